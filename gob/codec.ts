@@ -1,0 +1,250 @@
+/**
+ * `Encoder` and `Decoder` over streams, and one-shot `encode`/`decode` on
+ * byte arrays.
+ *
+ * An encoder sends each type definition once per stream, like Go's; a decoder
+ * remembers the definitions it received. Use one of each per stream (per
+ * connection, per file).
+ *
+ * @module
+ */
+
+import { DecoderCore, type DecoderOptions, NEED_MORE } from "./decode.ts";
+import { EncoderCore } from "./encode.ts";
+import { GobError } from "./error.ts";
+import type { Type } from "./types.ts";
+
+export type { DecoderOptions } from "./decode.ts";
+
+/** Anything with a readable side: a `Deno.Conn`, a `TransformStream`, a file. */
+export interface HasReadable {
+  /** The bytes to decode. */
+  readonly readable: ReadableStream<Uint8Array>;
+}
+
+/** Anything with a writable side: a `Deno.Conn`, a `TransformStream`, a file. */
+export interface HasWritable {
+  /** Where encoded bytes go. */
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+/**
+ * Writes gob values to a stream (or just returns their bytes).
+ *
+ * ```ts
+ * const enc = new Encoder(conn.writable);
+ * await enc.encode(Point, { X: 1, Y: 2 });
+ * ```
+ */
+export class Encoder {
+  readonly #core = new EncoderCore();
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array> | null;
+
+  /** Creates an encoder writing to `sink`, or one that only marshals if none is given. */
+  constructor(sink?: WritableStream<Uint8Array> | HasWritable) {
+    if (!sink) this.#writer = null;
+    else {
+      const ws = sink instanceof WritableStream ? sink : sink.writable;
+      this.#writer = ws.getWriter();
+    }
+  }
+
+  /**
+   * Returns the bytes `value` adds to this encoder's stream: the definitions
+   * of types not sent before, then the value. The encoder remembers those
+   * types as sent, so the bytes must reach the peer, in order.
+   */
+  marshal<T>(type: Type<T>, value: T): Uint8Array {
+    return this.#core.encode(type, value);
+  }
+
+  /** Encodes `value` and writes it, in one write, to the stream. */
+  async encode<T>(type: Type<T>, value: T): Promise<void> {
+    if (!this.#writer) throw new GobError("encode", "encoder has no stream; use marshal()");
+    const bytes = this.#core.encode(type, value);
+    await this.#writer.write(bytes);
+  }
+
+  /** Closes the underlying stream. */
+  async close(): Promise<void> {
+    await this.#writer?.close();
+  }
+
+  /** Releases the stream without closing it. */
+  releaseLock(): void {
+    this.#writer?.releaseLock();
+  }
+}
+
+/**
+ * Reads gob values from a stream or a byte array.
+ *
+ * ```ts
+ * const dec = new Decoder(conn.readable);
+ * const p = await dec.decode(Point);
+ * ```
+ *
+ * At the end of the stream, between values, `decode` rejects with a
+ * `GobError` whose code is `"eof"`; inside a value, `"unexpected-eof"`.
+ */
+export class Decoder {
+  readonly #core: DecoderCore;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  #pending: Promise<unknown> = Promise.resolve();
+
+  /** Creates a decoder over a stream or a complete byte array. */
+  constructor(
+    source: ReadableStream<Uint8Array> | HasReadable | Uint8Array,
+    options: DecoderOptions = {},
+  ) {
+    this.#core = new DecoderCore(options);
+    if (source instanceof Uint8Array) {
+      this.#core.feed(source);
+      this.#core.done = true;
+      this.#reader = null;
+    } else {
+      const rs = source instanceof ReadableStream ? source : source.readable;
+      this.#reader = rs.getReader();
+    }
+  }
+
+  /** Decodes the next value into `type`, or as plain JavaScript values when no type is given. */
+  decode<T>(type: Type<T>): Promise<T>;
+  decode(): Promise<unknown>;
+  decode(type?: Type): Promise<unknown> {
+    const p = this.#pending.then(() => this.#next(type, false));
+    this.#pending = p.catch(() => {});
+    return p;
+  }
+
+  /** Reads and discards the next value (Go's `Decode(nil)`). */
+  skip(): Promise<void> {
+    const p = this.#pending.then(() => this.#next(undefined, true)).then(() => {});
+    this.#pending = p.catch(() => {});
+    return p;
+  }
+
+  /** Iterates over the values of the stream until it ends cleanly. */
+  async *values<T>(type?: Type<T>): AsyncGenerator<T> {
+    for (;;) {
+      try {
+        yield (await (type ? this.decode(type) : this.decode())) as T;
+      } catch (e) {
+        if (e instanceof GobError && e.code === "eof") return;
+        throw e;
+      }
+    }
+  }
+
+  /** Cancels the underlying stream. */
+  async cancel(reason?: unknown): Promise<void> {
+    await this.#reader?.cancel(reason);
+  }
+
+  /** Releases the stream without cancelling it. */
+  releaseLock(): void {
+    this.#reader?.releaseLock();
+  }
+
+  async #next(type: Type | undefined, skip: boolean): Promise<unknown> {
+    const core = this.#core;
+    for (;;) {
+      if (core.done || core.hasMessage()) {
+        const mark = core.mark();
+        try {
+          return decodeOne(core, type, skip);
+        } catch (e) {
+          if (e !== NEED_MORE) {
+            // Consume the bad message so a caller that goes on starts at the next one.
+            if (e instanceof GobError && e.code !== "eof" && core.msgEnd > core.pos) {
+              core.pos = core.msgEnd;
+            }
+            throw e;
+          }
+          core.rollback(mark);
+        }
+      }
+      if (!(await this.#fill())) core.done = true;
+    }
+  }
+
+  async #fill(): Promise<boolean> {
+    if (!this.#reader) return false;
+    let r: ReadableStreamReadResult<Uint8Array>;
+    try {
+      r = await this.#reader.read();
+    } catch (e) {
+      throw new GobError(
+        "unexpected-eof",
+        `reading the stream failed: ${(e as Error)?.message ?? e}`,
+        {
+          cause: e,
+        },
+      );
+    }
+    if (r.done) return false;
+    this.#core.feed(r.value);
+    return true;
+  }
+}
+
+function decodeOne(core: DecoderCore, type: Type | undefined, skip: boolean): unknown {
+  const start = core.offset;
+  try {
+    const id = core.typeSequence(false);
+    let v: unknown;
+    if (skip) core.skip(id);
+    else v = core.value(id, type);
+    core.pos = core.msgEnd; // anything left in the message after the value is ignored, as in Go
+    return v;
+  } catch (e) {
+    if (e === NEED_MORE) throw e;
+    if (e instanceof GobError) {
+      if (e.code === "eof") throw e;
+      throw new GobError(e.code, `${e.message} (value at stream offset ${start})`, {
+        cause: e.cause,
+      });
+    }
+    if (e instanceof RangeError) {
+      throw new GobError("limit", `value too deeply nested: ${e.message}`, { cause: e });
+    }
+    throw new GobError("corrupt", `decoding failed: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
+}
+
+/**
+ * Encodes one value with a fresh encoder: the type definitions it needs, then
+ * the value — the bytes Go's `gob.NewEncoder(w).Encode(v)` writes.
+ */
+export function encode<T>(type: Type<T>, value: T): Uint8Array {
+  return new EncoderCore().encode(type, value);
+}
+
+/**
+ * Decodes the first value of a complete gob stream, into `type` or, without
+ * one, as plain JavaScript values.
+ */
+export function decode<T>(bytes: Uint8Array, type: Type<T>, options?: DecoderOptions): T;
+export function decode(bytes: Uint8Array, type?: undefined, options?: DecoderOptions): unknown;
+export function decode(bytes: Uint8Array, type?: Type, options: DecoderOptions = {}): unknown {
+  const core = new DecoderCore(options);
+  core.feed(bytes);
+  core.done = true;
+  core.mark();
+  return decodeOne(core, type, false);
+}
+
+/** Decodes every value of a complete gob stream. */
+export function decodeAll<T>(bytes: Uint8Array, type: Type<T>, options?: DecoderOptions): T[];
+export function decodeAll(bytes: Uint8Array, type?: undefined, options?: DecoderOptions): unknown[];
+export function decodeAll(bytes: Uint8Array, type?: Type, options: DecoderOptions = {}): unknown[] {
+  const core = new DecoderCore(options);
+  core.feed(bytes);
+  core.done = true;
+  const out: unknown[] = [];
+  while (!core.empty) {
+    core.mark();
+    out.push(decodeOne(core, type, false));
+  }
+  return out;
+}

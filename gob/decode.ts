@@ -1,0 +1,1040 @@
+/**
+ * The gob decoder core: message framing, type definitions, and decode plans
+ * compiled per (wire type, descriptor) pair — or per wire type alone when no
+ * descriptor is given and plain JavaScript values are built.
+ *
+ * Everything here is synchronous and works on bytes already received: a whole
+ * message is buffered before any of it is decoded. When a value needs a
+ * message that has not arrived yet (only possible when an interface value
+ * brings a new type definition, which Go sends as a separate message), the
+ * core throws {@linkcode NEED_MORE}; the stream decoder rolls the attempt
+ * back, reads more input and tries again.
+ *
+ * Every count read from the input is checked against the bytes that remain in
+ * the current message before anything is allocated for it.
+ *
+ * @module
+ */
+
+import { GobError } from "./error.ts";
+import {
+  BOOL,
+  BUILTIN_NAMES,
+  BYTES,
+  canonical,
+  COMPLEX,
+  FIRST_USER_ID,
+  FLOAT,
+  INT,
+  INTERFACE,
+  lookupRegistered,
+  STRING,
+  UINT,
+  userType,
+  type WireField,
+  type WireType,
+} from "./typeinfo.ts";
+import type {
+  AnyType,
+  InterfaceValue,
+  MarshalerFlavor,
+  ScalarType,
+  StructType,
+  Type,
+} from "./types.ts";
+
+/** Thrown (never escaping the package) when more input is needed to finish a value. */
+export const NEED_MORE: unique symbol = Symbol("gob: need more input");
+
+/** Limits that protect a decoder from hostile input. */
+export interface DecoderOptions {
+  /** Largest message accepted, in bytes. Default 64 MiB. */
+  maxMessageSize?: number;
+  /** Deepest nesting of composite values (and of skipped values). Default 1,000. */
+  maxDepth?: number;
+}
+
+/** A value of a type with a custom encoding, decoded without a descriptor. */
+export class Opaque {
+  /** The wire name of the type (`Time`; often empty, as for `*big.Int`). */
+  readonly name: string;
+  /** Which of Go's marshaler interfaces produced it. */
+  readonly flavor: MarshalerFlavor;
+  /** The encoded bytes. */
+  readonly bytes: Uint8Array;
+  /** Creates an opaque value. */
+  constructor(name: string, flavor: MarshalerFlavor, bytes: Uint8Array) {
+    this.name = name;
+    this.flavor = flavor;
+    this.bytes = bytes;
+  }
+}
+
+type DecOp = (d: DecoderCore) => unknown;
+
+const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
+const DEFAULT_MAX_DEPTH = 1000;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const floatView = new DataView(new ArrayBuffer(8));
+const floatBytes = new Uint8Array(floatView.buffer);
+const utf8 = new TextDecoder();
+
+function corrupt(message: string): never {
+  throw new GobError("corrupt", message);
+}
+
+function mismatch(message: string): never {
+  throw new GobError("type-mismatch", message);
+}
+
+const SCALAR_WIRE: Record<string, number> = {
+  bool: BOOL,
+  int: INT,
+  uint: UINT,
+  float: FLOAT,
+  complex: COMPLEX,
+  string: STRING,
+  bytes: BYTES,
+};
+
+/** The synchronous decoder state for one stream. */
+export class DecoderCore {
+  /** Received bytes; unconsumed data lies in `[pos, limit)`. */
+  src: Uint8Array = new Uint8Array(0);
+  /** Read position. */
+  pos = 0;
+  /** End of the current message. */
+  msgEnd = 0;
+  /** End of the received data. */
+  limit = 0;
+  /** Whether `src` is a buffer this decoder owns (and may write into). */
+  #owned = false;
+  /** Whether the input has ended. */
+  done = false;
+  /** Stream offset of `src[0]`, for error messages. */
+  base = 0;
+  /** Current nesting depth. */
+  depth = 0;
+  readonly maxMessageSize: number;
+  readonly maxDepth: number;
+  /** Wire types received on this stream, by id. */
+  readonly wire = new Map<number, WireType>();
+  #addedTypes: number[] = [];
+  #typedOps = new Map<AnyType, Map<number, DecOp>>();
+  #plainOps = new Map<number, DecOp>();
+  #zeroOps = new Map<number, () => unknown>();
+
+  /** Creates a decoder core with the given limits. */
+  constructor(options: DecoderOptions = {}) {
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
+  // ---- input management ----
+
+  /** Adds received bytes. Only call between values (after a rollback). */
+  feed(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.pos === this.limit) {
+      // Nothing pending: decode straight from the chunk, without copying.
+      this.base += this.limit;
+      this.src = chunk;
+      this.pos = this.msgEnd = 0;
+      this.limit = chunk.length;
+      this.#owned = false;
+      return;
+    }
+    const pending = this.limit - this.pos;
+    const need = pending + chunk.length;
+    if (!this.#owned || need > this.src.length - this.pos) {
+      let buf = this.src;
+      if (!this.#owned || need > buf.length) {
+        let cap = Math.max(4096, buf.length);
+        while (cap < need) cap *= 2;
+        buf = new Uint8Array(cap);
+      }
+      buf.set(this.src.subarray(this.pos, this.limit), 0);
+      this.base += this.pos;
+      this.src = buf;
+      this.limit = pending;
+      this.pos = this.msgEnd = 0;
+      this.#owned = true;
+    } else if (this.pos > 0 && this.limit + chunk.length > this.src.length) {
+      this.src.copyWithin(0, this.pos, this.limit);
+      this.base += this.pos;
+      this.limit = pending;
+      this.pos = this.msgEnd = 0;
+    }
+    this.src.set(chunk, this.limit);
+    this.limit += chunk.length;
+  }
+
+  /** Whether no unconsumed bytes remain. */
+  get empty(): boolean {
+    return this.pos === this.limit;
+  }
+
+  /** Whether a complete message is buffered at the read position. */
+  hasMessage(): boolean {
+    const src = this.src;
+    let p = this.pos;
+    if (p >= this.limit) return false;
+    const b = src[p++];
+    let n = b;
+    if (b >= 0x80) {
+      const k = 256 - b;
+      if (k > 8 || p + k > this.limit) return k > 8; // a bad count is reported by decoding
+      n = 0;
+      for (let i = 0; i < k; i++) n = n * 256 + src[p++];
+    }
+    return n > this.maxMessageSize || p + n <= this.limit;
+  }
+
+  /** Marks the state before a value, for {@linkcode rollback}. */
+  mark(): number {
+    this.#addedTypes = [];
+    this.depth = 0;
+    return this.pos;
+  }
+
+  /** Undoes a failed attempt: forgets types it defined and rewinds to `mark`. */
+  rollback(mark: number): void {
+    if (this.#addedTypes.length > 0) {
+      for (const id of this.#addedTypes) this.wire.delete(id);
+      this.#addedTypes = [];
+      this.#typedOps.clear();
+      this.#plainOps.clear();
+      this.#zeroOps.clear();
+    }
+    this.pos = this.msgEnd = mark;
+  }
+
+  /** The stream offset of the read position. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  // ---- primitives (bounded by the current message) ----
+
+  /** Reads an unsigned integer; a number, or a bigint above 2^53−1. */
+  uint(): number | bigint {
+    const src = this.src;
+    if (this.pos >= this.msgEnd) corrupt("unexpected end of message reading an integer");
+    const b = src[this.pos++];
+    if (b < 0x80) return b;
+    const n = 256 - b;
+    if (n > 8) throw new GobError("corrupt", "encoded unsigned integer out of range");
+    if (this.pos + n > this.msgEnd) {
+      corrupt(`invalid uint data length ${n}: exceeds input size ${this.msgEnd - this.pos}`);
+    }
+    let p = this.pos;
+    this.pos += n;
+    if (n <= 6) {
+      let x = 0;
+      for (let i = 0; i < n; i++) x = x * 256 + src[p++];
+      return x;
+    }
+    let hi = 0;
+    for (let i = 0; i < n - 4; i++) hi = hi * 256 + src[p++];
+    const lo = ((src[p] << 24) | (src[p + 1] << 16) | (src[p + 2] << 8) | src[p + 3]) >>> 0;
+    const x = hi * 4294967296 + lo;
+    if (x <= MAX_SAFE) return x;
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /** Reads an unsigned integer that must fit a JavaScript number (counts, ids). */
+  count(what: string): number {
+    const x = this.uint();
+    if (typeof x !== "number") corrupt(`${what} too large: ${x}`);
+    return x;
+  }
+
+  /** Reads a length and checks that that many bytes remain in the message. */
+  length(what: string): number {
+    const n = this.count(what);
+    if (n > this.msgEnd - this.pos) {
+      corrupt(`invalid ${what} ${n}: exceeds input size ${this.msgEnd - this.pos}`);
+    }
+    return n;
+  }
+
+  /** Reads a signed integer; a number, or a bigint outside ±(2^53−1). */
+  int(): number | bigint {
+    const u = this.uint();
+    if (typeof u === "number") {
+      if (u < 0x80) return (u & 1) ? ~(u >> 1) : u >> 1;
+      const h = Math.floor(u / 2);
+      return u % 2 === 1 ? -h - 1 : h;
+    }
+    const i = u >> 1n;
+    const v = (u & 1n) ? ~i : i;
+    return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+  }
+
+  /** Reads a float64. */
+  float(): number {
+    const src = this.src;
+    if (this.pos >= this.msgEnd) corrupt("unexpected end of message reading a float");
+    const b = src[this.pos++];
+    floatView.setBigUint64(0, 0n);
+    if (b < 0x80) {
+      floatBytes[7] = b;
+    } else {
+      const n = 256 - b;
+      if (n > 8) throw new GobError("corrupt", "encoded unsigned integer out of range");
+      if (this.pos + n > this.msgEnd) {
+        corrupt(`invalid uint data length ${n}: exceeds input size ${this.msgEnd - this.pos}`);
+      }
+      for (let i = 8 - n; i < 8; i++) floatBytes[i] = src[this.pos++];
+    }
+    return floatView.getFloat64(0, true);
+  }
+
+  /** Reads length-prefixed bytes (a copy). */
+  bytes(): Uint8Array {
+    const n = this.length("byte slice length");
+    const out = this.src.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** Reads a length-prefixed string. */
+  string(): string {
+    const n = this.length("string length");
+    const src = this.src;
+    const start = this.pos;
+    this.pos += n;
+    if (n < 32) {
+      let s = "";
+      for (let i = start; i < start + n; i++) {
+        const c = src[i];
+        if (c >= 0x80) return utf8.decode(src.subarray(start, start + n));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return utf8.decode(src.subarray(start, start + n));
+  }
+
+  // ---- messages and type definitions ----
+
+  /** Go's `recvMessage`: positions on the next message, which must be buffered. */
+  #recvMessage(midValue: boolean): void {
+    if (this.pos >= this.limit) {
+      if (!this.done) throw NEED_MORE;
+      if (midValue) throw new GobError("unexpected-eof", "unexpected EOF");
+      throw new GobError("eof", "EOF");
+    }
+    const src = this.src;
+    let p = this.pos;
+    const b = src[p++];
+    let n = b;
+    if (b >= 0x80) {
+      const k = 256 - b;
+      if (k > 8) corrupt("encoded unsigned integer out of range (message length)");
+      if (p + k > this.limit) {
+        if (!this.done) throw NEED_MORE;
+        throw new GobError("unexpected-eof", "unexpected EOF in message length");
+      }
+      n = 0;
+      for (let i = 0; i < k; i++) n = n * 256 + src[p++];
+    }
+    if (n > this.maxMessageSize) {
+      throw new GobError(
+        "limit",
+        `invalid message length ${n}: exceeds the maximum message size ${this.maxMessageSize}`,
+      );
+    }
+    if (n === 0) corrupt("empty message");
+    if (p + n > this.limit) {
+      if (!this.done) throw NEED_MORE;
+      throw new GobError("unexpected-eof", "unexpected EOF: message truncated");
+    }
+    this.pos = p;
+    this.msgEnd = p + n;
+  }
+
+  /**
+   * Go's `decodeTypeSequence`: reads type definitions until a value's type id
+   * appears, and returns it.
+   */
+  typeSequence(isInterface: boolean): number {
+    let first = true;
+    for (;;) {
+      if (this.pos >= this.msgEnd) this.#recvMessage(isInterface || !first);
+      const id = this.int();
+      if (typeof id !== "number" || id > 0x7fffffff || id < -0x7fffffff) {
+        corrupt(`type id out of range: ${id}`);
+      }
+      if (id >= 0) return id;
+      this.#recvType(-id);
+      if (this.pos < this.msgEnd) {
+        if (!isInterface) corrupt("extra data in buffer");
+        this.uint();
+      }
+      first = false;
+    }
+  }
+
+  #recvType(id: number): void {
+    if (id < FIRST_USER_ID - 1 || this.wire.has(id)) corrupt("duplicate type received");
+    const w = this.#readWireType(id);
+    this.wire.set(id, w);
+    this.#addedTypes.push(id);
+  }
+
+  /** Walks a struct's field deltas, calling `field` for each field number. */
+  #fields(max: number, field: (n: number) => void): void {
+    let fieldnum = -1;
+    while (this.pos < this.msgEnd) {
+      const delta = this.count("field delta");
+      if (delta === 0) return;
+      if (delta > max - fieldnum) corrupt("bad data: field numbers out of bounds");
+      fieldnum += delta;
+      field(fieldnum);
+    }
+  }
+
+  #typeIdField(): number {
+    const id = this.int();
+    if (typeof id !== "number" || id < 0 || id > 0x7fffffff) corrupt(`bad type id ${id}`);
+    return id;
+  }
+
+  #readWireType(defId: number): WireType {
+    const KINDS = ["array", "slice", "struct", "map", "gob", "binary", "text"] as const;
+    let result: WireType | null = null;
+    this.#fields(6, (k) => {
+      if (result !== null) corrupt(`type definition ${defId} sets more than one kind`);
+      const kind = KINDS[k];
+      let name = "";
+      let id = 0;
+      let elem = 0, key = 0, len = 0;
+      const fields: WireField[] = [];
+      const max = kind === "array" || kind === "map"
+        ? 2
+        : kind === "slice" || kind === "struct"
+        ? 1
+        : 0;
+      this.#fields(max, (f) => {
+        if (f === 0) {
+          this.#fields(1, (c) => {
+            if (c === 0) name = this.string();
+            else id = this.#typeIdField();
+          });
+        } else if (kind === "array") {
+          if (f === 1) elem = this.#typeIdField();
+          else {
+            const l = this.int();
+            if (typeof l !== "number" || l < 0) corrupt(`bad array length ${l}`);
+            len = l;
+          }
+        } else if (kind === "map") {
+          if (f === 1) key = this.#typeIdField();
+          else elem = this.#typeIdField();
+        } else if (kind === "slice") {
+          elem = this.#typeIdField();
+        } else if (kind === "struct") {
+          const n = this.length("field count");
+          for (let i = 0; i < n; i++) {
+            let fname = "", fid = 0;
+            this.#fields(1, (c) => {
+              if (c === 0) fname = this.string();
+              else fid = this.#typeIdField();
+            });
+            fields.push({ name: fname, id: fid });
+          }
+        }
+      });
+      switch (kind) {
+        case "array":
+          result = { kind, name, id, elem, len };
+          break;
+        case "slice":
+          result = { kind, name, id, elem };
+          break;
+        case "struct":
+          result = { kind, name, id, fields };
+          break;
+        case "map":
+          result = { kind, name, id, key, elem };
+          break;
+        default:
+          result = { kind, name, id };
+      }
+    });
+    if (result === null) corrupt(`type definition ${defId} has no kind`);
+    return result;
+  }
+
+  /** A readable name for a wire type id, for messages. */
+  typeString(id: number, seen = new Set<number>()): string {
+    if (BUILTIN_NAMES[id]) return BUILTIN_NAMES[id];
+    const w = this.wire.get(id);
+    if (!w) return `<unknown type ${id}>`;
+    if (seen.has(id)) return w.name || `<type ${id}>`;
+    seen.add(id);
+    switch (w.kind) {
+      case "array":
+        return `[${w.len}]${this.typeString(w.elem, seen)}`;
+      case "slice":
+        return `[]${this.typeString(w.elem, seen)}`;
+      case "map":
+        return `map[${this.typeString(w.key, seen)}]${this.typeString(w.elem, seen)}`;
+      case "struct":
+        return w.name || `struct {${w.fields.map((f) => ` ${f.name}`).join(";")} }`;
+      default:
+        return w.name || `<${w.kind} marshaler>`;
+    }
+  }
+
+  #wireOf(id: number): WireType {
+    const w = this.wire.get(id);
+    if (!w) corrupt(`unknown type id or corrupted data: ${id}`);
+    return w;
+  }
+
+  // ---- values ----
+
+  /** Decodes the value of type `id` that follows, into `type` or as plain values. */
+  value(id: number, type: Type | undefined): unknown {
+    if (type === undefined) {
+      const op = this.#plainOp(id);
+      if (this.wire.get(id)?.kind !== "struct") this.#singletonDelta();
+      return op(this);
+    }
+    const ut = userType(type);
+    const base = ut.base;
+    if (ut.external === null && base.kind === "struct") {
+      const w = id >= FIRST_USER_ID ? this.#wireOf(id) : null;
+      if (!w || w.kind !== "struct") {
+        mismatch(
+          `type mismatch in decoder: want struct type ${base}; got non-struct ${
+            this.typeString(id)
+          }`,
+        );
+      }
+      return this.#typedOp(id, base)(this);
+    }
+    const op = this.#typedOp(id, base);
+    this.#singletonDelta();
+    return op(this);
+  }
+
+  #singletonDelta(): void {
+    if (this.count("singleton delta") !== 0) {
+      corrupt("decode: corrupted data: non-zero delta for singleton");
+    }
+  }
+
+  /** Reads and discards one value of type `id` (Go's `Decode(nil)`). */
+  skip(id: number): void {
+    this.value(id, undefined);
+  }
+
+  #enter(): void {
+    if (++this.depth > this.maxDepth) {
+      throw new GobError("limit", `invalid nesting depth: more than ${this.maxDepth} levels`);
+    }
+  }
+
+  // ---- typed plans ----
+
+  #typedOp(id: number, local: AnyType): DecOp {
+    let byId = this.#typedOps.get(local);
+    if (!byId) this.#typedOps.set(local, byId = new Map());
+    const cached = byId.get(id);
+    if (cached) return cached;
+    let real: DecOp | null = null;
+    byId.set(id, (d) => real!(d));
+    try {
+      real = this.#buildTyped(id, local);
+    } catch (e) {
+      byId.delete(id);
+      throw e;
+    }
+    byId.set(id, real);
+    return real;
+  }
+
+  #incompatible(id: number, local: AnyType): never {
+    mismatch(`decoding into local type ${local}, received remote type ${this.typeString(id)}`);
+  }
+
+  #buildTyped(id: number, local: AnyType): DecOp {
+    if (local.kind === "ptr" || local.kind === "lazy") {
+      return this.#typedOp(id, userType(local).base);
+    }
+    if (local.kind in SCALAR_WIRE) {
+      if (SCALAR_WIRE[local.kind] !== id) this.#incompatible(id, local);
+      return scalarOp(local as ScalarType<unknown>);
+    }
+    if (local.kind === "interface") {
+      if (id !== INTERFACE) this.#incompatible(id, local);
+      return (d) => d.#interface(true);
+    }
+    if (id < FIRST_USER_ID) this.#incompatible(id, local);
+    const w = this.#wireOf(id);
+    switch (local.kind) {
+      case "marshaler": {
+        if (w.kind !== local.flavor) this.#incompatible(id, local);
+        const codec = local.codec;
+        return (d) => {
+          const bytes = d.bytes();
+          try {
+            return codec.decode(bytes);
+          } catch (e) {
+            if (e instanceof GobError) throw e;
+            throw new GobError("corrupt", `${local}: ${(e as Error)?.message ?? e}`, { cause: e });
+          }
+        };
+      }
+      case "slice": {
+        if (w.kind !== "slice") this.#incompatible(id, local);
+        const elem = this.#typedOp(w.elem, canonical(local.elem));
+        return (d) => {
+          const n = d.length("slice length");
+          d.#enter();
+          const out = new Array(n);
+          for (let i = 0; i < n; i++) out[i] = elem(d);
+          d.depth--;
+          return out;
+        };
+      }
+      case "array": {
+        if (w.kind !== "array" || w.len !== local.length) this.#incompatible(id, local);
+        const elem = this.#typedOp(w.elem, canonical(local.elem));
+        const len = local.length;
+        return (d) => {
+          const n = d.count("array length");
+          if (n !== len) corrupt(`length mismatch in decodeArray: ${n} != ${len}`);
+          if (n > d.msgEnd - d.pos) {
+            corrupt(`decoding array: length exceeds input size (${n} elements)`);
+          }
+          d.#enter();
+          const out = new Array(n);
+          for (let i = 0; i < n; i++) out[i] = elem(d);
+          d.depth--;
+          return out;
+        };
+      }
+      case "map": {
+        if (w.kind !== "map") this.#incompatible(id, local);
+        const key = this.#typedOp(w.key, canonical(local.key));
+        const elem = this.#typedOp(w.elem, canonical(local.elem));
+        return (d) => mapOp(d, key, elem);
+      }
+      case "struct": {
+        if (w.kind !== "struct") this.#incompatible(id, local);
+        return this.#structOp(w, local);
+      }
+      default:
+        return this.#incompatible(id, local);
+    }
+  }
+
+  #structOp(w: Extract<WireType, { kind: "struct" }>, local: StructType<unknown>): DecOp {
+    const localFields = local.fields;
+    const byGoName = new Map(localFields.map((f) => [f.goName, f]));
+    const n = w.fields.length;
+    const props: (string | null)[] = new Array(n);
+    const fieldOps: DecOp[] = new Array(n);
+    let matched = 0;
+    for (let i = 0; i < n; i++) {
+      const wf = w.fields[i];
+      if (wf.name === "") corrupt(`empty name for remote field of type ${w.name}`);
+      const lf = byGoName.get(wf.name);
+      if (lf) {
+        try {
+          fieldOps[i] = this.#typedOp(wf.id, canonical(lf.type));
+        } catch (e) {
+          if (e instanceof GobError && e.code === "type-mismatch") {
+            mismatch(
+              `wrong type (${lf.type}) for received field ${w.name}.${wf.name}: ${e.message}`,
+            );
+          }
+          throw e;
+        }
+        props[i] = lf.prop;
+        matched++;
+      } else {
+        fieldOps[i] = this.#plainOp(wf.id);
+        props[i] = null;
+      }
+    }
+    if (matched === 0 && localFields.length > 0 && n > 0) {
+      mismatch(
+        `type mismatch: no fields matched compiling decoder for ${local.name || String(local)}`,
+      );
+    }
+    const zero = structZero(local);
+    return (d) => {
+      d.#enter();
+      const obj = zero();
+      let fieldnum = -1;
+      while (d.pos < d.msgEnd) {
+        const delta = d.count("field delta");
+        if (delta === 0) break;
+        if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
+        fieldnum += delta;
+        const v = fieldOps[fieldnum](d);
+        const p = props[fieldnum];
+        if (p !== null) obj[p] = v;
+      }
+      d.depth--;
+      return obj;
+    };
+  }
+
+  // ---- interfaces ----
+
+  #interface(typed: boolean): InterfaceValue | null {
+    const n = this.count("interface type name length");
+    if (n === 0) return null;
+    if (n > 1024) corrupt(`name too long (${n} bytes)`);
+    if (n > this.msgEnd - this.pos) corrupt(`invalid type name length ${n}: exceeds input size`);
+    const name = utf8.decode(this.src.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    let type: AnyType | undefined;
+    if (typed) {
+      type = lookupRegistered(name);
+      if (!type) {
+        throw new GobError(
+          "unregistered",
+          `name not registered for interface: ${JSON.stringify(name)}`,
+        );
+      }
+    }
+    this.#enter();
+    const id = this.typeSequence(true);
+    this.uint(); // the value's byte count: not to be trusted (Go ignores it too)
+    const value = this.value(id, type);
+    this.depth--;
+    return { name, value };
+  }
+
+  // ---- plain (descriptor-less) plans ----
+
+  #plainOp(id: number): DecOp {
+    const cached = this.#plainOps.get(id);
+    if (cached) return cached;
+    let real: DecOp | null = null;
+    this.#plainOps.set(id, (d) => real!(d));
+    try {
+      real = this.#buildPlain(id);
+    } catch (e) {
+      this.#plainOps.delete(id);
+      throw e;
+    }
+    this.#plainOps.set(id, real);
+    return real;
+  }
+
+  #buildPlain(id: number): DecOp {
+    switch (id) {
+      case BOOL:
+        return (d) => d.uint() !== 0;
+      case INT:
+        return (d) => d.int();
+      case UINT:
+        return (d) => d.uint();
+      case FLOAT:
+        return (d) => d.float();
+      case COMPLEX:
+        return (d) => ({ re: d.float(), im: d.float() });
+      case STRING:
+        return (d) => d.string();
+      case BYTES:
+        return (d) => d.bytes();
+      case INTERFACE:
+        return (d) => d.#interface(false);
+    }
+    const w = this.#wireOf(id);
+    switch (w.kind) {
+      case "slice": {
+        const elem = this.#plainOp(w.elem);
+        return (d) => {
+          const n = d.length("slice length");
+          d.#enter();
+          const out = new Array(n);
+          for (let i = 0; i < n; i++) out[i] = elem(d);
+          d.depth--;
+          return out;
+        };
+      }
+      case "array": {
+        const elem = this.#plainOp(w.elem);
+        return (d) => {
+          const n = d.count("array length");
+          if (n !== w.len) corrupt(`length mismatch in ignoreArray: ${n} != ${w.len}`);
+          if (n > d.msgEnd - d.pos) {
+            corrupt(`decoding array: length exceeds input size (${n} elements)`);
+          }
+          d.#enter();
+          const out = new Array(n);
+          for (let i = 0; i < n; i++) out[i] = elem(d);
+          d.depth--;
+          return out;
+        };
+      }
+      case "map": {
+        const key = this.#plainOp(w.key);
+        const elem = this.#plainOp(w.elem);
+        return (d) => mapOp(d, key, elem);
+      }
+      case "struct": {
+        const n = w.fields.length;
+        const ops = w.fields.map((f) => this.#plainOp(f.id));
+        const names = w.fields.map((f) => f.name);
+        const zero = this.plainZero(id);
+        return (d) => {
+          d.#enter();
+          const obj = zero() as Record<string, unknown>;
+          let fieldnum = -1;
+          while (d.pos < d.msgEnd) {
+            const delta = d.count("field delta");
+            if (delta === 0) break;
+            if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
+            fieldnum += delta;
+            setProp(obj, names[fieldnum], ops[fieldnum](d));
+          }
+          d.depth--;
+          return obj;
+        };
+      }
+      default: {
+        const name = w.name;
+        const flavor = w.kind;
+        return (d) => new Opaque(name, flavor, d.bytes());
+      }
+    }
+  }
+
+  /**
+   * A factory for the zero value of wire type `id` as plain values: structs
+   * with every field present; a struct type that contains itself is `null`.
+   */
+  plainZero(id: number): () => unknown {
+    const cached = this.#zeroOps.get(id);
+    if (cached) return cached;
+    let real: (() => unknown) | null = null;
+    this.#zeroOps.set(id, () => real!());
+    real = this.#buildZero(id);
+    this.#zeroOps.set(id, real);
+    return real;
+  }
+
+  #buildZero(id: number): () => unknown {
+    switch (id) {
+      case BOOL:
+        return () => false;
+      case INT:
+      case UINT:
+      case FLOAT:
+        return () => 0;
+      case COMPLEX:
+        return () => ({ re: 0, im: 0 });
+      case STRING:
+        return () => "";
+      case BYTES:
+        return () => new Uint8Array(0);
+      case INTERFACE:
+        return () => null;
+    }
+    const w = this.wire.get(id);
+    if (!w) return () => null; // reported when a value of the type is decoded
+    switch (w.kind) {
+      case "slice":
+        return () => [];
+      case "map":
+        return () => new Map();
+      case "array": {
+        if (w.len > this.maxMessageSize) return () => [];
+        const elem = this.plainZero(w.elem);
+        return () => Array.from({ length: w.len }, elem);
+      }
+      case "struct": {
+        const names = w.fields.map((f) => f.name);
+        const zeros = w.fields.map((f) =>
+          this.#wireStructReaches(f.id, id, new Set()) ? () => null : this.plainZero(f.id)
+        );
+        return () => {
+          const obj: Record<string, unknown> = {};
+          for (let i = 0; i < names.length; i++) setProp(obj, names[i], zeros[i]());
+          return obj;
+        };
+      }
+      default:
+        return () => null;
+    }
+  }
+
+  /** Whether wire type `from` is, or contains by value, the struct `target`. */
+  #wireStructReaches(from: number, target: number, seen: Set<number>): boolean {
+    if (from === target) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    const w = this.wire.get(from);
+    if (!w) return false;
+    switch (w.kind) {
+      case "struct":
+        return w.fields.some((f) => this.#wireStructReaches(f.id, target, seen));
+      case "array":
+        return this.#wireStructReaches(w.elem, target, seen);
+      default:
+        return false; // slices and maps are empty when zero
+    }
+  }
+}
+
+function setProp(obj: Record<string, unknown>, name: string, v: unknown): void {
+  if (name === "__proto__") {
+    Object.defineProperty(obj, name, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else obj[name] = v;
+}
+
+function mapOp(d: DecoderCore, key: DecOp, elem: DecOp): Map<unknown, unknown> {
+  const n = d.count("map length");
+  if (n > (d.msgEnd - d.pos) / 2) corrupt(`invalid map length ${n}: exceeds input size`);
+  const m = new Map();
+  for (let i = 0; i < n; i++) {
+    const k = key(d);
+    m.set(k, elem(d));
+  }
+  return m;
+}
+
+function overflow(t: ScalarType<unknown>, v: unknown): never {
+  throw new GobError("overflow", `value for "${t}" out of range: ${v}`);
+}
+
+function scalarOp(t: ScalarType<unknown>): DecOp {
+  switch (t.kind) {
+    case "bool":
+      return (d) => d.uint() !== 0;
+    case "int": {
+      if (t.big) {
+        return (d) => {
+          const v = d.int();
+          return typeof v === "bigint" ? v : BigInt(v);
+        };
+      }
+      if (t.bits === 64) {
+        return (d) => {
+          const v = d.int();
+          if (typeof v !== "number") overflow(t, v);
+          return v;
+        };
+      }
+      const max = 2 ** (t.bits - 1) - 1, min = -(2 ** (t.bits - 1));
+      return (d) => {
+        const v = d.int();
+        if (typeof v !== "number" || v > max || v < min) overflow(t, v);
+        return v;
+      };
+    }
+    case "uint": {
+      if (t.big) {
+        return (d) => {
+          const v = d.uint();
+          return typeof v === "bigint" ? v : BigInt(v);
+        };
+      }
+      const max = t.bits === 64 ? MAX_SAFE : 2 ** t.bits - 1;
+      return (d) => {
+        const v = d.uint();
+        if (typeof v !== "number" || v > max) overflow(t, v);
+        return v;
+      };
+    }
+    case "float":
+      if (t.bits === 32) {
+        return (d) => {
+          const v = d.float();
+          if (Math.abs(v) > 3.4028234663852886e38 && Number.isFinite(v)) overflow(t, v);
+          return v;
+        };
+      }
+      return (d) => d.float();
+    case "complex":
+      if (t.bits === 32) {
+        return (d) => {
+          const re = d.float(), im = d.float();
+          const max = 3.4028234663852886e38;
+          if (
+            (Math.abs(re) > max && Number.isFinite(re)) ||
+            (Math.abs(im) > max && Number.isFinite(im))
+          ) {
+            overflow(t, `(${re}+${im}i)`);
+          }
+          return { re, im };
+        };
+      }
+      return (d) => ({ re: d.float(), im: d.float() });
+    case "string":
+      return (d) => d.string();
+    default:
+      return (d) => d.bytes();
+  }
+}
+
+const structZeros = new WeakMap<StructType<unknown>, () => Record<string, unknown>>();
+
+/** A factory for the zero value of a struct descriptor (all fields, stable shape). */
+function structZero(t: StructType<unknown>): () => Record<string, unknown> {
+  let z = structZeros.get(t);
+  if (z) return z;
+  let real: (() => Record<string, unknown>) | null = null;
+  structZeros.set(t, () => real!());
+  const zeros = t.fields.map((f) => zeroFor(f.type, t));
+  const props = t.fields.map((f) => f.prop);
+  real = () => {
+    const obj: Record<string, unknown> = {};
+    for (let i = 0; i < props.length; i++) setProp(obj, props[i], zeros[i]());
+    return obj;
+  };
+  structZeros.set(t, real);
+  z = real;
+  return z;
+}
+
+function zeroFor(type: Type, owner: StructType<unknown>): () => unknown {
+  const t = canonical(type);
+  switch (t.kind) {
+    case "bool":
+      return () => false;
+    case "int":
+    case "uint":
+      return t.big ? () => 0n : () => 0;
+    case "float":
+      return () => 0;
+    case "complex":
+      return () => ({ re: 0, im: 0 });
+    case "string":
+      return () => "";
+    case "bytes":
+      return () => new Uint8Array(0);
+    case "slice":
+      return () => [];
+    case "map":
+      return () => new Map();
+    case "array": {
+      const elem = zeroFor(t.elem, owner);
+      const len = t.length;
+      return () => Array.from({ length: len }, elem);
+    }
+    case "struct":
+      return t === owner ? () => null : () => structZero(t)();
+    case "marshaler": {
+      const codec = t.codec;
+      return codec.zero ? () => codec.zero!() : () => null;
+    }
+    default:
+      return () => null; // pointers, interfaces
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Go's `encoding/gob` for TypeScript: byte-exact with Go in both directions.
+ *
+ * Describe Go types with the descriptors of {@linkcode t}, then encode and
+ * decode with {@linkcode Encoder}/{@linkcode Decoder} (streams) or
+ * {@linkcode encode}/{@linkcode decode} (byte arrays). Without a descriptor,
+ * `decode` builds plain JavaScript values from the types on the wire.
+ *
+ * ```ts
+ * import { decode, encode, t } from "./mod.ts";
+ *
+ * const Point = t.struct("Point", { X: t.int, Y: t.int });
+ * const bytes = encode(Point, { X: 22, Y: 33 }); // what Go's gob.NewEncoder(w).Encode(Point{22, 33}) writes
+ * const p = decode(bytes, Point); // { X: 22, Y: 33 }
+ * ```
+ *
+ * @module
+ */
+
+import * as types from "./types.ts";
+import { bigInt, bigIntValue, bigRat, bigRatValue, date, time } from "./marshalers.ts";
+
+/**
+ * The type descriptors: scalars (`t.int`, `t.string`, ...), constructors
+ * (`t.struct`, `t.slice`, `t.map`, `t.ptr`, ...), and ready-made marshalers
+ * (`t.time`, `t.date`, `t.bigInt`, `t.bigRat`).
+ */
+export const t = {
+  ...types,
+  time,
+  date,
+  bigInt,
+  bigIntValue,
+  bigRat,
+  bigRatValue,
+} as const;
+
+export type {
+  Complex,
+  Fields,
+  FieldSpec,
+  Infer,
+  InferFields,
+  InterfaceValue,
+  Kind,
+  MarshalerCodec,
+  MarshalerFlavor,
+  NamedOptions,
+  Type,
+} from "./types.ts";
+export { GobError, type GobErrorCode } from "./error.ts";
+export { decode, decodeAll, Decoder, type DecoderOptions, encode, Encoder } from "./codec.ts";
+export type { HasReadable, HasWritable } from "./codec.ts";
+export { Opaque } from "./decode.ts";
+export { GoTime, type Rational } from "./marshalers.ts";
+export { register, registerName } from "./typeinfo.ts";
+export type { WireField, WireType } from "./typeinfo.ts";
