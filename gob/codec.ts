@@ -10,6 +10,7 @@
  */
 
 import { DecoderCore, type DecoderOptions, NEED_MORE } from "./decode.ts";
+import { goSource, valueJSON } from "./json.ts";
 import { EncoderCore } from "./encode.ts";
 import { GobError } from "./error.ts";
 import type { Type } from "./types.ts";
@@ -112,14 +113,38 @@ export class Decoder {
   decode<T>(type: Type<T>): Promise<T>;
   decode(): Promise<unknown>;
   decode(type?: Type): Promise<unknown> {
-    const p = this.#pending.then(() => this.#next(type, false));
-    this.#pending = p.catch(() => {});
-    return p;
+    return this.#queue((core, id) => core.value(id, type));
   }
 
   /** Reads and discards the next value (Go's `Decode(nil)`). */
-  skip(): Promise<void> {
-    const p = this.#pending.then(() => this.#next(undefined, true)).then(() => {});
+  async skip(): Promise<void> {
+    await this.#queue((core, id) => core.skip(id));
+  }
+
+  /**
+   * Decodes the next value as JSON text, straight from the wire types (the
+   * mapping of the `gob dump` command: exact integers, base64 bytes, interface
+   * values as `{"type", "value"}`, and so on).
+   */
+  decodeJSON(): Promise<string> {
+    return this.#queue(valueJSON) as Promise<string>;
+  }
+
+  /**
+   * The type definitions received so far, as Go source, in the order they
+   * arrived.
+   */
+  typeDefinitions(): string[] {
+    const out: string[] = [];
+    for (const id of this.#core.wire.keys()) {
+      const src = goSource(this.#core, id);
+      if (src !== null) out.push(src);
+    }
+    return out;
+  }
+
+  #queue(read: Reader): Promise<unknown> {
+    const p = this.#pending.then(() => this.#next(read));
     this.#pending = p.catch(() => {});
     return p;
   }
@@ -146,13 +171,13 @@ export class Decoder {
     this.#reader?.releaseLock();
   }
 
-  async #next(type: Type | undefined, skip: boolean): Promise<unknown> {
+  async #next(read: Reader): Promise<unknown> {
     const core = this.#core;
     for (;;) {
       if (core.done || core.hasMessage()) {
         const mark = core.mark();
         try {
-          return decodeOne(core, type, skip);
+          return decodeOne(core, read);
         } catch (e) {
           if (e !== NEED_MORE) {
             // Consume the bad message so a caller that goes on starts at the next one.
@@ -188,13 +213,13 @@ export class Decoder {
   }
 }
 
-function decodeOne(core: DecoderCore, type: Type | undefined, skip: boolean): unknown {
+type Reader = (core: DecoderCore, id: number) => unknown;
+
+function decodeOne(core: DecoderCore, read: Reader): unknown {
   const start = core.offset;
   try {
     const id = core.typeSequence(false);
-    let v: unknown;
-    if (skip) core.skip(id);
-    else v = core.value(id, type);
+    const v = read(core, id);
     core.pos = core.msgEnd; // anything left in the message after the value is ignored, as in Go
     return v;
   } catch (e) {
@@ -231,7 +256,7 @@ export function decode(bytes: Uint8Array, type?: Type, options: DecoderOptions =
   core.feed(bytes);
   core.done = true;
   core.mark();
-  return decodeOne(core, type, false);
+  return decodeOne(core, (c, id) => c.value(id, type));
 }
 
 /** Decodes every value of a complete gob stream. */
@@ -244,7 +269,7 @@ export function decodeAll(bytes: Uint8Array, type?: Type, options: DecoderOption
   const out: unknown[] = [];
   while (!core.empty) {
     core.mark();
-    out.push(decodeOne(core, type, false));
+    out.push(decodeOne(core, (c, id) => c.value(id, type)));
   }
   return out;
 }

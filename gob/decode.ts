@@ -488,7 +488,8 @@ export class DecoderCore {
     }
   }
 
-  #wireOf(id: number): WireType {
+  /** The wire type with id `id`; an error if it was never defined. */
+  wireOf(id: number): WireType {
     const w = this.wire.get(id);
     if (!w) corrupt(`unknown type id or corrupted data: ${id}`);
     return w;
@@ -500,13 +501,13 @@ export class DecoderCore {
   value(id: number, type: Type | undefined): unknown {
     if (type === undefined) {
       const op = this.#plainOp(id);
-      if (this.wire.get(id)?.kind !== "struct") this.#singletonDelta();
+      if (this.wire.get(id)?.kind !== "struct") this.singletonDelta();
       return op(this);
     }
     const ut = userType(type);
     const base = ut.base;
     if (ut.external === null && base.kind === "struct") {
-      const w = id >= FIRST_USER_ID ? this.#wireOf(id) : null;
+      const w = id >= FIRST_USER_ID ? this.wireOf(id) : null;
       if (!w || w.kind !== "struct") {
         mismatch(
           `type mismatch in decoder: want struct type ${base}; got non-struct ${
@@ -517,14 +518,8 @@ export class DecoderCore {
       return this.#typedOp(id, base)(this);
     }
     const op = this.#typedOp(id, base);
-    this.#singletonDelta();
+    this.singletonDelta();
     return op(this);
-  }
-
-  #singletonDelta(): void {
-    if (this.count("singleton delta") !== 0) {
-      corrupt("decode: corrupted data: non-zero delta for singleton");
-    }
   }
 
   /** Reads and discards one value of type `id` (Go's `Decode(nil)`). */
@@ -532,7 +527,8 @@ export class DecoderCore {
     this.value(id, undefined);
   }
 
-  #enter(): void {
+  /** Enters one level of nesting, enforcing `maxDepth`; pair with `depth--`. */
+  enter(): void {
     if (++this.depth > this.maxDepth) {
       throw new GobError("limit", `invalid nesting depth: more than ${this.maxDepth} levels`);
     }
@@ -574,7 +570,7 @@ export class DecoderCore {
       return (d) => d.#interface(true);
     }
     if (id < FIRST_USER_ID) this.#incompatible(id, local);
-    const w = this.#wireOf(id);
+    const w = this.wireOf(id);
     switch (local.kind) {
       case "marshaler": {
         if (w.kind !== local.flavor) this.#incompatible(id, local);
@@ -594,7 +590,7 @@ export class DecoderCore {
         const elem = this.#typedOp(w.elem, canonical(local.elem));
         return (d) => {
           const n = d.length("slice length");
-          d.#enter();
+          d.enter();
           const out = new Array(n);
           for (let i = 0; i < n; i++) out[i] = elem(d);
           d.depth--;
@@ -611,7 +607,7 @@ export class DecoderCore {
           if (n > d.msgEnd - d.pos) {
             corrupt(`decoding array: length exceeds input size (${n} elements)`);
           }
-          d.#enter();
+          d.enter();
           const out = new Array(n);
           for (let i = 0; i < n; i++) out[i] = elem(d);
           d.depth--;
@@ -669,7 +665,7 @@ export class DecoderCore {
     }
     const zero = structZero(local);
     return (d) => {
-      d.#enter();
+      d.enter();
       const obj = zero();
       let fieldnum = -1;
       while (d.pos < d.msgEnd) {
@@ -688,6 +684,35 @@ export class DecoderCore {
 
   // ---- interfaces ----
 
+  /**
+   * Reads the head of an interface value: the concrete type's name, any type
+   * definitions that come with it, its type id and byte count. Returns null
+   * for a nil interface; the concrete value follows.
+   */
+  interfaceHeader(): { name: string; id: number } | null {
+    const n = this.count("interface type name length");
+    if (n === 0) return null;
+    if (n > 1024) corrupt(`name too long (${n} bytes)`);
+    if (n > this.msgEnd - this.pos) corrupt(`invalid type name length ${n}: exceeds input size`);
+    const name = utf8.decode(this.src.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    const id = this.typeSequence(true);
+    this.uint(); // the value's byte count: not to be trusted (Go ignores it too)
+    return { name, id };
+  }
+
+  /** Whether the value of wire type `id` is sent as a struct (no singleton delta). */
+  isStruct(id: number): boolean {
+    return this.wire.get(id)?.kind === "struct";
+  }
+
+  /** Reads the singleton field delta that precedes a top-level non-struct value. */
+  singletonDelta(): void {
+    if (this.count("singleton delta") !== 0) {
+      corrupt("decode: corrupted data: non-zero delta for singleton");
+    }
+  }
+
   #interface(typed: boolean): InterfaceValue | null {
     const n = this.count("interface type name length");
     if (n === 0) return null;
@@ -705,7 +730,7 @@ export class DecoderCore {
         );
       }
     }
-    this.#enter();
+    this.enter();
     const id = this.typeSequence(true);
     this.uint(); // the value's byte count: not to be trusted (Go ignores it too)
     const value = this.value(id, type);
@@ -749,13 +774,13 @@ export class DecoderCore {
       case INTERFACE:
         return (d) => d.#interface(false);
     }
-    const w = this.#wireOf(id);
+    const w = this.wireOf(id);
     switch (w.kind) {
       case "slice": {
         const elem = this.#plainOp(w.elem);
         return (d) => {
           const n = d.length("slice length");
-          d.#enter();
+          d.enter();
           const out = new Array(n);
           for (let i = 0; i < n; i++) out[i] = elem(d);
           d.depth--;
@@ -770,7 +795,7 @@ export class DecoderCore {
           if (n > d.msgEnd - d.pos) {
             corrupt(`decoding array: length exceeds input size (${n} elements)`);
           }
-          d.#enter();
+          d.enter();
           const out = new Array(n);
           for (let i = 0; i < n; i++) out[i] = elem(d);
           d.depth--;
@@ -788,7 +813,7 @@ export class DecoderCore {
         const names = w.fields.map((f) => f.name);
         const zero = this.plainZero(id);
         return (d) => {
-          d.#enter();
+          d.enter();
           const obj = zero() as Record<string, unknown>;
           let fieldnum = -1;
           while (d.pos < d.msgEnd) {

@@ -17,23 +17,12 @@
  * @module
  */
 
-import * as types from "./types.ts";
-import { bigInt, bigIntValue, bigRat, bigRatValue, date, time } from "./marshalers.ts";
-
 /**
  * The type descriptors: scalars (`t.int`, `t.string`, ...), constructors
- * (`t.struct`, `t.slice`, `t.map`, `t.ptr`, ...), and ready-made marshalers
- * (`t.time`, `t.date`, `t.bigInt`, `t.bigRat`).
+ * (`t.struct`, `t.slice`, `t.map`, `t.ptr`, ...), ready-made marshalers
+ * (`t.time`, `t.date`, `t.bigInt`, `t.bigRat`) and the `t.Type` / `t.Infer` types.
  */
-export const t = {
-  ...types,
-  time,
-  date,
-  bigInt,
-  bigIntValue,
-  bigRat,
-  bigRatValue,
-} as const;
+export * as t from "./t.ts";
 
 export type {
   Complex,

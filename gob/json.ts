@@ -1,0 +1,319 @@
+/**
+ * Gob values as JSON text, decoded straight from the wire types (no
+ * descriptor needed), and type definitions as Go source.
+ *
+ * The mapping, chosen so a JSON reader loses nothing it could use:
+ * - struct → object with every wire field, zero values filled in (a field not
+ *   sent whose type contains itself → `null`);
+ * - integers → numbers with exact digits, even past 2^53;
+ * - floats → numbers; NaN and ±Inf → `"NaN"`, `"+Inf"`, `"-Inf"`;
+ * - complex → `[re, im]`; string → string; `[]byte` → standard base64;
+ * - slices and arrays → arrays;
+ * - maps with string or integer keys → objects with the keys as Go's
+ *   `encoding/json` writes them (sorted); other maps → `[[key, value], ...]`;
+ * - interface → `{"type": name, "value": v}` or `null`;
+ * - custom-encoded types → `{"type": name, "bytes": base64}`.
+ *
+ * @module
+ */
+
+import type { DecoderCore } from "./decode.ts";
+import { GobError } from "./error.ts";
+import {
+  BOOL,
+  BYTES,
+  COMPLEX,
+  FLOAT,
+  INT,
+  INTERFACE,
+  STRING,
+  UINT,
+  type WireType,
+} from "./typeinfo.ts";
+
+type JsonOp = (d: DecoderCore) => string;
+
+interface JsonPlans {
+  ops: Map<number, JsonOp>;
+  zeros: Map<number, string>;
+}
+
+const plansByCore = new WeakMap<DecoderCore, JsonPlans>();
+
+function plans(d: DecoderCore): JsonPlans {
+  let p = plansByCore.get(d);
+  if (!p) plansByCore.set(d, p = { ops: new Map(), zeros: new Map() });
+  return p;
+}
+
+/** Standard base64 of bytes. */
+export function base64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+function jsonFloat(f: number): string {
+  if (f !== f) return '"NaN"';
+  if (f === Infinity) return '"+Inf"';
+  if (f === -Infinity) return '"-Inf"';
+  return JSON.stringify(f);
+}
+
+/** Decodes the value of wire type `id` at the read position into JSON text. */
+export function valueJSON(d: DecoderCore, id: number): string {
+  const op = jsonOp(d, id);
+  if (!d.isStruct(id)) d.singletonDelta();
+  return op(d);
+}
+
+function jsonOp(d: DecoderCore, id: number): JsonOp {
+  const p = plans(d);
+  const cached = p.ops.get(id);
+  if (cached) return cached;
+  let real: JsonOp | null = null;
+  p.ops.set(id, (dd) => real!(dd));
+  try {
+    real = buildJson(d, id);
+  } catch (e) {
+    p.ops.delete(id);
+    throw e;
+  }
+  p.ops.set(id, real);
+  return real;
+}
+
+function isIntegerKey(id: number): boolean {
+  return id === INT || id === UINT;
+}
+
+function buildJson(d: DecoderCore, id: number): JsonOp {
+  switch (id) {
+    case BOOL:
+      return (d) => (d.uint() !== 0 ? "true" : "false");
+    case INT:
+      return (d) => String(d.int());
+    case UINT:
+      return (d) => String(d.uint());
+    case FLOAT:
+      return (d) => jsonFloat(d.float());
+    case COMPLEX:
+      return (d) => `[${jsonFloat(d.float())},${jsonFloat(d.float())}]`;
+    case STRING:
+      return (d) => JSON.stringify(d.string());
+    case BYTES:
+      return (d) => `"${base64(d.bytes())}"`;
+    case INTERFACE:
+      return (d) => {
+        const head = d.interfaceHeader();
+        if (head === null) return "null";
+        d.enter();
+        const v = valueJSON(d, head.id);
+        d.depth--;
+        return `{"type":${JSON.stringify(head.name)},"value":${v}}`;
+      };
+  }
+  const w = d.wireOf(id);
+  switch (w.kind) {
+    case "slice":
+    case "array": {
+      const elem = jsonOp(d, w.elem);
+      const fixed = w.kind === "array" ? w.len : -1;
+      return (d) => {
+        const n = d.count("array length");
+        if (fixed >= 0 && n !== fixed) {
+          throw new GobError("corrupt", `length mismatch in array: ${n} != ${fixed}`);
+        }
+        if (n > d.msgEnd - d.pos) {
+          throw new GobError("corrupt", `invalid slice length ${n}: exceeds input size`);
+        }
+        d.enter();
+        const parts = new Array<string>(n);
+        for (let i = 0; i < n; i++) parts[i] = elem(d);
+        d.depth--;
+        return `[${parts.join(",")}]`;
+      };
+    }
+    case "map": {
+      const key = jsonOp(d, w.key);
+      const elem = jsonOp(d, w.elem);
+      const keyed = w.key === STRING || isIntegerKey(w.key);
+      return (d) => {
+        const n = d.count("map length");
+        if (n > (d.msgEnd - d.pos) / 2) {
+          throw new GobError("corrupt", `invalid map length ${n}: exceeds input size`);
+        }
+        d.enter();
+        const entries: [string, string][] = [];
+        for (let i = 0; i < n; i++) entries.push([key(d), elem(d)]);
+        d.depth--;
+        if (!keyed) return `[${entries.map(([k, v]) => `[${k},${v}]`).join(",")}]`;
+        const objKey = w.key === STRING ? (k: string) => k : (k: string) => `"${k}"`;
+        const byKey = new Map<string, string>();
+        for (const [k, v] of entries) byKey.set(objKey(k), v);
+        const keys = [...byKey.keys()].map((k) => [JSON.parse(k) as string, k] as const)
+          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+        return `{${keys.map((k) => `${k}:${byKey.get(k)}`).join(",")}}`;
+      };
+    }
+    case "struct": {
+      const n = w.fields.length;
+      const names = w.fields.map((f) => JSON.stringify(f.name));
+      const ops = w.fields.map((f) => jsonOp(d, f.id));
+      const zeros = w.fields.map((
+        f,
+      ) => (reaches(d, f.id, id, new Set()) ? "null" : zeroJSON(d, f.id)));
+      return (d) => {
+        d.enter();
+        const vals = zeros.slice();
+        let fieldnum = -1;
+        while (d.pos < d.msgEnd) {
+          const delta = d.count("field delta");
+          if (delta === 0) break;
+          if (delta > n - 1 - fieldnum) {
+            throw new GobError("corrupt", "bad data: field numbers out of bounds");
+          }
+          fieldnum += delta;
+          vals[fieldnum] = ops[fieldnum](d);
+        }
+        d.depth--;
+        return `{${names.map((k, i) => `${k}:${vals[i]}`).join(",")}}`;
+      };
+    }
+    default: {
+      const name = JSON.stringify(w.name);
+      return (d) => `{"type":${name},"bytes":"${base64(d.bytes())}"}`;
+    }
+  }
+}
+
+function reaches(d: DecoderCore, from: number, target: number, seen: Set<number>): boolean {
+  if (from === target) return true;
+  if (seen.has(from)) return false;
+  seen.add(from);
+  const w = d.wire.get(from);
+  if (!w) return false;
+  if (w.kind === "struct") return w.fields.some((f) => reaches(d, f.id, target, seen));
+  if (w.kind === "array") return reaches(d, w.elem, target, seen);
+  return false;
+}
+
+function zeroJSON(d: DecoderCore, id: number, depth = 0): string {
+  const p = plans(d);
+  const cached = p.zeros.get(id);
+  if (cached !== undefined) return cached;
+  if (depth > 100) return "null";
+  let z: string;
+  switch (id) {
+    case BOOL:
+      z = "false";
+      break;
+    case INT:
+    case UINT:
+    case FLOAT:
+      z = "0";
+      break;
+    case COMPLEX:
+      z = "[0,0]";
+      break;
+    case STRING:
+    case BYTES:
+      z = '""';
+      break;
+    case INTERFACE:
+      z = "null";
+      break;
+    default: {
+      const w: WireType | undefined = d.wire.get(id);
+      if (!w) z = "null";
+      else if (w.kind === "slice") z = "[]";
+      else if (w.kind === "map") z = w.key === STRING || isIntegerKey(w.key) ? "{}" : "[]";
+      else if (w.kind === "array") {
+        z = w.len > 4096
+          ? "[]"
+          : `[${new Array(w.len).fill(zeroJSON(d, w.elem, depth + 1)).join(",")}]`;
+      } else if (w.kind === "struct") {
+        z = `{${
+          w.fields.map((f) =>
+            `${JSON.stringify(f.name)}:${
+              reaches(d, f.id, id, new Set()) ? "null" : zeroJSON(d, f.id, depth + 1)
+            }`
+          ).join(",")
+        }}`;
+      } else z = "null";
+    }
+  }
+  p.zeros.set(id, z);
+  return z;
+}
+
+const GO_BUILTINS: Record<number, string> = {
+  [BOOL]: "bool",
+  [INT]: "int",
+  [UINT]: "uint",
+  [FLOAT]: "float64",
+  [COMPLEX]: "complex128",
+  [STRING]: "string",
+  [BYTES]: "[]byte",
+  [INTERFACE]: "interface{}",
+};
+
+/** A Go type expression for wire type `id` (named types by name, others spelled out). */
+function goType(d: DecoderCore, id: number, seen = new Set<number>()): string {
+  if (GO_BUILTINS[id]) return GO_BUILTINS[id];
+  const w = d.wire.get(id);
+  if (!w) return `_${id}`;
+  if (isIdent(w.name) || seen.has(id) || w.kind === "struct") {
+    return isIdent(w.name) ? w.name : `_${id}`;
+  }
+  seen.add(id);
+  switch (w.kind) {
+    case "slice":
+      return `[]${goType(d, w.elem, seen)}`;
+    case "array":
+      return `[${w.len}]${goType(d, w.elem, seen)}`;
+    case "map":
+      return `map[${goType(d, w.key, seen)}]${goType(d, w.elem, seen)}`;
+    default:
+      return `_${id}`;
+  }
+}
+
+function isIdent(name: string): boolean {
+  return /^[\p{L}_][\p{L}\p{N}_]*$/u.test(name);
+}
+
+/**
+ * Go source for a wire type definition, such as `type Point struct { X int; Y int }`,
+ * or null for a type Go would not declare (an unnamed slice, array or map,
+ * whose wire name is its type string).
+ */
+export function goSource(d: DecoderCore, id: number): string | null {
+  const w = d.wireOf(id);
+  if (
+    !isIdent(w.name) && w.kind !== "struct" && w.kind !== "gob" && w.kind !== "binary" &&
+    w.kind !== "text"
+  ) {
+    return null;
+  }
+  const name = isIdent(w.name) ? w.name : `_${id}`;
+  switch (w.kind) {
+    case "struct":
+      if (w.fields.length === 0) return `type ${name} struct{}`;
+      return `type ${name} struct {\n${
+        w.fields.map((f) => `\t${f.name} ${goType(d, f.id)}`).join("\n")
+      }\n}`;
+    case "slice":
+      return `type ${name} []${goType(d, w.elem)}`;
+    case "array":
+      return `type ${name} [${w.len}]${goType(d, w.elem)}`;
+    case "map":
+      return `type ${name} map[${goType(d, w.key)}]${goType(d, w.elem)}`;
+    default: {
+      const iface = { gob: "GobEncoder", binary: "BinaryMarshaler", text: "TextMarshaler" }[w.kind];
+      return `type ${name} struct{ /* opaque: implements ${iface} */ }`;
+    }
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The protocol-independent core of an invocation: payload bytes and metadata in, JSON result bytes
+ * or a Lambda error shape out. Both transports (the Runtime API loop and the go1.x net/rpc server)
+ * call exactly this, so handlers behave the same under either.
+ *
+ * What happens, in order (Go's `handleInvoke` / `Function.Invoke`):
+ * 1. The client context and Cognito identity are decoded; on failure the handler is not called
+ *    and the invoke fails (type `SyntaxError` for malformed JSON, as Go reports it).
+ * 2. `_X_AMZN_TRACE_ID` is set to the invoke's trace id (removed when it has none), unless the
+ *    invoker was created with `setTraceEnv: false` (the Runtime API with concurrency > 1).
+ * 3. The payload is parsed as JSON (an empty payload gives `undefined`); a malformed one fails
+ *    the invoke with a `SyntaxError` naming the problem, without calling the handler.
+ * 4. The handler runs with a fresh {@linkcode InvokeContext} whose signal aborts at the deadline.
+ *    An expired deadline does not stop the handler from running (as in Go); Lambda itself kills
+ *    the process when the time is up.
+ * 5. The result is encoded: `undefined` → `null`; a `Uint8Array` or `ArrayBuffer` is sent raw as
+ *    `application/octet-stream` (Go's `io.Reader` results); anything else with `JSON.stringify`,
+ *    no HTML escaping and no trailing newline (as Go encodes results). A result `JSON.stringify`
+ *    rejects (a `BigInt`, a cycle) fails the invoke with that `TypeError`.
+ * 6. A throw, a rejection, or an error passed to the callback fails the invoke with
+ *    {@linkcode toErrorShape}. The invoker itself never throws or rejects.
+ *
+ * @module
+ */
+
+import {
+  InvokeContext,
+  type InvokeMetadata,
+  type InvokeMetadataError,
+  invokeScope,
+  parseClientContext,
+  parseCognitoIdentity,
+} from "./context.ts";
+import { toErrorShape } from "./errors.ts";
+import type { CognitoIdentity, LambdaCallback, LambdaErrorShape, LambdaHandler } from "./types.ts";
+
+/** One invocation as a transport received it, metadata still raw where the wire has it raw. */
+export interface InvokeRequest {
+  /** The event, JSON bytes. */
+  payload: Uint8Array;
+  /** The request id. */
+  requestId: string;
+  /** The deadline, Unix epoch milliseconds (fractional allowed). */
+  deadlineMs: number;
+  /** The ARN the function was invoked with. */
+  invokedFunctionArn: string;
+  /** The X-Ray trace header; empty or absent when there is none. */
+  traceId?: string;
+  /** The client context as JSON text or bytes; empty or absent when there is none. */
+  clientContext?: string | Uint8Array;
+  /** The Cognito identity as separate fields (the go1.x protocol). */
+  identity?: CognitoIdentity;
+  /** The Cognito identity as JSON text (the Runtime API's header). */
+  cognitoIdentityJSON?: string;
+  /** The tenant id, if any. */
+  tenantId?: string;
+}
+
+/** The outcome of one invocation. */
+export type InvokeResult =
+  | {
+    /** The handler succeeded. */
+    ok: true;
+    /** The encoded result. */
+    payload: Uint8Array;
+    /** `application/json`, or `application/octet-stream` for raw byte results. */
+    contentType: string;
+  }
+  | {
+    /** The handler (or the decoding of its input) failed. */
+    ok: false;
+    /** What to report. */
+    error: LambdaErrorShape;
+  };
+
+/** Options for {@linkcode createInvoker}. */
+export interface InvokerOptions {
+  /** Set `_X_AMZN_TRACE_ID` for each invoke (default `true`). */
+  setTraceEnv?: boolean;
+  /**
+   * Prefix metadata decoding errors the way the Runtime API client of Go does
+   * (`failed to unmarshal client context json: …`). The go1.x protocol reports them bare.
+   */
+  prefixMetadataErrors?: boolean;
+}
+
+/** Runs invocations of one handler; see the module docs. */
+export interface Invoker {
+  /** Runs one invocation. Never rejects. */
+  invoke(req: InvokeRequest): Promise<InvokeResult>;
+  /** The invocations currently running. */
+  readonly inFlight: ReadonlySet<InvokeRequest>;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const JSON_TYPE = "application/json";
+const BYTES_TYPE = "application/octet-stream";
+
+function failed(error: LambdaErrorShape): InvokeResult {
+  return { ok: false, error };
+}
+
+function setTraceEnv(traceId: string | undefined): void {
+  try {
+    if (traceId) Deno.env.set("_X_AMZN_TRACE_ID", traceId);
+    else Deno.env.delete("_X_AMZN_TRACE_ID");
+  } catch {
+    // env access not permitted: nothing to do
+  }
+}
+
+function metadataOf(req: InvokeRequest, prefix: boolean): InvokeMetadata | LambdaErrorShape {
+  const meta: InvokeMetadata = {
+    requestId: req.requestId,
+    deadlineMs: req.deadlineMs,
+    invokedFunctionArn: req.invokedFunctionArn,
+  };
+  if (req.traceId) meta.traceId = req.traceId;
+  if (req.tenantId) meta.tenantId = req.tenantId;
+  if (req.identity && (req.identity.cognitoIdentityId || req.identity.cognitoIdentityPoolId)) {
+    meta.identity = req.identity;
+  }
+  const cc = req.clientContext;
+  const steps: [string, () => void][] = [
+    ["failed to unmarshal client context json: ", () => {
+      if (cc !== undefined && cc.length > 0) {
+        meta.clientContext = parseClientContext(typeof cc === "string" ? cc : decoder.decode(cc));
+      }
+    }],
+    ["failed to unmarshal cognito identity json: ", () => {
+      if (req.cognitoIdentityJSON) meta.identity = parseCognitoIdentity(req.cognitoIdentityJSON);
+    }],
+  ];
+  for (const [what, step] of steps) {
+    try {
+      step();
+    } catch (e) {
+      const err = e as InvokeMetadataError;
+      return { errorMessage: (prefix ? what : "") + err.message, errorType: err.errorType };
+    }
+  }
+  return meta;
+}
+
+/** Encodes a handler's result (see the module docs, step 5). */
+export function encodeResult(value: unknown): InvokeResult {
+  if (value instanceof Uint8Array) return { ok: true, payload: value, contentType: BYTES_TYPE };
+  if (value instanceof ArrayBuffer) {
+    return { ok: true, payload: new Uint8Array(value), contentType: BYTES_TYPE };
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    const shape = toErrorShape(e);
+    shape.errorMessage = `the handler's result cannot be encoded as JSON: ${shape.errorMessage}`;
+    return failed(shape);
+  }
+  return { ok: true, payload: encoder.encode(json ?? "null"), contentType: JSON_TYPE };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null &&
+    typeof (v as { then?: unknown }).then === "function";
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+function runHandler<E, R>(
+  handler: LambdaHandler<E, R>,
+  event: E,
+  ctx: InvokeContext,
+): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    let settled = false;
+    const settle = (o: Outcome) => {
+      if (settled) return;
+      settled = true;
+      resolve(o);
+    };
+    const callback: LambdaCallback<unknown> = (error, result) => {
+      if (error !== undefined && error !== null) settle({ ok: false, error });
+      else settle({ ok: true, value: result });
+    };
+    ctx.bindCallback(callback);
+    let ret: unknown;
+    try {
+      ret = handler(event, ctx, callback as LambdaCallback<R>);
+    } catch (error) {
+      settle({ ok: false, error });
+      return;
+    }
+    if (isThenable(ret)) {
+      ret.then((value) => settle({ ok: true, value }), (error) => settle({ ok: false, error }));
+    } else if (ret !== undefined || handler.length < 3) {
+      // A sync result; or a handler that takes no callback and returned nothing.
+      settle({ ok: true, value: ret });
+    }
+    // Otherwise: a Node-style handler; the callback (or context.done/succeed/fail) settles.
+  });
+}
+
+/** Creates the invoker for `handler`; see the module docs for what one invocation does. */
+export function createInvoker<E = unknown, R = unknown>(
+  handler: LambdaHandler<E, R>,
+  options: InvokerOptions = {},
+): Invoker {
+  const setTrace = options.setTraceEnv ?? true;
+  const prefix = options.prefixMetadataErrors ?? false;
+  const inFlight = new Set<InvokeRequest>();
+
+  async function invoke(req: InvokeRequest): Promise<InvokeResult> {
+    const meta = metadataOf(req, prefix);
+    if ("errorType" in meta) return failed(meta);
+    if (setTrace) setTraceEnv(req.traceId);
+
+    let event: unknown = undefined;
+    if (req.payload.length > 0) {
+      try {
+        event = JSON.parse(decoder.decode(req.payload));
+      } catch (e) {
+        return failed({
+          errorMessage: `the event is not valid JSON: ${(e as Error).message}`,
+          errorType: "SyntaxError",
+        });
+      }
+    }
+
+    const ctx = new InvokeContext(meta);
+    inFlight.add(req);
+    try {
+      const outcome = await invokeScope.run(
+        { requestId: req.requestId },
+        () => runHandler(handler, event as E, ctx),
+      );
+      return outcome.ok ? encodeResult(outcome.value) : failed(toErrorShape(outcome.error));
+    } catch (e) {
+      // Only reachable through a bug in the runtime; still answer the invoke.
+      return failed(toErrorShape(e));
+    } finally {
+      inFlight.delete(req);
+      ctx.finish();
+    }
+  }
+
+  return { invoke, inFlight };
+}

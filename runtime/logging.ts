@@ -1,0 +1,151 @@
+/**
+ * Lambda logging: `console.*` becomes one log event per call.
+ *
+ * Lambda turns every line a function writes to stdout into a separate CloudWatch event, so a
+ * multi-line message (a stack trace, pretty JSON) would be torn apart. Each console call is
+ * therefore written as a single line:
+ *
+ * - Text format (default): `timestamp \t requestId \t LEVEL \t message`, with the message's line
+ *   breaks written as `\r` (CloudWatch shows them as line breaks), as Lambda's Node.js runtime does.
+ *   Outside an invocation the request id field reads `undefined`, as in Node.js.
+ * - JSON format (`AWS_LAMBDA_LOG_FORMAT=JSON`): `{"timestamp","level","message","requestId"}`, one
+ *   object per line; `requestId` is absent outside an invocation. A call whose only argument is
+ *   an `Error` logs `message` as `{errorType, errorMessage, stackTrace}`.
+ *
+ * `AWS_LAMBDA_LOG_LEVEL` (TRACE, DEBUG, INFO, WARN, ERROR, FATAL) drops calls below that level in
+ * both formats. Levels: `console.trace` TRACE, `console.debug` DEBUG, `console.log`/`info`/`dir`
+ * INFO, `console.warn` WARN, `console.error` ERROR.
+ *
+ * Lines are written synchronously to stdout, so nothing is lost when the process exits and the
+ * order of lines is the order of calls.
+ *
+ * @module
+ */
+
+import { format } from "node:util";
+import { currentRequestId, getEnv } from "./context.ts";
+import { toErrorShape } from "./errors.ts";
+import type { LogFormat, LogLevel } from "./types.ts";
+
+const LEVELS: readonly LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+
+/** Resolved logging configuration. */
+export interface LogConfig {
+  /** Output format. */
+  format: LogFormat;
+  /** Minimum level written; `undefined` writes everything. */
+  level: LogLevel | undefined;
+}
+
+/** Reads `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL` (case-insensitive). */
+export function logConfigFromEnv(): LogConfig {
+  const fmt = (getEnv("AWS_LAMBDA_LOG_FORMAT") ?? "").toUpperCase() === "JSON" ? "JSON" : "Text";
+  const lvl = (getEnv("AWS_LAMBDA_LOG_LEVEL") ?? "").toUpperCase() as LogLevel;
+  return { format: fmt, level: LEVELS.includes(lvl) ? lvl : undefined };
+}
+
+const encoder = new TextEncoder();
+
+/** Writes all of `bytes` to stdout synchronously. */
+function writeStdout(bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
+
+/** A logger writing Lambda log events; the console is routed to one by {@linkcode installConsole}. */
+export class Logger {
+  readonly config: LogConfig;
+  readonly #min: number;
+
+  constructor(config: LogConfig = logConfigFromEnv()) {
+    this.config = config;
+    this.#min = config.level === undefined ? 0 : LEVELS.indexOf(config.level);
+  }
+
+  /** Whether a call at `level` is written. */
+  enabled(level: LogLevel): boolean {
+    return LEVELS.indexOf(level) >= this.#min;
+  }
+
+  /** Formats `args` as `console.log` would and writes them as one event at `level`. */
+  log(level: LogLevel, args: unknown[]): void {
+    if (!this.enabled(level)) return;
+    writeStdout(encoder.encode(this.format(level, args, new Date(), currentRequestId())));
+  }
+
+  /**
+   * Writes one event from the runtime itself: `text` in the text format, `structured` (when
+   * given) as the JSON format's `message`.
+   */
+  logEvent(
+    level: LogLevel,
+    text: string,
+    structured: object | undefined,
+    requestId: string | undefined,
+  ): void {
+    if (!this.enabled(level)) return;
+    const now = new Date().toISOString();
+    const line = this.config.format === "JSON"
+      ? JSON.stringify({ timestamp: now, level, message: structured ?? text, requestId })
+      : `${now}\t${requestId ?? "undefined"}\t${level}\t${text.replace(/\r?\n/g, "\r")}`;
+    writeStdout(encoder.encode(line + "\n"));
+  }
+
+  /** The exact line (with its final `\n`) a call produces. Exposed for tests. */
+  format(level: LogLevel, args: unknown[], now: Date, requestId: string | undefined): string {
+    if (this.config.format === "JSON") {
+      const message: unknown = args.length === 1 && args[0] instanceof Error
+        ? toErrorShape(args[0])
+        : format(...args);
+      return JSON.stringify({ timestamp: now.toISOString(), level, message, requestId }) + "\n";
+    }
+    const text = format(...args).replace(/\r?\n/g, "\r");
+    return `${now.toISOString()}\t${requestId ?? "undefined"}\t${level}\t${text}\n`;
+  }
+}
+
+type ConsoleMethod = "log" | "info" | "debug" | "trace" | "warn" | "error" | "dir";
+const METHODS: Record<ConsoleMethod, LogLevel> = {
+  log: "INFO",
+  info: "INFO",
+  dir: "INFO",
+  debug: "DEBUG",
+  trace: "TRACE",
+  warn: "WARN",
+  error: "ERROR",
+};
+
+let installed: { logger: Logger; originals: Partial<Record<ConsoleMethod, unknown>> } | undefined;
+
+/**
+ * Routes `console.log/info/dir/debug/trace/warn/error` to `logger`. Idempotent: a second call
+ * replaces the logger. Returns a function restoring the original console.
+ */
+export function installConsole(logger: Logger = new Logger()): () => void {
+  const originals: Partial<Record<ConsoleMethod, unknown>> = installed?.originals ?? {};
+  const con = console as unknown as Record<ConsoleMethod, (...args: unknown[]) => void>;
+  for (const [method, level] of Object.entries(METHODS) as [ConsoleMethod, LogLevel][]) {
+    if (!(method in originals)) originals[method] = con[method];
+    if (method === "trace") {
+      con.trace = (...args: unknown[]) => {
+        const stack = (new Error().stack ?? "").split("\n").slice(2).join("\n");
+        const text = format(...args);
+        logger.log(level, [`${text === "" ? "Trace" : `Trace: ${text}`}\n${stack}`]);
+      };
+    } else {
+      con[method] = (...args: unknown[]) => logger.log(level, args);
+    }
+  }
+  installed = { logger, originals };
+  return () => {
+    for (const [m, f] of Object.entries(originals)) {
+      con[m as ConsoleMethod] = f as (...args: unknown[]) => void;
+    }
+    installed = undefined;
+  };
+}
+
+/** The logger the console is routed to, or a fresh one from the environment. */
+export function activeLogger(): Logger {
+  return installed?.logger ?? new Logger();
+}

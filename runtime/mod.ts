@@ -1,0 +1,41 @@
+/**
+ * gopherless's Lambda runtime: write a handler in TypeScript, and Lambda runs it as if it were a
+ * Go function, under either protocol Lambda has for native binaries (the go1.x net/rpc protocol,
+ * selected by `_LAMBDA_SERVER_PORT`, and the Runtime API of `provided.al2023`, selected by
+ * `AWS_LAMBDA_RUNTIME_API`), picked the way aws-lambda-go picks it.
+ *
+ * @example
+ * ```ts
+ * import { start } from "./mod.ts";
+ * import type { Context } from "aws-lambda";
+ *
+ * start(async (event: { name?: string }, context: Context) => {
+ *   console.log("request", context.awsRequestId);
+ *   return { message: `Hello, ${event.name ?? "world"}!` };
+ * });
+ * ```
+ *
+ * @module
+ */
+
+export { MODE_VARIABLES, selectMode, start } from "./start.ts";
+export type {
+  ClientContext,
+  CognitoIdentity,
+  Context,
+  LambdaCallback,
+  LambdaContext,
+  LambdaErrorShape,
+  LambdaHandler,
+  LambdaStackFrame,
+  LogFormat,
+  LogLevel,
+  StartOptions,
+} from "./types.ts";
+export { InvokeContext } from "./context.ts";
+export { createInvoker, encodeResult } from "./invoke.ts";
+export type { Invoker, InvokeRequest, InvokeResult, InvokerOptions } from "./invoke.ts";
+export { errorBody, parseStack, toErrorShape } from "./errors.ts";
+export { installConsole, Logger } from "./logging.ts";
+export type { LogConfig } from "./logging.ts";
+export { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";

@@ -1,0 +1,244 @@
+/**
+ * The Lambda Runtime API transport (`provided.al2023`): the `next` / `response` / `error` loop
+ * over HTTP, as aws-lambda-go's `runtime_api_client.go` and `invoke_loop.go` run it.
+ *
+ * - `GET /2018-06-01/runtime/invocation/next` blocks until an event arrives. Its headers give the
+ *   request id, deadline (`Lambda-Runtime-Deadline-Ms`, required: a missing or malformed one fails
+ *   that invoke with "failed to parse deadline: …", as in Go), function ARN, trace id, client
+ *   context, Cognito identity and tenant id. A status other than 200 is fatal.
+ * - The result goes to `POST …/{id}/response` (`Content-Type: application/json`), a failure to
+ *   `POST …/{id}/error` with the body `{"errorMessage","errorType","stackTrace"}` (HTML-escaped as
+ *   Go's `json.Marshal` does), the header `Lambda-Runtime-Function-Error-Type: <errorType>` and
+ *   Go's `Lambda-Runtime-Function-Xray-Error-Cause` header (when under 1 MiB). Any status other
+ *   than 202 is fatal. The error is also logged, as Go logs it.
+ * - A failure before the loop starts (the `init` option, a top-level throw or rejection) goes to
+ *   `POST /2018-06-01/runtime/init/error`; the caller then exits.
+ * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once.
+ *
+ * Fatal conditions reject with a {@linkcode RuntimeApiError}; `start` prints it and exits 1, as
+ * Go's `log.Fatalf` does, and Lambda restarts the environment.
+ *
+ * @module
+ */
+
+import { errorBody, runtimeError, xrayCause } from "./errors.ts";
+import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
+import { activeLogger } from "./logging.ts";
+import type { LambdaErrorShape } from "./types.ts";
+
+/** A condition after which the function must exit (Go: `log.Fatalf`). */
+export class RuntimeApiError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeApiError";
+  }
+}
+
+/** Header names of the Runtime API. */
+export const HEADERS = {
+  requestId: "Lambda-Runtime-Aws-Request-Id",
+  deadlineMs: "Lambda-Runtime-Deadline-Ms",
+  functionArn: "Lambda-Runtime-Invoked-Function-Arn",
+  traceId: "Lambda-Runtime-Trace-Id",
+  clientContext: "Lambda-Runtime-Client-Context",
+  cognitoIdentity: "Lambda-Runtime-Cognito-Identity",
+  tenantId: "Lambda-Runtime-Aws-Tenant-Id",
+  errorType: "Lambda-Runtime-Function-Error-Type",
+  xrayErrorCause: "Lambda-Runtime-Function-Xray-Error-Cause",
+} as const;
+
+const XRAY_CAUSE_MAX = 1024 * 1024;
+const encoder = new TextEncoder();
+
+/** The `User-Agent` sent with every request. */
+export const USER_AGENT = `gopherless/0.1.0 (deno/${
+  typeof Deno === "object" ? Deno.version.deno : "unknown"
+})`;
+
+/**
+ * A header value carrying `s` as UTF-8 bytes, as Go sends it: `fetch` writes each char of a
+ * header value as one byte (Latin-1), so non-ASCII text is spelled out byte by byte. Line breaks
+ * (not allowed in a header) become spaces.
+ */
+function headerValue(s: string): string {
+  const clean = s.replace(/[\r\n\0]/g, " ");
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(clean)) return clean;
+  let out = "";
+  for (const b of encoder.encode(clean)) out += String.fromCharCode(b);
+  return out;
+}
+
+/** One invoke taken from `next`: either ready to run, or already failed (a bad deadline). */
+export type NextInvoke =
+  | { request: InvokeRequest; error?: undefined }
+  | { request: InvokeRequest; error: LambdaErrorShape };
+
+/** A client of the Runtime API at `host:port` (the value of `AWS_LAMBDA_RUNTIME_API`). */
+export class RuntimeApiClient {
+  /** `http://<address>/2018-06-01/runtime/`. */
+  readonly base: string;
+  readonly #address: string;
+
+  constructor(address: string) {
+    this.#address = address;
+    this.base = `http://${address}/2018-06-01/runtime/`;
+  }
+
+  /** Waits for the next invoke. Rejects with {@linkcode RuntimeApiError} on any failure. */
+  async next(): Promise<NextInvoke> {
+    const url = this.base + "invocation/next";
+    let res: Response;
+    let payload: Uint8Array;
+    try {
+      res = await fetch(url, { headers: { "User-Agent": USER_AGENT } });
+      payload = new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      throw new RuntimeApiError(`failed to get the next invoke: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    if (res.status !== 200) {
+      throw new RuntimeApiError(`failed to GET ${url}: got unexpected status code: ${res.status}`);
+    }
+    const h = res.headers;
+    const request: InvokeRequest = {
+      payload,
+      requestId: h.get(HEADERS.requestId) ?? "",
+      deadlineMs: 0,
+      invokedFunctionArn: h.get(HEADERS.functionArn) ?? "",
+      traceId: h.get(HEADERS.traceId) ?? undefined,
+      clientContext: h.get(HEADERS.clientContext) ?? undefined,
+      cognitoIdentityJSON: h.get(HEADERS.cognitoIdentity) ?? undefined,
+      tenantId: h.get(HEADERS.tenantId) ?? undefined,
+    };
+    const raw = h.get(HEADERS.deadlineMs);
+    if (raw === null || !/^[+-]?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+      const why = raw === null
+        ? `the ${HEADERS.deadlineMs} header is missing`
+        : `${JSON.stringify(raw)} is not an integer`;
+      return {
+        request,
+        error: runtimeError("Runtime.InvalidDeadline", `failed to parse deadline: ${why}`),
+      };
+    }
+    request.deadlineMs = Number(raw);
+    return { request };
+  }
+
+  /** Posts a successful result. */
+  postResponse(requestId: string, payload: Uint8Array, contentType: string): Promise<void> {
+    return this.#post(
+      this.base + `invocation/${encodeURIComponent(requestId)}/response`,
+      payload,
+      { "Content-Type": contentType },
+    );
+  }
+
+  /** Posts an invocation error (and logs it, as Go does). */
+  postError(requestId: string, error: LambdaErrorShape): Promise<void> {
+    const body = errorBody(error);
+    activeLogger().logEvent("ERROR", `Invoke Error ${body}`, error, requestId);
+    return this.#post(
+      this.base + `invocation/${encodeURIComponent(requestId)}/error`,
+      encoder.encode(body),
+      this.#errorHeaders(error),
+    );
+  }
+
+  /** Posts an initialisation error. The caller should exit afterwards. */
+  postInitError(error: LambdaErrorShape): Promise<void> {
+    const body = errorBody(error);
+    activeLogger().logEvent("ERROR", `Init Error ${body}`, error, undefined);
+    return this.#post(this.base + "init/error", encoder.encode(body), this.#errorHeaders(error));
+  }
+
+  /** Posts a result or an error, whichever `result` is. */
+  postResult(requestId: string, result: InvokeResult): Promise<void> {
+    return result.ok
+      ? this.postResponse(requestId, result.payload, result.contentType)
+      : this.postError(requestId, result.error);
+  }
+
+  /**
+   * Registers an internal extension that subscribes to no events, so that Lambda sends SIGTERM
+   * before shutting the environment down (it does only when an extension is registered), as Go's
+   * `GoLangEnableSIGTERM` does. Must run before the first `next`. Failures are logged, not fatal.
+   */
+  async enableSigterm(name = "GopherlessEnableSIGTERM"): Promise<void> {
+    const base = `http://${this.#address}/2020-01-01/extension/`;
+    try {
+      const res = await fetch(base + "register", {
+        method: "POST",
+        headers: { "Lambda-Extension-Name": name, "Content-Type": "application/json" },
+        body: '{"events":[]}',
+      });
+      await res.body?.cancel();
+      if (res.status !== 200) throw new Error(`got response status: ${res.status}`);
+      const id = res.headers.get("Lambda-Extension-Identifier") ?? "";
+      // Registered for no events, so this never answers; it only tells Lambda we are ready.
+      fetch(base + "event/next", { headers: { "Lambda-Extension-Identifier": id } })
+        .then((r) => r.body?.cancel(), () => {});
+    } catch (e) {
+      activeLogger().logEvent(
+        "WARN",
+        `failed to register the internal extension; SIGTERM may not be sent: ${
+          (e as Error).message
+        }`,
+        undefined,
+        undefined,
+      );
+    }
+  }
+
+  #errorHeaders(error: LambdaErrorShape): Record<string, string> {
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      [HEADERS.errorType]: headerValue(error.errorType),
+    };
+    const cause = headerValue(xrayCause(error));
+    if (cause.length < XRAY_CAUSE_MAX) headers[HEADERS.xrayErrorCause] = cause;
+    return headers;
+  }
+
+  async #post(url: string, body: Uint8Array, headers: Record<string, string>): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: "POST",
+        headers: { "User-Agent": USER_AGENT, ...headers },
+        body: body as Uint8Array<ArrayBuffer>,
+      });
+      await res.arrayBuffer();
+    } catch (e) {
+      throw new RuntimeApiError(`failed to POST to ${url}: ${(e as Error).message}`, { cause: e });
+    }
+    if (res.status !== 202) {
+      throw new RuntimeApiError(
+        `failed to POST to ${url}: got unexpected status code: ${res.status}`,
+      );
+    }
+  }
+}
+
+/**
+ * Serves invokes from the Runtime API forever with `concurrency` loops (each: `next`, invoke,
+ * post). Rejects with a {@linkcode RuntimeApiError} at the first fatal condition.
+ */
+export async function serveRuntimeApi(
+  client: RuntimeApiClient,
+  invoker: Invoker,
+  concurrency = 1,
+): Promise<never> {
+  const loop = async (): Promise<never> => {
+    while (true) {
+      const next = await client.next();
+      const result: InvokeResult = next.error
+        ? { ok: false, error: next.error }
+        : await invoker.invoke(next.request);
+      await client.postResult(next.request.requestId, result);
+    }
+  };
+  const n = Math.max(1, Math.floor(concurrency));
+  return await Promise.race(Array.from({ length: n }, loop));
+}

@@ -1,0 +1,224 @@
+/**
+ * `start(handler, options?)`: picks the protocol the way aws-lambda-go's `lambda.Start` does and
+ * serves invocations until the process is stopped.
+ *
+ * Mode selection (Go's `entry.go`): the first non-empty of
+ * 1. `_LAMBDA_SERVER_PORT` → the go1.x protocol (net/rpc on `127.0.0.1:<port>`);
+ * 2. `AWS_LAMBDA_RUNTIME_API` → the Runtime API (`provided.al2023`);
+ *
+ * and when neither is set the process prints
+ * `expected AWS Lambda environment variables [_LAMBDA_SERVER_PORT AWS_LAMBDA_RUNTIME_API] are not defined`
+ * and exits 1. If serving ever stops (a fatal Runtime API answer), the reason is printed and the
+ * process exits 1, as Go's `log.Fatalf` does; Lambda then restarts the environment.
+ *
+ * Failures outside any handler call, when running under Lambda (either variable set):
+ * - before serving (a throw or rejection at the top level of the function's module, or in the
+ *   `init` option): reported to `/runtime/init/error` (Runtime API) or logged (go1.x), exit 1;
+ * - an unhandled rejection or uncaught exception while serving: reported as the error of every
+ *   invocation in flight (type `Runtime.UnhandledPromiseRejection` for rejections, as Lambda's
+ *   Node.js runtime names it), logged if none is in flight, then exit 1. Lambda starts a fresh
+ *   environment for the next invocation, as it does after a Go function crashes.
+ *
+ * @module
+ */
+
+import { functionEnv, getEnv } from "./context.ts";
+import { toErrorShape } from "./errors.ts";
+import { createInvoker, type Invoker } from "./invoke.ts";
+import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
+import { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";
+import type { LambdaErrorShape, LambdaHandler, StartOptions } from "./types.ts";
+
+/** The environment variables that select a protocol, in Go's order of precedence. */
+export const MODE_VARIABLES = ["_LAMBDA_SERVER_PORT", "AWS_LAMBDA_RUNTIME_API"] as const;
+
+/** The protocol `start` would serve under the current environment, or `null` for neither. */
+export function selectMode(
+  env: (name: string) => string | undefined = getEnv,
+): { mode: "go1x"; port: string } | { mode: "runtime-api"; address: string } | null {
+  const port = env("_LAMBDA_SERVER_PORT");
+  if (port) return { mode: "go1x", port };
+  const address = env("AWS_LAMBDA_RUNTIME_API");
+  if (address) return { mode: "runtime-api", address };
+  return null;
+}
+
+const stderr = new TextEncoder();
+function fatal(message: string): never {
+  try {
+    Deno.stderr.writeSync(stderr.encode(message + "\n"));
+  } finally {
+    Deno.exit(1);
+  }
+}
+
+// ---- process-level failure handling -------------------------------------------------------
+
+type Phase = "loading" | "init" | "serving";
+const state: {
+  phase: Phase;
+  client: RuntimeApiClient | undefined;
+  invoker: Invoker | undefined;
+  dying: boolean;
+} = { phase: "loading", client: undefined, invoker: undefined, dying: false };
+
+function underLambda(): boolean {
+  return selectMode() !== null;
+}
+
+async function die(shape: LambdaErrorShape): Promise<never> {
+  if (state.dying) return await new Promise<never>(() => {});
+  state.dying = true;
+  const mode = selectMode();
+  try {
+    if (mode?.mode === "runtime-api") {
+      const client = state.client ?? new RuntimeApiClient(mode.address);
+      const inFlight = state.invoker ? [...state.invoker.inFlight] : [];
+      if (state.phase !== "serving") {
+        await client.postInitError(shape);
+      } else if (inFlight.length > 0) {
+        await Promise.allSettled(inFlight.map((r) => client.postError(r.requestId, shape)));
+      } else {
+        activeLogger().logEvent("ERROR", `Uncaught Error ${JSON.stringify(shape)}`, shape, "");
+      }
+    } else {
+      activeLogger().logEvent("ERROR", `Uncaught Error ${JSON.stringify(shape)}`, shape, "");
+    }
+  } catch (e) {
+    activeLogger().logEvent("ERROR", String(e), undefined, undefined);
+  }
+  Deno.exit(1);
+}
+
+function rejectionShape(reason: unknown): LambdaErrorShape {
+  const inner = toErrorShape(reason);
+  const out: LambdaErrorShape = {
+    errorMessage: `${inner.errorType}: ${inner.errorMessage}`,
+    errorType: "Runtime.UnhandledPromiseRejection",
+  };
+  if (inner.stackTrace) out.stackTrace = inner.stackTrace;
+  return out;
+}
+
+// Installed when this module is imported, i.e. before the function's own module body runs, so that
+// a throw at its top level is caught too. Outside Lambda they step aside (Deno's default applies).
+globalThis.addEventListener("unhandledrejection", (e: PromiseRejectionEvent) => {
+  if (!underLambda()) return;
+  e.preventDefault();
+  // A rejected top-level module evaluation (a throw at the top of the handler's module) arrives
+  // here too; it is an init failure, reported with the error's own type.
+  void die(state.phase === "serving" ? rejectionShape(e.reason) : toErrorShape(e.reason));
+});
+globalThis.addEventListener("error", (e: ErrorEvent) => {
+  if (!underLambda()) return;
+  e.preventDefault();
+  void die(toErrorShape(e.error));
+});
+
+// ---- start ----------------------------------------------------------------------------------
+
+/**
+ * Serves `handler` as a Lambda function, under whichever protocol the environment selects (see
+ * the module docs). Never returns: the process exits when Lambda stops it or on a fatal error.
+ *
+ * @example
+ * ```ts
+ * import { start } from "./mod.ts";
+ * start(async (event: { name?: string }) => ({ message: `Hello, ${event.name ?? "world"}!` }));
+ * ```
+ */
+export async function start<E = unknown, R = unknown>(
+  handler: LambdaHandler<E, R>,
+  options: StartOptions = {},
+): Promise<never> {
+  const mode = selectMode();
+  if (mode === null) {
+    fatal(
+      `expected AWS Lambda environment variables [${MODE_VARIABLES.join(" ")}] are not defined`,
+    );
+  }
+  if (typeof handler !== "function") {
+    // Go reports a bad handler on every invoke; we can tell at once, so it is an init error.
+    state.phase = "init";
+    return await die({
+      errorMessage: `handler kind ${typeof handler} is not function`,
+      errorType: "Runtime.InvalidHandler",
+    });
+  }
+
+  const logging = options.logging ?? true;
+  if (logging !== false) {
+    const fromEnv = logConfigFromEnv();
+    installConsole(
+      new Logger(
+        logging === true ? fromEnv : {
+          format: logging.format ?? fromEnv.format,
+          level: logging.level ?? fromEnv.level,
+        },
+      ),
+    );
+  }
+
+  const env = functionEnv();
+  const concurrency = mode.mode === "runtime-api" ? env.maxConcurrency : 1;
+  const invoker = createInvoker(handler, {
+    // Go sets the variable per invoke unless several invokes share the process.
+    setTraceEnv: mode.mode === "go1x" || concurrency === 1,
+    prefixMetadataErrors: mode.mode === "runtime-api",
+  });
+  state.invoker = invoker;
+  state.phase = "init";
+
+  if (options.onShutdown) {
+    const hook = options.onShutdown;
+    Deno.addSignalListener("SIGTERM", async () => {
+      try {
+        await hook();
+      } catch (e) {
+        activeLogger().logEvent("ERROR", `onShutdown failed: ${String(e)}`, undefined, undefined);
+      }
+      Deno.exit(0);
+    });
+  }
+
+  if (mode.mode === "runtime-api") {
+    const client = new RuntimeApiClient(mode.address);
+    state.client = client;
+    if (options.onShutdown) await client.enableSigterm();
+    if (options.init) {
+      try {
+        await options.init();
+      } catch (e) {
+        return await die(toErrorShape(e));
+      }
+    }
+    state.phase = "serving";
+    try {
+      return await serveRuntimeApi(client, invoker, concurrency);
+    } catch (e) {
+      if (e instanceof RuntimeApiError) fatal(e.message);
+      fatal(`the Runtime API loop failed: ${String(e)}`);
+    }
+  }
+
+  // go1.x
+  const port = Number(mode.port);
+  if (!/^\d+$/.test(mode.port) || port > 65535) {
+    fatal(`_LAMBDA_SERVER_PORT is not a port number: ${JSON.stringify(mode.port)}`);
+  }
+  if (options.init) {
+    try {
+      await options.init();
+    } catch (e) {
+      return await die(toErrorShape(e));
+    }
+  }
+  state.phase = "serving";
+  try {
+    // PLUG-IN POINT: the go1.x transport lives in go1x.ts (loaded only in this mode).
+    const { serveGo1x } = await import("./go1x.ts");
+    return await serveGo1x(port, invoker);
+  } catch (e) {
+    fatal(e instanceof Error ? e.message : String(e));
+  }
+}

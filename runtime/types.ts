@@ -1,0 +1,110 @@
+/**
+ * The public types of the Lambda runtime: handlers, the invoke context and the error shape.
+ *
+ * Handlers and contexts are typed so that the community types in `@types/aws-lambda` fit: a
+ * `Handler<APIGatewayProxyEvent, APIGatewayProxyResult>` from that package can be passed to
+ * `start` as is, and a handler written against our {@linkcode LambdaContext} can be declared with
+ * `@types/aws-lambda`'s `Context` instead.
+ *
+ * The types package is imported through its full `npm:` specifier: TypeScript refuses to import a
+ * bare `@types/...` name ("Cannot import type declaration files", TS6137), so the `deno.json`
+ * import-map entry of that name cannot be used from code.
+ *
+ * @module
+ */
+
+import type { ClientContext, CognitoIdentity, Context } from "aws-lambda";
+
+export type { ClientContext, CognitoIdentity, Context };
+
+/**
+ * The callback a Node-style handler may call instead of returning a promise, as in
+ * `@types/aws-lambda`'s `Callback`.
+ */
+export type LambdaCallback<R = unknown> = (
+  error?: Error | string | null,
+  result?: R,
+) => void;
+
+/**
+ * A Lambda handler: `(event, context) => result | Promise<result>`.
+ *
+ * `@types/aws-lambda`'s `Handler<E, R>` is assignable to this type, so are plain
+ * `async (event: MyEvent, context: Context) => ...` functions. A handler that declares a third
+ * parameter and returns nothing (not a promise) is called Node-style: its result is what it passes
+ * to the callback (or to the deprecated `context.done`/`succeed`/`fail`).
+ */
+export type LambdaHandler<E = unknown, R = unknown> = (
+  event: E,
+  context: LambdaContext,
+  callback: LambdaCallback<R>,
+) => R | Promise<R> | void;
+
+/**
+ * The context passed to each invocation. It is `@types/aws-lambda`'s `Context` (all of its
+ * members behave as in Lambda's Node.js runtime) plus a few members Go's `context.Context` gives
+ * Go functions.
+ */
+export interface LambdaContext extends Context {
+  /**
+   * Aborts when the invocation's deadline passes (reason: a `DOMException` named
+   * `TimeoutError`), or when the invocation has finished (reason: `AbortError`), the way Go's
+   * invoke context is cancelled at its deadline and when the handler returns.
+   */
+  readonly signal: AbortSignal;
+  /** The deadline as Unix epoch milliseconds (may carry a fraction on the go1.x protocol). */
+  readonly deadlineMs: number;
+  /** The X-Ray trace header of this invocation (`Root=...;Parent=...;Sampled=...`), if any. */
+  readonly traceId: string | undefined;
+}
+
+/** One stack frame of a Lambda error, as Go's `messages.InvokeResponse_Error_StackFrame`. */
+export interface LambdaStackFrame {
+  /** Source file, relative to the working directory where it lies below it. */
+  path: string;
+  /** 1-based line number. */
+  line: number;
+  /** The function (`Class.method`, `function`, `<anonymous>`). */
+  label: string;
+}
+
+/**
+ * An invocation error as Lambda reports it: the JSON body posted to the Runtime API's
+ * `/error` endpoint, and the `InvokeResponse.Error` of the go1.x protocol
+ * (`Message`/`Type`/`StackTrace`). Keys are in Go's order; `stackTrace` is absent when empty.
+ */
+export interface LambdaErrorShape {
+  /** The error's message (`String(value)` for non-Error throws). */
+  errorMessage: string;
+  /** The error's class name (`typeof value` for primitive throws). */
+  errorType: string;
+  /** Frames parsed from the JS stack, innermost first; absent when there are none. */
+  stackTrace?: LambdaStackFrame[];
+}
+
+/** Log output formats, as `AWS_LAMBDA_LOG_FORMAT` names them. */
+export type LogFormat = "Text" | "JSON";
+
+/** Log levels, as `AWS_LAMBDA_LOG_LEVEL` names them, most verbose first. */
+export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+
+/** Options for {@linkcode start}. */
+export interface StartOptions {
+  /**
+   * Work to do once before the first invocation (open connections, load configuration). If it
+   * throws or rejects, the failure is reported to Lambda as an init error
+   * (`/runtime/init/error` on the Runtime API) and the process exits with status 1.
+   */
+  init?: () => void | Promise<void>;
+  /**
+   * Runs when the process receives SIGTERM, before it exits with status 0. On the Runtime API the
+   * runtime also registers an internal extension so that Lambda sends SIGTERM at shutdown at all
+   * (Lambda only does when some extension is registered); Lambda gives about 300-500 ms.
+   */
+  onShutdown?: () => void | Promise<void>;
+  /**
+   * Route `console.*` through the Lambda log formatter (default `true`). Pass `false` to keep
+   * Deno's console untouched, or an object to override the environment variables.
+   */
+  logging?: boolean | { format?: LogFormat; level?: LogLevel };
+}
