@@ -5,6 +5,7 @@
  * - {@linkcode start} serves a Lambda handler under the go1.x protocol or the
  *   Runtime API, whichever the environment selects.
  * - {@linkcode gob} is Go's `encoding/gob`, byte-exact with Go.
+ * - {@linkcode rpc} is Go's `net/rpc`, client and server.
  *
  * ```ts
  * import { start } from "./mod.ts";
@@ -16,6 +17,7 @@
  */
 
 export * as gob from "./gob/mod.ts";
+export * as rpc from "./rpc/mod.ts";
 export { start } from "./runtime/mod.ts";
 export type {
   ClientContext,

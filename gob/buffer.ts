@@ -90,10 +90,12 @@ export class EncBuffer {
       return;
     }
     scratch.setBigUint64(0, u);
+    let k = 0;
+    while (scratchBytes[k] === 0) k++; // u > 2^53, so k < 2
     this.ensure(9);
-    this.buf[this.len++] = 256 - 8;
-    this.buf.set(scratchBytes, this.len);
-    this.len += 8;
+    this.buf[this.len++] = 256 - (8 - k);
+    this.buf.set(scratchBytes.subarray(k), this.len);
+    this.len += 8 - k;
   }
 
   /** Appends a signed integer (a safe integer) in gob's zig-zag encoding. */
@@ -115,10 +117,13 @@ export class EncBuffer {
     this.uintBig(i < 0n ? ((-i - 1n) << 1n) | 1n : i << 1n);
   }
 
-  /** Appends a float64 in gob's byte-reversed encoding. */
-  float(f: number): void {
-    if (f !== f) {
-      // JavaScript has one NaN; send it with the bits of Go's math.NaN().
+  /**
+   * Appends a float in gob's byte-reversed encoding. JavaScript has one NaN;
+   * a float64 NaN is sent with the bits of Go's `math.NaN()`, a float32 one
+   * (`goNaN` false) with the quiet NaN Go's float32 conversion leaves.
+   */
+  float(f: number, goNaN = true): void {
+    if (f !== f && goNaN) {
       scratch.setBigUint64(0, 0x7ff8000000000001n, true);
     } else scratch.setFloat64(0, f, true);
     let k = 0;

@@ -92,6 +92,8 @@ export class Decoder {
   readonly #core: DecoderCore;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null;
   #pending: Promise<unknown> = Promise.resolve();
+  /** Number of queued reads not yet finished. */
+  #busy = 0;
 
   /** Creates a decoder over a stream or a complete byte array. */
   constructor(
@@ -144,8 +146,26 @@ export class Decoder {
   }
 
   #queue(read: Reader): Promise<unknown> {
+    // Fast path: nothing queued and the value's message is buffered, so decode it now
+    // (a record stream then costs no promise chain per value).
+    if (this.#busy === 0) {
+      const core = this.#core;
+      if (core.done || core.hasMessage()) {
+        const mark = core.mark();
+        try {
+          return Promise.resolve(decodeOne(core, read));
+        } catch (e) {
+          if (e !== NEED_MORE) return Promise.reject(consumeBad(core, e));
+          core.rollback(mark);
+        }
+      }
+    }
+    this.#busy++;
     const p = this.#pending.then(() => this.#next(read));
-    this.#pending = p.catch(() => {});
+    const done = () => {
+      this.#busy--;
+    };
+    this.#pending = p.then(done, done);
     return p;
   }
 
@@ -179,13 +199,7 @@ export class Decoder {
         try {
           return decodeOne(core, read);
         } catch (e) {
-          if (e !== NEED_MORE) {
-            // Consume the bad message so a caller that goes on starts at the next one.
-            if (e instanceof GobError && e.code !== "eof" && core.msgEnd > core.pos) {
-              core.pos = core.msgEnd;
-            }
-            throw e;
-          }
+          if (e !== NEED_MORE) throw consumeBad(core, e);
           core.rollback(mark);
         }
       }
@@ -214,6 +228,12 @@ export class Decoder {
 }
 
 type Reader = (core: DecoderCore, id: number) => unknown;
+
+/** Consumes the rest of a bad message, so a caller that goes on starts at the next one. */
+function consumeBad(core: DecoderCore, e: unknown): unknown {
+  if (e instanceof GobError && e.code !== "eof" && core.msgEnd > core.pos) core.pos = core.msgEnd;
+  return e;
+}
 
 function decodeOne(core: DecoderCore, read: Reader): unknown {
   const start = core.offset;

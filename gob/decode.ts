@@ -123,6 +123,11 @@ export class DecoderCore {
   #typedOps = new Map<AnyType, Map<number, DecOp>>();
   #plainOps = new Map<number, DecOp>();
   #zeroOps = new Map<number, () => unknown>();
+  /** The last typed value's descriptor, wire type id and plan (see `value`). */
+  #lastType: Type | null = null;
+  #lastId = -1;
+  #lastOp: DecOp | null = null;
+  #lastIsStruct = false;
 
   /** Creates a decoder core with the given limits. */
   constructor(options: DecoderOptions = {}) {
@@ -192,7 +197,7 @@ export class DecoderCore {
 
   /** Marks the state before a value, for {@linkcode rollback}. */
   mark(): number {
-    this.#addedTypes = [];
+    if (this.#addedTypes.length > 0) this.#addedTypes = [];
     this.depth = 0;
     return this.pos;
   }
@@ -205,6 +210,8 @@ export class DecoderCore {
       this.#typedOps.clear();
       this.#plainOps.clear();
       this.#zeroOps.clear();
+      this.#lastType = null;
+      this.#lastOp = null;
     }
     this.pos = this.msgEnd = mark;
   }
@@ -304,14 +311,13 @@ export class DecoderCore {
     const src = this.src;
     const start = this.pos;
     this.pos += n;
-    if (n < 32) {
-      let s = "";
+    if (n <= 32) {
       for (let i = start; i < start + n; i++) {
-        const c = src[i];
-        if (c >= 0x80) return utf8.decode(src.subarray(start, start + n));
-        s += String.fromCharCode(c);
+        if (src[i] >= 0x80) return utf8.decode(src.subarray(start, start + n));
       }
-      return s;
+      return n <= 16
+        ? ascii16(src, start, n)
+        : ascii16(src, start, 16) + ascii16(src, start + 16, n - 16);
     }
     return utf8.decode(src.subarray(start, start + n));
   }
@@ -377,7 +383,7 @@ export class DecoderCore {
   }
 
   #recvType(id: number): void {
-    if (id < FIRST_USER_ID - 1 || this.wire.has(id)) corrupt("duplicate type received");
+    if (id < FIRST_USER_ID || this.wire.has(id)) corrupt("duplicate type received");
     const w = this.#readWireType(id);
     this.wire.set(id, w);
     this.#addedTypes.push(id);
@@ -504,6 +510,11 @@ export class DecoderCore {
       if (this.wire.get(id)?.kind !== "struct") this.singletonDelta();
       return op(this);
     }
+    // Fast path: the same descriptor and wire type as the last value (a stream of records).
+    if (type === this.#lastType && id === this.#lastId) {
+      if (!this.#lastIsStruct) this.singletonDelta();
+      return this.#lastOp!(this);
+    }
     const ut = userType(type);
     const base = ut.base;
     if (ut.external === null && base.kind === "struct") {
@@ -515,11 +526,21 @@ export class DecoderCore {
           }`,
         );
       }
-      return this.#typedOp(id, base)(this);
+      const op = this.#typedOp(id, base);
+      this.#remember(type, id, op, true);
+      return op(this);
     }
     const op = this.#typedOp(id, base);
+    this.#remember(type, id, op, false);
     this.singletonDelta();
     return op(this);
+  }
+
+  #remember(type: Type, id: number, op: DecOp, isStruct: boolean): void {
+    this.#lastType = type;
+    this.#lastId = id;
+    this.#lastOp = op;
+    this.#lastIsStruct = isStruct;
   }
 
   /** Reads and discards one value of type `id` (Go's `Decode(nil)`). */
@@ -588,6 +609,7 @@ export class DecoderCore {
       case "slice": {
         if (w.kind !== "slice") this.#incompatible(id, local);
         const elem = this.#typedOp(w.elem, canonical(local.elem));
+        if (canGenerate) return generateSliceOp(local.elem, w.elem, elem);
         return (d) => {
           const n = d.length("slice length");
           d.enter();
@@ -618,6 +640,7 @@ export class DecoderCore {
         if (w.kind !== "map") this.#incompatible(id, local);
         const key = this.#typedOp(w.key, canonical(local.key));
         const elem = this.#typedOp(w.elem, canonical(local.elem));
+        if (canGenerate) return generateMapOp(local.key, w.key, key, local.elem, w.elem, elem);
         return (d) => mapOp(d, key, elem);
       }
       case "struct": {
@@ -663,6 +686,7 @@ export class DecoderCore {
         `type mismatch: no fields matched compiling decoder for ${local.name || String(local)}`,
       );
     }
+    if (canGenerate) return generateStructOp(w, local, props, fieldOps);
     const zero = structZero(local);
     return (d) => {
       d.enter();
@@ -872,7 +896,7 @@ export class DecoderCore {
       case "slice":
         return () => [];
       case "map":
-        return () => new Map();
+        return () => null; // a map not sent is nil, as in Go (an empty map is sent)
       case "array": {
         if (w.len > this.maxMessageSize) return () => [];
         const elem = this.plainZero(w.elem);
@@ -1008,6 +1032,307 @@ function scalarOp(t: ScalarType<unknown>): DecOp {
   }
 }
 
+// ---- short ASCII strings ----
+
+const fcc = String.fromCharCode;
+
+/**
+ * `n` (at most 16) ASCII bytes as a string: one `fromCharCode` call with the
+ * bytes as arguments, much faster than `TextDecoder` or concatenation for the
+ * short strings records are made of.
+ */
+function ascii16(s: Uint8Array, p: number, n: number): string {
+  switch (n) {
+    case 0:
+      return "";
+    case 1:
+      return fcc(s[p]);
+    case 2:
+      return fcc(s[p], s[p + 1]);
+    case 3:
+      return fcc(s[p], s[p + 1], s[p + 2]);
+    case 4:
+      return fcc(s[p], s[p + 1], s[p + 2], s[p + 3]);
+    case 5:
+      return fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4]);
+    case 6:
+      return fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5]);
+    case 7:
+      return fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6]);
+    case 8:
+      return fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7]);
+    default:
+      return ascii8x(s, p, n);
+  }
+}
+
+function ascii8x(s: Uint8Array, p: number, n: number): string {
+  const a = fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7]);
+  p += 8;
+  switch (n) {
+    case 9:
+      return a + fcc(s[p]);
+    case 10:
+      return a + fcc(s[p], s[p + 1]);
+    case 11:
+      return a + fcc(s[p], s[p + 1], s[p + 2]);
+    case 12:
+      return a + fcc(s[p], s[p + 1], s[p + 2], s[p + 3]);
+    case 13:
+      return fcc(
+        s[p - 8],
+        s[p - 7],
+        s[p - 6],
+        s[p - 5],
+        s[p - 4],
+        s[p - 3],
+        s[p - 2],
+        s[p - 1],
+        s[p],
+        s[p + 1],
+        s[p + 2],
+        s[p + 3],
+        s[p + 4],
+      );
+    case 14:
+      return fcc(
+        s[p - 8],
+        s[p - 7],
+        s[p - 6],
+        s[p - 5],
+        s[p - 4],
+        s[p - 3],
+        s[p - 2],
+        s[p - 1],
+        s[p],
+        s[p + 1],
+        s[p + 2],
+        s[p + 3],
+        s[p + 4],
+        s[p + 5],
+      );
+    case 15:
+      return fcc(
+        s[p - 8],
+        s[p - 7],
+        s[p - 6],
+        s[p - 5],
+        s[p - 4],
+        s[p - 3],
+        s[p - 2],
+        s[p - 1],
+        s[p],
+        s[p + 1],
+        s[p + 2],
+        s[p + 3],
+        s[p + 4],
+        s[p + 5],
+        s[p + 6],
+      );
+    default:
+      return fcc(
+        s[p - 8],
+        s[p - 7],
+        s[p - 6],
+        s[p - 5],
+        s[p - 4],
+        s[p - 3],
+        s[p - 2],
+        s[p - 1],
+        s[p],
+        s[p + 1],
+        s[p + 2],
+        s[p + 3],
+        s[p + 4],
+        s[p + 5],
+        s[p + 6],
+        s[p + 7],
+      );
+  }
+}
+
+// ---- generated typed plans ----
+//
+// Struct, slice and map plans are compiled with `new Function`, one function
+// per (wire type, descriptor) pairing: each has its own inline caches (a
+// shared loop over a table of ops sees every struct and every op), common
+// scalars are read inline, and a struct is built as one object literal with
+// its fields in descriptor order, so every decoded value of a descriptor has
+// the same shape. The generated code makes the same checks, in the same
+// order, as the closures it replaces, which remain the fallback where code
+// generation is not allowed (CSP).
+
+/** Whether `new Function` is available (it is not under some content security policies). */
+const canGenerate: boolean = (() => {
+  try {
+    return new Function("return 1")() === 1;
+  } catch {
+    return false;
+  }
+})();
+
+/** Marks a struct field that was not received. */
+const NONE: unique symbol = Symbol("gob: field not received");
+
+/** Collects the values a generated function closes over, as numbered parameters. */
+class Refs {
+  readonly names: string[] = [];
+  readonly values: unknown[] = [];
+  ref(v: unknown): string {
+    const i = this.values.indexOf(v);
+    if (i >= 0) return this.names[i];
+    const name = `r${this.values.length}`;
+    this.names.push(name);
+    this.values.push(v);
+    return name;
+  }
+  compile(body: string): DecOp {
+    return new Function(...this.names, `"use strict";\n${body}`)(...this.values) as DecOp;
+  }
+}
+
+/**
+ * Statements that decode a value of wire type `wireId` into `local` and
+ * assign it to `x`: the scalar ops of {@linkcode scalarOp} inlined, anything
+ * else a call of `op`.
+ */
+function readCode(r: Refs, local: Type, wireId: number, op: DecOp, x: string): string {
+  const t = userType(local).base;
+  if (t.kind in SCALAR_WIRE && SCALAR_WIRE[t.kind] === wireId) {
+    const st = t as ScalarType<unknown>;
+    const ovf = () => `${r.ref(overflow)}(${r.ref(st)}, ${x});`;
+    switch (st.kind) {
+      case "bool":
+        return `${x} = d.uint() !== 0;`;
+      case "int":
+        if (!st.big && st.bits === 64) {
+          return `${x} = d.int(); if (typeof ${x} !== "number") ${ovf()}`;
+        }
+        break;
+      case "uint":
+        if (!st.big && st.bits === 64) {
+          return `${x} = d.uint(); if (typeof ${x} !== "number" || ${x} > ${MAX_SAFE}) ${ovf()}`;
+        }
+        break;
+      case "float":
+        if (st.bits === 64) return `${x} = d.float();`;
+        break;
+      case "string":
+        return `${x} = d.string();`;
+    }
+  }
+  return `${x} = ${r.ref(op)}(d);`;
+}
+
+/** A literal for the zero value of a struct field that needs no allocation, or null. */
+function primitiveZero(type: Type): string | null {
+  const t = canonical(type);
+  switch (t.kind) {
+    case "bool":
+      return "false";
+    case "int":
+    case "uint":
+      return t.big ? "0n" : "0";
+    case "float":
+      return "0";
+    case "string":
+      return '""';
+    default:
+      return null;
+  }
+}
+
+function generateStructOp(
+  w: Extract<WireType, { kind: "struct" }>,
+  local: StructType<unknown>,
+  props: (string | null)[],
+  fieldOps: DecOp[],
+): DecOp {
+  const r = new Refs();
+  const fields = local.fields;
+  const propIndex = new Map(fields.map((f, i) => [f.prop, i]));
+  const n = w.fields.length;
+  let body = "return function decodeStruct(d) {\n  d.enter();\n  let x;\n";
+  const zeros: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const z = primitiveZero(fields[i].type);
+    zeros.push(z ?? r.ref(NONE));
+    body += `  let f${i} = ${zeros[i]};\n`;
+  }
+  body += `  let fieldnum = -1;
+  while (d.pos < d.msgEnd) {
+    let delta = d.src[d.pos];
+    if (delta < 0x80) d.pos++;
+    else delta = d.count("field delta");
+    if (delta === 0) break;
+    if (delta > ${n - 1} - fieldnum) ${r.ref(corrupt)}("bad data: field numbers out of bounds");
+    fieldnum += delta;
+    switch (fieldnum) {\n`;
+  for (let i = 0; i < n; i++) {
+    const p = props[i];
+    if (p === null) {
+      body += `      case ${i}: ${r.ref(fieldOps[i])}(d); break;\n`;
+    } else {
+      const li = propIndex.get(p)!;
+      const lf = fields[li];
+      body += `      case ${i}: ${
+        readCode(r, lf.type, w.fields[i].id, fieldOps[i], "x")
+      } f${li} = x; break;\n`;
+    }
+  }
+  body += "    }\n  }\n  d.depth--;\n  return {\n";
+  for (let i = 0; i < fields.length; i++) {
+    const key = fields[i].prop === "__proto__" ? '["__proto__"]' : JSON.stringify(fields[i].prop);
+    const value = zeros[i].startsWith("r")
+      ? `f${i} === ${zeros[i]} ? ${r.ref(zeroFor(fields[i].type, local))}() : f${i}`
+      : `f${i}`;
+    body += `    ${key}: ${value},\n`;
+  }
+  body += "  };\n};";
+  return r.compile(body);
+}
+
+function generateSliceOp(elemType: Type, wireElem: number, elem: DecOp): DecOp {
+  const r = new Refs();
+  return r.compile(`return function decodeSlice(d) {
+  const n = d.length("slice length");
+  d.enter();
+  const out = new Array(n);
+  let x;
+  for (let i = 0; i < n; i++) {
+    ${readCode(r, elemType, wireElem, elem, "x")}
+    out[i] = x;
+  }
+  d.depth--;
+  return out;
+};`);
+}
+
+function generateMapOp(
+  keyType: Type,
+  wireKey: number,
+  key: DecOp,
+  elemType: Type,
+  wireElem: number,
+  elem: DecOp,
+): DecOp {
+  const r = new Refs();
+  return r.compile(`return function decodeMap(d) {
+  const n = d.count("map length");
+  if (n > (d.msgEnd - d.pos) / 2) ${
+    r.ref(corrupt)
+  }("invalid map length " + n + ": exceeds input size");
+  const m = new Map();
+  let k, e;
+  for (let i = 0; i < n; i++) {
+    ${readCode(r, keyType, wireKey, key, "k")}
+    ${readCode(r, elemType, wireElem, elem, "e")}
+    m.set(k, e);
+  }
+  return m;
+};`);
+}
+
 const structZeros = new WeakMap<StructType<unknown>, () => Record<string, unknown>>();
 
 /** A factory for the zero value of a struct descriptor (all fields, stable shape). */
@@ -1047,7 +1372,7 @@ function zeroFor(type: Type, owner: StructType<unknown>): () => unknown {
     case "slice":
       return () => [];
     case "map":
-      return () => new Map();
+      return () => null; // a map not sent is nil, as in Go (an empty map is sent)
     case "array": {
       const elem = zeroFor(t.elem, owner);
       const len = t.length;

@@ -96,7 +96,7 @@ const float64Op: Op = (_e, b, v) => {
 
 const float32Op: Op = (_e, b, v) => {
   if (typeof v !== "number") fail(`value ${describe(v)} is not a float32`);
-  b.float(Math.fround(v));
+  b.float(Math.fround(v), false);
 };
 
 function complexOp(bits: number): Op {
@@ -107,8 +107,8 @@ function complexOp(bits: number): Op {
     ) {
       fail(`value ${describe(v)} is not a complex number {re, im}`);
     }
-    b.float(bits === 32 ? Math.fround(c.re) : c.re);
-    b.float(bits === 32 ? Math.fround(c.im) : c.im);
+    b.float(bits === 32 ? Math.fround(c.re) : c.re, bits !== 32);
+    b.float(bits === 32 ? Math.fround(c.im) : c.im, bits !== 32);
   };
 }
 
@@ -166,6 +166,7 @@ function buildOp(t: AnyType): Op {
     }
     case "slice": {
       const elem = opFor(t.elem);
+      if (canGenerate) return generateSliceOp(t, elem);
       return (enc, b, v) => {
         if (v === null || v === undefined) {
           b.byte(0);
@@ -196,6 +197,7 @@ function buildOp(t: AnyType): Op {
     case "map": {
       const key = opFor(t.key);
       const elem = opFor(t.elem);
+      if (canGenerate) return generateMapOp(t, key, elem);
       return (enc, b, v) => {
         if (v === null || v === undefined) {
           b.byte(0);
@@ -223,6 +225,7 @@ function buildOp(t: AnyType): Op {
     }
     case "struct": {
       const plan = structPlan(t);
+      if (canGenerate) return generateStructOp(t, plan);
       return (enc, b, v) => encodeStructFields(enc, b, plan, v);
     }
     case "marshaler": {
@@ -325,6 +328,178 @@ function encodeStructFields(enc: EncoderCore, b: EncBuffer, plan: FieldPlan[], v
   b.byte(0);
 }
 
+// ---- generated plans ----
+//
+// A struct, slice or map op is compiled into its own function with
+// `new Function`: each gets its own inline caches, so property reads and calls
+// stay monomorphic (one shared loop over a field table would see every struct
+// shape and every element op), and the common scalars are written inline. The
+// generated code performs exactly the checks and writes of the closures above,
+// which remain the fallback where code generation is not allowed (CSP).
+
+/** Whether `new Function` is available (it is not under some content security policies). */
+const canGenerate: boolean = (() => {
+  try {
+    return new Function("return 1")() === 1;
+  } catch {
+    return false;
+  }
+})();
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Collects the values a generated function closes over, as numbered parameters. */
+class Refs {
+  readonly names: string[] = [];
+  readonly values: unknown[] = [];
+  ref(v: unknown): string {
+    const i = this.values.indexOf(v);
+    if (i >= 0) return this.names[i];
+    const name = `r${this.values.length}`;
+    this.names.push(name);
+    this.values.push(v);
+    return name;
+  }
+  compile(body: string): Op {
+    return new Function(...this.names, body)(...this.values) as Op;
+  }
+}
+
+const str = (s: string) => JSON.stringify(s);
+
+/**
+ * Statements writing the value in variable `x` of type `type` to `b`: the
+ * scalar ops inlined, anything else a call of `op`.
+ */
+function writeCode(r: Refs, type: Type, op: Op, x: string): string {
+  const t = canonical(type);
+  const F = r.ref(fail), D = r.ref(describe);
+  const bad = (what: string) => `${F}("value " + ${D}(${x}) + ${str(` is not ${what}`)});`;
+  switch (t.kind) {
+    case "bool":
+      return `if (typeof ${x} !== "boolean") ${bad("a bool")} b.byte(${x} ? 1 : 0);`;
+    case "int": {
+      if (t.big) break;
+      const max = t.bits === 64 ? Number.MAX_SAFE_INTEGER : 2 ** (t.bits - 1) - 1;
+      const min = t.bits === 64 ? -Number.MAX_SAFE_INTEGER : -(2 ** (t.bits - 1));
+      return `if (typeof ${x} !== "number" || !Number.isInteger(${x}) || ${x} > ${max} || ${x} < ${min}) ${
+        bad(`a valid ${t}`)
+      } b.int(${x});`;
+    }
+    case "uint": {
+      if (t.big) break;
+      const max = t.bits === 64 ? Number.MAX_SAFE_INTEGER : 2 ** t.bits - 1;
+      return `if (typeof ${x} !== "number" || !Number.isInteger(${x}) || ${x} > ${max} || ${x} < 0) ${
+        bad(`a valid ${t}`)
+      } b.uint(${x});`;
+    }
+    case "float":
+      return t.bits === 32
+        ? `if (typeof ${x} !== "number") ${bad("a float32")} b.float(Math.fround(${x}), false);`
+        : `if (typeof ${x} !== "number") ${bad("a float64")} b.float(${x});`;
+    case "string":
+      return `if (typeof ${x} !== "string") ${bad("a string")} b.string(${x});`;
+  }
+  return `${r.ref(op)}(enc, b, ${x});`;
+}
+
+/** An expression: whether the struct field value in `x` is omitted (as `omitFor`). */
+function omitCode(r: Refs, type: Type, omit: Omit, x: string): string {
+  const t = canonical(type);
+  switch (t.kind) {
+    case "bool":
+      return `${x} === false || ${x} == null`;
+    case "int":
+    case "uint":
+      return t.big ? `${x} === 0n || ${x} == null` : `${x} === 0 || ${x} == null`;
+    case "float":
+      return `${x} === 0 || ${x} == null`;
+    case "string":
+      return `${x} === "" || ${x} == null`;
+    case "bytes":
+    case "slice":
+      return `${x} == null || ${x}.length === 0`;
+    case "map":
+    case "interface":
+      return `${x} == null`;
+    case "array":
+    case "struct":
+      return "false";
+  }
+  return `${r.ref(omit)}(${x})`;
+}
+
+function generateStructOp(t: StructType<unknown>, plan: FieldPlan[]): Op {
+  const r = new Refs();
+  const fields = t.fields;
+  const delta = plan.length < 0x80 ? "byte" : "uint";
+  let body = `"use strict";\nreturn function encodeStruct(enc, b, v) {
+  const o = v ?? ${r.ref(EMPTY)};
+  if (typeof o !== "object") ${r.ref(fail)}("value " + ${r.ref(describe)}(v) + " is not an object");
+  let last = -1, x;\n`;
+  for (let i = 0; i < plan.length; i++) {
+    const f = plan[i];
+    body += `  x = o[${str(f.prop)}];
+  if (!(${omitCode(r, fields[i].type, f.omit, "x")})) {
+    b.${delta}(${i} - last);
+    last = ${i};
+    ${writeCode(r, fields[i].type, f.op, "x")}
+  }\n`;
+  }
+  body += "  b.byte(0);\n};";
+  return r.compile(body);
+}
+
+function generateSliceOp(t: AnyType & { elem: Type }, elem: Op): Op {
+  const r = new Refs();
+  const msg = str(` is not an array for ${t}`);
+  return r.compile(`"use strict";\nreturn function encodeSlice(enc, b, v) {
+  if (v === null || v === undefined) {
+    b.byte(0);
+    return;
+  }
+  if (!Array.isArray(v)) ${r.ref(fail)}("value " + ${r.ref(describe)}(v) + ${msg});
+  const n = v.length;
+  b.uint(n);
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    ${writeCode(r, t.elem, elem, "x")}
+  }
+};`);
+}
+
+function generateMapOp(t: AnyType & { key: Type; elem: Type }, key: Op, elem: Op): Op {
+  const r = new Refs();
+  const writeKey = writeCode(r, t.key, key, "k");
+  const writeElem = writeCode(r, t.elem, elem, "e");
+  const objects = canonical(t.key).kind === "string";
+  const msg = str(` is not a Map for ${t}`);
+  return r.compile(`"use strict";\nreturn function encodeMap(enc, b, v) {
+  if (v === null || v === undefined) {
+    b.byte(0);
+    return;
+  }
+  if (v instanceof Map) {
+    b.uint(v.size);
+    for (const [k, e] of v) {
+      ${writeKey}
+      ${writeElem}
+    }
+    return;
+  }
+  if (${objects} && typeof v === "object") {
+    const entries = Object.entries(v);
+    b.uint(entries.length);
+    for (const [k, e] of entries) {
+      ${writeKey}
+      ${writeElem}
+    }
+    return;
+  }
+  ${r.ref(fail)}("value " + ${r.ref(describe)}(v) + ${msg});
+};`);
+}
+
 // ---- wire type definitions ----
 
 function encodeCommon(b: EncBuffer, name: string, id: number): void {
@@ -386,6 +561,36 @@ function encodeWireType(b: EncBuffer, w: WireType): void {
   b.byte(0); // end of wireType
 }
 
+// ---- output ----
+
+/*
+ * Returned messages are carved out of shared 16 KiB pool buffers, as Node's
+ * Buffer pool and fast JavaScript serializers do: allocating an ArrayBuffer
+ * per message costs more than encoding a typical record. A returned array is
+ * therefore a view (`byteOffset` may be non-zero) on a buffer shared with
+ * other messages; it is never written again. Messages above 2 KiB get a
+ * buffer of their own.
+ */
+const POOL_SIZE = 16 * 1024;
+const POOL_MAX = POOL_SIZE >>> 3;
+let pool = new ArrayBuffer(POOL_SIZE);
+let poolUsed = 0;
+
+/** A copy of `src[start, end)` that the caller owns. */
+function output(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > POOL_MAX) return src.slice(start, end);
+  // A pool whose buffer was transferred elsewhere (detached) is replaced.
+  if (poolUsed + n > POOL_SIZE || pool.byteLength === 0) {
+    pool = new ArrayBuffer(POOL_SIZE);
+    poolUsed = 0;
+  }
+  const out = new Uint8Array(pool, poolUsed, n);
+  out.set(src.subarray(start, end));
+  poolUsed += n;
+  return out;
+}
+
 // ---- the encoder core ----
 
 /**
@@ -395,10 +600,15 @@ function encodeWireType(b: EncBuffer, w: WireType): void {
 export class EncoderCore {
   readonly #sent = new Map<AnyType, number>();
   #added: AnyType[] = [];
-  #writers: EncBuffer[] = [];
   #msg = new EncBuffer(512);
   #out = new EncBuffer(256);
+  /** Go's writer stack; the bottom is always `#out`. */
+  #writers: EncBuffer[] = [this.#out];
   #pool: EncBuffer[] = [];
+  #lastType: Type | null = null;
+  #lastUt: UserType | null = null;
+  #lastId = 0;
+  #lastOp: Op | null = null;
 
   /**
    * Encodes one top-level value and returns every byte it adds to the stream
@@ -406,26 +616,39 @@ export class EncoderCore {
    * them. On error nothing is added and the stream state is unchanged.
    */
   encode(type: Type, value: unknown): Uint8Array {
-    const ut = userType(type);
+    // Fast path: the same top-level type as the last successful call (sent already).
+    const cached = type === this.#lastType;
+    const ut = cached ? this.#lastUt! : userType(type);
     if (ut.indir > 0 && value == null) fail(`cannot encode nil pointer of type ${ut.user}`);
     const out = this.#out;
     const msg = this.#msg;
     out.len = 0;
     msg.resetMessage();
-    this.#writers = [out];
-    this.#added = [];
+    this.#writers[0] = out;
+    if (this.#added.length > 0) this.#added = [];
     try {
-      this.#sendTypeDescriptor(out, msg, ut);
-      msg.int(this.#sent.get(ut.base)!);
-      this.#encodeValue(msg, value, ut);
+      if (cached) {
+        msg.int(this.#lastId);
+        this.#lastOp!(this, msg, value);
+      } else {
+        this.#sendTypeDescriptor(out, msg, ut);
+        const id = this.#sent.get(ut.base)!;
+        msg.int(id);
+        this.#encodeValue(msg, value, ut);
+        this.#lastType = type;
+        this.#lastUt = ut;
+        this.#lastId = id;
+        this.#lastOp = this.#valueOp(ut);
+      }
       if (out.len === 0) {
         // Common case: a single message, returned straight from the message buffer.
         const start = this.#prefix(msg);
-        return msg.buf.slice(start, msg.len);
+        return output(msg.buf, start, msg.len);
       }
       this.#writeMessage(out, msg);
-      return out.buf.slice(0, out.len);
+      return output(out.buf, 0, out.len);
     } catch (e) {
+      this.#writers.length = 1;
       for (const k of this.#added) this.#sent.delete(k);
       if (e instanceof GobError) throw e;
       if (e instanceof RangeError) {
@@ -435,10 +658,20 @@ export class EncoderCore {
       }
       throw new GobError("encode", String((e as Error)?.message ?? e), { cause: e });
     } finally {
-      this.#added = [];
+      if (this.#added.length > 0) this.#added = [];
       if (out.buf.length > 1 << 20) this.#out = new EncBuffer(256);
       if (msg.buf.length > 1 << 20) this.#msg = new EncBuffer(512);
     }
+  }
+
+  /** What `#encodeValue` does for `ut`, as one op. */
+  #valueOp(ut: UserType): Op {
+    if (ut.external === null && ut.base.kind === "struct") return opFor(ut.base);
+    const op = opFor(ut.base);
+    return (enc, b, v) => {
+      b.byte(0); // singleton: field delta 0
+      op(enc, b, v);
+    };
   }
 
   #markSent(t: AnyType, id: number): void {
@@ -450,7 +683,7 @@ export class EncoderCore {
 
   #encodeValue(b: EncBuffer, value: unknown, ut: UserType): void {
     if (ut.external === null && ut.base.kind === "struct") {
-      encodeStructFields(this, b, structPlan(ut.base), value);
+      opFor(ut.base)(this, b, value); // a struct's op writes its fields and terminator only
     } else {
       b.byte(0); // singleton: field delta 0
       opFor(ut.base)(this, b, value);
@@ -466,13 +699,12 @@ export class EncoderCore {
       start = SPACE_FOR_LENGTH - 1;
       b.buf[start] = n;
     } else {
-      const save = b.len;
-      b.len = 0;
-      b.uint(n);
-      const k = b.len;
-      start = SPACE_FOR_LENGTH - k;
-      b.buf.copyWithin(start, 0, k);
-      b.len = save;
+      // Big-endian bytes of n, right-aligned in the reserved space, after a count byte.
+      const buf = b.buf;
+      let p = SPACE_FOR_LENGTH;
+      for (let x = n; x > 0; x = Math.floor(x / 256)) buf[--p] = x % 256;
+      buf[--p] = 256 - (SPACE_FOR_LENGTH - p - 1);
+      start = p;
     }
     return start;
   }

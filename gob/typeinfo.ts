@@ -25,7 +25,7 @@ export const BOOL = 1,
   COMPLEX = 7,
   INTERFACE = 8,
   WIRE_TYPE = 16,
-  FIRST_USER_ID = 65;
+  FIRST_USER_ID = 64;
 
 /** Names of the predefined ids, for messages. */
 export const BUILTIN_NAMES: Record<number, string> = {

@@ -225,8 +225,8 @@ export class ArrayType<T> extends BaseType<T[]> {
   }
 }
 
-/** A Go map `map[K]V`, as a JavaScript `Map`. */
-export class MapType<K, V> extends BaseType<Map<K, V>> {
+/** A Go map `map[K]V`, as a JavaScript `Map`; `null` is a nil map. */
+export class MapType<K, V> extends BaseType<Map<K, V> | null> {
   readonly kind = "map" as const;
   /** The key type. */
   readonly key: Type<K>;
@@ -498,8 +498,15 @@ export function array<T>(elem: Type<T>, length: number, options: NamedOptions = 
   return a as ArrayType<T>;
 }
 
-/** Go map `map[K]V`, as a JavaScript `Map`. */
-function mapOf<K, V>(key: Type<K>, elem: Type<V>, options: NamedOptions = {}): Type<Map<K, V>> {
+/**
+ * Go map `map[K]V`, as a JavaScript `Map`. A nil map is `null`: a struct field
+ * holding one is not sent, and decodes as `null`; an empty `Map` is sent.
+ */
+function mapOf<K, V>(
+  key: Type<K>,
+  elem: Type<V>,
+  options: NamedOptions = {},
+): Type<Map<K, V> | null> {
   checkType(key, "map key");
   checkType(elem, "map element");
   if (options.name) return new MapType(key, elem, options.name);

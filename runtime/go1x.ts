@@ -2,15 +2,8 @@
  * The go1.x protocol: a net/rpc server on `127.0.0.1:$_LAMBDA_SERVER_PORT` serving
  * `Function.Ping` and `Function.Invoke` with aws-lambda-go's `messages` structs.
  *
- * ┌──────────────────────────────────────────────────────────────────────────────────────────┐
- * │ PLUG-IN POINT for the rpc side. `start` calls `serveGo1x(port, invoker)` (dynamically      │
- * │ imported, so Runtime API functions never load gob/rpc). Until `rpc/mod.ts` exports a       │
- * │ working `Server`, `serveGo1x` rejects with {@linkcode Go1xUnavailableError}.               │
- * │ What is left to write is only the transport: register a `Function` service whose `Invoke`  │
- * │ decodes an `InvokeRequest` message, calls `invoker.invoke(fromInvokeRequest(msg))` and     │
- * │ replies `toInvokeResponse(result)` (never an rpc error), with the gob descriptors of the     │
- * │ structs below, and types assigned lazily in Go's order (see the research notes).          │
- * └──────────────────────────────────────────────────────────────────────────────────────────┘
+ * `start` loads this module only in go1.x mode (`_LAMBDA_SERVER_PORT`), so
+ * functions served through the Runtime API never load gob or rpc.
  *
  * The message mapping is here already and protocol-exact, so the transport needs no Lambda
  * knowledge.
@@ -18,6 +11,8 @@
  * @module
  */
 
+import { t } from "../gob/mod.ts";
+import { listen, method, Server } from "../rpc/mod.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 
 /** `messages.InvokeRequest_Timestamp`. */
@@ -115,24 +110,67 @@ export function toInvokeResponse(result: InvokeResult): GoInvokeResponse {
   };
 }
 
-/** Raised while the go1.x transport (which needs `rpc/`) is not available yet. */
-export class Go1xUnavailableError extends Error {
-  constructor() {
-    super(
-      "the go1.x protocol (_LAMBDA_SERVER_PORT) is not yet available in this build of gopherless; " +
-        "unset _LAMBDA_SERVER_PORT and set AWS_LAMBDA_RUNTIME_API to use the Runtime API",
-    );
-    this.name = "Go1xUnavailableError";
-  }
+const MESSAGES = "github.com/aws/aws-lambda-go/lambda/messages";
+
+/** gob descriptors of aws-lambda-go's `messages` structs, field for field. */
+export const messages = {
+  PingRequest: t.struct(`${MESSAGES}.PingRequest`, {}),
+  PingResponse: t.struct(`${MESSAGES}.PingResponse`, {}),
+  InvokeRequest: t.struct(`${MESSAGES}.InvokeRequest`, {
+    Payload: t.bytes,
+    RequestId: t.string,
+    XAmznTraceId: t.string,
+    Deadline: t.struct(`${MESSAGES}.InvokeRequest_Timestamp`, {
+      Seconds: t.int64,
+      Nanos: t.int64,
+    }),
+    InvokedFunctionArn: t.string,
+    CognitoIdentityId: t.string,
+    CognitoIdentityPoolId: t.string,
+    ClientContext: t.bytes,
+  }),
+  InvokeResponse: t.struct(`${MESSAGES}.InvokeResponse`, {
+    Payload: t.bytes,
+    Error: t.ptr(t.struct(`${MESSAGES}.InvokeResponse_Error`, {
+      Message: t.string,
+      Type: t.string,
+      StackTrace: t.slice(t.ptr(t.struct(`${MESSAGES}.InvokeResponse_Error_StackFrame`, {
+        Path: t.string,
+        Line: t.int32,
+        Label: t.string,
+      }))),
+      ShouldExit: t.bool,
+    })),
+  }),
+} as const;
+
+/** Options of {@linkcode serveGo1x}. */
+export interface Go1xOptions {
+  /** Called once the server listens (tests use it; Lambda just dials). */
+  onListen?: (port: number) => void;
 }
 
 /**
- * Serves the go1.x protocol on `127.0.0.1:port` with `invoker`, forever.
- *
- * Not yet available: rejects with {@linkcode Go1xUnavailableError} (see the module docs).
+ * Serves the go1.x protocol on `127.0.0.1:port` with `invoker`: a net/rpc
+ * server with aws-lambda-go's `Function` service. `Function.Invoke` never
+ * answers with an rpc error: handler failures travel in
+ * `InvokeResponse.Error`, as in Go. Resolves only if the listener closes.
  */
-export function serveGo1x(port: number, invoker: Invoker): Promise<never> {
-  void port;
-  void invoker;
-  return Promise.reject(new Go1xUnavailableError());
+export async function serveGo1x(
+  port: number,
+  invoker: Invoker,
+  options: Go1xOptions = {},
+): Promise<void> {
+  const server = new Server();
+  server.register("Function", {
+    Ping: method(messages.PingRequest, messages.PingResponse, () => ({})),
+    Invoke: method(
+      messages.InvokeRequest,
+      messages.InvokeResponse,
+      async (req) => toInvokeResponse(await invoker.invoke(fromInvokeRequest(req))),
+    ),
+  });
+  const listener = listen({ hostname: "127.0.0.1", port });
+  options.onListen?.((listener.addr as Deno.NetAddr).port);
+  await server.serve(listener);
 }

@@ -217,7 +217,8 @@ export async function start<E = unknown, R = unknown>(
   try {
     // PLUG-IN POINT: the go1.x transport lives in go1x.ts (loaded only in this mode).
     const { serveGo1x } = await import("./go1x.ts");
-    return await serveGo1x(port, invoker);
+    await serveGo1x(port, invoker);
+    fatal("the go1.x server stopped listening");
   } catch (e) {
     fatal(e instanceof Error ? e.message : String(e));
   }

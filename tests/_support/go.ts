@@ -84,12 +84,16 @@ export async function runGo(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  if (stdin) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const res = await child.output();
+  // Feed stdin while collecting the output, so a program that streams its
+  // output before reading all its input cannot deadlock against us.
+  const feeding = stdin
+    ? (async () => {
+      const w = child.stdin.getWriter();
+      await w.write(stdin);
+      await w.close();
+    })()
+    : Promise.resolve();
+  const [res] = await Promise.all([child.output(), feeding]);
   if (!res.success) {
     throw new Error(`${pkg} ${args.join(" ")} failed:\n${new TextDecoder().decode(res.stderr)}`);
   }

@@ -1,0 +1,262 @@
+/**
+ * The gob codec of Go's net/rpc (`gobServerCodec` / `gobClientCodec`): one
+ * gob stream per direction, type definitions sent once per connection.
+ *
+ * - client → server: `Request{ServiceMethod string; Seq uint64}`, then the args;
+ * - server → client: `Response{ServiceMethod string; Seq uint64; Error string}`,
+ *   then the reply, or `struct{}{}` (an anonymous empty struct) with an error.
+ *
+ * Each header and its body leave in one write, byte-identical to Go's.
+ * Incoming chunks feed a synchronous gob decoder core ({@link StreamDecoder}).
+ *
+ * @module
+ */
+
+import { Encoder, GobError, t, type Type } from "../gob/mod.ts";
+// Not in gob/mod.ts's public surface (yet): the synchronous decoder core, so
+// a request's header and body decode from one buffered chunk with no await.
+import { DecoderCore, NEED_MORE } from "../gob/decode.ts";
+import type {
+  ClientCodec,
+  CodecLimits,
+  RequestHeader,
+  ResponseHeader,
+  ServerCodec,
+} from "./codec.ts";
+import { RpcError } from "./errors.ts";
+import type { ByteReader, Channel } from "./stream.ts";
+
+/** Go's `rpc.Request` (Seq as a number: exact up to 2^53). */
+export const RequestType: Type<{ ServiceMethod: string; Seq: number }> = t.struct("Request", {
+  ServiceMethod: t.string,
+  Seq: t.uint64,
+});
+/** Go's `rpc.Response`. */
+export const ResponseType: Type<{ ServiceMethod: string; Seq: number; Error: string }> = t.struct(
+  "Response",
+  { ServiceMethod: t.string, Seq: t.uint64, Error: t.string },
+);
+/** Go's `invalidRequest`: `struct{}{}`, an unnamed empty struct, the body of error responses. */
+export const InvalidRequestType: Type<Record<string, never>> = t.struct("", {});
+const INVALID = {};
+
+/**
+ * A gob decoder fed from a {@link ByteReader}: chunks go straight into the
+ * synchronous decoder core, and a value is decoded as soon as its messages
+ * are buffered (a header and its body usually arrive in one chunk and decode
+ * without awaiting). The core enforces the message size limit before
+ * buffering a message; the reader's stall timeout applies while a message is
+ * incomplete.
+ */
+export class StreamDecoder {
+  #core: DecoderCore;
+  #reader: ByteReader;
+
+  /** Decodes from `reader`, refusing messages over `maxMessageSize` bytes. */
+  constructor(reader: ByteReader, maxMessageSize: number) {
+    this.#reader = reader;
+    this.#core = new DecoderCore({ maxMessageSize });
+  }
+
+  /**
+   * Decodes the next value as `type`, or skips it (`type` null). Throws
+   * GobError "eof" at a clean end of stream, other GobErrors on bad input,
+   * RpcErrors from the reader (timeouts).
+   */
+  async decode<T>(type: Type<T> | null): Promise<T | undefined> {
+    const core = this.#core;
+    for (;;) {
+      if (core.done || core.hasMessage()) {
+        const mark = core.mark();
+        try {
+          return decodeOne(core, type) as T | undefined;
+        } catch (e) {
+          if (e !== NEED_MORE) {
+            // Consume the bad message, so a caller that goes on starts at the next one.
+            if (e instanceof GobError && e.code !== "eof" && core.msgEnd > core.pos) {
+              core.pos = core.msgEnd;
+            }
+            throw e;
+          }
+          core.rollback(mark);
+        }
+      }
+      const chunk = await this.#reader.readChunk(!core.empty);
+      if (chunk === null) core.done = true;
+      else core.feed(chunk);
+    }
+  }
+}
+
+function decodeOne(core: DecoderCore, type: Type | null): unknown {
+  try {
+    const id = core.typeSequence(false);
+    let v: unknown;
+    if (type === null) core.skip(id);
+    else v = core.value(id, type);
+    core.pos = core.msgEnd; // bytes left in the message after the value are ignored, as in Go
+    return v;
+  } catch (e) {
+    if (e === NEED_MORE || e instanceof GobError) throw e;
+    if (e instanceof RangeError) {
+      throw new GobError("limit", `value too deeply nested: ${e.message}`, { cause: e });
+    }
+    throw new GobError("corrupt", `decoding failed: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
+}
+
+/**
+ * The type-definition messages at the front of `bytes` (one `marshal`
+ * result), without the value message that ends it. Used when a header was
+ * marshalled but its body could not be: the definitions are recorded as sent,
+ * so they must still reach the peer.
+ */
+export function definitionsOnly(bytes: Uint8Array): Uint8Array {
+  let p = 0;
+  let lastStart = 0;
+  while (p < bytes.length) {
+    lastStart = p;
+    const b = bytes[p++];
+    let n = b;
+    if (b >= 0x80) {
+      const k = 256 - b;
+      n = 0;
+      for (let i = 0; i < k; i++) n = n * 256 + bytes[p++];
+    }
+    p += n;
+  }
+  return bytes.subarray(0, lastStart);
+}
+
+/** Rethrows a decoder failure as an rpc error, keeping the cause. */
+function rethrow(e: unknown): never {
+  if (e instanceof GobError) {
+    if (e.code === "unexpected-eof") throw new RpcError("unexpected-eof", e.message, { cause: e });
+    throw new RpcError("codec", e.message, { cause: e });
+  }
+  throw e;
+}
+
+/** The server side of Go's gob codec. */
+export class GobServerCodec implements ServerCodec {
+  #ch: Channel;
+  #dec: StreamDecoder;
+  #enc = new Encoder();
+
+  /** Serves one connection. */
+  constructor(channel: Channel, limits: CodecLimits) {
+    this.#ch = channel;
+    this.#dec = new StreamDecoder(channel.reader, limits.maxMessageSize);
+  }
+
+  async readRequestHeader(): Promise<RequestHeader | null> {
+    try {
+      const r = (await this.#dec.decode(RequestType))!;
+      return { serviceMethod: r.ServiceMethod, seq: r.Seq };
+    } catch (e) {
+      if (e instanceof GobError && e.code === "eof") return null;
+      rethrow(e);
+    }
+  }
+
+  async readRequestBody<T>(type: Type<T> | null): Promise<T | undefined> {
+    try {
+      return await this.#dec.decode(type);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  writeResponse(header: ResponseHeader, type: Type | null, body: unknown): void {
+    const enc = this.#enc;
+    const h = enc.marshal(ResponseType, {
+      ServiceMethod: header.serviceMethod,
+      Seq: header.seq,
+      Error: header.error,
+    });
+    let b: Uint8Array;
+    try {
+      b = header.error !== "" || type === null
+        ? enc.marshal(InvalidRequestType, INVALID)
+        : enc.marshal(type, body);
+    } catch (e) {
+      const defs = definitionsOnly(h);
+      if (defs.length > 0) this.#ch.writer.send(defs);
+      if (e instanceof GobError) throw new RpcError("codec", e.message, { cause: e });
+      throw e;
+    }
+    this.#ch.writer.send(h, b);
+  }
+
+  flush(): Promise<void> {
+    return this.#ch.writer.flushed();
+  }
+
+  get backlog(): number {
+    return this.#ch.writer.backlog;
+  }
+
+  close(): Promise<void> {
+    return this.#ch.close();
+  }
+}
+
+/** The client side of Go's gob codec. */
+export class GobClientCodec implements ClientCodec {
+  #ch: Channel;
+  #dec: StreamDecoder;
+  #enc = new Encoder();
+
+  /** Speaks gob on one connection. */
+  constructor(channel: Channel, limits: CodecLimits) {
+    this.#ch = channel;
+    this.#dec = new StreamDecoder(channel.reader, limits.maxMessageSize);
+  }
+
+  writeRequest(header: RequestHeader, type: Type, body: unknown): void {
+    const enc = this.#enc;
+    const h = enc.marshal(RequestType, { ServiceMethod: header.serviceMethod, Seq: header.seq });
+    let b: Uint8Array;
+    try {
+      b = enc.marshal(type, body);
+    } catch (e) {
+      const defs = definitionsOnly(h);
+      if (defs.length > 0) this.#ch.writer.send(defs);
+      if (e instanceof GobError) throw new RpcError("codec", e.message, { cause: e });
+      throw e;
+    }
+    this.#ch.writer.send(h, b);
+  }
+
+  async readResponseHeader(): Promise<ResponseHeader | null> {
+    try {
+      const r = (await this.#dec.decode(ResponseType))!;
+      return { serviceMethod: r.ServiceMethod, seq: r.Seq, error: r.Error };
+    } catch (e) {
+      if (e instanceof GobError && e.code === "eof") return null;
+      rethrow(e);
+    }
+  }
+
+  async readResponseBody<T>(type: Type<T> | null): Promise<T | undefined> {
+    try {
+      return await this.#dec.decode(type);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#ch.close(250);
+  }
+}
+
+/** Factory for {@link GobServerCodec}. */
+export function gobServerCodec(channel: Channel, limits: CodecLimits): ServerCodec {
+  return new GobServerCodec(channel, limits);
+}
+
+/** Factory for {@link GobClientCodec}. */
+export function gobClientCodec(channel: Channel, limits: CodecLimits): ClientCodec {
+  return new GobClientCodec(channel, limits);
+}

@@ -1,0 +1,415 @@
+/**
+ * The net/rpc server: services registered by name, each method with its
+ * argument and reply descriptors and an implementation; connections served
+ * with a codec (gob by default), optionally behind HTTP CONNECT.
+ *
+ * Semantics follow Go's `net/rpc` server (server.go):
+ * - `"Service.Method"` is split at the last dot; unknown names get
+ *   `rpc: service/method request ill-formed: X`, `rpc: can't find service X`,
+ *   `rpc: can't find method X` (the request body is read and discarded first);
+ * - on one connection requests run concurrently and replies leave in
+ *   completion order, each header with its body in one write;
+ * - a thrown error becomes `Response.Error` (its message) with an empty-struct
+ *   body; a body that fails to decode gets an error reply and the connection
+ *   goes on; a header that fails to decode closes that connection only.
+ *
+ * Beyond Go, for hostile peers and clean shutdowns: a size limit on messages,
+ * a timeout on half-sent messages, bounds on connections, calls in flight and
+ * unsent replies per connection, and a graceful {@link Server.close}.
+ *
+ * @module
+ */
+
+import type { Type } from "../gob/mod.ts";
+import type { CodecLimits, RequestHeader, ServerCodec, ServerCodecFactory } from "./codec.ts";
+import { errorMessage, RpcError } from "./errors.ts";
+import { gobServerCodec } from "./gob_codec.ts";
+import { acceptConnect, DEFAULT_RPC_PATH } from "./http.ts";
+import { jsonServerCodec } from "./jsonrpc.ts";
+import { Channel, type Duplex } from "./stream.ts";
+import { tune } from "./transport.ts";
+
+/** What a method implementation receives besides its argument. */
+export interface CallContext {
+  /**
+   * Aborted when the call's result can no longer be delivered (the
+   * connection broke) or when {@link Server.close}'s grace period ran out.
+   */
+  readonly signal: AbortSignal;
+  /** The requested `"Service.Method"`. */
+  readonly serviceMethod: string;
+  /** The request's sequence number. */
+  readonly seq: number;
+}
+
+/** A method: descriptors for its argument and reply, and its implementation. */
+export interface Method<A = unknown, R = unknown> {
+  /** The argument's type. */
+  readonly args: Type<A>;
+  /** The reply's type. */
+  readonly reply: Type<R>;
+  /** The implementation; throw (or reject) to answer with an error. */
+  readonly handler: (args: A, ctx: CallContext) => R | Promise<R>;
+}
+
+/**
+ * Declares a method: `method(Args, t.int, (args, ctx) => args.A * args.B)`.
+ * The handler may be async; a thrown error's message becomes the reply's
+ * `Error`, as a Go method's returned error does.
+ */
+export function method<A, R>(
+  args: Type<A>,
+  reply: Type<R>,
+  handler: (args: A, ctx: CallContext) => R | Promise<R>,
+): Method<A, R> {
+  if (typeof handler !== "function") throw new TypeError("rpc: method handler must be a function");
+  return { args, reply, handler };
+}
+
+/** A service: method name → {@link Method}. */
+// deno-lint-ignore no-explicit-any
+export type Service = Record<string, Method<any, any>>;
+
+/** Which codec a connection speaks: a built-in one by name, or a factory. */
+export type ServerCodecOption = "gob" | "jsonrpc" | ServerCodecFactory;
+
+/** Limits and defaults of a {@link Server}. */
+export interface ServerOptions {
+  /** Largest request message accepted, in bytes; a larger one closes the connection. Default 32 MiB. */
+  maxMessageSize?: number;
+  /**
+   * Longest silence, in ms, tolerated in the middle of a message (a request
+   * sent halfway, then nothing); the connection is then closed. Default
+   * 30,000. Silence between messages is never a reason to close: Go's net/rpc
+   * keeps idle connections forever, and so do its clients (the Lambda agent).
+   */
+  idleTimeout?: number;
+  /** Most connections served at once; further ones are closed on arrival. Default 10,000. */
+  maxConnections?: number;
+  /** Most calls running at once on one connection; reading pauses at the limit. Default 1,024. */
+  maxInFlight?: number;
+  /** Most reply bytes queued unsent on one connection; reading pauses past it. Default 8 MiB. */
+  maxBacklog?: number;
+  /** Codec for {@link Server.serve} and {@link Server.serveConn} when they name none. Default "gob". */
+  codec?: ServerCodecOption;
+  /**
+   * Called when a connection ends on an error (undecodable header, limit,
+   * timeout). Default: ignore, as Go does unless debug logging is on.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/** Per-call options of {@link Server.serve} and {@link Server.serveConn}. */
+export interface ServeOptions {
+  /** The codec; defaults to the server's (gob). */
+  codec?: ServerCodecOption;
+  /**
+   * Serve Go's HTTP CONNECT transport: `true` for Go's default path
+   * `/_goRPC_`, or `{ path }`.
+   */
+  http?: boolean | { path?: string };
+}
+
+/** Options of {@link Server.close}. */
+export interface CloseOptions {
+  /** How long in-flight calls may still run, in ms. Default 5,000. */
+  timeout?: number;
+}
+
+interface ConnState {
+  channel: Channel;
+  codec: ServerCodec | null;
+  inflight: number;
+  abort: AbortController;
+  wake: (() => void) | null;
+  done: Promise<void>;
+}
+
+const DEFAULTS = {
+  maxMessageSize: 32 * 1024 * 1024,
+  idleTimeout: 30_000,
+  maxConnections: 10_000,
+  maxInFlight: 1024,
+  maxBacklog: 8 * 1024 * 1024,
+};
+
+function codecFactory(c: ServerCodecOption): ServerCodecFactory {
+  if (typeof c === "function") return c;
+  if (c === "gob") return gobServerCodec;
+  if (c === "jsonrpc") return jsonServerCodec;
+  throw new TypeError(`rpc: unknown codec ${JSON.stringify(c)}`);
+}
+
+/** A net/rpc server. */
+export class Server {
+  #services = new Map<string, Map<string, Method>>();
+  #conns = new Set<ConnState>();
+  #listeners = new Set<{ close(): void }>();
+  #closing = false;
+  #opts: Required<Omit<ServerOptions, "onError" | "codec">>;
+  #codec: ServerCodecOption;
+  #onError: (error: unknown) => void;
+
+  /** Creates a server; see {@link ServerOptions} for the limits. */
+  constructor(options: ServerOptions = {}) {
+    this.#opts = {
+      maxMessageSize: options.maxMessageSize ?? DEFAULTS.maxMessageSize,
+      idleTimeout: options.idleTimeout ?? DEFAULTS.idleTimeout,
+      maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
+      maxInFlight: options.maxInFlight ?? DEFAULTS.maxInFlight,
+      maxBacklog: options.maxBacklog ?? DEFAULTS.maxBacklog,
+    };
+    this.#codec = options.codec ?? "gob";
+    codecFactory(this.#codec);
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /**
+   * Registers `methods` under the service name `name` (Go's `RegisterName`).
+   * Throws if the name is empty or taken, or if there are no methods.
+   */
+  register(name: string, methods: Service): this {
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError("rpc.Register: no service name");
+    }
+    if (this.#services.has(name)) throw new Error(`rpc: service already defined: ${name}`);
+    const table = new Map<string, Method>();
+    for (const [m, def] of Object.entries(methods)) {
+      if (!def || typeof def.handler !== "function" || !def.args || !def.reply) {
+        throw new TypeError(
+          `rpc.Register: ${name}.${m} is not a method (use method(args, reply, fn))`,
+        );
+      }
+      table.set(m, def as Method);
+    }
+    if (table.size === 0) {
+      throw new Error(`rpc.Register: type ${name} has no exported methods of suitable type`);
+    }
+    this.#services.set(name, table);
+    return this;
+  }
+
+  /** Number of connections being served. */
+  get connections(): number {
+    return this.#conns.size;
+  }
+
+  /**
+   * Accepts connections from `listener` (a `Deno.Listener`, TCP or Unix, or
+   * any async iterable of connections) and serves each, until the listener or
+   * the server is closed.
+   */
+  async serve(
+    listener: AsyncIterable<Duplex> & { close(): void },
+    options: ServeOptions = {},
+  ): Promise<void> {
+    if (this.#closing) throw new RpcError("shutdown", "rpc: server closed");
+    this.#listeners.add(listener);
+    try {
+      for await (const conn of listener) {
+        if (this.#closing) {
+          closeQuietly(conn);
+          break;
+        }
+        if (this.#conns.size >= this.#opts.maxConnections) {
+          closeQuietly(conn);
+          continue;
+        }
+        tune(conn);
+        this.serveConn(conn, options);
+      }
+    } catch (e) {
+      if (!this.#closing) throw e;
+    } finally {
+      this.#listeners.delete(listener);
+    }
+  }
+
+  /**
+   * Serves one connection (a socket, or any readable/writable pair) until
+   * the peer closes it or a header cannot be decoded. Resolves when the
+   * connection is done and closed.
+   */
+  serveConn(conn: Duplex, options: ServeOptions = {}): Promise<void> {
+    const channel = new Channel(conn, { stallTimeout: this.#opts.idleTimeout });
+    if (this.#closing) {
+      channel.abort();
+      return Promise.resolve();
+    }
+    const state: ConnState = {
+      channel,
+      codec: null,
+      inflight: 0,
+      abort: new AbortController(),
+      wake: null,
+      done: Promise.resolve(),
+    };
+    this.#conns.add(state);
+    state.done = this.#run(state, options).finally(() => this.#conns.delete(state));
+    return state.done;
+  }
+
+  async #run(state: ConnState, options: ServeOptions): Promise<void> {
+    const { channel } = state;
+    try {
+      if (options.http) {
+        const path = typeof options.http === "object"
+          ? options.http.path ?? DEFAULT_RPC_PATH
+          : DEFAULT_RPC_PATH;
+        if (!(await acceptConnect(channel, path))) {
+          await channel.close();
+          return;
+        }
+      }
+      const limits: CodecLimits = {
+        maxMessageSize: this.#opts.maxMessageSize,
+        stallTimeout: this.#opts.idleTimeout,
+      };
+      const codec = codecFactory(options.codec ?? this.#codec)(channel, limits);
+      state.codec = codec;
+      await this.#readLoop(state, codec);
+      // Like Go: wait for the calls in flight, then close.
+      while (state.inflight > 0) await new Promise<void>((r) => (state.wake = r));
+      await codec.close();
+    } catch (e) {
+      this.#onError(e);
+      channel.abort();
+    } finally {
+      state.abort.abort(new RpcError("shutdown", "rpc: connection closed"));
+    }
+  }
+
+  async #readLoop(state: ConnState, codec: ServerCodec): Promise<void> {
+    const { maxInFlight, maxBacklog } = this.#opts;
+    for (;;) {
+      while (state.inflight >= maxInFlight) await new Promise<void>((r) => (state.wake = r));
+      if (codec.backlog > maxBacklog) await codec.flush();
+      if (this.#closing || state.channel.closed) return;
+      let header: RequestHeader | null;
+      try {
+        header = await codec.readRequestHeader();
+      } catch (e) {
+        if (!this.#closing) this.#onError(e);
+        return; // Go: a header that cannot be read ends the connection
+      }
+      if (header === null || state.channel.writer.broken) return;
+
+      const sm = header.serviceMethod;
+      const dot = sm.lastIndexOf(".");
+      let m: Method | undefined;
+      let err = "";
+      if (dot < 0) {
+        err = `rpc: service/method request ill-formed: ${sm}`;
+      } else {
+        const svc = this.#services.get(sm.slice(0, dot));
+        if (!svc) err = `rpc: can't find service ${sm}`;
+        else if (!(m = svc.get(sm.slice(dot + 1)))) err = `rpc: can't find method ${sm}`;
+      }
+      if (err !== "" || !m) {
+        try {
+          await codec.readRequestBody(null);
+        } catch {
+          // Go ignores this error; a broken stream shows at the next header
+        }
+        this.#reply(codec, header, null, undefined, err);
+        continue;
+      }
+      let args: unknown;
+      try {
+        args = await codec.readRequestBody(m.args);
+      } catch (e) {
+        this.#reply(codec, header, null, undefined, errorMessage(e));
+        continue;
+      }
+      state.inflight++;
+      this.#call(state, codec, header, m, args);
+    }
+  }
+
+  async #call(
+    state: ConnState,
+    codec: ServerCodec,
+    header: RequestHeader,
+    m: Method,
+    args: unknown,
+  ): Promise<void> {
+    let reply: unknown;
+    let err = "";
+    try {
+      reply = await m.handler(args, {
+        signal: state.abort.signal,
+        serviceMethod: header.serviceMethod,
+        seq: header.seq,
+      });
+    } catch (e) {
+      err = errorMessage(e) || (e instanceof Error ? e.name : "") || "error";
+    }
+    this.#reply(codec, header, m.reply, reply, err);
+    state.inflight--;
+    const wake = state.wake;
+    state.wake = null;
+    wake?.();
+  }
+
+  #reply(
+    codec: ServerCodec,
+    header: RequestHeader,
+    type: Type | null,
+    body: unknown,
+    err: string,
+  ): void {
+    const resp = { serviceMethod: header.serviceMethod, seq: header.seq, error: err };
+    try {
+      codec.writeResponse(resp, err === "" ? type : null, body);
+    } catch (e) {
+      // The reply could not be encoded (it does not match its descriptor).
+      // Go would drop the connection; an error reply serves the caller better.
+      resp.error = `rpc: cannot encode reply of ${header.serviceMethod}: ${errorMessage(e)}`;
+      try {
+        codec.writeResponse(resp, null, undefined);
+      } catch (e2) {
+        this.#onError(e2);
+      }
+    }
+  }
+
+  /**
+   * Shuts down gracefully: stops accepting, stops reading new requests, lets
+   * the calls in flight finish and their replies go out (for at most
+   * `timeout` ms; then their signals are aborted and connections dropped),
+   * and closes every connection.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    const timeout = options.timeout ?? 5000;
+    this.#closing = true;
+    for (const l of this.#listeners) closeQuietly(l);
+    this.#listeners.clear();
+    const conns = [...this.#conns];
+    for (const c of conns) {
+      // Stop reading: a pending header read ends as a clean end of stream.
+      c.channel.reader.cancel();
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeout)));
+    const finished = Promise.all(conns.map((c) => c.done)).then(() => false);
+    const timedOut = await Promise.race([finished, expired]);
+    clearTimeout(timer);
+    if (timedOut) {
+      for (const c of conns) {
+        c.abort.abort(new RpcError("timeout", "rpc: server closing"));
+        c.channel.abort();
+        c.inflight = 0;
+        c.wake?.();
+      }
+      await Promise.allSettled(conns.map((c) => c.done));
+    }
+  }
+}
+
+function closeQuietly(x: { close?(): void }): void {
+  try {
+    x.close?.();
+  } catch {
+    // already closed
+  }
+}
