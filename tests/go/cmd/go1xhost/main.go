@@ -68,6 +68,7 @@ type report struct {
 	P50Us       float64      `json:"p50Us,omitempty"`
 	RSSBeforeKB int          `json:"rssBeforeKb,omitempty"`
 	RSSAfterKB  int          `json:"rssAfterKb,omitempty"`
+	RSSSamples  []int        `json:"rssSamplesKb,omitempty"`
 }
 
 func freePort() int {
@@ -281,6 +282,9 @@ func main() {
 				os.Exit(1)
 			}
 			lat = append(lat, float64(time.Since(t0).Nanoseconds())/1000)
+			if (i+1)%(*n/10+1) == 0 {
+				rep.RSSSamples = append(rep.RSSSamples, rssKB(cmd.Process.Pid))
+			}
 		}
 		rep.RSSAfterKB = rssKB(cmd.Process.Pid)
 		sort.Float64s(lat)
