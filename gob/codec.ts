@@ -54,6 +54,10 @@ export class Encoder {
    * Returns the bytes `value` adds to this encoder's stream: the definitions
    * of types not sent before, then the value. The encoder remembers those
    * types as sent, so the bytes must reach the peer, in order.
+   *
+   * Small results are views into a shared pool buffer (as Node's `Buffer`
+   * does): each view is yours and is never overwritten, but do not transfer
+   * its `.buffer`; copy with `slice()` first if you must.
    */
   marshal<T>(type: Type<T>, value: T): Uint8Array {
     return this.#core.encode(type, value);
