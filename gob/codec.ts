@@ -117,6 +117,7 @@ export class Decoder {
 
   /** Decodes the next value into `type`, or as plain JavaScript values when no type is given. */
   decode<T>(type: Type<T>): Promise<T>;
+  /** Decodes the next value as plain JavaScript values built from the wire types. */
   decode(): Promise<unknown>;
   decode(type?: Type): Promise<unknown> {
     return this.#queue((core, id) => core.value(id, type));
@@ -274,6 +275,7 @@ export function encode<T>(type: Type<T>, value: T): Uint8Array {
  * one, as plain JavaScript values.
  */
 export function decode<T>(bytes: Uint8Array, type: Type<T>, options?: DecoderOptions): T;
+/** Decodes the first value of a complete gob stream as plain JavaScript values. */
 export function decode(bytes: Uint8Array, type?: undefined, options?: DecoderOptions): unknown;
 export function decode(bytes: Uint8Array, type?: Type, options: DecoderOptions = {}): unknown {
   const core = new DecoderCore(options);
@@ -285,6 +287,7 @@ export function decode(bytes: Uint8Array, type?: Type, options: DecoderOptions =
 
 /** Decodes every value of a complete gob stream. */
 export function decodeAll<T>(bytes: Uint8Array, type: Type<T>, options?: DecoderOptions): T[];
+/** Decodes every value of a complete gob stream as plain JavaScript values. */
 export function decodeAll(bytes: Uint8Array, type?: undefined, options?: DecoderOptions): unknown[];
 export function decodeAll(bytes: Uint8Array, type?: Type, options: DecoderOptions = {}): unknown[] {
   const core = new DecoderCore(options);

@@ -41,8 +41,6 @@ export type Kind =
   | "marshaler"
   | "lazy";
 
-declare const VALUE: unique symbol;
-
 /**
  * A gob type descriptor for a Go type whose JavaScript values have type `T`.
  * Create them with the constructors of this module, never by hand.
@@ -54,8 +52,8 @@ export interface Type<T = unknown> {
   readonly name: string;
   /** Go's `reflect.Type.String()`, such as `main.Point` or `[]int`. */
   toString(): string;
-  /** Phantom member carrying the value type; never present at run time. */
-  readonly [VALUE]?: T;
+  /** Phantom member carrying the value type for inference; never present at run time. */
+  readonly __value?: T;
 }
 
 /** The JavaScript value type of a descriptor. */
@@ -131,7 +129,8 @@ abstract class BaseType<T> implements Type<T> {
   readonly pkgPath: string;
   /** Package name of a named type (`main`, `big`). */
   readonly pkgName: string;
-  declare readonly [VALUE]?: T;
+  /** Phantom member carrying the value type; never present at run time. */
+  declare readonly __value?: T;
 
   constructor(qualified: string | GoName) {
     const n = typeof qualified === "string" ? parseGoName(qualified) : qualified;
@@ -143,6 +142,7 @@ abstract class BaseType<T> implements Type<T> {
   /** The unnamed form of the type's Go string. */
   protected abstract literal(): string;
 
+  /** Go's `reflect.Type.String()`. */
   toString(): string {
     return this.name === "" ? this.literal() : `${this.pkgName}.${this.name}`;
   }
@@ -150,6 +150,7 @@ abstract class BaseType<T> implements Type<T> {
 
 /** Signed and unsigned integers, floats, complex numbers, strings, booleans and `[]byte`. */
 export class ScalarType<T> extends BaseType<T> {
+  /** The descriptor kind. */
   readonly kind: "bool" | "int" | "uint" | "float" | "complex" | "string" | "bytes";
   /** Width in bits for numbers (64 for `int`/`uint`), 0 otherwise. */
   readonly bits: number;
@@ -171,10 +172,12 @@ export class ScalarType<T> extends BaseType<T> {
     this.#goName = goName;
   }
 
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return this.#goName;
   }
 
+  /** Go's `reflect.Type.String()`. */
   override toString(): string {
     return this.#goName;
   }
@@ -182,11 +185,13 @@ export class ScalarType<T> extends BaseType<T> {
 
 /** Go's `interface{}` (and any other interface type). */
 export class InterfaceType extends BaseType<InterfaceValue | null> {
+  /** The descriptor kind. */
   readonly kind = "interface" as const;
   /** @internal Use `any` or `iface`. */
   constructor(qualified = "") {
     super(qualified);
   }
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return "interface {}";
   }
@@ -194,6 +199,7 @@ export class InterfaceType extends BaseType<InterfaceValue | null> {
 
 /** A Go slice `[]T`. */
 export class SliceType<T> extends BaseType<T[]> {
+  /** The descriptor kind. */
   readonly kind = "slice" as const;
   /** The element type. */
   readonly elem: Type<T>;
@@ -202,6 +208,7 @@ export class SliceType<T> extends BaseType<T[]> {
     super(qualified);
     this.elem = elem;
   }
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return `[]${this.elem}`;
   }
@@ -209,6 +216,7 @@ export class SliceType<T> extends BaseType<T[]> {
 
 /** A Go array `[N]T`. */
 export class ArrayType<T> extends BaseType<T[]> {
+  /** The descriptor kind. */
   readonly kind = "array" as const;
   /** The element type. */
   readonly elem: Type<T>;
@@ -220,6 +228,7 @@ export class ArrayType<T> extends BaseType<T[]> {
     this.elem = elem;
     this.length = length;
   }
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return `[${this.length}]${this.elem}`;
   }
@@ -227,6 +236,7 @@ export class ArrayType<T> extends BaseType<T[]> {
 
 /** A Go map `map[K]V`, as a JavaScript `Map`; `null` is a nil map. */
 export class MapType<K, V> extends BaseType<Map<K, V> | null> {
+  /** The descriptor kind. */
   readonly kind = "map" as const;
   /** The key type. */
   readonly key: Type<K>;
@@ -238,6 +248,7 @@ export class MapType<K, V> extends BaseType<Map<K, V> | null> {
     this.key = key;
     this.elem = elem;
   }
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return `map[${this.key}]${this.elem}`;
   }
@@ -245,6 +256,7 @@ export class MapType<K, V> extends BaseType<Map<K, V> | null> {
 
 /** A Go pointer `*T`: transparent on the wire; `null` is nil. */
 export class PtrType<T> extends BaseType<T | null> {
+  /** The descriptor kind. */
   readonly kind = "ptr" as const;
   /** The pointed-to type. */
   readonly elem: Type<T>;
@@ -253,6 +265,7 @@ export class PtrType<T> extends BaseType<T | null> {
     super("");
     this.elem = elem;
   }
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return `*${this.elem}`;
   }
@@ -260,6 +273,7 @@ export class PtrType<T> extends BaseType<T | null> {
 
 /** A forward reference, for recursive types. */
 export class LazyType<T> extends BaseType<T> {
+  /** The descriptor kind. */
   readonly kind = "lazy" as const;
   #thunk: (() => Type<T>) | null;
   #target: Type<T> | null = null;
@@ -281,9 +295,11 @@ export class LazyType<T> extends BaseType<T> {
     }
     return this.#target;
   }
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return String(resolve(this));
   }
+  /** Go's `reflect.Type.String()`. */
   override toString(): string {
     return String(resolve(this));
   }
@@ -317,6 +333,7 @@ export type InferFields<F> = {
 
 /** A Go struct. */
 export class StructType<T> extends BaseType<T> {
+  /** The descriptor kind. */
   readonly kind = "struct" as const;
   #spec: Fields | (() => Fields) | null;
   #fields: readonly StructField[] | null = null;
@@ -361,6 +378,7 @@ export class StructType<T> extends BaseType<T> {
     return this.#fields;
   }
 
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     const fs = this.fields;
     return fs.length === 0
@@ -371,6 +389,7 @@ export class StructType<T> extends BaseType<T> {
 
 /** A Go type with a custom encoding (GobEncoder, BinaryMarshaler or TextMarshaler). */
 export class MarshalerType<V> extends BaseType<V> {
+  /** The descriptor kind. */
   readonly kind = "marshaler" as const;
   /** Which interface the Go type implements. */
   readonly flavor: MarshalerFlavor;
@@ -382,6 +401,7 @@ export class MarshalerType<V> extends BaseType<V> {
     this.flavor = flavor;
     this.codec = codec;
   }
+  /** The Go type string of the unnamed form. */
   protected literal(): string {
     return "struct {}";
   }

@@ -87,4 +87,4 @@ export {
   type Listener,
   listenerAddress,
 } from "./transport.ts";
-export { t, type Type } from "../gob/mod.ts";
+export { type Kind, t, type Type } from "../gob/mod.ts";

@@ -103,15 +103,25 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class InvokeContext implements LambdaContext {
   /** Kept for `@types/aws-lambda` compatibility; the runtime never waits for the event loop. */
   callbackWaitsForEmptyEventLoop = true;
+  /** The function's name. */
   readonly functionName: string;
+  /** The function's version. */
   readonly functionVersion: string;
+  /** The ARN the function was invoked with. */
   readonly invokedFunctionArn: string;
+  /** The memory configured for the function, in MB. */
   readonly memoryLimitInMB: string;
+  /** The request id of this invocation. */
   readonly awsRequestId: string;
+  /** The CloudWatch log group. */
   readonly logGroupName: string;
+  /** The CloudWatch log stream. */
   readonly logStreamName: string;
+  /** The Cognito identity, for invocations through the AWS mobile SDK. */
   readonly identity: CognitoIdentity | undefined;
+  /** The mobile client context, when the invoker sent one. */
   readonly clientContext: ClientContext | undefined;
+  /** The tenant id of the invocation, when tenant isolation is on. */
   readonly tenantId: string | undefined;
   readonly deadlineMs: number;
   readonly traceId: string | undefined;
@@ -120,6 +130,7 @@ export class InvokeContext implements LambdaContext {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #settle: LambdaCallback<unknown> | undefined;
 
+  /** Builds the context of one invocation from its metadata and the function's environment. */
   constructor(meta: InvokeMetadata, env: FunctionEnv = functionEnv()) {
     this.functionName = env.functionName;
     this.functionVersion = env.functionVersion;

@@ -54,9 +54,11 @@ function writeStdout(bytes: Uint8Array): void {
 
 /** A logger writing Lambda log events; the console is routed to one by {@linkcode installConsole}. */
 export class Logger {
+  /** The format and level in force. */
   readonly config: LogConfig;
   readonly #min: number;
 
+  /** Creates a logger; by default configured from the environment. */
   constructor(config: LogConfig = logConfigFromEnv()) {
     this.config = config;
     this.#min = config.level === undefined ? 0 : LEVELS.indexOf(config.level);

@@ -13,9 +13,20 @@
  * @module
  */
 
-import type { ClientContext, CognitoIdentity, Context } from "aws-lambda";
+import type {
+  ClientContext as AwsClientContext,
+  CognitoIdentity as AwsCognitoIdentity,
+  Context as AwsContext,
+} from "aws-lambda";
 
-export type { ClientContext, CognitoIdentity, Context };
+/** Lambda's invocation context, exactly as `@types/aws-lambda` declares `Context`. */
+export type Context = AwsContext;
+
+/** The mobile client context of an invocation (`@types/aws-lambda`'s `ClientContext`). */
+export type ClientContext = AwsClientContext;
+
+/** The Cognito identity of an invocation (`@types/aws-lambda`'s `CognitoIdentity`). */
+export type CognitoIdentity = AwsCognitoIdentity;
 
 /**
  * The callback a Node-style handler may call instead of returning a promise, as in
