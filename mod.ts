@@ -6,6 +6,9 @@
  *   Runtime API, whichever the environment selects.
  * - {@linkcode gob} is Go's `encoding/gob`, byte-exact with Go.
  * - {@linkcode rpc} is Go's `net/rpc`, client and server.
+ * - {@linkcode http} turns a fetch-style `(Request) => Response` handler into
+ *   a Lambda handler for API Gateway, ALB and Function URLs, streaming where
+ *   Lambda allows it.
  *
  * ```ts
  * import { start } from "./mod.ts";
@@ -18,13 +21,5 @@
 
 export * as gob from "./gob/mod.ts";
 export * as rpc from "./rpc/mod.ts";
-export { start } from "./runtime/mod.ts";
-export type {
-  ClientContext,
-  CognitoIdentity,
-  Context,
-  LambdaContext,
-  LambdaErrorShape,
-  LambdaHandler,
-  StartOptions,
-} from "./runtime/mod.ts";
+export * from "./runtime/mod.ts";
+export * from "./http/mod.ts";

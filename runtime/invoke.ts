@@ -19,6 +19,11 @@
  *    rejects (a `BigInt`, a cycle) fails the invoke with that `TypeError`.
  * 6. A throw, a rejection, or an error passed to the callback fails the invoke with
  *    {@linkcode toErrorShape}. The invoker itself never throws or rejects.
+ * 7. A {@linkcode StreamingResponse} result (see `streaming.ts`) is awaited up to its first chunk:
+ *    an error before it fails the invoke as in 6; otherwise, with the `streaming` option, the
+ *    result carries the body as a `stream` for the transport to send as it comes, and the
+ *    invocation (context signal, in-flight set) ends when that stream does. Without the option
+ *    (the go1.x protocol) the body is collected and sent whole, and a warning is logged once.
  *
  * @module
  */
@@ -32,6 +37,8 @@ import {
   parseCognitoIdentity,
 } from "./context.ts";
 import { toErrorShape } from "./errors.ts";
+import { activeLogger } from "./logging.ts";
+import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
 import type { CognitoIdentity, LambdaCallback, LambdaErrorShape, LambdaHandler } from "./types.ts";
 
 /** One invocation as a transport received it, metadata still raw where the wire has it raw. */
@@ -65,6 +72,12 @@ export type InvokeResult =
     payload: Uint8Array;
     /** `application/json`, or `application/octet-stream` for raw byte results. */
     contentType: string;
+    /**
+     * A streamed body (only with the invoker's `streaming` option): send it as it comes, then
+     * the invocation is over. `payload` is empty when this is set. Errors it raises after its
+     * first chunk are the invocation's error (Runtime API trailers).
+     */
+    stream?: ReadableStream<Uint8Array>;
   }
   | {
     /** The handler (or the decoding of its input) failed. */
@@ -82,6 +95,12 @@ export interface InvokerOptions {
    * (`failed to unmarshal client context json: …`). The go1.x protocol reports them bare.
    */
   prefixMetadataErrors?: boolean;
+  /**
+   * The transport can stream (the Runtime API): a {@linkcode StreamingResponse} result gives an
+   * {@linkcode InvokeResult} with `stream` set. Default `false`: streamed bodies are collected
+   * and sent whole, with a warning (the go1.x protocol).
+   */
+  streaming?: boolean;
 }
 
 /** Runs invocations of one handler; see the module docs. */
@@ -201,6 +220,106 @@ function runHandler<E, R>(
   });
 }
 
+let warnedBuffering = false;
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Settles a streamed result (module docs, step 7). `done` ends the invocation; it is called
+ * exactly once, when the body has been consumed, failed or been cancelled.
+ */
+async function streamedResult(
+  res: StreamingResponse,
+  streaming: boolean,
+  done: () => void,
+  requestId: string,
+): Promise<InvokeResult> {
+  const reader = res.body.getReader();
+  if (!streaming) {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      while (true) {
+        const r = await reader.read();
+        if (r.done) break;
+        chunks.push(r.value);
+        total += r.value.length;
+      }
+      if (!warnedBuffering) {
+        warnedBuffering = true;
+        activeLogger().logEvent(
+          "WARN",
+          "this protocol (go1.x) cannot stream responses: the streamed response was buffered " +
+            "and sent whole (warned once)",
+          undefined,
+          requestId,
+        );
+      }
+      const body = concat(chunks, total);
+      const contentType = res.contentType;
+      if (res.buffered) return encodeResult(await res.buffered(body, contentType));
+      return { ok: true, payload: body, contentType };
+    } catch (e) {
+      return failed(toErrorShape(e));
+    } finally {
+      done();
+    }
+  }
+
+  let first: ReadableStreamReadResult<Uint8Array>;
+  let contentType: string;
+  try {
+    first = await reader.read();
+    contentType = res.contentType;
+  } catch (e) {
+    done();
+    return failed(toErrorShape(e));
+  }
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    done();
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      if (first.done) {
+        c.close();
+        finish();
+      } else c.enqueue(first.value);
+    },
+    async pull(c) {
+      try {
+        const r = await reader.read();
+        if (r.done) {
+          c.close();
+          finish();
+        } else c.enqueue(r.value);
+      } catch (e) {
+        c.error(e);
+        finish();
+      }
+    },
+    async cancel(reason) {
+      try {
+        await reader.cancel(reason);
+      } finally {
+        finish();
+      }
+    },
+  }, { highWaterMark: 0 });
+  return { ok: true, payload: new Uint8Array(0), contentType, stream };
+}
+
 /** Creates the invoker for `handler`; see the module docs for what one invocation does. */
 export function createInvoker<E = unknown, R = unknown>(
   handler: LambdaHandler<E, R>,
@@ -208,6 +327,7 @@ export function createInvoker<E = unknown, R = unknown>(
 ): Invoker {
   const setTrace = options.setTraceEnv ?? true;
   const prefix = options.prefixMetadataErrors ?? false;
+  const streaming = options.streaming ?? false;
   const inFlight = new Set<InvokeRequest>();
 
   async function invoke(req: InvokeRequest): Promise<InvokeResult> {
@@ -229,18 +349,27 @@ export function createInvoker<E = unknown, R = unknown>(
 
     const ctx = new InvokeContext(meta);
     inFlight.add(req);
+    const done = () => {
+      inFlight.delete(req);
+      ctx.finish();
+    };
+    let result: InvokeResult | undefined;
     try {
-      const outcome = await invokeScope.run(
-        { requestId: req.requestId },
-        () => runHandler(handler, event as E, ctx),
-      );
-      return outcome.ok ? encodeResult(outcome.value) : failed(toErrorShape(outcome.error));
+      result = await invokeScope.run({ requestId: req.requestId }, async () => {
+        const outcome = await runHandler(handler, event as E, ctx);
+        if (!outcome.ok) return failed(toErrorShape(outcome.error));
+        if (isStreamingResponse(outcome.value)) {
+          return await streamedResult(outcome.value, streaming, done, req.requestId);
+        }
+        return encodeResult(outcome.value);
+      });
+      return result;
     } catch (e) {
       // Only reachable through a bug in the runtime; still answer the invoke.
       return failed(toErrorShape(e));
     } finally {
-      inFlight.delete(req);
-      ctx.finish();
+      // A streamed body ends the invocation itself, when it has been sent. `done` is idempotent.
+      if (!(result?.ok && result.stream)) done();
     }
   }
 

@@ -39,3 +39,6 @@ export { errorBody, parseStack, toErrorShape } from "./errors.ts";
 export { installConsole, Logger } from "./logging.ts";
 export type { LogConfig } from "./logging.ts";
 export { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";
+export type { NextInvoke } from "./runtime_api.ts";
+export { isStreamingResponse, StreamingResponse, streamResponse } from "./streaming.ts";
+export type { StreamBody, StreamChunk, StreamingResponseInit } from "./streaming.ts";

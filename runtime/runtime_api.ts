@@ -11,6 +11,12 @@
  *   Go's `json.Marshal` does), the header `Lambda-Runtime-Function-Error-Type: <errorType>` and
  *   Go's `Lambda-Runtime-Function-Xray-Error-Cause` header (when under 1 MiB). Any status other
  *   than 202 is fatal. The error is also logged, as Go logs it.
+ * - A streamed result (see `streaming.ts`) goes to the same `…/response` endpoint with
+ *   `Lambda-Runtime-Function-Response-Mode: streaming`, `Transfer-Encoding: chunked` and
+ *   `Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body`, chunk by
+ *   chunk as they are produced (over a plain connection, `stream_post.ts`: `fetch` cannot send
+ *   trailers). An error after the first chunk ends the body with those trailers (the error type,
+ *   and the error JSON in base64), as Lambda's Node.js runtime does; it is logged too.
  * - A failure before the loop starts (the `init` option, a top-level throw or rejection) goes to
  *   `POST /2018-06-01/runtime/init/error`; the caller then exits.
  * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once.
@@ -24,10 +30,13 @@
 import { errorBody, runtimeError, xrayCause } from "./errors.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
+import { postChunked } from "./stream_post.ts";
+import { toErrorShape } from "./errors.ts";
 import type { LambdaErrorShape } from "./types.ts";
 
 /** A condition after which the function must exit (Go: `log.Fatalf`). */
 export class RuntimeApiError extends Error {
+  /** Creates the error. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "RuntimeApiError";
@@ -44,6 +53,8 @@ export const HEADERS = {
   cognitoIdentity: "Lambda-Runtime-Cognito-Identity",
   tenantId: "Lambda-Runtime-Aws-Tenant-Id",
   errorType: "Lambda-Runtime-Function-Error-Type",
+  errorBody: "Lambda-Runtime-Function-Error-Body",
+  responseMode: "Lambda-Runtime-Function-Response-Mode",
   xrayErrorCause: "Lambda-Runtime-Function-Xray-Error-Cause",
 } as const;
 
@@ -69,6 +80,14 @@ function headerValue(s: string): string {
   return out;
 }
 
+function base64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
 /** One invoke taken from `next`: either ready to run, or already failed (a bad deadline). */
 export type NextInvoke =
   | { request: InvokeRequest; error?: undefined }
@@ -80,12 +99,14 @@ export class RuntimeApiClient {
   readonly base: string;
   readonly #address: string;
 
+  /** A client for the Runtime API at `address` (`host:port`). */
   constructor(address: string) {
     this.#address = address;
     this.base = `http://${address}/2018-06-01/runtime/`;
   }
 
   /** Waits for the next invoke. Rejects with {@linkcode RuntimeApiError} on any failure. */
+  /** Waits for the next invocation (`GET /runtime/invocation/next`). */
   async next(): Promise<NextInvoke> {
     const url = this.base + "invocation/next";
     let res: Response;
@@ -153,11 +174,54 @@ export class RuntimeApiClient {
     return this.#post(this.base + "init/error", encoder.encode(body), this.#errorHeaders(error));
   }
 
-  /** Posts a result or an error, whichever `result` is. */
+  /**
+   * Streams a response: chunked, in streaming response mode, an error in the body reported in
+   * the trailers (see the module docs). Resolves once the platform has answered 202.
+   */
+  async postStream(
+    requestId: string,
+    body: ReadableStream<Uint8Array>,
+    contentType: string,
+  ): Promise<void> {
+    const path = `/2018-06-01/runtime/invocation/${encodeURIComponent(requestId)}/response`;
+    const url = `http://${this.#address}${path}`;
+    let res;
+    try {
+      res = await postChunked(
+        this.#address,
+        path,
+        {
+          "User-Agent": USER_AGENT,
+          "Content-Type": headerValue(contentType),
+          [HEADERS.responseMode]: "streaming",
+          "Trailer": `${HEADERS.errorType}, ${HEADERS.errorBody}`,
+        },
+        body,
+        (e) => {
+          const error = toErrorShape(e);
+          const json = errorBody(error);
+          activeLogger().logEvent("ERROR", `Invoke Error ${json}`, error, requestId);
+          return {
+            [HEADERS.errorType]: headerValue(error.errorType),
+            [HEADERS.errorBody]: base64(encoder.encode(json)),
+          };
+        },
+      );
+    } catch (e) {
+      throw new RuntimeApiError(`failed to POST to ${url}: ${(e as Error).message}`, { cause: e });
+    }
+    if (res.status !== 202) {
+      throw new RuntimeApiError(
+        `failed to POST to ${url}: got unexpected status code: ${res.status}`,
+      );
+    }
+  }
+
+  /** Posts a result or an error, whichever `result` is; streams a result carrying a `stream`. */
   postResult(requestId: string, result: InvokeResult): Promise<void> {
-    return result.ok
-      ? this.postResponse(requestId, result.payload, result.contentType)
-      : this.postError(requestId, result.error);
+    if (!result.ok) return this.postError(requestId, result.error);
+    if (result.stream) return this.postStream(requestId, result.stream, result.contentType);
+    return this.postResponse(requestId, result.payload, result.contentType);
   }
 
   /**

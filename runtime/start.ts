@@ -165,6 +165,8 @@ export async function start<E = unknown, R = unknown>(
     // Go sets the variable per invoke unless several invokes share the process.
     setTraceEnv: mode.mode === "go1x" || concurrency === 1,
     prefixMetadataErrors: mode.mode === "runtime-api",
+    // Only the Runtime API can stream; on go1.x streamed results are buffered (with a warning).
+    streaming: mode.mode === "runtime-api",
   });
   state.invoker = invoker;
   state.phase = "init";

@@ -38,6 +38,14 @@ export interface Post {
   headers: Record<string, string[]>;
   body: string;
   contentLength: number;
+  /** `Transfer-Encoding` as Go parsed it (`["chunked"]` for chunked bodies). */
+  transferEncoding?: string[] | null;
+  /** Request trailers, as Go parsed them (values empty when announced but not sent). */
+  trailer?: Record<string, string[]> | null;
+  /** Body reads as they arrived, ms after the request head arrived. */
+  chunks?: { atMs: number; data: string }[] | null;
+  /** When the body ended, ms after the request head arrived. */
+  endMs?: number;
 }
 
 /** What the platform saw. */

@@ -65,6 +65,17 @@ type Post struct {
 	ContentLength    int64               `json:"contentLength"`
 	TransferEncoding []string            `json:"transferEncoding"`
 	Trailer          map[string][]string `json:"trailer"`
+	// Chunks are the body reads as they arrived, timed from when the request head arrived
+	// (streaming tests: each read returns what the function has sent so far).
+	Chunks []Chunk `json:"chunks"`
+	// EndMs is when the body ended, on the same clock.
+	EndMs float64 `json:"endMs"`
+}
+
+// Chunk is one read of a request body.
+type Chunk struct {
+	AtMs float64 `json:"atMs"`
+	Data string  `json:"data"`
 }
 
 // Report is printed on stdout at the end.
@@ -95,11 +106,28 @@ type platform struct {
 func (p *platform) finish() { p.doneOnce.Do(func() { close(p.allDone) }) }
 
 func (p *platform) record(kind, id string, r *http.Request) {
-	body, _ := io.ReadAll(r.Body) // also reads the trailers
+	start := time.Now()
+	var body []byte
+	var chunks []Chunk
+	buf := make([]byte, 64*1024)
+	for { // reading to EOF also reads the trailers
+		n, err := r.Body.Read(buf)
+		if n > 0 {
+			body = append(body, buf[:n]...)
+			chunks = append(chunks, Chunk{
+				AtMs: float64(time.Since(start).Microseconds()) / 1000, Data: string(buf[:n]),
+			})
+		}
+		if err != nil {
+			break
+		}
+	}
+	end := float64(time.Since(start).Microseconds()) / 1000
 	p.mu.Lock()
 	p.report.Posts = append(p.report.Posts, Post{
 		Kind: kind, Path: r.URL.Path, RequestID: id, Headers: r.Header, Body: string(body),
 		ContentLength: r.ContentLength, TransferEncoding: r.TransferEncoding, Trailer: r.Trailer,
+		Chunks: chunks, EndMs: end,
 	})
 	p.mu.Unlock()
 }
