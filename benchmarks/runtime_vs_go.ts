@@ -9,7 +9,7 @@
  * - resident memory before and after 100k invokes.
  *
  * ```sh
- * deno run -A benchmarks/runtime_bench.ts [--rounds 5] [--invokes 5000] [--memory-invokes 100000]
+ * deno run -A benchmarks/runtime_vs_go.ts [--rounds 5] [--invokes 5000] [--memory-invokes 100000]
  * ```
  *
  * @module
@@ -100,7 +100,7 @@ const heap = JSON.parse(
 const f = (x: number) => x.toFixed(1);
 console.log(`### Lambda runtime (go1.x protocol, Go host)
 
-\`deno run -A benchmarks/runtime_bench.ts --rounds ${rounds} --invokes ${invokes} --memory-invokes ${memoryInvokes}\`
+\`deno run -A benchmarks/runtime_vs_go.ts --rounds ${rounds} --invokes ${invokes} --memory-invokes ${memoryInvokes}\`
 (${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}; medians of ${rounds} rounds)
 
 | measure | gopherless (examples/echo.ts) | reference | ratio |
