@@ -1,0 +1,425 @@
+/**
+ * `serve --http`: a local HTTP server on `127.0.0.1` in front of a function, the way a Function
+ * URL (or API Gateway, or an ALB) is in front of it on AWS. Each request becomes the event that
+ * front door would send, the function is invoked, and its answer is written back:
+ *
+ * ```sh
+ * deno run -A emulator/cli.ts serve --http examples/http.ts --port 9000
+ * curl -i 'http://127.0.0.1:9000/hello?name=Ada'
+ * ```
+ *
+ * - Event kinds: `function-url` (default), `apigw-v2` (stage `$default`), `apigw-v1` (REST API
+ *   proxy integration, stage `dev`), `alb` (multi-value headers off, as ALB's default;
+ *   `albMultiValueHeaders` turns them on). Bodies are sent as text when they are text
+ *   (by content type, and valid UTF-8), base64 otherwise; cookies, repeated headers and repeated
+ *   query keys are shaped as each front door shapes them.
+ * - Answers: a buffered proxy result (`statusCode`, `headers`, `multiValueHeaders`, `cookies`,
+ *   `body`, `isBase64Encoded`) becomes the HTTP response; a result without `statusCode` is sent as
+ *   JSON with status 200 (as Function URLs do). An HTTP-integration stream (`http()` in
+ *   `RESPONSE_STREAM` mode, `awslambda.HttpResponseStream`) is written back chunk by chunk as the
+ *   function produces it. A failed invocation is a 502 `{"message":"Internal Server Error"}`; a
+ *   failure after streaming started cuts the response off.
+ *
+ * @module
+ */
+
+import type { InvokeOptions, StreamOutcome } from "./function.ts";
+
+/** The front doors `serve --http` can play. */
+export type HttpEventKindOption = "function-url" | "apigw-v2" | "apigw-v1" | "alb";
+
+/** Anything that can stream an invocation: a `LocalFunction` or a `FunctionPool`. */
+export interface StreamInvoker {
+  /** See `LocalFunction.invokeStream`. */
+  invokeStream(event: unknown, options?: InvokeOptions): Promise<StreamOutcome>;
+}
+
+/** Options of {@linkcode serveHttp}. */
+export interface HttpServeOptions {
+  /** The port (default 9000; 0 for a random one). Always on 127.0.0.1. */
+  port?: number;
+  /** The event kind (default `function-url`). */
+  eventKind?: HttpEventKindOption;
+  /** ALB only: send multi-value headers and query strings (default `false`, as ALB). */
+  albMultiValueHeaders?: boolean;
+  /** Called once listening. */
+  onListen?: (addr: { hostname: string; port: number }) => void;
+  /** Stops the server. */
+  signal?: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
+const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
+const TEXT_TYPE =
+  /^\s*(?:text\/|application\/(?:javascript|x-www-form-urlencoded|graphql|(?:x-)?ndjson|(?:x-)?yaml)\s*(?:;|$))|[+/](?:json|xml)\s*(?:;|$)/i;
+/** Most of a prelude we accept before giving up on finding its end. */
+const MAX_PRELUDE = 1024 * 1024;
+
+function b64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+function unb64(text: string): Uint8Array {
+  const bin = atob(text);
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+function encodeBody(bytes: Uint8Array, contentType: string | null) {
+  if (bytes.length === 0) return { body: undefined, isBase64Encoded: false };
+  if (contentType === null || TEXT_TYPE.test(contentType)) {
+    try {
+      return { body: strict.decode(bytes), isBase64Encoded: false };
+    } catch {
+      // not UTF-8: base64
+    }
+  }
+  return { body: b64(bytes), isBase64Encoded: true };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
+}
+
+/** Query pairs as they appear in the raw query string (keys and values still encoded). */
+function rawPairs(search: string): [string, string][] {
+  if (search === "") return [];
+  return search.split("&").filter((p) => p !== "").map((p) => {
+    const i = p.indexOf("=");
+    return i < 0 ? [p, ""] : [p.slice(0, i), p.slice(i + 1)];
+  });
+}
+
+function group(pairs: [string, string][]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of pairs) (out[k] ??= []).push(v);
+  return out;
+}
+
+function last(multi: Record<string, string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(multi)) out[k] = v[v.length - 1];
+  return out;
+}
+
+/**
+ * The event `kind` would send for `req` (with its body already read). Exported for tests and
+ * for other tools that need events made from real requests.
+ */
+export function requestToEvent(
+  req: Request,
+  body: Uint8Array,
+  kind: HttpEventKindOption,
+  sourceIp: string,
+  albMultiValueHeaders = false,
+): Record<string, unknown> {
+  const url = new URL(req.url);
+  const rawQuery = url.search.slice(1);
+  const requestId = crypto.randomUUID();
+  const now = Date.now();
+  const host = req.headers.get("host") ?? url.host;
+  const multiHeaders: Record<string, string[]> = {};
+  const cookies: string[] = [];
+  for (const [k, v] of req.headers) {
+    if (k === "cookie") {
+      for (const c of v.split(/;\s*/)) if (c !== "") cookies.push(c);
+      continue;
+    }
+    (multiHeaders[k] ??= []).push(v);
+  }
+  const { body: text, isBase64Encoded } = encodeBody(body, req.headers.get("content-type"));
+
+  if (kind === "function-url" || kind === "apigw-v2") {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(multiHeaders)) headers[k] = v.join(",");
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(group(rawPairs(rawQuery)))) {
+      query[safeDecode(k)] = v.map(safeDecode).join(",");
+    }
+    const event: Record<string, unknown> = {
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: url.pathname,
+      rawQueryString: rawQuery,
+    };
+    if (cookies.length > 0) event.cookies = cookies;
+    event.headers = headers;
+    if (Object.keys(query).length > 0) event.queryStringParameters = query;
+    const requestContext: Record<string, unknown> = {
+      accountId: kind === "function-url" ? "anonymous" : "123456789012",
+      apiId: "local",
+      domainName: host,
+      domainPrefix: host.split(".")[0],
+      http: {
+        method: req.method,
+        path: url.pathname,
+        protocol: "HTTP/1.1",
+        sourceIp,
+        userAgent: req.headers.get("user-agent") ?? "",
+      },
+      requestId,
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    };
+    if (kind === "apigw-v2") {
+      requestContext.routeKey = "$default";
+      requestContext.stage = "$default";
+    }
+    event.requestContext = requestContext;
+    if (text !== undefined) event.body = text;
+    event.isBase64Encoded = isBase64Encoded;
+    return event;
+  }
+
+  if (cookies.length > 0) multiHeaders.cookie = [cookies.join("; ")];
+  if (kind === "alb") {
+    const pairs = rawPairs(rawQuery); // ALB passes values as they were sent
+    const event: Record<string, unknown> = {
+      requestContext: {
+        elb: {
+          targetGroupArn:
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/local/0123456789abcdef",
+        },
+      },
+      httpMethod: req.method,
+      path: url.pathname,
+    };
+    const xff = [...(multiHeaders["x-forwarded-for"] ?? []), sourceIp].join(", ");
+    multiHeaders["x-forwarded-for"] = [xff];
+    multiHeaders["x-forwarded-proto"] ??= ["http"];
+    multiHeaders["x-forwarded-port"] ??= [url.port || "80"];
+    if (albMultiValueHeaders) {
+      event.multiValueQueryStringParameters = group(pairs);
+      event.multiValueHeaders = multiHeaders;
+    } else {
+      event.queryStringParameters = last(group(pairs));
+      event.headers = last(multiHeaders);
+    }
+    event.body = text ?? "";
+    event.isBase64Encoded = isBase64Encoded;
+    return event;
+  }
+
+  // apigw-v1 (REST API, proxy integration)
+  const decodedPairs = rawPairs(rawQuery).map(([k, v]) =>
+    [safeDecode(k), safeDecode(v)] as [string, string]
+  );
+  const multiQuery = group(decodedPairs);
+  const stage = "dev";
+  return {
+    resource: "/{proxy+}",
+    path: safeDecode(url.pathname),
+    httpMethod: req.method,
+    headers: last(multiHeaders),
+    multiValueHeaders: multiHeaders,
+    queryStringParameters: decodedPairs.length > 0 ? last(multiQuery) : null,
+    multiValueQueryStringParameters: decodedPairs.length > 0 ? multiQuery : null,
+    pathParameters: { proxy: safeDecode(url.pathname).slice(1) },
+    stageVariables: null,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "local",
+      domainName: host,
+      domainPrefix: host.split(".")[0],
+      httpMethod: req.method,
+      identity: { sourceIp, userAgent: req.headers.get("user-agent") ?? "" },
+      path: `/${stage}${url.pathname}`,
+      protocol: "HTTP/1.1",
+      requestId,
+      requestTimeEpoch: now,
+      resourcePath: "/{proxy+}",
+      stage,
+    },
+    body: text ?? null,
+    isBase64Encoded,
+  };
+}
+
+/** Builds the response headers of a proxy result or a prelude. */
+function resultHeaders(result: Record<string, unknown>): Headers {
+  const h = new Headers();
+  const add = (k: string, v: unknown) => {
+    try {
+      h.append(k, String(v));
+    } catch {
+      // not a valid header: dropped, as the front doors drop it
+    }
+  };
+  const multi = result.multiValueHeaders as Record<string, unknown[]> | undefined;
+  const single = result.headers as Record<string, unknown> | undefined;
+  const fromMulti = new Set<string>();
+  for (const [k, vs] of Object.entries(multi ?? {})) {
+    fromMulti.add(k.toLowerCase());
+    for (const v of vs ?? []) add(k, v);
+  }
+  for (const [k, v] of Object.entries(single ?? {})) {
+    if (!fromMulti.has(k.toLowerCase())) add(k, v);
+  }
+  for (const c of (result.cookies as unknown[] | undefined) ?? []) add("set-cookie", c);
+  return h;
+}
+
+function badGateway(): Response {
+  return new Response('{"message":"Internal Server Error"}', {
+    status: 502,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+function statusOf(v: unknown): number {
+  const n = Number(v ?? 200);
+  return Number.isInteger(n) && n >= 200 && n <= 599 ? n : 200;
+}
+
+/** Reads a stream up to the end of its prelude (8 NUL bytes). */
+async function readPrelude(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  let buf = new Uint8Array(0);
+  while (true) {
+    const at = buf.indexOf(0);
+    if (at >= 0 && buf.length >= at + 8) {
+      const metadata = JSON.parse(decoder.decode(buf.subarray(0, at))) as Record<string, unknown>;
+      return { metadata, rest: buf.subarray(at + 8) };
+    }
+    if (buf.length > MAX_PRELUDE) throw new Error("the response prelude never ended");
+    const r = await reader.read();
+    if (r.done) throw new Error("the stream ended inside its prelude");
+    const next = new Uint8Array(buf.length + r.value.length);
+    next.set(buf, 0);
+    next.set(r.value, buf.length);
+    buf = next;
+  }
+}
+
+async function collect(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  while (true) {
+    const r = await reader.read();
+    if (r.done) break;
+    chunks.push(r.value);
+    n += r.value.length;
+  }
+  const out = new Uint8Array(n);
+  n = 0;
+  for (const c of chunks) {
+    out.set(c, n);
+    n += c.length;
+  }
+  return out;
+}
+
+/** A request handler turning requests into events for `fn` (see the module docs). */
+export function httpEventHandler(
+  fn: StreamInvoker,
+  options: Pick<HttpServeOptions, "eventKind" | "albMultiValueHeaders"> = {},
+): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
+  const kind = options.eventKind ?? "function-url";
+  return async (req, info) => {
+    const addr = info?.remoteAddr as Deno.NetAddr | undefined;
+    const body = new Uint8Array(await req.arrayBuffer());
+    const event = requestToEvent(
+      req,
+      body,
+      kind,
+      addr?.hostname ?? "127.0.0.1",
+      options.albMultiValueHeaders,
+    );
+    let out: StreamOutcome;
+    try {
+      out = await fn.invokeStream(event);
+    } catch {
+      return badGateway();
+    }
+    const reader = out.body.getReader();
+
+    if (out.contentType === PRELUDE_TYPE) {
+      let prelude;
+      try {
+        prelude = await readPrelude(reader);
+      } catch {
+        await reader.cancel().catch(() => {});
+        return badGateway();
+      }
+      const done = out.done;
+      const first = prelude.rest;
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          if (first.length > 0) c.enqueue(first);
+        },
+        async pull(c) {
+          const r = await reader.read();
+          if (!r.done) return c.enqueue(r.value);
+          const { error } = await done;
+          if (error) c.error(new Error(error.error.errorMessage)); // cut the response off
+          else c.close();
+        },
+        cancel(reason) {
+          return reader.cancel(reason);
+        },
+      });
+      const status = statusOf(prelude.metadata.statusCode);
+      const nullBody = status === 204 || status === 304;
+      if (nullBody) await reader.cancel().catch(() => {});
+      return new Response(nullBody ? null : stream, {
+        status,
+        headers: resultHeaders(prelude.metadata),
+      });
+    }
+
+    const payload = await collect(reader);
+    const { error } = await out.done;
+    if (error) return badGateway();
+    let result: unknown;
+    try {
+      result = JSON.parse(decoder.decode(payload));
+    } catch {
+      result = undefined;
+    }
+    if (
+      typeof result !== "object" || result === null || Array.isArray(result) ||
+      !("statusCode" in result)
+    ) {
+      // Not a proxy result: Function URLs send it as JSON with status 200.
+      return new Response(payload as Uint8Array<ArrayBuffer>, {
+        status: 200,
+        headers: { "content-type": out.contentType || "application/json" },
+      });
+    }
+    const r = result as Record<string, unknown>;
+    const status = statusOf(r.statusCode);
+    let bytes: Uint8Array;
+    try {
+      bytes = typeof r.body !== "string"
+        ? new Uint8Array(0)
+        : r.isBase64Encoded === true
+        ? unb64(r.body)
+        : encoder.encode(r.body);
+    } catch {
+      return badGateway();
+    }
+    const nullBody = status === 204 || status === 304 || req.method === "HEAD";
+    return new Response(nullBody ? null : bytes as Uint8Array<ArrayBuffer>, {
+      status,
+      headers: resultHeaders(r),
+    });
+  };
+}
+
+/** Serves `fn` over HTTP on 127.0.0.1 (see the module docs). */
+export function serveHttp(fn: StreamInvoker, options: HttpServeOptions = {}): Deno.HttpServer {
+  return Deno.serve({
+    hostname: "127.0.0.1",
+    port: options.port ?? 9000,
+    signal: options.signal,
+    onListen: options.onListen ?? (() => {}),
+  }, httpEventHandler(fn, options));
+}

@@ -1,0 +1,648 @@
+/**
+ * The platform side of the Lambda Runtime API (`2018-06-01`), on `127.0.0.1` at a random port:
+ * what a function's runtime talks to through `AWS_LAMBDA_RUNTIME_API`.
+ *
+ * One {@linkcode RuntimeApiPlatform} serves one execution environment (one function process),
+ * as each Lambda sandbox has its own Runtime API. It implements:
+ *
+ * - `GET /runtime/invocation/next`: a long poll, answered when an invocation is
+ *   {@linkcode RuntimeApiPlatform.enqueue | enqueued}, with the payload and every header Lambda
+ *   sends (request id, deadline, function ARN, trace id, client context, Cognito identity, tenant
+ *   id; each only when non-empty). A poll whose connection closes gives its invocation to the next
+ *   poll. The first poll marks the end of the init phase ({@linkcode RuntimeApiPlatform.ready}).
+ * - `POST /runtime/invocation/{id}/response`: `Content-Length` or chunked bodies, with
+ *   `Lambda-Runtime-Function-Response-Mode: streaming` and the mid-stream error trailers
+ *   (`Lambda-Runtime-Function-Error-Type`/`-Body`, base64 JSON). The body reaches the consumer
+ *   chunk by chunk as it arrives (pull, so a slow consumer slows the function, as a socket does).
+ * - `POST /runtime/invocation/{id}/error` and `POST /runtime/init/error`: the error type header
+ *   is validated as the Runtime Interface Emulator does (`Runtime.Foo` / `Function.Foo`; anything
+ *   else, or none, is `Runtime.Unknown`).
+ * - `POST /2020-01-01/extension/register` and `GET …/extension/event/next`, the part of the
+ *   Extensions API a runtime touches to get SIGTERM at shutdown (Go's `GoLangEnableSIGTERM`).
+ *
+ * Answers are Lambda's: 202 `{"status":"OK"}`; 400 `InvalidRequestID` for an unknown request id;
+ * 403 `InvalidStateTransition` for a second answer to the same invocation or an init error after
+ * init; 413 `RequestEntityTooLarge` past the response size limit; 404 for anything else.
+ *
+ * `Deno.serve` does not expose request trailers, so this is a small HTTP/1.1 server of its own
+ * (`http1.ts`) with bounded head and trailer sizes.
+ *
+ * @module
+ */
+
+import {
+  bodyReader,
+  ByteReader,
+  DEFAULT_LIMITS,
+  HttpError,
+  type HttpLimits,
+  readRequestHead,
+  type RequestHead,
+  responseBytes,
+  writeAll,
+} from "./http1.ts";
+
+/** Header names of the Runtime API. */
+export const RUNTIME_HEADERS = {
+  requestId: "Lambda-Runtime-Aws-Request-Id",
+  deadlineMs: "Lambda-Runtime-Deadline-Ms",
+  functionArn: "Lambda-Runtime-Invoked-Function-Arn",
+  traceId: "Lambda-Runtime-Trace-Id",
+  clientContext: "Lambda-Runtime-Client-Context",
+  cognitoIdentity: "Lambda-Runtime-Cognito-Identity",
+  tenantId: "Lambda-Runtime-Aws-Tenant-Id",
+  errorType: "Lambda-Runtime-Function-Error-Type",
+  errorBody: "Lambda-Runtime-Function-Error-Body",
+  responseMode: "Lambda-Runtime-Function-Response-Mode",
+} as const;
+
+/** Lambda's limit on a buffered (non-streamed) response: 6 MB (6,291,556 bytes). */
+export const MAX_BUFFERED_RESPONSE = 6_291_556;
+/** The default limit on a streamed response, 20 MiB (Lambda's default soft limit). */
+export const MAX_STREAMED_RESPONSE = 20 * 1024 * 1024;
+
+const ERROR_TYPE_RE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
+
+/**
+ * The error type Lambda records for a `Lambda-Runtime-Function-Error-Type` header value: the
+ * value when it is `Runtime.Xxx` or `Function.Xxx`, else `Runtime.Unknown` (as the RIE does).
+ */
+export function validateErrorType(value: string | undefined): string {
+  return value !== undefined && ERROR_TYPE_RE.test(value) ? value : "Runtime.Unknown";
+}
+
+/** What the platform hands to the runtime for one invocation. */
+export interface InvocationInput {
+  /** The request id (a random UUID when absent). */
+  requestId?: string;
+  /** The event. */
+  payload: Uint8Array;
+  /** The timeout; the deadline is set to delivery time + this. */
+  timeoutMs: number;
+  /** The ARN the function is invoked with. */
+  functionArn: string;
+  /** The X-Ray trace header (a fresh one when absent). */
+  traceId?: string;
+  /** The client context, JSON text. */
+  clientContext?: string;
+  /** The Cognito identity, JSON text (`{"cognitoIdentityId","cognitoIdentityPoolId"}`). */
+  cognitoIdentity?: string;
+  /** The tenant id. */
+  tenantId?: string;
+  /** Response size limit in bytes (default {@linkcode MAX_BUFFERED_RESPONSE}). */
+  maxResponseBytes?: number;
+}
+
+/** An error the runtime reported: the body as posted and the validated type header. */
+export interface PostedError {
+  /** The validated `Lambda-Runtime-Function-Error-Type` (see {@linkcode validateErrorType}). */
+  errorType: string;
+  /** The body, as posted. */
+  body: Uint8Array;
+}
+
+/** How a response stream ended. */
+export interface ResponseEnd {
+  /**
+   * A failure after the response started: the error trailers the runtime sent, a body cut off by
+   * the connection, or `Function.ResponseSizeTooLarge`.
+   */
+  error?: PostedError;
+}
+
+/** The runtime's answer to one invocation. */
+export type RuntimeAnswer =
+  | {
+    /** The runtime posted to `/response`. */
+    kind: "response";
+    /** The response's `Content-Type` (default `application/json`). */
+    contentType: string;
+    /** Whether the runtime declared `Lambda-Runtime-Function-Response-Mode: streaming`. */
+    streaming: boolean;
+    /** The body as it arrives. Read it (or cancel it): the runtime waits for its 202. */
+    body: ReadableStream<Uint8Array>;
+    /** Resolves once the body has been read through. */
+    done: Promise<ResponseEnd>;
+  }
+  | {
+    /** The runtime posted to `/error`. */
+    kind: "error";
+    /** What it posted. */
+    error: PostedError;
+  };
+
+/** One invocation queued on, or delivered by, the platform. */
+export class Invocation {
+  /** The request id. */
+  readonly requestId: string;
+  /** What is handed out. */
+  readonly input: InvocationInput;
+  /** Resolves with the deadline when a `next` poll has taken the invocation. */
+  readonly delivered: Promise<number>;
+  /** Resolves with the runtime's answer. Never rejects. */
+  readonly answer: Promise<RuntimeAnswer>;
+  /** queued → delivered → answered (or cancelled while queued). */
+  state: "queued" | "delivered" | "answered" | "cancelled" = "queued";
+  /** @internal */
+  resolveDelivered!: (deadline: number) => void;
+  /** @internal */
+  resolveAnswer!: (a: RuntimeAnswer) => void;
+
+  /** @internal use {@linkcode RuntimeApiPlatform.enqueue}. */
+  constructor(input: InvocationInput) {
+    this.requestId = input.requestId ?? crypto.randomUUID();
+    this.input = input;
+    this.delivered = new Promise((r) => (this.resolveDelivered = r));
+    this.answer = new Promise((r) => (this.resolveAnswer = r));
+  }
+}
+
+/** Options of {@linkcode RuntimeApiPlatform.start}. */
+export interface PlatformOptions {
+  /** Port to listen on (default 0: a random free port). Always on 127.0.0.1. */
+  port?: number;
+  /** Bounds on request heads and trailers. */
+  limits?: Partial<HttpLimits>;
+  /** Function name and version reported to registering extensions. */
+  functionName?: string;
+  /** The handler reported to registering extensions. */
+  handler?: string;
+}
+
+const encoder = new TextEncoder();
+const JSON_HEADERS = { "Content-Type": "application/json" };
+const OK = '{"status":"OK"}';
+
+function errorJSON(errorType: string, errorMessage: string): string {
+  return JSON.stringify({ errorMessage, errorType });
+}
+
+function hex(n: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(n));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** A fresh X-Ray trace header, in Lambda's format. */
+export function newTraceId(now = Date.now()): string {
+  const t = Math.floor(now / 1000).toString(16).padStart(8, "0");
+  return `Root=1-${t}-${hex(12)};Parent=${hex(8)};Sampled=0`;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function fromBase64(s: string): Uint8Array {
+  try {
+    const bin = atob(s.trim());
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return encoder.encode(s);
+  }
+}
+
+/** The Runtime API of one execution environment. */
+export class RuntimeApiPlatform {
+  /** `127.0.0.1:<port>`, the value for `AWS_LAMBDA_RUNTIME_API`. */
+  readonly address: string;
+  /** The port. */
+  readonly port: number;
+  /** Resolves at the first `next` poll: the runtime finished its init. */
+  readonly ready: Promise<void>;
+  /** Resolves with the first `/runtime/init/error` post. */
+  readonly initError: Promise<PostedError>;
+  /** Whether an extension registered (Lambda then sends SIGTERM before shutting down). */
+  extensionRegistered = false;
+  /** Number of `next` polls received. */
+  nextCount = 0;
+
+  #listener: Deno.Listener;
+  #limits: HttpLimits;
+  #queue: Invocation[] = [];
+  #waiters: ((inv: Invocation | null) => void)[] = [];
+  #byId = new Map<string, Invocation>();
+  #conns = new Set<Deno.Conn>();
+  #closed = false;
+  #isReady = false;
+  #initFailed = false;
+  #resolveReady!: () => void;
+  #resolveInitError!: (e: PostedError) => void;
+  #accepting: Promise<void>;
+  #options: PlatformOptions;
+
+  private constructor(listener: Deno.Listener, options: PlatformOptions) {
+    this.#listener = listener;
+    this.#options = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.port = (listener.addr as Deno.NetAddr).port;
+    this.address = `127.0.0.1:${this.port}`;
+    this.ready = new Promise((r) => (this.#resolveReady = r));
+    this.initError = new Promise((r) => (this.#resolveInitError = r));
+    this.#accepting = this.#accept();
+  }
+
+  /** Starts a platform on `127.0.0.1` (a random port unless `options.port`). */
+  static start(options: PlatformOptions = {}): RuntimeApiPlatform {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
+    return new RuntimeApiPlatform(listener, options);
+  }
+
+  /** Queues an invocation for the next `next` poll. */
+  enqueue(input: InvocationInput): Invocation {
+    if (this.#closed) throw new Error("the Runtime API platform is closed");
+    const inv = new Invocation(input);
+    this.#byId.set(inv.requestId, inv);
+    const w = this.#waiters.shift();
+    if (w) w(inv);
+    else this.#queue.push(inv);
+    return inv;
+  }
+
+  /** Withdraws a queued invocation (no effect once delivered). */
+  cancel(inv: Invocation): void {
+    const i = this.#queue.indexOf(inv);
+    if (i >= 0) {
+      this.#queue.splice(i, 1);
+      inv.state = "cancelled";
+      this.#byId.delete(inv.requestId);
+    }
+  }
+
+  /** Stops listening and closes every connection (pending polls end). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const w of this.#waiters.splice(0)) w(null);
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    for (const c of this.#conns) {
+      try {
+        c.close();
+      } catch { /* already closed */ }
+    }
+    this.#conns.clear();
+    await this.#accepting;
+  }
+
+  async #accept(): Promise<void> {
+    try {
+      for await (const conn of this.#listener) {
+        if (this.#closed) {
+          conn.close();
+          continue;
+        }
+        try {
+          (conn as Deno.TcpConn).setNoDelay(true);
+        } catch { /* closed */ }
+        this.#conns.add(conn);
+        this.#serveConn(conn).finally(() => {
+          this.#conns.delete(conn);
+          try {
+            conn.close();
+          } catch { /* already closed */ }
+        });
+      }
+    } catch {
+      // listener closed
+    }
+  }
+
+  async #serveConn(conn: Deno.Conn): Promise<void> {
+    const r = new ByteReader(conn.readable);
+    try {
+      while (!this.#closed) {
+        const head = await readRequestHead(r, this.#limits);
+        if (head === null) return;
+        const keep = await this.#route(conn, r, head);
+        if (!keep || head.close) return;
+      }
+    } catch (e) {
+      if (e instanceof HttpError) {
+        await writeAll(
+          conn,
+          responseBytes(e.status, JSON_HEADERS, errorJSON("InvalidRequest", e.message), true),
+        ).catch(() => {});
+      }
+    } finally {
+      r.cancel();
+    }
+  }
+
+  async #send(conn: Deno.Conn, status: number, body: string): Promise<boolean> {
+    try {
+      await writeAll(conn, responseBytes(status, JSON_HEADERS, body));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Handles one request; resolves whether the connection can serve another. */
+  async #route(conn: Deno.Conn, r: ByteReader, head: RequestHead): Promise<boolean> {
+    const p = head.path;
+    const m = head.method;
+    const body = bodyReader(r, head, this.#limits);
+    if (p === "/2018-06-01/runtime/invocation/next") {
+      await body.drain();
+      if (m !== "GET") return await this.#send(conn, 405, errorJSON("MethodNotAllowed", m));
+      return await this.#next(conn, r);
+    }
+    const inv = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(p);
+    if (inv && m === "POST") {
+      let id: string;
+      try {
+        id = decodeURIComponent(inv[1]);
+      } catch {
+        id = inv[1];
+      }
+      const invocation = this.#byId.get(id);
+      if (!invocation || invocation.state === "queued") {
+        await body.drain();
+        return await this.#send(conn, 400, errorJSON("InvalidRequestID", "Invalid request ID"));
+      }
+      if (invocation.state !== "delivered") {
+        await body.drain();
+        return await this.#send(
+          conn,
+          403,
+          errorJSON(
+            "InvalidStateTransition",
+            `State transition from ResponseSent to ${
+              inv[2] === "response" ? "InvocationResponse" : "InvocationErrorResponse"
+            } failed for runtime. Error: State transition is not allowed`,
+          ),
+        );
+      }
+      invocation.state = "answered";
+      if (inv[2] === "error") {
+        const limit = invocation.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
+        const { bytes, tooBig } = await readAll(body, limit);
+        const error: PostedError = {
+          errorType: validateErrorType(head.headers.get("lambda-runtime-function-error-type")),
+          body: bytes,
+        };
+        invocation.resolveAnswer({ kind: "error", error });
+        if (tooBig) return await this.#tooLarge(conn, limit);
+        return await this.#send(conn, 202, OK);
+      }
+      return await this.#response(conn, head, body, invocation);
+    }
+    if (p === "/2018-06-01/runtime/init/error" && m === "POST") {
+      const { bytes } = await readAll(body, MAX_BUFFERED_RESPONSE);
+      if (this.#isReady || this.#initFailed) {
+        return await this.#send(
+          conn,
+          403,
+          errorJSON("InvalidStateTransition", "State transition is not allowed"),
+        );
+      }
+      this.#initFailed = true;
+      this.#resolveInitError({
+        errorType: validateErrorType(head.headers.get("lambda-runtime-function-error-type")),
+        body: bytes,
+      });
+      return await this.#send(conn, 202, OK);
+    }
+    if (p === "/2020-01-01/extension/register" && m === "POST") {
+      await body.drain();
+      this.extensionRegistered = true;
+      const reply = JSON.stringify({
+        functionName: this.#options.functionName ?? "function",
+        functionVersion: "$LATEST",
+        handler: this.#options.handler ?? "bootstrap",
+      });
+      try {
+        await writeAll(
+          conn,
+          responseBytes(
+            200,
+            { ...JSON_HEADERS, "Lambda-Extension-Identifier": crypto.randomUUID() },
+            reply,
+          ),
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    if (p === "/2020-01-01/extension/event/next" && m === "GET") {
+      await body.drain();
+      // An internal extension registered for no events: nothing to deliver until shutdown,
+      // when the connection closes.
+      while (!this.#closed && (await r.fill())) { /* wait for close */ }
+      return false;
+    }
+    await body.drain();
+    return await this.#send(conn, 404, errorJSON("NotFound", `no route for ${m} ${p}`));
+  }
+
+  async #tooLarge(conn: Deno.Conn, limit: number): Promise<boolean> {
+    return await this.#send(
+      conn,
+      413,
+      errorJSON("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${limit} bytes).`),
+    );
+  }
+
+  async #next(conn: Deno.Conn, r: ByteReader): Promise<boolean> {
+    this.nextCount++;
+    if (!this.#isReady && !this.#initFailed) {
+      this.#isReady = true;
+      this.#resolveReady();
+    }
+    for (;;) {
+      let inv = this.#queue.shift() ?? null;
+      if (!inv) {
+        // Long poll; a closed connection gives up its place.
+        let waiter!: (inv: Invocation | null) => void;
+        const got = new Promise<Invocation | null>((res) => (waiter = res));
+        this.#waiters.push(waiter);
+        const closed = (async () => {
+          while (r.buffered === 0 && (await r.fill())) { /* pipelined bytes: keep waiting */ }
+          return r.eof;
+        })();
+        const winner = await Promise.race([got, closed.then((eof) => (eof ? "eof" : "data"))]);
+        if (winner === "eof") {
+          // The connection went away: an invocation arriving later must go elsewhere.
+          const i = this.#waiters.indexOf(waiter);
+          if (i >= 0) this.#waiters.splice(i, 1);
+          else {
+            const late = await got;
+            if (late) this.#requeue(late);
+          }
+          return false;
+        }
+        // "data": the client pipelined its next request; answer this poll first.
+        inv = winner === "data" ? await got : winner;
+      }
+      if (inv === null) return false;
+      if (inv.state !== "queued") continue;
+      const deadline = Date.now() + inv.input.timeoutMs;
+      const headers: Record<string, string> = {
+        "Content-Type": "application/json",
+        [RUNTIME_HEADERS.requestId]: inv.requestId,
+        [RUNTIME_HEADERS.deadlineMs]: String(deadline),
+        [RUNTIME_HEADERS.functionArn]: inv.input.functionArn,
+        [RUNTIME_HEADERS.traceId]: inv.input.traceId ?? newTraceId(),
+      };
+      if (inv.input.clientContext) {
+        headers[RUNTIME_HEADERS.clientContext] = headerSafe(inv.input.clientContext);
+      }
+      if (inv.input.cognitoIdentity) {
+        headers[RUNTIME_HEADERS.cognitoIdentity] = headerSafe(inv.input.cognitoIdentity);
+      }
+      if (inv.input.tenantId) headers[RUNTIME_HEADERS.tenantId] = headerSafe(inv.input.tenantId);
+      try {
+        await writeAll(conn, responseBytes(200, headers, inv.input.payload));
+      } catch {
+        this.#requeue(inv);
+        return false;
+      }
+      inv.state = "delivered";
+      inv.resolveDelivered(deadline);
+      return true;
+    }
+  }
+
+  #requeue(inv: Invocation): void {
+    if (inv.state !== "queued") return;
+    const w = this.#waiters.shift();
+    if (w) w(inv);
+    else this.#queue.unshift(inv);
+  }
+
+  async #response(
+    conn: Deno.Conn,
+    head: RequestHead,
+    body: ReturnType<typeof bodyReader>,
+    inv: Invocation,
+  ): Promise<boolean> {
+    const streaming =
+      (head.headers.get("lambda-runtime-function-response-mode") ?? "").toLowerCase() ===
+        "streaming";
+    const limit = inv.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
+    let total = 0;
+    let tooBig = false;
+    let failed: PostedError | undefined;
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    let resolveDone!: (e: ResponseEnd) => void;
+    const done = new Promise<ResponseEnd>((r) => (resolveDone = r));
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      finish();
+    };
+    const stream = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        let piece: Uint8Array | null;
+        try {
+          piece = await body.next();
+        } catch (e) {
+          failed = {
+            errorType: "Runtime.TruncatedResponse",
+            body: encoder.encode(errorJSON(
+              "Runtime.TruncatedResponse",
+              `the response body was cut off: ${(e as Error).message}`,
+            )),
+          };
+          controller.close();
+          end();
+          return;
+        }
+        if (piece === null) {
+          controller.close();
+          end();
+          return;
+        }
+        total += piece.length;
+        if (total > limit) {
+          tooBig = true;
+          controller.close();
+          end();
+          return;
+        }
+        controller.enqueue(piece);
+      },
+      cancel: () => end(),
+    }, { highWaterMark: 0 });
+    inv.resolveAnswer({
+      kind: "response",
+      contentType: head.headers.get("content-type") ?? "application/json",
+      streaming,
+      body: stream,
+      done,
+    });
+    await finished;
+    // Whatever the consumer did not read is read here, so the connection stays usable.
+    let keep = true;
+    try {
+      await body.drain();
+    } catch {
+      keep = false;
+      failed ??= {
+        errorType: "Runtime.TruncatedResponse",
+        body: encoder.encode(
+          errorJSON("Runtime.TruncatedResponse", "the response body was cut off"),
+        ),
+      };
+    }
+    const tType = body.trailers.get("lambda-runtime-function-error-type");
+    const tBody = body.trailers.get("lambda-runtime-function-error-body");
+    if (!failed && (tType !== undefined || tBody !== undefined)) {
+      failed = {
+        errorType: tType ?? "Runtime.Unknown",
+        body: tBody !== undefined
+          ? fromBase64(tBody)
+          : encoder.encode(errorJSON(tType ?? "Runtime.Unknown", "")),
+      };
+    }
+    if (tooBig) {
+      failed = {
+        errorType: "Function.ResponseSizeTooLarge",
+        body: encoder.encode(errorJSON(
+          "Function.ResponseSizeTooLarge",
+          `Response payload size exceeded maximum allowed payload size (${limit} bytes).`,
+        )),
+      };
+    }
+    resolveDone(failed ? { error: failed } : {});
+    if (!keep) return false;
+    if (tooBig) return await this.#tooLarge(conn, limit);
+    return await this.#send(conn, 202, OK);
+  }
+}
+
+/** A header value: line breaks (not allowed in a header) become spaces. */
+function headerSafe(s: string): string {
+  return s.replace(/[\r\n\0]/g, " ");
+}
+
+async function readAll(
+  body: ReturnType<typeof bodyReader>,
+  limit: number,
+): Promise<{ bytes: Uint8Array; tooBig: boolean }> {
+  const parts: Uint8Array[] = [];
+  let kept = 0;
+  let tooBig = false;
+  for (;;) {
+    const p = await body.next();
+    if (p === null) break;
+    if (tooBig) continue;
+    if (kept + p.length > limit) {
+      tooBig = true;
+      continue;
+    }
+    kept += p.length;
+    parts.push(p);
+  }
+  return { bytes: concat(parts, kept), tooBig };
+}

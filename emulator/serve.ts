@@ -1,0 +1,154 @@
+/**
+ * Lambda's Invoke API on `127.0.0.1` (port 9000 by default, like the Runtime Interface Emulator),
+ * in front of a {@linkcode FunctionPool}, so `curl` or an AWS SDK pointed at it invokes the
+ * function:
+ *
+ * ```sh
+ * curl -d '{"name":"Ada"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+ * aws lambda invoke --endpoint-url http://127.0.0.1:9000 --function-name function out.json
+ * ```
+ *
+ * `POST /2015-03-31/functions/{name}/invocations`, where `{name}` is `function` (the RIE's name),
+ * the configured function name, or its ARN. As Lambda answers:
+ * - `X-Amz-Invocation-Type: RequestResponse` (default): 200 with the payload; a failed
+ *   invocation is still 200, with `X-Amz-Function-Error: Unhandled` and the error document.
+ *   `Event`: 202 at once, the invocation runs in the background. `DryRun`: 204.
+ * - `X-Amz-Client-Context` (base64 JSON) reaches the function's client context;
+ *   `X-Amz-Log-Type: Tail` returns the last 4 KB of the logs, base64, in `X-Amz-Log-Result`.
+ * - Every answer carries `X-Amz-Executed-Version: $LATEST` and `x-amzn-RequestId`.
+ * - Another name gives 404 `ResourceNotFoundException`; a payload over 6 MB gives 413
+ *   `RequestTooLargeException`.
+ *
+ * Concurrent requests scale out to `maxConcurrency` warm environments, then queue (see
+ * {@linkcode FunctionPool}).
+ *
+ * @module
+ */
+
+import type { FunctionPool } from "./pool.ts";
+
+/** Lambda's limit on a synchronous invocation's payload. */
+const MAX_REQUEST = 6_291_456;
+const LOG_TAIL = 4096;
+
+/** Options of {@linkcode serveInvokeApi}. */
+export interface ServeOptions {
+  /** The port (default 9000; 0 for a random one). Always on 127.0.0.1. */
+  port?: number;
+  /** The configured function name, accepted besides `function`. */
+  functionName?: string;
+  /** Called once listening. */
+  onListen?: (addr: { hostname: string; port: number }) => void;
+  /** Stops the server. */
+  signal?: AbortSignal;
+}
+
+function b64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+function lambdaError(status: number, type: string, message: string, requestId: string): Response {
+  return new Response(JSON.stringify({ Type: "User", message }), {
+    status,
+    headers: {
+      "Content-Type": "application/json",
+      "x-amzn-RequestId": requestId,
+      "x-amzn-ErrorType": type,
+    },
+  });
+}
+
+function decodeClientContext(header: string | null): unknown {
+  if (!header) return undefined;
+  try {
+    const bin = atob(header);
+    const text = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A request handler for Lambda's Invoke API in front of `pool`. */
+export function invokeApiHandler(
+  pool: FunctionPool,
+  functionName = "function",
+): (req: Request) => Promise<Response> {
+  const names = new Set(["function", functionName]);
+  return async (req: Request): Promise<Response> => {
+    const requestId = crypto.randomUUID();
+    const url = new URL(req.url);
+    const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/.exec(url.pathname);
+    if (!m) {
+      return lambdaError(404, "ResourceNotFoundException", "Not Found", requestId);
+    }
+    if (req.method !== "POST") {
+      return lambdaError(405, "MethodNotAllowed", `${req.method} not allowed`, requestId);
+    }
+    let name = decodeURIComponent(m[1]);
+    if (name.startsWith("arn:")) name = name.split(":")[6] ?? name;
+    if (!names.has(name)) {
+      return lambdaError(
+        404,
+        "ResourceNotFoundException",
+        `Function not found: ${decodeURIComponent(m[1])}`,
+        requestId,
+      );
+    }
+    const body = new Uint8Array(await req.arrayBuffer());
+    if (body.length > MAX_REQUEST) {
+      return lambdaError(
+        413,
+        "RequestTooLargeException",
+        `${body.length} byte payload is too large for the RequestResponse invocation type ` +
+          `(${MAX_REQUEST} bytes)`,
+        requestId,
+      );
+    }
+    const payload = body.length === 0 ? new TextEncoder().encode("{}") : body;
+    const type = req.headers.get("X-Amz-Invocation-Type") ?? "RequestResponse";
+    const common = { "X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": requestId };
+    if (type === "DryRun") return new Response(null, { status: 204, headers: common });
+    const options = {
+      requestId,
+      clientContext: decodeClientContext(req.headers.get("X-Amz-Client-Context")),
+    };
+    if (type === "Event") {
+      pool.invoke(payload, options).catch(() => {});
+      return new Response(null, { status: 202, headers: common });
+    }
+    if (type !== "RequestResponse") {
+      return lambdaError(
+        400,
+        "InvalidParameterValueException",
+        `Unsupported invocation type ${type}`,
+        requestId,
+      );
+    }
+    const r = await pool.invoke(payload, options);
+    const headers: Record<string, string> = {
+      ...common,
+      "Content-Type": r.ok ? r.contentType : "application/json",
+    };
+    if (!r.ok) headers["X-Amz-Function-Error"] = "Unhandled";
+    if ((req.headers.get("X-Amz-Log-Type") ?? "").toLowerCase() === "tail") {
+      const logs = new TextEncoder().encode(r.logs);
+      headers["X-Amz-Log-Result"] = b64(logs.subarray(Math.max(0, logs.length - LOG_TAIL)));
+    }
+    return new Response(r.payload as Uint8Array<ArrayBuffer>, { status: 200, headers });
+  };
+}
+
+/** Serves the Invoke API for `pool` on 127.0.0.1 (see the module docs). */
+export function serveInvokeApi(pool: FunctionPool, options: ServeOptions = {}): Deno.HttpServer {
+  return Deno.serve({
+    hostname: "127.0.0.1",
+    port: options.port ?? 9000,
+    signal: options.signal,
+    onListen: options.onListen ?? (() => {}),
+  }, invokeApiHandler(pool, options.functionName));
+}
