@@ -183,7 +183,7 @@ function hex(n: number): string {
 }
 
 /** A fresh X-Ray trace header, in Lambda's format. */
-export function newTraceId(now = Date.now()): string {
+export function newTraceId(now: number = Date.now()): string {
   const t = Math.floor(now / 1000).toString(16).padStart(8, "0");
   return `Root=1-${t}-${hex(12)};Parent=${hex(8)};Sampled=0`;
 }
