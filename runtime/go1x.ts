@@ -11,8 +11,9 @@
  * @module
  */
 
-import { t } from "../gob/mod.ts";
-import { listen, method, Server } from "../rpc/mod.ts";
+import * as t from "../gob/t.ts";
+import { method, Server } from "../rpc/server.ts";
+import { listen } from "../rpc/transport.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 
 /** `messages.InvokeRequest_Timestamp`. */
