@@ -1,0 +1,351 @@
+/**
+ * The build: a handler module in, one directory per Lambda architecture out, each holding what
+ * goes into the function's package and `bootstrap.zip`, ready for `provided.al2023`:
+ *
+ * ```
+ * dist/
+ *   build.json                  what was built, with sizes against Lambda's limits
+ *   x86_64/bootstrap            --runtime compiled: the `deno compile`d binary
+ *   x86_64/bootstrap.zip        the deployment package (bootstrap with mode 0755)
+ *   arm64/…
+ * ```
+ *
+ * With `--runtime deno` each directory holds `bootstrap` (a launcher script), `deno` (Deno's
+ * binary for the architecture, from its npm package) and `handler.js` (the bundled handler),
+ * and `bootstrap.zip` holds the three.
+ *
+ * For the legacy `go1.x` runtime the handler setting is the name of the executable in the zip,
+ * so it is `bootstrap` there too.
+ *
+ * @module
+ */
+
+import { bundle } from "./bundle.ts";
+import { DenortError, type DenortSource, missingDenort, resolveDenort } from "./denort.ts";
+import { defaultCacheDir, type DenoBinary, denoBinary } from "./deno_binary.ts";
+import { type Arch, TARGETS } from "./targets.ts";
+
+export type { Arch } from "./targets.ts";
+export type { DenortSource } from "./denort.ts";
+export type { DenoBinary } from "./deno_binary.ts";
+import { writeZip, type ZipEntry } from "./zip.ts";
+
+/** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
+export const ZIP_DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
+/** Lambda's limit on a function's unzipped package, layers included: 250 MB. */
+export const UNZIPPED_LIMIT = 250 * 1024 * 1024;
+
+/** How the function is packaged. */
+export type RuntimeKind = "compiled" | "deno";
+
+/** Options of {@link build}. */
+export interface BuildOptions {
+  /** The handler module (a path). */
+  entry: string;
+  /** The architectures to build for. Default `["x86_64"]`. */
+  arch?: Arch[];
+  /** `compiled` (default): `deno compile`; `deno`: launcher + Deno binary + bundle. */
+  runtime?: RuntimeKind;
+  /** The output directory. Default `dist`. */
+  out?: string;
+  /** Bundle the handler with esbuild first. Default `true` (required by `runtime: "deno"`). */
+  bundle?: boolean;
+  /** Type-check the entry with `deno check` first. Default `true`. */
+  check?: boolean;
+  /** Never download a `denort`; a missing one is an error at once. */
+  offline?: boolean;
+  /** The cache directory for Deno binaries (`runtime: "deno"`). */
+  cacheDir?: string;
+  /** The Deno version shipped by `runtime: "deno"`. Default: the running Deno's. */
+  denoVersion?: string;
+  /** Where progress lines go. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+/** A file of a built package. */
+export interface PackagedFile {
+  /** Its name inside the zip. */
+  name: string;
+  /** Its size in bytes. */
+  bytes: number;
+  /** Its Unix mode. */
+  mode: number;
+}
+
+/** One architecture's output. */
+export interface Artifact {
+  /** The architecture. */
+  arch: Arch;
+  /** The directory holding the files and the zip. */
+  dir: string;
+  /** The files of the package. */
+  files: PackagedFile[];
+  /** The package's unzipped size. */
+  unzippedBytes: number;
+  /** The zip's path. */
+  zip: string;
+  /** The zip's size. */
+  zipBytes: number;
+  /** Whether the zip fits a direct upload (50 MB); else upload it through S3. */
+  zipWithinDirectUpload: boolean;
+  /** Whether the unzipped package fits Lambda's 250 MB. */
+  unzippedWithinLimit: boolean;
+  /** `runtime: "compiled"`: where the `denort` came from. */
+  denort?: DenortSource;
+  /** `runtime: "deno"`: where the Deno binary came from. */
+  deno?: DenoBinary;
+}
+
+/** What {@link build} did; also written to `<out>/build.json`. */
+export interface BuildReport {
+  /** The entry module. */
+  entry: string;
+  /** The packaging. */
+  runtime: RuntimeKind;
+  /** Whether the handler was bundled. */
+  bundled: boolean;
+  /** The bundle's size, when bundled. */
+  bundleBytes?: number;
+  /** The bundle's imports left for Deno to resolve (not `node:`). */
+  externals: string[];
+  /** One per architecture. */
+  artifacts: Artifact[];
+}
+
+/** A build failure whose message is meant for the user as is. */
+export class BuildError extends Error {
+  /** Always `"BuildError"`. */
+  override name = "BuildError";
+}
+
+/** The `bootstrap` of a `--runtime deno` package. */
+export const LAUNCHER = `#!/bin/sh
+# gopherless launcher (--runtime deno): runs the bundled handler with the Deno binary beside it.
+# Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).
+case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
+: "\${DENO_DIR:=/tmp/.deno}"
+export DENO_DIR
+export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
+exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
+`;
+
+async function findConfig(entry: string): Promise<string | undefined> {
+  let dir = entry.slice(0, entry.lastIndexOf("/")) || "/";
+  for (;;) {
+    for (const name of ["deno.json", "deno.jsonc"]) {
+      try {
+        if ((await Deno.stat(`${dir}/${name}`)).isFile) return `${dir}/${name}`;
+      } catch {
+        // keep looking
+      }
+    }
+    if (dir === "/" || dir === "") return undefined;
+    dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+  }
+}
+
+function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
+/** `n` bytes, in MB (MiB, as Lambda counts them). */
+export function mb(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+async function runDeno(
+  args: string[],
+  env: Record<string, string>,
+  unset: string[] = [],
+): Promise<{ success: boolean; stderr: string }> {
+  const childEnv = Deno.env.toObject();
+  for (const k of unset) delete childEnv[k];
+  Object.assign(childEnv, env, { NO_COLOR: "1" });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    env: childEnv,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { success: out.success, stderr: dec.decode(out.stderr) + dec.decode(out.stdout) };
+}
+
+/** The useful lines of a `deno` error (no stack backtrace). */
+function denoErrorText(stderr: string): string {
+  const cut = stderr.indexOf("Stack backtrace:");
+  return (cut >= 0 ? stderr.slice(0, cut) : stderr).trim().split("\n").filter((l) =>
+    !/^\s*$/.test(l)
+  ).slice(-12).join("\n");
+}
+
+/** Builds `options.entry`; see the module docs for the layout. */
+export async function build(options: BuildOptions): Promise<BuildReport> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const runtime = options.runtime ?? "compiled";
+  const arches = options.arch ?? ["x86_64"];
+  const out = absolute(options.out ?? "dist");
+  const doBundle = options.bundle ?? true;
+  const entry = absolute(options.entry);
+  if (runtime === "deno" && !doBundle) {
+    throw new BuildError("--runtime deno packages the bundled handler; drop --no-bundle");
+  }
+  try {
+    if (!(await Deno.stat(entry)).isFile) throw new Error();
+  } catch {
+    throw new BuildError(`entry module not found: ${options.entry}`);
+  }
+  const config = await findConfig(entry);
+  const configArgs = config ? ["--config", config] : ["--no-config"];
+
+  // Find every denort before any work, so a missing one fails the build at once.
+  const denorts = new Map<Arch, DenortSource>();
+  if (runtime === "compiled") {
+    for (const arch of arches) {
+      denorts.set(arch, await resolveDenort(TARGETS[arch], { offline: options.offline }));
+    }
+  }
+
+  if (options.check ?? true) {
+    log(`check ${options.entry}`);
+    const r = await runDeno(["check", "--quiet", ...configArgs, entry], {});
+    if (!r.success) throw new BuildError(`type check failed:\n${denoErrorText(r.stderr)}`);
+  }
+
+  const work = await Deno.makeTempDir({ prefix: "gopherless-build-" });
+  try {
+    let input = entry;
+    let bundled: Uint8Array | undefined;
+    let externals: string[] = [];
+    if (doBundle) {
+      const b = await bundle(entry);
+      bundled = b.code;
+      externals = b.externals;
+      input = `${work}/handler.js`;
+      await Deno.writeFile(input, bundled);
+      log(
+        `bundle ${options.entry}: ${b.inputs.length} modules → ${bundled.length} bytes ` +
+          `(${b.ms.toFixed(0)} ms)`,
+      );
+      if (runtime === "deno" && externals.length > 0) {
+        throw new BuildError(
+          `--runtime deno runs the bundle with no config and no network, but it still imports ` +
+            `${
+              externals.join(", ")
+            }; bundle-able (relative) imports only, or use --runtime compiled`,
+        );
+      }
+    }
+
+    const artifacts: Artifact[] = [];
+    for (const arch of arches) {
+      const target = TARGETS[arch];
+      const dir = `${out}/${arch}`;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.mkdir(dir, { recursive: true });
+      const entries: ZipEntry[] = [];
+      let denort: DenortSource | undefined;
+      let deno: DenoBinary | undefined;
+
+      if (runtime === "compiled") {
+        denort = denorts.get(arch)!;
+        log(
+          `${arch}: denort from ${denort.kind === "env" ? denort.variable : denort.kind}` +
+            ` (${denort.kind === "download" ? denort.url : denort.path})`,
+        );
+        const bin = `${dir}/bootstrap`;
+        const args = ["compile", "--allow-all", "--no-check", "--target", target.triple];
+        if (!doBundle || externals.length > 0) args.push(...configArgs);
+        else args.push("--no-config");
+        args.push("--output", bin, input);
+        const env: Record<string, string> = denort.kind === "env"
+          ? { DENORT_BIN: denort.path }
+          : {};
+        const r = await runDeno(args, env, ["DENORT_BIN"]);
+        if (!r.success) {
+          if (denort.kind === "download") {
+            const e = missingDenort(
+              target,
+              Deno.version.deno,
+              denort.cachePath,
+              denort.url,
+              "the download failed",
+            );
+            throw new DenortError(`${e.message}\n\ndeno compile said:\n${denoErrorText(r.stderr)}`);
+          }
+          throw new BuildError(
+            `deno compile for ${target.triple} failed:\n${denoErrorText(r.stderr)}`,
+          );
+        }
+        entries.push({ name: "bootstrap", data: await Deno.readFile(bin), mode: 0o755 });
+      } else {
+        try {
+          deno = await denoBinary(
+            target,
+            options.denoVersion ?? Deno.version.deno,
+            options.cacheDir ?? defaultCacheDir(),
+          );
+        } catch (e) {
+          throw new BuildError(e instanceof Error ? e.message : String(e));
+        }
+        log(
+          `${arch}: deno ${
+            options.denoVersion ?? Deno.version.deno
+          } from ${deno.source} (${deno.path})`,
+        );
+        const launcher = new TextEncoder().encode(LAUNCHER);
+        entries.push(
+          { name: "bootstrap", data: launcher, mode: 0o755 },
+          { name: "deno", data: await Deno.readFile(deno.path), mode: 0o755 },
+          { name: "handler.js", data: bundled!, mode: 0o644 },
+        );
+        for (const e of entries) {
+          await Deno.writeFile(`${dir}/${e.name}`, e.data, { mode: e.mode });
+          await Deno.chmod(`${dir}/${e.name}`, e.mode!);
+        }
+      }
+
+      const zip = await writeZip(entries);
+      const zipPath = `${dir}/bootstrap.zip`;
+      await Deno.writeFile(zipPath, zip);
+      const unzippedBytes = entries.reduce((n, e) => n + e.data.length, 0);
+      const artifact: Artifact = {
+        arch,
+        dir,
+        files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
+        unzippedBytes,
+        zip: zipPath,
+        zipBytes: zip.length,
+        zipWithinDirectUpload: zip.length <= ZIP_DIRECT_UPLOAD_LIMIT,
+        unzippedWithinLimit: unzippedBytes <= UNZIPPED_LIMIT,
+        denort,
+        deno,
+      };
+      artifacts.push(artifact);
+      log(
+        `${arch}: ${dir}/bootstrap.zip  zip ${mb(zip.length)} of 50 MB direct upload` +
+          `${artifact.zipWithinDirectUpload ? "" : " (TOO LARGE: upload through S3)"}` +
+          `, unzipped ${mb(unzippedBytes)} of 250 MB` +
+          `${artifact.unzippedWithinLimit ? "" : " (TOO LARGE for Lambda)"}`,
+      );
+    }
+
+    const report: BuildReport = {
+      entry: options.entry,
+      runtime,
+      bundled: doBundle,
+      bundleBytes: bundled?.length,
+      externals,
+      artifacts,
+    };
+    await Deno.writeTextFile(`${out}/build.json`, JSON.stringify(report, null, 2) + "\n");
+    log(
+      `deploy: runtime provided.al2023, handler "bootstrap" (the legacy go1.x runtime takes the ` +
+        `executable's name as the handler: also "bootstrap"), architecture ${arches.join(" / ")}`,
+    );
+    return report;
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}

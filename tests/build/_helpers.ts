@@ -1,0 +1,108 @@
+/**
+ * Shared helpers of the build tests: running the build CLI, reading zips back with the
+ * system's tools, stand-in `denort` binaries.
+ *
+ * @module
+ */
+
+/** Path of a file under the repository root. */
+export function repoPath(rel: string): string {
+  return new URL(`../../${rel}`, import.meta.url).pathname;
+}
+
+/** What a CLI run gave. */
+export interface CliRun {
+  /** The exit status. */
+  code: number;
+  /** stdout. */
+  stdout: string;
+  /** stderr. */
+  stderr: string;
+}
+
+/** Runs `deno run -A build/cli.ts ...args` with extra environment variables. */
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  unset: string[] = ["DENORT_BIN", "DENORT_BIN_X86_64", "DENORT_BIN_ARM64"],
+): Promise<CliRun> {
+  const childEnv = Deno.env.toObject();
+  for (const k of unset) delete childEnv[k];
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", repoPath("build/cli.ts"), ...args],
+    env: { ...childEnv, ...env, NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** One entry of a zip, as Python's `zipfile` reads it. */
+export interface ZipInfo {
+  /** Its name. */
+  name: string;
+  /** Its Unix mode (from the external attributes). */
+  mode: number;
+  /** Its uncompressed size. */
+  size: number;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  /** The host system that made it (3 = Unix). */
+  system: number;
+  /** The SHA-256 of its contents, hex. */
+  sha256: string;
+}
+
+/** Reads a zip back with Python's `zipfile` (which also checks every CRC). */
+export async function readZip(path: string): Promise<ZipInfo[]> {
+  const script = `
+import hashlib, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+if bad: sys.exit("bad CRC in " + bad)
+print(json.dumps([{"name": i.filename, "mode": i.external_attr >> 16, "size": i.file_size,
+  "method": i.compress_type, "system": i.create_system,
+  "sha256": hashlib.sha256(z.read(i)).hexdigest()} for i in z.infolist()]))
+`;
+  const out = await new Deno.Command("python3", {
+    args: ["-c", script, path],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** SHA-256 of bytes, hex. */
+export async function sha256(data: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
+  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Whether a command is on PATH. */
+export function has(cmd: string): boolean {
+  try {
+    return new Deno.Command(cmd, { args: ["--help"], stdout: "null", stderr: "null" }).outputSync()
+      .code !== 127;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stand-in `denort` binaries: copies of `/bin/true` (a real ELF that `deno compile` accepts and
+ * appends its payload to; the result runs and exits 0), one as is (x86_64 here) and one with its
+ * ELF machine patched to aarch64 (it cannot run; it only has to look like an arm64 binary).
+ */
+export async function standInDenorts(dir: string): Promise<{ x86_64: string; arm64: string }> {
+  const bytes = await Deno.readFile("/bin/true");
+  const x86_64 = `${dir}/denort-x86_64`;
+  const arm64 = `${dir}/denort-arm64`;
+  await Deno.writeFile(x86_64, bytes, { mode: 0o755 });
+  const patched = bytes.slice();
+  new DataView(patched.buffer).setUint16(18, 183, true);
+  await Deno.writeFile(arm64, patched, { mode: 0o755 });
+  return { x86_64, arm64 };
+}

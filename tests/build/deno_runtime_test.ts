@@ -1,0 +1,191 @@
+/**
+ * `--runtime deno` end to end: build the fixture, unzip the package into a task directory as
+ * Lambda does, start its `bootstrap` there in each protocol, invoke, check the answers.
+ *
+ * Runtime API: a local platform (`_mini_platform.ts`, or the emulator once it is in the tree).
+ * go1.x: the emulator when present, else Go's own net/rpc client (`tests/go/cmd/go1xhost`).
+ */
+import assert from "node:assert/strict";
+import { goTest } from "../_support/go.ts";
+import { buildGo } from "../_support/go.ts";
+import { elfMachine } from "../../build/targets.ts";
+import { LAUNCHER } from "../../build/build.ts";
+import { runBootstrap } from "./_mini_platform.ts";
+import { has, readZip, repoPath, runCli } from "./_helpers.ts";
+
+const FN = repoPath("tests/build/fixtures/fn.ts");
+
+let built: Promise<{ dir: string; task: string; stderr: string }> | undefined;
+
+/** Builds and unzips the fixture once per test process. */
+function buildOnce(): Promise<{ dir: string; task: string; stderr: string }> {
+  built ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "gopherless-deno-runtime-" });
+    const r = await runCli([FN, "--runtime", "deno", "--out", `${dir}/dist`, "--no-check"]);
+    if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
+    const task = `${dir}/var/task`;
+    await Deno.mkdir(task, { recursive: true });
+    const zip = `${dir}/dist/x86_64/bootstrap.zip`;
+    const unzip = has("unzip")
+      ? new Deno.Command("unzip", { args: ["-q", zip, "-d", task] })
+      : new Deno.Command("python3", {
+        // Python's extractall drops modes: restore them from the external attributes
+        args: [
+          "-c",
+          "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n" +
+          " p=z.extract(i,sys.argv[2]); os.chmod(p,(i.external_attr>>16)&0o777)",
+          zip,
+          task,
+        ],
+      });
+    const u = await unzip.output();
+    if (!u.success) throw new Error(new TextDecoder().decode(u.stderr));
+    return { dir, task, stderr: r.stderr };
+  })();
+  return built;
+}
+
+const emulatorPath = repoPath("emulator/function.ts");
+const hasEmulator = (() => {
+  try {
+    return Deno.statSync(emulatorPath).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "deno runtime: layout, zip modes and sizes",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, stderr } = await buildOnce();
+    const out = `${dir}/dist/x86_64`;
+    assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
+      "bootstrap",
+      "bootstrap.zip",
+      "deno",
+      "handler.js",
+    ]);
+    assert.equal(await Deno.readTextFile(`${out}/bootstrap`), LAUNCHER);
+    const zip = await readZip(`${out}/bootstrap.zip`);
+    assert.deepEqual(zip.map((e) => [e.name, e.mode.toString(8)]), [
+      ["bootstrap", "100755"],
+      ["deno", "100755"],
+      ["handler.js", "100644"],
+    ]);
+    const head = (await Deno.readFile(`${out}/deno`)).subarray(0, 64);
+    assert.equal(elfMachine(head), 62, "an x86_64 Deno");
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/dist/build.json`));
+    const a = report.artifacts[0];
+    assert.equal(a.zipBytes, (await Deno.stat(`${out}/bootstrap.zip`)).size);
+    assert.ok(a.zipWithinDirectUpload, `zip ${a.zipBytes} B is over 50 MB`);
+    assert.ok(a.unzippedWithinLimit);
+    assert.match(stderr, /x86_64: deno \S+ from (cache|installed|npm)/);
+  },
+});
+
+Deno.test({
+  name: "deno runtime: the unzipped bootstrap serves the Runtime API from its task directory",
+  sanitizeResources: false,
+  fn: async () => {
+    const { task } = await buildOnce();
+    const run = await runBootstrap(`${task}/bootstrap`, task, [
+      { id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) },
+      { id: "r2", body: JSON.stringify({ op: "where" }) },
+      { id: "r3", body: JSON.stringify({ op: "fail", name: "x" }) },
+    ], { env: { DENO_DIR: `${task}/../../tmp/deno` } });
+    const msg = `stderr:\n${run.stderr}`;
+    assert.deepEqual(run.initErrors, [], msg);
+    assert.deepEqual(JSON.parse(run.answers.get("r1")?.body ?? "null"), {
+      message: "Hello, Ada!",
+      requestId: "r1",
+    }, msg);
+    const where = JSON.parse(run.answers.get("r2")?.body ?? "null");
+    assert.equal(where.cwd, task);
+    assert.equal(where.main, `file://${task}/handler.js`);
+    assert.equal(where.deno, Deno.version.deno);
+    const fail = run.answers.get("r3");
+    assert.equal(fail?.kind, "error");
+    assert.equal(fail?.errorType, "ValidationError", "the bundle keeps class names");
+    assert.equal(JSON.parse(fail!.body).errorMessage, "bad input: x");
+    console.log(
+      `--runtime deno start-up (spawn → first /next, cold DENO_DIR): ${
+        run.startupMs.toFixed(0)
+      } ms`,
+    );
+  },
+});
+
+goTest("deno runtime: the unzipped bootstrap serves go1.x (Go's net/rpc client)", async () => {
+  const { task } = await buildOnce();
+  const host = await buildGo("cmd/go1xhost");
+  const out = await new Deno.Command(host, {
+    args: ["-scenario", "basic", "--", "sh", "-c", `cd '${task}' && exec ./bootstrap`],
+    env: { DENO_DIR: `${task}/../../tmp/deno` },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const report = JSON.parse(text) as {
+    startupMs: number;
+    calls: { name: string; payload?: string; error?: { message: string; type: string } }[];
+  };
+  const call = (name: string) => report.calls.find((c) => c.name === name);
+  assert.deepEqual(JSON.parse(call("echo")?.payload ?? "null"), { a: 1, html: "<&>" }, text);
+  assert.equal(call("nil")?.payload, "null", text);
+  assert.deepEqual(JSON.parse(call("echo2")?.payload ?? "null"), [1, 2, 3], text);
+  assert.equal(call("error")?.error?.type, "Error", text);
+  console.log(`--runtime deno go1.x start-up (spawn → Ping answered): ${report.startupMs} ms`);
+});
+
+Deno.test({
+  name: "deno runtime: both protocols under the emulator",
+  ignore: !hasEmulator,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { task } = await buildOnce();
+    // A computed specifier: the emulator lands separately; this test runs once it is there.
+    const { LocalFunction } = await import(emulatorPath) as {
+      LocalFunction: {
+        start(o: Record<string, unknown>): Promise<{
+          invoke(e: unknown): Promise<
+            { ok: boolean; payload: Uint8Array; error?: { errorType: string } }
+          >;
+          close(): Promise<void>;
+        }>;
+      };
+    };
+    for (const protocol of ["runtime-api", "go1x"]) {
+      const fn = await LocalFunction.start({
+        bootstrap: `${task}/bootstrap`,
+        cwd: task,
+        protocol,
+        env: { DENO_DIR: `${task}/../../tmp/deno` },
+      });
+      try {
+        const ok = await fn.invoke({ op: "hello", name: "Ada" });
+        assert.ok(ok.ok, protocol);
+        assert.equal(
+          JSON.parse(new TextDecoder().decode(ok.payload)).message,
+          "Hello, Ada!",
+          protocol,
+        );
+        const bad = await fn.invoke({ op: "fail", name: "x" });
+        assert.equal(bad.ok, false, protocol);
+        assert.equal(bad.error?.errorType, "ValidationError", protocol);
+      } finally {
+        await fn.close();
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "deno runtime: clean up the build",
+  sanitizeResources: false,
+  fn: async () => {
+    if (built) await Deno.remove((await built).dir, { recursive: true });
+  },
+});

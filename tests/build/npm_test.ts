@@ -1,0 +1,147 @@
+/**
+ * The npm package: built with TypeScript's compiler into a temporary directory, checked for its
+ * shape, then run under Node (`node --test` on `tests/build/node/*.spec.mjs`, copied into the
+ * package so they import it by its own name): gob, rpc against Go's Arith server and over
+ * loopback, and a Lambda function written for Node under the Go fake platform (and under the
+ * emulator in both protocols, once the emulator is in the tree).
+ */
+import assert from "node:assert/strict";
+import {
+  buildNpm,
+  ENTRY_POINTS,
+  rewriteImports,
+  transform,
+  usesDeno,
+} from "../../build/npm/build.ts";
+import { buildGo, hasGo, inCI } from "../_support/go.ts";
+import { has, repoPath } from "./_helpers.ts";
+
+Deno.test("npm build: import rewriting and the Deno shim, file by file", () => {
+  assert.equal(
+    rewriteImports(
+      `import { a } from "./a.ts";\nexport * from '../b/c.ts';\nawait import("./d.ts");\nimport "./e.ts";\nimport x from "node:fs";\nimport y from "npm:z.ts";`,
+    ),
+    `import { a } from "./a.js";\nexport * from '../b/c.js';\nawait import("./d.js");\nimport "./e.js";\nimport x from "node:fs";\nimport y from "npm:z.ts";`,
+  );
+  assert.equal(usesDeno("/** uses Deno.env */\n// Deno.exit\nconst x = 1;"), false);
+  assert.equal(usesDeno("const v = Deno.env.get('X');"), true);
+  const t = transform(
+    "runtime/start.ts",
+    `/**\n * Doc.\n * @module\n */\n\nimport { x } from "./x.ts";\nglobalThis.addEventListener("error", f);\nDeno.exit(1);\n`,
+  );
+  assert.ok(t.shimmed);
+  assert.equal(
+    t.code,
+    `/**\n * Doc.\n * @module\n */\nimport { Deno, addGlobalEventListener } from "../_shim/deno.js";\n\nimport { x } from "./x.js";\naddGlobalEventListener("error", f);\nDeno.exit(1);\n`,
+  );
+  assert.equal(
+    transform("mod.ts", "Deno.cwd()").code.split("\n")[0],
+    `import { Deno } from "./_shim/deno.js";`,
+  );
+});
+
+Deno.test({
+  name: "npm build: the package builds and passes node --test",
+  ignore: !has("node") || !has("npm"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const dir = await Deno.makeTempDir({ prefix: "gopherless-npm-test-" });
+    try {
+      const out = `${dir}/npm`;
+      const result = await buildNpm({ out, log: () => {} });
+
+      await t.step("shape: package.json exports, JS and types, no .ts specifiers", async () => {
+        const pkg = JSON.parse(await Deno.readTextFile(`${out}/package.json`));
+        assert.equal(pkg.type, "module");
+        assert.deepEqual(Object.keys(pkg.exports), Object.keys(ENTRY_POINTS));
+        for (const sub of Object.values(pkg.exports) as { types: string; import: string }[]) {
+          assert.ok(Deno.statSync(`${out}/${sub.import}`).isFile, sub.import);
+          assert.ok(Deno.statSync(`${out}/${sub.types}`).isFile, sub.types);
+        }
+        assert.ok(result.modules.includes("rpc/transport.ts"));
+        const transport = await Deno.readTextFile(`${out}/esm/rpc/transport.js`);
+        assert.match(transport, /from "node:net"/);
+        assert.doesNotMatch(transport, /Deno\.(listen|connect)/);
+        for (const rel of result.modules) {
+          const js = await Deno.readTextFile(`${out}/esm/${rel.replace(/\.ts$/, ".js")}`);
+          assert.doesNotMatch(js, /(from|import)\s*\(?\s*["']\.{1,2}\/[^"']*\.ts["']/, rel);
+        }
+      });
+
+      await t.step("node --test", async () => {
+        await Deno.mkdir(`${out}/test/fixtures`, { recursive: true });
+        const tests: string[] = [];
+        for (const e of Deno.readDirSync(repoPath("tests/build/node"))) {
+          if (!e.isFile) continue;
+          await Deno.copyFile(repoPath(`tests/build/node/${e.name}`), `${out}/test/${e.name}`);
+          if (e.name.endsWith(".spec.mjs")) tests.push(`test/${e.name}`);
+        }
+        await Deno.copyFile(
+          repoPath("tests/build/node/fixtures/fn.mjs"),
+          `${out}/test/fixtures/fn.mjs`,
+        );
+        const env: Record<string, string> = {};
+        if (hasGo) {
+          env.GOPHERLESS_RPCSERVER = await buildGo("cmd/rpcserver");
+          env.GOPHERLESS_FAKEPLATFORM = await buildGo("cmd/fakeplatform");
+        } else if (inCI) throw new Error("CI is set but `go` is not on PATH");
+        const run = await new Deno.Command("node", {
+          args: ["--test", ...tests.sort()],
+          cwd: out,
+          env,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
+        assert.ok(run.success, `node --test failed:\n${text}`);
+        assert.match(text, /# fail 0/);
+        if (hasGo) assert.match(text, /# skipped 0/);
+      });
+
+      const emulator = repoPath("emulator/function.ts");
+      const hasEmulator = (() => {
+        try {
+          return Deno.statSync(emulator).isFile;
+        } catch {
+          return false;
+        }
+      })();
+      await t.step({
+        name: "a Node function under the emulator, both protocols",
+        ignore: !hasEmulator,
+        fn: async () => {
+          const { LocalFunction } = await import(emulator) as {
+            LocalFunction: {
+              start(o: Record<string, unknown>): Promise<{
+                invoke(e: unknown): Promise<
+                  { ok: boolean; payload: Uint8Array; error?: { errorType: string } }
+                >;
+                close(): Promise<void>;
+              }>;
+            };
+          };
+          for (const protocol of ["runtime-api", "go1x"]) {
+            const fn = await LocalFunction.start({
+              cmd: ["node", `${out}/test/fixtures/fn.mjs`],
+              cwd: out,
+              protocol,
+            });
+            try {
+              const ok = await fn.invoke({ name: "Ada" });
+              assert.ok(ok.ok, protocol);
+              assert.equal(JSON.parse(new TextDecoder().decode(ok.payload)).message, "Hello, Ada!");
+              const bad = await fn.invoke({ op: "fail", name: "x" });
+              assert.equal(bad.ok, false);
+              assert.equal(bad.error?.errorType, "ValidationError", protocol);
+            } finally {
+              await fn.close();
+            }
+          }
+        },
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

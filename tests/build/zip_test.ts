@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { crc32, writeZip } from "../../build/zip.ts";
+import { has, readZip, sha256 } from "./_helpers.ts";
+
+const enc = new TextEncoder();
+
+Deno.test("crc32: the standard check value", () => {
+  assert.deepEqual(crc32(enc.encode("123456789")), 0xcbf43926);
+  assert.deepEqual(crc32(new Uint8Array()), 0);
+  // continuing a CRC over a second chunk equals the CRC of the whole
+  assert.deepEqual(crc32(enc.encode("56789"), crc32(enc.encode("1234"))), 0xcbf43926);
+});
+
+Deno.test("zip: entries, modes, methods and CRCs read back with Python's zipfile", async () => {
+  const big = enc.encode("gopherless ".repeat(10_000));
+  const random = crypto.getRandomValues(new Uint8Array(4096));
+  const entries = [
+    { name: "bootstrap", data: enc.encode("#!/bin/sh\necho hi\n"), mode: 0o755 },
+    { name: "lib/data.txt", data: big },
+    { name: "random.bin", data: random, mode: 0o600 },
+    { name: "empty", data: new Uint8Array() },
+    { name: "ünïcode.txt", data: enc.encode("x") },
+  ];
+  const dir = await Deno.makeTempDir();
+  try {
+    const zip = await writeZip(entries);
+    await Deno.writeFile(`${dir}/a.zip`, zip);
+    const infos = await readZip(`${dir}/a.zip`);
+    assert.deepEqual(infos.map((i) => i.name), entries.map((e) => e.name));
+    for (const [i, e] of entries.entries()) {
+      assert.deepEqual(infos[i].mode, 0o100000 | (e.mode ?? 0o644), e.name);
+      assert.deepEqual(infos[i].size, e.data.length);
+      assert.deepEqual(infos[i].system, 3, "made by Unix");
+      assert.deepEqual(infos[i].sha256, await sha256(e.data));
+    }
+    assert.deepEqual(infos[1].method, 8, "compressible data is deflated");
+    assert.deepEqual(infos[2].method, 0, "random data is stored");
+    assert.ok(zip.length < big.length / 10);
+    // reproducible
+    assert.deepEqual(await sha256(await writeZip(entries)), await sha256(zip));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "zip: unzip lists the executable bit and extracts a runnable bootstrap",
+  ignore: !has("unzip"),
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const zip = await writeZip([
+        { name: "bootstrap", data: enc.encode("#!/bin/sh\necho ran\n"), mode: 0o755 },
+        { name: "handler.js", data: enc.encode("1"), mode: 0o644 },
+      ]);
+      await Deno.writeFile(`${dir}/f.zip`, zip);
+      const list = await new Deno.Command("unzip", {
+        args: ["-Z", `${dir}/f.zip`],
+        stdout: "piped",
+      })
+        .output();
+      const text = new TextDecoder().decode(list.stdout);
+      assert.ok(/-rwxr-xr-x .* unx .* bootstrap/.test(text), text);
+      assert.ok(/-rw-r--r-- .* unx .* handler\.js/.test(text), text);
+      await new Deno.Command("unzip", { args: ["-q", `${dir}/f.zip`, "-d", `${dir}/x`] }).output();
+      const ran = await new Deno.Command(`${dir}/x/bootstrap`, { stdout: "piped" }).output();
+      assert.deepEqual(new TextDecoder().decode(ran.stdout), "ran\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("zip: bad names are refused", async () => {
+  for (const name of ["", "/abs", "a/../b"]) {
+    let threw = false;
+    try {
+      await writeZip([{ name, data: new Uint8Array(1) }]);
+    } catch {
+      threw = true;
+    }
+    assert.ok(threw, name);
+  }
+});
