@@ -1,0 +1,266 @@
+/**
+ * `deno task npm [--out npm]`: the npm package of the library, built with TypeScript's own
+ * compiler (`typescript` from npm, pinned; dnt is JSR-only), as ES modules with `.d.ts` types:
+ *
+ * ```
+ * npm/package.json     exports ".", "./gob", "./rpc", "./runtime", "./http"
+ * npm/esm/**.js, .d.ts
+ * npm/README.md
+ * ```
+ *
+ * How the sources become Node-ready, file by file (only the modules the entry points import):
+ * - relative imports ending in `.ts` end in `.js`;
+ * - `rpc/transport.ts`, the one module of `rpc/` on Deno's network API, is replaced by
+ *   `build/npm/transport_node.ts` (same exports, over `node:net`);
+ * - a module using the `Deno` namespace gets `import { Deno } from "<…>/_shim/deno.js"`
+ *   (`build/npm/deno_shim.ts`: the real `Deno` under Deno, `process`/`node:fs`/`node:net` under
+ *   Node), and `globalThis.addEventListener(…)` becomes the shim's `addGlobalEventListener(…)`.
+ *   The compiler then proves the shim covers everything used: anything missing fails the build.
+ *
+ * The compiler and the type packages are installed once per version set into a directory under
+ * the system's temporary directory, and reused.
+ *
+ * @module
+ */
+
+/** The TypeScript version the package is compiled with. */
+export const TYPESCRIPT_VERSION = "5.9.3";
+/** The Node types compiled against (Node 20 is the oldest Node the package supports). */
+export const NODE_TYPES_VERSION = "20.19.43";
+
+/** The package's entry points: subpath → module. */
+export const ENTRY_POINTS: Readonly<Record<string, string>> = {
+  ".": "mod.ts",
+  "./gob": "gob/mod.ts",
+  "./rpc": "rpc/mod.ts",
+  "./runtime": "runtime/mod.ts",
+  "./http": "http/mod.ts",
+};
+
+/** Options of {@link buildNpm}. */
+export interface NpmBuildOptions {
+  /** The output directory (default `npm` under the repository root). */
+  out?: string;
+  /** Where progress lines go (default stderr). */
+  log?: (line: string) => void;
+}
+
+/** What {@link buildNpm} wrote. */
+export interface NpmBuildResult {
+  /** The output directory. */
+  out: string;
+  /** The source modules compiled (repository-relative). */
+  modules: string[];
+  /** The modules that received the `Deno` shim. */
+  shimmed: string[];
+}
+
+const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+const HERE = new URL("./", import.meta.url).pathname;
+
+async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  const dec = new TextDecoder();
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed:\n${dec.decode(out.stdout)}${dec.decode(out.stderr)}`,
+    );
+  }
+  return dec.decode(out.stdout);
+}
+
+/** The local modules `entries` import, transitively, as repository-relative paths. */
+export async function moduleGraph(entries: string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const e of entries) {
+    const info = JSON.parse(
+      await run(Deno.execPath(), ["info", "--json", `${ROOT}/${e}`], ROOT),
+    ) as { modules: { specifier: string }[] };
+    for (const m of info.modules) {
+      if (!m.specifier.startsWith("file://")) continue;
+      const path = decodeURIComponent(new URL(m.specifier).pathname);
+      if (path.startsWith(ROOT + "/")) found.add(path.slice(ROOT.length + 1));
+    }
+  }
+  return [...found].sort();
+}
+
+/** Rewrites relative `.ts` import specifiers to `.js`. */
+export function rewriteImports(source: string): string {
+  return source.replace(
+    /((?:\bfrom|\bimport)\s*\(?\s*)(["'])(\.\.?\/[^"'\n]*?)\.ts\2/g,
+    (_m, head: string, q: string, path: string) => `${head}${q}${path}.js${q}`,
+  );
+}
+
+/** Whether `source` uses the `Deno` namespace in code (not only in comments). */
+export function usesDeno(source: string): boolean {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  return /(^|[^.\w$])Deno\./m.test(code) || /\btypeof Deno\b/.test(code);
+}
+
+/** Adds `line` after the module's leading doc comment (or at the top). */
+function addImport(source: string, line: string): string {
+  const m = /^\s*\/\*\*[\s\S]*?\*\/\n/.exec(source);
+  const at = m ? m[0].length : 0;
+  return source.slice(0, at) + line + "\n" + source.slice(at);
+}
+
+/** Transforms one module for the npm build (see the module docs). */
+export function transform(rel: string, source: string): { code: string; shimmed: boolean } {
+  let code = rewriteImports(source);
+  const depth = rel.split("/").length - 1;
+  const shimPath = `${depth === 0 ? "./" : "../".repeat(depth)}_shim/deno.js`;
+  const names: string[] = [];
+  if (usesDeno(code)) names.push("Deno");
+  if (/\bglobalThis\.addEventListener\(/.test(code)) {
+    code = code.replace(/\bglobalThis\.addEventListener\(/g, "addGlobalEventListener(");
+    names.push("addGlobalEventListener");
+  }
+  if (names.length > 0) {
+    code = addImport(code, `import { ${names.join(", ")} } from "${shimPath}";`);
+  }
+  return { code, shimmed: names.length > 0 };
+}
+
+/** Installs (once) the compiler and type packages; returns their `node_modules`. */
+async function tools(log: (line: string) => void): Promise<string> {
+  const cfg = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
+    imports?: Record<string, string>;
+  };
+  const awsTypes = cfg.imports?.["aws-lambda"]?.replace(/^npm:/, "") ?? "@types/aws-lambda";
+  const specs = [
+    `typescript@${TYPESCRIPT_VERSION}`,
+    `@types/node@${NODE_TYPES_VERSION}`,
+    awsTypes,
+  ];
+  const key = specs.join("+").replace(/[^\w.+-]/g, "_");
+  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+  const dir = `${tmp}/gopherless-npm-tools/${key}`;
+  try {
+    await Deno.stat(`${dir}/node_modules/typescript/bin/tsc`);
+    return `${dir}/node_modules`;
+  } catch {
+    // install below
+  }
+  log(`npm install ${specs.join(" ")} (once, into ${dir})`);
+  const staging = `${dir}.tmp-${crypto.randomUUID()}`;
+  await Deno.mkdir(staging, { recursive: true });
+  await Deno.writeTextFile(`${staging}/package.json`, '{"private":true}\n');
+  await run("npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--no-package-lock",
+    "--loglevel=error",
+    ...specs,
+  ], staging);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.rename(staging, dir);
+  return `${dir}/node_modules`;
+}
+
+/** Builds the npm package (see the module docs). */
+export async function buildNpm(options: NpmBuildOptions = {}): Promise<NpmBuildResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const out = options.out
+    ? (options.out.startsWith("/") ? options.out : `${Deno.cwd()}/${options.out}`)
+    : `${ROOT}/npm`;
+  const nodeModules = await tools(log);
+  const modules = await moduleGraph(Object.values(ENTRY_POINTS));
+  const stage = await Deno.makeTempDir({ prefix: "gopherless-npm-" });
+  const shimmed: string[] = [];
+  try {
+    for (const rel of modules) {
+      const from = rel === "rpc/transport.ts" ? `${HERE}transport_node.ts` : `${ROOT}/${rel}`;
+      const t = transform(rel, await Deno.readTextFile(from));
+      if (t.shimmed) shimmed.push(rel);
+      const dest = `${stage}/src/${rel}`;
+      await Deno.mkdir(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
+      await Deno.writeTextFile(dest, t.code);
+    }
+    await Deno.mkdir(`${stage}/src/_shim`, { recursive: true });
+    await Deno.writeTextFile(
+      `${stage}/src/_shim/deno.ts`,
+      rewriteImports(await Deno.readTextFile(`${HERE}deno_shim.ts`)),
+    );
+    await Deno.symlink(nodeModules, `${stage}/node_modules`);
+    await Deno.writeTextFile(`${stage}/package.json`, '{"type":"module"}\n');
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+    await Deno.writeTextFile(
+      `${stage}/tsconfig.json`,
+      JSON.stringify(
+        {
+          compilerOptions: {
+            target: "ES2022",
+            module: "NodeNext",
+            moduleResolution: "NodeNext",
+            lib: ["ES2023", "DOM", "DOM.Iterable"],
+            types: ["node"],
+            strict: true,
+            declaration: true,
+            rootDir: "src",
+            outDir: `${out}/esm`,
+            skipLibCheck: true,
+            noEmitOnError: true,
+            newLine: "lf",
+            removeComments: false,
+          },
+          include: ["src"],
+        },
+        null,
+        2,
+      ),
+    );
+    log(`tsc ${modules.length} modules (typescript ${TYPESCRIPT_VERSION})`);
+    await run("node", [`${nodeModules}/typescript/bin/tsc`, "-p", `${stage}/tsconfig.json`], stage);
+
+    const cfg = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
+      name: string;
+      version: string;
+      imports?: Record<string, string>;
+    };
+    const awsTypes = cfg.imports?.["aws-lambda"]?.match(/^npm:(@types\/aws-lambda)@(.+)$/);
+    const exports: Record<string, { types: string; import: string }> = {};
+    for (const [sub, mod] of Object.entries(ENTRY_POINTS)) {
+      const js = `./esm/${mod.replace(/\.ts$/, ".js")}`;
+      exports[sub] = { types: js.replace(/\.js$/, ".d.ts"), import: js };
+    }
+    const pkg = {
+      name: cfg.name,
+      version: cfg.version,
+      description:
+        "Go's gob and net/rpc for TypeScript, and a Lambda runtime that speaks what Go functions speak",
+      keywords: ["gob", "net/rpc", "aws-lambda", "lambda", "go"],
+      type: "module",
+      main: exports["."].import,
+      types: exports["."].types,
+      exports,
+      files: ["esm/", "README.md"],
+      engines: { node: ">=20" },
+      dependencies: awsTypes ? { [awsTypes[1]]: awsTypes[2] } : {},
+    };
+    await Deno.writeTextFile(`${out}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
+    try {
+      await Deno.copyFile(`${ROOT}/README.md`, `${out}/README.md`);
+    } catch {
+      // no README
+    }
+    log(`wrote ${out} (${modules.length} modules; Deno shim in ${shimmed.join(", ") || "none"})`);
+    return { out, modules, shimmed };
+  } finally {
+    await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  const i = Deno.args.indexOf("--out");
+  const out = i >= 0 ? Deno.args[i + 1] : undefined;
+  try {
+    await buildNpm({ out });
+  } catch (e) {
+    console.error(`error: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(1);
+  }
+}
