@@ -30,6 +30,7 @@
  * @module
  */
 
+import { HEADERS } from "../runtime/runtime_api.ts";
 import {
   bodyReader,
   ByteReader,
@@ -42,19 +43,8 @@ import {
   writeAll,
 } from "./http1.ts";
 
-/** Header names of the Runtime API. */
-export const RUNTIME_HEADERS = {
-  requestId: "Lambda-Runtime-Aws-Request-Id",
-  deadlineMs: "Lambda-Runtime-Deadline-Ms",
-  functionArn: "Lambda-Runtime-Invoked-Function-Arn",
-  traceId: "Lambda-Runtime-Trace-Id",
-  clientContext: "Lambda-Runtime-Client-Context",
-  cognitoIdentity: "Lambda-Runtime-Cognito-Identity",
-  tenantId: "Lambda-Runtime-Aws-Tenant-Id",
-  errorType: "Lambda-Runtime-Function-Error-Type",
-  errorBody: "Lambda-Runtime-Function-Error-Body",
-  responseMode: "Lambda-Runtime-Function-Response-Mode",
-} as const;
+/** Header names of the Runtime API (the runtime's own table). */
+export const RUNTIME_HEADERS: typeof HEADERS = HEADERS;
 
 /** Lambda's limit on a buffered (non-streamed) response: 6 MB (6,291,556 bytes). */
 export const MAX_BUFFERED_RESPONSE = 6_291_556;

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { canGenerate, Refs } from "./codegen.ts";
 import { GobError } from "./error.ts";
 import {
   BOOL,
@@ -1162,34 +1163,8 @@ function ascii8x(s: Uint8Array, p: number, n: number): string {
 // order, as the closures it replaces, which remain the fallback where code
 // generation is not allowed (CSP).
 
-/** Whether `new Function` is available (it is not under some content security policies). */
-const canGenerate: boolean = (() => {
-  try {
-    return new Function("return 1")() === 1;
-  } catch {
-    return false;
-  }
-})();
-
 /** Marks a struct field that was not received. */
 const NONE: unique symbol = Symbol("gob: field not received");
-
-/** Collects the values a generated function closes over, as numbered parameters. */
-class Refs {
-  readonly names: string[] = [];
-  readonly values: unknown[] = [];
-  ref(v: unknown): string {
-    const i = this.values.indexOf(v);
-    if (i >= 0) return this.names[i];
-    const name = `r${this.values.length}`;
-    this.names.push(name);
-    this.values.push(v);
-    return name;
-  }
-  compile(body: string): DecOp {
-    return new Function(...this.names, `"use strict";\n${body}`)(...this.values) as DecOp;
-  }
-}
 
 /**
  * Statements that decode a value of wire type `wireId` into `local` and
@@ -1289,12 +1264,12 @@ function generateStructOp(
     body += `    ${key}: ${value},\n`;
   }
   body += "  };\n};";
-  return r.compile(body);
+  return r.compile<DecOp>(body);
 }
 
 function generateSliceOp(elemType: Type, wireElem: number, elem: DecOp): DecOp {
   const r = new Refs();
-  return r.compile(`return function decodeSlice(d) {
+  return r.compile<DecOp>(`return function decodeSlice(d) {
   const n = d.length("slice length");
   d.enter();
   const out = new Array(n);
@@ -1317,7 +1292,7 @@ function generateMapOp(
   elem: DecOp,
 ): DecOp {
   const r = new Refs();
-  return r.compile(`return function decodeMap(d) {
+  return r.compile<DecOp>(`return function decodeMap(d) {
   const n = d.count("map length");
   if (n > (d.msgEnd - d.pos) / 2) ${
     r.ref(corrupt)

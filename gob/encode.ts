@@ -11,6 +11,7 @@
  * @module
  */
 
+import { canGenerate, Refs } from "./codegen.ts";
 import { EncBuffer, SPACE_FOR_LENGTH } from "./buffer.ts";
 import { GobError } from "./error.ts";
 import {
@@ -337,33 +338,7 @@ function encodeStructFields(enc: EncoderCore, b: EncBuffer, plan: FieldPlan[], v
 // generated code performs exactly the checks and writes of the closures above,
 // which remain the fallback where code generation is not allowed (CSP).
 
-/** Whether `new Function` is available (it is not under some content security policies). */
-const canGenerate: boolean = (() => {
-  try {
-    return new Function("return 1")() === 1;
-  } catch {
-    return false;
-  }
-})();
-
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
-
-/** Collects the values a generated function closes over, as numbered parameters. */
-class Refs {
-  readonly names: string[] = [];
-  readonly values: unknown[] = [];
-  ref(v: unknown): string {
-    const i = this.values.indexOf(v);
-    if (i >= 0) return this.names[i];
-    const name = `r${this.values.length}`;
-    this.names.push(name);
-    this.values.push(v);
-    return name;
-  }
-  compile(body: string): Op {
-    return new Function(...this.names, body)(...this.values) as Op;
-  }
-}
 
 const str = (s: string) => JSON.stringify(s);
 
@@ -433,7 +408,7 @@ function generateStructOp(t: StructType<unknown>, plan: FieldPlan[]): Op {
   const r = new Refs();
   const fields = t.fields;
   const delta = plan.length < 0x80 ? "byte" : "uint";
-  let body = `"use strict";\nreturn function encodeStruct(enc, b, v) {
+  let body = `return function encodeStruct(enc, b, v) {
   const o = v ?? ${r.ref(EMPTY)};
   if (typeof o !== "object") ${r.ref(fail)}("value " + ${r.ref(describe)}(v) + " is not an object");
   let last = -1, x;\n`;
@@ -447,13 +422,13 @@ function generateStructOp(t: StructType<unknown>, plan: FieldPlan[]): Op {
   }\n`;
   }
   body += "  b.byte(0);\n};";
-  return r.compile(body);
+  return r.compile<Op>(body);
 }
 
 function generateSliceOp(t: AnyType & { elem: Type }, elem: Op): Op {
   const r = new Refs();
   const msg = str(` is not an array for ${t}`);
-  return r.compile(`"use strict";\nreturn function encodeSlice(enc, b, v) {
+  return r.compile<Op>(`return function encodeSlice(enc, b, v) {
   if (v === null || v === undefined) {
     b.byte(0);
     return;
@@ -474,7 +449,7 @@ function generateMapOp(t: AnyType & { key: Type; elem: Type }, key: Op, elem: Op
   const writeElem = writeCode(r, t.elem, elem, "e");
   const objects = canonical(t.key).kind === "string";
   const msg = str(` is not a Map for ${t}`);
-  return r.compile(`"use strict";\nreturn function encodeMap(enc, b, v) {
+  return r.compile<Op>(`return function encodeMap(enc, b, v) {
   if (v === null || v === undefined) {
     b.byte(0);
     return;
