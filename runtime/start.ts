@@ -183,30 +183,18 @@ export async function start<E = unknown, R = unknown>(
     });
   }
 
+  // Prepare the transport first (the Runtime API needs the client to report an init failure).
+  let client: RuntimeApiClient | null = null;
+  let port = 0;
   if (mode.mode === "runtime-api") {
-    const client = new RuntimeApiClient(mode.address);
+    client = new RuntimeApiClient(mode.address);
     state.client = client;
     if (options.onShutdown) await client.enableSigterm();
-    if (options.init) {
-      try {
-        await options.init();
-      } catch (e) {
-        return await die(toErrorShape(e));
-      }
+  } else {
+    port = Number(mode.port);
+    if (!/^\d+$/.test(mode.port) || port > 65535) {
+      fatal(`_LAMBDA_SERVER_PORT is not a port number: ${JSON.stringify(mode.port)}`);
     }
-    state.phase = "serving";
-    try {
-      return await serveRuntimeApi(client, invoker, concurrency);
-    } catch (e) {
-      if (e instanceof RuntimeApiError) fatal(e.message);
-      fatal(`the Runtime API loop failed: ${String(e)}`);
-    }
-  }
-
-  // go1.x
-  const port = Number(mode.port);
-  if (!/^\d+$/.test(mode.port) || port > 65535) {
-    fatal(`_LAMBDA_SERVER_PORT is not a port number: ${JSON.stringify(mode.port)}`);
   }
   if (options.init) {
     try {
@@ -216,8 +204,19 @@ export async function start<E = unknown, R = unknown>(
     }
   }
   state.phase = "serving";
+
+  if (client !== null) {
+    try {
+      return await serveRuntimeApi(client, invoker, concurrency);
+    } catch (e) {
+      if (e instanceof RuntimeApiError) fatal(e.message);
+      fatal(`the Runtime API loop failed: ${String(e)}`);
+    }
+  }
+
+  // go1.x
   try {
-    // PLUG-IN POINT: the go1.x transport lives in go1x.ts (loaded only in this mode).
+    // The go1.x transport lives in go1x.ts, loaded only in this mode.
     const { serveGo1x } = await import("./go1x.ts");
     await serveGo1x(port, invoker);
     fatal("the go1.x server stopped listening");
