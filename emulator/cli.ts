@@ -53,6 +53,8 @@ Flags:
   --client-context JSON         the client context (invoke)
   --port N                      serve: the port (default 9000)
   --concurrency N               serve: most warm environments at once (default 4)
+  --watch                       serve: restart the function when a file under its
+                                directory changes (.ts, .js, .json)
   --http                        serve: plain HTTP, requests turned into HTTP events
   --event-kind KIND             serve --http: function-url (default), apigw-v2, apigw-v1, alb
   --alb-multi-value             serve --http --event-kind alb: multi-value headers
@@ -83,7 +85,7 @@ const VALUE_FLAGS = new Set([
   "init-timeout",
   "event-kind",
 ]);
-const BOOL_FLAGS = new Set(["quiet", "help", "http", "alb-multi-value"]);
+const BOOL_FLAGS = new Set(["quiet", "help", "http", "alb-multi-value", "watch"]);
 const EVENT_KINDS = ["function-url", "apigw-v2", "apigw-v1", "alb"];
 
 /** A usage error (exit status 2). */
@@ -286,6 +288,33 @@ async function invokeCommand(args: CliArgs): Promise<number> {
   return r.ok ? 0 : 1;
 }
 
+/**
+ * Watches the directory of `target` and recycles the pool's environments
+ * when source files change (debounced), so the next invocation runs the new
+ * code, like a redeploy.
+ */
+function watchAndRecycle(target: string, pool: FunctionPool, signal: AbortSignal): void {
+  let dir = target;
+  try {
+    if (!Deno.statSync(target).isDirectory) dir = target.replace(/[^/]*$/, "") || ".";
+  } catch {
+    dir = ".";
+  }
+  const watcher = Deno.watchFs(dir, { recursive: true });
+  signal.addEventListener("abort", () => watcher.close(), { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  (async () => {
+    for await (const event of watcher) {
+      if (!event.paths.some((p) => /\.(ts|tsx|js|mjs|json)$/.test(p) || p === target)) continue;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        console.error(`change detected in ${dir}: restarting the function`);
+        pool.recycle();
+      }, 100);
+    }
+  })().catch(() => {});
+}
+
 async function serveCommand(args: CliArgs): Promise<number> {
   const { positional, flags } = args;
   const hasCmd = str(flags, "cmd") !== undefined;
@@ -300,6 +329,7 @@ async function serveCommand(args: CliArgs): Promise<number> {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   const served = options.entry ?? options.bootstrap ?? options.cmd?.join(" ");
+  if (flags.watch) watchAndRecycle(options.entry ?? options.bootstrap ?? ".", pool, ac.signal);
   if (flags.http) {
     const eventKind = str(flags, "event-kind") ?? "function-url";
     if (!EVENT_KINDS.includes(eventKind)) {

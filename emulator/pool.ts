@@ -31,6 +31,8 @@ export class FunctionPool {
   #all: LocalFunction[] = [];
   #waiting: ((fn: LocalFunction) => void)[] = [];
   #closed = false;
+  /** Environments started before the last {@linkcode recycle}: retired when free. */
+  #stale = new Set<LocalFunction>();
 
   /** A pool; the first environment starts at once (warm). */
   constructor(options: PoolOptions) {
@@ -71,9 +73,33 @@ export class FunctionPool {
   }
 
   #release(fn: LocalFunction): void {
+    if (this.#stale.has(fn)) {
+      this.#retire(fn);
+      const w = this.#waiting.shift();
+      if (w) w(this.#create());
+      return;
+    }
     const w = this.#waiting.shift();
     if (w) w(fn);
     else this.#idle.push(fn);
+  }
+
+  #retire(fn: LocalFunction): void {
+    this.#stale.delete(fn);
+    this.#all = this.#all.filter((f) => f !== fn);
+    void fn.close();
+  }
+
+  /**
+   * Replaces every environment with a fresh one, as after a redeploy: idle
+   * environments stop now, busy ones when their invocation ends, and the next
+   * invocations start new processes (which load the function's code anew).
+   */
+  recycle(): void {
+    if (this.#closed) return;
+    for (const fn of this.#all) this.#stale.add(fn);
+    for (const fn of this.#idle.splice(0)) this.#retire(fn);
+    if (this.#all.length < this.maxConcurrency) this.#idle.push(this.#create());
   }
 
   /** {@linkcode LocalFunction.invoke} on a free environment. */
