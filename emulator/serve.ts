@@ -25,6 +25,8 @@
  * @module
  */
 
+import { invokeComplete, payloadChunk } from "./eventstream.ts";
+import type { StreamOutcome } from "./function.ts";
 import type { FunctionPool } from "./pool.ts";
 
 /** Lambda's limit on a synchronous invocation's payload. */
@@ -73,6 +75,51 @@ function decodeClientContext(header: string | null): unknown {
   }
 }
 
+/** The last 4 KiB of `logs`, base64, as `X-Amz-Log-Result` carries them. */
+function logTail(logs: string): string {
+  const bytes = new TextEncoder().encode(logs);
+  return b64(bytes.subarray(Math.max(0, bytes.length - LOG_TAIL)));
+}
+
+/**
+ * `InvokeWithResponseStream`'s answer: the function's response as
+ * `PayloadChunk` events as it produces them, then `InvokeComplete` (with the
+ * error type and message if the invocation failed, even mid-stream).
+ */
+function streamingResponse(
+  s: StreamOutcome,
+  common: Record<string, string>,
+  tail: boolean,
+): Response {
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const reader = s.body.getReader();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          if (value.length > 0) controller.enqueue(payloadChunk(value));
+        }
+      } catch { /* the failure is reported by `done` */ }
+      const { error, info } = await s.done;
+      controller.enqueue(invokeComplete({
+        errorCode: error?.error.errorType,
+        errorDetails: error?.error.errorMessage,
+        logResult: tail ? logTail(info.logs) : undefined,
+      }));
+      controller.close();
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      ...common,
+      "Content-Type": "application/vnd.amazon.eventstream",
+      "X-Amz-Response-Stream-Content-Type": s.contentType,
+    },
+  });
+}
+
 /** A request handler for Lambda's Invoke API in front of `pool`. */
 export function invokeApiHandler(
   pool: FunctionPool,
@@ -82,20 +129,23 @@ export function invokeApiHandler(
   return async (req: Request): Promise<Response> => {
     const requestId = crypto.randomUUID();
     const url = new URL(req.url);
-    const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/.exec(url.pathname);
-    if (!m) {
+    const m =
+      /^\/(2015-03-31|2021-11-15)\/functions\/([^/]+)\/(invocations|response-streaming-invocations)\/?$/
+        .exec(url.pathname);
+    const streaming = m?.[3] === "response-streaming-invocations";
+    if (!m || (m[1] === "2021-11-15") !== streaming) {
       return lambdaError(404, "ResourceNotFoundException", "Not Found", requestId);
     }
     if (req.method !== "POST") {
       return lambdaError(405, "MethodNotAllowed", `${req.method} not allowed`, requestId);
     }
-    let name = decodeURIComponent(m[1]);
+    let name = decodeURIComponent(m[2]);
     if (name.startsWith("arn:")) name = name.split(":")[6] ?? name;
     if (!names.has(name)) {
       return lambdaError(
         404,
         "ResourceNotFoundException",
-        `Function not found: ${decodeURIComponent(m[1])}`,
+        `Function not found: ${decodeURIComponent(m[2])}`,
         requestId,
       );
     }
@@ -117,6 +167,10 @@ export function invokeApiHandler(
       requestId,
       clientContext: decodeClientContext(req.headers.get("X-Amz-Client-Context")),
     };
+    const tail = (req.headers.get("X-Amz-Log-Type") ?? "").toLowerCase() === "tail";
+    if (streaming && type !== "DryRun") {
+      return streamingResponse(await pool.invokeStream(payload, options), common, tail);
+    }
     if (type === "Event") {
       pool.invoke(payload, options).catch(() => {});
       return new Response(null, { status: 202, headers: common });
@@ -135,10 +189,7 @@ export function invokeApiHandler(
       "Content-Type": r.ok ? r.contentType : "application/json",
     };
     if (!r.ok) headers["X-Amz-Function-Error"] = "Unhandled";
-    if ((req.headers.get("X-Amz-Log-Type") ?? "").toLowerCase() === "tail") {
-      const logs = new TextEncoder().encode(r.logs);
-      headers["X-Amz-Log-Result"] = b64(logs.subarray(Math.max(0, logs.length - LOG_TAIL)));
-    }
+    if (tail) headers["X-Amz-Log-Result"] = logTail(r.logs);
     return new Response(r.payload as Uint8Array<ArrayBuffer>, { status: 200, headers });
   };
 }
