@@ -81,6 +81,101 @@ export class Encoder {
   }
 }
 
+/** What a {@linkcode PushDecoder} returns when a value is complete. */
+export interface Decoded<T> {
+  /** The value. */
+  value: T;
+}
+
+/**
+ * A synchronous decoder fed bytes as they arrive, for code that does its own
+ * I/O (a protocol layer reading a socket): `push` chunks in, and `next`
+ * returns the next value once all of its messages are buffered, or `null`
+ * when more input is needed. A header and its body that arrived in one chunk
+ * decode without a single `await`.
+ *
+ * ```ts
+ * const dec = new PushDecoder();
+ * dec.push(chunk);
+ * const r = dec.next(Point); // { value } or null (need more input)
+ * ```
+ */
+export class PushDecoder {
+  readonly #core: DecoderCore;
+
+  /** Creates a decoder with the given limits. */
+  constructor(options: DecoderOptions = {}) {
+    this.#core = new DecoderCore(options);
+  }
+
+  /** Adds received bytes (the decoder may keep a reference to `chunk`). */
+  push(chunk: Uint8Array): void {
+    this.#core.feed(chunk);
+  }
+
+  /** Marks the end of the input: `next` then decodes what remains or reports EOF. */
+  end(): void {
+    this.#core.done = true;
+  }
+
+  /** Whether the input has ended. */
+  get ended(): boolean {
+    return this.#core.done;
+  }
+
+  /** Whether received bytes are waiting to be decoded (a message may be incomplete). */
+  get buffered(): boolean {
+    return !this.#core.empty;
+  }
+
+  /**
+   * The next value, into `type` (or plain values without one), if all of its
+   * messages have arrived; `null` if more input is needed. At the end of the
+   * input it throws a `GobError` with code `"eof"` (clean) or
+   * `"unexpected-eof"`; bad input throws and the bad message is consumed.
+   */
+  next<T>(type: Type<T>): Decoded<T> | null;
+  /** The next value as plain JavaScript values, or `null` if more input is needed. */
+  next(): Decoded<unknown> | null;
+  next(type?: Type): Decoded<unknown> | null {
+    return this.take((core, id) => core.value(id, type));
+  }
+
+  /** Reads and discards the next value (Go's `Decode(nil)`); false if more input is needed. */
+  skip(): boolean {
+    return this.take((core, id) => core.skip(id)) !== null;
+  }
+
+  /** The next value as JSON text (see {@linkcode Decoder.decodeJSON}), or `null`. */
+  nextJSON(): Decoded<string> | null {
+    return this.take(valueJSON) as Decoded<string> | null;
+  }
+
+  /** The type definitions received so far, as Go source. */
+  typeDefinitions(): string[] {
+    const out: string[] = [];
+    for (const id of this.#core.wire.keys()) {
+      const src = goSource(this.#core, id);
+      if (src !== null) out.push(src);
+    }
+    return out;
+  }
+
+  /** @internal Decodes the next value with `read` if it is complete. */
+  take(read: Reader): Decoded<unknown> | null {
+    const core = this.#core;
+    if (!core.done && !core.hasMessage()) return null;
+    const mark = core.mark();
+    try {
+      return { value: decodeOne(core, read) };
+    } catch (e) {
+      if (e !== NEED_MORE) throw consumeBad(core, e);
+      core.rollback(mark);
+      return null;
+    }
+  }
+}
+
 /**
  * Reads gob values from a stream or a byte array.
  *
@@ -93,7 +188,7 @@ export class Encoder {
  * `GobError` whose code is `"eof"`; inside a value, `"unexpected-eof"`.
  */
 export class Decoder {
-  readonly #core: DecoderCore;
+  readonly #push: PushDecoder;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null;
   #pending: Promise<unknown> = Promise.resolve();
   /** Number of queued reads not yet finished. */
@@ -104,10 +199,10 @@ export class Decoder {
     source: ReadableStream<Uint8Array> | HasReadable | Uint8Array,
     options: DecoderOptions = {},
   ) {
-    this.#core = new DecoderCore(options);
+    this.#push = new PushDecoder(options);
     if (source instanceof Uint8Array) {
-      this.#core.feed(source);
-      this.#core.done = true;
+      this.#push.push(source);
+      this.#push.end();
       this.#reader = null;
     } else {
       const rs = source instanceof ReadableStream ? source : source.readable;
@@ -142,27 +237,18 @@ export class Decoder {
    * arrived.
    */
   typeDefinitions(): string[] {
-    const out: string[] = [];
-    for (const id of this.#core.wire.keys()) {
-      const src = goSource(this.#core, id);
-      if (src !== null) out.push(src);
-    }
-    return out;
+    return this.#push.typeDefinitions();
   }
 
   #queue(read: Reader): Promise<unknown> {
     // Fast path: nothing queued and the value's message is buffered, so decode it now
     // (a record stream then costs no promise chain per value).
     if (this.#busy === 0) {
-      const core = this.#core;
-      if (core.done || core.hasMessage()) {
-        const mark = core.mark();
-        try {
-          return Promise.resolve(decodeOne(core, read));
-        } catch (e) {
-          if (e !== NEED_MORE) return Promise.reject(consumeBad(core, e));
-          core.rollback(mark);
-        }
+      try {
+        const r = this.#push.take(read);
+        if (r !== null) return Promise.resolve(r.value);
+      } catch (e) {
+        return Promise.reject(e);
       }
     }
     this.#busy++;
@@ -197,18 +283,10 @@ export class Decoder {
   }
 
   async #next(read: Reader): Promise<unknown> {
-    const core = this.#core;
     for (;;) {
-      if (core.done || core.hasMessage()) {
-        const mark = core.mark();
-        try {
-          return decodeOne(core, read);
-        } catch (e) {
-          if (e !== NEED_MORE) throw consumeBad(core, e);
-          core.rollback(mark);
-        }
-      }
-      if (!(await this.#fill())) core.done = true;
+      const r = this.#push.take(read);
+      if (r !== null) return r.value;
+      if (!(await this.#fill())) this.#push.end();
     }
   }
 
@@ -227,7 +305,7 @@ export class Decoder {
       );
     }
     if (r.done) return false;
-    this.#core.feed(r.value);
+    this.#push.push(r.value);
     return true;
   }
 }

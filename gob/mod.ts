@@ -38,7 +38,16 @@ export type {
   Type,
 } from "./types.ts";
 export { GobError, type GobErrorCode } from "./error.ts";
-export { decode, decodeAll, Decoder, type DecoderOptions, encode, Encoder } from "./codec.ts";
+export {
+  decode,
+  decodeAll,
+  type Decoded,
+  Decoder,
+  type DecoderOptions,
+  encode,
+  Encoder,
+  PushDecoder,
+} from "./codec.ts";
 export type { HasReadable, HasWritable } from "./codec.ts";
 export { Opaque } from "./decode.ts";
 export { GoTime, type Rational } from "./marshalers.ts";

@@ -12,10 +12,9 @@
  * @module
  */
 
-import { Encoder, GobError, t, type Type } from "../gob/mod.ts";
+import { Encoder, GobError, PushDecoder, t, type Type } from "../gob/mod.ts";
 // Not in gob/mod.ts's public surface (yet): the synchronous decoder core, so
 // a request's header and body decode from one buffered chunk with no await.
-import { DecoderCore, NEED_MORE } from "../gob/decode.ts";
 import type {
   ClientCodec,
   CodecLimits,
@@ -49,13 +48,13 @@ const INVALID = {};
  * incomplete.
  */
 export class StreamDecoder {
-  #core: DecoderCore;
+  #dec: PushDecoder;
   #reader: ByteReader;
 
   /** Decodes from `reader`, refusing messages over `maxMessageSize` bytes. */
   constructor(reader: ByteReader, maxMessageSize: number) {
     this.#reader = reader;
-    this.#core = new DecoderCore({ maxMessageSize });
+    this.#dec = new PushDecoder({ maxMessageSize });
   }
 
   /**
@@ -64,44 +63,18 @@ export class StreamDecoder {
    * RpcErrors from the reader (timeouts).
    */
   async decode<T>(type: Type<T> | null): Promise<T | undefined> {
-    const core = this.#core;
+    const dec = this.#dec;
     for (;;) {
-      if (core.done || core.hasMessage()) {
-        const mark = core.mark();
-        try {
-          return decodeOne(core, type) as T | undefined;
-        } catch (e) {
-          if (e !== NEED_MORE) {
-            // Consume the bad message, so a caller that goes on starts at the next one.
-            if (e instanceof GobError && e.code !== "eof" && core.msgEnd > core.pos) {
-              core.pos = core.msgEnd;
-            }
-            throw e;
-          }
-          core.rollback(mark);
-        }
+      if (type === null) {
+        if (dec.skip()) return undefined;
+      } else {
+        const r = dec.next(type);
+        if (r !== null) return r.value;
       }
-      const chunk = await this.#reader.readChunk(!core.empty);
-      if (chunk === null) core.done = true;
-      else core.feed(chunk);
+      const chunk = await this.#reader.readChunk(dec.buffered);
+      if (chunk === null) dec.end();
+      else dec.push(chunk);
     }
-  }
-}
-
-function decodeOne(core: DecoderCore, type: Type | null): unknown {
-  try {
-    const id = core.typeSequence(false);
-    let v: unknown;
-    if (type === null) core.skip(id);
-    else v = core.value(id, type);
-    core.pos = core.msgEnd; // bytes left in the message after the value are ignored, as in Go
-    return v;
-  } catch (e) {
-    if (e === NEED_MORE || e instanceof GobError) throw e;
-    if (e instanceof RangeError) {
-      throw new GobError("limit", `value too deeply nested: ${e.message}`, { cause: e });
-    }
-    throw new GobError("corrupt", `decoding failed: ${(e as Error)?.message ?? e}`, { cause: e });
   }
 }
 

@@ -8,6 +8,7 @@ import {
   GobError,
   GoTime,
   Opaque,
+  PushDecoder,
   register,
   registerName,
   t,
@@ -332,4 +333,28 @@ Deno.test("decoding without a descriptor builds plain values with zero-filled st
     M: new Map([[2, true]]),
     B: new Uint8Array(),
   });
+});
+
+Deno.test("PushDecoder: values come out as soon as their messages are complete", () => {
+  const enc = new Encoder();
+  const bytes = new Uint8Array([
+    ...enc.marshal(Point, { X: 1, Y: 2 }),
+    ...enc.marshal(Point, { X: 3, Y: 4 }),
+  ]);
+  const dec = new PushDecoder();
+  const got: unknown[] = [];
+  for (const b of bytes) {
+    dec.push(new Uint8Array([b]));
+    for (let r = dec.next(Point); r !== null; r = dec.next(Point)) got.push(r.value);
+  }
+  assert.deepEqual(got, [{ X: 1, Y: 2 }, { X: 3, Y: 4 }]);
+  assert.equal(dec.next(Point), null);
+  assert.equal(dec.buffered, false);
+  dec.end();
+  assertGobError(() => dec.next(Point), "eof");
+  const partial = new PushDecoder();
+  partial.push(bytes.subarray(0, 5));
+  assert.equal(partial.skip(), false);
+  partial.end();
+  assertGobError(() => partial.skip(), "unexpected-eof");
 });
