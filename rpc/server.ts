@@ -48,8 +48,11 @@ export interface Method<A = unknown, R = unknown> {
   readonly args: Type<A>;
   /** The reply's type. */
   readonly reply: Type<R>;
-  /** The implementation; throw (or reject) to answer with an error. */
-  readonly handler: (args: A, ctx: CallContext) => R | Promise<R>;
+  /**
+   * The implementation; throw (or reject) to answer with an error. (Declared
+   * as a method so a `Method<Args, Reply>` fits a {@link Service}.)
+   */
+  handler(args: A, ctx: CallContext): R | Promise<R>;
 }
 
 /**
@@ -67,8 +70,7 @@ export function method<A, R>(
 }
 
 /** A service: method name → {@link Method}. */
-// deno-lint-ignore no-explicit-any
-export type Service = Record<string, Method<any, any>>;
+export type Service = Record<string, Method<unknown, unknown>>;
 
 /** Which codec a connection speaks: a built-in one by name, or a factory. */
 export type ServerCodecOption = "gob" | "jsonrpc" | ServerCodecFactory;
