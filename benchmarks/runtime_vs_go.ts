@@ -16,6 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { bundle } from "../build/bundle.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -63,9 +64,19 @@ const hostBin = await goBuild("cmd/go1xhost");
 const goEcho = await goBuild("cmd/goecho");
 const tsEcho = [Deno.execPath(), "run", "-A", `${ROOT}examples/echo.ts`];
 const empty = await Deno.makeTempFile({ suffix: ".ts" });
+// What `deno task build` ships: the handler bundled into one module (esbuild), run without a
+// config file, as the packaged bootstrap runs it.
+const bundled = await Deno.makeTempFile({ suffix: ".js" });
+await Deno.writeFile(bundled, (await bundle(`${ROOT}examples/echo.ts`)).code);
+const tsBundled = [Deno.execPath(), "run", "-A", "--no-config", "--no-lock", bundled];
 
 const lat = { go: [] as number[], ts: [] as number[] };
-const start = { go: [] as number[], ts: [] as number[], bare: [] as number[] };
+const start = {
+  go: [] as number[],
+  ts: [] as number[],
+  bundled: [] as number[],
+  bare: [] as number[],
+};
 for (let i = 0; i < rounds; i++) {
   const g = await host(["-scenario", "bench", "-n", String(invokes)], [goEcho]);
   const t = await host(["-scenario", "bench", "-n", String(invokes)], tsEcho);
@@ -73,8 +84,12 @@ for (let i = 0; i < rounds; i++) {
   lat.ts.push(t.p50Us);
   start.go.push(g.startupMs);
   start.ts.push(t.startupMs);
+  start.bundled.push((await host(["-scenario", "bench", "-n", "1"], tsBundled)).startupMs);
   const t0 = performance.now();
-  await new Deno.Command(Deno.execPath(), { args: ["run", "-A", empty] }).output();
+  await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-config", "--no-lock", empty],
+  })
+    .output();
   start.bare.push(performance.now() - t0);
 }
 const mem = await host(["-scenario", "bench", "-n", String(memoryInvokes)], tsEcho) as
@@ -113,6 +128,9 @@ console.log(`### Lambda runtime (go1.x protocol, Go host)
 } ms (bare \`deno run\` of an empty script, to exit) | +${
   f(median(start.ts) - median(start.bare))
 } ms |
+| start-up, bundled handler (what \`deno task build\` ships) | ${f(median(start.bundled))} ms | ${
+  f(median(start.bare))
+} ms (bare \`deno run\`) | +${f(median(start.bundled) - median(start.bare))} ms |
 | start-up, Go function | | ${f(median(start.go))} ms (aws-lambda-go) | |
 | resident memory, after warm-up → after ${memoryInvokes} invokes | ${
   (mem.rssBeforeKb / 1024).toFixed(1)
