@@ -119,7 +119,7 @@ export class DecoderCore {
   readonly maxMessageSize: number;
   readonly maxDepth: number;
   /** Wire types received on this stream, by id. */
-  readonly wire = new Map<number, WireType>();
+  readonly wire: Map<number, WireType> = new Map();
   #addedTypes: number[] = [];
   #typedOps = new Map<AnyType, Map<number, DecOp>>();
   #plainOps = new Map<number, DecOp>();
@@ -475,7 +475,7 @@ export class DecoderCore {
   }
 
   /** A readable name for a wire type id, for messages. */
-  typeString(id: number, seen = new Set<number>()): string {
+  typeString(id: number, seen: Set<number> = new Set()): string {
     if (BUILTIN_NAMES[id]) return BUILTIN_NAMES[id];
     const w = this.wire.get(id);
     if (!w) return `<unknown type ${id}>`;
