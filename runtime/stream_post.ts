@@ -11,6 +11,8 @@
  * @module
  */
 
+import { connect } from "../rpc/transport.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CRLF = encoder.encode("\r\n");
@@ -32,11 +34,6 @@ export function parseAddress(address: string): { hostname: string; port: number 
   return { hostname: m[1] ?? m[2], port: Number(m[3]) };
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < bytes.length) at += await conn.write(bytes.subarray(at));
-}
-
 function chunkFrame(data: Uint8Array): Uint8Array {
   const head = encoder.encode(data.length.toString(16) + "\r\n");
   const out = new Uint8Array(head.length + data.length + 2);
@@ -53,14 +50,17 @@ function indexOfHeadEnd(buf: Uint8Array, len: number): number {
   return -1;
 }
 
-async function readResponse(conn: Deno.Conn): Promise<ChunkedPostResponse> {
+async function readResponse(readable: ReadableStream<Uint8Array>): Promise<ChunkedPostResponse> {
   const buf = new Uint8Array(MAX_RESPONSE_BYTES);
   let len = 0;
   let headEnd = -1;
   let contentLength = -1;
+  const reader = readable.getReader();
   while (len < buf.length) {
-    const n = await conn.read(buf.subarray(len));
-    if (n === null) break;
+    const r = await reader.read();
+    if (r.done) break;
+    const n = Math.min(r.value.length, buf.length - len);
+    buf.set(r.value.subarray(0, n), len);
     len += n;
     if (headEnd < 0) {
       headEnd = indexOfHeadEnd(buf, len);
@@ -92,17 +92,17 @@ export async function postChunked(
   trailers: (error: unknown) => Record<string, string>,
 ): Promise<ChunkedPostResponse> {
   const { hostname, port } = parseAddress(address);
-  const conn = await Deno.connect({ hostname, port });
+  const conn = await connect({ hostname, port });
+  const writer = conn.writable.getWriter();
   try {
-    conn.setNoDelay(true);
     let head = `POST ${path} HTTP/1.1\r\nHost: ${address}\r\n`;
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
     head += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-    await writeAll(conn, encoder.encode(head));
+    await writer.write(encoder.encode(head));
 
     // Read the answer concurrently: a platform refusing the request early must not leave us
     // writing into a connection nobody reads.
-    const answer = readResponse(conn);
+    const answer = readResponse(conn.readable);
     answer.catch(() => {});
 
     let tail: Record<string, string> = {};
@@ -118,7 +118,7 @@ export async function postChunked(
       if (r.done) break;
       if (r.value.length === 0) continue;
       try {
-        await writeAll(conn, chunkFrame(r.value));
+        await writer.write(chunkFrame(r.value));
       } catch (e) {
         await reader.cancel(e).catch(() => {});
         throw e;
@@ -126,11 +126,11 @@ export async function postChunked(
     }
     let end = "0\r\n";
     for (const [k, v] of Object.entries(tail)) end += `${k}: ${v}\r\n`;
-    await writeAll(conn, encoder.encode(end + "\r\n"));
+    await writer.write(encoder.encode(end + "\r\n"));
     return await answer;
   } finally {
     try {
-      conn.close();
+      conn.close?.();
     } catch {
       // already closed
     }
