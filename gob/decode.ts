@@ -1062,93 +1062,9 @@ function ascii16(s: Uint8Array, p: number, n: number): string {
       return fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6]);
     case 8:
       return fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7]);
-    default:
-      return ascii8x(s, p, n);
-  }
-}
-
-function ascii8x(s: Uint8Array, p: number, n: number): string {
-  const a = fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7]);
-  p += 8;
-  switch (n) {
-    case 9:
-      return a + fcc(s[p]);
-    case 10:
-      return a + fcc(s[p], s[p + 1]);
-    case 11:
-      return a + fcc(s[p], s[p + 1], s[p + 2]);
-    case 12:
-      return a + fcc(s[p], s[p + 1], s[p + 2], s[p + 3]);
-    case 13:
-      return fcc(
-        s[p - 8],
-        s[p - 7],
-        s[p - 6],
-        s[p - 5],
-        s[p - 4],
-        s[p - 3],
-        s[p - 2],
-        s[p - 1],
-        s[p],
-        s[p + 1],
-        s[p + 2],
-        s[p + 3],
-        s[p + 4],
-      );
-    case 14:
-      return fcc(
-        s[p - 8],
-        s[p - 7],
-        s[p - 6],
-        s[p - 5],
-        s[p - 4],
-        s[p - 3],
-        s[p - 2],
-        s[p - 1],
-        s[p],
-        s[p + 1],
-        s[p + 2],
-        s[p + 3],
-        s[p + 4],
-        s[p + 5],
-      );
-    case 15:
-      return fcc(
-        s[p - 8],
-        s[p - 7],
-        s[p - 6],
-        s[p - 5],
-        s[p - 4],
-        s[p - 3],
-        s[p - 2],
-        s[p - 1],
-        s[p],
-        s[p + 1],
-        s[p + 2],
-        s[p + 3],
-        s[p + 4],
-        s[p + 5],
-        s[p + 6],
-      );
-    default:
-      return fcc(
-        s[p - 8],
-        s[p - 7],
-        s[p - 6],
-        s[p - 5],
-        s[p - 4],
-        s[p - 3],
-        s[p - 2],
-        s[p - 1],
-        s[p],
-        s[p + 1],
-        s[p + 2],
-        s[p + 3],
-        s[p + 4],
-        s[p + 5],
-        s[p + 6],
-        s[p + 7],
-      );
+    default: // 9 to 16: eight at a time
+      return fcc(s[p], s[p + 1], s[p + 2], s[p + 3], s[p + 4], s[p + 5], s[p + 6], s[p + 7]) +
+        ascii16(s, p + 8, n - 8);
   }
 }
 
