@@ -16,7 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { bundle } from "../build/bundle.ts";
+import { bundle } from "../packaging/bundle.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { crc32, writeZip } from "../../build/zip.ts";
+import { crc32, writeZip } from "../../packaging/zip.ts";
 import { has, readZip, sha256 } from "./_helpers.ts";
 
 const enc = new TextEncoder();

@@ -11,9 +11,9 @@
  * How the sources become Node-ready, file by file (only the modules the entry points import):
  * - relative imports ending in `.ts` end in `.js`;
  * - `rpc/transport.ts`, the one module of `rpc/` on Deno's network API, is replaced by
- *   `build/npm/transport_node.ts` (same exports, over `node:net`);
+ *   `packaging/npm/transport_node.ts` (same exports, over `node:net`);
  * - a module using the `Deno` namespace gets `import { Deno } from "<…>/_shim/deno.js"`
- *   (`build/npm/deno_shim.ts`: the real `Deno` under Deno, `process`/`node:fs`/`node:net` under
+ *   (`packaging/npm/deno_shim.ts`: the real `Deno` under Deno, `process`/`node:fs`/`node:net` under
  *   Node), and `globalThis.addEventListener(…)` becomes the shim's `addGlobalEventListener(…)`.
  *   The compiler then proves the shim covers everything used: anything missing fails the build.
  *

@@ -1,6 +1,6 @@
 /**
  * The npm package: built with TypeScript's compiler into a temporary directory, checked for its
- * shape, then run under Node (`node --test` on `tests/build/node/*.spec.mjs`, copied into the
+ * shape, then run under Node (`node --test` on `tests/packaging/node/*.spec.mjs`, copied into the
  * package so they import it by its own name): gob, rpc against Go's Arith server and over
  * loopback, and a Lambda function written for Node under the Go fake platform (and under the
  * emulator in both protocols, once the emulator is in the tree).
@@ -12,7 +12,7 @@ import {
   rewriteImports,
   transform,
   usesDeno,
-} from "../../build/npm/build.ts";
+} from "../../packaging/npm/build.ts";
 import { buildGo, hasGo, inCI } from "../_support/go.ts";
 import { has, repoPath } from "./_helpers.ts";
 
@@ -72,13 +72,13 @@ Deno.test({
       await t.step("node --test", async () => {
         await Deno.mkdir(`${out}/test/fixtures`, { recursive: true });
         const tests: string[] = [];
-        for (const e of Deno.readDirSync(repoPath("tests/build/node"))) {
+        for (const e of Deno.readDirSync(repoPath("tests/packaging/node"))) {
           if (!e.isFile) continue;
-          await Deno.copyFile(repoPath(`tests/build/node/${e.name}`), `${out}/test/${e.name}`);
+          await Deno.copyFile(repoPath(`tests/packaging/node/${e.name}`), `${out}/test/${e.name}`);
           if (e.name.endsWith(".spec.mjs")) tests.push(`test/${e.name}`);
         }
         await Deno.copyFile(
-          repoPath("tests/build/node/fixtures/fn.mjs"),
+          repoPath("tests/packaging/node/fixtures/fn.mjs"),
           `${out}/test/fixtures/fn.mjs`,
         );
         const env: Record<string, string> = {};

@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { goTest } from "../_support/go.ts";
 import { buildGo } from "../_support/go.ts";
-import { elfMachine } from "../../build/targets.ts";
-import { LAUNCHER } from "../../build/build.ts";
+import { elfMachine } from "../../packaging/targets.ts";
+import { LAUNCHER } from "../../packaging/build.ts";
 import { runBootstrap } from "./_mini_platform.ts";
 import { has, readZip, repoPath, runCli } from "./_helpers.ts";
 
-const FN = repoPath("tests/build/fixtures/fn.ts");
+const FN = repoPath("tests/packaging/fixtures/fn.ts");
 
 let built: Promise<{ dir: string; task: string; stderr: string }> | undefined;
 

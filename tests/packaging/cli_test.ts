@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseArgs, UsageError } from "../../build/cli.ts";
+import { parseArgs, UsageError } from "../../packaging/cli.ts";
 import { runCli } from "./_helpers.ts";
 
 Deno.test("cli: defaults and every option", () => {

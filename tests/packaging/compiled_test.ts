@@ -4,10 +4,10 @@
  * per-architecture variables, Deno's offline cache, and the clear error when there is no denort.
  */
 import assert from "node:assert/strict";
-import { writeZip } from "../../build/zip.ts";
+import { writeZip } from "../../packaging/zip.ts";
 import { readZip, repoPath, runCli, sha256, standInDenorts } from "./_helpers.ts";
 
-const FN = repoPath("tests/build/fixtures/fn.ts");
+const FN = repoPath("tests/packaging/fixtures/fn.ts");
 const VERSION = Deno.version.deno;
 
 /** `bin` is `base` with deno compile's payload added. */

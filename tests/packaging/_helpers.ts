@@ -20,7 +20,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `deno run -A build/cli.ts ...args` with extra environment variables. */
+/** Runs `deno run -A packaging/cli.ts ...args` with extra environment variables. */
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
@@ -29,7 +29,7 @@ export async function runCli(
   const childEnv = Deno.env.toObject();
   for (const k of unset) delete childEnv[k];
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", repoPath("build/cli.ts"), ...args],
+    args: ["run", "-A", repoPath("packaging/cli.ts"), ...args],
     env: { ...childEnv, ...env, NO_COLOR: "1" },
     clearEnv: true,
     stdout: "piped",

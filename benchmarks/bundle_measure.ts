@@ -1,5 +1,5 @@
 /**
- * Measures what bundling the handler changes (`deno run -A build/measure.ts [entry] [runs]`):
+ * Measures what bundling the handler changes (`deno run -A benchmarks/bundle_measure.ts [entry] [runs]`):
  *
  * - the source a binary embeds: the module graph as is vs the esbuild bundle (plain, minified);
  * - the payload `deno compile` appends to its `denort`, measured with a stand-in `denort`
@@ -13,8 +13,8 @@
  * @module
  */
 
-import { bundle } from "./bundle.ts";
-import { runBootstrap } from "../tests/build/_mini_platform.ts";
+import { bundle } from "../packaging/bundle.ts";
+import { runBootstrap } from "../tests/packaging/_mini_platform.ts";
 
 const entry = Deno.args[0]
   ? (Deno.args[0].startsWith("/") ? Deno.args[0] : `${Deno.cwd()}/${Deno.args[0]}`)
