@@ -26,7 +26,7 @@
  * @module
  */
 
-import type * as aws from "aws-lambda";
+import type * as aws from "../protocol/aws_lambda.ts";
 
 /** An API Gateway REST API (v1 proxy) event (`@types/aws-lambda`). */
 export type APIGatewayProxyEvent = aws.APIGatewayProxyEvent;
