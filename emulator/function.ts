@@ -414,6 +414,23 @@ export class LocalFunction {
     maxResponseBytes: number,
   ): Promise<Executed> {
     const requestId = options.requestId ?? crypto.randomUUID();
+    for (let attempt = 0;; attempt++) {
+      const executed = await this.#attempt(requestId, payload, options, sink, maxResponseBytes, {
+        retryable: attempt === 0,
+      });
+      if (executed !== "undelivered") return executed;
+    }
+  }
+
+  /** One attempt at an invocation; `"undelivered"` when the process exited before taking it. */
+  async #attempt(
+    requestId: string,
+    payload: Uint8Array,
+    options: InvokeOptions,
+    sink: Sink,
+    maxResponseBytes: number,
+    { retryable }: { retryable: boolean },
+  ): Promise<Executed | "undelivered"> {
     const prepared = await this.#ensureReady();
     if ("spawnError" in prepared) {
       const error = invalidEntrypointError(requestId, this.#command[0], prepared.spawnError);
@@ -426,7 +443,7 @@ export class LocalFunction {
     const { env } = prepared;
     const initCause = await env.ready;
     const initDurationMs = env.fresh ? env.initDurationMs : undefined;
-    let outcome: Outcome;
+    let outcome: Outcome | "undelivered";
     if (initCause !== null) {
       // Lambda: the init failed; the next event starts a new environment.
       outcome = await env.failInit(requestId, initCause);
@@ -450,8 +467,9 @@ export class LocalFunction {
           maxResponseBytes,
         },
         sink,
-        { memoryMb: this.memoryMb, initDurationMs },
+        { memoryMb: this.memoryMb, initDurationMs, retryable },
       );
+      if (outcome === "undelivered") return outcome;
     }
     const info: InvokeInfo = {
       requestId,

@@ -268,13 +268,16 @@ export class Environment {
 
   /**
    * Runs one invocation under Lambda's rules: `START`, the driver's call raced against the
-   * deadline and the process's exit, then `END` and `REPORT`.
+   * deadline and the process's exit, then `END` and `REPORT`. A process that exits before it
+   * took the event (a runtime that posted an error and then exited) did not fail this
+   * invocation: with `retryable`, `"undelivered"` tells the caller to give the event to a new
+   * environment, as Lambda does.
    */
   async run(
     invocation: DriverInvocation,
     sink: Sink,
-    report: { memoryMb: number; initDurationMs?: number },
-  ): Promise<Outcome> {
+    report: { memoryMb: number; initDurationMs?: number; retryable: boolean },
+  ): Promise<Outcome | "undelivered"> {
     const requestId = invocation.request.requestId;
     this.fresh = false;
     this.line(startLine(requestId));
@@ -308,6 +311,8 @@ export class Environment {
     };
 
     const call = this.#driver.invoke(invocation, sink);
+    let delivered = false;
+    call.delivered.then(() => (delivered = true));
     let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
     const timeout = new Promise<"timeout">((resolve) => {
@@ -330,6 +335,11 @@ export class Environment {
       if ("exited" in r) {
         // An answer that arrived together with the exit wins.
         const late = await Promise.race([call.answer, delay(20).then(() => null)]);
+        if (late === null && !delivered && report.retryable) {
+          call.cancel();
+          await this.kill();
+          return "undelivered";
+        }
         if (late === null) return await onExit(r.exited);
         r = late;
       }

@@ -17,7 +17,7 @@
 
 import * as t from "../gob/t.ts";
 import type { InvokeRequest, InvokeResult } from "../runtime/invoke.ts";
-import type { LambdaErrorShape, LambdaStackFrame } from "./lambda_error.ts";
+import { lambdaError, type LambdaErrorShape, type LambdaStackFrame } from "./lambda_error.ts";
 
 /** The Go package path of aws-lambda-go's messages. */
 export const MESSAGES_PACKAGE = "github.com/aws/aws-lambda-go/lambda/messages";
@@ -213,7 +213,6 @@ export function fromInvokeResponse(reply: DecodedInvokeResponse): Go1xReply {
   for (const f of err.StackTrace ?? []) {
     if (f) frames.push({ path: f.Path ?? "", line: f.Line ?? 0, label: f.Label ?? "" });
   }
-  const error: LambdaErrorShape = { errorMessage: err.Message ?? "", errorType: err.Type ?? "" };
-  if (frames.length > 0) error.stackTrace = frames;
+  const error = lambdaError(err.Type ?? "", err.Message ?? "", frames);
   return { ok: false, error, shouldExit: !!err.ShouldExit };
 }

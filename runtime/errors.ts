@@ -60,7 +60,8 @@ export function parseStack(stack: string | undefined): LambdaStackFrame[] {
     const m = FRAME_RE.exec(line);
     if (!m) continue;
     let label = m[1] ?? "";
-    const location = m[2] ?? m[3] ?? "";
+    // An anonymous async frame is written `at async <location>`.
+    const location = m[2] ?? (m[3] ?? "").replace(/^async /, "");
     const loc = LOCATION_RE.exec(location);
     if (!loc) continue;
     let path = loc[1];
