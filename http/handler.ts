@@ -12,7 +12,8 @@
  * Request: the method; the full URL (host from the request context or `Host`, scheme from
  * `X-Forwarded-Proto`, the path percent-encoded without double-encoding, the query with every
  * repeated key: `rawQueryString` on v2, re-encoded decoded values on v1, ALB's raw values as
- * they are); every header value (repeated ones appended, cookies joined with `; `); the body as
+ * they are); every header value (repeated ones appended, cookies joined with `; `; text beyond
+ * ASCII as its UTF-8 bytes, as `Deno.serve` shows such a header); the body as
  * bytes (`isBase64Encoded` bodies decoded, never through a string). The raw event, the Lambda
  * context and the client's IP address are on the second argument ({@linkcode HttpContext}).
  *
