@@ -37,6 +37,7 @@
  * @module
  */
 
+import { listen } from "../ground/transport.ts";
 import type { LambdaErrorShape, LambdaStackFrame } from "../runtime/types.ts";
 export type { LambdaErrorShape, LambdaStackFrame };
 import type { Go1xHost } from "./go1x_host.ts";
@@ -265,7 +266,7 @@ function iso(ms = Date.now()): string {
 }
 
 function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const l = listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;

@@ -23,6 +23,7 @@
  * @module
  */
 
+import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
 import type { InvokeOptions, StreamOutcome } from "./function.ts";
 
 /** The front doors `serve --http` can play. */
@@ -57,19 +58,6 @@ const TEXT_TYPE =
 /** Most of a prelude we accept before giving up on finding its end. */
 const MAX_PRELUDE = 1024 * 1024;
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function unb64(text: string): Uint8Array {
-  const bin = atob(text);
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
 function encodeBody(bytes: Uint8Array, contentType: string | null) {
   if (bytes.length === 0) return { body: undefined, isBase64Encoded: false };
   if (contentType === null || TEXT_TYPE.test(contentType)) {
@@ -79,7 +67,7 @@ function encodeBody(bytes: Uint8Array, contentType: string | null) {
       // not UTF-8: base64
     }
   }
-  return { body: b64(bytes), isBase64Encoded: true };
+  return { body: encodeBase64(bytes), isBase64Encoded: true };
 }
 
 function safeDecode(s: string): string {
@@ -401,7 +389,7 @@ export function httpEventHandler(
       bytes = typeof r.body !== "string"
         ? new Uint8Array(0)
         : r.isBase64Encoded === true
-        ? unb64(r.body)
+        ? decodeBase64(r.body)
         : encoder.encode(r.body);
     } catch {
       return badGateway();

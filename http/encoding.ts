@@ -6,37 +6,21 @@
  * @module
  */
 
+import { decodeBase64 as fromBase64, encodeBase64 } from "../ground/bytes.ts";
+
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-type Base64Ctor = { fromBase64?: (s: string) => Uint8Array };
-type Base64Bytes = { toBase64?: () => string };
-
 /** Decodes standard base64 (whitespace tolerated) to bytes. Throws `SyntaxError` when malformed. */
 export function decodeBase64(text: string): Uint8Array {
-  const clean = text.replace(/[\t\n\f\r ]+/g, "");
-  const native = (Uint8Array as unknown as Base64Ctor).fromBase64;
   try {
-    if (native) return native(clean);
-    const bin = atob(clean);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return fromBase64(text);
   } catch (e) {
     throw new SyntaxError(`the body is flagged isBase64Encoded but is not base64: ${e}`);
   }
 }
 
-/** Encodes bytes as standard base64 with padding. */
-export function encodeBase64(bytes: Uint8Array): string {
-  const native = (bytes as unknown as Base64Bytes).toBase64;
-  if (native) return native.call(bytes);
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
+export { encodeBase64 };
 
 /** The bytes as UTF-8 text, or `null` when they are not valid UTF-8. */
 export function utf8OrNull(bytes: Uint8Array): string | null {

@@ -24,9 +24,10 @@ import type {
   ResponseHeader,
   ServerCodec,
 } from "./codec.ts";
-import { RpcError } from "./errors.ts";
+import type { Scanner } from "../ground/reader.ts";
+import { fromReadError, RpcError } from "./errors.ts";
 import { fromJSON, needsRawNumbers, parseJSON, quote, toJSON, zeroOf } from "./json.ts";
-import type { Channel, Scanner } from "./stream.ts";
+import type { Channel } from "./stream.ts";
 
 const utf8 = new TextDecoder();
 const textEncoder = new TextEncoder();
@@ -218,7 +219,12 @@ async function readObject(
   limits: CodecLimits,
   goType: string,
 ): Promise<{ unit: Uint8Array; obj: Record<string, unknown> } | null> {
-  const unit = await ch.reader.readScanned(scanner, limits.maxMessageSize);
+  let unit: Uint8Array | null;
+  try {
+    unit = await ch.reader.readScanned(scanner, limits.maxMessageSize);
+  } catch (e) {
+    throw fromReadError(e);
+  }
   if (unit === null) return null;
   let obj: unknown;
   try {

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { goJSON } from "../ground/json.ts";
 import type { LambdaErrorShape, LambdaStackFrame } from "./types.ts";
 
 /** Go's `defaultErrorFrameCount`. */
@@ -154,23 +155,6 @@ export function toErrorShape(thrown: unknown): LambdaErrorShape {
 export function runtimeError(errorType: string, errorMessage: string): LambdaErrorShape {
   return { errorMessage, errorType };
 }
-
-/**
- * `JSON.stringify` with Go's `json.Marshal` escaping: `<`, `>`, `&`, U+2028 and U+2029 as
- * `\u003c`-style escapes. These characters can only occur inside JSON strings, so a global
- * replace is exact. Used for error bodies, which Go encodes with HTML escaping.
- */
-export function goJSON(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
-}
-
-const GO_ESCAPES: Record<string, string> = {
-  "<": "\\u003c",
-  ">": "\\u003e",
-  "&": "\\u0026",
-  "\u2028": "\\u2028",
-  "\u2029": "\\u2029",
-};
 
 /** The error body as Go posts it: `{"errorMessage":…,"errorType":…,"stackTrace":[…]}`. */
 export function errorBody(shape: LambdaErrorShape): string {

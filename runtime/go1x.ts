@@ -13,7 +13,7 @@
 
 import * as t from "../gob/t.ts";
 import { method, Server } from "../rpc/server.ts";
-import { listen } from "../rpc/transport.ts";
+import { listen } from "../ground/transport.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 
 /** `messages.InvokeRequest_Timestamp`. */

@@ -27,6 +27,7 @@
  * @module
  */
 
+import { encodeBase64 } from "../ground/bytes.ts";
 import { errorBody, runtimeError, xrayCause } from "./errors.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
@@ -78,14 +79,6 @@ function headerValue(s: string): string {
   let out = "";
   for (const b of encoder.encode(clean)) out += String.fromCharCode(b);
   return out;
-}
-
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
 
 /** One invoke taken from `next`: either ready to run, or already failed (a bad deadline). */
@@ -203,7 +196,7 @@ export class RuntimeApiClient {
           activeLogger().logEvent("ERROR", `Invoke Error ${json}`, error, requestId);
           return {
             [HEADERS.errorType]: headerValue(error.errorType),
-            [HEADERS.errorBody]: base64(encoder.encode(json)),
+            [HEADERS.errorBody]: encodeBase64(encoder.encode(json)),
           };
         },
       );
