@@ -25,6 +25,7 @@ import type {
   ServerCodec,
 } from "./codec.ts";
 import type { Scanner } from "../ground/reader.ts";
+import { goEscape } from "../ground/json.ts";
 import { fromReadError, RpcError } from "./errors.ts";
 import { fromJSON, needsRawNumbers, parseJSON, quote, toJSON, zeroOf } from "./json.ts";
 import type { Channel } from "./stream.ts";
@@ -170,14 +171,9 @@ function compactRaw(raw: string): string {
       else if (ch === '"') inStr = false;
     } else if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") continue;
     else if (ch === '"') inStr = true;
-    if (ch === "<") out += "\\u003c";
-    else if (ch === ">") out += "\\u003e";
-    else if (ch === "&") out += "\\u0026";
-    else if (ch === "\u2028") out += "\\u2028";
-    else if (ch === "\u2029") out += "\\u2029";
-    else out += ch;
+    out += ch;
   }
-  return out;
+  return goEscape(out);
 }
 
 /**
