@@ -30,7 +30,7 @@ import {
   readProxyResponse,
   textBody,
 } from "../protocol/http_event.ts";
-import { decodeBase64, encodeBase64 } from "../http/encoding.ts";
+import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
 import { MAX_INVOKE_REQUEST, tooLargeRequest } from "../protocol/runtime_api.ts";
 import { readLimited } from "./read_limited.ts";
 import type { InvokeOptions, StreamOutcome } from "./function.ts";

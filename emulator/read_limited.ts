@@ -7,6 +7,8 @@
  * @module
  */
 
+import { concat } from "../ground/bytes.ts";
+
 /** A body read whole, or how much was seen when it passed the limit. */
 export type LimitedBody =
   | { ok: true; bytes: Uint8Array }
@@ -33,11 +35,5 @@ export async function readLimited(req: Request, limit: number): Promise<LimitedB
     }
     parts.push(value);
   }
-  const bytes = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    bytes.set(p, off);
-    off += p.length;
-  }
-  return { ok: true, bytes };
+  return { ok: true, bytes: concat(parts) };
 }
