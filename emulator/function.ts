@@ -40,7 +40,11 @@
 import type { LambdaErrorShape, LambdaStackFrame } from "../protocol/lambda_error.ts";
 import { errorDocumentBytes, parseErrorDocument } from "../protocol/lambda_error.ts";
 import type { Protocol } from "../protocol/mode.ts";
-import { MAX_BUFFERED_RESPONSE, MAX_STREAMED_RESPONSE } from "../protocol/runtime_api.ts";
+import {
+  JSON_CONTENT_TYPE,
+  MAX_BUFFERED_RESPONSE,
+  MAX_STREAMED_RESPONSE,
+} from "../protocol/runtime_api.ts";
 import type { Sink } from "./driver.ts";
 import { invalidEntrypointError } from "./lambda_rules.ts";
 import { newTraceId } from "./platform.ts";
@@ -329,7 +333,7 @@ export class LocalFunction {
     if (this.#closed) return Promise.reject(new Error("the function is closed"));
     return this.#withLock(async () => {
       const chunks: Uint8Array[] = [];
-      let contentType = "application/json";
+      let contentType = JSON_CONTENT_TYPE;
       const { error, info } = await this.#execute(toBytes(event), options, {
         head: (ct) => (contentType = ct),
         write: (c) => {
@@ -382,7 +386,7 @@ export class LocalFunction {
           },
         }, MAX_STREAMED_RESPONSE)
       ).then(({ error, info }) => {
-        sendHead("application/json");
+        sendHead(JSON_CONTENT_TYPE);
         writer.close().catch(() => {});
         resolveDone({ error, info });
       }, (e) => {
