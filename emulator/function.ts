@@ -46,8 +46,7 @@ import {
   MAX_STREAMED_RESPONSE,
 } from "../protocol/runtime_api.ts";
 import type { Sink } from "./driver.ts";
-import { invalidEntrypointError } from "./lambda_rules.ts";
-import { newTraceId } from "./platform.ts";
+import { invalidEntrypointError, newTraceId, randomHex } from "./lambda_rules.ts";
 import { Environment, type FailureKind, type Outcome, type OutputOption } from "./supervisor.ts";
 
 export type { FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
@@ -164,11 +163,6 @@ function dirOf(path: string): string {
 
 function baseOf(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
-}
-
-function hex(n: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(n));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 type Executed = { error?: InvokeFailure; info: InvokeInfo };
@@ -297,7 +291,7 @@ export class LocalFunction {
     if (this.#closed) throw new Error("the function is closed");
     const env = { ...this.#baseEnv };
     const date = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
-    env.AWS_LAMBDA_LOG_STREAM_NAME ??= `${date}/[$LATEST]${hex(16)}`;
+    env.AWS_LAMBDA_LOG_STREAM_NAME ??= `${date}/[$LATEST]${randomHex(16)}`;
     this.coldStarts++;
     this.#env = new Environment({
       command: this.#command,
