@@ -14,6 +14,7 @@ import { goSource, valueJSON } from "./json.ts";
 import { EncoderCore } from "./encode.ts";
 import { GobError } from "./error.ts";
 import type { Type } from "./types.ts";
+import type { WireType } from "./typeinfo.ts";
 
 export type { DecoderOptions } from "./decode.ts";
 
@@ -161,6 +162,11 @@ export class PushDecoder {
     return out;
   }
 
+  /** The type definitions received so far, as sent, in the order they arrived. */
+  wireTypes(): WireType[] {
+    return [...this.#core.wire.values()];
+  }
+
   /** @internal Decodes the next value with `read` if it is complete. */
   take(read: Reader): Decoded<unknown> | null {
     const core = this.#core;
@@ -238,6 +244,11 @@ export class Decoder {
    */
   typeDefinitions(): string[] {
     return this.#push.typeDefinitions();
+  }
+
+  /** The type definitions received so far, as sent, in the order they arrived. */
+  wireTypes(): WireType[] {
+    return this.#push.wireTypes();
   }
 
   #queue(read: Reader): Promise<unknown> {
