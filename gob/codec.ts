@@ -162,9 +162,13 @@ export class PushDecoder {
     return out;
   }
 
-  /** The type definitions received so far, as sent, in the order they arrived. */
-  wireTypes(): WireType[] {
-    return [...this.#core.wire.values()];
+  /**
+   * The type definitions received so far, as sent, in the order they arrived,
+   * by the id each was defined under (which the definition's own `id` may not
+   * be: Go gives a `*big.Int` field's type a second id).
+   */
+  wireTypes(): ReadonlyMap<number, WireType> {
+    return new Map(this.#core.wire);
   }
 
   /** @internal Decodes the next value with `read` if it is complete. */
@@ -246,8 +250,8 @@ export class Decoder {
     return this.#push.typeDefinitions();
   }
 
-  /** The type definitions received so far, as sent, in the order they arrived. */
-  wireTypes(): WireType[] {
+  /** The type definitions received so far, by id (see {@linkcode PushDecoder.wireTypes}). */
+  wireTypes(): ReadonlyMap<number, WireType> {
     return this.#push.wireTypes();
   }
 

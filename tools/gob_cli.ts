@@ -22,7 +22,7 @@ import { fromWire } from "./gobgen/wire.ts";
 /** The library module generated files import by default (this package's `gob` export). */
 export const DEFAULT_IMPORT = "@gopherless/gopherless/gob";
 
-const USAGE = `usage: gob dump [--types[=go|ts]] [FILE|-]
+const USAGE = `usage: gob dump [--types[=go|ts] [--import SPEC] [--codecs MODULE]] [FILE|-]
        gob gen PACKAGE... [--out FILE] [--type Name,...] [--import SPEC] [--codecs MODULE]
                [--bigint] [--generator BIN]
 
@@ -40,7 +40,7 @@ const USAGE = `usage: gob dump [--types[=go|ts]] [FILE|-]
   --import SPEC  the module the generated file imports the gob library from
                  (default ${DEFAULT_IMPORT}; also for dump --types=ts)
   --codecs SPEC  a module exporting a t.MarshalerCodec for each custom-encoded type, named like
-                 its descriptor; without it such types keep their encoded bytes
+                 its descriptor; without it such types keep their encoded bytes (also for dump)
   --bigint       Go int64 and uint64 as bigint (t.bigInt64, t.bigUint64) instead of number
   --generator    an already built tools/gobgen binary (default: build it, which the Go build
                  cache makes quick after the first time)
@@ -76,6 +76,7 @@ async function dump(rest: string[]): Promise<number> {
   let types: "" | "go" | "ts" = "";
   let file = "-";
   let importFrom = DEFAULT_IMPORT;
+  let codecs: string | undefined;
   let maxMessageSize: number | undefined;
   try {
     for (let i = 0; i < rest.length; i++) {
@@ -86,6 +87,7 @@ async function dump(rest: string[]): Promise<number> {
       else if ((v = flagValue(rest, i, "--max-message"))) {
         [maxMessageSize, i] = [Number(v[0]), v[1]];
       } else if ((v = flagValue(rest, i, "--import"))) [importFrom, i] = v;
+      else if ((v = flagValue(rest, i, "--codecs"))) [codecs, i] = v;
       else if (a.startsWith("--")) throw new UsageError(`unknown flag ${a}`);
       else file = a;
     }
@@ -129,8 +131,9 @@ async function dump(rest: string[]): Promise<number> {
       const model = fromWire(dec.wireTypes(), `the type definitions of the gob stream ${name}`);
       const command = `deno task gob dump --types=ts${
         importFrom === DEFAULT_IMPORT ? "" : ` --import ${importFrom}`
-      } ${file}`;
-      await out.write(enc.encode(await formatTs(render(model, { command, importFrom }))));
+      }${codecs === undefined ? "" : ` --codecs ${codecs}`} ${file}`;
+      const source = render(model, { command, importFrom, codecs });
+      await out.write(enc.encode(await formatTs(source)));
     }
     return 0;
   } catch (e) {

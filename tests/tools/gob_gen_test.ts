@@ -29,7 +29,7 @@ goTest("gob gen writes the committed descriptors (regenerated to catch drift)", 
   assert.equal(plain.code, 0, plain.stderr);
   await assertGolden("zoo_types.ts", plain.stdout);
   const codecs = await cli(
-    ["gen", ZOO_PACKAGE, ...IMPORT, "--codecs", "./zoo_codecs.ts", "--generator", bin],
+    ["gen", ZOO_PACKAGE, ...IMPORT, "--codecs", "./zoo_codecs.ts", "--bigint", "--generator", bin],
   );
   assert.equal(codecs.code, 0, codecs.stderr);
   await assertGolden("zoo_types_codecs.ts", codecs.stdout);

@@ -205,7 +205,11 @@ class Renderer {
 
   #decl(d: Decl): string {
     const go = d.go.pkgPath === "" ? d.go.name : `${d.go.pkgPath}.${d.go.name}`;
-    const doc = [`Go type \`${go}\`${d.root ? "" : " (reached from the generated types)"}.`];
+    const doc = [
+      go === ""
+        ? "A custom-encoded type sent without a name (as Go sends `*big.Int` and `*big.Rat` fields)."
+        : `Go type \`${go}\`${d.root ? "" : " (reached from the generated types)"}.`,
+    ];
     if (d.note) doc.push(`(${d.note}.)`);
     const comment = `/** ${doc.join(" ")} */`;
     const name = this.#goName(d.go);

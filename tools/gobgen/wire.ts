@@ -21,25 +21,30 @@ const PREDEFINED: Record<number, GoType> = {
   [INTERFACE]: { kind: "interface" },
 };
 
-/** Whether a wire name is a Go identifier (a named type) rather than a type string. */
+/**
+ * Whether a wire name names a type (`Point`, or an instantiation such as
+ * `Pair[string,main.Point]`) rather than spelling an unnamed one (`[]int`).
+ */
 function isIdent(name: string): boolean {
-  return /^[\p{L}_][\p{L}\p{N}_]*$/u.test(name);
+  return /^[\p{L}_][\p{L}\p{N}_]*(\[.+\])?$/u.test(name);
 }
 
-/** Builds the model of a stream's type definitions (in the order they arrived). */
-export function fromWire(wires: readonly WireType[], source: string): Model {
-  const byId = new Map(wires.map((w) => [w.id, w]));
+/**
+ * Builds the model of a stream's type definitions, given by the id each was
+ * defined under, in the order they arrived.
+ */
+export function fromWire(byId: ReadonlyMap<number, WireType>, source: string): Model {
   const idents = new Map<number, string>();
   const taken = new Set<string>();
-  for (const w of wires) {
+  for (const [id, w] of byId) {
     const named = isIdent(w.name);
     const custom = w.kind === "gob" || w.kind === "binary" || w.kind === "text";
     if (!named && !custom) continue;
-    const base = named ? safeIdent(w.name) : `Custom${w.id}`;
+    const base = named ? safeIdent(w.name) : `Custom${id}`;
     let ident = base;
     for (let i = 2; taken.has(ident); i++) ident = `${base}_${i}`;
     taken.add(ident);
-    idents.set(w.id, ident);
+    idents.set(id, ident);
   }
   const typeOf = (id: number, seen: Set<number>): GoType => {
     const pre = PREDEFINED[id];
@@ -69,14 +74,39 @@ export function fromWire(wires: readonly WireType[], source: string): Model {
     }
   };
   const decls: Decl[] = [];
-  for (const w of wires) {
-    const ident = idents.get(w.id);
+  // Go's types are not infinite: a struct field whose type holds the struct
+  // itself (by value or through arrays) was a pointer, which the wire drops.
+  const shapes = new Map<string, GoType>();
+  for (const [id, w] of byId) {
+    const ident = idents.get(id);
+    if (ident !== undefined) shapes.set(ident, shape(w, new Set([id])));
+  }
+  const holds = (x: GoType, target: string, seen: Set<string>): boolean => {
+    if (x.kind === "array") return holds(x.elem, target, seen);
+    if (x.kind === "struct") return (x.fields ?? []).some((f) => holds(f.type, target, seen));
+    if (x.kind !== "ref") return false;
+    if (x.ref === target) return true;
+    if (seen.has(x.ref)) return false;
+    seen.add(x.ref);
+    return holds(shapes.get(x.ref)!, target, seen);
+  };
+  for (const [ident, x] of shapes) {
+    if (x.kind !== "struct") continue;
+    for (const f of x.fields ?? []) {
+      if (holds(f.type, ident, new Set())) f.type = { kind: "ptr", elem: f.type };
+    }
+  }
+  for (const [id, w] of byId) {
+    const ident = idents.get(id);
     if (ident === undefined) continue;
     decls.push({
       ident,
       go: { pkgPath: "", pkgName: "", name: isIdent(w.name) ? w.name : "" },
       root: true,
-      type: shape(w, new Set([w.id])),
+      type: shapes.get(ident)!,
+      ...(w.kind === "gob" && w.name === "Time"
+        ? { note: "if this is Go's time.Time, use t.time or t.date instead" }
+        : {}),
     });
   }
   return { source, decls, skipped: [] };
