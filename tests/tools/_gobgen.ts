@@ -28,6 +28,7 @@ export const STREAM_ORDER = [
   "Kind",
   "Money",
   "Everything",
+  "Everything",
 ] as const;
 
 let built: Promise<string> | null = null;

@@ -30,6 +30,7 @@ goTest("dump --types=ts descriptors decode the stream they came from", async () 
   registerName("*zoo.Square", t.ptr(wire.Square));
   registerName(`${PKG_PATH}.Kind`, t.named(`${PKG_PATH}.Kind`, t.int));
   registerName(`${PKG_PATH}.Tags`, wire.Tags);
+  registerName(`${PKG_PATH}/geo.v2.Coord`, wire.Coord);
   // Top-level values by their wire types (Kind is sent as a plain int).
   const types = [
     wire.Everything,
@@ -39,6 +40,7 @@ goTest("dump --types=ts descriptors decode the stream they came from", async () 
     wire.Index,
     t.int,
     wire.Money,
+    wire.Everything,
     wire.Everything,
   ] as t.Type<unknown>[];
   const values = decodeSequence(goBytes, types);

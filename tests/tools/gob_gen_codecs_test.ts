@@ -17,6 +17,7 @@ goTest("descriptors with codecs and bigints round-trip Go's stream byte for byte
   register(t.ptr(zoo.Square));
   register(zoo.Kind);
   register(zoo.Tags);
+  register(zoo.geo_Coord);
   const goBytes = await runGo("cmd/gobzoo", ["-big64"]);
   const types = STREAM_ORDER.map((name) => zoo[name] as t.Type<unknown>);
   const values = decodeSequence(goBytes, types);

@@ -71,6 +71,7 @@ function registerZoo(): string[] {
     register(t.ptr(zoo.Square)),
     register(zoo.Kind),
     register(zoo.Tags),
+    register(zoo.geo_Coord),
   ];
 }
 
@@ -80,8 +81,10 @@ goTest("generated descriptors carry Go's names: gob.Register's and reflect's", (
     "*zoo.Square",
     `${PKG_PATH}.Kind`,
     `${PKG_PATH}.Tags`,
+    `${PKG_PATH}/geo.v2.Coord`,
   ]);
   assert.equal(String(t.slice(zoo.Point)), "[]zoo.Point");
+  assert.equal(String(t.slice(zoo.geo_Coord)), "[]geo.Coord");
   assert.equal(String(zoo.Pair_string_Point), `zoo.Pair[string,${PKG_PATH}.Point]`);
 });
 
@@ -124,6 +127,11 @@ goTest("generated descriptors decode Go's stream and re-encode Go's bytes exactl
   const holder = values[7] as zoo.Everything;
   assert.deepEqual(holder.Shape, { name: "*zoo.Square", value: { Side: 0.5 } });
   assert.deepEqual(holder.Any, { name: `${PKG_PATH}.Kind`, value: 2 });
+  assert.deepEqual(full.Route, [{ Lat: 1, Lon: 0 }, { Lat: 0, Lon: -1 }]);
+  assert.deepEqual((values[8] as zoo.Everything).Any, {
+    name: `${PKG_PATH}/geo.v2.Coord`,
+    value: { Lat: -1, Lon: 2 },
+  });
 
   const enc = new Encoder();
   const parts = values.map((v, i) => enc.marshal(types[i], v));

@@ -171,6 +171,18 @@ export const Pair_string_Point: t.Type<Pair_string_Point> = t.struct({
   name: "Pair[string,gopherless.test/peers/internal/gob-zoo.Point]",
 }, { Key: t.string, Val: Point });
 
+/** The value of {@linkcode geo_Coord}. */
+export interface geo_Coord {
+  Lat: number;
+  Lon: number;
+}
+/** Go type `gopherless.test/peers/internal/gob-zoo/geo.v2.Coord` (reached from the generated types). */
+export const geo_Coord: t.Type<geo_Coord> = t.struct({
+  pkgPath: "gopherless.test/peers/internal/gob-zoo/geo.v2",
+  pkgName: "geo",
+  name: "Coord",
+}, { Lat: t.float64, Lon: t.float64 });
+
 /** The value of {@linkcode Everything}. */
 export interface Everything {
   Base: Base;
@@ -221,6 +233,8 @@ export interface Everything {
   Pair: Pair_string_Point;
   Kinds: Kind[];
   Err: t.InterfaceValue | null;
+  Where: geo_Coord;
+  Route: geo_Coord[];
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Everything`. */
 export const Everything: t.Type<Everything> = t.struct({
@@ -276,4 +290,6 @@ export const Everything: t.Type<Everything> = t.struct({
   Pair: Pair_string_Point,
   Kinds: t.slice(Kind),
   Err: t.any,
+  Where: geo_Coord,
+  Route: t.slice(geo_Coord),
 });

@@ -91,6 +91,14 @@ export const Pair_string_gopherless_test_peers_internal_gob_zoo_Point: t.Type<
   Val: t.struct("", { X: t.int, Y: t.int }),
 });
 
+/** The value of {@linkcode Coord}. */
+export interface Coord {
+  Lat: number;
+  Lon: number;
+}
+/** Go type `Coord`. */
+export const Coord: t.Type<Coord> = t.struct("Coord", { Lat: t.float64, Lon: t.float64 });
+
 /** The value of {@linkcode Everything}. */
 export interface Everything {
   Base: Base;
@@ -141,6 +149,8 @@ export interface Everything {
   Pair: Pair_string_gopherless_test_peers_internal_gob_zoo_Point;
   Kinds: number[];
   Err: t.InterfaceValue | null;
+  Where: Coord;
+  Route: Coord[];
 }
 /** Go type `Everything`. */
 export const Everything: t.Type<Everything> = t.struct("Everything", {
@@ -192,6 +202,8 @@ export const Everything: t.Type<Everything> = t.struct("Everything", {
   Pair: Pair_string_gopherless_test_peers_internal_gob_zoo_Point,
   Kinds: t.slice(t.int),
   Err: t.any,
+  Where: Coord,
+  Route: t.slice(Coord),
 });
 
 /** The value of {@linkcode Circle}. */

@@ -3,7 +3,8 @@
 // fixed and every map has at most one entry, so the stream is reproducible.
 // With -big64, int64 and uint64 fields hold values past 2^53.
 // Its top-level values, in order: Everything (full), Everything (zero),
-// *Node, Tree, Index, Kind, Money, Shape holder (Everything with only Shape).
+// *Node, Tree, Index, Kind, Money, and Everything holding a Shape, then a
+// geo.Coord in Any.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	zoo "gopherless.test/peers/internal/gob-zoo"
+	geo "gopherless.test/peers/internal/gob-zoo/geo.v2"
 )
 
 func init() {
@@ -22,6 +24,7 @@ func init() {
 	gob.Register(&zoo.Square{})
 	gob.Register(zoo.Kind(0))
 	gob.Register(zoo.Tags(nil))
+	gob.Register(geo.Coord{})
 }
 
 func full() zoo.Everything {
@@ -73,6 +76,8 @@ func full() zoo.Everything {
 		Tree:   zoo.Tree{{}, {{}, {}}},
 		Pair:   zoo.Pair[string, zoo.Point]{Key: "k", Val: zoo.Point{X: 9}},
 		Kinds:  []zoo.Kind{1, 2},
+		Where:  geo.Coord{Lat: 52.5, Lon: 13.4},
+		Route:  []geo.Coord{{Lat: 1}, {Lon: -1}},
 		Ch:     make(chan int),
 		Fn:     func() int { return 1 },
 	}
@@ -102,6 +107,7 @@ func main() {
 		zoo.Kind(-7),
 		zoo.NewMoney(250),
 		&zoo.Everything{Shape: &zoo.Square{Side: 0.5}, Any: zoo.Kind(2)},
+		&zoo.Everything{Any: geo.Coord{Lat: -1, Lon: 2}},
 	}
 	for _, v := range values {
 		if err := enc.Encode(v); err != nil {

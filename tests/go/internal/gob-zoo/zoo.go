@@ -11,6 +11,8 @@ import (
 	"math/big"
 	"strconv"
 	"time"
+
+	geo "gopherless.test/peers/internal/gob-zoo/geo.v2"
 )
 
 // Kind is a defined scalar type (registered for interface values).
@@ -182,6 +184,8 @@ type Everything struct {
 	Pair  Pair[string, Point]
 	Kinds []Kind
 	Err   error
+	Where geo.Coord
+	Route []geo.Coord
 
 	hidden int
 	Ch     chan int
