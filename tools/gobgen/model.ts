@@ -347,7 +347,8 @@ class Renderer {
   }
 
   #tsStruct(fields: GoField[]): string {
-    if (fields.length === 0) return "{}";
+    // An empty struct: an object without properties (lint rejects `{}` and empty interfaces).
+    if (fields.length === 0) return "{ [field: string]: never }";
     return `{ ${fields.map((f) => `${prop(f.name)}: ${this.#ts(f.type)}`).join("; ")} }`;
   }
 
