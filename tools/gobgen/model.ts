@@ -132,6 +132,8 @@ class Renderer {
   readonly #defined = new Set<string>();
   readonly #imports = new Set<string>();
   readonly #taken: Set<string>;
+  /** Packages whose names are not their paths' last elements, by path. */
+  readonly #packages = new Map<string, { ident: string; pkgName: string }>();
 
   constructor(model: Model, opts: RenderOptions) {
     this.#model = model;
@@ -173,6 +175,15 @@ class Renderer {
     if (this.#opts.codecs && slots.length > 0) {
       lines.push(`import * as codecs from ${JSON.stringify(this.#opts.codecs)};`);
     }
+    for (const [path, pkg] of this.#packages) {
+      lines.push(
+        "",
+        `/** Go package \`${path}\`, which is package ${pkg.pkgName}. */`,
+        `const ${pkg.ident} = { pkgPath: ${JSON.stringify(path)}, pkgName: ${
+          JSON.stringify(pkg.pkgName)
+        } };`,
+      );
+    }
     return [...lines, "", body.join("\n\n"), ""].join("\n");
   }
 
@@ -194,13 +205,23 @@ class Renderer {
     return out;
   }
 
+  /**
+   * The name argument: `"path.Name"`, or `{ ...pkg_x, name }` for a package
+   * not named after its path's last element, with one `pkg_x` per package.
+   */
   #goName(go: GoTypeName): string {
     const qualified = go.pkgPath === "" ? go.name : `${go.pkgPath}.${go.name}`;
     const derived = go.pkgPath.slice(go.pkgPath.lastIndexOf("/") + 1);
     if (go.pkgPath === "" || go.pkgName === derived) return JSON.stringify(qualified);
-    return `{ pkgPath: ${JSON.stringify(go.pkgPath)}, pkgName: ${
-      JSON.stringify(go.pkgName)
-    }, name: ${JSON.stringify(go.name)} }`;
+    let pkg = this.#packages.get(go.pkgPath);
+    if (pkg === undefined) {
+      const base = safeIdent(`pkg_${go.pkgName}`);
+      pkg = { ident: base, pkgName: go.pkgName };
+      for (let i = 2; this.#taken.has(pkg.ident); i++) pkg.ident = `${base}_${i}`;
+      this.#taken.add(pkg.ident);
+      this.#packages.set(go.pkgPath, pkg);
+    }
+    return `{ ...${pkg.ident}, name: ${JSON.stringify(go.name)} }`;
   }
 
   #decl(d: Decl): string {
@@ -211,13 +232,15 @@ class Renderer {
         : `Go type \`${go}\`${d.root ? "" : " (reached from the generated types)"}.`,
     ];
     if (d.note) doc.push(`(${d.note}.)`);
-    const comment = `/** ${doc.join(" ")} */`;
+    let comment = `/** ${doc.join(" ")} */`;
     const name = this.#goName(d.go);
     const x = d.type;
     if (x.kind === "marshaler") {
       const ctor =
         { gob: "gobEncoder", binary: "binaryMarshaler", text: "textMarshaler" }[x.flavor];
       const codec = this.#opts.codecs ? `codecs.${d.ident}` : "t.encodedBytes";
+      const how = { gob: "GobEncode", binary: "MarshalBinary", text: "MarshalText" }[x.flavor];
+      comment = comment.replace(/ \*\/$/, ` Sent as the bytes of its ${how} method. */`);
       return `${comment}\nexport const ${d.ident} = t.${ctor}(${name}, ${codec});\n` +
         `/** The value of {@linkcode ${d.ident}}. */\nexport type ${d.ident} = t.Infer<typeof ${d.ident}>;`;
     }

@@ -6,23 +6,21 @@
 import { type GoTime, type Rational, t } from "../../../gob/mod.ts";
 import * as codecs from "./zoo_codecs.ts";
 
+/** Go package `gopherless.test/peers/internal/gob-zoo`, which is package zoo. */
+const pkg_zoo = { pkgPath: "gopherless.test/peers/internal/gob-zoo", pkgName: "zoo" };
+
+/** Go package `gopherless.test/peers/internal/gob-zoo/geo.v2`, which is package geo. */
+const pkg_geo = { pkgPath: "gopherless.test/peers/internal/gob-zoo/geo.v2", pkgName: "geo" };
+
 /** The value of {@linkcode Kind}. */
 export type Kind = number;
 /** Go type `gopherless.test/peers/internal/gob-zoo.Kind`. */
-export const Kind: t.Type<Kind> = t.named({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Kind",
-}, t.int8);
+export const Kind: t.Type<Kind> = t.named({ ...pkg_zoo, name: "Kind" }, t.int8);
 
 /** The value of {@linkcode Blob}. */
 export type Blob = Uint8Array;
 /** Go type `gopherless.test/peers/internal/gob-zoo.Blob`. */
-export const Blob: t.Type<Blob> = t.named({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Blob",
-}, t.bytes);
+export const Blob: t.Type<Blob> = t.named({ ...pkg_zoo, name: "Blob" }, t.bytes);
 
 /** The value of {@linkcode Point}. */
 export interface Point {
@@ -30,20 +28,12 @@ export interface Point {
   Y: number;
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Point`. */
-export const Point: t.Type<Point> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Point",
-}, { X: t.int, Y: t.int });
+export const Point: t.Type<Point> = t.struct({ ...pkg_zoo, name: "Point" }, { X: t.int, Y: t.int });
 
 /** The value of {@linkcode Shape}. */
 export type Shape = t.InterfaceValue | null;
 /** Go type `gopherless.test/peers/internal/gob-zoo.Shape`. */
-export const Shape: t.Type<Shape> = t.iface({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Shape",
-});
+export const Shape: t.Type<Shape> = t.iface({ ...pkg_zoo, name: "Shape" });
 
 /** The value of {@linkcode Circle}. */
 export interface Circle {
@@ -51,42 +41,35 @@ export interface Circle {
   R: number;
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Circle`. */
-export const Circle: t.Type<Circle> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Circle",
-}, { Center: Point, R: t.float64 });
+export const Circle: t.Type<Circle> = t.struct({ ...pkg_zoo, name: "Circle" }, {
+  Center: Point,
+  R: t.float64,
+});
 
 /** The value of {@linkcode Square}. */
 export interface Square {
   Side: number;
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Square`. */
-export const Square: t.Type<Square> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Square",
-}, { Side: t.float64 });
+export const Square: t.Type<Square> = t.struct({ ...pkg_zoo, name: "Square" }, { Side: t.float64 });
 
 /** The value of {@linkcode Tags}. */
 export type Tags = string[];
 /** Go type `gopherless.test/peers/internal/gob-zoo.Tags`. */
-export const Tags: t.Type<Tags> = t.slice(t.string, {
-  name: { pkgPath: "gopherless.test/peers/internal/gob-zoo", pkgName: "zoo", name: "Tags" },
-});
+export const Tags: t.Type<Tags> = t.slice(t.string, { name: { ...pkg_zoo, name: "Tags" } });
 
 /** The value of {@linkcode Grid}. */
 export type Grid = number[][];
 /** Go type `gopherless.test/peers/internal/gob-zoo.Grid`. */
 export const Grid: t.Type<Grid> = t.array(t.array(t.int8, 3), 2, {
-  name: { pkgPath: "gopherless.test/peers/internal/gob-zoo", pkgName: "zoo", name: "Grid" },
+  name: { ...pkg_zoo, name: "Grid" },
 });
 
 /** The value of {@linkcode Index}. */
 export type Index = Map<string, Point[]> | null;
 /** Go type `gopherless.test/peers/internal/gob-zoo.Index`. */
 export const Index: t.Type<Index> = t.map(t.string, t.slice(Point), {
-  name: { pkgPath: "gopherless.test/peers/internal/gob-zoo", pkgName: "zoo", name: "Index" },
+  name: { ...pkg_zoo, name: "Index" },
 });
 
 /** The value of {@linkcode Node}. */
@@ -96,45 +79,32 @@ export interface Node {
   Kids: (Node | null)[];
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Node`. */
-export const Node: t.Type<Node> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Node",
-}, () => ({ Val: t.int, Next: t.ptr(Node), Kids: t.slice(t.ptr(Node)) }));
+export const Node: t.Type<Node> = t.struct(
+  { ...pkg_zoo, name: "Node" },
+  () => ({ Val: t.int, Next: t.ptr(Node), Kids: t.slice(t.ptr(Node)) }),
+);
 
 /** The value of {@linkcode Tree}. */
 export type Tree = Tree[];
 /** Go type `gopherless.test/peers/internal/gob-zoo.Tree`. */
 export const Tree: t.Type<Tree> = t.slice(t.lazy(() => Tree), {
-  name: { pkgPath: "gopherless.test/peers/internal/gob-zoo", pkgName: "zoo", name: "Tree" },
+  name: { ...pkg_zoo, name: "Tree" },
 });
 
-/** Go type `gopherless.test/peers/internal/gob-zoo.Money`. */
-export const Money = t.gobEncoder({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Money",
-}, codecs.Money);
+/** Go type `gopherless.test/peers/internal/gob-zoo.Money`. Sent as the bytes of its GobEncode method. */
+export const Money = t.gobEncoder({ ...pkg_zoo, name: "Money" }, codecs.Money);
 /** The value of {@linkcode Money}. */
 export type Money = t.Infer<typeof Money>;
 
-/** Go type `gopherless.test/peers/internal/gob-zoo.Version`. */
-export const Version = t.binaryMarshaler({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Version",
-}, codecs.Version);
+/** Go type `gopherless.test/peers/internal/gob-zoo.Version`. Sent as the bytes of its MarshalBinary method. */
+export const Version = t.binaryMarshaler({ ...pkg_zoo, name: "Version" }, codecs.Version);
 /** The value of {@linkcode Version}. */
 export type Version = t.Infer<typeof Version>;
 
 /** The value of {@linkcode Level}. */
 export type Level = number;
 /** Go type `gopherless.test/peers/internal/gob-zoo.Level`. (implements encoding.TextMarshaler, which gob does not use: sent by its structure.) */
-export const Level: t.Type<Level> = t.named({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Level",
-}, t.int);
+export const Level: t.Type<Level> = t.named({ ...pkg_zoo, name: "Level" }, t.int);
 
 /** The value of {@linkcode Base}. */
 export interface Base {
@@ -142,22 +112,17 @@ export interface Base {
   Created: GoTime;
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Base`. */
-export const Base: t.Type<Base> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Base",
-}, { ID: t.bigUint64, Created: t.time });
+export const Base: t.Type<Base> = t.struct({ ...pkg_zoo, name: "Base" }, {
+  ID: t.bigUint64,
+  Created: t.time,
+});
 
 /** The value of {@linkcode Extra}. */
 export interface Extra {
   Note: string;
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Extra`. */
-export const Extra: t.Type<Extra> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Extra",
-}, { Note: t.string });
+export const Extra: t.Type<Extra> = t.struct({ ...pkg_zoo, name: "Extra" }, { Note: t.string });
 
 /** The value of {@linkcode Pair_string_Point}. */
 export interface Pair_string_Point {
@@ -166,8 +131,7 @@ export interface Pair_string_Point {
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Pair[string,gopherless.test/peers/internal/gob-zoo.Point]`. */
 export const Pair_string_Point: t.Type<Pair_string_Point> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
+  ...pkg_zoo,
   name: "Pair[string,gopherless.test/peers/internal/gob-zoo.Point]",
 }, { Key: t.string, Val: Point });
 
@@ -177,11 +141,10 @@ export interface geo_Coord {
   Lon: number;
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo/geo.v2.Coord` (reached from the generated types). */
-export const geo_Coord: t.Type<geo_Coord> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo/geo.v2",
-  pkgName: "geo",
-  name: "Coord",
-}, { Lat: t.float64, Lon: t.float64 });
+export const geo_Coord: t.Type<geo_Coord> = t.struct({ ...pkg_geo, name: "Coord" }, {
+  Lat: t.float64,
+  Lon: t.float64,
+});
 
 /** The value of {@linkcode Everything}. */
 export interface Everything {
@@ -237,11 +200,7 @@ export interface Everything {
   Route: geo_Coord[];
 }
 /** Go type `gopherless.test/peers/internal/gob-zoo.Everything`. */
-export const Everything: t.Type<Everything> = t.struct({
-  pkgPath: "gopherless.test/peers/internal/gob-zoo",
-  pkgName: "zoo",
-  name: "Everything",
-}, {
+export const Everything: t.Type<Everything> = t.struct({ ...pkg_zoo, name: "Everything" }, {
   Base: Base,
   Extra: t.ptr(Extra),
   B: t.bool,

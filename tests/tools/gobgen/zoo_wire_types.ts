@@ -4,7 +4,7 @@
 
 import { t } from "../../../gob/mod.ts";
 
-/** Go type `Time`. (if this is Go's time.Time, use t.time or t.date instead.) */
+/** Go type `Time`. (if this is Go's time.Time, use t.time or t.date instead.) Sent as the bytes of its GobEncode method. */
 export const Time = t.gobEncoder("Time", t.encodedBytes);
 /** The value of {@linkcode Time}. */
 export type Time = t.Infer<typeof Time>;
@@ -24,22 +24,22 @@ export interface Extra {
 /** Go type `Extra`. */
 export const Extra: t.Type<Extra> = t.struct("Extra", { Note: t.string });
 
-/** A custom-encoded type sent without a name (as Go sends `*big.Int` and `*big.Rat` fields). */
+/** A custom-encoded type sent without a name (as Go sends `*big.Int` and `*big.Rat` fields). Sent as the bytes of its GobEncode method. */
 export const Custom74 = t.gobEncoder("", t.encodedBytes);
 /** The value of {@linkcode Custom74}. */
 export type Custom74 = t.Infer<typeof Custom74>;
 
-/** A custom-encoded type sent without a name (as Go sends `*big.Int` and `*big.Rat` fields). */
+/** A custom-encoded type sent without a name (as Go sends `*big.Int` and `*big.Rat` fields). Sent as the bytes of its GobEncode method. */
 export const Custom75 = t.gobEncoder("", t.encodedBytes);
 /** The value of {@linkcode Custom75}. */
 export type Custom75 = t.Infer<typeof Custom75>;
 
-/** Go type `Money`. */
+/** Go type `Money`. Sent as the bytes of its GobEncode method. */
 export const Money = t.gobEncoder("Money", t.encodedBytes);
 /** The value of {@linkcode Money}. */
 export type Money = t.Infer<typeof Money>;
 
-/** Go type `Version`. */
+/** Go type `Version`. Sent as the bytes of its MarshalBinary method. */
 export const Version = t.binaryMarshaler("Version", t.encodedBytes);
 /** The value of {@linkcode Version}. */
 export type Version = t.Infer<typeof Version>;
