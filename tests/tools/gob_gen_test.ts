@@ -28,6 +28,8 @@ goTest("gob gen writes the committed descriptors (regenerated to catch drift)", 
   const plain = await cli(["gen", ZOO_PACKAGE, ...IMPORT, "--generator", bin]);
   assert.equal(plain.code, 0, plain.stderr);
   await assertGolden("zoo_types.ts", plain.stdout);
+  assert.match(plain.stdout, /^\/\/ Not generated: Events: gob cannot send chan type chan int\.$/m);
+  assert.match(plain.stdout, /^\/\/ Not generated: Clock: field Zone: time\.Location: /m);
   const codecs = await cli(
     ["gen", ZOO_PACKAGE, ...IMPORT, "--codecs", "./zoo_codecs.ts", "--bigint", "--generator", bin],
   );
@@ -68,6 +70,12 @@ goTest("gob gen reports what it cannot generate", async () => {
   const generic = await cli(["gen", ZOO_PACKAGE, "--type", "Pair", "--generator", bin]);
   assert.equal(generic.code, 1);
   assert.match(generic.stderr, /type Pair: generic/);
+  const clock = await cli(["gen", ZOO_PACKAGE, "--type", "Clock", "--generator", bin]);
+  assert.equal(clock.code, 1);
+  assert.match(
+    clock.stderr,
+    /type Clock: field Zone: time\.Location: gob cannot send a struct with no exported fields/,
+  );
   const nowhere = await cli(["gen", "./tests/go/no-such-package", "--generator", bin]);
   assert.equal(nowhere.code, 1);
   assert.match(nowhere.stderr, /gob gen: /);

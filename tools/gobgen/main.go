@@ -19,6 +19,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -265,7 +266,9 @@ func (g *gen) root(tn *types.TypeName) error {
 			delete(g.idents, d.Ident)
 		}
 		g.decls = g.decls[:mark]
-		return err
+		// The message starts with the type's own name, which the caller gives.
+		own := types.TypeString(tn.Type(), (*types.Package).Name) + ": "
+		return errors.New(strings.TrimPrefix(err.Error(), own))
 	}
 	return nil
 }
@@ -397,7 +400,7 @@ func (g *gen) named(n *types.Named) (*Type, error) {
 	}
 	t, err := g.typeOf(under)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", obj.Name(), err)
+		return nil, fmt.Errorf("%s: %w", types.TypeString(n, (*types.Package).Name), err)
 	}
 	if t.Kind == "ptr" || t.Kind == "builtin" {
 		// A defined pointer type, or a type defined as time.Time or a big
@@ -437,6 +440,10 @@ func (g *gen) structOf(s *types.Struct) (*Type, error) {
 			return nil, fmt.Errorf("field %s: %w", f.Name(), err)
 		}
 		out.Fields = append(out.Fields, Field{Name: f.Name(), Type: ft})
+	}
+	if s.NumFields() > 0 && len(out.Fields) == 0 {
+		// gob's compileEnc refuses such a struct, whatever its value.
+		return nil, fmt.Errorf("gob cannot send a struct with no exported fields")
 	}
 	return out, nil
 }

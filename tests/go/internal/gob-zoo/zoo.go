@@ -192,3 +192,12 @@ type Everything struct {
 	Fn     func() int
 	PCh    *chan int
 }
+
+// Events is a channel type: gob cannot send it, so it gets no descriptor.
+type Events chan int
+
+// Clock holds a *time.Location, a struct without exported fields, which gob
+// refuses whatever its value: no descriptor either.
+type Clock struct {
+	Zone *time.Location
+}
