@@ -14,6 +14,7 @@ import { goSource, valueJSON } from "./json.ts";
 import { EncoderCore } from "./encode.ts";
 import { GobError } from "./error.ts";
 import type { Type } from "./types.ts";
+import type { WireType } from "./typeinfo.ts";
 
 export type { DecoderOptions } from "./decode.ts";
 
@@ -161,6 +162,15 @@ export class PushDecoder {
     return out;
   }
 
+  /**
+   * The type definitions received so far, as sent, in the order they arrived,
+   * by the id each was defined under (which the definition's own `id` may not
+   * be: Go gives a `*big.Int` field's type a second id).
+   */
+  wireTypes(): ReadonlyMap<number, WireType> {
+    return new Map(this.#core.wire);
+  }
+
   /** @internal Decodes the next value with `read` if it is complete. */
   take(read: Reader): Decoded<unknown> | null {
     const core = this.#core;
@@ -238,6 +248,11 @@ export class Decoder {
    */
   typeDefinitions(): string[] {
     return this.#push.typeDefinitions();
+  }
+
+  /** The type definitions received so far, by id (see {@linkcode PushDecoder.wireTypes}). */
+  wireTypes(): ReadonlyMap<number, WireType> {
+    return this.#push.wireTypes();
   }
 
   #queue(read: Reader): Promise<unknown> {

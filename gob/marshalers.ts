@@ -6,7 +6,7 @@
  */
 
 import { GobError } from "./error.ts";
-import { gobEncoder, ptr, type Type } from "./types.ts";
+import { gobEncoder, type MarshalerCodec, ptr, type Type } from "./types.ts";
 
 /** Seconds from 0001-01-01 (Go's internal epoch) to 1970-01-01. */
 const UNIX_TO_INTERNAL = 62135596800n;
@@ -217,3 +217,19 @@ export const bigRatValue: Type<Rational> = gobEncoder<Rational>("math/big.Rat", 
 
 /** Go's `*big.Rat` (`null` is a nil pointer). */
 export const bigRat: Type<Rational | null> = ptr(bigRatValue);
+
+/**
+ * A codec that keeps a custom encoding as its bytes: decoding gives what the
+ * Go type's GobEncode / MarshalBinary wrote, encoding sends the bytes back
+ * unchanged. `null` (a field that was not sent) is not sent. Generated
+ * descriptors use it for marshaler types until given a real codec.
+ */
+export const encodedBytes: MarshalerCodec<Uint8Array | null> = {
+  encode: (v) => {
+    if (!(v instanceof Uint8Array)) {
+      throw new GobError("encode", "custom-encoded value must be a Uint8Array of its encoding");
+    }
+    return v;
+  },
+  decode: (b) => b.slice(),
+};
