@@ -51,7 +51,10 @@ export const NEED_MORE: unique symbol = Symbol("gob: need more input");
 export interface DecoderOptions {
   /** Largest message accepted, in bytes. Default 64 MiB. */
   maxMessageSize?: number;
-  /** Deepest nesting of composite values (and of skipped values). Default 1,000. */
+  /**
+   * Deepest nesting of composite values (and of skipped values). Default 2,500: Go has no
+   * such limit, but JavaScript's call stack holds about 5,000 levels of a decode.
+   */
   maxDepth?: number;
   /**
    * Most zero values a descriptor-less decode (plain values or JSON) fills in
@@ -101,8 +104,10 @@ const skipBytesOp: DecOp = (d) => {
 };
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
-const DEFAULT_MAX_DEPTH = 1000;
+const DEFAULT_MAX_DEPTH = 2500;
 const DEFAULT_MAX_ZERO_FILL = 1 << 22;
+/** Nesting of typed plans built in one go; deeper components are built when first reached. */
+const MAX_EAGER_BUILD_DEPTH = 64;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const floatView = new DataView(new ArrayBuffer(8));
 const floatBytes = new Uint8Array(floatView.buffer);
@@ -166,6 +171,8 @@ export class DecoderCore {
   zeroFill = 0;
   readonly maxZeroFill: number;
   #typedOps = new Map<AnyType, Map<number, DecOp>>();
+  /** How many typed plans are being built, one inside the other. */
+  #buildDepth = 0;
   #plainOps = new Map<number, DecOp>();
   #skipOps = new Map<number, DecOp>();
   /** Type ids whose every component type is known to be defined. */
@@ -264,6 +271,7 @@ export class DecoderCore {
       this.#skipOps.clear();
       this.#complete.clear();
       this.#selfFields.clear();
+      this.#zeroCosts.clear();
       this.#lastType = null;
       this.#lastOp = null;
     }
@@ -671,7 +679,7 @@ export class DecoderCore {
    * reports an undefined component when it compiles a plan), without
    * recursion, so a chain of thousands of nested types is no risk to the stack.
    */
-  #checkComplete(id: number): void {
+  checkComplete(id: number): void {
     if (id < FIRST_USER_ID || this.#complete.has(id)) return;
     const stack = [id];
     const seen = new Set<number>([id]);
@@ -713,7 +721,7 @@ export class DecoderCore {
   skipOp(id: number): DecOp {
     const cached = this.#skipOps.get(id);
     if (cached) return cached;
-    this.#checkComplete(id);
+    this.checkComplete(id);
     const op = this.#buildSkip(id);
     this.#skipOps.set(id, op);
     return op;
@@ -821,13 +829,22 @@ export class DecoderCore {
     if (!byId) this.#typedOps.set(local, byId = new Map());
     const cached = byId.get(id);
     if (cached) return cached;
+    if (this.#buildDepth >= MAX_EAGER_BUILD_DEPTH) {
+      // A descriptor nested this deep is built a level at a time, when a
+      // value first reaches it, so building never exhausts the stack.
+      let deferred: DecOp | null = null;
+      return (d) => (deferred ??= d.#typedOp(id, local))(d);
+    }
     let real: DecOp | null = null;
     byId.set(id, (d) => real!(d));
+    this.#buildDepth++;
     try {
       real = this.#buildTyped(id, local);
     } catch (e) {
       byId.delete(id);
       throw e;
+    } finally {
+      this.#buildDepth--;
     }
     byId.set(id, real);
     return real;
@@ -850,7 +867,7 @@ export class DecoderCore {
       return (d) => d.#interface(true);
     }
     if (id < FIRST_USER_ID) this.#incompatible(id, local);
-    this.#checkComplete(id);
+    this.checkComplete(id);
     // Go's compatibleType: a definition with a marshaler kind matches only a
     // local type with exactly that flavour, and the other way round.
     const kinds = this.#variants.get(id) ?? [this.wireOf(id)];
@@ -1000,7 +1017,7 @@ export class DecoderCore {
 
   /** Whether the value of wire type `id` is sent as a struct (no singleton delta). */
   isStruct(id: number): boolean {
-    return this.wire.get(id)?.kind === "struct";
+    return this.wireFor(id, "struct") !== null;
   }
 
   /** Reads the singleton field delta that precedes a top-level non-struct value. */
@@ -1040,7 +1057,7 @@ export class DecoderCore {
   #plainOp(id: number): DecOp {
     const cached = this.#plainOps.get(id);
     if (cached) return cached;
-    this.#checkComplete(id);
+    this.checkComplete(id);
     const op = this.#buildPlain(id);
     this.#plainOps.set(id, op);
     return op;
@@ -1122,7 +1139,7 @@ export class DecoderCore {
   /** The plain op of a struct definition (`sw`, which may be a second kind of type `id`). */
   #plainStruct(id: number, sw: StructWire): DecOp {
     if (this.wire.get(id) === sw) return this.#plainOp(id);
-    this.#checkComplete(id);
+    this.checkComplete(id);
     return this.#buildPlainStruct(id, sw);
   }
 
@@ -1186,13 +1203,67 @@ export class DecoderCore {
     }
   }
 
+  #zeroCosts = new Map<number, number>();
+
+  /**
+   * How many parts the zero value of wire type `id` has beyond itself: the
+   * fields of a struct and elements of an array, with theirs (a field whose
+   * type contains its struct is `null` and costs nothing). Infinite for an
+   * array that contains itself. Computed once per type, with an explicit
+   * stack, so that an enormous zero value is refused before any of it is built.
+   */
+  zeroCost(id: number): number {
+    const memo = this.#zeroCosts;
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    if (id < FIRST_USER_ID) return 0;
+    const stack = [id];
+    const open = new Set<number>();
+    while (stack.length > 0) {
+      const at = stack[stack.length - 1];
+      if (memo.has(at)) {
+        stack.pop();
+        continue;
+      }
+      const w = this.wire.get(at);
+      let parts: number[] = [];
+      if (w?.kind === "struct") {
+        const selfish = this.selfFields(at, w);
+        parts = w.fields.filter((_, i) => !selfish[i]).map((f) => f.id);
+      } else if (w?.kind === "array") parts = [w.elem];
+      const pending = parts.filter((p) => p >= FIRST_USER_ID && !memo.has(p));
+      if (pending.length > 0 && !open.has(at)) {
+        open.add(at);
+        stack.push(...pending);
+        continue;
+      }
+      let cost = 0;
+      if (w?.kind === "struct") {
+        cost = w.fields.length;
+        for (const p of parts) cost += memo.get(p) ?? (p >= FIRST_USER_ID ? Infinity : 0);
+      } else if (w?.kind === "array") {
+        const elem = memo.get(w.elem) ?? (w.elem >= FIRST_USER_ID ? Infinity : 0);
+        cost = w.len === 0 ? 0 : w.len * (1 + elem);
+      }
+      memo.set(at, cost);
+      open.delete(at);
+      stack.pop();
+    }
+    return memo.get(id)!;
+  }
+
   /**
    * The zero value of wire type `id` as a plain value, for a field absent from
-   * the wire. Arrays and structs are built element by element, each charged
-   * to the zero-fill allowance before anything is allocated; a struct field
-   * whose type contains the struct itself is `null`.
+   * the wire; its cost is charged to the zero-fill allowance before any of it
+   * is built. A struct field whose type contains the struct itself is `null`.
    */
   zeroValue(id: number): unknown {
+    const cost = this.zeroCost(id);
+    if (cost > 0) this.chargeZero(cost);
+    return this.#buildZero(id);
+  }
+
+  #buildZero(id: number): unknown {
     switch (id) {
       case BOOL:
         return false;
@@ -1215,23 +1286,21 @@ export class DecoderCore {
       case "slice":
         return [];
       case "array": {
-        this.chargeZero(w.len);
         this.enter();
         const out = new Array(w.len);
-        for (let i = 0; i < w.len; i++) out[i] = this.zeroValue(w.elem);
+        for (let i = 0; i < w.len; i++) out[i] = this.#buildZero(w.elem);
         this.depth--;
         return out;
       }
       case "struct": {
         const n = w.fields.length;
         if (n === 0) return EMPTY_STRUCT;
-        this.chargeZero(n);
         this.enter();
         const selfish = this.selfFields(id, w);
         const obj: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) {
           const f = w.fields[i];
-          setProp(obj, f.name, selfish[i] ? null : this.zeroValue(f.id));
+          setProp(obj, f.name, selfish[i] ? null : this.#buildZero(f.id));
         }
         this.depth--;
         return obj;
