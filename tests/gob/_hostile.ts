@@ -112,7 +112,7 @@ export function typeDef(id: number, ...kinds: KindDef[]): Uint8Array {
 }
 
 /** Predefined type ids. */
-export const INT = 2, STRING = 6;
+export const INT = 2, UINT = 3, STRING = 6;
 
 const POINT = 65;
 
@@ -123,20 +123,44 @@ function pointWithEmptyE(): Uint8Array {
   );
 }
 
+/** Type 66 and up: a struct holding two copies of a struct holding two copies of ..., `levels` deep. */
+function doublingStructs(levels: number): Uint8Array[] {
+  const defs: Uint8Array[] = [];
+  for (let i = 0; i < levels; i++) {
+    const next = i === levels - 1 ? INT : 67 + i;
+    defs.push(typeDef(66 + i, { struct: { name: `L${i}`, fields: [["A", next], ["B", next]] } }));
+  }
+  return defs;
+}
+
 /**
  * The struct amplifier: Point{X, Y, E} where E's type holds two copies of a
  * struct that holds two copies of the next, `levels` deep. E is sent as an
  * empty struct, so its fields are absent: their zero value has 2^levels parts.
  */
 export function structAmplifier(levels = 40): Uint8Array {
-  const defs: Uint8Array[] = [
+  return concat(
     typeDef(POINT, { struct: { name: "Point", fields: [["X", INT], ["Y", INT], ["E", 66]] } }),
-  ];
-  for (let i = 0; i < levels; i++) {
-    const next = i === levels - 1 ? INT : 67 + i;
-    defs.push(typeDef(66 + i, { struct: { name: `L${i}`, fields: [["A", next], ["B", next]] } }));
-  }
-  return concat(...defs, pointWithEmptyE());
+    ...doublingStructs(levels),
+    pointWithEmptyE(),
+  );
+}
+
+/**
+ * The same amplifier as an extra field E of a net/rpc request header:
+ * Request{ServiceMethod: "Arith.Multiply", Seq: 1, E: {}}.
+ */
+export function headerAmplifier(levels = 40): Uint8Array {
+  return concat(
+    typeDef(POINT, {
+      struct: { name: "Request", fields: [["ServiceMethod", STRING], ["Seq", UINT], ["E", 66]] },
+    }),
+    ...doublingStructs(levels),
+    message(
+      new Payload().int(POINT).uint(1).string("Arith.Multiply").uint(1).uint(1).uint(1).uint(0)
+        .uint(0),
+    ),
+  );
 }
 
 /**
@@ -212,4 +236,19 @@ export function timeValue(secondsSinceYear1: bigint, nanos = 0, offsetMin = -1):
   dv.setInt16(13, offsetMin);
   const v = new Payload().int(65).uint(0).uint(enc.length).raw(...enc);
   return concat(typeDef(65, { gob: { name: "Time" } }), message(v));
+}
+
+/**
+ * A []S of `count` empty S values, where S's one field has a name of
+ * `nameLength` bytes: as JSON every element repeats the name, so the text
+ * passes the longest string JavaScript can hold long before memory runs out.
+ */
+export function longFieldNames(nameLength = 1 << 20, count = 600): Uint8Array {
+  const v = new Payload().int(66).uint(0).uint(count);
+  for (let i = 0; i < count; i++) v.uint(0);
+  return concat(
+    typeDef(66, { slice: { elem: 65 } }),
+    typeDef(65, { struct: { name: "S", fields: [["N" + "x".repeat(nameLength - 1), INT]] } }),
+    message(v),
+  );
 }

@@ -6,10 +6,12 @@
 //	gobhostile decode TARGET   decode the first value on stdin into TARGET; print one JSON line
 //	gobhostile gen CASE N      write a stream to stdout
 //
-// decode prints {"ok":true,"value":...,"ms":...} or {"ok":false,"error":"...","ms":...}.
+// decode prints {"ok":true,"value":...,"ms":...,"allocMiB":...} or {"ok":false,"error":"...",...}:
+// the time the decode took and the bytes it allocated.
 // Targets:
 //
 //	point      struct Point{X, Y int}
+//	empties    []struct{}, printed as its length
 //	skip       Decode(nil): read and discard one value
 //	bigint     *big.Int, printed as decimal text
 //	keymap     map[Key]string with Key{A int; B string}, printed as [[A, B, value], ...] sorted
@@ -31,6 +33,7 @@ import (
 	"math/big"
 	"os"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,9 +100,15 @@ func decode(target string) {
 		panic(err)
 	}
 	dec := gob.NewDecoder(bytes.NewReader(in))
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	var value any
 	switch {
+	case target == "empties":
+		var e []struct{}
+		err = dec.Decode(&e)
+		value = len(e)
 	case target == "point":
 		var p Point
 		err = dec.Decode(&p)
@@ -144,7 +153,9 @@ func decode(target string) {
 		os.Exit(2)
 	}
 	ms := float64(time.Since(start).Microseconds()) / 1000
-	out := map[string]any{"ok": err == nil, "ms": ms}
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	out := map[string]any{"ok": err == nil, "ms": ms, "allocMiB": float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)}
 	if err != nil {
 		out["error"] = err.Error()
 	} else {
