@@ -60,7 +60,7 @@ export interface DecoderOptions {
    * Most zero values a descriptor-less decode (plain values or JSON) fills in
    * per top-level value for struct fields absent from the wire: each field
    * filled in counts one, and so does each element of a zero array or field of
-   * a zero struct it contains. Default 4,194,304 (2^22). Typed decodes fill in
+   * a zero struct it contains. Default 1,048,576 (2^20). Typed decodes fill in
    * the zero values of their own descriptors and are not counted.
    */
   maxZeroFill?: number;
@@ -105,7 +105,7 @@ const skipBytesOp: DecOp = (d) => {
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 2500;
-const DEFAULT_MAX_ZERO_FILL = 1 << 22;
+const DEFAULT_MAX_ZERO_FILL = 1 << 20;
 /** Nesting of typed plans built in one go; deeper components are built when first reached. */
 const MAX_EAGER_BUILD_DEPTH = 64;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -1287,8 +1287,12 @@ export class DecoderCore {
         return [];
       case "array": {
         this.enter();
-        const out = new Array(w.len);
-        for (let i = 0; i < w.len; i++) out[i] = this.#buildZero(w.elem);
+        const first = w.len > 0 ? this.#buildZero(w.elem) : null;
+        // Primitive zeros are shared; objects (structs, arrays, ...) are built one by one.
+        const out = new Array(w.len).fill(first);
+        if (typeof first === "object" && first !== null) {
+          for (let i = 1; i < w.len; i++) out[i] = this.#buildZero(w.elem);
+        }
         this.depth--;
         return out;
       }
