@@ -109,6 +109,11 @@ Deno.test("hostile: the amplifier as an extra field of an rpc request header (ca
   assert.deepEqual(r.value, { ServiceMethod: "Arith.Multiply", Seq: 1 });
 });
 
+goTest("hostile: Go's net/rpc header decodes the same from the amplified header", async () => {
+  const go = await goDecode("request", headerAmplifier(40));
+  assert.deepEqual(go.value, { ServiceMethod: "Arith.Multiply", Seq: 1 });
+});
+
 Deno.test("hostile: maxZeroFill is a per-value allowance the caller can raise", () => {
   const bytes = arrayAmplifier(100); // E.A is [100][100][100]int: 1,010,100 parts
   gobError(() => decode(bytes, undefined, { maxZeroFill: 1_000_000 }), "limit", /maxZeroFill/);

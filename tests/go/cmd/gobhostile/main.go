@@ -12,6 +12,7 @@
 //
 //	point      struct Point{X, Y int}
 //	empties    []struct{}, printed as its length
+//	request    net/rpc's header struct Request{ServiceMethod string; Seq uint64}
 //	skip       Decode(nil): read and discard one value
 //	bigint     *big.Int, printed as decimal text
 //	keymap     map[Key]string with Key{A int; B string}, printed as [[A, B, value], ...] sorted
@@ -41,6 +42,12 @@ import (
 )
 
 type Point struct{ X, Y int }
+
+// Request is net/rpc's request header.
+type Request struct {
+	ServiceMethod string
+	Seq           uint64
+}
 
 type Key struct {
 	A int
@@ -113,6 +120,10 @@ func decode(target string) {
 		var p Point
 		err = dec.Decode(&p)
 		value = p
+	case target == "request":
+		var r Request
+		err = dec.Decode(&r)
+		value = r
 	case target == "skip":
 		err = dec.Decode(nil)
 		value = "skipped"
