@@ -349,7 +349,13 @@ function decodeOne(core: DecoderCore, read: Reader): unknown {
       });
     }
     if (e instanceof RangeError) {
-      throw new GobError("limit", `value too deeply nested: ${e.message}`, { cause: e });
+      // V8's two: the call stack ran out (nesting), or a string or array would pass its maximum.
+      const what = /call stack/i.test(e.message)
+        ? "value nested too deeply for the JavaScript stack (lower maxDepth)"
+        : "value too large for JavaScript";
+      throw new GobError("limit", `${what}: ${e.message} (value at stream offset ${start})`, {
+        cause: e,
+      });
     }
     throw new GobError("corrupt", `decoding failed: ${(e as Error)?.message ?? e}`, { cause: e });
   }
