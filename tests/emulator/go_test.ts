@@ -80,15 +80,16 @@ for (const protocol of PROTOCOLS) {
   });
 
   goTest(`go vs ts, ${protocol}: timeouts, crashes and init failures look the same`, async () => {
-    await pair(protocol, { timeoutMs: 300 }, async (fns) => {
-      const [gt, tt] = await both(fns, { op: "sleep", ms: 3000 });
+    // 1.5 s: the crash below must be seen before the deadline even on a loaded machine.
+    await pair(protocol, { timeoutMs: 1500 }, async (fns) => {
+      const [gt, tt] = await both(fns, { op: "sleep", ms: 6000 });
       assert.equal(gt.ok || tt.ok, false);
       if (gt.ok || tt.ok) return;
       assert.equal(gt.kind, "timeout");
       assert.equal(tt.kind, "timeout");
       assert.deepEqual(doc(gt), {
         errorType: "Sandbox.Timedout",
-        errorMessage: "RequestId: <id> Error: Task timed out after 0.30 seconds",
+        errorMessage: "RequestId: <id> Error: Task timed out after 1.50 seconds",
       });
       assert.deepEqual(doc(tt), doc(gt));
 
