@@ -35,7 +35,7 @@ const request = () => ({
   Payload,
   RequestId: "bench",
   XAmznTraceId: "",
-  Deadline: { Seconds: Math.floor(Date.now() / 1000) + 30, Nanos: 0 },
+  Deadline: { Seconds: BigInt(Math.floor(Date.now() / 1000) + 30), Nanos: 0n },
   InvokedFunctionArn: "",
   CognitoIdentityId: "",
   CognitoIdentityPoolId: "",

@@ -57,7 +57,7 @@ import {
   writeAll,
 } from "../ground/http1.ts";
 import { ByteReader } from "../ground/reader.ts";
-import { listen, tune } from "../ground/transport.ts";
+import { acceptLoop, listen, tune } from "../ground/transport.ts";
 
 /** Header names of the Runtime API (the contract's table). */
 export const RUNTIME_HEADERS: typeof HEADERS = HEADERS;
@@ -271,24 +271,21 @@ export class RuntimeApiPlatform {
   }
 
   async #accept(): Promise<void> {
-    try {
-      for await (const conn of this.#listener) {
-        if (this.#closed) {
-          conn.close();
-          continue;
-        }
-        tune(conn);
-        this.#conns.add(conn);
-        this.#serveConn(conn).finally(() => {
-          this.#conns.delete(conn);
-          try {
-            conn.close();
-          } catch { /* already closed */ }
-        });
+    // A failed accept (a peer that reset at once) is retried with Go's back-off.
+    await acceptLoop(this.#listener, (conn) => {
+      if (this.#closed) {
+        conn.close();
+        return;
       }
-    } catch {
-      // listener closed
-    }
+      tune(conn);
+      this.#conns.add(conn);
+      this.#serveConn(conn).finally(() => {
+        this.#conns.delete(conn);
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      });
+    }, { closed: () => this.#closed });
   }
 
   async #serveConn(conn: Deno.Conn): Promise<void> {

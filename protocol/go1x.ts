@@ -96,8 +96,9 @@ export const messages = {
     RequestId: t.string,
     XAmznTraceId: t.string,
     Deadline: t.struct(`${M}.InvokeRequest_Timestamp`, {
-      Seconds: t.int64,
-      Nanos: t.int64,
+      // bigint: Go's int64 over its whole range (aws-lambda-go accepts any deadline).
+      Seconds: t.bigInt64,
+      Nanos: t.bigInt64,
     }),
     InvokedFunctionArn: t.string,
     CognitoIdentityId: t.string,
@@ -173,7 +174,7 @@ export function toInvokeRequest(req: InvokeRequest): Required<GoInvokeRequest> {
     Payload: req.payload,
     RequestId: req.requestId,
     XAmznTraceId: req.traceId ?? "",
-    Deadline: { Seconds: seconds, Nanos: nanos },
+    Deadline: { Seconds: BigInt(seconds), Nanos: BigInt(nanos) },
     InvokedFunctionArn: req.invokedFunctionArn,
     CognitoIdentityId: req.identity?.cognitoIdentityId ?? "",
     CognitoIdentityPoolId: req.identity?.cognitoIdentityPoolId ?? "",

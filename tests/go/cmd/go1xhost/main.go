@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/rpc"
 	"os"
@@ -202,6 +203,13 @@ func main() {
 			{"error", `{"op":"throwNoStack","message":"my error 7"}`, nil},
 			{"badClientContext", `{"op":"echo","value":1}`, func(r *messages.InvokeRequest) { r.ClientContext = []byte("{not json") }},
 			{"expiredDeadline", `{"op":"echo","value":"late"}`, func(r *messages.InvokeRequest) { r.Deadline = messages.InvokeRequest_Timestamp{} }},
+			// Deadlines are int64 seconds: aws-lambda-go accepts the whole range.
+			{"maxDeadline", `{"op":"echo","value":"far"}`, func(r *messages.InvokeRequest) {
+				r.Deadline = messages.InvokeRequest_Timestamp{Seconds: math.MaxInt64, Nanos: 999999999}
+			}},
+			{"minDeadline", `{"op":"echo","value":"long ago"}`, func(r *messages.InvokeRequest) {
+				r.Deadline = messages.InvokeRequest_Timestamp{Seconds: math.MinInt64, Nanos: math.MinInt64}
+			}},
 			{"echo2", `{"op":"echo","value":[1,2,3]}`, nil},
 		}
 		// The bytes of each reply: what arrived during its (sequential) call.
