@@ -270,8 +270,12 @@ export class RuntimeApiPlatform {
     await this.#accepting;
   }
 
+  /**
+   * Accepts connections until closed. A failed accept (a peer that connected and reset at once)
+   * is retried after a back-off of 5 ms doubling to 1 s, as Go's `net/http` accept loop does
+   * (ground's `acceptLoop`); only closing the platform ends the loop.
+   */
   async #accept(): Promise<void> {
-    // A failed accept (a peer that reset at once) is retried with Go's back-off.
     await acceptLoop(this.#listener, (conn) => {
       if (this.#closed) {
         conn.close();
