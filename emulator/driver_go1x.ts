@@ -8,6 +8,7 @@
  */
 
 import { modeVariable } from "../protocol/mode.ts";
+import { JSON_CONTENT_TYPE } from "../protocol/runtime_api.ts";
 import { errorDocumentBytes } from "../protocol/lambda_error.ts";
 import type {
   Driver,
@@ -52,7 +53,7 @@ export function go1xDriver(): Driver {
               replace: reply.shouldExit,
             };
           }
-          sink.head("application/json");
+          sink.head(JSON_CONTENT_TYPE);
           await sink.write(reply.payload);
           return { kind: "ok" };
         },

@@ -40,10 +40,13 @@
 import type { LambdaErrorShape, LambdaStackFrame } from "../protocol/lambda_error.ts";
 import { errorDocumentBytes, parseErrorDocument } from "../protocol/lambda_error.ts";
 import type { Protocol } from "../protocol/mode.ts";
-import { MAX_BUFFERED_RESPONSE, MAX_STREAMED_RESPONSE } from "../protocol/runtime_api.ts";
+import {
+  JSON_CONTENT_TYPE,
+  MAX_BUFFERED_RESPONSE,
+  MAX_STREAMED_RESPONSE,
+} from "../protocol/runtime_api.ts";
 import type { Sink } from "./driver.ts";
-import { invalidEntrypointError } from "./lambda_rules.ts";
-import { newTraceId } from "./platform.ts";
+import { invalidEntrypointError, newTraceId, randomHex } from "./lambda_rules.ts";
 import { Environment, type FailureKind, type Outcome, type OutputOption } from "./supervisor.ts";
 
 export type { FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
@@ -160,11 +163,6 @@ function dirOf(path: string): string {
 
 function baseOf(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
-}
-
-function hex(n: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(n));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 type Executed = { error?: InvokeFailure; info: InvokeInfo };
@@ -293,7 +291,7 @@ export class LocalFunction {
     if (this.#closed) throw new Error("the function is closed");
     const env = { ...this.#baseEnv };
     const date = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
-    env.AWS_LAMBDA_LOG_STREAM_NAME ??= `${date}/[$LATEST]${hex(16)}`;
+    env.AWS_LAMBDA_LOG_STREAM_NAME ??= `${date}/[$LATEST]${randomHex(16)}`;
     this.coldStarts++;
     this.#env = new Environment({
       command: this.#command,
@@ -329,7 +327,7 @@ export class LocalFunction {
     if (this.#closed) return Promise.reject(new Error("the function is closed"));
     return this.#withLock(async () => {
       const chunks: Uint8Array[] = [];
-      let contentType = "application/json";
+      let contentType = JSON_CONTENT_TYPE;
       const { error, info } = await this.#execute(toBytes(event), options, {
         head: (ct) => (contentType = ct),
         write: (c) => {
@@ -382,7 +380,7 @@ export class LocalFunction {
           },
         }, MAX_STREAMED_RESPONSE)
       ).then(({ error, info }) => {
-        sendHead("application/json");
+        sendHead(JSON_CONTENT_TYPE);
         writer.close().catch(() => {});
         resolveDone({ error, info });
       }, (e) => {

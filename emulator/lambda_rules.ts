@@ -1,7 +1,8 @@
 /**
  * Lambda's rules as the emulator applies them: the error documents Lambda itself returns (a
  * timeout, a crashed runtime, a missing entrypoint) and the platform lines it writes into a
- * function's log (`START`, `END`, `REPORT`, `INIT_REPORT`, the timeout line). Each document and
+ * function's log (`START`, `END`, `REPORT`, `INIT_REPORT`, the timeout line), and the trace
+ * header it makes for an invocation that has none. Each document and
  * each line is built here, once, by one function; the supervisor only decides which applies.
  *
  * Error documents go through the contract's one constructor (`protocol/lambda_error.ts`), so
@@ -71,6 +72,18 @@ export function invalidEntrypointError(
     "Runtime.InvalidEntrypoint",
     `RequestId: ${requestId} Error: fork/exec ${program}: ${why}`,
   );
+}
+
+/** `n` random bytes as lowercase hex. */
+export function randomHex(n: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(n));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** A fresh X-Ray trace header, in Lambda's format. */
+export function newTraceId(now: number = Date.now()): string {
+  const t = Math.floor(now / 1000).toString(16).padStart(8, "0");
+  return `Root=1-${t}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 
 function iso(ms: number): string {

@@ -31,6 +31,7 @@
  */
 
 import { headerText } from "../protocol/header_value.ts";
+import { newTraceId } from "./lambda_rules.ts";
 import {
   ACCEPTED_BODY,
   HEADERS,
@@ -166,16 +167,7 @@ const JSON_HEADERS = { "Content-Type": JSON_CONTENT_TYPE };
 const OK = ACCEPTED_BODY;
 const errorJSON = platformError;
 
-function hex(n: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(n));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-}
-
-/** A fresh X-Ray trace header, in Lambda's format. */
-export function newTraceId(now: number = Date.now()): string {
-  const t = Math.floor(now / 1000).toString(16).padStart(8, "0");
-  return `Root=1-${t}-${hex(12)};Parent=${hex(8)};Sampled=0`;
-}
+export { newTraceId };
 
 /** The error body from a base64 trailer; the raw text when it is not base64. */
 function fromBase64(s: string): Uint8Array {

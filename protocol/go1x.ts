@@ -27,12 +27,15 @@ export const PING_METHOD = "Function.Ping";
 /** The rpc method that runs one invocation (`Function.Invoke`). */
 export const INVOKE_METHOD = "Function.Invoke";
 
-/** `messages.InvokeRequest_Timestamp`. */
+/**
+ * `messages.InvokeRequest_Timestamp`. Both fields are Go `int64`s taken over their whole range
+ * (aws-lambda-go accepts any deadline), so they are `bigint`s.
+ */
 export interface GoTimestamp {
   /** Unix seconds (Go int64). */
-  Seconds: number | bigint;
+  Seconds: bigint;
   /** Nanoseconds within the second (Go int64). */
-  Nanos: number | bigint;
+  Nanos: bigint;
 }
 
 /** `messages.InvokeRequest`, as decoded from gob (absent fields are zero values). */
@@ -128,6 +131,7 @@ const EMPTY = new Uint8Array(0);
 /** Converts a decoded go1.x `InvokeRequest` to the invoker's request (the function's side). */
 export function fromInvokeRequest(msg: GoInvokeRequest): InvokeRequest {
   const d = msg.Deadline;
+  // Any int64 is accepted, as in Go; past 2^53 ms the deadline is approximate (and centuries away).
   const deadlineMs = d ? Number(d.Seconds) * 1000 + Number(d.Nanos) / 1e6 : 0;
   return {
     payload: msg.Payload ?? EMPTY,

@@ -37,6 +37,7 @@ import {
   parseCognitoIdentity,
 } from "./context.ts";
 import { concat } from "../ground/bytes.ts";
+import { JSON_CONTENT_TYPE } from "../protocol/runtime_api.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
 import { activeLogger } from "./logging.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
@@ -114,7 +115,7 @@ export interface Invoker {
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const JSON_TYPE = "application/json";
+const JSON_TYPE = JSON_CONTENT_TYPE;
 const BYTES_TYPE = "application/octet-stream";
 
 function failed(error: LambdaErrorShape): InvokeResult {
