@@ -1400,7 +1400,7 @@ function mapOp(d: DecoderCore, key: DecOp, elem: DecOp, byValue = false): Map<un
  * interface values by concrete type name and value. `null` for a key equal to
  * nothing, not even itself (one holding a NaN, as in Go).
  */
-export function keyString(v: unknown): string | null {
+function keyString(v: unknown): string | null {
   switch (typeof v) {
     case "number":
       return v !== v ? null : `n${v === 0 ? 0 : v}`;
