@@ -636,7 +636,11 @@ export class DecoderCore {
           }`,
         );
       }
-      const op = this.#typedOp(id, base);
+      // Go checks a definition's marshaler kinds against fields, not against a
+      // top-level struct (`compileDec`): a struct kind beside them decodes here.
+      const op = w === this.wire.get(id) && !this.#variants.has(id)
+        ? this.#typedOp(id, base)
+        : (this.checkComplete(id), this.#structOp(w as StructWire, base as StructType<unknown>));
       this.#remember(type, id, op, true);
       return op(this);
     }
