@@ -656,7 +656,11 @@ export class DecoderCore {
           }`,
         );
       }
-      const op = this.#typedOp(id, base);
+      // Go checks a definition's marshaler kinds against fields, not against a
+      // top-level struct (`compileDec`): a struct kind beside them decodes here.
+      const op = w === this.wire.get(id) && !this.#variants.has(id)
+        ? this.#typedOp(id, base)
+        : (this.checkComplete(id), this.#structOp(w as StructWire, base as StructType<unknown>));
       this.#remember(type, id, op, true);
       return op(this);
     }
@@ -1420,7 +1424,7 @@ function mapOp(d: DecoderCore, key: DecOp, elem: DecOp, byValue = false): Map<un
  * interface values by concrete type name and value. `null` for a key equal to
  * nothing, not even itself (one holding a NaN, as in Go).
  */
-export function keyString(v: unknown): string | null {
+function keyString(v: unknown): string | null {
   switch (typeof v) {
     case "number":
       return v !== v ? null : `n${v === 0 ? 0 : v}`;
