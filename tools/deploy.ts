@@ -65,10 +65,13 @@ export async function main(args: string[]): Promise<number> {
       console.error(`error: ${e.message}`);
       return 1;
     }
-    const name = (e as { name?: string })?.name;
-    if (e instanceof Error && (e as { $metadata?: unknown }).$metadata !== undefined) {
-      // An AWS API error: its name and message are what the user needs.
-      console.error(`error: AWS said ${name}: ${e.message}`);
+    if (e instanceof Error && "$fault" in e) {
+      // An answer of the AWS API: its name and message are what the user needs.
+      console.error(`error: AWS said ${e.name}: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof Error && "$metadata" in e) {
+      console.error(`error: cannot reach the AWS API: ${e.message}`);
       return 1;
     }
     throw e;

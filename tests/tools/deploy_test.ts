@@ -263,6 +263,10 @@ motoTest("deploy: a zip over 50 MB needs --s3-bucket, and goes through S3", asyn
   assert.equal(r.code, 1);
   assert.match(r.stderr, /over Lambda's 50 MB limit for a direct upload: .*--s3-bucket/);
 
+  const noBucket = await runDeploy([...base, "--s3-bucket", "packages"]);
+  assert.equal(noBucket.code, 1);
+  assert.match(noBucket.stderr, /error: AWS said NoSuchBucket: /);
+
   await s3.send(new CreateBucketCommand({ Bucket: "packages" }));
   ok(await runDeploy([...base, "--s3-bucket", "packages"]));
   const c = (await lambda.send(new GetFunctionCommand({ FunctionName: "big" }))).Configuration!;

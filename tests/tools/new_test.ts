@@ -18,10 +18,14 @@ interface Run {
 }
 
 async function run(cwd: string, args: string[]): Promise<Run> {
+  // INIT_CWD is where a `deno task` was typed; an outer `deno task test` must not leak its own.
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { ...env, NO_COLOR: "1" },
+    clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();
