@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../../", import.meta.url);
-const TEST_ONLY = ["hono", "@aws-sdk/client-lambda"];
+const TEST_ONLY = ["hono", "@aws-sdk/client-lambda", "@aws-sdk/client-iam", "@aws-sdk/client-s3"];
 
 Deno.test("demo: no test-only npm package in deno.json's imports or deno.lock", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
