@@ -29,6 +29,8 @@ export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { writeZip, type ZipEntry } from "./zip.ts";
+import { LAUNCHER } from "./launcher.ts";
+export { LAUNCHER } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
 export const ZIP_DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -117,17 +119,6 @@ export class BuildError extends Error {
   /** Always `"BuildError"`. */
   override name = "BuildError";
 }
-
-/** The `bootstrap` of a `--runtime deno` package. */
-export const LAUNCHER = `#!/bin/sh
-# gopherless launcher (--runtime deno): runs the bundled handler with the Deno binary beside it.
-# Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).
-case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
-: "\${DENO_DIR:=/tmp/.deno}"
-export DENO_DIR
-export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
-exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
-`;
 
 async function findConfig(entry: string): Promise<string | undefined> {
   let dir = entry.slice(0, entry.lastIndexOf("/")) || "/";
