@@ -23,10 +23,17 @@
  * @module
  */
 
+import {
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  type HttpEventKind,
+  PRELUDE_DELIMITER_LENGTH,
+  textBody,
+} from "../protocol/http_event.ts";
+import { decodeBase64, encodeBase64 } from "../http/encoding.ts";
 import type { InvokeOptions, StreamOutcome } from "./function.ts";
 
-/** The front doors `serve --http` can play. */
-export type HttpEventKindOption = "function-url" | "apigw-v2" | "apigw-v1" | "alb";
+/** The front doors `serve --http` can play (the contract's event kinds). */
+export type HttpEventKindOption = HttpEventKind;
 
 /** Anything that can stream an invocation: a `LocalFunction` or a `FunctionPool`. */
 export interface StreamInvoker {
@@ -50,36 +57,16 @@ export interface HttpServeOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const strict = new TextDecoder("utf-8", { fatal: true });
-const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
-const TEXT_TYPE =
-  /^\s*(?:text\/|application\/(?:javascript|x-www-form-urlencoded|graphql|(?:x-)?ndjson|(?:x-)?yaml)\s*(?:;|$))|[+/](?:json|xml)\s*(?:;|$)/i;
+const PRELUDE_TYPE = HTTP_INTEGRATION_CONTENT_TYPE;
 /** Most of a prelude we accept before giving up on finding its end. */
 const MAX_PRELUDE = 1024 * 1024;
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function unb64(text: string): Uint8Array {
-  const bin = atob(text);
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
-function encodeBody(bytes: Uint8Array, contentType: string | null) {
+/** A request body as the front door puts it in the event (the contract's text-or-base64 rule). */
+function encodeBody(bytes: Uint8Array, contentType: string | null, contentEncoding: string | null) {
   if (bytes.length === 0) return { body: undefined, isBase64Encoded: false };
-  if (contentType === null || TEXT_TYPE.test(contentType)) {
-    try {
-      return { body: strict.decode(bytes), isBase64Encoded: false };
-    } catch {
-      // not UTF-8: base64
-    }
-  }
-  return { body: b64(bytes), isBase64Encoded: true };
+  const text = textBody(bytes, contentType, contentEncoding);
+  if (text !== null) return { body: text, isBase64Encoded: false };
+  return { body: encodeBase64(bytes), isBase64Encoded: true };
 }
 
 function safeDecode(s: string): string {
@@ -136,7 +123,11 @@ export function requestToEvent(
     }
     (multiHeaders[k] ??= []).push(v);
   }
-  const { body: text, isBase64Encoded } = encodeBody(body, req.headers.get("content-type"));
+  const { body: text, isBase64Encoded } = encodeBody(
+    body,
+    req.headers.get("content-type"),
+    req.headers.get("content-encoding"),
+  );
 
   if (kind === "function-url" || kind === "apigw-v2") {
     const headers: Record<string, string> = {};
@@ -285,9 +276,9 @@ async function readPrelude(reader: ReadableStreamDefaultReader<Uint8Array>) {
   let buf = new Uint8Array(0);
   while (true) {
     const at = buf.indexOf(0);
-    if (at >= 0 && buf.length >= at + 8) {
+    if (at >= 0 && buf.length >= at + PRELUDE_DELIMITER_LENGTH) {
       const metadata = JSON.parse(decoder.decode(buf.subarray(0, at))) as Record<string, unknown>;
-      return { metadata, rest: buf.subarray(at + 8) };
+      return { metadata, rest: buf.subarray(at + PRELUDE_DELIMITER_LENGTH) };
     }
     if (buf.length > MAX_PRELUDE) throw new Error("the response prelude never ended");
     const r = await reader.read();
@@ -401,7 +392,7 @@ export function httpEventHandler(
       bytes = typeof r.body !== "string"
         ? new Uint8Array(0)
         : r.isBase64Encoded === true
-        ? unb64(r.body)
+        ? decodeBase64(r.body)
         : encoder.encode(r.body);
     } catch {
       return badGateway();

@@ -30,7 +30,21 @@
  * @module
  */
 
-import { HEADERS } from "../runtime/runtime_api.ts";
+import { headerText } from "../protocol/header_value.ts";
+import {
+  ACCEPTED_BODY,
+  HEADERS,
+  invalidTransitionMessage,
+  INVOCATION_PATH,
+  JSON_CONTENT_TYPE,
+  MAX_BUFFERED_RESPONSE,
+  MAX_STREAMED_RESPONSE,
+  PATHS,
+  platformError,
+  STREAMING_MODE,
+  tooLargeMessage,
+  validateErrorType,
+} from "../protocol/runtime_api.ts";
 import {
   bodyReader,
   ByteReader,
@@ -43,23 +57,9 @@ import {
   writeAll,
 } from "./http1.ts";
 
-/** Header names of the Runtime API (the runtime's own table). */
+/** Header names of the Runtime API (the contract's table). */
 export const RUNTIME_HEADERS: typeof HEADERS = HEADERS;
-
-/** Lambda's limit on a buffered (non-streamed) response: 6 MB (6,291,556 bytes). */
-export const MAX_BUFFERED_RESPONSE = 6_291_556;
-/** The default limit on a streamed response, 20 MiB (Lambda's default soft limit). */
-export const MAX_STREAMED_RESPONSE = 20 * 1024 * 1024;
-
-const ERROR_TYPE_RE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
-
-/**
- * The error type Lambda records for a `Lambda-Runtime-Function-Error-Type` header value: the
- * value when it is `Runtime.Xxx` or `Function.Xxx`, else `Runtime.Unknown` (as the RIE does).
- */
-export function validateErrorType(value: string | undefined): string {
-  return value !== undefined && ERROR_TYPE_RE.test(value) ? value : "Runtime.Unknown";
-}
+export { MAX_BUFFERED_RESPONSE, MAX_STREAMED_RESPONSE, validateErrorType };
 
 /** What the platform hands to the runtime for one invocation. */
 export interface InvocationInput {
@@ -160,12 +160,9 @@ export interface PlatformOptions {
 }
 
 const encoder = new TextEncoder();
-const JSON_HEADERS = { "Content-Type": "application/json" };
-const OK = '{"status":"OK"}';
-
-function errorJSON(errorType: string, errorMessage: string): string {
-  return JSON.stringify({ errorMessage, errorType });
-}
+const JSON_HEADERS = { "Content-Type": JSON_CONTENT_TYPE };
+const OK = ACCEPTED_BODY;
+const errorJSON = platformError;
 
 function hex(n: number): string {
   const b = crypto.getRandomValues(new Uint8Array(n));
@@ -339,12 +336,12 @@ export class RuntimeApiPlatform {
     const p = head.path;
     const m = head.method;
     const body = bodyReader(r, head, this.#limits);
-    if (p === "/2018-06-01/runtime/invocation/next") {
+    if (p === PATHS.next) {
       await body.drain();
       if (m !== "GET") return await this.#send(conn, 405, errorJSON("MethodNotAllowed", m));
       return await this.#next(conn, r);
     }
-    const inv = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(p);
+    const inv = INVOCATION_PATH.exec(p);
     if (inv && m === "POST") {
       let id: string;
       try {
@@ -364,9 +361,7 @@ export class RuntimeApiPlatform {
           403,
           errorJSON(
             "InvalidStateTransition",
-            `State transition from ResponseSent to ${
-              inv[2] === "response" ? "InvocationResponse" : "InvocationErrorResponse"
-            } failed for runtime. Error: State transition is not allowed`,
+            invalidTransitionMessage(inv[2] === "response" ? "response" : "error"),
           ),
         );
       }
@@ -375,7 +370,7 @@ export class RuntimeApiPlatform {
         const limit = invocation.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
         const { bytes, tooBig } = await readAll(body, limit);
         const error: PostedError = {
-          errorType: validateErrorType(head.headers.get("lambda-runtime-function-error-type")),
+          errorType: validateErrorType(head.headers.get(HEADERS.errorType.toLowerCase())),
           body: bytes,
         };
         invocation.resolveAnswer({ kind: "error", error });
@@ -384,7 +379,7 @@ export class RuntimeApiPlatform {
       }
       return await this.#response(conn, head, body, invocation);
     }
-    if (p === "/2018-06-01/runtime/init/error" && m === "POST") {
+    if (p === PATHS.initError && m === "POST") {
       const { bytes } = await readAll(body, MAX_BUFFERED_RESPONSE);
       if (this.#isReady || this.#initFailed) {
         return await this.#send(
@@ -395,12 +390,12 @@ export class RuntimeApiPlatform {
       }
       this.#initFailed = true;
       this.#resolveInitError({
-        errorType: validateErrorType(head.headers.get("lambda-runtime-function-error-type")),
+        errorType: validateErrorType(head.headers.get(HEADERS.errorType.toLowerCase())),
         body: bytes,
       });
       return await this.#send(conn, 202, OK);
     }
-    if (p === "/2020-01-01/extension/register" && m === "POST") {
+    if (p === PATHS.extensionRegister && m === "POST") {
       await body.drain();
       this.extensionRegistered = true;
       const reply = JSON.stringify({
@@ -413,7 +408,7 @@ export class RuntimeApiPlatform {
           conn,
           responseBytes(
             200,
-            { ...JSON_HEADERS, "Lambda-Extension-Identifier": crypto.randomUUID() },
+            { ...JSON_HEADERS, [HEADERS.extensionId]: crypto.randomUUID() },
             reply,
           ),
         );
@@ -422,7 +417,7 @@ export class RuntimeApiPlatform {
         return false;
       }
     }
-    if (p === "/2020-01-01/extension/event/next" && m === "GET") {
+    if (p === PATHS.extensionNext && m === "GET") {
       await body.drain();
       // An internal extension registered for no events: nothing to deliver until shutdown,
       // when the connection closes.
@@ -437,7 +432,7 @@ export class RuntimeApiPlatform {
     return await this.#send(
       conn,
       413,
-      errorJSON("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${limit} bytes).`),
+      errorJSON("RequestEntityTooLarge", tooLargeMessage(limit)),
     );
   }
 
@@ -476,7 +471,7 @@ export class RuntimeApiPlatform {
       if (inv.state !== "queued") continue;
       const deadline = Date.now() + inv.input.timeoutMs;
       const headers: Record<string, string> = {
-        "Content-Type": "application/json",
+        "Content-Type": JSON_CONTENT_TYPE,
         [RUNTIME_HEADERS.requestId]: inv.requestId,
         [RUNTIME_HEADERS.deadlineMs]: String(deadline),
         [RUNTIME_HEADERS.functionArn]: inv.input.functionArn,
@@ -514,9 +509,8 @@ export class RuntimeApiPlatform {
     body: ReturnType<typeof bodyReader>,
     inv: Invocation,
   ): Promise<boolean> {
-    const streaming =
-      (head.headers.get("lambda-runtime-function-response-mode") ?? "").toLowerCase() ===
-        "streaming";
+    const streaming = (head.headers.get(HEADERS.responseMode.toLowerCase()) ?? "").toLowerCase() ===
+      STREAMING_MODE;
     const limit = inv.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
     let total = 0;
     let tooBig = false;
@@ -566,7 +560,7 @@ export class RuntimeApiPlatform {
     }, { highWaterMark: 0 });
     inv.resolveAnswer({
       kind: "response",
-      contentType: head.headers.get("content-type") ?? "application/json",
+      contentType: head.headers.get("content-type") ?? JSON_CONTENT_TYPE,
       streaming,
       body: stream,
       done,
@@ -585,8 +579,8 @@ export class RuntimeApiPlatform {
         ),
       };
     }
-    const tType = body.trailers.get("lambda-runtime-function-error-type");
-    const tBody = body.trailers.get("lambda-runtime-function-error-body");
+    const tType = body.trailers.get(HEADERS.errorType.toLowerCase());
+    const tBody = body.trailers.get(HEADERS.errorBody.toLowerCase());
     if (!failed && (tType !== undefined || tBody !== undefined)) {
       failed = {
         errorType: tType ?? "Runtime.Unknown",
@@ -600,7 +594,7 @@ export class RuntimeApiPlatform {
         errorType: "Function.ResponseSizeTooLarge",
         body: encoder.encode(errorJSON(
           "Function.ResponseSizeTooLarge",
-          `Response payload size exceeded maximum allowed payload size (${limit} bytes).`,
+          tooLargeMessage(limit, true),
         )),
       };
     }
@@ -611,10 +605,7 @@ export class RuntimeApiPlatform {
   }
 }
 
-/** A header value: line breaks (not allowed in a header) become spaces. */
-function headerSafe(s: string): string {
-  return s.replace(/[\r\n\0]/g, " ");
-}
+const headerSafe = headerText;
 
 async function readAll(
   body: ReturnType<typeof bodyReader>,

@@ -159,7 +159,8 @@ export function invokeApiHandler(
         requestId,
       );
     }
-    const payload = body.length === 0 ? new TextEncoder().encode("{}") : body;
+    // Lambda's Invoke API hands the payload over as given (an empty body stays empty).
+    const payload = body;
     const type = req.headers.get("X-Amz-Invocation-Type") ?? "RequestResponse";
     const common = { "X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": requestId };
     if (type === "DryRun") return new Response(null, { status: 204, headers: common });

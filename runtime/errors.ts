@@ -16,7 +16,15 @@
  * @module
  */
 
-import type { LambdaErrorShape, LambdaStackFrame } from "./types.ts";
+import {
+  encodeErrorDocument,
+  goJSON,
+  lambdaError,
+  type LambdaErrorShape,
+  type LambdaStackFrame,
+} from "../protocol/lambda_error.ts";
+
+export { goJSON };
 
 /** Go's `defaultErrorFrameCount`. */
 const MAX_FRAMES = 32;
@@ -52,7 +60,8 @@ export function parseStack(stack: string | undefined): LambdaStackFrame[] {
     const m = FRAME_RE.exec(line);
     if (!m) continue;
     let label = m[1] ?? "";
-    const location = m[2] ?? m[3] ?? "";
+    // An anonymous async frame is written `at async <location>`.
+    const location = m[2] ?? (m[3] ?? "").replace(/^async /, "");
     const loc = LOCATION_RE.exec(location);
     if (!loc) continue;
     let path = loc[1];
@@ -122,28 +131,21 @@ function isErrorShape(value: unknown): value is LambdaErrorShape {
 export function toErrorShape(thrown: unknown): LambdaErrorShape {
   try {
     if (isErrorShape(thrown)) {
-      const out: LambdaErrorShape = {
-        errorMessage: thrown.errorMessage,
-        errorType: thrown.errorType,
-      };
-      if (thrown.stackTrace && thrown.stackTrace.length > 0) out.stackTrace = thrown.stackTrace;
-      return out;
+      return lambdaError(
+        thrown.errorType,
+        thrown.errorMessage,
+        thrown.stackTrace?.map((f) => ({ path: f.path, line: f.line, label: f.label })),
+      );
     }
     const errorType = typeName(thrown);
-    if (!(thrown instanceof Error)) return { errorMessage: messageOf(thrown), errorType };
+    if (!(thrown instanceof Error)) return lambdaError(errorType, messageOf(thrown));
     const errorMessage = typeof thrown.message === "string"
       ? thrown.message
       : messageOf(thrown.message);
-    const frames = parseStack(thrown.stack);
-    const out: LambdaErrorShape = { errorMessage, errorType };
-    if (frames.length > 0) out.stackTrace = frames;
-    return out;
+    return lambdaError(errorType, errorMessage, parseStack(thrown.stack));
   } catch {
     // A hostile value (throwing getters, a revoked proxy): report what we can.
-    return {
-      errorMessage: "the handler threw a value that cannot be inspected",
-      errorType: "Error",
-    };
+    return lambdaError("Error", "the handler threw a value that cannot be inspected");
   }
 }
 
@@ -152,33 +154,12 @@ export function toErrorShape(thrown: unknown): LambdaErrorShape {
  * result) with no stack.
  */
 export function runtimeError(errorType: string, errorMessage: string): LambdaErrorShape {
-  return { errorMessage, errorType };
+  return lambdaError(errorType, errorMessage);
 }
-
-/**
- * `JSON.stringify` with Go's `json.Marshal` escaping: `<`, `>`, `&`, U+2028 and U+2029 as
- * `\u003c`-style escapes. These characters can only occur inside JSON strings, so a global
- * replace is exact. Used for error bodies, which Go encodes with HTML escaping.
- */
-export function goJSON(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
-}
-
-const GO_ESCAPES: Record<string, string> = {
-  "<": "\\u003c",
-  ">": "\\u003e",
-  "&": "\\u0026",
-  "\u2028": "\\u2028",
-  "\u2029": "\\u2029",
-};
 
 /** The error body as Go posts it: `{"errorMessage":…,"errorType":…,"stackTrace":[…]}`. */
 export function errorBody(shape: LambdaErrorShape): string {
-  const o: LambdaErrorShape = { errorMessage: shape.errorMessage, errorType: shape.errorType };
-  if (shape.stackTrace && shape.stackTrace.length > 0) {
-    o.stackTrace = shape.stackTrace.map((f) => ({ path: f.path, line: f.line, label: f.label }));
-  }
-  return goJSON(o);
+  return encodeErrorDocument(shape);
 }
 
 /**

@@ -36,7 +36,7 @@ import {
   parseClientContext,
   parseCognitoIdentity,
 } from "./context.ts";
-import { toErrorShape } from "./errors.ts";
+import { runtimeError, toErrorShape } from "./errors.ts";
 import { activeLogger } from "./logging.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
 import type { CognitoIdentity, LambdaCallback, LambdaErrorShape, LambdaHandler } from "./types.ts";
@@ -156,7 +156,7 @@ function metadataOf(req: InvokeRequest, prefix: boolean): InvokeMetadata | Lambd
       step();
     } catch (e) {
       const err = e as InvokeMetadataError;
-      return { errorMessage: (prefix ? what : "") + err.message, errorType: err.errorType };
+      return runtimeError(err.errorType, (prefix ? what : "") + err.message);
     }
   }
   return meta;
@@ -340,10 +340,9 @@ export function createInvoker<E = unknown, R = unknown>(
       try {
         event = JSON.parse(decoder.decode(req.payload));
       } catch (e) {
-        return failed({
-          errorMessage: `the event is not valid JSON: ${(e as Error).message}`,
-          errorType: "SyntaxError",
-        });
+        return failed(
+          runtimeError("SyntaxError", `the event is not valid JSON: ${(e as Error).message}`),
+        );
       }
     }
 

@@ -86,11 +86,18 @@ export async function moduleGraph(entries: string[]): Promise<string[]> {
   return [...found].sort();
 }
 
-/** Rewrites relative `.ts` import specifiers to `.js`. */
+/**
+ * Rewrites relative `.ts` import specifiers to `.js`, and a pinned type package
+ * (`npm:@types/aws-lambda@8.10.164`) to the bare name Node's resolution finds it by
+ * (`aws-lambda`; the version is pinned by the package's dependencies).
+ */
 export function rewriteImports(source: string): string {
   return source.replace(
     /((?:\bfrom|\bimport)\s*\(?\s*)(["'])(\.\.?\/[^"'\n]*?)\.ts\2/g,
     (_m, head: string, q: string, path: string) => `${head}${q}${path}.js${q}`,
+  ).replace(
+    /(\bfrom\s*)(["'])npm:@types\/([a-z0-9._-]+)@[^"'\s]+\2/g,
+    (_m, head: string, q: string, name: string) => `${head}${q}${name}${q}`,
   );
 }
 

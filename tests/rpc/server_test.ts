@@ -66,7 +66,7 @@ for (const codec of ["gob", "jsonrpc"] as const) {
     const calls = Array.from(
       { length: 64 },
       (_, i) =>
-        client.call("Arith.Sleep", { Ms: (64 - i) * 2, Tag: String(i) }, SleepArgs, t.string)
+        client.call("Arith.Sleep", { Ms: (64 - i) * 10, Tag: String(i) }, SleepArgs, t.string)
           .then((tag) => order.push(Number(tag))),
     );
     await Promise.all(calls);

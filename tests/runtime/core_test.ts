@@ -5,7 +5,7 @@ import { errorBody, goJSON, parseStack, toErrorShape } from "../../runtime/error
 import { createInvoker, encodeResult, type InvokeRequest } from "../../runtime/invoke.ts";
 import { parseClientContext, parseCognitoIdentity, parseGoInt } from "../../runtime/context.ts";
 import { Logger } from "../../runtime/logging.ts";
-import { fromInvokeRequest, toInvokeResponse } from "../../runtime/go1x.ts";
+import { fromInvokeRequest, toInvokeResponse } from "../../protocol/go1x.ts";
 import { selectMode } from "../../runtime/start.ts";
 import type { LambdaContext } from "../../runtime/types.ts";
 

@@ -1,0 +1,107 @@
+/**
+ * Lambda's error document: `{"errorMessage","errorType","stackTrace"}`, the one shape every side
+ * speaks. The runtime posts it to the Runtime API's `/error` endpoints and carries it in go1.x's
+ * `InvokeResponse.Error`; the emulator returns it to callers for timeouts, crashes and init
+ * failures, and its Runtime API answers its own refusals with it.
+ *
+ * One constructor ({@linkcode lambdaError}) builds every document, so the keys are always in the
+ * order aws-lambda-go's `json.Marshal` of `messages.InvokeResponse_Error` gives them (and Lambda
+ * returns them): `errorMessage`, `errorType`, then `stackTrace` only when it has frames. One
+ * encoder ({@linkcode encodeErrorDocument}) writes it with Go's HTML escaping.
+ *
+ * @module
+ */
+
+/** One stack frame of a Lambda error, as Go's `messages.InvokeResponse_Error_StackFrame`. */
+export interface LambdaStackFrame {
+  /** Source file, relative to the working directory where it lies below it. */
+  path: string;
+  /** 1-based line number. */
+  line: number;
+  /** The function (`Class.method`, `function`, `<anonymous>`). */
+  label: string;
+}
+
+/**
+ * An invocation error as Lambda reports it: the JSON body posted to the Runtime API's
+ * `/error` endpoint, and the `InvokeResponse.Error` of the go1.x protocol
+ * (`Message`/`Type`/`StackTrace`). Keys are in Go's order; `stackTrace` is absent when empty.
+ */
+export interface LambdaErrorShape {
+  /** The error's message (`String(value)` for non-Error throws). */
+  errorMessage: string;
+  /** The error's class name (`typeof value` for primitive throws). */
+  errorType: string;
+  /** Frames parsed from the JS stack, innermost first; absent when there are none. */
+  stackTrace?: LambdaStackFrame[];
+}
+
+/**
+ * Builds an error document: the only place one is made, so every document has Go's key order
+ * (`errorMessage`, `errorType`, `stackTrace`) and no `stackTrace` key when there are no frames.
+ * The frames are taken as given (a runtime's posted document is passed through as Lambda passes
+ * it); the runtime validates a handler's frames before they get here.
+ */
+export function lambdaError(
+  errorType: string,
+  errorMessage: string,
+  stackTrace?: readonly LambdaStackFrame[],
+): LambdaErrorShape {
+  const out: LambdaErrorShape = { errorMessage, errorType };
+  if (stackTrace && stackTrace.length > 0) {
+    out.stackTrace = [...stackTrace];
+  }
+  return out;
+}
+
+/**
+ * `JSON.stringify` with Go's `json.Marshal` escaping: `<`, `>`, `&`, U+2028 and U+2029 as
+ * `\u003c`-style escapes. These characters can only occur inside JSON strings, so a global
+ * replace is exact.
+ */
+export function goJSON(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
+}
+
+const GO_ESCAPES: Record<string, string> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/** The document as Go writes it: `{"errorMessage":…,"errorType":…,"stackTrace":[…]}`. */
+export function encodeErrorDocument(shape: LambdaErrorShape): string {
+  return goJSON(lambdaError(shape.errorType, shape.errorMessage, shape.stackTrace));
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** {@linkcode encodeErrorDocument} as UTF-8 bytes. */
+export function errorDocumentBytes(shape: LambdaErrorShape): Uint8Array {
+  return encoder.encode(encodeErrorDocument(shape));
+}
+
+/**
+ * Reads an error document a runtime posted. A body that is not a JSON object gives
+ * `fallbackType` and the body as the message; missing or non-string fields give `""` (message)
+ * or `fallbackType` (type).
+ */
+export function parseErrorDocument(body: Uint8Array, fallbackType: string): LambdaErrorShape {
+  const text = decoder.decode(body);
+  try {
+    const v = JSON.parse(text);
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      return lambdaError(
+        typeof v.errorType === "string" ? v.errorType : fallbackType,
+        typeof v.errorMessage === "string" ? v.errorMessage : "",
+        Array.isArray(v.stackTrace) ? v.stackTrace : undefined,
+      );
+    }
+  } catch {
+    // not JSON: report the text
+  }
+  return lambdaError(fallbackType, text);
+}
