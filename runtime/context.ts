@@ -8,7 +8,7 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import { nodeAsyncHooks } from "./lazy_node.ts";
 import type { ClientContext, CognitoIdentity, LambdaCallback, LambdaContext } from "./types.ts";
 
 /** Reads an environment variable; `undefined` when unset or when env access is not permitted. */
@@ -85,8 +85,52 @@ export interface InvokeScope {
   readonly requestId: string;
 }
 
-/** Holds the current invocation's scope across awaits, so log lines carry the right request id. */
-export const invokeScope: AsyncLocalStorage<InvokeScope> = new AsyncLocalStorage<InvokeScope>();
+/** Runs invocations in their scope and tells the scope of the code running now. */
+export interface InvokeScopes {
+  /** Runs `fn` (one invocation) in `scope`. */
+  run<R>(scope: InvokeScope, fn: () => Promise<R>): Promise<R>;
+  /** The scope of the invocation the caller runs in, or `undefined` outside any. */
+  getStore(): InvokeScope | undefined;
+}
+
+type Als = { run<R>(store: InvokeScope, fn: () => R): R; getStore(): InvokeScope | undefined };
+let als: Als | undefined;
+let sole: InvokeScope | undefined;
+let running = 0;
+
+/**
+ * Holds the current invocation's scope, so log lines carry the right request id.
+ *
+ * While invocations never overlap (the Runtime API's loop, go1.x under Lambda) the scope is the
+ * one invocation in flight, as Lambda's Node.js runtime keeps it: no `AsyncLocalStorage`, whose
+ * `node:async_hooks` would cost start-up time and memory. Once two invocations overlap (Lambda
+ * Managed Instances, a go1.x host calling concurrently), `AsyncLocalStorage` is loaded and
+ * follows each invocation across its awaits from then on; the invocation already running keeps
+ * its scope as the fallback until it ends. Code that runs between invocations (a timer an
+ * earlier invocation left) logs under the invocation in flight, as in Node.js.
+ */
+export const invokeScope: InvokeScopes = {
+  async run<R>(scope: InvokeScope, fn: () => Promise<R>): Promise<R> {
+    running++;
+    try {
+      if (als === undefined && running === 1) {
+        sole = scope;
+        try {
+          return await fn();
+        } finally {
+          if (sole === scope) sole = undefined;
+        }
+      }
+      als ??= new (nodeAsyncHooks().AsyncLocalStorage)<InvokeScope>();
+      return await als.run(scope, fn);
+    } finally {
+      running--;
+    }
+  },
+  getStore(): InvokeScope | undefined {
+    return als?.getStore() ?? sole;
+  },
+};
 
 /** The request id of the invocation the caller runs in, or `undefined` outside any. */
 export function currentRequestId(): string | undefined {
