@@ -18,9 +18,10 @@ import type {
   Sink,
 } from "./driver.ts";
 import type { Go1xHost } from "./go1x_host.ts";
+import { listen } from "../ground/transport.ts";
 
 function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const l = listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;

@@ -25,7 +25,7 @@
  * init; 413 `RequestEntityTooLarge` past the response size limit; 404 for anything else.
  *
  * `Deno.serve` does not expose request trailers, so this is a small HTTP/1.1 server of its own
- * (`http1.ts`) with bounded head and trailer sizes.
+ * (on the ground floor's HTTP/1 codec, `ground/http1.ts`) with bounded head and trailer sizes.
  *
  * @module
  */
@@ -45,9 +45,9 @@ import {
   tooLargeMessage,
   validateErrorType,
 } from "../protocol/runtime_api.ts";
+import { concat, decodeBase64 } from "../ground/bytes.ts";
 import {
   bodyReader,
-  ByteReader,
   DEFAULT_LIMITS,
   HttpError,
   type HttpLimits,
@@ -55,7 +55,9 @@ import {
   type RequestHead,
   responseBytes,
   writeAll,
-} from "./http1.ts";
+} from "../ground/http1.ts";
+import { ByteReader } from "../ground/reader.ts";
+import { listen, tune } from "../ground/transport.ts";
 
 /** Header names of the Runtime API (the contract's table). */
 export const RUNTIME_HEADERS: typeof HEADERS = HEADERS;
@@ -175,20 +177,10 @@ export function newTraceId(now: number = Date.now()): string {
   return `Root=1-${t}-${hex(12)};Parent=${hex(8)};Sampled=0`;
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
+/** The error body from a base64 trailer; the raw text when it is not base64. */
 function fromBase64(s: string): Uint8Array {
   try {
-    const bin = atob(s.trim());
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    return decodeBase64(s.trim());
   } catch {
     return encoder.encode(s);
   }
@@ -236,7 +228,7 @@ export class RuntimeApiPlatform {
 
   /** Starts a platform on `127.0.0.1` (a random port unless `options.port`). */
   static start(options: PlatformOptions = {}): RuntimeApiPlatform {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
+    const listener = listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
     return new RuntimeApiPlatform(listener, options);
   }
 
@@ -285,9 +277,7 @@ export class RuntimeApiPlatform {
           conn.close();
           continue;
         }
-        try {
-          (conn as Deno.TcpConn).setNoDelay(true);
-        } catch { /* closed */ }
+        tune(conn);
         this.#conns.add(conn);
         this.#serveConn(conn).finally(() => {
           this.#conns.delete(conn);

@@ -25,6 +25,7 @@
  * @module
  */
 
+import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
 import { invokeComplete, payloadChunk } from "./eventstream.ts";
 import type { StreamOutcome } from "./function.ts";
 import type { FunctionPool } from "./pool.ts";
@@ -45,14 +46,6 @@ export interface ServeOptions {
   signal?: AbortSignal;
 }
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
 function lambdaError(status: number, type: string, message: string, requestId: string): Response {
   return new Response(JSON.stringify({ Type: "User", message }), {
     status,
@@ -67,8 +60,7 @@ function lambdaError(status: number, type: string, message: string, requestId: s
 function decodeClientContext(header: string | null): unknown {
   if (!header) return undefined;
   try {
-    const bin = atob(header);
-    const text = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    const text = new TextDecoder().decode(decodeBase64(header));
     return JSON.parse(text);
   } catch {
     return undefined;
@@ -78,7 +70,7 @@ function decodeClientContext(header: string | null): unknown {
 /** The last 4 KiB of `logs`, base64, as `X-Amz-Log-Result` carries them. */
 function logTail(logs: string): string {
   const bytes = new TextEncoder().encode(logs);
-  return b64(bytes.subarray(Math.max(0, bytes.length - LOG_TAIL)));
+  return encodeBase64(bytes.subarray(Math.max(0, bytes.length - LOG_TAIL)));
 }
 
 /**

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { encodeBase64 } from "../ground/bytes.ts";
 import type { DecoderCore } from "./decode.ts";
 import { GobError } from "./error.ts";
 import {
@@ -44,15 +45,6 @@ function plans(d: DecoderCore): JsonPlans {
   let p = plansByCore.get(d);
   if (!p) plansByCore.set(d, p = { ops: new Map(), zeros: new Map() });
   return p;
-}
-
-/** Standard base64 of bytes. */
-export function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
 
 function jsonFloat(f: number): string {
@@ -104,7 +96,7 @@ function buildJson(d: DecoderCore, id: number): JsonOp {
     case STRING:
       return (d) => JSON.stringify(d.string());
     case BYTES:
-      return (d) => `"${base64(d.bytes())}"`;
+      return (d) => `"${encodeBase64(d.bytes())}"`;
     case INTERFACE:
       return (d) => {
         const head = d.interfaceHeader();
@@ -184,7 +176,7 @@ function buildJson(d: DecoderCore, id: number): JsonOp {
     }
     default: {
       const name = JSON.stringify(w.name);
-      return (d) => `{"type":${name},"bytes":"${base64(d.bytes())}"}`;
+      return (d) => `{"type":${name},"bytes":"${encodeBase64(d.bytes())}"}`;
     }
   }
 }

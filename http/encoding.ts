@@ -11,35 +11,19 @@ import { isTextContentType, textBody, utf8OrNull } from "../protocol/http_event.
 export { headerValue } from "../protocol/header_value.ts";
 export { isTextContentType, utf8OrNull };
 
-const encoder = new TextEncoder();
+import { decodeBase64 as fromBase64, encodeBase64 } from "../ground/bytes.ts";
 
-type Base64Ctor = { fromBase64?: (s: string) => Uint8Array };
-type Base64Bytes = { toBase64?: () => string };
+export { encodeBase64 };
+
+const encoder = new TextEncoder();
 
 /** Decodes standard base64 (whitespace tolerated) to bytes. Throws `SyntaxError` when malformed. */
 export function decodeBase64(text: string): Uint8Array {
-  const clean = text.replace(/[\t\n\f\r ]+/g, "");
-  const native = (Uint8Array as unknown as Base64Ctor).fromBase64;
   try {
-    if (native) return native(clean);
-    const bin = atob(clean);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return fromBase64(text);
   } catch (e) {
     throw new SyntaxError(`the body is flagged isBase64Encoded but is not base64: ${e}`);
   }
-}
-
-/** Encodes bytes as standard base64 with padding. */
-export function encodeBase64(bytes: Uint8Array): string {
-  const native = (bytes as unknown as Base64Bytes).toBase64;
-  if (native) return native.call(bytes);
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
 
 const HEX = "0123456789ABCDEF";

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { goJSON } from "../ground/json.ts";
+
 /** One stack frame of a Lambda error, as Go's `messages.InvokeResponse_Error_StackFrame`. */
 export interface LambdaStackFrame {
   /** Source file, relative to the working directory where it lies below it. */
@@ -54,22 +56,8 @@ export function lambdaError(
   return out;
 }
 
-/**
- * `JSON.stringify` with Go's `json.Marshal` escaping: `<`, `>`, `&`, U+2028 and U+2029 as
- * `\u003c`-style escapes. These characters can only occur inside JSON strings, so a global
- * replace is exact.
- */
-export function goJSON(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
-}
-
-const GO_ESCAPES: Record<string, string> = {
-  "<": "\\u003c",
-  ">": "\\u003e",
-  "&": "\\u0026",
-  "\u2028": "\\u2028",
-  "\u2029": "\\u2029",
-};
+// Go's `json.Marshal` escaping, defined once on the ground floor.
+export { goJSON };
 
 /** The document as Go writes it: `{"errorMessage":…,"errorType":…,"stackTrace":[…]}`. */
 export function encodeErrorDocument(shape: LambdaErrorShape): string {

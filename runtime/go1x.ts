@@ -11,7 +11,7 @@
 
 import { fromInvokeRequest, messages, toInvokeResponse } from "../protocol/go1x.ts";
 import { method, Server } from "../rpc/server.ts";
-import { listen } from "../rpc/transport.ts";
+import { listen } from "../ground/transport.ts";
 import type { Invoker } from "./invoke.ts";
 
 /** Options of {@linkcode serveGo1x}. */

@@ -1,47 +1,50 @@
 /**
- * A small HTTP/1.1 client for the Runtime API: kept-alive connections to one `host:port`, one
- * request at a time on each, as aws-lambda-go's `net/http` client talks to the platform.
+ * The Runtime API's HTTP client: kept-alive HTTP/1.1 connections to one `host:port`, one request
+ * at a time on each, as aws-lambda-go's `net/http` client talks to the platform. Heads, bodies and
+ * trailers are the library's one HTTP/1 codec (`ground/http1.ts`) over its byte reader.
  *
  * Why not `fetch`: the Runtime API loop makes two requests per invoke for the whole life of the
  * process, and `fetch` costs far more than the exchange itself. Measured on the shipped function
  * (`benchmarks/shipped_function.ts`), a loop of `fetch` calls alone keeps a Deno process at about
- * 120 MiB resident on a 128 MB function (every response allocates fresh 64 KiB read buffers,
- * `Headers` and `Response` objects and their streams), and loading fetch's lazily compiled modules
- * is a good part of the one-fetch start-up floor. This client reads into one buffer per
- * connection (`Deno.Conn.read`, no stream chunks), parses only what the Runtime API sends, and
- * needs nothing beyond the connection itself. It also sends request trailers, which `fetch`
- * cannot: a streamed response that fails half-way reports its error in them.
+ * 120 MiB resident on a 128 MB function (each response allocates 64 KiB read buffers, `Headers`,
+ * a `Response` and its streams), and loading fetch's lazily compiled modules is a good part of
+ * the one-fetch start-up floor. Here a connection is read directly into one reused buffer and
+ * only what the Runtime API sends is parsed. `fetch` cannot send request trailers either, which
+ * a streamed response that fails half-way needs.
  *
- * What it speaks: `Content-Length` and `chunked` bodies both ways (trailers on requests), bodies
- * delimited by the connection's end, `1xx` interim answers skipped, `Connection: close` honoured.
- * A request on a reused connection that the server had already closed (no byte of an answer) is
- * retried once on a new one, as Go's `Transport` does. Header names and values travel as Latin-1
- * (one byte per character) both ways, as `fetch` treats them.
+ * A request on a reused connection that the server had closed meanwhile (no byte of an answer)
+ * is sent again on a new one, as Go's `Transport` does. Interim `1xx` answers are skipped. Header
+ * values travel as Latin-1, one byte per character, as `fetch` writes and reads them.
  *
- * Connections come from the platform transport's `connect`, so the npm build's `node:net`
- * transport serves it as well (there, reads go through the connection's stream).
+ * Connections come from the platform transport (`ground/transport.ts`), so the npm build's
+ * `node:net` transport serves it too (there, through the connection's streams).
  *
  * @module
  */
 
-import { type Conn, connect } from "../rpc/transport.ts";
-
-/** The most header bytes accepted in an answer. */
-const MAX_HEAD_BYTES = 1024 * 1024;
-const INITIAL_BUFFER = 16 * 1024;
+import { concat } from "../ground/bytes.ts";
+import type { Conn } from "../ground/conn.ts";
+import {
+  bodyReader,
+  chunk,
+  type Fields,
+  lastChunk,
+  readResponseHead,
+  requestHead,
+  writeAll,
+} from "../ground/http1.ts";
+import { ByteReader, directSource, isDirect } from "../ground/reader.ts";
+import { connect } from "../ground/transport.ts";
 
 /** An answer to a request. */
 export interface Http1Response {
   /** The status code. */
   status: number;
-  /** Header fields by lower-case name (repeated fields joined with `, `). */
+  /** Header fields (and trailers) by lower-case name, repeated fields joined with `, `. */
   headers: Map<string, string>;
   /** The whole body. */
   body: Uint8Array;
 }
-
-/** A request header list: name/value pairs written in this order. */
-export type HeaderList = Record<string, string>;
 
 /** Splits `host:port` / `[v6]:port` (the form of `AWS_LAMBDA_RUNTIME_API`); port 80 if none. */
 export function parseAddress(address: string): { hostname: string; port: number } {
@@ -50,61 +53,7 @@ export function parseAddress(address: string): { hostname: string; port: number 
   return { hostname: m[1] ?? m[2], port: Number(m[3]) };
 }
 
-const asciiEncoder = new TextEncoder();
-
-/** `s` as Latin-1 bytes (one byte per character, as `fetch` writes header values). */
-function latin1(s: string): Uint8Array {
-  // deno-lint-ignore no-control-regex
-  if (/^[\x00-\x7f]*$/.test(s)) return asciiEncoder.encode(s);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
-}
-
-function latin1Text(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x2000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x2000));
-  }
-  return s;
-}
-
-type ReadInto = (into: Uint8Array) => Promise<number | null>;
-
-/** Reads straight into the caller's buffer when the connection can (a `Deno.Conn`). */
-function readerOf(conn: Conn): ReadInto {
-  const direct = conn as Conn & { read?: (p: Uint8Array) => Promise<number | null> };
-  if (typeof direct.read === "function") return (into) => direct.read!(into);
-  const reader = conn.readable.getReader();
-  let rest: Uint8Array | undefined;
-  return async (into) => {
-    if (!rest || rest.length === 0) {
-      const r = await reader.read();
-      if (r.done) return null;
-      rest = r.value;
-    }
-    const n = Math.min(into.length, rest.length);
-    into.set(rest.subarray(0, n));
-    rest = rest.subarray(n);
-    return n;
-  };
-}
-
-type WriteAll = (bytes: Uint8Array) => Promise<void>;
-
-function writerOf(conn: Conn): WriteAll {
-  const direct = conn as Conn & { write?: (p: Uint8Array) => Promise<number> };
-  if (typeof direct.write === "function") {
-    return async (bytes) => {
-      let off = 0;
-      while (off < bytes.length) off += await direct.write!(bytes.subarray(off));
-    };
-  }
-  const writer = conn.writable.getWriter();
-  return (bytes) => writer.write(bytes);
-}
-
-/** A connection closed by the peer before any byte of the answer arrived. */
+/** The server closed the connection before any byte of its answer. */
 class ClosedBeforeAnswer extends Error {
   constructor() {
     super("the connection was closed before an answer arrived");
@@ -112,27 +61,31 @@ class ClosedBeforeAnswer extends Error {
   }
 }
 
-/** One kept-alive connection and its read buffer. */
+/** One kept-alive connection: its reader and writer. */
 class Connection {
   readonly #conn: Conn;
-  readonly #read: ReadInto;
-  readonly write: WriteAll;
-  #buf = new Uint8Array(INITIAL_BUFFER);
-  #start = 0;
-  #end = 0;
-  /** Whether an answer has been read on it before (a reused connection). */
+  readonly reader: ByteReader;
+  readonly write: (bytes: Uint8Array) => Promise<void>;
+  /** Whether an answer was read on it before (a reused connection). */
   used = false;
   closed = false;
 
   constructor(conn: Conn) {
     this.#conn = conn;
-    this.#read = readerOf(conn);
-    this.write = writerOf(conn);
+    if (isDirect(conn)) {
+      this.reader = new ByteReader(directSource(conn));
+      this.write = (bytes) => writeAll(conn, bytes);
+    } else {
+      this.reader = new ByteReader(conn.readable);
+      const writer = conn.writable.getWriter();
+      this.write = (bytes) => writer.write(bytes);
+    }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.reader.cancel();
     try {
       this.#conn.close?.();
     } catch {
@@ -140,166 +93,43 @@ class Connection {
     }
   }
 
-  /** Reads more bytes into the buffer; false at the end of the stream. */
-  async #fill(): Promise<boolean> {
-    if (this.#start === this.#end) this.#start = this.#end = 0;
-    if (this.#end === this.#buf.length) {
-      if (this.#start > 0) {
-        this.#buf.copyWithin(0, this.#start, this.#end);
-        this.#end -= this.#start;
-        this.#start = 0;
-      } else {
-        const bigger = new Uint8Array(this.#buf.length * 2);
-        bigger.set(this.#buf);
-        this.#buf = bigger;
-      }
-    }
-    const n = await this.#read(this.#buf.subarray(this.#end));
-    if (n === null) return false;
-    this.#end += n;
-    return true;
-  }
-
-  /** The next line (without CRLF) as Latin-1 text; for chunk sizes and trailers. */
-  async #line(limit: number): Promise<string> {
-    let scanned = 0; // bytes after #start already searched (#fill may move them)
-    for (;;) {
-      const i = this.#buf.subarray(this.#start + scanned, this.#end).indexOf(10);
-      if (i >= 0) {
-        const nl = this.#start + scanned + i;
-        const end = nl > this.#start && this.#buf[nl - 1] === 13 ? nl - 1 : nl;
-        const text = latin1Text(this.#buf.subarray(this.#start, end));
-        this.#start = nl + 1;
-        return text;
-      }
-      scanned = this.#end - this.#start;
-      if (scanned > limit) throw new Error("HTTP line too long");
-      if (!(await this.#fill())) throw new Error("connection closed in the middle of an answer");
-    }
-  }
-
-  /** Reads exactly `n` body bytes into a new array. */
-  async #bytes(n: number): Promise<Uint8Array> {
-    const out = new Uint8Array(n);
-    let got = Math.min(n, this.#end - this.#start);
-    out.set(this.#buf.subarray(this.#start, this.#start + got));
-    this.#start += got;
-    while (got < n) {
-      // Large bodies go straight into their own array, not through the buffer.
-      const r = await this.#read(out.subarray(got));
-      if (r === null) throw new Error("connection closed in the middle of a body");
-      got += r;
-    }
-    return out;
-  }
-
-  /** Reads one answer (skipping 1xx); `keepAlive` says whether the connection can be reused. */
+  /** Reads one answer (after any `1xx`); `keepAlive` says whether the connection can be reused. */
   async answer(): Promise<Http1Response & { keepAlive: boolean }> {
     for (;;) {
-      // the head
-      let headEnd = -1;
-      let scanned = 0; // bytes after #start already searched (#fill may move them)
-      for (;;) {
-        const buf = this.#buf;
-        for (let i = this.#start + Math.max(3, scanned); i < this.#end; i++) {
-          if (buf[i] === 10 && buf[i - 1] === 13 && buf[i - 2] === 10 && buf[i - 3] === 13) {
-            headEnd = i + 1;
-            break;
-          }
-        }
-        if (headEnd >= 0) break;
-        scanned = this.#end - this.#start;
-        if (scanned > MAX_HEAD_BYTES) throw new Error("HTTP head too large");
-        if (!(await this.#fill())) {
-          if (scanned === 0) throw new ClosedBeforeAnswer();
-          throw new Error("connection closed in the middle of an answer's head");
-        }
+      const head = await readResponseHead(this.reader);
+      if (head === null) {
+        if (this.used) throw new ClosedBeforeAnswer();
+        throw new Error("the connection was closed before an answer arrived");
       }
-      const head = latin1Text(this.#buf.subarray(this.#start, headEnd - 4));
-      this.#start = headEnd;
-      const lines = head.split("\r\n");
-      const status = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0]);
-      if (!status) {
-        throw new Error(`malformed HTTP answer: ${JSON.stringify(lines[0].slice(0, 80))}`);
-      }
-      const code = Number(status[2]);
-      const headers = new Map<string, string>();
-      for (let i = 1; i < lines.length; i++) {
-        const colon = lines[i].indexOf(":");
-        if (colon <= 0) continue;
-        const name = lines[i].slice(0, colon).trim().toLowerCase();
-        const value = lines[i].slice(colon + 1).trim();
-        const prev = headers.get(name);
-        headers.set(name, prev === undefined ? value : `${prev}, ${value}`);
-      }
-      if (code >= 100 && code < 200) continue;
-      this.used = true;
+      if (head.status >= 100 && head.status < 200) continue;
+      const { status, headers } = head;
       const connection = (headers.get("connection") ?? "").toLowerCase();
-      let keepAlive = status[1] === "1" ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(
-        connection,
+      const delimited = headers.has("content-length") || headers.has("transfer-encoding");
+      let keepAlive = !connection.includes("close") && delimited;
+      const body = bodyReader(
+        this.reader,
+        head,
+        undefined,
+        status !== 204 && status !== 304 && !delimited,
       );
-      let body: Uint8Array;
-      const te = (headers.get("transfer-encoding") ?? "").toLowerCase();
-      const length = headers.get("content-length");
-      if (code === 204 || code === 304) {
-        body = new Uint8Array(0);
-      } else if (te.endsWith("chunked")) {
-        body = await this.#chunked(headers);
-      } else if (length !== undefined) {
-        if (!/^\d+$/.test(length)) throw new Error(`bad Content-Length: ${length}`);
-        body = await this.#bytes(Number(length));
-      } else {
-        // delimited by the end of the connection
-        while (await this.#fill());
-        body = this.#buf.slice(this.#start, this.#end);
-        this.#start = this.#end;
-        keepAlive = false;
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (let p = await body.next(); p !== null; p = await body.next()) {
+        // The reader may reuse nothing it handed out, but a part must outlive this loop whole.
+        parts.push(p);
+        total += p.length;
       }
-      return { status: code, headers, body, keepAlive };
+      for (const [k, v] of body.trailers) headers.set(k, v);
+      if (this.reader.eof) keepAlive = false;
+      this.used = true;
+      return {
+        status,
+        headers,
+        body: parts.length === 1 ? parts[0] : concat(parts, total),
+        keepAlive,
+      };
     }
   }
-
-  async #chunked(headers: Map<string, string>): Promise<Uint8Array> {
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const sizeLine = await this.#line(4096);
-      const size = parseInt(sizeLine.split(";")[0].trim(), 16);
-      if (!Number.isFinite(size) || size < 0) throw new Error(`bad chunk size: ${sizeLine}`);
-      if (size === 0) break;
-      parts.push(await this.#bytes(size));
-      total += size;
-      await this.#line(2);
-    }
-    // trailers, up to an empty line
-    for (;;) {
-      const line = await this.#line(64 * 1024);
-      if (line === "") break;
-      const colon = line.indexOf(":");
-      if (colon > 0) {
-        headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-      }
-    }
-    if (parts.length === 1) return parts[0];
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-}
-
-const CRLF = asciiEncoder.encode("\r\n");
-
-function chunkFrame(data: Uint8Array): Uint8Array {
-  const head = asciiEncoder.encode(data.length.toString(16) + "\r\n");
-  const out = new Uint8Array(head.length + data.length + 2);
-  out.set(head, 0);
-  out.set(data, head.length);
-  out.set(CRLF, head.length + data.length);
-  return out;
 }
 
 /** Kept-alive HTTP/1.1 connections to one server; see the module docs. */
@@ -329,10 +159,12 @@ export class Http1Client {
     else c.close();
   }
 
-  #head(method: string, path: string, headers: HeaderList, framing: string): Uint8Array {
-    let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.address}\r\n`;
-    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-    return latin1(head + framing + "\r\n");
+  #head(method: string, path: string, headers: Record<string, string>, framing: Fields) {
+    return requestHead(method, path, [
+      ["Host", this.address],
+      ...Object.entries(headers),
+      ...(Array.isArray(framing) ? framing : Object.entries(framing)),
+    ]);
   }
 
   /**
@@ -342,7 +174,7 @@ export class Http1Client {
   async request(
     method: string,
     path: string,
-    headers: HeaderList,
+    headers: Record<string, string>,
     body?: Uint8Array,
   ): Promise<Http1Response> {
     for (let attempt = 0;; attempt++) {
@@ -352,15 +184,12 @@ export class Http1Client {
           method,
           path,
           headers,
-          body === undefined ? "" : `Content-Length: ${body.length}\r\n`,
+          body === undefined ? {} : { "Content-Length": String(body.length) },
         );
         if (body === undefined || body.length === 0) {
           await c.write(head);
         } else if (body.length <= 64 * 1024) {
-          const out = new Uint8Array(head.length + body.length);
-          out.set(head);
-          out.set(body, head.length);
-          await c.write(out);
+          await c.write(concat([head, body]));
         } else {
           await c.write(head);
           await c.write(body);
@@ -369,11 +198,10 @@ export class Http1Client {
         this.#release(c, keepAlive);
         return answer;
       } catch (e) {
-        const reused = c.used;
         c.close();
-        // A kept-alive connection the server had closed meanwhile: try once more on a new one.
-        if (attempt === 0 && reused && (e instanceof ClosedBeforeAnswer || isReset(e))) continue;
-        throw e instanceof ClosedBeforeAnswer ? new Error(e.message) : e;
+        // A kept-alive connection the server had closed meanwhile: once more, on a new one.
+        if (attempt === 0 && (e instanceof ClosedBeforeAnswer || isReset(e) && c.used)) continue;
+        throw e;
       }
     }
   }
@@ -381,24 +209,24 @@ export class Http1Client {
   /**
    * Sends `body` chunk by chunk as it is produced (`Transfer-Encoding: chunked`, each chunk in
    * one write), then the last chunk with the fields `trailers(error)` gives if `body` errors (the
-   * error is not rethrown: the server learns of it from the trailers), and reads the answer.
-   * The answer is read while the body is being sent, so a server refusing early is not left
+   * error is not rethrown: the server learns of it from the trailers), and reads the answer,
+   * which is read while the body is being sent so that a server refusing early is not left
    * unread. Rejects on connection failures and malformed answers.
    */
   async stream(
     method: string,
     path: string,
-    headers: HeaderList,
+    headers: Record<string, string>,
     body: ReadableStream<Uint8Array>,
-    trailers: (error: unknown) => HeaderList,
+    trailers: (error: unknown) => Record<string, string>,
   ): Promise<Http1Response> {
     const c = await this.#acquire();
     let answered = false;
     try {
-      await c.write(this.#head(method, path, headers, "Transfer-Encoding: chunked\r\n"));
+      await c.write(this.#head(method, path, headers, { "Transfer-Encoding": "chunked" }));
       const answer = c.answer().finally(() => answered = true);
       answer.catch(() => {});
-      let tail: HeaderList = {};
+      let tail: Record<string, string> = {};
       const reader = body.getReader();
       for (;;) {
         let r: ReadableStreamReadResult<Uint8Array>;
@@ -411,16 +239,14 @@ export class Http1Client {
         if (r.done) break;
         if (r.value.length === 0) continue;
         try {
-          await c.write(chunkFrame(r.value));
+          await c.write(chunk(r.value));
         } catch (e) {
           await reader.cancel(e).catch(() => {});
           throw e;
         }
       }
-      let end = "0\r\n";
-      for (const name in tail) end += `${name}: ${tail[name]}\r\n`;
       const early = answered;
-      await c.write(latin1(end + "\r\n"));
+      await c.write(lastChunk(tail));
       const { keepAlive, ...result } = await answer;
       // An answer that came before the body was complete leaves the connection in doubt.
       this.#release(c, keepAlive && !early);
@@ -438,7 +264,8 @@ export class Http1Client {
 }
 
 function isReset(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
   return e instanceof Error &&
-    (e.name === "ConnectionReset" || e.name === "BrokenPipe" ||
-      (e as { code?: string }).code === "ECONNRESET" || (e as { code?: string }).code === "EPIPE");
+    (e.name === "ConnectionReset" || e.name === "BrokenPipe" || code === "ECONNRESET" ||
+      code === "EPIPE");
 }

@@ -36,6 +36,7 @@ import {
   parseClientContext,
   parseCognitoIdentity,
 } from "./context.ts";
+import { concat } from "../ground/bytes.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
 import { activeLogger } from "./logging.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
@@ -221,17 +222,6 @@ function runHandler<E, R>(
 }
 
 let warnedBuffering = false;
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /**
  * Settles a streamed result (module docs, step 7). `done` ends the invocation; it is called

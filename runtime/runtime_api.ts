@@ -30,6 +30,7 @@
  * @module
  */
 
+import { encodeBase64 } from "../ground/bytes.ts";
 import { errorBody, runtimeError, xrayCause } from "./errors.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
@@ -67,14 +68,6 @@ const encoder = new TextEncoder();
 export const USER_AGENT = `gopherless/0.1.0 (deno/${
   typeof Deno === "object" ? Deno.version.deno : "unknown"
 })`;
-
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
 
 const NEXT_HEADERS = { "User-Agent": USER_AGENT };
 
@@ -191,7 +184,7 @@ export class RuntimeApiClient {
           activeLogger().logEvent("ERROR", `Invoke Error ${json}`, error, requestId);
           return {
             [HEADERS.errorType]: headerValue(error.errorType),
-            [HEADERS.errorBody]: base64(encoder.encode(json)),
+            [HEADERS.errorBody]: encodeBase64(encoder.encode(json)),
           };
         },
       );

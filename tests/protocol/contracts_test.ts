@@ -135,10 +135,7 @@ Deno.test("the Runtime API path and the contracts load neither gob nor rpc", asy
   for (const entry of ["runtime/runtime_api.ts", "protocol/mod.ts", "emulator/platform.ts"]) {
     const files = await moduleGraph(entry);
     assert.ok(files.includes(entry), entry);
-    // rpc/transport.ts is the platform's socket seam, not rpc: it leaves rpc/ for ground/.
-    const wrong = files.filter((f) =>
-      f.startsWith("gob/") || (f.startsWith("rpc/") && f !== "rpc/transport.ts")
-    );
+    const wrong = files.filter((f) => f.startsWith("gob/") || f.startsWith("rpc/"));
     assert.deepEqual(wrong, [], `${entry} loads ${wrong.join(", ")}`);
   }
   // The go1.x contract is the one that does.

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { decodeAll, encode, Encoder } from "../../gob/mod.ts";
 import {
   Client,
-  type Duplex,
+  type Conn,
   method,
   RequestType,
   RpcError,
@@ -117,7 +117,7 @@ Deno.test("rpc server: each reply leaves in one write, header with body", async 
   const server = arithServer();
   const [a, b] = pipePair();
   const writes: Uint8Array[] = [];
-  const recording: Duplex = {
+  const recording: Conn = {
     readable: b.readable,
     writable: new WritableStream({
       async write(chunk) {

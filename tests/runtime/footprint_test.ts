@@ -42,13 +42,12 @@ async function staticGraph(entry: string): Promise<string[]> {
   return [...seen].map((s) => s.startsWith(ROOT.href) ? s.slice(ROOT.href.length) : s);
 }
 
-Deno.test("footprint: the Runtime API path loads no gob, no rpc server or codec, no node: module", async () => {
+Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module", async () => {
   const graph = await staticGraph("examples/echo.ts");
   assert.ok(graph.includes("runtime/runtime_api.ts"));
   assert.deepEqual(graph.filter((m) => m.startsWith("node:")), []);
   assert.deepEqual(graph.filter((m) => m.startsWith("gob/")), []);
-  // the platform transport (connect) is the only module of rpc/ it needs
-  assert.deepEqual(graph.filter((m) => m.startsWith("rpc/") && m !== "rpc/transport.ts"), []);
+  assert.deepEqual(graph.filter((m) => m.startsWith("rpc/")), []);
   // go1.x's server is loaded only in go1.x mode
   assert.ok(!graph.includes("runtime/go1x.ts"));
 });

@@ -219,7 +219,7 @@ Deno.test("http1: connection refused and a malformed answer reject", async () =>
   try {
     await assert.rejects(
       new Http1Client(`127.0.0.1:${srv.port}`).request("GET", "/", {}),
-      /malformed HTTP answer/,
+      /malformed HTTP response/,
     );
   } finally {
     srv.close();
