@@ -29,7 +29,7 @@ export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { writeZip, type ZipEntry } from "./zip.ts";
-import { LAUNCHER } from "./launcher.ts";
+import { heapFlags, LAUNCHER } from "./launcher.ts";
 export { LAUNCHER } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
@@ -60,6 +60,14 @@ export interface BuildOptions {
   cacheDir?: string;
   /** The Deno version shipped by `runtime: "deno"`. Default: the running Deno's. */
   denoVersion?: string;
+  /**
+   * `runtime: "compiled"`: the function's memory size (MB). V8's heap limits for it
+   * ({@linkcode heapFlags}) are baked into the binary with `deno compile --v8-flags`: a compiled
+   * binary takes V8 flags only from there (it ignores `DENO_V8_FLAGS`), so it cannot derive them
+   * from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at start-up as the `--runtime deno` launcher does.
+   * Unset: none baked (V8 sizes its heap for the machine).
+   */
+  memoryMb?: number;
   /** Where progress lines go. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -247,6 +255,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         );
         const bin = `${dir}/bootstrap`;
         const args = ["compile", "--allow-all", "--no-check", "--target", target.triple];
+        if (options.memoryMb !== undefined) {
+          args.push(`--v8-flags=${heapFlags(options.memoryMb).join(",")}`);
+        }
         if (!doBundle || externals.length > 0) args.push(...configArgs);
         else args.push("--no-config");
         args.push("--output", bin, input);
