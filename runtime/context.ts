@@ -169,9 +169,9 @@ export class InvokeContext implements LambdaContext {
   readonly tenantId: string | undefined;
   readonly deadlineMs: number;
   readonly traceId: string | undefined;
-  readonly signal: AbortSignal;
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #finished = false;
   #settle: LambdaCallback<unknown> | undefined;
 
   /** Builds the context of one invocation from its metadata and the function's environment. */
@@ -188,14 +188,28 @@ export class InvokeContext implements LambdaContext {
     this.tenantId = meta.tenantId;
     this.deadlineMs = meta.deadlineMs;
     this.traceId = meta.traceId;
-    this.signal = this.#controller.signal;
-    const remaining = meta.deadlineMs - Date.now();
-    if (remaining <= 0) {
-      // Go runs the handler with an already-expired context; so do we.
-      this.#controller.abort(deadlineExceeded());
-    } else if (remaining <= MAX_TIMER_MS) {
-      this.#timer = setTimeout(() => this.#controller.abort(deadlineExceeded()), remaining);
+  }
+
+  /**
+   * Aborts when the deadline passes (reason: a `TimeoutError` `DOMException`; already aborted
+   * when the deadline had passed before the handler ran, as Go runs it with an expired context)
+   * or when the invocation ends (an `AbortError`), whichever comes first. Made on first use: an
+   * `AbortController` and a deadline timer per invocation cost time and garbage that handlers
+   * not reading the signal need not pay.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = this.#controller = new AbortController();
+      const remaining = this.deadlineMs - Date.now();
+      if (this.#finished) {
+        controller.abort(finishedReason());
+      } else if (remaining <= 0) {
+        controller.abort(deadlineExceeded());
+      } else if (remaining <= MAX_TIMER_MS) {
+        this.#timer = setTimeout(() => controller.abort(deadlineExceeded()), remaining);
+      }
     }
+    return this.#controller.signal;
   }
 
   /** Milliseconds left until the deadline (never negative). */
@@ -228,10 +242,15 @@ export class InvokeContext implements LambdaContext {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#settle = undefined;
-    if (!this.#controller.signal.aborted) {
-      this.#controller.abort(new DOMException("the invocation has finished", "AbortError"));
+    this.#finished = true;
+    if (this.#controller && !this.#controller.signal.aborted) {
+      this.#controller.abort(finishedReason());
     }
   }
+}
+
+function finishedReason(): DOMException {
+  return new DOMException("the invocation has finished", "AbortError");
 }
 
 function deadlineExceeded(): DOMException {
