@@ -270,24 +270,36 @@ export class RuntimeApiPlatform {
     await this.#accepting;
   }
 
+  /**
+   * Accepts connections until closed. A failed accept (a peer that connected and reset at once)
+   * is retried after a back-off of 5 ms doubling to 1 s, as Go's `net/http` accept loop does; only
+   * closing the platform ends the loop.
+   */
   async #accept(): Promise<void> {
-    try {
-      for await (const conn of this.#listener) {
-        if (this.#closed) {
-          conn.close();
-          continue;
-        }
-        tune(conn);
-        this.#conns.add(conn);
-        this.#serveConn(conn).finally(() => {
-          this.#conns.delete(conn);
-          try {
-            conn.close();
-          } catch { /* already closed */ }
-        });
+    let backoff = 0;
+    while (!this.#closed) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (e) {
+        if (this.#closed || e instanceof Deno.errors.BadResource) return;
+        backoff = backoff === 0 ? 5 : Math.min(backoff * 2, 1000);
+        await new Promise((r) => setTimeout(r, backoff));
+        continue;
       }
-    } catch {
-      // listener closed
+      backoff = 0;
+      if (this.#closed) {
+        conn.close();
+        return;
+      }
+      tune(conn);
+      this.#conns.add(conn);
+      this.#serveConn(conn).finally(() => {
+        this.#conns.delete(conn);
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      });
     }
   }
 

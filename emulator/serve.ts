@@ -16,8 +16,10 @@
  * - `X-Amz-Client-Context` (base64 JSON) reaches the function's client context;
  *   `X-Amz-Log-Type: Tail` returns the last 4 KB of the logs, base64, in `X-Amz-Log-Result`.
  * - Every answer carries `X-Amz-Executed-Version: $LATEST` and `x-amzn-RequestId`.
- * - Another name gives 404 `ResourceNotFoundException`; a payload over 6 MB gives 413
- *   `RequestTooLargeException`.
+ * - Another name gives 404 `ResourceNotFoundException`; a name that is not validly
+ *   percent-encoded 400 `ValidationException`; a payload over 6 MB gives 413
+ *   `RequestEntityTooLargeException` ("Request must be smaller than 6291456 bytes for the
+ *   InvokeFunction operation"), as soon as the limit is passed (a chunked body is not read on).
  *
  * Concurrent requests scale out to `maxConcurrency` warm environments, then queue (see
  * {@linkcode FunctionPool}).
@@ -29,9 +31,10 @@ import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
 import { invokeComplete, payloadChunk } from "./eventstream.ts";
 import type { StreamOutcome } from "./function.ts";
 import type { FunctionPool } from "./pool.ts";
+import { readLimited } from "./read_limited.ts";
+import { MAX_INVOKE_REQUEST, tooLargeRequest } from "../protocol/runtime_api.ts";
 
-/** Lambda's limit on a synchronous invocation's payload. */
-const MAX_REQUEST = 6_291_456;
+const MAX_REQUEST = MAX_INVOKE_REQUEST;
 const LOG_TAIL = 4096;
 
 /** Options of {@linkcode serveInvokeApi}. */
@@ -131,28 +134,39 @@ export function invokeApiHandler(
     if (req.method !== "POST") {
       return lambdaError(405, "MethodNotAllowed", `${req.method} not allowed`, requestId);
     }
-    let name = decodeURIComponent(m[2]);
+    let given: string;
+    try {
+      given = decodeURIComponent(m[2]);
+    } catch {
+      // Not a name at all (a malformed %-escape): the caller's mistake, as Lambda's validation
+      // of the function name reports it.
+      await req.body?.cancel().catch(() => {});
+      return lambdaError(
+        400,
+        "ValidationException",
+        `1 validation error detected: Value '${m[2]}' at 'functionName' failed to satisfy ` +
+          "constraint: Member must be a valid percent-encoded function name",
+        requestId,
+      );
+    }
+    let name = given;
     if (name.startsWith("arn:")) name = name.split(":")[6] ?? name;
     if (!names.has(name)) {
+      await req.body?.cancel().catch(() => {});
       return lambdaError(
         404,
         "ResourceNotFoundException",
-        `Function not found: ${decodeURIComponent(m[2])}`,
+        `Function not found: ${given}`,
         requestId,
       );
     }
-    const body = new Uint8Array(await req.arrayBuffer());
-    if (body.length > MAX_REQUEST) {
-      return lambdaError(
-        413,
-        "RequestTooLargeException",
-        `${body.length} byte payload is too large for the RequestResponse invocation type ` +
-          `(${MAX_REQUEST} bytes)`,
-        requestId,
-      );
+    // The limit holds while reading: a chunked body is cut off as soon as it passes it.
+    const body = await readLimited(req, MAX_REQUEST);
+    if (!body.ok) {
+      return lambdaError(413, "RequestEntityTooLargeException", tooLargeRequest(), requestId);
     }
     // Lambda's Invoke API hands the payload over as given (an empty body stays empty).
-    const payload = body;
+    const payload = body.bytes;
     const type = req.headers.get("X-Amz-Invocation-Type") ?? "RequestResponse";
     const common = { "X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": requestId };
     if (type === "DryRun") return new Response(null, { status: 204, headers: common });

@@ -425,7 +425,8 @@ const REASONS: Record<number, string> = {
 
 /** Header names/values of a response, repeated names kept apart, Set-Cookie separated. */
 function collectHeaders(res: Response): { multi: Record<string, string[]>; cookies: string[] } {
-  const multi: Record<string, string[]> = {};
+  // No prototype: a header a handler names `__proto__` is data like any other.
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of res.headers) {
     if (name === "set-cookie") continue;
     (multi[name] ??= []).push(value);
@@ -435,7 +436,12 @@ function collectHeaders(res: Response): { multi: Record<string, string[]>; cooki
 
 function joined(multi: Record<string, string[]>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(multi)) out[k] = v.join(", ");
+  for (const [k, v] of Object.entries(multi)) {
+    // `out[k] =` would set the prototype for `__proto__`: define it as data instead.
+    if (k === "__proto__") {
+      Object.defineProperty(out, k, { value: v.join(", "), enumerable: true, writable: true });
+    } else out[k] = v.join(", ");
+  }
   return out;
 }
 

@@ -114,3 +114,88 @@ export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-int
 
 /** The bytes between an HTTP-integration stream's JSON prelude and its body: 8 NULs. */
 export const PRELUDE_DELIMITER_LENGTH = 8;
+
+/** A proxy result (or a stream's prelude) as a front door accepts it, validated. */
+export interface ProxyResponse {
+  /** The status, 200–599. */
+  status: number;
+  /** Header lines, in order; repeated names kept apart (`Set-Cookie` included). */
+  headers: [string, string][];
+  /** The body as the result carries it (`""` when absent). */
+  body: string;
+  /** Whether `body` is base64. */
+  isBase64Encoded: boolean;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+type Scalar = string | number | boolean;
+
+function isScalar(v: unknown): v is Scalar {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+}
+
+/** A header map's entries, or `null` when it is malformed; `null`/absent is empty. */
+function entriesOf(v: unknown): [string, unknown][] | null {
+  if (v === undefined || v === null) return [];
+  if (typeof v !== "object" || Array.isArray(v)) return null;
+  return Object.entries(v as AnyRecord);
+}
+
+/**
+ * Reads a function's proxy result (`statusCode`, `headers`, `multiValueHeaders`, `cookies`,
+ * `body`, `isBase64Encoded`) as API Gateway and Function URLs do, or returns `null` when it is
+ * malformed, which those front doors answer with a 502 and never pass on:
+ * - `statusCode` must be an integer (or its decimal text) from 200 to 599 (absent: 200);
+ * - `headers` must map names to strings, numbers or booleans; `multiValueHeaders` names to
+ *   arrays of them (`{"X-M": "abc"}` is malformed, not three values); `cookies` must be an array
+ *   of strings; `body` a string; `isBase64Encoded` a boolean (each may be absent or `null`);
+ * - a header name must be an HTTP token; one that is not, or `__proto__` (a key no JavaScript
+ *   object carries as data), makes the result malformed;
+ * - a value with CR, LF or NUL (which would split a header) makes the result malformed.
+ *
+ * A name in `multiValueHeaders` wins over the same name in `headers` (as API Gateway merges
+ * them).
+ */
+export function readProxyResponse(result: unknown): ProxyResponse | null {
+  if (typeof result !== "object" || result === null || Array.isArray(result)) return null;
+  const r = result as AnyRecord;
+  const code = r.statusCode ?? 200;
+  const status = typeof code === "number"
+    ? code
+    : typeof code === "string" && /^\d{3}$/.test(code)
+    ? Number(code)
+    : NaN;
+  if (!Number.isInteger(status) || status < 200 || status > 599) return null;
+  const headers: [string, string][] = [];
+  const fromMulti = new Set<string>();
+  const add = (name: string, value: unknown): boolean => {
+    if (!TOKEN.test(name) || name === "__proto__" || !isScalar(value)) return false;
+    const text = String(value);
+    if (/[\r\n\0]/.test(text)) return false;
+    headers.push([name, text]);
+    return true;
+  };
+  const multi = entriesOf(r.multiValueHeaders);
+  const single = entriesOf(r.headers);
+  if (multi === null || single === null) return null;
+  for (const [name, values] of multi) {
+    if (values === null || values === undefined) continue;
+    if (!Array.isArray(values)) return null;
+    fromMulti.add(name.toLowerCase());
+    for (const v of values) if (!add(name, v)) return null;
+  }
+  for (const [name, v] of single) {
+    if (v === null || v === undefined) continue;
+    if (fromMulti.has(name.toLowerCase())) continue;
+    if (!add(name, v)) return null;
+  }
+  const cookies = r.cookies ?? [];
+  if (!Array.isArray(cookies)) return null;
+  for (const c of cookies) if (typeof c !== "string" || !add("set-cookie", c)) return null;
+  const body = r.body ?? "";
+  if (typeof body !== "string") return null;
+  const b64 = r.isBase64Encoded ?? false;
+  if (typeof b64 !== "boolean") return null;
+  return { status, headers, body, isBase64Encoded: b64 };
+}

@@ -71,6 +71,13 @@ export const JSON_CONTENT_TYPE = "application/json";
 export const MAX_BUFFERED_RESPONSE = 6_291_556;
 /** The default limit on a streamed response, 20 MiB (Lambda's default soft limit). */
 export const MAX_STREAMED_RESPONSE = 20 * 1024 * 1024;
+/** Lambda's limit on a synchronous invocation's request payload (Invoke API, Function URLs). */
+export const MAX_INVOKE_REQUEST = 6_291_456;
+
+/** What Lambda answers a request over {@linkcode MAX_INVOKE_REQUEST} (413). */
+export function tooLargeRequest(): string {
+  return `Request must be smaller than ${MAX_INVOKE_REQUEST} bytes for the InvokeFunction operation`;
+}
 /** The largest X-Ray cause header a runtime sends (aws-lambda-go's limit, 1 MiB). */
 export const MAX_XRAY_CAUSE = 1024 * 1024;
 

@@ -8,7 +8,10 @@
  *   left out (at most 32, Go's limit).
  * - Anything else thrown (a string, a number, a plain object) gives `errorType` = `typeof value`
  *   (`string`, `number`, ...; the constructor name for objects) and `errorMessage` = the value as
- *   text (JSON for plain objects), the way Go names a `panic("boom")` value `string`.
+ *   text (JSON for plain objects, Node's inspection for cyclic ones), the way Go names a
+ *   `panic("boom")` value `string`.
+ * - An object with a string `errorMessage` and `errorType` is passed through as Lambda's error
+ *   shape; its `stackTrace` is validated (see {@linkcode validFrames}).
  *
  * Go reports a stack only for panics; we report one for every `Error`, since a JS stack costs
  * nothing extra and is what a TypeScript user debugs with.
@@ -16,6 +19,7 @@
  * @module
  */
 
+import { inspect } from "node:util";
 import {
   encodeErrorDocument,
   goJSON,
@@ -105,7 +109,12 @@ function messageOf(value: unknown): string {
       const json = JSON.stringify(value);
       if (json !== undefined) return json;
     } catch {
-      // fall through to String()
+      // A cycle (or a BigInt inside): Node's inspection shows it, `[Circular *1]` and all.
+      try {
+        return inspect(value, { depth: 4, breakLength: Infinity, maxStringLength: 10_000 });
+      } catch {
+        // fall through to String()
+      }
     }
   }
   try {
@@ -115,12 +124,43 @@ function messageOf(value: unknown): string {
   }
 }
 
-/** Whether `value` already is a Lambda error shape (passed through unchanged, as Go does). */
-function isErrorShape(value: unknown): value is LambdaErrorShape {
+/** A shape a handler threw: an object (not an `Error`) with a string message and type. */
+function isErrorShape(
+  value: unknown,
+): value is { errorMessage: string; errorType: string; stackTrace?: unknown } {
   if (typeof value !== "object" || value === null || value instanceof Error) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.errorMessage === "string" && typeof v.errorType === "string" &&
-    (v.stackTrace === undefined || Array.isArray(v.stackTrace));
+  return typeof v.errorMessage === "string" && typeof v.errorType === "string";
+}
+
+function frameText(v: unknown): string {
+  return typeof v === "string"
+    ? v
+    : typeof v === "number" || typeof v === "boolean" || typeof v === "bigint"
+    ? String(v)
+    : "";
+}
+
+function frameLine(v: unknown): number {
+  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
+  // Go's int32; anything else is no line.
+  return Number.isFinite(n) && Math.abs(n) < 2 ** 31 ? Math.trunc(n) : 0;
+}
+
+/**
+ * The frames of a `stackTrace` a handler supplied, as both protocols can carry them: entries
+ * that are not objects are dropped; `path` and `label` become text, `line` a Go int32 (`0` when
+ * it is not a number). Anything but an array gives no frames.
+ */
+export function validFrames(stackTrace: unknown): LambdaStackFrame[] {
+  if (!Array.isArray(stackTrace)) return [];
+  const frames: LambdaStackFrame[] = [];
+  for (const f of stackTrace) {
+    if (typeof f !== "object" || f === null || Array.isArray(f)) continue;
+    const r = f as Record<string, unknown>;
+    frames.push({ path: frameText(r.path), line: frameLine(r.line), label: frameText(r.label) });
+  }
+  return frames;
 }
 
 /**
@@ -131,11 +171,9 @@ function isErrorShape(value: unknown): value is LambdaErrorShape {
 export function toErrorShape(thrown: unknown): LambdaErrorShape {
   try {
     if (isErrorShape(thrown)) {
-      return lambdaError(
-        thrown.errorType,
-        thrown.errorMessage,
-        thrown.stackTrace?.map((f) => ({ path: f.path, line: f.line, label: f.label })),
-      );
+      // Passed through as Go passes a `messages.InvokeResponse_Error` through, its frames
+      // validated: a malformed one must not break the document or the loop posting it.
+      return lambdaError(thrown.errorType, thrown.errorMessage, validFrames(thrown.stackTrace));
     }
     const errorType = typeName(thrown);
     if (!(thrown instanceof Error)) return lambdaError(errorType, messageOf(thrown));
