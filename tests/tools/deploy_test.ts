@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-import-prefix -- test-only packages are pinned inline (deno task demo must not fetch them)
 /**
  * `deno task deploy` against moto's Lambda, IAM and S3 on 127.0.0.1: what the Lambda API reports
  * back after a deploy (configuration, code hash, versions, alias, Function URL, role) is checked
