@@ -45,7 +45,8 @@ Flags:
   --cmd "PROGRAM ARGS"          run this command as the function (instead of <function>)
   --env K=V                     an environment variable (repeatable)
   --timeout SECONDS             the function timeout (default 3)
-  --memory MB                   the memory size reported to the function (default 128)
+  --memory MB                   the memory size (default 128): reported to the function, and
+                                enforced (over it, the process is killed: Runtime.OutOfMemory)
   --function-name NAME          the function name (default function)
   --event-sample NAME           send a sample event: ${
   ["apigw-v1", "apigw-v2", "sqs", "s3", "eventbridge", "scheduled"].join(", ")

@@ -72,7 +72,10 @@ export interface LocalFunctionOptions {
   timeoutMs?: number;
   /** The init phase limit (default 10000 ms, Lambda's). */
   initTimeoutMs?: number;
-  /** The memory size reported to the function (default 128). Not enforced. */
+  /**
+   * The memory size (default 128 MB): reported to the function, and enforced as Lambda enforces
+   * it (a process whose resident memory exceeds it is killed: `Runtime.OutOfMemory`; Linux).
+   */
   memoryMb?: number;
   /** The function name (default `function`, as the RIE names it). */
   functionName?: string;
@@ -301,6 +304,7 @@ export class LocalFunction {
       output: this.#output,
       initTimeoutMs: this.initTimeoutMs,
       driver: { functionName: this.functionName, handler: env._HANDLER },
+      memoryLimitMb: this.memoryMb,
     });
     return this.#env;
   }

@@ -56,6 +56,17 @@ export function exitError(requestId: string, status: Deno.CommandStatus): Lambda
 }
 
 /**
+ * The error document Lambda returns when the function used more memory than it was given and
+ * was killed for it (`Runtime.OutOfMemory`; the process got SIGKILL).
+ */
+export function outOfMemoryError(requestId: string): LambdaErrorShape {
+  return lambdaError(
+    "Runtime.OutOfMemory",
+    `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
+  );
+}
+
+/**
  * The error document Lambda returns when the entrypoint cannot be started
  * (`Runtime.InvalidEntrypoint`, quoting Go's exec error).
  */
@@ -114,6 +125,8 @@ export interface Report {
   initDurationMs?: number;
   /** `timeout` or `error` when the invocation ended so. */
   status?: "timeout" | "error";
+  /** The error type Lambda names after the status (`Runtime.OutOfMemory`), if any. */
+  errorType?: string;
 }
 
 /** The `REPORT` line, tab-separated as Lambda writes it. */
@@ -123,6 +136,7 @@ export function reportLine(r: Report): string {
   if (r.maxMemoryMb !== undefined) line += `\tMax Memory Used: ${r.maxMemoryMb} MB`;
   if (r.initDurationMs !== undefined) line += `\tInit Duration: ${r.initDurationMs.toFixed(2)} ms`;
   if (r.status) line += `\tStatus: ${r.status}`;
+  if (r.status && r.errorType) line += `\tError Type: ${r.errorType}`;
   return line;
 }
 

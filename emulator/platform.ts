@@ -58,7 +58,7 @@ import {
   writeAll,
 } from "../ground/http1.ts";
 import { ByteReader } from "../ground/reader.ts";
-import { listen, tune } from "../ground/transport.ts";
+import { acceptLoop, listen, tune } from "../ground/transport.ts";
 
 /** Header names of the Runtime API (the contract's table). */
 export const RUNTIME_HEADERS: typeof HEADERS = HEADERS;
@@ -264,22 +264,11 @@ export class RuntimeApiPlatform {
 
   /**
    * Accepts connections until closed. A failed accept (a peer that connected and reset at once)
-   * is retried after a back-off of 5 ms doubling to 1 s, as Go's `net/http` accept loop does; only
-   * closing the platform ends the loop.
+   * is retried after a back-off of 5 ms doubling to 1 s, as Go's `net/http` accept loop does
+   * (ground's `acceptLoop`); only closing the platform ends the loop.
    */
   async #accept(): Promise<void> {
-    let backoff = 0;
-    while (!this.#closed) {
-      let conn: Deno.Conn;
-      try {
-        conn = await this.#listener.accept();
-      } catch (e) {
-        if (this.#closed || e instanceof Deno.errors.BadResource) return;
-        backoff = backoff === 0 ? 5 : Math.min(backoff * 2, 1000);
-        await new Promise((r) => setTimeout(r, backoff));
-        continue;
-      }
-      backoff = 0;
+    await acceptLoop(this.#listener, (conn) => {
       if (this.#closed) {
         conn.close();
         return;
@@ -292,7 +281,7 @@ export class RuntimeApiPlatform {
           conn.close();
         } catch { /* already closed */ }
       });
-    }
+    }, { closed: () => this.#closed });
   }
 
   async #serveConn(conn: Deno.Conn): Promise<void> {

@@ -30,6 +30,7 @@ import {
   exitError,
   exitLines,
   initReportLine,
+  outOfMemoryError,
   reportLine,
   startLine,
   timeoutError,
@@ -70,13 +71,18 @@ export interface EnvironmentSpec {
   initTimeoutMs: number;
   /** What the driver reports to extensions. */
   driver: DriverOptions;
+  /**
+   * The function's memory size (MB): the process is killed when its resident memory exceeds it,
+   * as Lambda does (`Runtime.OutOfMemory`). Polled from `/proc` (Linux only); unset: no limit.
+   */
+  memoryLimitMb?: number;
 }
 
 /** Why an init failed, kept until an invocation reports it with its request id. */
 export type InitCause =
   | { kind: "posted"; failure: InitFailure }
   | { kind: "timeout"; limitMs: number }
-  | { kind: "exit"; status: Deno.CommandStatus };
+  | { kind: "exit"; status: Deno.CommandStatus; outOfMemory?: boolean };
 
 /** The outcome of one invocation, before the caller's bookkeeping. */
 export type Outcome =
@@ -101,6 +107,8 @@ export function initFailureError(
   }
   const error = cause.kind === "timeout"
     ? timeoutError(requestId, cause.limitMs)
+    : cause.outOfMemory
+    ? outOfMemoryError(requestId)
     : exitError(requestId, cause.status);
   return { error, payload: errorDocumentBytes(error) };
 }
@@ -123,16 +131,20 @@ function emit(output: OutputOption, bytes: Uint8Array, stream: "stdout" | "stder
   }
 }
 
-/** Max resident memory of a process so far, MB (Linux `/proc`), or undefined. */
-function maxMemoryMb(pid: number): number | undefined {
+/** A process's resident memory now and at its peak, KiB (Linux `/proc`), or undefined. */
+function residentKb(pid: number): { rss: number; hwm: number } | undefined {
   try {
     const s = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const m = /VmHWM:\s+(\d+) kB/.exec(s);
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+    const rss = /VmRSS:\s+(\d+) kB/.exec(s);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(s);
+    return rss && hwm ? { rss: Number(rss[1]), hwm: Number(hwm[1]) } : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** How often the memory limit is checked (ms). */
+const MEMORY_POLL_MS = 20;
 
 /** One execution environment: a process, its driver, its log. */
 export class Environment {
@@ -154,6 +166,9 @@ export class Environment {
   #logBytes = 0;
   #pumps: Promise<void>[] = [];
   #initAbort = new AbortController();
+  #memoryLimitMb: number | undefined;
+  #peakKb = 0;
+  #outOfMemory = false;
 
   /** Starts the driver's endpoint, then the process. Throws when the process cannot start. */
   constructor(spec: EnvironmentSpec) {
@@ -178,7 +193,13 @@ export class Environment {
     }
     this.#pumps.push(this.#pump(this.child.stdout, "stdout"));
     this.#pumps.push(this.#pump(this.child.stderr, "stderr"));
+    this.#memoryLimitMb = spec.memoryLimitMb;
+    const watch = spec.memoryLimitMb !== undefined && Deno.build.os === "linux"
+      ? setInterval(() => this.#checkMemory(), MEMORY_POLL_MS)
+      : undefined;
+    if (watch !== undefined) Deno.unrefTimer(watch);
     this.status = this.child.status.then((s) => {
+      clearInterval(watch);
       this.#exitStatus = s;
       this.#initAbort.abort(new Error("exited"));
       return s;
@@ -192,6 +213,33 @@ export class Environment {
   /** Whether the process is running. */
   get alive(): boolean {
     return this.#exitStatus === null;
+  }
+
+  /** Whether the process was killed for using more memory than its memory size. */
+  get outOfMemory(): boolean {
+    return this.#outOfMemory;
+  }
+
+  /** The process's peak resident memory so far (MB), as Lambda's `Max Memory Used`. */
+  maxMemoryMb(): number | undefined {
+    if (this.#outOfMemory) return this.#memoryLimitMb;
+    const now = this.alive ? residentKb(this.child.pid) : undefined;
+    const kb = Math.max(now?.hwm ?? 0, this.#peakKb);
+    return kb > 0 ? Math.round(kb / 1024) : undefined;
+  }
+
+  /** Kills the process once its resident memory exceeds the limit, as Lambda's cgroup does. */
+  #checkMemory(): void {
+    if (!this.alive || this.#outOfMemory || this.#memoryLimitMb === undefined) return;
+    const m = residentKb(this.child.pid);
+    if (m === undefined) return;
+    this.#peakKb = Math.max(this.#peakKb, m.hwm);
+    if (m.rss > this.#memoryLimitMb * 1024) {
+      this.#outOfMemory = true;
+      try {
+        this.child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }
   }
 
   async #pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr"): Promise<void> {
@@ -250,7 +298,7 @@ export class Environment {
         // An init error reported just before the exit wins over the exit.
         const late = await Promise.race([init.catch(() => null), delay(20).then(() => null)]);
         if (late && !late.ok) return { kind: "posted", failure: late.failure };
-        return { kind: "exit", status: r.exited };
+        return { kind: "exit", status: r.exited, outOfMemory: this.#outOfMemory };
       }
       return r.ok ? null : { kind: "posted", failure: r.failure };
     } finally {
@@ -282,16 +330,17 @@ export class Environment {
     this.fresh = false;
     this.line(startLine(requestId));
     const t0 = performance.now();
-    const finish = (status?: "timeout" | "error"): number => {
+    const finish = (status?: "timeout" | "error", errorType?: string): number => {
       const durationMs = performance.now() - t0;
       this.line(endLine(requestId));
       this.line(reportLine({
         requestId,
         durationMs,
         memoryMb: report.memoryMb,
-        maxMemoryMb: maxMemoryMb(this.child.pid),
+        maxMemoryMb: this.maxMemoryMb(),
         initDurationMs: report.initDurationMs,
         status,
+        errorType,
       }));
       return durationMs;
     };
@@ -304,9 +353,10 @@ export class Environment {
     };
     const onExit = async (status: Deno.CommandStatus): Promise<Outcome> => {
       await this.kill();
-      const error = exitError(requestId, status);
+      const oom = this.#outOfMemory;
+      const error = oom ? outOfMemoryError(requestId) : exitError(requestId, status);
       this.line(exitLines(error));
-      const durationMs = finish("error");
+      const durationMs = finish("error", oom ? error.errorType : undefined);
       return { ok: false, kind: "exit", error, payload: errorDocumentBytes(error), durationMs };
     };
 

@@ -142,7 +142,10 @@ export class PushDecoder {
     return this.take((core, id) => core.value(id, type));
   }
 
-  /** Reads and discards the next value (Go's `Decode(nil)`); false if more input is needed. */
+  /**
+   * Reads and discards the next value (Go's `Decode(nil)`), building nothing;
+   * false if more input is needed.
+   */
   skip(): boolean {
     return this.take((core, id) => core.skip(id)) !== null;
   }
@@ -228,7 +231,10 @@ export class Decoder {
     return this.#queue((core, id) => core.value(id, type));
   }
 
-  /** Reads and discards the next value (Go's `Decode(nil)`). */
+  /**
+   * Reads and discards the next value (Go's `Decode(nil)`): it is checked but
+   * nothing is built, so it costs time proportional to its bytes.
+   */
   async skip(): Promise<void> {
     await this.#queue((core, id) => core.skip(id));
   }

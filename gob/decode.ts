@@ -165,6 +165,10 @@ export class DecoderCore {
   /** Wire types received on this stream, by id. */
   readonly wire: Map<number, WireType> = new Map();
   #addedTypes: number[] = [];
+  /** Where a rollback rewinds to at least: past the type definitions received in full. */
+  #committed = 0;
+  /** Definitions were committed for a value not decoded yet: the stream may not end here (Go). */
+  #owesValue = false;
   /** Every kind of the definitions that set more than one (rare; see `wireFor`). */
   #variants = new Map<number, WireType[]>();
   /** Zero values a descriptor-less decode may still fill in for the current top-level value. */
@@ -253,12 +257,19 @@ export class DecoderCore {
   /** Marks the state before a value, for {@linkcode rollback}. */
   mark(): number {
     if (this.#addedTypes.length > 0) this.#addedTypes = [];
+    // A retry of a value whose definitions are already committed still owes its value message.
+    if (this.pos !== this.#committed) this.#owesValue = false;
+    this.#committed = this.pos;
     this.depth = 0;
     this.zeroFill = this.maxZeroFill;
     return this.pos;
   }
 
-  /** Undoes a failed attempt: forgets types it defined and rewinds to `mark`. */
+  /**
+   * Undoes a failed attempt: forgets the types it defined and rewinds to `mark`, or past the
+   * top-level type definitions the attempt received in full ({@link typeSequence} commits them),
+   * so that a value waiting for more input never decodes the same message twice.
+   */
   rollback(mark: number): void {
     if (this.#addedTypes.length > 0) {
       for (const id of this.#addedTypes) {
@@ -275,7 +286,7 @@ export class DecoderCore {
       this.#lastType = null;
       this.#lastOp = null;
     }
-    this.pos = this.msgEnd = mark;
+    this.pos = this.msgEnd = Math.max(mark, this.#committed);
   }
 
   /** The stream offset of the read position. */
@@ -442,7 +453,7 @@ export class DecoderCore {
   typeSequence(isInterface: boolean): number {
     let first = true;
     for (;;) {
-      if (this.pos >= this.msgEnd) this.#recvMessage(isInterface || !first);
+      if (this.pos >= this.msgEnd) this.#recvMessage(isInterface || !first || this.#owesValue);
       const id = this.int();
       if (typeof id !== "number" || id > 0x7fffffff || id < -0x7fffffff) {
         corrupt(`type id out of range: ${id}`);
@@ -452,6 +463,15 @@ export class DecoderCore {
       if (this.pos < this.msgEnd) {
         if (!isInterface) corrupt("extra data in buffer");
         this.uint();
+      }
+      if (!isInterface) {
+        // A top-level type definition is a message of its own, received in full and now
+        // registered, as Go registers it: keep it even if the value after it has not arrived
+        // yet. Otherwise a value still waiting for its last message would decode every
+        // definition before it again at each new chunk (quadratic in a large definition).
+        this.#committed = this.pos;
+        this.#addedTypes = [];
+        this.#owesValue = true;
       }
       first = false;
     }
@@ -636,7 +656,11 @@ export class DecoderCore {
           }`,
         );
       }
-      const op = this.#typedOp(id, base);
+      // Go checks a definition's marshaler kinds against fields, not against a
+      // top-level struct (`compileDec`): a struct kind beside them decodes here.
+      const op = w === this.wire.get(id) && !this.#variants.has(id)
+        ? this.#typedOp(id, base)
+        : (this.checkComplete(id), this.#structOp(w as StructWire, base as StructType<unknown>));
       this.#remember(type, id, op, true);
       return op(this);
     }
@@ -1400,7 +1424,7 @@ function mapOp(d: DecoderCore, key: DecOp, elem: DecOp, byValue = false): Map<un
  * interface values by concrete type name and value. `null` for a key equal to
  * nothing, not even itself (one holding a NaN, as in Go).
  */
-export function keyString(v: unknown): string | null {
+function keyString(v: unknown): string | null {
   switch (typeof v) {
     case "number":
       return v !== v ? null : `n${v === 0 ? 0 : v}`;

@@ -4,13 +4,15 @@
  *
  * The mapping, chosen so a JSON reader loses nothing it could use:
  * - struct → object with every wire field, zero values filled in (a field not
- *   sent whose type contains itself → `null`);
+ *   sent whose type contains itself → `null`), charged to the decoder's
+ *   `maxZeroFill` allowance before they are built;
  * - integers → numbers with exact digits, even past 2^53;
  * - floats → numbers; NaN and ±Inf → `"NaN"`, `"+Inf"`, `"-Inf"`;
  * - complex → `[re, im]`; string → string; `[]byte` → standard base64;
  * - slices and arrays → arrays;
  * - maps with string or integer keys → objects with the keys as Go's
- *   `encoding/json` writes them (sorted); other maps → `[[key, value], ...]`;
+ *   `encoding/json` writes them (sorted); other maps → `[[key, value], ...]`,
+ *   equal keys once, with the last value (as a Go map holds them);
  * - interface → `{"type": name, "value": v}` or `null`;
  * - custom-encoded types → `{"type": name, "bytes": base64}`.
  *

@@ -4,8 +4,8 @@
  *
  * Three protocols speak HTTP/1 without `fetch`/`Deno.serve`, each for a reason those APIs cannot
  * meet: Go's net/rpc CONNECT handshake (`rpc/http.ts`: bare-LF heads, then the connection
- * changes protocol), the Runtime API's streamed response (`runtime/stream_post.ts`: request
- * trailers carry a mid-stream error) and the emulator's Runtime API server (it must read those
+ * changes protocol), the Runtime API client (`runtime/http1.ts`: kept-alive connections
+ * cheaper than `fetch`, and request trailers to carry a streamed response's mid-stream error) and the emulator's Runtime API server (it must read those
  * trailers). All three read and write HTTP through this module.
  *
  * Lines end in CRLF or a bare LF (as Go's `textproto` accepts); header names are lower-cased and
@@ -328,9 +328,26 @@ function fieldLines(fields: Fields): string {
   return out;
 }
 
-/** Serialises a request head (`Host` and framing headers are the caller's to include). */
+/**
+ * Serialises a request head (`Host` and framing headers are the caller's to include). Each
+ * character is one byte (Latin-1), as `fetch` writes header values: a value carrying UTF-8 text
+ * spells its bytes out as characters (`protocol/header_value.ts`). A character above U+00FF is a
+ * `TypeError`.
+ */
 export function requestHead(method: string, target: string, headers: Fields): Uint8Array {
-  return encoder.encode(`${method} ${target} HTTP/1.1\r\n${fieldLines(headers)}\r\n`);
+  return latin1Bytes(`${method} ${target} HTTP/1.1\r\n${fieldLines(headers)}\r\n`);
+}
+
+function latin1Bytes(s: string): Uint8Array {
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s)) return encoder.encode(s);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) throw new TypeError(`not a Latin-1 header character: U+${c.toString(16)}`);
+    out[i] = c;
+  }
+  return out;
 }
 
 /**
@@ -366,9 +383,9 @@ export function chunk(data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The last chunk of a chunked body, with its trailer fields. */
+/** The last chunk of a chunked body, with its trailer fields (Latin-1, as {@link requestHead}). */
 export function lastChunk(trailers: Fields = {}): Uint8Array {
-  return encoder.encode(`0\r\n${fieldLines(trailers)}\r\n`);
+  return latin1Bytes(`0\r\n${fieldLines(trailers)}\r\n`);
 }
 
 /** Writes all of `bytes` to a connection's direct `write` (continuing partial writes). */

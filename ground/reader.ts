@@ -81,18 +81,24 @@ export function streamSource(readable: ReadableStream<Uint8Array>): ByteSource {
   };
 }
 
-const DIRECT_BUFFER = 64 * 1024;
+/** The read buffer of a {@link directSource}: its smallest and largest sizes. */
+const DIRECT_BUFFER_MIN = 2 * 1024;
+const DIRECT_BUFFER_MAX = 64 * 1024;
 
 /**
  * A {@link ByteSource} reading a {@link DirectIO} into one reused buffer and
  * handing out exact-size copies: a small message costs a small allocation
  * (not a 64 KiB chunk per read, as a byte stream's default reader does),
  * which keeps the garbage collector, and so tail latency, quiet.
+ *
+ * The buffer adapts: it grows (up to 64 KiB) while reads fill it and shrinks (down to 2 KiB) while
+ * they use a small part of it. An idle connection waits on a small buffer, so thousands of idle
+ * connections cost little; a bulk transfer reads 64 KiB at a time.
  */
 export function directSource(io: DirectIO): ByteSource {
   let cancelled = false;
   let reading = false;
-  const buf = new Uint8Array(DIRECT_BUFFER);
+  let buf = new Uint8Array(DIRECT_BUFFER_MIN);
   let pending: ((v: Uint8Array | null) => void) | null = null;
   return {
     read() {
@@ -105,7 +111,13 @@ export function directSource(io: DirectIO): ByteSource {
           reading = false;
           pending = null;
           if (n === null || cancelled) return resolve(null);
-          resolve(buf.slice(0, n));
+          const chunk = buf.slice(0, n);
+          if (n === buf.length && buf.length < DIRECT_BUFFER_MAX) {
+            buf = new Uint8Array(Math.min(buf.length * 4, DIRECT_BUFFER_MAX));
+          } else if (n < buf.length / 8 && buf.length > DIRECT_BUFFER_MIN) {
+            buf = new Uint8Array(Math.max(buf.length / 4, DIRECT_BUFFER_MIN));
+          }
+          resolve(chunk);
         }, (e) => {
           reading = false;
           pending = null;
@@ -131,6 +143,12 @@ export interface ReadLimits {
    * (half a message, then silence). 0 or Infinity: no limit.
    */
   stallTimeout?: number;
+  /**
+   * Longest time, in ms, a unit may take to arrive once it has started, however steadily its
+   * bytes trickle in (a byte every few seconds never trips {@link stallTimeout}). Counted from
+   * the first wait inside the unit. 0 or Infinity: no limit.
+   */
+  unitTimeout?: number;
 }
 
 /** Finds the end of a unit for {@link ByteReader.readScanned}. */
@@ -158,16 +176,29 @@ export class ByteReader {
   #filling: Promise<boolean> | null = null;
   /** Timeout, in ms, while a unit is partially received (see {@link ReadLimits}). */
   stallTimeout: number;
+  /** Total time, in ms, a unit may take once started (see {@link ReadLimits}). */
+  unitTimeout: number;
+  /** When the current unit's first wait began (`performance.now()`), or -1 between units. */
+  #unitStart = -1;
 
   /** Reads from `source` (a ReadableStream is locked and wrapped). */
   constructor(source: ByteSource | ReadableStream<Uint8Array>, limits: ReadLimits = {}) {
     this.#source = source instanceof ReadableStream ? streamSource(source) : source;
     this.stallTimeout = limits.stallTimeout ?? 0;
+    this.unitTimeout = limits.unitTimeout ?? 0;
   }
 
   /** Bytes buffered and not yet consumed. */
   get buffered(): number {
     return this.#buf.length - this.#pos;
+  }
+
+  /**
+   * Whether a unit is partly received: the last wait for bytes was inside one (a connection in
+   * this state is not idle).
+   */
+  get inUnit(): boolean {
+    return this.#unitStart >= 0 || this.buffered > 0;
   }
 
   /** Whether the stream has ended (or the reader was cancelled). */
@@ -184,13 +215,16 @@ export class ByteReader {
   fill(partial = false): Promise<boolean> {
     if (this.#filling !== null) return this.#filling;
     if (this.#done) return Promise.resolve(false);
+    // Between units the clock stops; the first wait inside a unit starts it.
+    if (!partial) this.#unitStart = -1;
+    else if (this.#unitStart < 0) this.#unitStart = performance.now();
     return (this.#filling = this.#fill(partial));
   }
 
   async #fill(partial: boolean): Promise<boolean> {
     try {
       let chunk: Uint8Array | null;
-      const limit = partial ? this.stallTimeout : 0;
+      const limit = partial ? this.#waitLimit() : 0;
       try {
         if (limit > 0 && limit !== Infinity) chunk = await this.#readWithTimeout(limit);
         else chunk = await this.#source.read();
@@ -220,10 +254,32 @@ export class ByteReader {
     }
   }
 
+  /** How long the next wait inside a unit may last (0: no limit); throws once the unit is late. */
+  #waitLimit(): number {
+    const stall = finite(this.stallTimeout);
+    const total = finite(this.unitTimeout);
+    if (total === 0) return stall;
+    const now = performance.now();
+    const left = Math.ceil(total - (now - this.#unitStart));
+    if (left <= 0) {
+      this.cancel();
+      throw new ReadError("stalled", `a message took longer than ${total}ms to arrive`);
+    }
+    return stall === 0 ? left : Math.min(stall, left);
+  }
+
   #readWithTimeout(ms: number): Promise<Uint8Array | null> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new ReadError("stalled", `no data for ${ms}ms in the middle of a message`));
+        const total = finite(this.unitTimeout);
+        reject(
+          new ReadError(
+            "stalled",
+            total > 0 && performance.now() - this.#unitStart >= total - 1
+              ? `a message took longer than ${total}ms to arrive`
+              : `no data for ${ms}ms in the middle of a message`,
+          ),
+        );
         this.cancel();
       }, ms);
       this.#source.read().then(
@@ -337,6 +393,10 @@ export class ByteReader {
     this.#done = true;
     this.#source.cancel();
   }
+}
+
+function finite(ms: number): number {
+  return ms > 0 && ms !== Infinity ? ms : 0;
 }
 
 function tooLong(what: string, max: number): ReadError {

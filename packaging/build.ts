@@ -29,6 +29,8 @@ export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { writeZip, type ZipEntry } from "./zip.ts";
+import { heapFlags, LAUNCHER } from "./launcher.ts";
+export { LAUNCHER } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
 export const ZIP_DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -58,6 +60,14 @@ export interface BuildOptions {
   cacheDir?: string;
   /** The Deno version shipped by `runtime: "deno"`. Default: the running Deno's. */
   denoVersion?: string;
+  /**
+   * `runtime: "compiled"`: the function's memory size (MB). V8's heap limits for it
+   * ({@linkcode heapFlags}) are baked into the binary with `deno compile --v8-flags`: a compiled
+   * binary takes V8 flags only from there (it ignores `DENO_V8_FLAGS`), so it cannot derive them
+   * from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at start-up as the `--runtime deno` launcher does.
+   * Unset: none baked (V8 sizes its heap for the machine).
+   */
+  memoryMb?: number;
   /** Where progress lines go. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -117,17 +127,6 @@ export class BuildError extends Error {
   /** Always `"BuildError"`. */
   override name = "BuildError";
 }
-
-/** The `bootstrap` of a `--runtime deno` package. */
-export const LAUNCHER = `#!/bin/sh
-# gopherless launcher (--runtime deno): runs the bundled handler with the Deno binary beside it.
-# Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).
-case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
-: "\${DENO_DIR:=/tmp/.deno}"
-export DENO_DIR
-export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
-exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
-`;
 
 async function findConfig(entry: string): Promise<string | undefined> {
   let dir = entry.slice(0, entry.lastIndexOf("/")) || "/";
@@ -256,6 +255,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         );
         const bin = `${dir}/bootstrap`;
         const args = ["compile", "--allow-all", "--no-check", "--target", target.triple];
+        if (options.memoryMb !== undefined) {
+          args.push(`--v8-flags=${heapFlags(options.memoryMb).join(",")}`);
+        }
         if (!doBundle || externals.length > 0) args.push(...configArgs);
         else args.push("--no-config");
         args.push("--output", bin, input);

@@ -28,6 +28,9 @@ export const USAGE = `usage: deno task build <entry.ts> [options]
   --no-bundle                compile the entry as is instead of an esbuild bundle
   --no-check                 skip type-checking the entry
   --offline                  never download a denort (compiled); fail if it is not cached
+  --memory MB                the function's memory size (compiled): bakes V8's heap limits for
+                             it into the binary, as Lambda's Node.js runtime derives them (a
+                             --runtime deno launcher derives them at start-up by itself)
   --cache-dir DIR            cache for Deno binaries (deno; default ~/.cache/gopherless)
   --deno-version X.Y.Z       Deno version to ship (deno; default: this Deno's)
   -h, --help                 this text
@@ -113,6 +116,14 @@ export function parseArgs(args: string[]): BuildOptions | { help: true } {
       case "--offline":
         opts.offline = true;
         break;
+      case "--memory": {
+        const v = take();
+        if (!/^\d+$/.test(v) || Number(v) < 128 || Number(v) > 10240) {
+          throw new UsageError(`--memory takes Lambda's memory size in MB (128–10240), not ${v}`);
+        }
+        opts.memoryMb = Number(v);
+        break;
+      }
       default:
         if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
         entries.push(a);
@@ -125,6 +136,11 @@ export function parseArgs(args: string[]): BuildOptions | { help: true } {
   opts.entry = entries[0];
   if (opts.runtime === "deno" && opts.bundle === false) {
     throw new UsageError("--runtime deno packages the bundled handler; drop --no-bundle");
+  }
+  if (opts.memoryMb !== undefined && opts.runtime === "deno") {
+    throw new UsageError(
+      "--memory is for --runtime compiled; the --runtime deno launcher reads the memory size itself",
+    );
   }
   if (opts.offline && opts.runtime === "deno") {
     throw new UsageError("--offline is about denort, which --runtime deno does not use");

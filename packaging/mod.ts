@@ -28,6 +28,7 @@ export {
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build.ts";
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
+export { heapFlags } from "./launcher.ts";
 export { bundle, type BundleOptions, type BundleResult, ESBUILD_VERSION } from "./bundle.ts";
 export {
   DenortError,

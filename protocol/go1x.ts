@@ -99,6 +99,7 @@ export const messages = {
     RequestId: t.string,
     XAmznTraceId: t.string,
     Deadline: t.struct(`${M}.InvokeRequest_Timestamp`, {
+      // bigint: Go's int64 over its whole range (aws-lambda-go accepts any deadline).
       Seconds: t.bigInt64,
       Nanos: t.bigInt64,
     }),

@@ -72,15 +72,40 @@ export class UnexpectedEOFError extends RpcError {
   }
 }
 
-/** The message of any thrown value, for `Response.Error`. */
+/**
+ * The message of any thrown value, for `Response.Error`: an `Error`'s message, a string as is,
+ * an object or array without a `toString` of its own as JSON (a cycle written `"[Circular]"`, at
+ * most 1,000 characters), anything else as `String(value)`. Never throws.
+ */
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (typeof e === "string") return e;
   try {
+    const own = (e as { toString?: unknown } | null)?.toString;
+    const custom = typeof own === "function" && own !== Object.prototype.toString &&
+      own !== Array.prototype.toString;
+    if (typeof e === "object" && e !== null && !custom) {
+      const json = jsonWithoutCycles(e);
+      if (json !== undefined) return json.length > 1000 ? json.slice(0, 1000) + "…" : json;
+    }
     return String(e);
   } catch {
     return "unknown error";
   }
+}
+
+/** `JSON.stringify` that writes a reference back to an enclosing object as `"[Circular]"`. */
+function jsonWithoutCycles(value: object): string | undefined {
+  const ancestors: unknown[] = [];
+  return JSON.stringify(value, function (this: unknown, _key, v: unknown) {
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v !== "object" || v === null) return v;
+    // `this` is the object holding `v`: drop the ancestors that are not on its path.
+    while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+    if (ancestors.includes(v)) return "[Circular]";
+    ancestors.push(v);
+    return v;
+  });
 }
 
 /**

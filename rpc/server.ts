@@ -13,9 +13,14 @@
  *   body; a body that fails to decode gets an error reply and the connection
  *   goes on; a header that fails to decode closes that connection only.
  *
- * Beyond Go, for hostile peers and clean shutdowns: a size limit on messages,
- * a timeout on half-sent messages, bounds on connections, calls in flight and
- * unsent replies per connection, and a graceful {@link Server.close}.
+ * Beyond Go, for hostile peers and clean shutdowns (see {@link ServerOptions}
+ * and the README's "Limits and hostile input"): a size limit on messages, a
+ * stall timeout and a total deadline on half-sent messages, a bound on method
+ * names, bounds on connections (the least recently active idle one makes room
+ * for a new one), on calls in flight and unsent replies per connection, one
+ * memory budget across connections, turns between connections for clients
+ * that pipeline, accept errors retried with Go's back-off, and a graceful
+ * {@link Server.close}.
  *
  * @module
  */
@@ -27,7 +32,9 @@ import { gobServerCodec } from "./gob_codec.ts";
 import { acceptConnect, DEFAULT_RPC_PATH } from "./http.ts";
 import { jsonServerCodec } from "./jsonrpc.ts";
 import type { Conn } from "../ground/conn.ts";
-import { tune } from "../ground/transport.ts";
+import { acceptLoop, tune } from "../ground/transport.ts";
+import { setImmediate } from "node:timers";
+import { type BudgetAccount, MemoryBudget } from "./budget.ts";
 import { Channel } from "./stream.ts";
 
 /** What a method implementation receives besides its argument. */
@@ -87,12 +94,36 @@ export interface ServerOptions {
    * keeps idle connections forever, and so do its clients (the Lambda agent).
    */
   idleTimeout?: number;
-  /** Most connections served at once; further ones are closed on arrival. Default 10,000. */
+  /**
+   * Longest time, in ms, one message may take to arrive once it has started, however steadily
+   * its bytes trickle in; the connection is then closed. Default 60,000 (a 32 MiB message at
+   * 0.5 MB/s).
+   */
+  messageTimeout?: number;
+  /**
+   * Most connections served at once. At the limit, a new connection replaces the least recently
+   * active idle one (no call running, no reply queued, no message half-received), which is
+   * closed; if every connection is busy, the new one is closed instead. Default 10,000.
+   */
   maxConnections?: number;
   /** Most calls running at once on one connection; reading pauses at the limit. Default 1,024. */
   maxInFlight?: number;
-  /** Most reply bytes queued unsent on one connection; reading pauses past it. Default 8 MiB. */
+  /**
+   * Most reply bytes queued unsent on one connection; reading pauses past it, and a peer that
+   * then reads nothing for `idleTimeout` is disconnected. Default 8 MiB.
+   */
   maxBacklog?: number;
+  /**
+   * Most bytes buffered across all connections: requests being received plus replies queued
+   * unsent. Past it, the connection holding the most is closed (then the next, until the total
+   * fits). Default 256 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Longest `"Service.Method"` name accepted, in characters; a longer one is answered with an
+   * error (and an empty name, not an echo of it) and the connection goes on. Default 1,024.
+   */
+  maxMethodName?: number;
   /** Codec for {@link Server.serve} and {@link Server.serveConn} when they name none. Default "gob". */
   codec?: ServerCodecOption;
   /**
@@ -126,15 +157,30 @@ interface ConnState {
   abort: AbortController;
   wake: (() => void) | null;
   done: Promise<void>;
+  /** This connection's share of the server's memory budget. */
+  account: BudgetAccount;
+  /** Bytes received (and charged) since the last request was read in full. */
+  incoming: number;
 }
 
 const DEFAULTS = {
   maxMessageSize: 32 * 1024 * 1024,
   idleTimeout: 30_000,
+  messageTimeout: 60_000,
   maxConnections: 10_000,
   maxInFlight: 1024,
   maxBacklog: 8 * 1024 * 1024,
+  maxBufferedBytes: 256 * 1024 * 1024,
+  maxMethodName: 1024,
 };
+
+/** Requests one connection may have read in a row before the others get a turn. */
+const TURN = 32;
+
+/** Resolves after pending I/O callbacks have run (a turn for the other connections). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 function codecFactory(c: ServerCodecOption): ServerCodecFactory {
   if (typeof c === "function") return c;
@@ -152,16 +198,21 @@ export class Server {
   #opts: Required<Omit<ServerOptions, "onError" | "codec">>;
   #codec: ServerCodecOption;
   #onError: (error: unknown) => void;
+  #budget: MemoryBudget;
 
   /** Creates a server; see {@link ServerOptions} for the limits. */
   constructor(options: ServerOptions = {}) {
     this.#opts = {
       maxMessageSize: options.maxMessageSize ?? DEFAULTS.maxMessageSize,
       idleTimeout: options.idleTimeout ?? DEFAULTS.idleTimeout,
+      messageTimeout: options.messageTimeout ?? DEFAULTS.messageTimeout,
       maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
       maxInFlight: options.maxInFlight ?? DEFAULTS.maxInFlight,
       maxBacklog: options.maxBacklog ?? DEFAULTS.maxBacklog,
+      maxBufferedBytes: options.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
+      maxMethodName: options.maxMethodName ?? DEFAULTS.maxMethodName,
     };
+    this.#budget = new MemoryBudget(this.#opts.maxBufferedBytes);
     this.#codec = options.codec ?? "gob";
     codecFactory(this.#codec);
     this.#onError = options.onError ?? (() => {});
@@ -197,6 +248,11 @@ export class Server {
     return this.#conns.size;
   }
 
+  /** Bytes buffered across all connections now (see {@link ServerOptions.maxBufferedBytes}). */
+  get bufferedBytes(): number {
+    return this.#budget.used;
+  }
+
   /**
    * Accepts connections from `listener` (a `Deno.Listener`, TCP or Unix, or
    * any async iterable of connections) and serves each, until the listener or
@@ -209,20 +265,20 @@ export class Server {
     if (this.#closing) throw new RpcError("shutdown", "rpc: server closed");
     this.#listeners.add(listener);
     try {
-      for await (const conn of listener) {
+      // A failed accept (a peer that connected and reset at once, no file descriptors left) is
+      // retried with Go's back-off; only closing the listener or the server ends the loop.
+      await acceptLoop(listener, (conn) => {
         if (this.#closing) {
           closeQuietly(conn);
-          break;
+          return;
         }
-        if (this.#conns.size >= this.#opts.maxConnections) {
+        if (this.#conns.size >= this.#opts.maxConnections && !this.#makeRoom()) {
           closeQuietly(conn);
-          continue;
+          return;
         }
         tune(conn);
         this.serveConn(conn, options);
-      }
-    } catch (e) {
-      if (!this.#closing) throw e;
+      }, { onError: (e) => this.#onError(e), closed: () => this.#closing });
     } finally {
       this.#listeners.delete(listener);
     }
@@ -234,11 +290,30 @@ export class Server {
    * connection is done and closed.
    */
   serveConn(conn: Conn, options: ServeOptions = {}): Promise<void> {
-    const channel = new Channel(conn, { stallTimeout: this.#opts.idleTimeout });
     if (this.#closing) {
-      channel.abort();
+      closeQuietly(conn);
       return Promise.resolve();
     }
+    const account = this.#budget.open(() => {
+      this.#onError(
+        new RpcError(
+          "protocol",
+          `rpc: over the server's budget of ${this.#opts.maxBufferedBytes} buffered bytes: ` +
+            "closing the connection holding the most",
+        ),
+      );
+      state.channel.abort();
+    });
+    const channel = new Channel(conn, {
+      stallTimeout: this.#opts.idleTimeout,
+      unitTimeout: this.#opts.messageTimeout,
+    }, {
+      onRead: (n) => {
+        state.incoming += n;
+        account.charge(n);
+      },
+      onBacklog: (d) => (d > 0 ? account.charge(d) : account.release(-d)),
+    });
     const state: ConnState = {
       channel,
       codec: null,
@@ -246,6 +321,8 @@ export class Server {
       abort: new AbortController(),
       wake: null,
       done: Promise.resolve(),
+      account,
+      incoming: 0,
     };
     this.#conns.add(state);
     state.done = this.#run(state, options).finally(() => this.#conns.delete(state));
@@ -279,14 +356,64 @@ export class Server {
       channel.abort();
     } finally {
       state.abort.abort(new RpcError("shutdown", "rpc: connection closed"));
+      state.account.close();
+    }
+  }
+
+  /**
+   * At the connection limit: closes the least recently active idle connection (no call running,
+   * no reply queued, no message half-received) to make room. False if every connection is busy.
+   * `#conns` is kept in order of last activity (see {@link Server.#touch}), so the first idle
+   * one found is the least recently active.
+   */
+  #makeRoom(): boolean {
+    for (const c of this.#conns) {
+      if (c.inflight > 0 || c.channel.writer.backlog > 0 || c.channel.reader.inUnit) continue;
+      this.#conns.delete(c);
+      this.#onError(
+        new RpcError(
+          "shutdown",
+          `rpc: connection limit (${this.#opts.maxConnections}) reached: ` +
+            "closing the least recently active idle connection",
+        ),
+      );
+      c.channel.abort();
+      return true;
+    }
+    return false;
+  }
+
+  /** Marks `state` as the most recently active connection. */
+  #touch(state: ConnState): void {
+    if (this.#conns.delete(state)) this.#conns.add(state);
+  }
+
+  /**
+   * Waits for queued replies to be written. A peer that reads none of them for `idleTimeout`
+   * is disconnected; one that reads, however slowly, is kept.
+   */
+  async #drain(codec: ServerCodec): Promise<void> {
+    const { idleTimeout } = this.#opts;
+    const before = codec.backlog;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), idleTimeout)));
+    const timedOut = await Promise.race([codec.flush().then(() => false), expired]);
+    clearTimeout(timer);
+    if (timedOut && codec.backlog >= before) {
+      throw new RpcError(
+        "timeout",
+        `rpc: the peer read none of ${before} bytes of replies for ${idleTimeout}ms`,
+      );
     }
   }
 
   async #readLoop(state: ConnState, codec: ServerCodec): Promise<void> {
-    const { maxInFlight, maxBacklog } = this.#opts;
-    for (;;) {
+    const { maxInFlight, maxBacklog, maxMethodName } = this.#opts;
+    for (let n = 1;; n++) {
       while (state.inflight >= maxInFlight) await new Promise<void>((r) => (state.wake = r));
-      if (codec.backlog > maxBacklog) await codec.flush();
+      if (codec.backlog > maxBacklog) await this.#drain(codec);
+      // Fairness: a client pipelining many requests cannot keep the others waiting.
+      if (n % TURN === 0) await nextTurn();
       if (this.#closing || state.channel.closed) return;
       let header: RequestHeader | null;
       try {
@@ -296,12 +423,22 @@ export class Server {
         return; // Go: a header that cannot be read ends the connection
       }
       if (header === null || state.channel.writer.broken) return;
+      this.#touch(state);
 
-      const sm = header.serviceMethod;
+      let sm = header.serviceMethod;
+      let err = "";
+      if (sm.length > maxMethodName) {
+        // Answer without echoing the name: a long name must not be repeated back (amplified).
+        err = `rpc: service/method name of ${sm.length} characters exceeds the limit of ` +
+          `${maxMethodName}`;
+        header = { serviceMethod: "", seq: header.seq };
+        sm = "";
+      }
       const dot = sm.lastIndexOf(".");
       let m: Method | undefined;
-      let err = "";
-      if (dot < 0) {
+      if (err !== "") {
+        // already refused
+      } else if (dot < 0) {
         err = `rpc: service/method request ill-formed: ${sm}`;
       } else {
         const svc = this.#services.get(sm.slice(0, dot));
@@ -314,6 +451,7 @@ export class Server {
         } catch {
           // Go ignores this error; a broken stream shows at the next header
         }
+        this.#received(state);
         this.#reply(codec, header, null, undefined, err);
         continue;
       }
@@ -321,12 +459,20 @@ export class Server {
       try {
         args = await codec.readRequestBody(m.args);
       } catch (e) {
+        this.#received(state);
         this.#reply(codec, header, null, undefined, errorMessage(e));
         continue;
       }
+      this.#received(state);
       state.inflight++;
       this.#call(state, codec, header, m, args);
     }
+  }
+
+  /** A request was read in full: its bytes leave the memory budget. */
+  #received(state: ConnState): void {
+    state.account.release(state.incoming);
+    state.incoming = 0;
   }
 
   async #call(

@@ -11,10 +11,12 @@ import { concat } from "../ground/bytes.ts";
 import type { Conn } from "../ground/conn.ts";
 import {
   ByteReader,
+  type ByteSource,
   type DirectIO,
   directSource,
   isDirect,
   type ReadLimits,
+  streamSource,
 } from "../ground/reader.ts";
 
 /** Where a {@link MessageWriter} puts bytes. */
@@ -55,6 +57,11 @@ export function directSink(io: DirectIO): ByteSink {
 export interface WriterOptions {
   /** Called once when a write fails (the peer is gone). */
   onError?: (e: unknown) => void;
+  /**
+   * Called with the change in {@link MessageWriter.backlog} whenever it changes (positive when
+   * messages are queued, negative when they are written or dropped): for a memory budget.
+   */
+  onBacklog?: (delta: number) => void;
 }
 
 /**
@@ -74,11 +81,24 @@ export class MessageWriter {
   #ended = false;
   #idle: Array<() => void> = [];
   #onError?: (e: unknown) => void;
+  #onBacklog?: (delta: number) => void;
+  #reported = 0;
 
   /** Writes to `sink` (a WritableStream is locked and wrapped). */
   constructor(sink: ByteSink | WritableStream<Uint8Array>, options: WriterOptions = {}) {
     this.#sink = sink instanceof WritableStream ? streamSink(sink) : sink;
     this.#onError = options.onError;
+    this.#onBacklog = options.onBacklog;
+  }
+
+  /** Tells `onBacklog` how the backlog changed since it was last told. */
+  #report(): void {
+    if (this.#onBacklog === undefined) return;
+    const now = this.#pendingLen + this.#inFlight;
+    const delta = now - this.#reported;
+    if (delta === 0) return;
+    this.#reported = now;
+    this.#onBacklog(delta);
   }
 
   /** Bytes accepted but not yet written to the stream. */
@@ -104,6 +124,7 @@ export class MessageWriter {
       // Fast path: nothing queued; write this message now.
       const msg = parts.length === 1 ? parts[0].slice() : concat(parts, n);
       this.#startWrite(msg);
+      this.#report();
       return true;
     }
     const need = this.#pendingLen + n;
@@ -116,6 +137,7 @@ export class MessageWriter {
       this.#pending.set(p, this.#pendingLen);
       this.#pendingLen += p.length;
     }
+    this.#report();
     return true;
   }
 
@@ -132,9 +154,11 @@ export class MessageWriter {
       this.#pendingLen = 0;
       if (this.#pending.length > 1 << 20) this.#pending = new Uint8Array(0);
       this.#startWrite(msg);
+      this.#report();
       return;
     }
     this.#writing = false;
+    this.#report();
     const idle = this.#idle;
     this.#idle = [];
     for (const f of idle) f();
@@ -146,6 +170,8 @@ export class MessageWriter {
     this.#writing = false;
     this.#inFlight = 0;
     this.#pendingLen = 0;
+    this.#pending = new Uint8Array(0);
+    this.#report();
     const idle = this.#idle;
     this.#idle = [];
     for (const f of idle) f();
@@ -179,8 +205,18 @@ export class MessageWriter {
     this.#ended = true;
     this.#closed = true;
     this.#pendingLen = 0;
+    this.#pending = new Uint8Array(0);
+    this.#report();
     this.#sink.abort();
   }
+}
+
+/** Observers of a {@link Channel}'s traffic (see its constructor). */
+export interface ChannelHooks {
+  /** Told the size of each chunk received. */
+  onRead?: (bytes: number) => void;
+  /** Told each change of the writer's backlog. */
+  onBacklog?: (delta: number) => void;
 }
 
 /**
@@ -199,16 +235,34 @@ export class Channel {
   #conn: Conn;
   #closed = false;
 
-  /** Wraps a connection (locks both of its streams). */
-  constructor(conn: Conn, limits: ReadLimits = {}) {
+  /**
+   * Wraps a connection (locks both of its streams). `hooks.onRead` is told the size of each chunk
+   * received, `hooks.onBacklog` how the writer's backlog changes (for a memory budget).
+   */
+  constructor(conn: Conn, limits: ReadLimits = {}, hooks: ChannelHooks = {}) {
     this.#conn = conn;
+    const writerOptions = { onBacklog: hooks.onBacklog };
+    let source: ByteSource;
     if (isDirect(conn)) {
-      this.reader = new ByteReader(directSource(conn), limits);
-      this.writer = new MessageWriter(directSink(conn));
+      source = directSource(conn);
+      this.writer = new MessageWriter(directSink(conn), writerOptions);
     } else {
-      this.reader = new ByteReader(conn.readable, limits);
-      this.writer = new MessageWriter(conn.writable);
+      source = streamSource(conn.readable);
+      this.writer = new MessageWriter(conn.writable, writerOptions);
     }
+    const onRead = hooks.onRead;
+    if (onRead !== undefined) {
+      const inner = source;
+      source = {
+        read: () =>
+          inner.read().then((chunk) => {
+            if (chunk !== null) onRead(chunk.length);
+            return chunk;
+          }),
+        cancel: () => inner.cancel(),
+      };
+    }
+    this.reader = new ByteReader(source, limits);
   }
 
   /** Whether {@link close} was called. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import { nodeAsyncHooks } from "./lazy_node.ts";
 import type { ClientContext, CognitoIdentity, LambdaCallback, LambdaContext } from "./types.ts";
 
 /** Reads an environment variable; `undefined` when unset or when env access is not permitted. */
@@ -85,8 +85,52 @@ export interface InvokeScope {
   readonly requestId: string;
 }
 
-/** Holds the current invocation's scope across awaits, so log lines carry the right request id. */
-export const invokeScope: AsyncLocalStorage<InvokeScope> = new AsyncLocalStorage<InvokeScope>();
+/** Runs invocations in their scope and tells the scope of the code running now. */
+export interface InvokeScopes {
+  /** Runs `fn` (one invocation) in `scope`. */
+  run<R>(scope: InvokeScope, fn: () => Promise<R>): Promise<R>;
+  /** The scope of the invocation the caller runs in, or `undefined` outside any. */
+  getStore(): InvokeScope | undefined;
+}
+
+type Als = { run<R>(store: InvokeScope, fn: () => R): R; getStore(): InvokeScope | undefined };
+let als: Als | undefined;
+let sole: InvokeScope | undefined;
+let running = 0;
+
+/**
+ * Holds the current invocation's scope, so log lines carry the right request id.
+ *
+ * While invocations never overlap (the Runtime API's loop, go1.x under Lambda) the scope is the
+ * one invocation in flight, as Lambda's Node.js runtime keeps it: no `AsyncLocalStorage`, whose
+ * `node:async_hooks` would cost start-up time and memory. Once two invocations overlap (Lambda
+ * Managed Instances, a go1.x host calling concurrently), `AsyncLocalStorage` is loaded and
+ * follows each invocation across its awaits from then on; the invocation already running keeps
+ * its scope as the fallback until it ends. Code that runs between invocations (a timer an
+ * earlier invocation left) logs under the invocation in flight, as in Node.js.
+ */
+export const invokeScope: InvokeScopes = {
+  async run<R>(scope: InvokeScope, fn: () => Promise<R>): Promise<R> {
+    running++;
+    try {
+      if (als === undefined && running === 1) {
+        sole = scope;
+        try {
+          return await fn();
+        } finally {
+          if (sole === scope) sole = undefined;
+        }
+      }
+      als ??= new (nodeAsyncHooks().AsyncLocalStorage)<InvokeScope>();
+      return await als.run(scope, fn);
+    } finally {
+      running--;
+    }
+  },
+  getStore(): InvokeScope | undefined {
+    return als?.getStore() ?? sole;
+  },
+};
 
 /** The request id of the invocation the caller runs in, or `undefined` outside any. */
 export function currentRequestId(): string | undefined {
@@ -125,9 +169,9 @@ export class InvokeContext implements LambdaContext {
   readonly tenantId: string | undefined;
   readonly deadlineMs: number;
   readonly traceId: string | undefined;
-  readonly signal: AbortSignal;
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #finished = false;
   #settle: LambdaCallback<unknown> | undefined;
 
   /** Builds the context of one invocation from its metadata and the function's environment. */
@@ -144,14 +188,28 @@ export class InvokeContext implements LambdaContext {
     this.tenantId = meta.tenantId;
     this.deadlineMs = meta.deadlineMs;
     this.traceId = meta.traceId;
-    this.signal = this.#controller.signal;
-    const remaining = meta.deadlineMs - Date.now();
-    if (remaining <= 0) {
-      // Go runs the handler with an already-expired context; so do we.
-      this.#controller.abort(deadlineExceeded());
-    } else if (remaining <= MAX_TIMER_MS) {
-      this.#timer = setTimeout(() => this.#controller.abort(deadlineExceeded()), remaining);
+  }
+
+  /**
+   * Aborts when the deadline passes (reason: a `TimeoutError` `DOMException`; already aborted
+   * when the deadline had passed before the handler ran, as Go runs it with an expired context)
+   * or when the invocation ends (an `AbortError`), whichever comes first. Made on first use: an
+   * `AbortController` and a deadline timer per invocation cost time and garbage that handlers
+   * not reading the signal need not pay.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = this.#controller = new AbortController();
+      const remaining = this.deadlineMs - Date.now();
+      if (this.#finished) {
+        controller.abort(finishedReason());
+      } else if (remaining <= 0) {
+        controller.abort(deadlineExceeded());
+      } else if (remaining <= MAX_TIMER_MS) {
+        this.#timer = setTimeout(() => controller.abort(deadlineExceeded()), remaining);
+      }
     }
+    return this.#controller.signal;
   }
 
   /** Milliseconds left until the deadline (never negative). */
@@ -184,10 +242,15 @@ export class InvokeContext implements LambdaContext {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#settle = undefined;
-    if (!this.#controller.signal.aborted) {
-      this.#controller.abort(new DOMException("the invocation has finished", "AbortError"));
+    this.#finished = true;
+    if (this.#controller && !this.#controller.signal.aborted) {
+      this.#controller.abort(finishedReason());
     }
   }
+}
+
+function finishedReason(): DOMException {
+  return new DOMException("the invocation has finished", "AbortError");
 }
 
 function deadlineExceeded(): DOMException {

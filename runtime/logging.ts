@@ -22,7 +22,7 @@
  * @module
  */
 
-import { format } from "node:util";
+import { format } from "./lazy_node.ts";
 import { currentRequestId, getEnv } from "./context.ts";
 import { toErrorShape } from "./errors.ts";
 import type { LogFormat, LogLevel } from "./types.ts";

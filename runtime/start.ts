@@ -29,7 +29,7 @@ import { lambdaError } from "../protocol/lambda_error.ts";
 import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
 import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
-import { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";
+import type { RuntimeApiClient } from "./runtime_api.ts";
 import type { LambdaErrorShape, LambdaHandler, StartOptions } from "./types.ts";
 
 /** The environment variables that select a protocol, in Go's order of precedence. */
@@ -143,6 +143,10 @@ export const STARTERS: Record<Protocol, Starter> = {
       streaming: true,
     }),
     async prepare(value, options, invoker) {
+      // The Runtime API client lives in runtime_api.ts, loaded only in this mode.
+      const { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } = await import(
+        "./runtime_api.ts"
+      );
       const client = new RuntimeApiClient(value);
       state.client = client;
       if (options.onShutdown) await client.enableSigterm();
@@ -157,6 +161,7 @@ export const STARTERS: Record<Protocol, Starter> = {
       };
     },
     async reportFatal(value, shape) {
+      const { RuntimeApiClient } = await import("./runtime_api.ts");
       const client = state.client ?? new RuntimeApiClient(value);
       const inFlight = state.invoker ? [...state.invoker.inFlight] : [];
       if (state.phase !== "serving") {

@@ -281,7 +281,7 @@ export async function buildNpm(options: NpmBuildOptions = {}): Promise<NpmBuildR
       types: exports["."].types,
       exports,
       files: ["esm/", "README.md"],
-      engines: { node: ">=20" },
+      engines: { node: ">=20.16" },
       dependencies: awsTypes ? { [awsTypes[1]]: awsTypes[2] } : {},
     };
     await Deno.writeTextFile(`${out}/package.json`, JSON.stringify(pkg, null, 2) + "\n");

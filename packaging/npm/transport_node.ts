@@ -184,8 +184,11 @@ export function listen(addr: Address): NodeListener {
           const sock = queue.shift();
           if (sock) return Promise.resolve({ value: socketConn(sock), done: false });
           if (done) {
-            return failure !== undefined
-              ? Promise.reject(failure)
+            // A bind failure is reported once; the iteration then ends (it is not retried).
+            const f = failure;
+            failure = undefined;
+            return f !== undefined
+              ? Promise.reject(f)
               : Promise.resolve({ value: undefined, done: true });
           }
           return new Promise((resolve, reject) => (waiter = { resolve, reject }));

@@ -290,3 +290,38 @@ test("runtime-api: a stream still running at the deadline is cut off and killed"
     assert.equal(fn.coldStarts, 2);
   });
 });
+
+for (const protocol of PROTOCOLS) {
+  test(`${protocol}: REPORT shows the peak memory; over the memory size, Runtime.OutOfMemory`, async () => {
+    await withFn({ entry: OPS, protocol, memoryMb: 160 }, async (fn) => {
+      const small = await fn.invoke({ op: "allocate", mb: 8 });
+      assert.ok(small.ok, dec.decode(small.payload));
+      const used = Number(/\tMax Memory Used: (\d+) MB/.exec(small.logs)?.[1]);
+      assert.ok(used >= 8 && used < 160, `Max Memory Used: ${used} MB`);
+      const pid = fn.pid;
+      // 40 MiB more: the peak follows
+      const more = await fn.invoke({ op: "allocate", mb: 40 });
+      assert.ok(more.ok);
+      const after = Number(/\tMax Memory Used: (\d+) MB/.exec(more.logs)?.[1]);
+      assert.ok(after >= used + 30, `Max Memory Used: ${used} → ${after} MB`);
+      // past 160 MB: killed as Lambda kills it
+      const r = await fn.invoke({ op: "allocate", mb: 200, ms: 2000 });
+      assert.equal(r.ok, false);
+      if (r.ok) return;
+      assert.equal(r.kind, "exit");
+      assert.equal(r.error.errorType, "Runtime.OutOfMemory");
+      assert.equal(
+        r.error.errorMessage,
+        `RequestId: ${r.requestId} Error: Runtime exited with error: signal: killed`,
+      );
+      assert.match(
+        r.logs,
+        /\tMax Memory Used: 160 MB\tStatus: error\tError Type: Runtime\.OutOfMemory$/m,
+      );
+      // the next event gets a fresh environment
+      const next = await fn.invoke({ op: "echo", value: 1 });
+      assert.ok(next.ok);
+      assert.notEqual(fn.pid, pid);
+    });
+  });
+}

@@ -146,3 +146,28 @@ export function longFieldNames(nameLength = 1 << 20, count = 600): Uint8Array {
     message(v),
   );
 }
+
+/**
+ * A Point value whose type sets the struct kind and the GobEncoder kind: Go's
+ * decoder refuses it for a plain struct (a marshaler kind needs a type with
+ * that method).
+ */
+export function structAndMarshaler(): Uint8Array {
+  return concat(
+    typeDef(POINT, { struct: { name: "Point", fields: [["X", INT], ["Y", INT]] } }, {
+      gob: { name: "Point" },
+    }),
+    message(new Payload().int(POINT).uint(1).int(1).uint(1).int(2).uint(0)),
+  );
+}
+
+/** Holder{P: Point{1, 2}}, where Point's type sets the struct and GobEncoder kinds. */
+export function holderOfStructAndMarshaler(): Uint8Array {
+  return concat(
+    typeDef(66, { struct: { name: "Holder", fields: [["P", POINT]] } }),
+    typeDef(POINT, { struct: { name: "Point", fields: [["X", INT], ["Y", INT]] } }, {
+      gob: { name: "Point" },
+    }),
+    message(new Payload().int(66).uint(1).uint(1).int(1).uint(1).int(2).uint(0).uint(0)),
+  );
+}

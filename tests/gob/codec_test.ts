@@ -358,3 +358,27 @@ Deno.test("PushDecoder: values come out as soon as their messages are complete",
   partial.end();
   assertGobError(() => partial.skip(), "unexpected-eof");
 });
+
+Deno.test("PushDecoder: a definition received in full is kept while its value is still arriving", () => {
+  // Decoding each message once: a value waiting for its last bytes must not decode the (possibly
+  // huge) definitions before it again at every new chunk.
+  const Big = t.struct("Big", { ["F" + "x".repeat(100_000)]: t.string });
+  const bytes = new Encoder().marshal(Big, { ["F" + "x".repeat(100_000)]: "v".repeat(1000) });
+  const defLen = 1 + (256 - bytes[0]) + bytes.subarray(1, 1 + 256 - bytes[0])
+    .reduce((n, b) => n * 256 + b, 0);
+  const dec = new PushDecoder();
+  dec.push(bytes.subarray(0, defLen + 10)); // the definition, then the start of the value
+  assert.equal(dec.next(Big), null);
+  assert.equal(dec.typeDefinitions().length, 1, "the definition is registered, not rolled back");
+  dec.push(bytes.subarray(defLen + 10));
+  assert.equal(
+    dec.next(Big)?.value[`F${"x".repeat(100_000)}` as keyof t.Infer<typeof Big>],
+    "v".repeat(1000),
+  );
+  // A stream that ends after definitions but before their value is still an unexpected EOF.
+  const cut = new PushDecoder();
+  cut.push(bytes.subarray(0, defLen));
+  assert.equal(cut.next(Big), null);
+  cut.end();
+  assert.throws(() => cut.next(Big), (e) => e instanceof GobError && e.code === "unexpected-eof");
+});

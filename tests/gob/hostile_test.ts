@@ -14,9 +14,11 @@ import { goTest, runGo } from "../_support/go.ts";
 import {
   arrayAmplifier,
   headerAmplifier,
+  holderOfStructAndMarshaler,
   longFieldNames,
   nestedStructs,
   structAmplifier,
+  structAndMarshaler,
   structKeyedMap,
   timeValue,
   twoKinds,
@@ -228,6 +230,24 @@ Deno.test("hostile: a definition that sets two kinds decodes as Go decodes it", 
 goTest("hostile: Go decodes the two-kind definition to {X:1 Y:2}", async () => {
   assert.deepEqual((await goDecode("point", twoKinds())).value, { X: 1, Y: 2 });
 });
+
+Deno.test("hostile: a struct kind beside a marshaler kind: a top-level struct, no field", () => {
+  // Go's compileDec reads the struct kind of a top-level value; its compatibleType refuses the
+  // type for a struct field, since a marshaler kind needs a type with that method.
+  assert.deepEqual(decode(structAndMarshaler(), Point), { X: 1, Y: 2 });
+  const Holder = t.struct("Holder", { P: Point });
+  gobError(() => decode(holderOfStructAndMarshaler(), Holder), "type-mismatch", /Holder\.P/);
+});
+
+goTest(
+  "hostile: Go decodes the struct-and-marshaler value at top level, not as a field",
+  async () => {
+    assert.deepEqual((await goDecode("point", structAndMarshaler())).value, { X: 1, Y: 2 });
+    const go = await goDecode("holder", holderOfStructAndMarshaler());
+    assert.equal(go.ok, false);
+    assert.match(go.error!, /wrong type|type mismatch/);
+  },
+);
 
 // ---- struct-keyed maps ----
 

@@ -34,6 +34,7 @@ Deno.test("cli: defaults and every option", () => {
     bundle: false,
     offline: true,
   });
+  assert.deepEqual(parseArgs(["fn.ts", "--memory", "512"]), { entry: "fn.ts", memoryMb: 512 });
   assert.deepEqual(parseArgs(["-h"]), { help: true });
 });
 
@@ -49,6 +50,8 @@ Deno.test("cli: bad command lines say what is wrong", () => {
     [["a.ts", "--runtime", "deno", "--no-bundle"], /drop --no-bundle/],
     [["a.ts", "--runtime", "deno", "--offline"], /--runtime deno does not use/],
     [["a.ts", "--deno-version", "latest"], /X\.Y\.Z/],
+    [["a.ts", "--memory", "64"], /128–10240/],
+    [["a.ts", "--runtime", "deno", "--memory", "256"], /reads the memory size itself/],
     [["a.ts", "--frobnicate"], /unknown option --frobnicate/],
   ];
   for (const [args, re] of cases) {

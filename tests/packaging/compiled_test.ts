@@ -165,3 +165,22 @@ Deno.test("compiled: with no denort anywhere, the error says what is missing and
     assert.ok(!r.stderr.includes("Stack backtrace"));
   });
 });
+
+Deno.test("compiled: --memory bakes V8's heap limits for that memory size into the binary", async () => {
+  await withTemp(async (dir) => {
+    const fake = await standInDenorts(dir);
+    const has = (bin: Uint8Array, s: string) => new TextDecoder("latin1").decode(bin).includes(s);
+    const r = await runCli([FN, "--out", `${dir}/a`, "--no-check", "--memory", "128"], {
+      DENORT_BIN: fake.x86_64,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const bin = await Deno.readFile(`${dir}/a/x86_64/bootstrap`);
+    assert.ok(has(bin, "--max-semi-space-size=6"), "semi-space flag in the payload");
+    assert.ok(has(bin, "--max-old-space-size=116"), "old-space flag in the payload");
+    const plain = await runCli([FN, "--out", `${dir}/b`, "--no-check"], {
+      DENORT_BIN: fake.x86_64,
+    });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.ok(!has(await Deno.readFile(`${dir}/b/x86_64/bootstrap`), "--max-old-space-size"));
+  });
+});

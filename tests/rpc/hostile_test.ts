@@ -170,18 +170,37 @@ Deno.test("rpc hostile: 1,000 concurrent connections, bounded memory, still serv
   });
 });
 
-Deno.test("rpc hostile: maxConnections closes the excess at once", async () => {
-  await withServer({ maxConnections: 3 }, async (port) => {
-    const conns = await Promise.all(
-      Array.from({ length: 3 }, () => Deno.connect({ hostname: "127.0.0.1", port })),
-    );
-    await sleep(50);
-    const extra = await Deno.connect({ hostname: "127.0.0.1", port });
-    assert.notEqual(await closedWithin(extra, 2000), null);
-    extra.close();
-    for (const c of conns) c.close();
-    await sleep(50);
+Deno.test("rpc hostile: at maxConnections a new connection replaces the least recently active idle one", async () => {
+  await withServer({ maxConnections: 3 }, async (port, server) => {
+    const conns: Deno.Conn[] = [];
+    for (let i = 0; i < 3; i++) {
+      conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      await sleep(30);
+    }
+    assert.equal(server.connections, 3);
+    // The newcomer is served; the oldest idle connection is closed to make room.
     await goodClient(port);
+    assert.notEqual(await closedWithin(conns[0], 2000), null);
+    for (const c of conns) c.close();
+  });
+});
+
+Deno.test("rpc hostile: at maxConnections with every connection busy, the newcomer is closed", async () => {
+  await withServer({ maxConnections: 2 }, async (port, server) => {
+    // Two clients each with a call running: neither is idle.
+    const busy = await Promise.all(
+      [0, 1].map(() => Client.connect({ hostname: "127.0.0.1", port })),
+    );
+    const calls = busy.map((c) =>
+      c.call("Arith.Sleep", { Ms: 1500, Tag: "busy" }, SleepArgs, t.string)
+    );
+    await sleep(200);
+    assert.equal(server.connections, 2);
+    const extra = await Deno.connect({ hostname: "127.0.0.1", port });
+    assert.notEqual(await closedWithin(extra, 1000), null);
+    extra.close();
+    assert.deepEqual(await Promise.all(calls), ["busy", "busy"]);
+    for (const c of busy) await c.close();
   });
 });
 

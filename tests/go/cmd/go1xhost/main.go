@@ -5,7 +5,11 @@
 // function sent back on the scripted connection, so a TypeScript function's
 // replies can be compared byte for byte with an aws-lambda-go function's.
 //
-// usage: go1xhost [-scenario basic|load|bench] [-n N] -- command args...
+// The bench scenario invokes a 1 KB event -warmup times untimed, then -n times timed; with
+// -sample N it also reads the function's VmRSS and VmHWM every N invokes (warm-up included).
+// The start scenario only measures start-up (exec until Function.Ping is answered).
+//
+// usage: go1xhost [-scenario basic|load|bench|start] [-n N] [-warmup N] [-sample N] -- command args...
 package main
 
 import (
@@ -13,11 +17,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/rpc"
 	"os"
 	"os/exec"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +29,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"gopherless.test/peers/internal/procmem"
 )
 
 // recorder keeps a copy of everything read from the connection.
@@ -58,17 +63,22 @@ type callReport struct {
 }
 
 type report struct {
-	StartupMs   float64      `json:"startupMs"`
-	Calls       []callReport `json:"calls"`
-	PingHex     string       `json:"pingHex"`
-	Concurrent  int          `json:"concurrentOk"`
-	ConnsOk     int          `json:"connectionsOk"`
-	BigOk       bool         `json:"bigPayloadOk"`
-	LatencyUs   []float64    `json:"latencyUs,omitempty"`
-	P50Us       float64      `json:"p50Us,omitempty"`
-	RSSBeforeKB int          `json:"rssBeforeKb,omitempty"`
-	RSSAfterKB  int          `json:"rssAfterKb,omitempty"`
-	RSSSamples  []int        `json:"rssSamplesKb,omitempty"`
+	StartupMs   float64          `json:"startupMs"`
+	Calls       []callReport     `json:"calls"`
+	PingHex     string           `json:"pingHex"`
+	Concurrent  int              `json:"concurrentOk"`
+	ConnsOk     int              `json:"connectionsOk"`
+	BigOk       bool             `json:"bigPayloadOk"`
+	LatencyUs   []float64        `json:"latencyUs,omitempty"`
+	P50Us       float64          `json:"p50Us,omitempty"`
+	RSSBeforeKB int              `json:"rssBeforeKb,omitempty"`
+	RSSAfterKB  int              `json:"rssAfterKb,omitempty"`
+	RSSSamples  []int            `json:"rssSamplesKb,omitempty"`
+	P99Us       float64          `json:"p99Us,omitempty"`
+	Samples     []procmem.Sample `json:"samples,omitempty"`
+	// StartupCPUMs: the start scenario's CPU time (user + system) of the function until it
+	// answered Function.Ping (it is stopped right then).
+	StartupCPUMs float64 `json:"startupCpuMs,omitempty"`
 }
 
 func freePort() int {
@@ -94,7 +104,7 @@ func dial(addr string, deadline time.Time) (*recorder, error) {
 		if time.Now().After(deadline) {
 			return nil, err
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(500 * time.Microsecond)
 	}
 }
 
@@ -129,27 +139,19 @@ func toReport(name string, res *messages.InvokeResponse, err error) callReport {
 }
 
 func rssKB(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			f := strings.Fields(line)
-			n, _ := strconv.Atoi(f[1])
-			return n
-		}
-	}
-	return 0
+	rss, _ := procmem.Read(pid)
+	return rss
 }
 
 func main() {
-	scenario := flag.String("scenario", "basic", "basic | load | bench")
+	scenario := flag.String("scenario", "basic", "basic | load | bench | start")
 	n := flag.Int("n", 1000, "invokes for the bench scenario")
+	warmup := flag.Int("warmup", 200, "untimed invokes before the timed ones (bench)")
+	sample := flag.Int("sample", 0, "read memory every this many invokes (bench; 0: never)")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: go1xhost [-scenario basic|load|bench] -- command args...")
+		fmt.Fprintln(os.Stderr, "usage: go1xhost [-scenario basic|load|bench|start] -- command args...")
 		os.Exit(2)
 	}
 	port := freePort()
@@ -202,6 +204,13 @@ func main() {
 			{"error", `{"op":"throwNoStack","message":"my error 7"}`, nil},
 			{"badClientContext", `{"op":"echo","value":1}`, func(r *messages.InvokeRequest) { r.ClientContext = []byte("{not json") }},
 			{"expiredDeadline", `{"op":"echo","value":"late"}`, func(r *messages.InvokeRequest) { r.Deadline = messages.InvokeRequest_Timestamp{} }},
+			// Deadlines are int64 seconds: aws-lambda-go accepts the whole range.
+			{"maxDeadline", `{"op":"echo","value":"far"}`, func(r *messages.InvokeRequest) {
+				r.Deadline = messages.InvokeRequest_Timestamp{Seconds: math.MaxInt64, Nanos: 999999999}
+			}},
+			{"minDeadline", `{"op":"echo","value":"long ago"}`, func(r *messages.InvokeRequest) {
+				r.Deadline = messages.InvokeRequest_Timestamp{Seconds: math.MinInt64, Nanos: math.MinInt64}
+			}},
 			{"echo2", `{"op":"echo","value":[1,2,3]}`, nil},
 		}
 		// The bytes of each reply: what arrived during its (sequential) call.
@@ -270,8 +279,11 @@ func main() {
 	case "bench":
 		// Sequential invokes of a 1 KB event; latency per invoke, and memory before/after.
 		event, _ := json.Marshal(map[string]string{"op": "echo", "value": strings.Repeat("a", 1000)})
-		for i := 0; i < 200; i++ { // warm-up
+		for i := 0; i < *warmup; i++ {
 			invoke(client, event, nil)
+			if *sample > 0 && (i+1)%*sample == 0 {
+				rep.Samples = append(rep.Samples, procmem.Take(cmd.Process.Pid, i+1))
+			}
 		}
 		rep.RSSBeforeKB = rssKB(cmd.Process.Pid)
 		lat := make([]float64, 0, *n)
@@ -285,10 +297,18 @@ func main() {
 			if (i+1)%(*n/10+1) == 0 {
 				rep.RSSSamples = append(rep.RSSSamples, rssKB(cmd.Process.Pid))
 			}
+			if done := *warmup + i + 1; *sample > 0 && done%*sample == 0 {
+				rep.Samples = append(rep.Samples, procmem.Take(cmd.Process.Pid, done))
+			}
 		}
 		rep.RSSAfterKB = rssKB(cmd.Process.Pid)
-		sort.Float64s(lat)
-		rep.P50Us = lat[len(lat)/2]
+		rep.P50Us = procmem.Percentile(lat, 50)
+		rep.P99Us = procmem.Percentile(lat, 99)
+	case "start":
+		// Start-up only: stop the function now and report the CPU time it used to get here.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		rep.StartupCPUMs = procmem.CPUMs(cmd.ProcessState)
 	}
 	client.Close()
 	out, _ := json.MarshalIndent(rep, "", "  ")

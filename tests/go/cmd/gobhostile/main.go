@@ -12,6 +12,7 @@
 //
 //	point      struct Point{X, Y int}
 //	empties    []struct{}, printed as its length
+//	holder     struct Holder{P Point}
 //	request    net/rpc's header struct Request{ServiceMethod string; Seq uint64}
 //	skip       Decode(nil): read and discard one value
 //	bigint     *big.Int, printed as decimal text
@@ -42,6 +43,9 @@ import (
 )
 
 type Point struct{ X, Y int }
+
+// Holder holds a Point field.
+type Holder struct{ P Point }
 
 // Request is net/rpc's request header.
 type Request struct {
@@ -120,6 +124,10 @@ func decode(target string) {
 		var p Point
 		err = dec.Decode(&p)
 		value = p
+	case target == "holder":
+		var h Holder
+		err = dec.Decode(&h)
+		value = h
 	case target == "request":
 		var r Request
 		err = dec.Decode(&r)

@@ -1,0 +1,342 @@
+/**
+ * The shipped function, measured as Lambda runs it: builds `examples/echo.ts` with
+ * `deno task build --runtime deno`, unzips `bootstrap.zip` into a task directory and drives its
+ * `bootstrap` with the Go programs of the test suite (not with our emulator):
+ *
+ * - `tests/go/cmd/runtimeapihost`: a Runtime API stand-in written with Go's net/http (start-up is
+ *   exec → the first `GET /2018-06-01/runtime/invocation/next`; per-invoke time is event handed
+ *   out → response received, what Lambda bills);
+ * - `tests/go/cmd/go1xhost`: the go1.x host (Go's net/rpc with aws-lambda-go's messages; start-up
+ *   is exec → `Function.Ping` answered).
+ *
+ * References, measured in the same run, in turns with the function:
+ * - the one-fetch Deno floor: the same `deno` binary running a one-line `fetch` of `/next`
+ *   (default flags, no config), the least a Deno program can do before its first event;
+ * - the same echo function written with aws-lambda-go (`tests/go/cmd/goecho`), in both protocols.
+ *
+ * Measured: cold start (an empty `DENO_DIR` each time, as `/tmp` is in a fresh sandbox) and warm
+ * start (the `DENO_DIR` a previous start left), wall time and CPU time; per-invoke p50/p99 of a
+ * 1 KB event; resident memory (`VmRSS`, and the peak `VmHWM`) every 10,000 invokes up to
+ * 100,000 with `AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128`; the zip's and the unzipped package's size.
+ *
+ * ```sh
+ * deno run -A benchmarks/shipped_function.ts [--rounds 9] [--invokes 5000] \
+ *   [--memory-invokes 100000] [--memory 128] [--dist DIR] [--json FILE]
+ * ```
+ *
+ * `--dist DIR` reuses the output of an earlier `deno task build examples/echo.ts --runtime deno
+ * --out DIR` instead of building. Needs Go and `unzip` on PATH.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "9" },
+    invokes: { type: "string", default: "5000" },
+    "memory-invokes": { type: "string", default: "100000" },
+    memory: { type: "string", default: "128" },
+    dist: { type: "string" },
+    json: { type: "string" },
+  },
+});
+const rounds = Number(values.rounds);
+const invokes = Number(values.invokes);
+const memoryInvokes = Number(values["memory-invokes"]);
+const memorySize = values.memory!;
+
+const work = await Deno.makeTempDir({ prefix: "gopherless-shipped-" });
+const dec = new TextDecoder();
+
+async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
+  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
+    .output();
+  if (!r.success) {
+    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
+  }
+  return dec.decode(r.stdout);
+}
+
+async function goBuild(pkg: string): Promise<string> {
+  const out = `${work}/bin/${pkg.split("/").pop()}`;
+  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
+  return out;
+}
+
+// ---- the package ---------------------------------------------------------------------------
+
+let dist = values.dist;
+if (!dist) {
+  dist = `${work}/dist`;
+  console.error("building examples/echo.ts with --runtime deno …");
+  await run(Deno.execPath(), [
+    "task",
+    "build",
+    "examples/echo.ts",
+    "--runtime",
+    "deno",
+    "--out",
+    dist,
+  ], { cwd: ROOT });
+}
+const zip = `${dist}/x86_64/bootstrap.zip`;
+const task = `${work}/var/task`;
+await Deno.mkdir(task, { recursive: true });
+await run("unzip", ["-q", zip, "-d", task]);
+const zipBytes = (await Deno.stat(zip)).size;
+const files: Record<string, number> = {};
+for await (const e of Deno.readDir(task)) {
+  files[e.name] = (await Deno.stat(`${task}/${e.name}`)).size;
+}
+const unzippedBytes = Object.values(files).reduce((a, b) => a + b, 0);
+const bootstrap = [`${task}/bootstrap`];
+
+const [rapiHost, go1xHost, goEcho] = await Promise.all([
+  goBuild("cmd/runtimeapihost"),
+  goBuild("cmd/go1xhost"),
+  goBuild("cmd/goecho"),
+]);
+const floorJs = `${work}/floor.js`;
+await Deno.writeTextFile(
+  floorJs,
+  'await fetch(`http://${Deno.env.get("AWS_LAMBDA_RUNTIME_API")}/2018-06-01/runtime/invocation/next`);\n',
+);
+const floor = [`${task}/deno`, "run", "-A", "--no-config", "--no-lock", floorJs];
+
+// ---- drivers ---------------------------------------------------------------------------------
+
+interface Sample {
+  invokes: number;
+  rssKb: number;
+  hwmKb: number;
+}
+interface HostReport {
+  startupMs: number;
+  startupCpuMs?: number;
+  p50Us?: number;
+  p99Us?: number;
+  samples?: Sample[];
+}
+
+/** Runs a host program against `cmd`, with `DENO_DIR` = `denoDir`; returns its JSON report. */
+async function host(
+  protocol: "rapi" | "go1x",
+  flags: string[],
+  cmd: string[],
+  denoDir: string,
+): Promise<HostReport> {
+  const bin = protocol === "rapi" ? rapiHost : go1xHost;
+  const out = await run(bin, [...flags, "--", ...cmd], {
+    env: { DENO_DIR: denoDir, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memorySize },
+  });
+  return JSON.parse(out);
+}
+
+let dirs = 0;
+async function freshDir(): Promise<string> {
+  const d = `${work}/deno-dir-${dirs++}`;
+  await Deno.mkdir(d);
+  return d;
+}
+
+const startFlags = { rapi: ["-n", "0"], go1x: ["-scenario", "start"] };
+
+type Subject = { name: string; protocol: "rapi" | "go1x"; cmd: string[]; deno: boolean };
+const startSubjects: Subject[] = [
+  { name: "function, Runtime API", protocol: "rapi", cmd: bootstrap, deno: true },
+  { name: "one-fetch Deno floor", protocol: "rapi", cmd: floor, deno: true },
+  { name: "function, go1.x", protocol: "go1x", cmd: bootstrap, deno: true },
+  { name: "aws-lambda-go, Runtime API", protocol: "rapi", cmd: [goEcho], deno: false },
+  { name: "aws-lambda-go, go1.x", protocol: "go1x", cmd: [goEcho], deno: false },
+];
+
+// Warm DENO_DIRs: one per subject, primed once before timing.
+const warmDirs = new Map<string, string>();
+for (const s of startSubjects) {
+  if (!s.deno) continue;
+  const d = await freshDir();
+  await host(s.protocol, startFlags[s.protocol], s.cmd, d);
+  warmDirs.set(s.name, d);
+}
+
+const cold: Record<string, { wall: number[]; cpu: number[] }> = {};
+const warm: Record<string, { wall: number[]; cpu: number[] }> = {};
+for (const s of startSubjects) {
+  cold[s.name] = { wall: [], cpu: [] };
+  warm[s.name] = { wall: [], cpu: [] };
+}
+console.error(`start-up: ${rounds} rounds …`);
+for (let i = 0; i < rounds; i++) {
+  for (const s of startSubjects) {
+    const d = await freshDir();
+    const c = await host(s.protocol, startFlags[s.protocol], s.cmd, d);
+    await Deno.remove(d, { recursive: true });
+    cold[s.name].wall.push(c.startupMs);
+    cold[s.name].cpu.push(c.startupCpuMs ?? NaN);
+    if (!s.deno) continue;
+    const w = await host(s.protocol, startFlags[s.protocol], s.cmd, warmDirs.get(s.name)!);
+    warm[s.name].wall.push(w.startupMs);
+    warm[s.name].cpu.push(w.startupCpuMs ?? NaN);
+  }
+}
+
+// ---- per-invoke latency --------------------------------------------------------------------
+
+const latSubjects: Subject[] = [
+  { name: "function, Runtime API", protocol: "rapi", cmd: bootstrap, deno: true },
+  { name: "aws-lambda-go, Runtime API", protocol: "rapi", cmd: [goEcho], deno: false },
+  { name: "function, go1.x", protocol: "go1x", cmd: bootstrap, deno: true },
+  { name: "aws-lambda-go, go1.x", protocol: "go1x", cmd: [goEcho], deno: false },
+];
+const lat: Record<string, { p50: number[]; p99: number[] }> = {};
+for (const s of latSubjects) lat[s.name] = { p50: [], p99: [] };
+const benchFlags = (n: number, warmup: number, sample: number) => ({
+  rapi: ["-n", String(n), "-warmup", String(warmup), "-sample", String(sample)],
+  go1x: [
+    "-scenario",
+    "bench",
+    "-n",
+    String(n),
+    "-warmup",
+    String(warmup),
+    "-sample",
+    String(sample),
+  ],
+});
+console.error(`per-invoke: ${rounds} rounds of ${invokes} invokes …`);
+for (let i = 0; i < rounds; i++) {
+  for (const s of latSubjects) {
+    const r = await host(
+      s.protocol,
+      benchFlags(invokes, 200, 0)[s.protocol],
+      s.cmd,
+      warmDirs.get(s.name) ?? work,
+    );
+    lat[s.name].p50.push(r.p50Us!);
+    lat[s.name].p99.push(r.p99Us!);
+  }
+}
+
+// ---- memory --------------------------------------------------------------------------------
+
+const memSubjects: Subject[] = [
+  ...latSubjects,
+  {
+    name: "Deno fetch loop (next → response), Runtime API",
+    protocol: "rapi",
+    cmd: [`${task}/deno`, "run", "-A", "--no-config", "--no-lock", `${work}/loop.js`],
+    deno: true,
+  },
+];
+await Deno.writeTextFile(
+  `${work}/loop.js`,
+  `const base = \`http://\${Deno.env.get("AWS_LAMBDA_RUNTIME_API")}/2018-06-01/runtime/invocation/\`;
+while (true) {
+  const r = await fetch(base + "next");
+  const body = await r.arrayBuffer();
+  const id = r.headers.get("lambda-runtime-aws-request-id");
+  await (await fetch(base + id + "/response", { method: "POST", body })).arrayBuffer();
+}
+`,
+);
+const mem: Record<string, HostReport> = {};
+const step = memoryInvokes / 10;
+for (const s of memSubjects) {
+  console.error(`memory: ${s.name}, ${memoryInvokes} invokes …`);
+  mem[s.name] = await host(
+    s.protocol,
+    benchFlags(memoryInvokes, 0, step)[s.protocol],
+    s.cmd,
+    warmDirs.get(s.name) ?? work,
+  );
+}
+
+// ---- report --------------------------------------------------------------------------------
+
+const median = (xs: number[]) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const f1 = (x: number) => x.toFixed(1);
+const mib = (kb: number) => (kb / 1024).toFixed(1);
+const MB = (b: number) => (b / 1024 / 1024).toFixed(1);
+const floorCold = median(cold["one-fetch Deno floor"].wall);
+const floorWarm = median(warm["one-fetch Deno floor"].wall);
+const floorColdCpu = median(cold["one-fetch Deno floor"].cpu);
+const floorWarmCpu = median(warm["one-fetch Deno floor"].cpu);
+const sign = (x: number) => (x >= 0 ? "+" : "−") + f1(Math.abs(x));
+
+const lines: string[] = [];
+const out = (s = "") => lines.push(s);
+out(
+  `\`deno run -A benchmarks/shipped_function.ts --rounds ${rounds} --invokes ${invokes} ` +
+    `--memory-invokes ${memoryInvokes} --memory ${memorySize}\``,
+);
+out(
+  `(${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}, ` +
+    `${navigator.hardwareConcurrency} cores; medians of ${rounds} alternating rounds; ` +
+    `AWS_LAMBDA_FUNCTION_MEMORY_SIZE=${memorySize})`,
+);
+out();
+out(
+  `Package: zip ${MB(zipBytes)} MB, unzipped ${MB(unzippedBytes)} MB (` +
+    Object.entries(files).map(([n, b]) => `${n} ${b.toLocaleString("en-US")} B`).join(", ") + ")",
+);
+out();
+out(
+  "| start-up (exec → first `/next`, or → `Function.Ping` answered) | cold wall | cold CPU | " +
+    "warm wall | warm CPU | cold vs floor | warm vs floor |",
+);
+out("|---|---:|---:|---:|---:|---:|---:|");
+for (const s of startSubjects) {
+  const c = median(cold[s.name].wall), w = median(warm[s.name].wall);
+  const cc = median(cold[s.name].cpu), wc = median(warm[s.name].cpu);
+  out(
+    `| ${s.name} | ${f1(c)} ms | ${f1(cc)} ms | ${s.deno ? f1(w) + " ms" : ""} | ${
+      s.deno ? f1(wc) + " ms" : ""
+    } | ${sign(c - floorCold)} ms (CPU ${sign(cc - floorColdCpu)}) | ${
+      s.deno ? `${sign(w - floorWarm)} ms (CPU ${sign(wc - floorWarmCpu)})` : ""
+    } |`,
+  );
+}
+out();
+out(`| per-invoke, 1 KB event, ${invokes} sequential invokes | p50 | p99 | p50 vs aws-lambda-go |`);
+out("|---|---:|---:|---:|");
+for (const s of latSubjects) {
+  const ref = s.protocol === "rapi" ? "aws-lambda-go, Runtime API" : "aws-lambda-go, go1.x";
+  const p50 = median(lat[s.name].p50);
+  out(
+    `| ${s.name} | ${f1(p50)} µs | ${f1(median(lat[s.name].p99))} µs | ${
+      (p50 / median(lat[ref].p50)).toFixed(2)
+    }× |`,
+  );
+}
+out();
+out(
+  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples | ` +
+    "peak (VmHWM) | p50 | p99 |",
+);
+out("|---|---|---:|---:|---:|");
+for (const s of memSubjects) {
+  const r = mem[s.name];
+  const samples = r.samples ?? [];
+  out(
+    `| ${s.name} | ${samples.map((x) => mib(x.rssKb)).join(", ")} | ${
+      mib(Math.max(0, ...samples.map((x) => x.hwmKb)))
+    } | ${f1(r.p50Us ?? NaN)} µs | ${f1(r.p99Us ?? NaN)} µs |`,
+  );
+}
+console.log(lines.join("\n"));
+if (values.json) {
+  await Deno.writeTextFile(
+    values.json,
+    JSON.stringify({ zipBytes, unzippedBytes, files, cold, warm, lat, mem }, null, 2) + "\n",
+  );
+}
+await Deno.remove(work, { recursive: true });

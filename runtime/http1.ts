@@ -1,0 +1,271 @@
+/**
+ * The Runtime API's HTTP client: kept-alive HTTP/1.1 connections to one `host:port`, one request
+ * at a time on each, as aws-lambda-go's `net/http` client talks to the platform. Heads, bodies and
+ * trailers are the library's one HTTP/1 codec (`ground/http1.ts`) over its byte reader.
+ *
+ * Why not `fetch`: the Runtime API loop makes two requests per invoke for the whole life of the
+ * process, and `fetch` costs far more than the exchange itself. Measured on the shipped function
+ * (`benchmarks/shipped_function.ts`), a loop of `fetch` calls alone keeps a Deno process at about
+ * 120 MiB resident on a 128 MB function (each response allocates 64 KiB read buffers, `Headers`,
+ * a `Response` and its streams), and loading fetch's lazily compiled modules is a good part of
+ * the one-fetch start-up floor. Here a connection is read directly into one reused buffer and
+ * only what the Runtime API sends is parsed. `fetch` cannot send request trailers either, which
+ * a streamed response that fails half-way needs.
+ *
+ * A request on a reused connection that the server had closed meanwhile (no byte of an answer)
+ * is sent again on a new one, as Go's `Transport` does. Interim `1xx` answers are skipped. Header
+ * values travel as Latin-1, one byte per character, as `fetch` writes and reads them.
+ *
+ * Connections come from the platform transport (`ground/transport.ts`), so the npm build's
+ * `node:net` transport serves it too (there, through the connection's streams).
+ *
+ * @module
+ */
+
+import { concat } from "../ground/bytes.ts";
+import type { Conn } from "../ground/conn.ts";
+import {
+  bodyReader,
+  chunk,
+  type Fields,
+  lastChunk,
+  readResponseHead,
+  requestHead,
+  writeAll,
+} from "../ground/http1.ts";
+import { ByteReader, directSource, isDirect } from "../ground/reader.ts";
+import { connect } from "../ground/transport.ts";
+
+/** An answer to a request. */
+export interface Http1Response {
+  /** The status code. */
+  status: number;
+  /** Header fields (and trailers) by lower-case name, repeated fields joined with `, `. */
+  headers: Map<string, string>;
+  /** The whole body. */
+  body: Uint8Array;
+}
+
+/** Splits `host:port` / `[v6]:port` (the form of `AWS_LAMBDA_RUNTIME_API`); port 80 if none. */
+export function parseAddress(address: string): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address);
+  if (!m) return { hostname: address, port: 80 };
+  return { hostname: m[1] ?? m[2], port: Number(m[3]) };
+}
+
+/** The server closed the connection before any byte of its answer. */
+class ClosedBeforeAnswer extends Error {
+  constructor() {
+    super("the connection was closed before an answer arrived");
+    this.name = "ClosedBeforeAnswer";
+  }
+}
+
+/** One kept-alive connection: its reader and writer. */
+class Connection {
+  readonly #conn: Conn;
+  readonly reader: ByteReader;
+  readonly write: (bytes: Uint8Array) => Promise<void>;
+  /** Whether an answer was read on it before (a reused connection). */
+  used = false;
+  closed = false;
+
+  constructor(conn: Conn) {
+    this.#conn = conn;
+    if (isDirect(conn)) {
+      this.reader = new ByteReader(directSource(conn));
+      this.write = (bytes) => writeAll(conn, bytes);
+    } else {
+      this.reader = new ByteReader(conn.readable);
+      const writer = conn.writable.getWriter();
+      this.write = (bytes) => writer.write(bytes);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.reader.cancel();
+    try {
+      this.#conn.close?.();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Reads one answer (after any `1xx`); `keepAlive` says whether the connection can be reused. */
+  async answer(): Promise<Http1Response & { keepAlive: boolean }> {
+    for (;;) {
+      const head = await readResponseHead(this.reader);
+      if (head === null) {
+        if (this.used) throw new ClosedBeforeAnswer();
+        throw new Error("the connection was closed before an answer arrived");
+      }
+      if (head.status >= 100 && head.status < 200) continue;
+      const { status, headers } = head;
+      const connection = (headers.get("connection") ?? "").toLowerCase();
+      const delimited = headers.has("content-length") || headers.has("transfer-encoding");
+      let keepAlive = !connection.includes("close") && delimited;
+      const body = bodyReader(
+        this.reader,
+        head,
+        undefined,
+        status !== 204 && status !== 304 && !delimited,
+      );
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (let p = await body.next(); p !== null; p = await body.next()) {
+        // The reader may reuse nothing it handed out, but a part must outlive this loop whole.
+        parts.push(p);
+        total += p.length;
+      }
+      for (const [k, v] of body.trailers) headers.set(k, v);
+      if (this.reader.eof) keepAlive = false;
+      this.used = true;
+      return {
+        status,
+        headers,
+        body: parts.length === 1 ? parts[0] : concat(parts, total),
+        keepAlive,
+      };
+    }
+  }
+}
+
+/** Kept-alive HTTP/1.1 connections to one server; see the module docs. */
+export class Http1Client {
+  /** `host:port`, as given. */
+  readonly address: string;
+  readonly #hostname: string;
+  readonly #port: number;
+  readonly #idle: Connection[] = [];
+
+  /** A client of the server at `address` (`host:port` or `[v6]:port`). */
+  constructor(address: string) {
+    this.address = address;
+    const { hostname, port } = parseAddress(address);
+    this.#hostname = hostname;
+    this.#port = port;
+  }
+
+  async #acquire(): Promise<Connection> {
+    const idle = this.#idle.pop();
+    if (idle) return idle;
+    return new Connection(await connect({ hostname: this.#hostname, port: this.#port }));
+  }
+
+  #release(c: Connection, keepAlive: boolean): void {
+    if (keepAlive && !c.closed) this.#idle.push(c);
+    else c.close();
+  }
+
+  #head(method: string, path: string, headers: Record<string, string>, framing: Fields) {
+    return requestHead(method, path, [
+      ["Host", this.address],
+      ...Object.entries(headers),
+      ...(Array.isArray(framing) ? framing : Object.entries(framing)),
+    ]);
+  }
+
+  /**
+   * Sends one request with a whole body (or none) and reads the whole answer. Rejects on
+   * connection failures and malformed answers.
+   */
+  async request(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Uint8Array,
+  ): Promise<Http1Response> {
+    for (let attempt = 0;; attempt++) {
+      const c = await this.#acquire();
+      try {
+        const head = this.#head(
+          method,
+          path,
+          headers,
+          body === undefined ? {} : { "Content-Length": String(body.length) },
+        );
+        if (body === undefined || body.length === 0) {
+          await c.write(head);
+        } else if (body.length <= 64 * 1024) {
+          await c.write(concat([head, body]));
+        } else {
+          await c.write(head);
+          await c.write(body);
+        }
+        const { keepAlive, ...answer } = await c.answer();
+        this.#release(c, keepAlive);
+        return answer;
+      } catch (e) {
+        c.close();
+        // A kept-alive connection the server had closed meanwhile: once more, on a new one.
+        if (attempt === 0 && (e instanceof ClosedBeforeAnswer || isReset(e) && c.used)) continue;
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Sends `body` chunk by chunk as it is produced (`Transfer-Encoding: chunked`, each chunk in
+   * one write), then the last chunk with the fields `trailers(error)` gives if `body` errors (the
+   * error is not rethrown: the server learns of it from the trailers), and reads the answer,
+   * which is read while the body is being sent so that a server refusing early is not left
+   * unread. Rejects on connection failures and malformed answers.
+   */
+  async stream(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: ReadableStream<Uint8Array>,
+    trailers: (error: unknown) => Record<string, string>,
+  ): Promise<Http1Response> {
+    const c = await this.#acquire();
+    let answered = false;
+    try {
+      await c.write(this.#head(method, path, headers, { "Transfer-Encoding": "chunked" }));
+      const answer = c.answer().finally(() => answered = true);
+      answer.catch(() => {});
+      let tail: Record<string, string> = {};
+      const reader = body.getReader();
+      for (;;) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          tail = trailers(e);
+          break;
+        }
+        if (r.done) break;
+        if (r.value.length === 0) continue;
+        try {
+          await c.write(chunk(r.value));
+        } catch (e) {
+          await reader.cancel(e).catch(() => {});
+          throw e;
+        }
+      }
+      const early = answered;
+      await c.write(lastChunk(tail));
+      const { keepAlive, ...result } = await answer;
+      // An answer that came before the body was complete leaves the connection in doubt.
+      this.#release(c, keepAlive && !early);
+      return result;
+    } catch (e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** Closes the idle connections. */
+  close(): void {
+    for (const c of this.#idle.splice(0)) c.close();
+  }
+}
+
+function isReset(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return e instanceof Error &&
+    (e.name === "ConnectionReset" || e.name === "BrokenPipe" || code === "ECONNRESET" ||
+      code === "EPIPE");
+}

@@ -1,0 +1,87 @@
+/**
+ * The `--runtime deno` launcher: V8's heap limits from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, as
+ * Lambda's Node.js runtime derives them, passed to the real Deno binary.
+ */
+import assert from "node:assert/strict";
+import { heapFlags, LAUNCHER } from "../../packaging/launcher.ts";
+
+Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces, the rest old)", () => {
+  assert.deepEqual(heapFlags(128), ["--max-semi-space-size=6", "--max-old-space-size=116"]);
+  assert.deepEqual(heapFlags(1024), ["--max-semi-space-size=51", "--max-old-space-size=922"]);
+  assert.deepEqual(heapFlags(10240), ["--max-semi-space-size=512", "--max-old-space-size=9216"]);
+  assert.deepEqual(heapFlags(0), []);
+  assert.deepEqual(heapFlags(-5), []);
+  assert.deepEqual(heapFlags(12.5), []);
+});
+
+/** Runs the launcher with a stand-in `deno` that prints what it was started with. */
+async function launch(env: Record<string, string>): Promise<{ flags: string; args: string }> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
+    await Deno.writeTextFile(
+      `${dir}/deno`,
+      '#!/bin/sh\nprintf "%s\\n" "${DENO_V8_FLAGS-<unset>}" "$*"\n',
+      { mode: 0o755 },
+    );
+    const out = await new Deno.Command(`${dir}/bootstrap`, {
+      env: { PATH: "/usr/bin:/bin", ...env },
+      clearEnv: true,
+      stdout: "piped",
+    }).output();
+    assert.ok(out.success);
+    const [flags, args] = new TextDecoder().decode(out.stdout).split("\n");
+    return { flags, args };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("launcher: the heap flags it passes are heapFlags of the function's memory", async () => {
+  for (const mb of [128, 512, 1769, 10240]) {
+    const { flags, args } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb) });
+    assert.equal(flags, heapFlags(mb).join(","));
+    assert.match(args, /^run --allow-all .*\/handler\.js$/);
+  }
+});
+
+Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no flags", async () => {
+  const user = await launch({
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+    DENO_V8_FLAGS: "--max-old-space-size=64",
+  });
+  assert.equal(user.flags, `${heapFlags(128).join(",")},--max-old-space-size=64`);
+  assert.equal((await launch({})).flags, "<unset>");
+  assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, "--expose-gc");
+  for (const bad of ["", "abc", "12x", "0128"]) {
+    assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, "<unset>");
+  }
+});
+
+Deno.test("launcher: Deno's V8 takes the limits (heap_size_limit follows the memory)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
+    await Deno.symlink(Deno.execPath(), `${dir}/deno`);
+    await Deno.writeTextFile(
+      `${dir}/handler.js`,
+      'import v8 from "node:v8";\nconsole.log(v8.getHeapStatistics().heap_size_limit);\n',
+    );
+    const limit = async (env: Record<string, string>) => {
+      const out = await new Deno.Command(`${dir}/bootstrap`, {
+        env: { DENO_DIR: `${dir}/cache`, ...env },
+        stdout: "piped",
+      }).output();
+      assert.ok(out.success);
+      return Number(new TextDecoder().decode(out.stdout)) / 1024 / 1024;
+    };
+    const small = await limit({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128" });
+    const large = await limit({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024" });
+    // old space plus the young generation (a few semi-spaces); without the flags V8 sizes the
+    // heap for this machine (gigabytes)
+    assert.ok(small >= 116 && small < 160, `128 MB function: heap limit ${small} MB`);
+    assert.ok(large >= 922 && large < 1300, `1024 MB function: heap limit ${large} MB`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

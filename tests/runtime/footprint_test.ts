@@ -1,0 +1,104 @@
+/**
+ * What the runtime loads and keeps: the Runtime API path's module graph holds no gob, no rpc and
+ * no `node:` module; Node.js built-ins load only when a handler needs them; the invocation scope
+ * (request ids in log lines) is right with and without overlapping invocations.
+ */
+
+import assert from "node:assert/strict";
+import { currentRequestId, invokeScope } from "../../runtime/context.ts";
+import { format } from "../../runtime/lazy_node.ts";
+import { format as utilFormat } from "node:util";
+
+const ROOT = new URL("../../", import.meta.url);
+
+interface InfoModule {
+  specifier: string;
+  dependencies?: { specifier: string; code?: { specifier: string }; isDynamic?: boolean }[];
+}
+
+/** The modules `entry` loads before any dynamic import, as `deno info --json` resolves them. */
+async function staticGraph(entry: string): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL(entry, ROOT).href],
+    stdout: "piped",
+  }).output();
+  assert.ok(out.success);
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: InfoModule[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const visit = (s: string) => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
+      // type-only imports (no `code`) vanish with the types; dynamic ones load later
+      if (d.isDynamic || !d.code) continue;
+      visit(d.code.specifier);
+    }
+  };
+  info.roots.forEach(visit);
+  return [...seen].map((s) => s.startsWith(ROOT.href) ? s.slice(ROOT.href.length) : s);
+}
+
+Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module", async () => {
+  const graph = await staticGraph("examples/echo.ts");
+  assert.ok(graph.includes("runtime/runtime_api.ts"));
+  assert.deepEqual(graph.filter((m) => m.startsWith("node:")), []);
+  assert.deepEqual(graph.filter((m) => m.startsWith("gob/")), []);
+  assert.deepEqual(graph.filter((m) => m.startsWith("rpc/")), []);
+  // go1.x's server is loaded only in go1.x mode
+  assert.ok(!graph.includes("runtime/go1x.ts"));
+});
+
+Deno.test("footprint: format needs node:util only for what util.format alone can do", () => {
+  const cases: unknown[][] = [
+    ["plain"],
+    ["a", "b", "c"],
+    [],
+    ["%s=%d", "x", 3],
+    ["100%", "done"],
+    [{ a: 1 }, "b"],
+    ["a", { b: [1, 2] }],
+    [new Error("boom")],
+    [1, 2n, null, undefined],
+  ];
+  for (const args of cases) assert.equal(format(...args), utilFormat(...args));
+});
+
+Deno.test("footprint: request ids follow invocations, one at a time and overlapping", async () => {
+  const tick = () => new Promise((r) => setTimeout(r, 1));
+  // one at a time
+  for (const id of ["a", "b"]) {
+    const seen = await invokeScope.run({ requestId: id }, async () => {
+      const before = currentRequestId();
+      await tick();
+      return [before, currentRequestId()];
+    });
+    assert.deepEqual(seen, [id, id]);
+  }
+  assert.equal(currentRequestId(), undefined);
+
+  // overlapping: the first runs when the others start
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  const first = invokeScope.run({ requestId: "first" }, async () => {
+    await gate;
+    await tick();
+    return currentRequestId();
+  });
+  const others = ["x", "y", "z"].map((id) =>
+    invokeScope.run({ requestId: id }, async () => {
+      await tick();
+      const mid = currentRequestId();
+      await tick();
+      return [mid, currentRequestId()];
+    })
+  );
+  const rest = await Promise.all(others);
+  release();
+  assert.equal(await first, "first");
+  assert.deepEqual(rest, [["x", "x"], ["y", "y"], ["z", "z"]]);
+  assert.equal(currentRequestId(), undefined);
+});

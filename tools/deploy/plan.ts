@@ -1,0 +1,282 @@
+/**
+ * What `deploy` will do, decided from the options, the package and what AWS reported, before
+ * any change is made: a list of API calls as plain data. `--dry-run` prints it; the executor
+ * (`execute.ts`) runs it. Values only known once an earlier call has answered (the ARN of a role
+ * created above, the version just published) are {@link Ref}s.
+ *
+ * @module
+ */
+
+import type { Arch } from "../../packaging/mod.ts";
+import type { DeployOptions, InvokeMode, UrlAuth } from "./args.ts";
+
+/** The runtime every gopherless function runs on. */
+export const RUNTIME = "provided.al2023";
+/** The handler setting: the executable `provided.al2023` starts. */
+export const HANDLER = "bootstrap";
+/** The managed policy of a basic execution role (CloudWatch Logs). */
+export const BASIC_EXECUTION_POLICY = "service-role/AWSLambdaBasicExecutionRole";
+/** The trust policy that lets Lambda assume a role. */
+export const LAMBDA_TRUST_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{
+    Effect: "Allow",
+    Principal: { Service: "lambda.amazonaws.com" },
+    Action: "sts:AssumeRole",
+  }],
+});
+
+/** A value produced by an earlier call of the plan. */
+export interface Ref {
+  /** `roleArn`: the role `CreateRole` made; `version`: what `PublishVersion` published. */
+  ref: "roleArn" | "version";
+}
+
+/** One API call (or waiter) of the plan. */
+export interface Call {
+  /** The service. */
+  service: "iam" | "lambda" | "s3";
+  /** The action, as the API names it (`CreateFunction`), or a waiter (`waitUntilFunctionActiveV2`). */
+  action: string;
+  /** The call's input; a `Uint8Array` stands for the zip. */
+  input: Record<string, unknown>;
+}
+
+/** The function as Lambda reports it (the fields `deploy` compares). */
+export interface ExistingFunction {
+  /** Its ARN. */
+  arn?: string;
+  /** Its architecture. */
+  arch: Arch;
+  /** The base64 SHA-256 of its code. */
+  codeSha256?: string;
+  /** Memory (MB). */
+  memoryMb?: number;
+  /** Timeout (s). */
+  timeoutSeconds?: number;
+  /** Environment variables. */
+  env?: Record<string, string>;
+  /** Execution role ARN. */
+  role?: string;
+  /** Runtime. */
+  runtime?: string;
+  /** Handler. */
+  handler?: string;
+}
+
+/** A Function URL as Lambda reports it. */
+export interface ExistingUrl {
+  /** The URL. */
+  url: string;
+  /** Auth type. */
+  authType: UrlAuth;
+  /** Invoke mode. */
+  invokeMode: InvokeMode;
+}
+
+/** What was found out before planning. */
+export interface Facts {
+  /** The function, when it exists. */
+  fn?: ExistingFunction;
+  /** The architecture to deploy. */
+  arch: Arch;
+  /** The zip. */
+  zip: Uint8Array;
+  /** Its base64 SHA-256. */
+  sha256: string;
+  /** The role to use: given, or an existing one of the default name. */
+  roleArn?: string;
+  /** The role name to create when there is no `roleArn` and the function is new. */
+  roleName: string;
+  /** The AWS partition (`aws`, `aws-cn`, `aws-us-gov`) of the region, for managed policy ARNs. */
+  partition: string;
+  /** Whether the alias exists (when `--alias`). */
+  aliasExists?: boolean;
+  /** The Function URL, when one exists (when `--url`). */
+  url?: ExistingUrl;
+}
+
+/** The name of the basic execution role `deploy` creates for `functionName`. */
+export function defaultRoleName(functionName: string): string {
+  return `gopherless-${functionName}`.slice(0, 64);
+}
+
+/** The default S3 key of a package. */
+export function defaultS3Key(functionName: string, sha256: string): string {
+  const hex = Array.from(atob(sha256), (c) => c.charCodeAt(0).toString(16).padStart(2, "0"))
+    .join("");
+  return `${functionName}/${hex}.zip`;
+}
+
+function sameEnv(a: Record<string, string> = {}, b: Record<string, string> = {}): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+/** The calls that deploy `facts.zip` as `options` ask, given what exists. */
+export function planDeploy(options: DeployOptions, facts: Facts): Call[] {
+  const calls: Call[] = [];
+  const FunctionName = options.functionName;
+  const wait = (action: string, input: Record<string, unknown> = { FunctionName }) =>
+    calls.push({ service: "lambda", action, input });
+
+  let code: Record<string, unknown> = { ZipFile: facts.zip };
+  if (options.s3Bucket) {
+    const Key = options.s3Key ?? defaultS3Key(FunctionName, facts.sha256);
+    calls.push({
+      service: "s3",
+      action: "PutObject",
+      input: { Bucket: options.s3Bucket, Key, Body: facts.zip },
+    });
+    code = { S3Bucket: options.s3Bucket, S3Key: Key };
+  }
+
+  const config: Record<string, unknown> = {};
+  if (options.memoryMb !== undefined) config.MemorySize = options.memoryMb;
+  if (options.timeoutSeconds !== undefined) config.Timeout = options.timeoutSeconds;
+  if (options.env) config.Environment = { Variables: options.env };
+
+  if (!facts.fn) {
+    let role: string | Ref | undefined = options.role ?? facts.roleArn;
+    if (!role) {
+      calls.push({
+        service: "iam",
+        action: "CreateRole",
+        input: {
+          RoleName: facts.roleName,
+          AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY,
+          Description: `Basic execution role of the Lambda function ${FunctionName}`,
+        },
+      });
+      calls.push({
+        service: "iam",
+        action: "AttachRolePolicy",
+        input: {
+          RoleName: facts.roleName,
+          PolicyArn: `arn:${facts.partition}:iam::aws:policy/${BASIC_EXECUTION_POLICY}`,
+        },
+      });
+      role = { ref: "roleArn" };
+    }
+    calls.push({
+      service: "lambda",
+      action: "CreateFunction",
+      input: {
+        FunctionName,
+        Runtime: RUNTIME,
+        Handler: HANDLER,
+        Role: role,
+        Architectures: [facts.arch],
+        Code: code,
+        ...config,
+      },
+    });
+    wait("waitUntilFunctionActiveV2");
+  } else {
+    const fn = facts.fn;
+    if (fn.codeSha256 !== facts.sha256) {
+      calls.push({
+        service: "lambda",
+        action: "UpdateFunctionCode",
+        input: { FunctionName, ...code },
+      });
+      wait("waitUntilFunctionUpdatedV2");
+    }
+    const changes: Record<string, unknown> = {};
+    if (fn.runtime !== RUNTIME) changes.Runtime = RUNTIME;
+    if (fn.handler !== HANDLER) changes.Handler = HANDLER;
+    if (options.role && options.role !== fn.role) changes.Role = options.role;
+    if (options.memoryMb !== undefined && options.memoryMb !== fn.memoryMb) {
+      changes.MemorySize = options.memoryMb;
+    }
+    if (options.timeoutSeconds !== undefined && options.timeoutSeconds !== fn.timeoutSeconds) {
+      changes.Timeout = options.timeoutSeconds;
+    }
+    if (options.env && !sameEnv(options.env, fn.env)) changes.Environment = config.Environment;
+    if (Object.keys(changes).length > 0) {
+      calls.push({
+        service: "lambda",
+        action: "UpdateFunctionConfiguration",
+        input: { FunctionName, ...changes },
+      });
+      wait("waitUntilFunctionUpdatedV2");
+    }
+  }
+
+  if (options.publish) {
+    calls.push({
+      service: "lambda",
+      action: "PublishVersion",
+      input: { FunctionName, CodeSha256: facts.sha256 },
+    });
+    wait("waitUntilPublishedVersionActive", { FunctionName, Qualifier: { ref: "version" } });
+  }
+  if (options.alias) {
+    calls.push({
+      service: "lambda",
+      action: facts.aliasExists ? "UpdateAlias" : "CreateAlias",
+      input: { FunctionName, Name: options.alias, FunctionVersion: { ref: "version" } },
+    });
+  }
+
+  if (options.url) {
+    const qualifier = options.alias ? { Qualifier: options.alias } : {};
+    const auth = options.urlAuth ?? facts.url?.authType ?? "AWS_IAM";
+    const mode = options.invokeMode ?? facts.url?.invokeMode ?? "BUFFERED";
+    if (!facts.url) {
+      calls.push({
+        service: "lambda",
+        action: "CreateFunctionUrlConfig",
+        input: { FunctionName, ...qualifier, AuthType: auth, InvokeMode: mode },
+      });
+    } else if (facts.url.authType !== auth || facts.url.invokeMode !== mode) {
+      calls.push({
+        service: "lambda",
+        action: "UpdateFunctionUrlConfig",
+        input: { FunctionName, ...qualifier, AuthType: auth, InvokeMode: mode },
+      });
+    }
+    if (auth === "NONE" && facts.url?.authType !== "NONE") {
+      // A public URL needs both permissions: InvokeFunctionUrl, and InvokeFunction through a
+      // Function URL only.
+      calls.push({
+        service: "lambda",
+        action: "AddPermission",
+        input: {
+          FunctionName,
+          ...qualifier,
+          StatementId: "FunctionURLAllowPublicAccess",
+          Action: "lambda:InvokeFunctionUrl",
+          Principal: "*",
+          FunctionUrlAuthType: "NONE",
+        },
+      });
+      calls.push({
+        service: "lambda",
+        action: "AddPermission",
+        input: {
+          FunctionName,
+          ...qualifier,
+          StatementId: "FunctionURLInvokeAllowPublicAccess",
+          Action: "lambda:InvokeFunction",
+          Principal: "*",
+          InvokedViaFunctionUrl: true,
+        },
+      });
+    }
+  }
+  return calls;
+}
+
+/** One line per call, as `--dry-run` prints them (the zip as its size and hash). */
+export function describeCall(call: Call, sha256: string): string {
+  const shown = JSON.stringify(call.input, (_k, v) => {
+    if (v instanceof Uint8Array) return `<zip: ${v.length} bytes, sha256 ${sha256}>`;
+    if (v && typeof v === "object" && "ref" in v && Object.keys(v).length === 1) {
+      return `<${(v as Ref).ref} from above>`;
+    }
+    return v;
+  });
+  return `${call.service} ${call.action} ${shown}`;
+}

@@ -1,0 +1,232 @@
+/**
+ * `deno task new <dir> [--template event|http|stream] [--gopherless PATH|URL]`: writes a Lambda
+ * function project of your own, outside this library, whose tasks run, test, build and deploy it:
+ *
+ * ```
+ * my-fn/
+ *   deno.json          imports (gopherless, the aws-lambda types); tasks invoke, serve, test,
+ *                      build, deploy
+ *   main.ts            the typed handler
+ *   main_test.ts       runs main.ts in the emulator, as Lambda would
+ *   events/event.json  a sample event
+ *   .gitignore
+ * ```
+ *
+ * The project imports gopherless through its own import map, by the path or URL given with
+ * `--gopherless` (default: where this file is, an absolute path when it is a local checkout).
+ *
+ * Exit status: 0 written, 1 the folder is not empty, 2 bad arguments.
+ *
+ * @module
+ */
+
+import { type Template, TEMPLATE_NAMES, type TemplateName, TEMPLATES } from "./new/templates.ts";
+
+export { type Template, TEMPLATE_NAMES, type TemplateName, TEMPLATES } from "./new/templates.ts";
+
+/** The `@types/aws-lambda` version new projects import their event types from. */
+export const AWS_LAMBDA_TYPES = "npm:@types/aws-lambda@8.10.164";
+
+/** Options of {@link newProject}. */
+export interface NewOptions {
+  /** The folder to write (created; must be empty or absent). */
+  dir: string;
+  /** The template (default `event`). */
+  template?: TemplateName;
+  /** Where gopherless is: a path or a URL (default: this checkout). */
+  gopherless?: string;
+  /** The Lambda function name `deploy` uses (default: the folder's name, made valid). */
+  functionName?: string;
+}
+
+/** The folder is not empty, or similar: the message says what. */
+export class NewError extends Error {
+  /** Always `"NewError"`. */
+  override name = "NewError";
+}
+
+/** A bad command line. */
+export class UsageError extends Error {
+  /** Always `"UsageError"`. */
+  override name = "UsageError";
+}
+
+/** The usage text. */
+export const USAGE = `usage: deno task new <dir> [options]
+
+Writes a Lambda function project in <dir>: deno.json (tasks invoke, serve, test, build, deploy),
+main.ts, main_test.ts, events/event.json, .gitignore.
+
+  --template NAME         ${
+  TEMPLATE_NAMES.map((n) => `${n}: ${TEMPLATES[n].summary}`).join("\n                          ")
+}
+  --gopherless PATH|URL   where the project imports gopherless from (default: this checkout)
+  --function-name NAME    the Lambda function's name (default: the folder's name)
+  -h, --help              this text`;
+
+/** The gopherless base (ending in `/`) as the project should refer to it. */
+export function gopherlessBase(given: string | undefined, cwd: string): string {
+  let base: string;
+  if (given === undefined) {
+    const here = new URL("../", import.meta.url);
+    base = here.protocol === "file:" ? decodeURIComponent(here.pathname) : here.href;
+  } else if (/^(https?|file|jsr|npm):/.test(given)) {
+    const u = new URL(given);
+    base = u.protocol === "file:" ? decodeURIComponent(u.pathname) : given;
+  } else {
+    base = given.startsWith("/") ? given : `${cwd.replace(/\/$/, "")}/${given}`;
+    base = decodeURIComponent(new URL(`file://${base}`).pathname);
+  }
+  return base.endsWith("/") ? base : `${base}/`;
+}
+
+/** A shell word for `deno task` (quoted when it needs to be). */
+function word(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** A valid Lambda function name from a folder name. */
+export function functionNameFor(dir: string): string {
+  const base = dir.replace(/\/+$/, "").split("/").pop() ?? "";
+  const name = base.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  return name || "function";
+}
+
+/** The project's `deno.json`. */
+export function denoJson(template: Template, base: string, functionName: string): unknown {
+  const tool = (path: string) => `deno run -A ${word(base + path)}`;
+  return {
+    tasks: {
+      invoke: `${tool("emulator/cli.ts")} invoke main.ts events/event.json`,
+      serve: [tool("emulator/cli.ts"), "serve", ...template.serveFlags, "main.ts"].join(" "),
+      test: "deno test -A",
+      build: `${tool("packaging/cli.ts")} main.ts`,
+      deploy: [
+        tool("tools/deploy.ts"),
+        "main.ts",
+        "--function-name",
+        functionName,
+        ...template.deployFlags,
+      ].join(" "),
+    },
+    imports: {
+      "gopherless": `${base}mod.ts`,
+      "gopherless/emulator": `${base}emulator/mod.ts`,
+      "aws-lambda": AWS_LAMBDA_TYPES,
+    },
+  };
+}
+
+/** The files of a project, by path relative to its folder. */
+export function projectFiles(options: NewOptions, cwd = Deno.cwd()): Record<string, string> {
+  const template = TEMPLATES[options.template ?? "event"];
+  const base = gopherlessBase(options.gopherless, cwd);
+  const functionName = options.functionName ?? functionNameFor(options.dir);
+  return {
+    "deno.json": JSON.stringify(denoJson(template, base, functionName), null, 2) + "\n",
+    "main.ts": template.main,
+    "main_test.ts": template.test,
+    "events/event.json": JSON.stringify(template.event, null, 2) + "\n",
+    ".gitignore": "/dist/\n",
+  };
+}
+
+/** Writes the project; returns the paths written. Throws {@link NewError} on a non-empty folder. */
+export async function newProject(options: NewOptions, cwd = Deno.cwd()): Promise<string[]> {
+  const dir = options.dir.startsWith("/") ? options.dir : `${cwd}/${options.dir}`;
+  try {
+    for await (const _ of Deno.readDir(dir)) {
+      throw new NewError(`${options.dir} exists and is not empty`);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const files = projectFiles(options, cwd);
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    const path = `${dir}/${name}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, content);
+    written.push(path);
+  }
+  return written;
+}
+
+/** Parses the command line. */
+export function parseArgs(args: string[]): NewOptions | { help: true } {
+  const positional: string[] = [];
+  const o: Partial<NewOptions> = {};
+  for (let i = 0; i < args.length; i++) {
+    let a = args[i];
+    let v: string | undefined;
+    const eq = a.indexOf("=");
+    if (a.startsWith("--") && eq > 0) [a, v] = [a.slice(0, eq), a.slice(eq + 1)];
+    const value = () => {
+      const x = v ?? args[++i];
+      if (x === undefined) throw new UsageError(`${a} needs a value`);
+      return x;
+    };
+    switch (a) {
+      case "-h":
+      case "--help":
+        return { help: true };
+      case "--template": {
+        const t = value();
+        if (!(TEMPLATE_NAMES as readonly string[]).includes(t)) {
+          throw new UsageError(`--template must be ${TEMPLATE_NAMES.join(", ")}, not ${t}`);
+        }
+        o.template = t as TemplateName;
+        break;
+      }
+      case "--gopherless":
+        o.gopherless = value();
+        break;
+      case "--function-name": {
+        const n = value();
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(n)) {
+          throw new UsageError(`--function-name: 1 to 64 letters, digits, - or _, not ${n}`);
+        }
+        o.functionName = n;
+        break;
+      }
+      default:
+        if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+        positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError("give one folder to write the project in");
+  return { ...o, dir: positional[0] };
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(args: string[]): Promise<number> {
+  let options: NewOptions | { help: true };
+  try {
+    options = parseArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if ("help" in options) {
+    console.log(USAGE);
+    return 0;
+  }
+  // `deno task new` runs in the library's folder; INIT_CWD is where it was typed.
+  const cwd = Deno.env.get("INIT_CWD") ?? Deno.cwd();
+  try {
+    const written = await newProject(options, cwd);
+    for (const path of written) console.log(`wrote ${path}`);
+    const dir = written[0].slice(0, written[0].lastIndexOf("/"));
+    console.log(
+      `\nnext:\n  cd ${word(dir)}\n  deno task test\n  deno task invoke\n  deno task deploy`,
+    );
+    return 0;
+  } catch (e) {
+    if (!(e instanceof NewError)) throw e;
+    console.error(`error: ${e.message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
