@@ -160,6 +160,12 @@ export class DecoderCore {
   base = 0;
   /** Current nesting depth. */
   depth = 0;
+  /** Where a rollback returns to: the mark, or past type definitions already taken for good. */
+  #committed = 0;
+  /** Stream offset the buffered input must reach before a new attempt can get further. */
+  #wantOffset = 0;
+  /** Whether type definitions for the value in progress were taken (EOF is then unexpected). */
+  #defsTaken = false;
   readonly maxMessageSize: number;
   readonly maxDepth: number;
   /** Wire types received on this stream, by id. */
@@ -255,7 +261,21 @@ export class DecoderCore {
     if (this.#addedTypes.length > 0) this.#addedTypes = [];
     this.depth = 0;
     this.zeroFill = this.maxZeroFill;
+    this.#wantOffset = 0;
+    this.#committed = this.pos;
     return this.pos;
+  }
+
+  /**
+   * Whether an attempt at the next value can get further than the last one:
+   * the input has ended, or the bytes the last attempt lacked (a whole
+   * message) have arrived. So a value waiting for its last message costs one
+   * attempt per message, not one per chunk received.
+   */
+  ready(): boolean {
+    if (this.done) return true;
+    if (this.base + this.limit < this.#wantOffset) return false;
+    return this.hasMessage();
   }
 
   /** Undoes a failed attempt: forgets types it defined and rewinds to `mark`. */
@@ -275,7 +295,7 @@ export class DecoderCore {
       this.#lastType = null;
       this.#lastOp = null;
     }
-    this.pos = this.msgEnd = mark;
+    this.pos = this.msgEnd = Math.max(mark, this.#committed);
   }
 
   /** The stream offset of the read position. */
@@ -402,7 +422,7 @@ export class DecoderCore {
   /** Go's `recvMessage`: positions on the next message, which must be buffered. */
   #recvMessage(midValue: boolean): void {
     if (this.pos >= this.limit) {
-      if (!this.done) throw NEED_MORE;
+      if (!this.done) this.#needMore(this.limit + 1);
       if (midValue) throw new GobError("unexpected-eof", "unexpected EOF");
       throw new GobError("eof", "EOF");
     }
@@ -414,7 +434,7 @@ export class DecoderCore {
       const k = 256 - b;
       if (k > 8) corrupt("encoded unsigned integer out of range (message length)");
       if (p + k > this.limit) {
-        if (!this.done) throw NEED_MORE;
+        if (!this.done) this.#needMore(p + k);
         throw new GobError("unexpected-eof", "unexpected EOF in message length");
       }
       n = 0;
@@ -428,21 +448,34 @@ export class DecoderCore {
     }
     if (n === 0) corrupt("empty message");
     if (p + n > this.limit) {
-      if (!this.done) throw NEED_MORE;
+      if (!this.done) this.#needMore(p + n);
       throw new GobError("unexpected-eof", "unexpected EOF: message truncated");
     }
     this.pos = p;
     this.msgEnd = p + n;
   }
 
+  /** Ends the value in progress (decoded, or failed for good): the next starts afresh. */
+  endValue(): void {
+    this.#defsTaken = false;
+  }
+
+  /** Abandons the attempt until the buffered input reaches `end` (a position in `src`). */
+  #needMore(end: number): never {
+    this.#wantOffset = this.base + end;
+    throw NEED_MORE;
+  }
+
   /**
    * Go's `decodeTypeSequence`: reads type definitions until a value's type id
-   * appears, and returns it.
+   * appears, and returns it. A top-level definition is a message of its own,
+   * taken for good once read (as Go does): an attempt that then waits for the
+   * value's message does not read it again.
    */
   typeSequence(isInterface: boolean): number {
     let first = true;
     for (;;) {
-      if (this.pos >= this.msgEnd) this.#recvMessage(isInterface || !first);
+      if (this.pos >= this.msgEnd) this.#recvMessage(isInterface || !first || this.#defsTaken);
       const id = this.int();
       if (typeof id !== "number" || id > 0x7fffffff || id < -0x7fffffff) {
         corrupt(`type id out of range: ${id}`);
@@ -452,6 +485,11 @@ export class DecoderCore {
       if (this.pos < this.msgEnd) {
         if (!isInterface) corrupt("extra data in buffer");
         this.uint();
+      }
+      if (!isInterface) {
+        this.#addedTypes = [];
+        this.#committed = this.pos;
+        this.#defsTaken = true;
       }
       first = false;
     }
