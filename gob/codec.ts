@@ -177,7 +177,7 @@ export class PushDecoder {
   /** @internal Decodes the next value with `read` if it is complete. */
   take(read: Reader): Decoded<unknown> | null {
     const core = this.#core;
-    if (!core.done && !core.hasMessage()) return null;
+    if (!core.ready()) return null;
     const mark = core.mark();
     try {
       return { value: decodeOne(core, read) };
@@ -345,9 +345,11 @@ function decodeOne(core: DecoderCore, read: Reader): unknown {
     const id = core.typeSequence(false);
     const v = read(core, id);
     core.pos = core.msgEnd; // anything left in the message after the value is ignored, as in Go
+    core.endValue();
     return v;
   } catch (e) {
     if (e === NEED_MORE) throw e;
+    core.endValue();
     if (e instanceof GobError) {
       if (e.code === "eof") throw e;
       throw new GobError(e.code, `${e.message} (value at stream offset ${start})`, {

@@ -160,15 +160,17 @@ export class DecoderCore {
   base = 0;
   /** Current nesting depth. */
   depth = 0;
+  /** Where a rollback returns to: the mark, or past type definitions already taken for good. */
+  #committed = 0;
+  /** Stream offset the buffered input must reach before a new attempt can get further. */
+  #wantOffset = 0;
+  /** Whether type definitions for the value in progress were taken (EOF is then unexpected). */
+  #defsTaken = false;
   readonly maxMessageSize: number;
   readonly maxDepth: number;
   /** Wire types received on this stream, by id. */
   readonly wire: Map<number, WireType> = new Map();
   #addedTypes: number[] = [];
-  /** Where a rollback rewinds to at least: past the type definitions received in full. */
-  #committed = 0;
-  /** Definitions were committed for a value not decoded yet: the stream may not end here (Go). */
-  #owesValue = false;
   /** Every kind of the definitions that set more than one (rare; see `wireFor`). */
   #variants = new Map<number, WireType[]>();
   /** Zero values a descriptor-less decode may still fill in for the current top-level value. */
@@ -257,19 +259,26 @@ export class DecoderCore {
   /** Marks the state before a value, for {@linkcode rollback}. */
   mark(): number {
     if (this.#addedTypes.length > 0) this.#addedTypes = [];
-    // A retry of a value whose definitions are already committed still owes its value message.
-    if (this.pos !== this.#committed) this.#owesValue = false;
-    this.#committed = this.pos;
     this.depth = 0;
     this.zeroFill = this.maxZeroFill;
+    this.#wantOffset = 0;
+    this.#committed = this.pos;
     return this.pos;
   }
 
   /**
-   * Undoes a failed attempt: forgets the types it defined and rewinds to `mark`, or past the
-   * top-level type definitions the attempt received in full ({@link typeSequence} commits them),
-   * so that a value waiting for more input never decodes the same message twice.
+   * Whether an attempt at the next value can get further than the last one:
+   * the input has ended, or the bytes the last attempt lacked (a whole
+   * message) have arrived. So a value waiting for its last message costs one
+   * attempt per message, not one per chunk received.
    */
+  ready(): boolean {
+    if (this.done) return true;
+    if (this.base + this.limit < this.#wantOffset) return false;
+    return this.hasMessage();
+  }
+
+  /** Undoes a failed attempt: forgets types it defined and rewinds to `mark`. */
   rollback(mark: number): void {
     if (this.#addedTypes.length > 0) {
       for (const id of this.#addedTypes) {
@@ -413,7 +422,7 @@ export class DecoderCore {
   /** Go's `recvMessage`: positions on the next message, which must be buffered. */
   #recvMessage(midValue: boolean): void {
     if (this.pos >= this.limit) {
-      if (!this.done) throw NEED_MORE;
+      if (!this.done) this.#needMore(this.limit + 1);
       if (midValue) throw new GobError("unexpected-eof", "unexpected EOF");
       throw new GobError("eof", "EOF");
     }
@@ -425,7 +434,7 @@ export class DecoderCore {
       const k = 256 - b;
       if (k > 8) corrupt("encoded unsigned integer out of range (message length)");
       if (p + k > this.limit) {
-        if (!this.done) throw NEED_MORE;
+        if (!this.done) this.#needMore(p + k);
         throw new GobError("unexpected-eof", "unexpected EOF in message length");
       }
       n = 0;
@@ -439,21 +448,34 @@ export class DecoderCore {
     }
     if (n === 0) corrupt("empty message");
     if (p + n > this.limit) {
-      if (!this.done) throw NEED_MORE;
+      if (!this.done) this.#needMore(p + n);
       throw new GobError("unexpected-eof", "unexpected EOF: message truncated");
     }
     this.pos = p;
     this.msgEnd = p + n;
   }
 
+  /** Ends the value in progress (decoded, or failed for good): the next starts afresh. */
+  endValue(): void {
+    this.#defsTaken = false;
+  }
+
+  /** Abandons the attempt until the buffered input reaches `end` (a position in `src`). */
+  #needMore(end: number): never {
+    this.#wantOffset = this.base + end;
+    throw NEED_MORE;
+  }
+
   /**
    * Go's `decodeTypeSequence`: reads type definitions until a value's type id
-   * appears, and returns it.
+   * appears, and returns it. A top-level definition is a message of its own,
+   * taken for good once read (as Go does): an attempt that then waits for the
+   * value's message does not read it again.
    */
   typeSequence(isInterface: boolean): number {
     let first = true;
     for (;;) {
-      if (this.pos >= this.msgEnd) this.#recvMessage(isInterface || !first || this.#owesValue);
+      if (this.pos >= this.msgEnd) this.#recvMessage(isInterface || !first || this.#defsTaken);
       const id = this.int();
       if (typeof id !== "number" || id > 0x7fffffff || id < -0x7fffffff) {
         corrupt(`type id out of range: ${id}`);
@@ -465,13 +487,9 @@ export class DecoderCore {
         this.uint();
       }
       if (!isInterface) {
-        // A top-level type definition is a message of its own, received in full and now
-        // registered, as Go registers it: keep it even if the value after it has not arrived
-        // yet. Otherwise a value still waiting for its last message would decode every
-        // definition before it again at each new chunk (quadratic in a large definition).
-        this.#committed = this.pos;
         this.#addedTypes = [];
-        this.#owesValue = true;
+        this.#committed = this.pos;
+        this.#defsTaken = true;
       }
       first = false;
     }

@@ -12,8 +12,9 @@
  *   extra), followed by bodies, sometimes byte-mutated too.
  *
  * Every input is decoded every way the library can: without a descriptor,
- * into descriptors, to JSON, through the stream decoder fed in small chunks,
- * and as an rpc server and client read headers and skip bodies. The only
+ * into descriptors, to JSON, through the stream decoder fed in small chunks
+ * (which must give what the whole input gives), and as an rpc server and
+ * client read headers and skip bodies. The only
  * exception allowed out is `GobError`; no input may take long to reject or
  * grow memory without bound.
  *
@@ -28,6 +29,7 @@ import {
   decode,
   decodeAll,
   Decoder,
+  type DecoderOptions,
   encode,
   Encoder,
   GobError,
@@ -429,7 +431,22 @@ function check(
   }
 }
 
-async function streamDecode(input: Uint8Array): Promise<void> {
+/** The JSON of each value a decoder yields, up to the first GobError, and that error's code. */
+async function transcript(dec: Decoder): Promise<string> {
+  const out: string[] = [];
+  for (let i = 0; i < 64; i++) {
+    try {
+      out.push(await dec.decodeJSON());
+    } catch (e) {
+      if (e instanceof GobError) return `${out.join("\n")}\n${e.code}`;
+      throw e;
+    }
+  }
+  return out.join("\n");
+}
+
+/** The transcript of a decoder reading the input from a stream in small chunks. */
+function streamDecode(input: Uint8Array, opts: DecoderOptions): Promise<string> {
   // Three-byte chunks split every field somewhere; big inputs get bigger chunks (at most 512).
   const size = Math.max(3, Math.ceil(input.length / 512));
   const chunks: Uint8Array[] = [];
@@ -442,15 +459,7 @@ async function streamDecode(input: Uint8Array): Promise<void> {
       else c.close();
     },
   });
-  const dec = new Decoder(rs, { maxMessageSize: 1 << 20 });
-  for (let i = 0; i < 64; i++) {
-    try {
-      await dec.decode();
-    } catch (e) {
-      if (e instanceof GobError) return;
-      throw e;
-    }
-  }
+  return transcript(new Decoder(rs, opts));
 }
 
 /** Runs the fuzzer for `seconds`; returns what it found. */
@@ -483,18 +492,18 @@ export async function fuzz(seconds: number, seed = Date.now()): Promise<FuzzResu
     }
     check(input, () => readAsRpc(input, RequestType), "rpc server read", failures);
     check(input, () => readAsRpc(input, ResponseType), "rpc client read", failures);
+    // The same values and the same final error whether the input arrives whole or in chunks.
     try {
-      const dec = new Decoder(input, opts);
-      for (let i = 0; i < 64; i++) await dec.decodeJSON();
-    } catch (e) {
-      if (!(e instanceof GobError)) {
-        failures.push({ input: hex(input), problem: `decodeJSON: ${e}` });
+      const whole = await transcript(new Decoder(input, opts));
+      const chunked = await streamDecode(input, opts);
+      if (whole !== chunked) {
+        failures.push({
+          input: hex(input),
+          problem: `chunked input decodes differently:\n${whole}\n---\n${chunked}`,
+        });
       }
-    }
-    try {
-      await streamDecode(input);
     } catch (e) {
-      failures.push({ input: hex(input), problem: `stream decode: ${(e as Error)?.stack ?? e}` });
+      failures.push({ input: hex(input), problem: `decodeJSON: ${(e as Error)?.stack ?? e}` });
     }
     const ms = performance.now() - started;
     if (ms > slowestMs) slowestMs = ms;

@@ -9,7 +9,16 @@
  */
 
 import assert from "node:assert/strict";
-import { decode, Decoder, encode, GobError, GoTime, t } from "../../gob/mod.ts";
+import {
+  decode,
+  Decoder,
+  encode,
+  GobError,
+  GoTime,
+  PushDecoder,
+  register,
+  t,
+} from "../../gob/mod.ts";
 import { goTest, runGo } from "../_support/go.ts";
 import {
   arrayAmplifier,
@@ -301,4 +310,45 @@ Deno.test("hostile: JSON text too long for a JavaScript string is 'too large', n
     assert.doesNotMatch(e.message, /nest/);
     return true;
   });
+});
+
+// ---- trickled input ----
+
+Deno.test("hostile: a value whose last messages trickle in is decoded once per message", () => {
+  // A big field, then an interface whose new concrete type Go sends in messages of its own:
+  // the first message is complete long before the value is.
+  let attempts = 0;
+  const Counted = t.gobEncoder<Uint8Array>("main.Counted", {
+    encode: (v) => v,
+    decode: (b) => {
+      attempts++;
+      return b;
+    },
+  });
+  const Inner = t.struct("main.TrickleInner", { A: t.int, B: t.string });
+  register(Inner);
+  const Outer = t.struct("TrickleOuter", { Big: Counted, I: t.any });
+  const big = new Uint8Array(1 << 20).fill(7);
+  const bytes = encode(Outer, {
+    Big: big,
+    I: { name: "main.TrickleInner", value: { A: 1, B: "x".repeat(200) } },
+  });
+  const firstEnd = bytes.indexOf(7) + big.length; // inside the first value message, after Big
+  const dec = new PushDecoder();
+  dec.push(bytes.subarray(0, firstEnd + 8));
+  let got = dec.next(Outer);
+  let chunks = 1;
+  for (let at = firstEnd + 8; got === null && at < bytes.length; at++, chunks++) {
+    dec.push(bytes.subarray(at, at + 1));
+    got = dec.next(Outer);
+  }
+  assert.ok(got !== null);
+  assert.deepEqual(got.value.I, {
+    name: "main.TrickleInner",
+    value: { A: 1, B: "x".repeat(200) },
+  });
+  assert.equal(got.value.Big.length, big.length);
+  assert.ok(chunks > 200, `only ${chunks} chunks`);
+  // One attempt per message still missing (definitions, then the rest of the value), not per byte.
+  assert.ok(attempts <= 6, `${attempts} decode attempts for ${chunks} chunks`);
 });
