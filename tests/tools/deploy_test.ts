@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-import-prefix -- test-only packages are pinned inline (deno task demo must not fetch them)
 /**
  * `deno task deploy` against moto's Lambda, IAM and S3 on 127.0.0.1: what the Lambda API reports
  * back after a deploy (configuration, code hash, versions, alias, Function URL, role) is checked
@@ -6,20 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import {
-  GetAliasCommand,
-  GetFunctionCommand,
-  GetFunctionUrlConfigCommand,
-  GetPolicyCommand,
-  LambdaClient,
-  ListVersionsByFunctionCommand,
-} from "npm:@aws-sdk/client-lambda@3.1164.0";
-import {
-  CreateRoleCommand,
-  IAMClient,
-  ListAttachedRolePoliciesCommand,
-} from "npm:@aws-sdk/client-iam@3.1164.0";
-import { CreateBucketCommand, S3Client } from "npm:@aws-sdk/client-s3@3.1164.0";
+// The SDK modules (and versions) deploy itself uses.
+import { iam as IAM, lambda as Lambda, s3 as S3 } from "../../tools/deploy/sdk.ts";
 import { TARGETS, writeZip } from "../../packaging/mod.ts";
 import { ACCOUNT, FAKE_AWS_ENV, type Moto, motoTest } from "./_moto.ts";
 
@@ -93,9 +80,9 @@ function clients(moto: Moto) {
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
   };
   return {
-    lambda: new LambdaClient(cfg),
-    iam: new IAMClient(cfg),
-    s3: new S3Client({ ...cfg, forcePathStyle: true }),
+    lambda: new Lambda.LambdaClient(cfg),
+    iam: new IAM.IAMClient(cfg),
+    s3: new S3.S3Client({ ...cfg, forcePathStyle: true }),
   };
 }
 
@@ -127,7 +114,7 @@ motoTest("deploy: creates the function, role, version, alias and Function URL", 
     ]),
   );
   const bytes1 = await Deno.readFile(zip1);
-  const fn = await lambda.send(new GetFunctionCommand({ FunctionName: "hello" }));
+  const fn = await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "hello" }));
   const c = fn.Configuration!;
   assert.equal(c.Runtime, "provided.al2023");
   assert.equal(c.Handler, "bootstrap");
@@ -139,25 +126,30 @@ motoTest("deploy: creates the function, role, version, alias and Function URL", 
   assert.equal(c.CodeSize, bytes1.length);
   assert.equal(c.Role, `arn:aws:iam::${ACCOUNT}:role/gopherless-hello`);
   const policies = await iam.send(
-    new ListAttachedRolePoliciesCommand({ RoleName: "gopherless-hello" }),
+    new IAM.ListAttachedRolePoliciesCommand({ RoleName: "gopherless-hello" }),
   );
   assert.deepEqual(policies.AttachedPolicies?.map((p) => p.PolicyArn), [
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
   ]);
 
-  const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "hello" }));
+  const versions = await lambda.send(
+    new Lambda.ListVersionsByFunctionCommand({ FunctionName: "hello" }),
+  );
   assert.deepEqual(versions.Versions?.map((v) => v.Version), ["$LATEST", "1"]);
-  const alias = await lambda.send(new GetAliasCommand({ FunctionName: "hello", Name: "live" }));
+  const alias = await lambda.send(
+    new Lambda.GetAliasCommand({ FunctionName: "hello", Name: "live" }),
+  );
   assert.equal(alias.FunctionVersion, "1");
   const url = await lambda.send(
-    new GetFunctionUrlConfigCommand({ FunctionName: "hello", Qualifier: "live" }),
+    new Lambda.GetFunctionUrlConfigCommand({ FunctionName: "hello", Qualifier: "live" }),
   );
   assert.equal(url.InvokeMode, "RESPONSE_STREAM");
   assert.equal(url.AuthType, "NONE");
   assert.match(r.stdout, new RegExp(`url +${url.FunctionUrl!.replaceAll(".", "\\.")}`));
   assert.match(r.stdout, /version +1/);
   const policy = JSON.parse(
-    (await lambda.send(new GetPolicyCommand({ FunctionName: "hello", Qualifier: "live" }))).Policy!,
+    (await lambda.send(new Lambda.GetPolicyCommand({ FunctionName: "hello", Qualifier: "live" })))
+      .Policy!,
   );
   assert.deepEqual(
     policy.Statement.map((s: { Action: string }) => s.Action).sort(),
@@ -183,12 +175,13 @@ motoTest("deploy: creates the function, role, version, alias and Function URL", 
     ]),
   );
   const bytes2 = await Deno.readFile(zip2);
-  const c2 = (await lambda.send(new GetFunctionCommand({ FunctionName: "hello" }))).Configuration!;
+  const c2 = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "hello" })))
+    .Configuration!;
   assert.equal(c2.CodeSha256, sha256(bytes2));
   assert.deepEqual(c2.Environment?.Variables, { STAGE: "prod" });
   assert.equal(c2.MemorySize, 256, "settings not given are kept");
   assert.equal(
-    (await lambda.send(new GetAliasCommand({ FunctionName: "hello", Name: "live" })))
+    (await lambda.send(new Lambda.GetAliasCommand({ FunctionName: "hello", Name: "live" })))
       .FunctionVersion,
     "2",
   );
@@ -231,7 +224,7 @@ motoTest("deploy --dry-run prints the calls and changes nothing", async (moto) =
   assert.match(r.stdout, /"Architectures":\["arm64"\]/);
   assert.ok(r.stdout.includes(`sha256 ${sha256(await Deno.readFile(zip))}`), r.stdout);
   await assert.rejects(
-    lambda.send(new GetFunctionCommand({ FunctionName: "dry" })),
+    lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "dry" })),
     (e: Error) => e.name === "ResourceNotFoundException",
   );
   lambda.destroy();
@@ -274,9 +267,10 @@ motoTest("deploy: a zip over 50 MB needs --s3-bucket, and goes through S3", asyn
   assert.equal(noBucket.code, 1);
   assert.match(noBucket.stderr, /error: AWS said NoSuchBucket: /);
 
-  await s3.send(new CreateBucketCommand({ Bucket: "packages" }));
+  await s3.send(new S3.CreateBucketCommand({ Bucket: "packages" }));
   ok(await runDeploy([...base, "--s3-bucket", "packages"]));
-  const c = (await lambda.send(new GetFunctionCommand({ FunctionName: "big" }))).Configuration!;
+  const c = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "big" })))
+    .Configuration!;
   assert.equal(c.CodeSha256, sha256(await Deno.readFile(zip)));
   lambda.destroy();
   s3.destroy();
@@ -294,13 +288,16 @@ motoTest("deploy: retries while the role is not assumable yet, then says why", a
     FAKE_AWS_ENV,
     async (stderr) => {
       if (!stderr.includes("retrying")) return false;
-      await iam.send(new CreateRoleCommand({ RoleName: "late", AssumeRolePolicyDocument: "{}" }));
+      await iam.send(
+        new IAM.CreateRoleCommand({ RoleName: "late", AssumeRolePolicyDocument: "{}" }),
+      );
       return true;
     },
   );
   const r = ok(await deploying);
   assert.match(r.stderr, /not assumable by Lambda yet .* retrying in 1 s/);
-  const c = (await lambda.send(new GetFunctionCommand({ FunctionName: "late" }))).Configuration!;
+  const c = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "late" })))
+    .Configuration!;
   assert.equal(c.Role, role);
 
   const never = await runDeploy([
@@ -342,7 +339,8 @@ motoTest("deploy <entry>: builds with the packaging tool and uploads that zip", 
   );
   assert.match(r.stderr, /bundle .*hello\.ts/);
   const zip = await Deno.readFile(`${dir}/arm64/bootstrap.zip`);
-  const c = (await lambda.send(new GetFunctionCommand({ FunctionName: "built" }))).Configuration!;
+  const c = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "built" })))
+    .Configuration!;
   assert.equal(c.CodeSha256, sha256(zip));
   assert.deepEqual(c.Architectures, ["arm64"]);
   lambda.destroy();
