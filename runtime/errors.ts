@@ -19,7 +19,7 @@
  * @module
  */
 
-import { inspect } from "node:util";
+import { nodeUtil } from "./lazy_node.ts";
 import {
   encodeErrorDocument,
   goJSON,
@@ -111,7 +111,11 @@ function messageOf(value: unknown): string {
     } catch {
       // A cycle (or a BigInt inside): Node's inspection shows it, `[Circular *1]` and all.
       try {
-        return inspect(value, { depth: 4, breakLength: Infinity, maxStringLength: 10_000 });
+        return nodeUtil().inspect(value, {
+          depth: 4,
+          breakLength: Infinity,
+          maxStringLength: 10_000,
+        });
       } catch {
         // fall through to String()
       }
