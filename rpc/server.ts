@@ -33,7 +33,6 @@ import { acceptConnect, DEFAULT_RPC_PATH } from "./http.ts";
 import { jsonServerCodec } from "./jsonrpc.ts";
 import type { Conn } from "../ground/conn.ts";
 import { acceptLoop, tune } from "../ground/transport.ts";
-import { setImmediate } from "node:timers";
 import { type BudgetAccount, MemoryBudget } from "./budget.ts";
 import { Channel } from "./stream.ts";
 
@@ -177,9 +176,13 @@ const DEFAULTS = {
 /** Requests one connection may have read in a row before the others get a turn. */
 const TURN = 32;
 
-/** Resolves after pending I/O callbacks have run (a turn for the other connections). */
+/**
+ * Resolves after pending I/O callbacks have run (a turn for the other connections): a timer goes
+ * through the event loop, as `setImmediate` would, without loading `node:timers` (Node.js
+ * compatibility costs every go1.x function start-up time and memory).
+ */
 function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function codecFactory(c: ServerCodecOption): ServerCodecFactory {

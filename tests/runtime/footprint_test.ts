@@ -52,6 +52,14 @@ Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module
   assert.ok(!graph.includes("runtime/go1x.ts"));
 });
 
+Deno.test("footprint: the go1.x path loads no node: module either", async () => {
+  // A bundler hoists a lazily loaded module's `node:` imports to the top of the bundle, so one
+  // here would be paid by every function, whichever protocol it serves.
+  const graph = await staticGraph("runtime/go1x.ts");
+  assert.ok(graph.includes("rpc/server.ts"));
+  assert.deepEqual(graph.filter((m) => m.startsWith("node:")), []);
+});
+
 Deno.test("footprint: format needs node:util only for what util.format alone can do", () => {
   const cases: unknown[][] = [
     ["plain"],
