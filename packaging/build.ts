@@ -11,8 +11,13 @@
  * ```
  *
  * With `--runtime deno` each directory holds `bootstrap` (a launcher script), `deno` (Deno's
- * binary for the architecture, from its npm package) and `handler.js` (the bundled handler),
- * and `bootstrap.zip` holds the three.
+ * binary for the architecture, from its npm package), `handler.js` (the bundled handler) and
+ * `handler.js.map` (its source map, read only to report an error's frames), and `bootstrap.zip`
+ * holds the four. `--runtime compiled` compiles the same bundle, the map embedded beside it.
+ *
+ * The handler is bundled with `deno bundle` (see `bundle.ts`), resolved with the `deno.json`
+ * found from the entry's directory upwards (its import map and compiler options), so `npm:`
+ * packages, import-map names and `node_modules` all end up inside the one file.
  *
  * For the legacy `go1.x` runtime the handler setting is the name of the executable in the zip,
  * so it is `bootstrap` there too.
@@ -20,7 +25,7 @@
  * @module
  */
 
-import { bundle } from "./bundle.ts";
+import { bundle, BundleError } from "./bundle.ts";
 import { DenortError, type DenortSource, missingDenort, resolveDenort } from "./denort.ts";
 import { defaultCacheDir, type DenoBinary, denoBinary } from "./deno_binary.ts";
 import { type Arch, TARGETS } from "./targets.ts";
@@ -48,7 +53,7 @@ export interface BuildOptions {
   runtime?: RuntimeKind;
   /** The output directory. Default `dist`. */
   out?: string;
-  /** Bundle the handler with esbuild first. Default `true` (required by `runtime: "deno"`). */
+  /** Bundle the handler with `deno bundle` first. Default `true` (required by `runtime: "deno"`). */
   bundle?: boolean;
   /** Type-check the entry with `deno check` first. Default `true`. */
   check?: boolean;
@@ -106,8 +111,10 @@ export interface BuildReport {
   bundled: boolean;
   /** The bundle's size, when bundled. */
   bundleBytes?: number;
-  /** The bundle's imports left for Deno to resolve (not `node:`). */
-  externals: string[];
+  /** How many modules went into the bundle, when bundled. */
+  bundleModules?: number;
+  /** The `deno.json` the handler was checked and bundled with, if any. */
+  config?: string;
   /** One per architecture. */
   artifacts: Artifact[];
 }
@@ -216,26 +223,21 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const work = await Deno.makeTempDir({ prefix: "gopherless-build-" });
   try {
     let input = entry;
-    let bundled: Uint8Array | undefined;
-    let externals: string[] = [];
+    let bundled: { code: Uint8Array; map: Uint8Array; modules: number } | undefined;
     if (doBundle) {
-      const b = await bundle(entry);
-      bundled = b.code;
-      externals = b.externals;
-      input = `${work}/handler.js`;
-      await Deno.writeFile(input, bundled);
-      log(
-        `bundle ${options.entry}: ${b.inputs.length} modules → ${bundled.length} bytes ` +
-          `(${b.ms.toFixed(0)} ms)`,
-      );
-      if (runtime === "deno" && externals.length > 0) {
-        throw new BuildError(
-          `--runtime deno runs the bundle with no config and no network, but it still imports ` +
-            `${
-              externals.join(", ")
-            }; bundle-able (relative) imports only, or use --runtime compiled`,
-        );
+      try {
+        bundled = await bundle(entry, { config });
+      } catch (e) {
+        if (e instanceof BundleError) throw new BuildError(e.message);
+        throw e;
       }
+      input = `${work}/handler.js`;
+      await Deno.writeFile(input, bundled.code);
+      await Deno.writeFile(`${input}.map`, bundled.map);
+      log(
+        `bundle ${options.entry}: ${bundled.modules} modules → ${bundled.code.length} bytes ` +
+          `(source map ${bundled.map.length} bytes)`,
+      );
     }
 
     const artifacts: Artifact[] = [];
@@ -256,8 +258,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         );
         const bin = `${dir}/bootstrap`;
         const args = ["compile", "--allow-all", "--no-check", "--target", target.triple];
-        if (!doBundle || externals.length > 0) args.push(...configArgs);
-        else args.push("--no-config");
+        if (doBundle) args.push("--no-config", "--no-lock", "--include", `${input}.map`);
+        else args.push(...configArgs);
         args.push("--output", bin, input);
         const env: Record<string, string> = denort.kind === "env"
           ? { DENORT_BIN: denort.path }
@@ -298,7 +300,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         entries.push(
           { name: "bootstrap", data: launcher, mode: 0o755 },
           { name: "deno", data: await Deno.readFile(deno.path), mode: 0o755 },
-          { name: "handler.js", data: bundled!, mode: 0o644 },
+          { name: "handler.js", data: bundled!.code, mode: 0o644 },
+          { name: "handler.js.map", data: bundled!.map, mode: 0o644 },
         );
         for (const e of entries) {
           await Deno.writeFile(`${dir}/${e.name}`, e.data, { mode: e.mode });
@@ -335,8 +338,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       entry: options.entry,
       runtime,
       bundled: doBundle,
-      bundleBytes: bundled?.length,
-      externals,
+      bundleBytes: bundled?.code.length,
+      bundleModules: bundled?.modules,
+      config,
       artifacts,
     };
     await Deno.writeTextFile(`${out}/build.json`, JSON.stringify(report, null, 2) + "\n");

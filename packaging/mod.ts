@@ -28,7 +28,13 @@ export {
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build.ts";
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
-export { bundle, type BundleOptions, type BundleResult, ESBUILD_VERSION } from "./bundle.ts";
+export {
+  bundle,
+  BundleError,
+  type BundleOptions,
+  type BundleResult,
+  RUNTIME_FOLDERS,
+} from "./bundle.ts";
 export {
   DenortError,
   type DenortSource,

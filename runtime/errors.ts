@@ -11,69 +11,36 @@
  *   text (JSON for plain objects), the way Go names a `panic("boom")` value `string`.
  *
  * Go reports a stack only for panics; we report one for every `Error`, since a JS stack costs
- * nothing extra and is what a TypeScript user debugs with.
+ * nothing extra and is what a TypeScript user debugs with. An `Error` also gets `trace`: its stack
+ * as Node's `error.stack.split("\n")` gives it (user frames only, mapped as above).
+ *
+ * Two encodings of the shape, one per protocol:
+ * - the Runtime API (`provided.al2023`): Node's managed runtime's document,
+ *   `{"errorType","errorMessage","trace":["Type: message","    at fn (file.ts:3:9)",…]}`
+ *   ({@linkcode runtimeApiErrorBody}): what TypeScript users read in the console and CloudWatch;
+ * - go1.x: aws-lambda-go's `{"errorMessage","errorType","stackTrace":[{path,line,label}]}`
+ *   ({@linkcode errorBody}, and the gob `InvokeResponse_Error`).
  *
  * @module
  */
 
+import { userFrames, userStackLines } from "./stack.ts";
 import type { LambdaErrorShape, LambdaStackFrame } from "./types.ts";
 
 /** Go's `defaultErrorFrameCount`. */
 const MAX_FRAMES = 32;
 
-/** Directory of the runtime's own modules; frames inside it are not the user's. */
-const RUNTIME_DIR = new URL("./", import.meta.url).href;
-
-let cwdPrefix: string | undefined;
-function cwd(): string {
-  if (cwdPrefix === undefined) {
-    try {
-      cwdPrefix = Deno.cwd().replace(/\/?$/, "/");
-    } catch {
-      cwdPrefix = "";
-    }
-  }
-  return cwdPrefix;
-}
-
-// "    at label (location)" or "    at location"; location is "path:line:col".
-const FRAME_RE = /^\s*at (?:(.*?) \((.*)\)|(.*))$/;
-const LOCATION_RE = /^(.*):(\d+):(\d+)$/;
-
 /**
- * Parses a V8 stack (`error.stack`) into frames. Frames of the runtime's own modules and frames
- * with no file location (`<anonymous>`, `native`) are dropped; `file://` URLs become paths,
- * relative to the working directory where they lie below it.
+ * Parses a V8 stack (`error.stack`) into Go-style frames of the user's code: mapped through the
+ * bundle's source map when there is one, the runtime's own frames and frames with no file
+ * location dropped (see `stack.ts`), at most 32.
  */
 export function parseStack(stack: string | undefined): LambdaStackFrame[] {
-  if (typeof stack !== "string") return [];
-  const frames: LambdaStackFrame[] = [];
-  for (const line of stack.split("\n")) {
-    const m = FRAME_RE.exec(line);
-    if (!m) continue;
-    let label = m[1] ?? "";
-    const location = m[2] ?? m[3] ?? "";
-    const loc = LOCATION_RE.exec(location);
-    if (!loc) continue;
-    let path = loc[1];
-    if (path.startsWith(RUNTIME_DIR)) continue;
-    if (path.startsWith("ext:") || path.startsWith("node:")) continue;
-    if (path.startsWith("file://")) {
-      try {
-        path = decodeURIComponent(new URL(path).pathname);
-      } catch {
-        path = path.slice("file://".length);
-      }
-      const base = cwd();
-      if (base !== "" && path.startsWith(base)) path = path.slice(base.length);
-      // In a `deno compile` binary sources live under a virtual `/…/deno-compile-<name>/` root.
-      else path = path.replace(/^.*?\/deno-compile-[^/]+\//, "");
-    }
-    label = label.replace(/^async /, "").replace(/^new /, "new ");
-    frames.push({ path, line: Number(loc[2]), label: label === "" ? "<anonymous>" : label });
-    if (frames.length === MAX_FRAMES) break;
-  }
-  return frames;
+  return userFrames(stack, MAX_FRAMES).map((f) => ({
+    path: f.path,
+    line: f.line,
+    label: f.label === "" ? "<anonymous>" : f.label,
+  }));
 }
 
 function typeName(value: unknown): string {
@@ -127,6 +94,8 @@ export function toErrorShape(thrown: unknown): LambdaErrorShape {
         errorType: thrown.errorType,
       };
       if (thrown.stackTrace && thrown.stackTrace.length > 0) out.stackTrace = thrown.stackTrace;
+      const trace = (thrown as { trace?: unknown }).trace;
+      if (Array.isArray(trace)) out.trace = trace.map(String);
       return out;
     }
     const errorType = typeName(thrown);
@@ -137,6 +106,7 @@ export function toErrorShape(thrown: unknown): LambdaErrorShape {
     const frames = parseStack(thrown.stack);
     const out: LambdaErrorShape = { errorMessage, errorType };
     if (frames.length > 0) out.stackTrace = frames;
+    out.trace = userStackLines(thrown.stack);
     return out;
   } catch {
     // A hostile value (throwing getters, a revoked proxy): report what we can.
@@ -179,6 +149,19 @@ export function errorBody(shape: LambdaErrorShape): string {
     o.stackTrace = shape.stackTrace.map((f) => ({ path: f.path, line: f.line, label: f.label }));
   }
   return goJSON(o);
+}
+
+/**
+ * The error body as Node's managed runtime posts it to the Runtime API:
+ * `{"errorType":…,"errorMessage":…,"trace":[…]}` (`trace` empty for values that are not `Error`s,
+ * as in Node).
+ */
+export function runtimeApiErrorBody(shape: LambdaErrorShape): string {
+  return JSON.stringify({
+    errorType: shape.errorType,
+    errorMessage: shape.errorMessage,
+    trace: shape.trace ?? [],
+  });
 }
 
 /**

@@ -174,6 +174,9 @@ export function encodeResult(value: unknown): InvokeResult {
   } catch (e) {
     const shape = toErrorShape(e);
     shape.errorMessage = `the handler's result cannot be encoded as JSON: ${shape.errorMessage}`;
+    // The failure is the runtime's (JSON.stringify on its side): no frame is the user's.
+    delete shape.stackTrace;
+    shape.trace = [`${shape.errorType}: ${shape.errorMessage}`];
     return failed(shape);
   }
   return { ok: true, payload: encoder.encode(json ?? "null"), contentType: JSON_TYPE };

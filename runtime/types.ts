@@ -91,6 +91,11 @@ export interface LambdaErrorShape {
   errorType: string;
   /** Frames parsed from the JS stack, innermost first; absent when there are none. */
   stackTrace?: LambdaStackFrame[];
+  /**
+   * The stack as Node's runtime reports it on the Runtime API: `error.stack`'s lines, the
+   * runtime's frames left out, frames mapped to the user's sources. Absent for non-`Error` throws.
+   */
+  trace?: string[];
 }
 
 /** Log output formats, as `AWS_LAMBDA_LOG_FORMAT` names them. */
