@@ -154,25 +154,27 @@ export class InvokeContext implements LambdaContext {
     }
   }
 
-  /** Milliseconds left until the deadline (never negative). */
-  getRemainingTimeInMillis(): number {
-    return Math.max(0, Math.floor(this.deadlineMs - Date.now()));
-  }
+  // The functions below are own properties bound to this context (arrow functions), as in
+  // Node's runtime, whose context is a plain object of closures: libraries call them detached
+  // (middy passes `context.getRemainingTimeInMillis` around on its own).
+
+  /** Milliseconds left until the deadline (never negative). Works detached from the context. */
+  getRemainingTimeInMillis = (): number => Math.max(0, Math.floor(this.deadlineMs - Date.now()));
 
   /** @deprecated Node.js compatibility: settles the invocation as the callback would. */
-  done(error?: Error, result?: unknown): void {
+  done = (error?: Error, result?: unknown): void => {
     this.#settle?.(error, result);
-  }
+  };
 
   /** @deprecated Node.js compatibility: fails the invocation with `error`. */
-  fail(error: Error | string): void {
+  fail = (error: Error | string): void => {
     this.#settle?.(error);
-  }
+  };
 
   /** @deprecated Node.js compatibility: succeeds the invocation with `result`. */
-  succeed(result: unknown, object?: unknown): void {
+  succeed = (result: unknown, object?: unknown): void => {
     this.#settle?.(null, object !== undefined ? object : result);
-  }
+  };
 
   /** Runtime use: routes `done`/`fail`/`succeed` to the invocation's callback. */
   bindCallback(cb: LambdaCallback<unknown>): void {

@@ -32,11 +32,11 @@ import {
   InvokeContext,
   type InvokeMetadata,
   type InvokeMetadataError,
-  invokeScope,
   parseClientContext,
   parseCognitoIdentity,
 } from "./context.ts";
 import { toErrorShape } from "./errors.ts";
+import { invocationScope, runInScope } from "./invoke_store.ts";
 import { activeLogger } from "./logging.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
 import type { CognitoIdentity, LambdaCallback, LambdaErrorShape, LambdaHandler } from "./types.ts";
@@ -358,7 +358,8 @@ export function createInvoker<E = unknown, R = unknown>(
     };
     let result: InvokeResult | undefined;
     try {
-      result = await invokeScope.run({ requestId: req.requestId }, async () => {
+      const scope = invocationScope(req.requestId, req.traceId, req.tenantId);
+      result = await runInScope(scope, async () => {
         const outcome = await runHandler(handler, event as E, ctx);
         if (!outcome.ok) return failed(toErrorShape(outcome.error));
         if (isStreamingResponse(outcome.value)) {

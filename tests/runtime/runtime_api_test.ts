@@ -369,7 +369,7 @@ goTest("runtime api: logging, JSON format and AWS_LAMBDA_LOG_LEVEL", async () =>
     ["ERROR", "J2"],
   ]);
   for (const e of events) {
-    assert.deepEqual(Object.keys(e), ["timestamp", "level", "message", "requestId"]);
+    assert.deepEqual(Object.keys(e), ["timestamp", "level", "requestId", "message"]);
   }
   assert.equal(events[0].message, "warn");
   assert.equal(events[1].message.errorType, "MyErr");
