@@ -6,6 +6,10 @@
  *
  * - `node:` built-ins stay imports (Deno provides them); everything else is inside the bundle, so
  *   it runs with no config, no `node_modules` and no network.
+ * - CommonJS modules inside the bundle may `require` Node built-ins (the AWS SDK's
+ *   `require("node:crypto")`): esbuild's ES-module output only forwards such calls to a `require`
+ *   in scope, so the bundle starts with one made by `createRequire` (the source map is shifted by
+ *   that line).
  * - Names are kept (`--keep-names`): the name of an error's class is its Lambda `errorType`.
  * - A source map is written beside the bundle (`handler.js.map`, no `sourceMappingURL` comment:
  *   the runtime reads it only when it reports an error, see `runtime/source_map.ts`). Its sources
@@ -95,6 +99,11 @@ function isRuntimeSource(abs: string): boolean {
   return RUNTIME_FOLDERS.some((f) => abs.startsWith(`${LIBRARY_ROOT}${f}/`));
 }
 
+/** The first line of every bundle: a `require` for the CommonJS modules in it (module docs). */
+export const REQUIRE_PRELUDE =
+  'import { createRequire as __gopherlessRequire } from "node:module"; ' +
+  "const require = __gopherlessRequire(import.meta.url);\n";
+
 interface RawSourceMap {
   version: number;
   sources: string[];
@@ -141,7 +150,7 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
         .trim();
       throw new BundleError(`bundling ${entry} failed:\n${text}`);
     }
-    const code = await Deno.readFile(out);
+    const code = new TextEncoder().encode(REQUIRE_PRELUDE + await Deno.readTextFile(out));
     const raw = JSON.parse(await Deno.readTextFile(`${out}.map`)) as RawSourceMap;
     const root = options.root ?? dirname(options.config ?? entry);
     const ignoreList: number[] = [];
@@ -155,7 +164,8 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
       version: 3,
       sources,
       names: raw.names,
-      mappings: raw.mappings,
+      // One generated line more at the top: the prelude.
+      mappings: ";" + raw.mappings,
       ignoreList,
     };
     return {

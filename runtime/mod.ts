@@ -30,6 +30,7 @@ export type {
   LambdaStackFrame,
   LogFormat,
   LogLevel,
+  StartHandler,
   StartOptions,
 } from "./types.ts";
 export { InvokeContext } from "./context.ts";

@@ -27,7 +27,7 @@ import { toErrorShape } from "./errors.ts";
 import { createInvoker, type Invoker } from "./invoke.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
 import { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";
-import type { LambdaErrorShape, LambdaHandler, StartOptions } from "./types.ts";
+import type { LambdaErrorShape, LambdaHandler, StartHandler, StartOptions } from "./types.ts";
 
 /** The environment variables that select a protocol, in Go's order of precedence. */
 export const MODE_VARIABLES = ["_LAMBDA_SERVER_PORT", "AWS_LAMBDA_RUNTIME_API"] as const;
@@ -127,8 +127,8 @@ globalThis.addEventListener("error", (e: ErrorEvent) => {
  * start(async (event: { name?: string }) => ({ message: `Hello, ${event.name ?? "world"}!` }));
  * ```
  */
-export async function start<E = unknown, R = unknown>(
-  handler: LambdaHandler<E, R>,
+export async function start(
+  handler: StartHandler,
   options: StartOptions = {},
 ): Promise<never> {
   const mode = selectMode();
@@ -161,7 +161,8 @@ export async function start<E = unknown, R = unknown>(
 
   const env = functionEnv();
   const concurrency = mode.mode === "runtime-api" ? env.maxConcurrency : 1;
-  const invoker = createInvoker(handler, {
+  // Every accepted handler is called as (event, context, callback): see StartHandler.
+  const invoker = createInvoker(handler as LambdaHandler, {
     // Go sets the variable per invoke unless several invokes share the process.
     setTraceEnv: mode.mode === "go1x" || concurrency === 1,
     prefixMetadataErrors: mode.mode === "runtime-api",

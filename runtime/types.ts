@@ -17,6 +17,7 @@ import type {
   ClientContext as AwsClientContext,
   CognitoIdentity as AwsCognitoIdentity,
   Context as AwsContext,
+  StreamifyHandler as AwsStreamifyHandler,
 } from "aws-lambda";
 
 /** Lambda's invocation context, exactly as `@types/aws-lambda` declares `Context`. */
@@ -50,6 +51,21 @@ export type LambdaHandler<E = unknown, R = unknown> = (
   context: LambdaContext,
   callback: LambdaCallback<R>,
 ) => R | Promise<R> | void;
+
+/**
+ * Every handler {@linkcode start} accepts, as the handler types users already have declare them:
+ * a {@linkcode LambdaHandler} of any event and result type, `@types/aws-lambda`'s `Handler`s,
+ * generic handlers such as Hono's `handle(app)` (`hono/aws-lambda`), and what
+ * `awslambda.streamifyResponse(...)` returns as `@types/aws-lambda` types it
+ * (`StreamifyHandler`, whose second parameter is the response stream: at run time our
+ * `streamifyResponse` returns the two-argument handler it really is).
+ *
+ * The event parameter is `never` here so that a handler of any event type fits; the event a
+ * handler gets is the invocation's JSON payload, which the runtime cannot check against it.
+ */
+export type StartHandler =
+  | ((event: never, context: LambdaContext, callback: LambdaCallback<unknown>) => unknown)
+  | AwsStreamifyHandler<never, unknown>;
 
 /**
  * The context passed to each invocation. It is `@types/aws-lambda`'s `Context` (all of its
