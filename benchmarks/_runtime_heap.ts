@@ -9,7 +9,7 @@
  */
 
 import { createInvoker } from "../runtime/invoke.ts";
-import { fromInvokeRequest, messages, toInvokeResponse } from "../runtime/go1x.ts";
+import { fromInvokeRequest, messages, toInvokeResponse } from "../protocol/go1x.ts";
 import { Client, listen, method, Server } from "../rpc/mod.ts";
 
 const n = Number(Deno.args[0] ?? 100000);

@@ -4,8 +4,8 @@
  * - the source a binary embeds: the module graph as is vs the esbuild bundle (plain, minified);
  * - the payload `deno compile` appends to its `denort`, measured with a stand-in `denort`
  *   (`DENORT_BIN=/bin/true`: the output minus the stand-in is exactly what the build adds);
- * - start-up, spawn → first `GET /next` under a local Runtime API, of `deno run` on the module
- *   graph vs on the bundle, with a cold `DENO_DIR` (a fresh one per start, as on Lambda, where
+ * - start-up, spawn → first `GET /next` under the emulator's Runtime API platform, of `deno run`
+ *   on the module graph vs on the bundle, with a cold `DENO_DIR` (a fresh one per start, as on Lambda, where
  *   only `/tmp` is writable) and a warm one.
  *
  * The start-up of a compiled binary itself cannot be measured where no `denort` is available.
@@ -13,8 +13,8 @@
  * @module
  */
 
+import { RuntimeApiPlatform } from "../emulator/platform.ts";
 import { bundle } from "../packaging/bundle.ts";
-import { runBootstrap } from "../tests/packaging/_mini_platform.ts";
 
 const entry = Deno.args[0]
   ? (Deno.args[0].startsWith("/") ? Deno.args[0] : `${Deno.cwd()}/${Deno.args[0]}`)
@@ -55,6 +55,56 @@ async function compiledPayload(input: string, config: string[]): Promise<number>
   }
 }
 
+/**
+ * Spawns `bootstrap` under a fresh Runtime API platform, hands it one event and returns the
+ * milliseconds from the spawn to its first `GET /next` (the end of its init).
+ */
+async function startupOnce(bootstrap: string, cwd: string, env: Record<string, string>) {
+  const platform = RuntimeApiPlatform.start();
+  const t0 = performance.now();
+  const child = new Deno.Command(bootstrap, {
+    cwd,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      AWS_LAMBDA_RUNTIME_API: platform.address,
+      AWS_LAMBDA_FUNCTION_NAME: "bench",
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+      AWS_REGION: "us-east-1",
+      LAMBDA_TASK_ROOT: cwd,
+      ...env,
+    },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  try {
+    const ready = await Promise.race([platform.ready.then(() => true), output.then(() => false)]);
+    const ms = performance.now() - t0;
+    if (!ready) throw new Error(new TextDecoder().decode((await output).stderr));
+    const inv = platform.enqueue({
+      payload: new TextEncoder().encode('{"name":"x"}'),
+      timeoutMs: 30_000,
+      functionArn: "arn:aws:lambda:us-east-1:123456789012:function:bench",
+    });
+    const answer = await inv.answer;
+    if (answer.kind !== "response") {
+      throw new Error(`the function failed: ${answer.error.errorType}`);
+    }
+    await answer.body.cancel();
+    return ms;
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await output;
+    await platform.close();
+  }
+}
+
 async function startup(target: string, cold: boolean): Promise<number[]> {
   const dir = await Deno.makeTempDir();
   const script = `${dir}/bootstrap`;
@@ -70,11 +120,8 @@ async function startup(target: string, cold: boolean): Promise<number[]> {
   try {
     for (let i = 0; i < runs + 1; i++) {
       const denoDir = cold ? `${dir}/cold-${i}` : warm;
-      const r = await runBootstrap(script, dir, [{ id: "1", body: '{"name":"x"}' }], {
-        env: { DENO_DIR: denoDir, HOME: dir },
-      });
-      if (r.answers.get("1")?.kind !== "response") throw new Error(r.stderr);
-      if (i > 0 || cold) times.push(r.startupMs);
+      const ms = await startupOnce(script, dir, { DENO_DIR: denoDir, HOME: dir });
+      if (i > 0 || cold) times.push(ms);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

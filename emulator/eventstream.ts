@@ -11,7 +11,7 @@
  * @module
  */
 
-import { crc32 } from "../packaging/zip.ts";
+import { crc32 } from "../ground/bytes.ts";
 
 const utf8 = new TextEncoder();
 const STRING = 7;

@@ -37,26 +37,21 @@
  * @module
  */
 
-import type { LambdaErrorShape, LambdaStackFrame } from "../runtime/types.ts";
-export type { LambdaErrorShape, LambdaStackFrame };
-import type { Go1xHost } from "./go1x_host.ts";
-import {
-  MAX_BUFFERED_RESPONSE,
-  MAX_STREAMED_RESPONSE,
-  newTraceId,
-  type PostedError,
-  type RuntimeAnswer,
-  RuntimeApiPlatform,
-} from "./platform.ts";
+import type { LambdaErrorShape, LambdaStackFrame } from "../protocol/lambda_error.ts";
+import { errorDocumentBytes, parseErrorDocument } from "../protocol/lambda_error.ts";
+import type { Protocol } from "../protocol/mode.ts";
+import { MAX_BUFFERED_RESPONSE, MAX_STREAMED_RESPONSE } from "../protocol/runtime_api.ts";
+import type { Sink } from "./driver.ts";
+import { invalidEntrypointError } from "./lambda_rules.ts";
+import { newTraceId } from "./platform.ts";
+import { Environment, type FailureKind, type Outcome, type OutputOption } from "./supervisor.ts";
 
-/** The protocol a function is driven through. */
-export type Protocol = "go1x" | "runtime-api";
+export type { FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
+export { exitError, exitReason, timeoutError, timeoutText } from "./lambda_rules.ts";
 
-/** Where the function's own output (stdout and stderr) goes, besides each result's `logs`. */
-export type OutputOption =
-  | "inherit"
-  | "piped"
-  | ((chunk: Uint8Array, stream: "stdout" | "stderr") => void);
+/** Parses an error document a runtime posted; falls back to `fallbackType` and the raw text. */
+export const parseErrorBody: (body: Uint8Array, fallbackType: string) => LambdaErrorShape =
+  parseErrorDocument;
 
 /** Options of {@linkcode LocalFunction.start}. */
 export interface LocalFunctionOptions {
@@ -101,12 +96,6 @@ export interface InvokeOptions {
   /** The request id (a random UUID when absent). */
   requestId?: string;
 }
-
-/**
- * Why an invocation failed: the function reported an error (`function`), the deadline passed
- * (`timeout`), the process died mid-invocation (`exit`), or the init phase failed (`init`).
- */
-export type FailureKind = "function" | "timeout" | "exit" | "init";
 
 /** Facts about one invocation, success or not. */
 export interface InvokeInfo {
@@ -157,81 +146,6 @@ export interface StreamOutcome {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const LOG_LIMIT = 1024 * 1024;
-
-/** `Task timed out after 3.00 seconds`. */
-export function timeoutText(timeoutMs: number): string {
-  return `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
-}
-
-/** The error document Lambda returns for a timeout. */
-export function timeoutError(requestId: string, timeoutMs: number): LambdaErrorShape {
-  return {
-    errorType: "Sandbox.Timedout",
-    errorMessage: `RequestId: ${requestId} Error: ${timeoutText(timeoutMs)}`,
-  };
-}
-
-const SIGNALS: Record<string, string> = {
-  SIGKILL: "killed",
-  SIGTERM: "terminated",
-  SIGINT: "interrupt",
-  SIGSEGV: "segmentation fault",
-  SIGABRT: "aborted",
-  SIGBUS: "bus error",
-  SIGILL: "illegal instruction",
-  SIGFPE: "floating point exception",
-  SIGHUP: "hangup",
-  SIGPIPE: "broken pipe",
-  SIGQUIT: "quit",
-  SIGTRAP: "trace/breakpoint trap",
-};
-
-/** How Go's `os.ProcessState` (which Lambda quotes) describes an exit. */
-export function exitReason(status: Deno.CommandStatus): string {
-  if (status.signal) return `signal: ${SIGNALS[status.signal] ?? status.signal.toLowerCase()}`;
-  return `exit status ${status.code}`;
-}
-
-/** The error document Lambda returns when the runtime process exits. */
-export function exitError(requestId: string, status: Deno.CommandStatus): LambdaErrorShape {
-  const why = !status.signal && status.code === 0
-    ? "Runtime exited without providing a reason"
-    : `Runtime exited with error: ${exitReason(status)}`;
-  return { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: ${why}` };
-}
-
-/** Parses an error document a runtime posted; falls back to `fallbackType` and the raw text. */
-export function parseErrorBody(body: Uint8Array, fallbackType: string): LambdaErrorShape {
-  const text = decoder.decode(body);
-  try {
-    const v = JSON.parse(text);
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const out: LambdaErrorShape = {
-        errorMessage: typeof v.errorMessage === "string" ? v.errorMessage : "",
-        errorType: typeof v.errorType === "string" ? v.errorType : fallbackType,
-      };
-      if (Array.isArray(v.stackTrace) && v.stackTrace.length > 0) out.stackTrace = v.stackTrace;
-      return out;
-    }
-  } catch {
-    // not JSON: report the text
-  }
-  return { errorMessage: text, errorType: fallbackType };
-}
-
-function errorDocument(e: LambdaErrorShape): Uint8Array {
-  const o: LambdaErrorShape = { errorType: e.errorType, errorMessage: e.errorMessage };
-  if (e.stackTrace && e.stackTrace.length > 0) o.stackTrace = e.stackTrace;
-  return encoder.encode(JSON.stringify(o));
-}
-
-function goErrorDocument(e: LambdaErrorShape): Uint8Array {
-  const o: LambdaErrorShape = { errorMessage: e.errorMessage, errorType: e.errorType };
-  if (e.stackTrace && e.stackTrace.length > 0) o.stackTrace = e.stackTrace;
-  return encoder.encode(JSON.stringify(o));
-}
 
 function toBytes(event: unknown): Uint8Array {
   if (event instanceof Uint8Array) return event;
@@ -253,258 +167,7 @@ function hex(n: number): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function writeStderr(bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
-}
-
-function iso(ms = Date.now()): string {
-  return new Date(ms).toISOString();
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** Max resident memory of a process so far, MB (Linux `/proc`), or undefined. */
-function maxMemoryMb(pid: number): number | undefined {
-  try {
-    const s = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const m = /VmHWM:\s+(\d+) kB/.exec(s);
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-type Ready =
-  | { ok: true }
-  | { ok: false; error: LambdaErrorShape; payload: Uint8Array; label: string };
-
-/** One execution environment: a process and its protocol endpoint. */
-class Environment {
-  readonly child: Deno.ChildProcess;
-  readonly status: Promise<Deno.CommandStatus>;
-  exitStatus: Deno.CommandStatus | null = null;
-  readonly platform: RuntimeApiPlatform | null;
-  go1x: Go1xHost | null = null;
-  readonly ready: Promise<Ready>;
-  readonly startedAt = performance.now();
-  initDurationMs = 0;
-  fresh = true;
-  #log: string[] = [];
-  #logBytes = 0;
-  #pumps: Promise<void>[] = [];
-  #initAbort = new AbortController();
-
-  constructor(
-    readonly fn: LocalFunction,
-    readonly command: string[],
-    readonly env: Record<string, string>,
-    readonly cwd: string,
-    readonly protocol: Protocol,
-    output: OutputOption,
-  ) {
-    let port = 0;
-    if (protocol === "runtime-api") {
-      this.platform = RuntimeApiPlatform.start({
-        functionName: fn.functionName,
-        handler: env._HANDLER,
-      });
-      env.AWS_LAMBDA_RUNTIME_API = this.platform.address;
-      delete env._LAMBDA_SERVER_PORT;
-    } else {
-      this.platform = null;
-      port = freePort();
-      env._LAMBDA_SERVER_PORT = String(port);
-      delete env.AWS_LAMBDA_RUNTIME_API;
-    }
-    try {
-      this.child = new Deno.Command(command[0], {
-        args: command.slice(1),
-        env,
-        clearEnv: true,
-        cwd,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-    } catch (e) {
-      this.platform?.close();
-      throw new Error(`cannot start ${command[0]}: ${(e as Error).message}`, { cause: e });
-    }
-    this.#pumps.push(this.#pump(this.child.stdout, "stdout", output));
-    this.#pumps.push(this.#pump(this.child.stderr, "stderr", output));
-    this.status = this.child.status.then((s) => {
-      this.exitStatus = s;
-      this.#initAbort.abort(new Error("exited"));
-      return s;
-    });
-    this.ready = this.#init(port).then((r) => {
-      this.initDurationMs = performance.now() - this.startedAt;
-      return r;
-    });
-  }
-
-  get alive(): boolean {
-    return this.exitStatus === null;
-  }
-
-  async #pump(
-    stream: ReadableStream<Uint8Array>,
-    name: "stdout" | "stderr",
-    output: OutputOption,
-  ): Promise<void> {
-    const dec = new TextDecoder();
-    try {
-      for await (const chunk of stream) {
-        this.#append(dec.decode(chunk, { stream: true }));
-        if (output === "inherit") {
-          try {
-            writeStderr(chunk);
-          } catch { /* stderr closed */ }
-        } else if (typeof output === "function") {
-          try {
-            output(chunk, name);
-          } catch { /* the callback's problem */ }
-        }
-      }
-    } catch {
-      // the process went away
-    }
-  }
-
-  #append(text: string): void {
-    if (text === "") return;
-    this.#log.push(text);
-    this.#logBytes += text.length;
-    while (this.#logBytes > LOG_LIMIT && this.#log.length > 1) {
-      this.#logBytes -= this.#log.shift()!.length;
-    }
-  }
-
-  /** Writes a platform line (START, END, REPORT, ...) into the log and the output. */
-  platformLine(line: string, output: OutputOption): void {
-    this.#append(line + "\n");
-    const bytes = encoder.encode(line + "\n");
-    if (output === "inherit") {
-      try {
-        writeStderr(bytes);
-      } catch { /* stderr closed */ }
-    } else if (typeof output === "function") {
-      try {
-        output(bytes, "stderr");
-      } catch { /* the callback's problem */ }
-    }
-  }
-
-  /** The log since the last call, once pending output has been read. */
-  async takeLog(): Promise<string> {
-    if (this.alive) await delay(5);
-    else await Promise.all(this.#pumps);
-    const s = this.#log.join("");
-    this.#log = [];
-    this.#logBytes = 0;
-    return s;
-  }
-
-  async #init(port: number): Promise<Ready> {
-    const limit = this.fn.initTimeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<"timeout">((r) => {
-      timer = setTimeout(() => r("timeout"), limit);
-    });
-    const exited = this.status.then((s) => ({ exited: s }));
-    try {
-      let readyP: Promise<Ready>;
-      if (this.platform) {
-        const platform = this.platform;
-        readyP = Promise.race([
-          platform.ready.then((): Ready => ({ ok: true })),
-          platform.initError.then((e): Ready => ({
-            ok: false,
-            error: parseErrorBody(e.body, e.errorType),
-            payload: e.body,
-            label: e.errorType,
-          })),
-        ]);
-      } else {
-        const { Go1xHost } = await import("./go1x_host.ts");
-        readyP = Go1xHost.connect(port, this.#initAbort.signal).then((host): Ready => {
-          this.go1x = host;
-          return { ok: true };
-        });
-        readyP.catch(() => {});
-      }
-      const r = await Promise.race([readyP, timedOut, exited]);
-      if (r === "timeout") {
-        this.#initAbort.abort(new Error("init timed out"));
-        await this.kill();
-        const error = timeoutError("", limit);
-        error.errorMessage = `Error: ${timeoutText(limit)}`;
-        return { ok: false, error, payload: errorDocument(error), label: "Sandbox.Timedout" };
-      }
-      if ("exited" in r) {
-        // An init error posted just before exiting wins over the exit.
-        if (this.platform) {
-          const posted = await Promise.race([this.platform.initError, delay(20)]);
-          if (posted) {
-            const p = posted as PostedError;
-            return {
-              ok: false,
-              error: parseErrorBody(p.body, p.errorType),
-              payload: p.body,
-              label: p.errorType,
-            };
-          }
-        }
-        const error = exitError("", r.exited);
-        error.errorMessage = error.errorMessage.replace(/^RequestId: {2}/, "");
-        return { ok: false, error, payload: errorDocument(error), label: "Runtime.ExitError" };
-      }
-      return r;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Kills the process (SIGKILL) and waits for it; closes the endpoints. */
-  async kill(signal: Deno.Signal = "SIGKILL"): Promise<void> {
-    this.#initAbort.abort(new Error("killed"));
-    if (this.alive) {
-      try {
-        this.child.kill(signal);
-      } catch { /* already gone */ }
-    }
-    await this.status;
-    await Promise.all(this.#pumps);
-    await this.go1x?.close();
-    await this.platform?.close();
-  }
-
-  /** Stops the process as Lambda does at shutdown: SIGTERM first if an extension asked for it. */
-  async shutdown(): Promise<void> {
-    if (this.alive && this.platform?.extensionRegistered) {
-      try {
-        this.child.kill("SIGTERM");
-      } catch { /* gone */ }
-      await Promise.race([this.status, delay(500)]);
-    }
-    await this.kill();
-  }
-}
-
 type Executed = { error?: InvokeFailure; info: InvokeInfo };
-
-interface Sink {
-  write(chunk: Uint8Array): Promise<void>;
-  head(contentType: string): void;
-}
 
 /** A function running locally. See the module docs. */
 export class LocalFunction {
@@ -632,7 +295,15 @@ export class LocalFunction {
     const date = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
     env.AWS_LAMBDA_LOG_STREAM_NAME ??= `${date}/[$LATEST]${hex(16)}`;
     this.coldStarts++;
-    this.#env = new Environment(this, this.#command, env, this.#cwd, this.protocol, this.#output);
+    this.#env = new Environment({
+      command: this.#command,
+      env,
+      cwd: this.#cwd,
+      protocol: this.protocol,
+      output: this.#output,
+      initTimeoutMs: this.initTimeoutMs,
+      driver: { functionName: this.functionName, handler: env._HANDLER },
+    });
     return this.#env;
   }
 
@@ -721,9 +392,7 @@ export class LocalFunction {
     });
   }
 
-  async #ensureReady(): Promise<
-    { env: Environment; ready: Ready; initDurationMs?: number } | { spawnError: string }
-  > {
+  async #ensureReady(): Promise<{ env: Environment } | { spawnError: string }> {
     let env = this.#env;
     if (!env || !env.alive) {
       if (env) await env.kill();
@@ -734,11 +403,10 @@ export class LocalFunction {
         return { spawnError: ((e as Error).cause as Error)?.message ?? (e as Error).message };
       }
     }
-    const ready = await env.ready;
-    const initDurationMs = env.fresh ? env.initDurationMs : undefined;
-    return { env, ready, initDurationMs };
+    return { env };
   }
 
+  /** One invocation: a ready environment (spawned, its init done), then the supervisor's run. */
   async #execute(
     payload: Uint8Array,
     options: InvokeOptions,
@@ -746,197 +414,72 @@ export class LocalFunction {
     maxResponseBytes: number,
   ): Promise<Executed> {
     const requestId = options.requestId ?? crypto.randomUUID();
+    for (let attempt = 0;; attempt++) {
+      const executed = await this.#attempt(requestId, payload, options, sink, maxResponseBytes, {
+        retryable: attempt === 0,
+      });
+      if (executed !== "undelivered") return executed;
+    }
+  }
+
+  /** One attempt at an invocation; `"undelivered"` when the process exited before taking it. */
+  async #attempt(
+    requestId: string,
+    payload: Uint8Array,
+    options: InvokeOptions,
+    sink: Sink,
+    maxResponseBytes: number,
+    { retryable }: { retryable: boolean },
+  ): Promise<Executed | "undelivered"> {
     const prepared = await this.#ensureReady();
     if ("spawnError" in prepared) {
-      // Lambda: `Runtime.InvalidEntrypoint`, quoting Go's exec error.
-      const error: LambdaErrorShape = {
-        errorType: "Runtime.InvalidEntrypoint",
-        errorMessage: `RequestId: ${requestId} Error: fork/exec ${this.#command[0]}: ${
-          prepared.spawnError.replace(/ \(os error \d+\)$/, "").replace(
-            /^No such file or directory$/,
-            "no such file or directory",
-          )
-        }`,
-      };
+      const error = invalidEntrypointError(requestId, this.#command[0], prepared.spawnError);
       const info: InvokeInfo = { requestId, logs: "", durationMs: 0 };
       return {
-        error: { ok: false, error, kind: "init", payload: errorDocument(error), ...info },
+        error: { ok: false, error, kind: "init", payload: errorDocumentBytes(error), ...info },
         info,
       };
     }
-    const { env, ready, initDurationMs } = prepared;
-    const out = this.#output;
-    const fail = async (
-      kind: FailureKind,
-      error: LambdaErrorShape,
-      doc: Uint8Array,
-      durationMs: number,
-    ): Promise<Executed> => {
-      const logs = await env.takeLog();
-      const info: InvokeInfo = { requestId, logs, durationMs, initDurationMs };
-      return { error: { ok: false, error, kind, payload: doc, ...info }, info };
-    };
-    if (!ready.ok) {
+    const { env } = prepared;
+    const initCause = await env.ready;
+    const initDurationMs = env.fresh ? env.initDurationMs : undefined;
+    let outcome: Outcome | "undelivered";
+    if (initCause !== null) {
       // Lambda: the init failed; the next event starts a new environment.
-      await env.kill();
-      env.platformLine(
-        `INIT_REPORT Init Duration: ${env.initDurationMs.toFixed(2)} ms\tPhase: init\t` +
-          `Status: error\tError Type: ${ready.error.errorType}`,
-        out,
+      outcome = await env.failInit(requestId, initCause);
+    } else {
+      const identity = options.identity;
+      outcome = await env.run(
+        {
+          request: {
+            payload,
+            requestId,
+            invokedFunctionArn: this.functionArn,
+            traceId: options.traceId ?? newTraceId(),
+            clientContext: clientContextText(options.clientContext),
+            identity: identity && {
+              cognitoIdentityId: identity.cognitoIdentityId ?? "",
+              cognitoIdentityPoolId: identity.cognitoIdentityPoolId ?? "",
+            },
+          },
+          timeoutMs: this.timeoutMs,
+          tenantId: options.tenantId,
+          maxResponseBytes,
+        },
+        sink,
+        { memoryMb: this.memoryMb, initDurationMs, retryable },
       );
-      const error = { ...ready.error };
-      let doc = ready.payload;
-      if (ready.label === "Runtime.ExitError" || ready.label === "Sandbox.Timedout") {
-        error.errorMessage = `RequestId: ${requestId} ${error.errorMessage}`;
-        doc = errorDocument(error);
-      }
-      return await fail("init", error, doc, 0);
+      if (outcome === "undelivered") return outcome;
     }
-    env.fresh = false;
-
-    env.platformLine(`START RequestId: ${requestId} Version: $LATEST`, out);
-    const t0 = performance.now();
-    let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-    let fire!: () => void;
-    const timeout = new Promise<"timeout">((r) => (fire = () => r("timeout")));
-    const arm = (deadline: number) => {
-      deadlineTimer = setTimeout(fire, Math.max(0, deadline - Date.now()));
+    const info: InvokeInfo = {
+      requestId,
+      logs: await env.takeLog(),
+      durationMs: outcome.durationMs,
+      initDurationMs,
     };
-    const exited = env.status.then((s) => ({ exited: s }));
-
-    const finishLines = (status?: string): number => {
-      const dur = performance.now() - t0;
-      env.platformLine(`END RequestId: ${requestId}`, out);
-      const mem = maxMemoryMb(env.child.pid);
-      let report = `REPORT RequestId: ${requestId}\tDuration: ${dur.toFixed(2)} ms\t` +
-        `Billed Duration: ${Math.max(1, Math.ceil(dur))} ms\tMemory Size: ${this.memoryMb} MB`;
-      if (mem !== undefined) report += `\tMax Memory Used: ${mem} MB`;
-      if (initDurationMs !== undefined) {
-        report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
-      }
-      if (status) report += `\tStatus: ${status}`;
-      env.platformLine(report, out);
-      return dur;
-    };
-    const succeed = async (dur: number): Promise<Executed> => ({
-      info: { requestId, logs: await env.takeLog(), durationMs: dur, initDurationMs },
-    });
-    const onTimeout = async (): Promise<Executed> => {
-      await env.kill();
-      env.platformLine(`${iso()} ${requestId} ${timeoutText(this.timeoutMs)}`, out);
-      const dur = finishLines("timeout");
-      const error = timeoutError(requestId, this.timeoutMs);
-      return await fail("timeout", error, errorDocument(error), dur);
-    };
-    const onExit = async (status: Deno.CommandStatus): Promise<Executed> => {
-      await env.kill();
-      const error = exitError(requestId, status);
-      env.platformLine(`${error.errorMessage}\n${error.errorType}`, out);
-      const dur = finishLines("error");
-      return await fail("exit", error, errorDocument(error), dur);
-    };
-
-    const go1x = async (host: Go1xHost): Promise<Executed> => {
-      const deadlineMs = Date.now() + this.timeoutMs;
-      arm(deadlineMs);
-      const ctl = new AbortController();
-      const call = host.invoke({
-        payload,
-        requestId,
-        traceId: options.traceId ?? newTraceId(),
-        deadlineMs,
-        functionArn: this.functionArn,
-        cognitoIdentityId: options.identity?.cognitoIdentityId,
-        cognitoIdentityPoolId: options.identity?.cognitoIdentityPoolId,
-        clientContext: clientContextText(options.clientContext),
-      }, ctl.signal).then((reply) => ({ reply }), (e: unknown) => ({ broken: e }));
-      const r = await Promise.race([call, timeout, exited]);
-      if (r === "timeout") {
-        ctl.abort();
-        return await onTimeout();
-      }
-      if ("exited" in r) return await onExit(r.exited);
-      if ("broken" in r) {
-        // The connection broke: the process is dying, or must be replaced.
-        const s = await Promise.race([env.status, delay(1000).then(() => null)]);
-        await env.kill();
-        return await onExit(s ?? await env.status);
-      }
-      const reply = r.reply;
-      if (reply.ok) {
-        sink.head("application/json");
-        await sink.write(reply.payload);
-        return await succeed(finishLines());
-      }
-      const dur = finishLines();
-      // A recovered Go panic (ShouldExit): the environment is replaced.
-      if (reply.shouldExit) await env.kill();
-      return await fail("function", reply.error, goErrorDocument(reply.error), dur);
-    };
-
-    const answered = async (answer: RuntimeAnswer): Promise<Executed> => {
-      if (answer.kind === "error") {
-        const dur = finishLines();
-        const e = answer.error;
-        return await fail("function", parseErrorBody(e.body, e.errorType), e.body, dur);
-      }
-      sink.head(answer.contentType);
-      const reader = answer.body.getReader();
-      const pump = (async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return "end" as const;
-          await sink.write(value);
-        }
-      })().catch(() => "end" as const);
-      const r = await Promise.race([pump, timeout, exited]);
-      if (r === "timeout") {
-        reader.cancel().catch(() => {});
-        return await onTimeout();
-      }
-      if (r !== "end") {
-        const late = await Promise.race([pump, delay(20)]);
-        if (late !== "end") return await onExit(r.exited);
-      }
-      const end = await answer.done;
-      const dur = finishLines();
-      if (end.error) {
-        const e = end.error;
-        return await fail("function", parseErrorBody(e.body, e.errorType), e.body, dur);
-      }
-      return await succeed(dur);
-    };
-
-    try {
-      if (this.protocol === "go1x") return await go1x(env.go1x!);
-      const inv = env.platform!.enqueue({
-        requestId,
-        payload,
-        timeoutMs: this.timeoutMs,
-        functionArn: this.functionArn,
-        traceId: options.traceId,
-        clientContext: clientContextText(options.clientContext),
-        cognitoIdentity: options.identity
-          ? JSON.stringify({
-            cognitoIdentityId: options.identity.cognitoIdentityId ?? "",
-            cognitoIdentityPoolId: options.identity.cognitoIdentityPoolId ?? "",
-          })
-          : undefined,
-        tenantId: options.tenantId,
-        maxResponseBytes,
-      });
-      inv.delivered.then(arm);
-      const r = await Promise.race([inv.answer, timeout, exited]);
-      if (r === "timeout") return await onTimeout();
-      if ("exited" in r) {
-        // An answer that arrived together with the exit wins.
-        const late = await Promise.race([inv.answer, delay(20).then(() => null)]);
-        return late ? await answered(late) : await onExit(r.exited);
-      }
-      return await answered(r);
-    } finally {
-      clearTimeout(deadlineTimer);
-    }
+    if (outcome.ok) return { info };
+    const { kind, error, payload: doc } = outcome;
+    return { error: { ok: false, error, kind, payload: doc, ...info }, info };
   }
 
   /** Stops the function (SIGTERM first when the runtime registered for it, as Lambda does). */

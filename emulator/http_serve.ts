@@ -23,10 +23,20 @@
  * @module
  */
 
+import {
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  type HttpEventKind,
+  PRELUDE_DELIMITER_LENGTH,
+  readProxyResponse,
+  textBody,
+} from "../protocol/http_event.ts";
+import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
+import { MAX_INVOKE_REQUEST, tooLargeRequest } from "../protocol/runtime_api.ts";
+import { readLimited } from "./read_limited.ts";
 import type { InvokeOptions, StreamOutcome } from "./function.ts";
 
-/** The front doors `serve --http` can play. */
-export type HttpEventKindOption = "function-url" | "apigw-v2" | "apigw-v1" | "alb";
+/** The front doors `serve --http` can play (the contract's event kinds). */
+export type HttpEventKindOption = HttpEventKind;
 
 /** Anything that can stream an invocation: a `LocalFunction` or a `FunctionPool`. */
 export interface StreamInvoker {
@@ -50,36 +60,24 @@ export interface HttpServeOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const strict = new TextDecoder("utf-8", { fatal: true });
-const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
-const TEXT_TYPE =
-  /^\s*(?:text\/|application\/(?:javascript|x-www-form-urlencoded|graphql|(?:x-)?ndjson|(?:x-)?yaml)\s*(?:;|$))|[+/](?:json|xml)\s*(?:;|$)/i;
+const PRELUDE_TYPE = HTTP_INTEGRATION_CONTENT_TYPE;
 /** Most of a prelude we accept before giving up on finding its end. */
 const MAX_PRELUDE = 1024 * 1024;
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function unb64(text: string): Uint8Array {
-  const bin = atob(text);
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
-function encodeBody(bytes: Uint8Array, contentType: string | null) {
+/** A request body as the front door puts it in the event (the contract's text-or-base64 rule). */
+function encodeBody(bytes: Uint8Array, contentType: string | null, contentEncoding: string | null) {
   if (bytes.length === 0) return { body: undefined, isBase64Encoded: false };
-  if (contentType === null || TEXT_TYPE.test(contentType)) {
-    try {
-      return { body: strict.decode(bytes), isBase64Encoded: false };
-    } catch {
-      // not UTF-8: base64
-    }
-  }
-  return { body: b64(bytes), isBase64Encoded: true };
+  const text = textBody(bytes, contentType, contentEncoding);
+  if (text !== null) return { body: text, isBase64Encoded: false };
+  return { body: encodeBase64(bytes), isBase64Encoded: true };
+}
+
+/**
+ * A record for keys a client chooses (header names, query keys): no prototype, so a key such as
+ * `__proto__` is data like any other.
+ */
+function dict<V>(): Record<string, V> {
+  return Object.create(null);
 }
 
 function safeDecode(s: string): string {
@@ -100,13 +98,13 @@ function rawPairs(search: string): [string, string][] {
 }
 
 function group(pairs: [string, string][]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = dict();
   for (const [k, v] of pairs) (out[k] ??= []).push(v);
   return out;
 }
 
 function last(multi: Record<string, string[]>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = dict();
   for (const [k, v] of Object.entries(multi)) out[k] = v[v.length - 1];
   return out;
 }
@@ -127,7 +125,7 @@ export function requestToEvent(
   const requestId = crypto.randomUUID();
   const now = Date.now();
   const host = req.headers.get("host") ?? url.host;
-  const multiHeaders: Record<string, string[]> = {};
+  const multiHeaders: Record<string, string[]> = dict();
   const cookies: string[] = [];
   for (const [k, v] of req.headers) {
     if (k === "cookie") {
@@ -136,12 +134,16 @@ export function requestToEvent(
     }
     (multiHeaders[k] ??= []).push(v);
   }
-  const { body: text, isBase64Encoded } = encodeBody(body, req.headers.get("content-type"));
+  const { body: text, isBase64Encoded } = encodeBody(
+    body,
+    req.headers.get("content-type"),
+    req.headers.get("content-encoding"),
+  );
 
   if (kind === "function-url" || kind === "apigw-v2") {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = dict();
     for (const [k, v] of Object.entries(multiHeaders)) headers[k] = v.join(",");
-    const query: Record<string, string> = {};
+    const query: Record<string, string> = dict();
     for (const [k, v] of Object.entries(group(rawPairs(rawQuery)))) {
       query[safeDecode(k)] = v.map(safeDecode).join(",");
     }
@@ -244,30 +246,6 @@ export function requestToEvent(
   };
 }
 
-/** Builds the response headers of a proxy result or a prelude. */
-function resultHeaders(result: Record<string, unknown>): Headers {
-  const h = new Headers();
-  const add = (k: string, v: unknown) => {
-    try {
-      h.append(k, String(v));
-    } catch {
-      // not a valid header: dropped, as the front doors drop it
-    }
-  };
-  const multi = result.multiValueHeaders as Record<string, unknown[]> | undefined;
-  const single = result.headers as Record<string, unknown> | undefined;
-  const fromMulti = new Set<string>();
-  for (const [k, vs] of Object.entries(multi ?? {})) {
-    fromMulti.add(k.toLowerCase());
-    for (const v of vs ?? []) add(k, v);
-  }
-  for (const [k, v] of Object.entries(single ?? {})) {
-    if (!fromMulti.has(k.toLowerCase())) add(k, v);
-  }
-  for (const c of (result.cookies as unknown[] | undefined) ?? []) add("set-cookie", c);
-  return h;
-}
-
 function badGateway(): Response {
   return new Response('{"message":"Internal Server Error"}', {
     status: 502,
@@ -275,9 +253,11 @@ function badGateway(): Response {
   });
 }
 
-function statusOf(v: unknown): number {
-  const n = Number(v ?? 200);
-  return Number.isInteger(n) && n >= 200 && n <= 599 ? n : 200;
+function tooLarge(): Response {
+  return new Response(JSON.stringify({ Message: tooLargeRequest() }), {
+    status: 413,
+    headers: { "content-type": "application/json" },
+  });
 }
 
 /** Reads a stream up to the end of its prelude (8 NUL bytes). */
@@ -285,9 +265,9 @@ async function readPrelude(reader: ReadableStreamDefaultReader<Uint8Array>) {
   let buf = new Uint8Array(0);
   while (true) {
     const at = buf.indexOf(0);
-    if (at >= 0 && buf.length >= at + 8) {
+    if (at >= 0 && buf.length >= at + PRELUDE_DELIMITER_LENGTH) {
       const metadata = JSON.parse(decoder.decode(buf.subarray(0, at))) as Record<string, unknown>;
-      return { metadata, rest: buf.subarray(at + 8) };
+      return { metadata, rest: buf.subarray(at + PRELUDE_DELIMITER_LENGTH) };
     }
     if (buf.length > MAX_PRELUDE) throw new Error("the response prelude never ended");
     const r = await reader.read();
@@ -325,7 +305,10 @@ export function httpEventHandler(
   const kind = options.eventKind ?? "function-url";
   return async (req, info) => {
     const addr = info?.remoteAddr as Deno.NetAddr | undefined;
-    const body = new Uint8Array(await req.arrayBuffer());
+    // Function URLs take at most 6 MB, enforced while reading.
+    const read = await readLimited(req, MAX_INVOKE_REQUEST);
+    if (!read.ok) return tooLarge();
+    const body = read.bytes;
     const event = requestToEvent(
       req,
       body,
@@ -366,12 +349,16 @@ export function httpEventHandler(
           return reader.cancel(reason);
         },
       });
-      const status = statusOf(prelude.metadata.statusCode);
-      const nullBody = status === 204 || status === 304;
+      const meta = readProxyResponse(prelude.metadata);
+      if (meta === null) {
+        await reader.cancel().catch(() => {});
+        return badGateway();
+      }
+      const nullBody = meta.status === 204 || meta.status === 304;
       if (nullBody) await reader.cancel().catch(() => {});
       return new Response(nullBody ? null : stream, {
-        status,
-        headers: resultHeaders(prelude.metadata),
+        status: meta.status,
+        headers: meta.headers,
       });
     }
 
@@ -394,22 +381,19 @@ export function httpEventHandler(
         headers: { "content-type": out.contentType || "application/json" },
       });
     }
-    const r = result as Record<string, unknown>;
-    const status = statusOf(r.statusCode);
+    // A malformed proxy result is never passed on: a 502, as API Gateway and Function URLs answer.
+    const r = readProxyResponse(result);
+    if (r === null) return badGateway();
     let bytes: Uint8Array;
     try {
-      bytes = typeof r.body !== "string"
-        ? new Uint8Array(0)
-        : r.isBase64Encoded === true
-        ? unb64(r.body)
-        : encoder.encode(r.body);
+      bytes = r.isBase64Encoded ? decodeBase64(r.body) : encoder.encode(r.body);
     } catch {
       return badGateway();
     }
-    const nullBody = status === 204 || status === 304 || req.method === "HEAD";
+    const nullBody = r.status === 204 || r.status === 304 || req.method === "HEAD";
     return new Response(nullBody ? null : bytes as Uint8Array<ArrayBuffer>, {
-      status,
-      headers: resultHeaders(r),
+      status: r.status,
+      headers: r.headers,
     });
   };
 }

@@ -60,4 +60,4 @@ export {
   validateErrorType,
 } from "./platform.ts";
 export { Go1xHost, type Go1xInvoke, type Go1xReply } from "./go1x_host.ts";
-export type { HttpLimits } from "./http1.ts";
+export type { HttpLimits } from "../ground/http1.ts";

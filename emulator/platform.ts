@@ -25,15 +25,29 @@
  * init; 413 `RequestEntityTooLarge` past the response size limit; 404 for anything else.
  *
  * `Deno.serve` does not expose request trailers, so this is a small HTTP/1.1 server of its own
- * (`http1.ts`) with bounded head and trailer sizes.
+ * (on the ground floor's HTTP/1 codec, `ground/http1.ts`) with bounded head and trailer sizes.
  *
  * @module
  */
 
-import { HEADERS } from "../runtime/runtime_api.ts";
+import { headerText } from "../protocol/header_value.ts";
+import {
+  ACCEPTED_BODY,
+  HEADERS,
+  invalidTransitionMessage,
+  INVOCATION_PATH,
+  JSON_CONTENT_TYPE,
+  MAX_BUFFERED_RESPONSE,
+  MAX_STREAMED_RESPONSE,
+  PATHS,
+  platformError,
+  STREAMING_MODE,
+  tooLargeMessage,
+  validateErrorType,
+} from "../protocol/runtime_api.ts";
+import { concat, decodeBase64 } from "../ground/bytes.ts";
 import {
   bodyReader,
-  ByteReader,
   DEFAULT_LIMITS,
   HttpError,
   type HttpLimits,
@@ -41,25 +55,13 @@ import {
   type RequestHead,
   responseBytes,
   writeAll,
-} from "./http1.ts";
+} from "../ground/http1.ts";
+import { ByteReader } from "../ground/reader.ts";
+import { listen, tune } from "../ground/transport.ts";
 
-/** Header names of the Runtime API (the runtime's own table). */
+/** Header names of the Runtime API (the contract's table). */
 export const RUNTIME_HEADERS: typeof HEADERS = HEADERS;
-
-/** Lambda's limit on a buffered (non-streamed) response: 6 MB (6,291,556 bytes). */
-export const MAX_BUFFERED_RESPONSE = 6_291_556;
-/** The default limit on a streamed response, 20 MiB (Lambda's default soft limit). */
-export const MAX_STREAMED_RESPONSE = 20 * 1024 * 1024;
-
-const ERROR_TYPE_RE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
-
-/**
- * The error type Lambda records for a `Lambda-Runtime-Function-Error-Type` header value: the
- * value when it is `Runtime.Xxx` or `Function.Xxx`, else `Runtime.Unknown` (as the RIE does).
- */
-export function validateErrorType(value: string | undefined): string {
-  return value !== undefined && ERROR_TYPE_RE.test(value) ? value : "Runtime.Unknown";
-}
+export { MAX_BUFFERED_RESPONSE, MAX_STREAMED_RESPONSE, validateErrorType };
 
 /** What the platform hands to the runtime for one invocation. */
 export interface InvocationInput {
@@ -160,12 +162,9 @@ export interface PlatformOptions {
 }
 
 const encoder = new TextEncoder();
-const JSON_HEADERS = { "Content-Type": "application/json" };
-const OK = '{"status":"OK"}';
-
-function errorJSON(errorType: string, errorMessage: string): string {
-  return JSON.stringify({ errorMessage, errorType });
-}
+const JSON_HEADERS = { "Content-Type": JSON_CONTENT_TYPE };
+const OK = ACCEPTED_BODY;
+const errorJSON = platformError;
 
 function hex(n: number): string {
   const b = crypto.getRandomValues(new Uint8Array(n));
@@ -178,20 +177,10 @@ export function newTraceId(now: number = Date.now()): string {
   return `Root=1-${t}-${hex(12)};Parent=${hex(8)};Sampled=0`;
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
+/** The error body from a base64 trailer; the raw text when it is not base64. */
 function fromBase64(s: string): Uint8Array {
   try {
-    const bin = atob(s.trim());
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    return decodeBase64(s.trim());
   } catch {
     return encoder.encode(s);
   }
@@ -239,7 +228,7 @@ export class RuntimeApiPlatform {
 
   /** Starts a platform on `127.0.0.1` (a random port unless `options.port`). */
   static start(options: PlatformOptions = {}): RuntimeApiPlatform {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
+    const listener = listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
     return new RuntimeApiPlatform(listener, options);
   }
 
@@ -281,26 +270,36 @@ export class RuntimeApiPlatform {
     await this.#accepting;
   }
 
+  /**
+   * Accepts connections until closed. A failed accept (a peer that connected and reset at once)
+   * is retried after a back-off of 5 ms doubling to 1 s, as Go's `net/http` accept loop does; only
+   * closing the platform ends the loop.
+   */
   async #accept(): Promise<void> {
-    try {
-      for await (const conn of this.#listener) {
-        if (this.#closed) {
-          conn.close();
-          continue;
-        }
-        try {
-          (conn as Deno.TcpConn).setNoDelay(true);
-        } catch { /* closed */ }
-        this.#conns.add(conn);
-        this.#serveConn(conn).finally(() => {
-          this.#conns.delete(conn);
-          try {
-            conn.close();
-          } catch { /* already closed */ }
-        });
+    let backoff = 0;
+    while (!this.#closed) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (e) {
+        if (this.#closed || e instanceof Deno.errors.BadResource) return;
+        backoff = backoff === 0 ? 5 : Math.min(backoff * 2, 1000);
+        await new Promise((r) => setTimeout(r, backoff));
+        continue;
       }
-    } catch {
-      // listener closed
+      backoff = 0;
+      if (this.#closed) {
+        conn.close();
+        return;
+      }
+      tune(conn);
+      this.#conns.add(conn);
+      this.#serveConn(conn).finally(() => {
+        this.#conns.delete(conn);
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      });
     }
   }
 
@@ -339,12 +338,12 @@ export class RuntimeApiPlatform {
     const p = head.path;
     const m = head.method;
     const body = bodyReader(r, head, this.#limits);
-    if (p === "/2018-06-01/runtime/invocation/next") {
+    if (p === PATHS.next) {
       await body.drain();
       if (m !== "GET") return await this.#send(conn, 405, errorJSON("MethodNotAllowed", m));
       return await this.#next(conn, r);
     }
-    const inv = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(p);
+    const inv = INVOCATION_PATH.exec(p);
     if (inv && m === "POST") {
       let id: string;
       try {
@@ -364,9 +363,7 @@ export class RuntimeApiPlatform {
           403,
           errorJSON(
             "InvalidStateTransition",
-            `State transition from ResponseSent to ${
-              inv[2] === "response" ? "InvocationResponse" : "InvocationErrorResponse"
-            } failed for runtime. Error: State transition is not allowed`,
+            invalidTransitionMessage(inv[2] === "response" ? "response" : "error"),
           ),
         );
       }
@@ -375,7 +372,7 @@ export class RuntimeApiPlatform {
         const limit = invocation.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
         const { bytes, tooBig } = await readAll(body, limit);
         const error: PostedError = {
-          errorType: validateErrorType(head.headers.get("lambda-runtime-function-error-type")),
+          errorType: validateErrorType(head.headers.get(HEADERS.errorType.toLowerCase())),
           body: bytes,
         };
         invocation.resolveAnswer({ kind: "error", error });
@@ -384,7 +381,7 @@ export class RuntimeApiPlatform {
       }
       return await this.#response(conn, head, body, invocation);
     }
-    if (p === "/2018-06-01/runtime/init/error" && m === "POST") {
+    if (p === PATHS.initError && m === "POST") {
       const { bytes } = await readAll(body, MAX_BUFFERED_RESPONSE);
       if (this.#isReady || this.#initFailed) {
         return await this.#send(
@@ -395,12 +392,12 @@ export class RuntimeApiPlatform {
       }
       this.#initFailed = true;
       this.#resolveInitError({
-        errorType: validateErrorType(head.headers.get("lambda-runtime-function-error-type")),
+        errorType: validateErrorType(head.headers.get(HEADERS.errorType.toLowerCase())),
         body: bytes,
       });
       return await this.#send(conn, 202, OK);
     }
-    if (p === "/2020-01-01/extension/register" && m === "POST") {
+    if (p === PATHS.extensionRegister && m === "POST") {
       await body.drain();
       this.extensionRegistered = true;
       const reply = JSON.stringify({
@@ -413,7 +410,7 @@ export class RuntimeApiPlatform {
           conn,
           responseBytes(
             200,
-            { ...JSON_HEADERS, "Lambda-Extension-Identifier": crypto.randomUUID() },
+            { ...JSON_HEADERS, [HEADERS.extensionId]: crypto.randomUUID() },
             reply,
           ),
         );
@@ -422,7 +419,7 @@ export class RuntimeApiPlatform {
         return false;
       }
     }
-    if (p === "/2020-01-01/extension/event/next" && m === "GET") {
+    if (p === PATHS.extensionNext && m === "GET") {
       await body.drain();
       // An internal extension registered for no events: nothing to deliver until shutdown,
       // when the connection closes.
@@ -437,7 +434,7 @@ export class RuntimeApiPlatform {
     return await this.#send(
       conn,
       413,
-      errorJSON("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${limit} bytes).`),
+      errorJSON("RequestEntityTooLarge", tooLargeMessage(limit)),
     );
   }
 
@@ -476,7 +473,7 @@ export class RuntimeApiPlatform {
       if (inv.state !== "queued") continue;
       const deadline = Date.now() + inv.input.timeoutMs;
       const headers: Record<string, string> = {
-        "Content-Type": "application/json",
+        "Content-Type": JSON_CONTENT_TYPE,
         [RUNTIME_HEADERS.requestId]: inv.requestId,
         [RUNTIME_HEADERS.deadlineMs]: String(deadline),
         [RUNTIME_HEADERS.functionArn]: inv.input.functionArn,
@@ -514,9 +511,8 @@ export class RuntimeApiPlatform {
     body: ReturnType<typeof bodyReader>,
     inv: Invocation,
   ): Promise<boolean> {
-    const streaming =
-      (head.headers.get("lambda-runtime-function-response-mode") ?? "").toLowerCase() ===
-        "streaming";
+    const streaming = (head.headers.get(HEADERS.responseMode.toLowerCase()) ?? "").toLowerCase() ===
+      STREAMING_MODE;
     const limit = inv.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
     let total = 0;
     let tooBig = false;
@@ -566,7 +562,7 @@ export class RuntimeApiPlatform {
     }, { highWaterMark: 0 });
     inv.resolveAnswer({
       kind: "response",
-      contentType: head.headers.get("content-type") ?? "application/json",
+      contentType: head.headers.get("content-type") ?? JSON_CONTENT_TYPE,
       streaming,
       body: stream,
       done,
@@ -585,8 +581,8 @@ export class RuntimeApiPlatform {
         ),
       };
     }
-    const tType = body.trailers.get("lambda-runtime-function-error-type");
-    const tBody = body.trailers.get("lambda-runtime-function-error-body");
+    const tType = body.trailers.get(HEADERS.errorType.toLowerCase());
+    const tBody = body.trailers.get(HEADERS.errorBody.toLowerCase());
     if (!failed && (tType !== undefined || tBody !== undefined)) {
       failed = {
         errorType: tType ?? "Runtime.Unknown",
@@ -600,7 +596,7 @@ export class RuntimeApiPlatform {
         errorType: "Function.ResponseSizeTooLarge",
         body: encoder.encode(errorJSON(
           "Function.ResponseSizeTooLarge",
-          `Response payload size exceeded maximum allowed payload size (${limit} bytes).`,
+          tooLargeMessage(limit, true),
         )),
       };
     }
@@ -611,10 +607,7 @@ export class RuntimeApiPlatform {
   }
 }
 
-/** A header value: line breaks (not allowed in a header) become spaces. */
-function headerSafe(s: string): string {
-  return s.replace(/[\r\n\0]/g, " ");
-}
+const headerSafe = headerText;
 
 async function readAll(
   body: ReturnType<typeof bodyReader>,

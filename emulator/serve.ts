@@ -16,8 +16,10 @@
  * - `X-Amz-Client-Context` (base64 JSON) reaches the function's client context;
  *   `X-Amz-Log-Type: Tail` returns the last 4 KB of the logs, base64, in `X-Amz-Log-Result`.
  * - Every answer carries `X-Amz-Executed-Version: $LATEST` and `x-amzn-RequestId`.
- * - Another name gives 404 `ResourceNotFoundException`; a payload over 6 MB gives 413
- *   `RequestTooLargeException`.
+ * - Another name gives 404 `ResourceNotFoundException`; a name that is not validly
+ *   percent-encoded 400 `ValidationException`; a payload over 6 MB gives 413
+ *   `RequestEntityTooLargeException` ("Request must be smaller than 6291456 bytes for the
+ *   InvokeFunction operation"), as soon as the limit is passed (a chunked body is not read on).
  *
  * Concurrent requests scale out to `maxConcurrency` warm environments, then queue (see
  * {@linkcode FunctionPool}).
@@ -25,12 +27,14 @@
  * @module
  */
 
+import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
 import { invokeComplete, payloadChunk } from "./eventstream.ts";
 import type { StreamOutcome } from "./function.ts";
 import type { FunctionPool } from "./pool.ts";
+import { readLimited } from "./read_limited.ts";
+import { MAX_INVOKE_REQUEST, tooLargeRequest } from "../protocol/runtime_api.ts";
 
-/** Lambda's limit on a synchronous invocation's payload. */
-const MAX_REQUEST = 6_291_456;
+const MAX_REQUEST = MAX_INVOKE_REQUEST;
 const LOG_TAIL = 4096;
 
 /** Options of {@linkcode serveInvokeApi}. */
@@ -43,14 +47,6 @@ export interface ServeOptions {
   onListen?: (addr: { hostname: string; port: number }) => void;
   /** Stops the server. */
   signal?: AbortSignal;
-}
-
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
 
 function lambdaError(status: number, type: string, message: string, requestId: string): Response {
@@ -67,8 +63,7 @@ function lambdaError(status: number, type: string, message: string, requestId: s
 function decodeClientContext(header: string | null): unknown {
   if (!header) return undefined;
   try {
-    const bin = atob(header);
-    const text = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    const text = new TextDecoder().decode(decodeBase64(header));
     return JSON.parse(text);
   } catch {
     return undefined;
@@ -78,7 +73,7 @@ function decodeClientContext(header: string | null): unknown {
 /** The last 4 KiB of `logs`, base64, as `X-Amz-Log-Result` carries them. */
 function logTail(logs: string): string {
   const bytes = new TextEncoder().encode(logs);
-  return b64(bytes.subarray(Math.max(0, bytes.length - LOG_TAIL)));
+  return encodeBase64(bytes.subarray(Math.max(0, bytes.length - LOG_TAIL)));
 }
 
 /**
@@ -139,27 +134,39 @@ export function invokeApiHandler(
     if (req.method !== "POST") {
       return lambdaError(405, "MethodNotAllowed", `${req.method} not allowed`, requestId);
     }
-    let name = decodeURIComponent(m[2]);
+    let given: string;
+    try {
+      given = decodeURIComponent(m[2]);
+    } catch {
+      // Not a name at all (a malformed %-escape): the caller's mistake, as Lambda's validation
+      // of the function name reports it.
+      await req.body?.cancel().catch(() => {});
+      return lambdaError(
+        400,
+        "ValidationException",
+        `1 validation error detected: Value '${m[2]}' at 'functionName' failed to satisfy ` +
+          "constraint: Member must be a valid percent-encoded function name",
+        requestId,
+      );
+    }
+    let name = given;
     if (name.startsWith("arn:")) name = name.split(":")[6] ?? name;
     if (!names.has(name)) {
+      await req.body?.cancel().catch(() => {});
       return lambdaError(
         404,
         "ResourceNotFoundException",
-        `Function not found: ${decodeURIComponent(m[2])}`,
+        `Function not found: ${given}`,
         requestId,
       );
     }
-    const body = new Uint8Array(await req.arrayBuffer());
-    if (body.length > MAX_REQUEST) {
-      return lambdaError(
-        413,
-        "RequestTooLargeException",
-        `${body.length} byte payload is too large for the RequestResponse invocation type ` +
-          `(${MAX_REQUEST} bytes)`,
-        requestId,
-      );
+    // The limit holds while reading: a chunked body is cut off as soon as it passes it.
+    const body = await readLimited(req, MAX_REQUEST);
+    if (!body.ok) {
+      return lambdaError(413, "RequestEntityTooLargeException", tooLargeRequest(), requestId);
     }
-    const payload = body.length === 0 ? new TextEncoder().encode("{}") : body;
+    // Lambda's Invoke API hands the payload over as given (an empty body stays empty).
+    const payload = body.bytes;
     const type = req.headers.get("X-Amz-Invocation-Type") ?? "RequestResponse";
     const common = { "X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": requestId };
     if (type === "DryRun") return new Response(null, { status: 204, headers: common });

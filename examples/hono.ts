@@ -9,7 +9,9 @@
  * @module
  */
 
-import { Hono } from "hono";
+// Pinned here rather than in deno.json, so that only what imports Hono downloads it.
+// deno-lint-ignore no-import-prefix
+import { Hono } from "npm:hono@4.13.19";
 import { start } from "../runtime/mod.ts";
 import { http, type HttpContext } from "../http/mod.ts";
 

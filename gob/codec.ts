@@ -14,6 +14,7 @@ import { goSource, valueJSON } from "./json.ts";
 import { EncoderCore } from "./encode.ts";
 import { GobError } from "./error.ts";
 import type { Type } from "./types.ts";
+import type { WireType } from "./typeinfo.ts";
 
 export type { DecoderOptions } from "./decode.ts";
 
@@ -161,6 +162,15 @@ export class PushDecoder {
     return out;
   }
 
+  /**
+   * The type definitions received so far, as sent, in the order they arrived,
+   * by the id each was defined under (which the definition's own `id` may not
+   * be: Go gives a `*big.Int` field's type a second id).
+   */
+  wireTypes(): ReadonlyMap<number, WireType> {
+    return new Map(this.#core.wire);
+  }
+
   /** @internal Decodes the next value with `read` if it is complete. */
   take(read: Reader): Decoded<unknown> | null {
     const core = this.#core;
@@ -238,6 +248,11 @@ export class Decoder {
    */
   typeDefinitions(): string[] {
     return this.#push.typeDefinitions();
+  }
+
+  /** The type definitions received so far, by id (see {@linkcode PushDecoder.wireTypes}). */
+  wireTypes(): ReadonlyMap<number, WireType> {
+    return this.#push.wireTypes();
   }
 
   #queue(read: Reader): Promise<unknown> {
@@ -334,7 +349,13 @@ function decodeOne(core: DecoderCore, read: Reader): unknown {
       });
     }
     if (e instanceof RangeError) {
-      throw new GobError("limit", `value too deeply nested: ${e.message}`, { cause: e });
+      // V8's two: the call stack ran out (nesting), or a string or array would pass its maximum.
+      const what = /call stack/i.test(e.message)
+        ? "value nested too deeply for the JavaScript stack (lower maxDepth)"
+        : "value too large for JavaScript";
+      throw new GobError("limit", `${what}: ${e.message} (value at stream offset ${start})`, {
+        cause: e,
+      });
     }
     throw new GobError("corrupt", `decoding failed: ${(e as Error)?.message ?? e}`, { cause: e });
   }

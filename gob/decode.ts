@@ -51,8 +51,19 @@ export const NEED_MORE: unique symbol = Symbol("gob: need more input");
 export interface DecoderOptions {
   /** Largest message accepted, in bytes. Default 64 MiB. */
   maxMessageSize?: number;
-  /** Deepest nesting of composite values (and of skipped values). Default 1,000. */
+  /**
+   * Deepest nesting of composite values (and of skipped values). Default 2,500: Go has no
+   * such limit, but JavaScript's call stack holds about 5,000 levels of a decode.
+   */
   maxDepth?: number;
+  /**
+   * Most zero values a descriptor-less decode (plain values or JSON) fills in
+   * per top-level value for struct fields absent from the wire: each field
+   * filled in counts one, and so does each element of a zero array or field of
+   * a zero struct it contains. Default 1,048,576 (2^20). Typed decodes fill in
+   * the zero values of their own descriptors and are not counted.
+   */
+  maxZeroFill?: number;
 }
 
 /** A value of a type with a custom encoding, decoded without a descriptor. */
@@ -72,9 +83,31 @@ export class Opaque {
 }
 
 type DecOp = (d: DecoderCore) => unknown;
+type StructWire = Extract<WireType, { kind: "struct" }>;
+
+/** Marks a struct field that was not received. */
+const NONE: unique symbol = Symbol("gob: field not received");
+
+/**
+ * The value of every struct type without fields (Go's `struct{}`, which has
+ * no storage either): one frozen object, so a million of them cost nothing.
+ */
+export const EMPTY_STRUCT: Readonly<Record<string, never>> = Object.freeze({});
+
+const skipUintOp: DecOp = (d) => d.skipUint();
+const skipComplexOp: DecOp = (d) => {
+  d.skipUint();
+  d.skipUint();
+};
+const skipBytesOp: DecOp = (d) => {
+  d.pos += d.length("byte slice length");
+};
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
-const DEFAULT_MAX_DEPTH = 1000;
+const DEFAULT_MAX_DEPTH = 2500;
+const DEFAULT_MAX_ZERO_FILL = 1 << 20;
+/** Nesting of typed plans built in one go; deeper components are built when first reached. */
+const MAX_EAGER_BUILD_DEPTH = 64;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const floatView = new DataView(new ArrayBuffer(8));
 const floatBytes = new Uint8Array(floatView.buffer);
@@ -87,6 +120,17 @@ function corrupt(message: string): never {
 function mismatch(message: string): never {
   throw new GobError("type-mismatch", message);
 }
+
+/** The kind Go's decoder uses for a definition that sets several (`decIgnoreOpFor`'s order). */
+const KIND_PRECEDENCE: readonly WireType["kind"][] = [
+  "array",
+  "map",
+  "slice",
+  "struct",
+  "gob",
+  "binary",
+  "text",
+];
 
 const SCALAR_WIRE: Record<string, number> = {
   bool: BOOL,
@@ -121,9 +165,18 @@ export class DecoderCore {
   /** Wire types received on this stream, by id. */
   readonly wire: Map<number, WireType> = new Map();
   #addedTypes: number[] = [];
+  /** Every kind of the definitions that set more than one (rare; see `wireFor`). */
+  #variants = new Map<number, WireType[]>();
+  /** Zero values a descriptor-less decode may still fill in for the current top-level value. */
+  zeroFill = 0;
+  readonly maxZeroFill: number;
   #typedOps = new Map<AnyType, Map<number, DecOp>>();
+  /** How many typed plans are being built, one inside the other. */
+  #buildDepth = 0;
   #plainOps = new Map<number, DecOp>();
-  #zeroOps = new Map<number, () => unknown>();
+  #skipOps = new Map<number, DecOp>();
+  /** Type ids whose every component type is known to be defined. */
+  #complete = new Set<number>();
   /** The last typed value's descriptor, wire type id and plan (see `value`). */
   #lastType: Type | null = null;
   #lastId = -1;
@@ -134,6 +187,7 @@ export class DecoderCore {
   constructor(options: DecoderOptions = {}) {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxZeroFill = options.maxZeroFill ?? DEFAULT_MAX_ZERO_FILL;
   }
 
   // ---- input management ----
@@ -200,17 +254,24 @@ export class DecoderCore {
   mark(): number {
     if (this.#addedTypes.length > 0) this.#addedTypes = [];
     this.depth = 0;
+    this.zeroFill = this.maxZeroFill;
     return this.pos;
   }
 
   /** Undoes a failed attempt: forgets types it defined and rewinds to `mark`. */
   rollback(mark: number): void {
     if (this.#addedTypes.length > 0) {
-      for (const id of this.#addedTypes) this.wire.delete(id);
+      for (const id of this.#addedTypes) {
+        this.wire.delete(id);
+        this.#variants.delete(id);
+      }
       this.#addedTypes = [];
       this.#typedOps.clear();
       this.#plainOps.clear();
-      this.#zeroOps.clear();
+      this.#skipOps.clear();
+      this.#complete.clear();
+      this.#selfFields.clear();
+      this.#zeroCosts.clear();
       this.#lastType = null;
       this.#lastOp = null;
     }
@@ -248,6 +309,19 @@ export class DecoderCore {
     const x = hi * 4294967296 + lo;
     if (x <= MAX_SAFE) return x;
     return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /** Reads past an unsigned integer (or a float) without building it. */
+  skipUint(): void {
+    if (this.pos >= this.msgEnd) corrupt("unexpected end of message reading an integer");
+    const b = this.src[this.pos++];
+    if (b < 0x80) return;
+    const n = 256 - b;
+    if (n > 8) throw new GobError("corrupt", "encoded unsigned integer out of range");
+    if (this.pos + n > this.msgEnd) {
+      corrupt(`invalid uint data length ${n}: exceeds input size ${this.msgEnd - this.pos}`);
+    }
+    this.pos += n;
   }
 
   /** Reads an unsigned integer that must fit a JavaScript number (counts, ids). */
@@ -385,9 +459,35 @@ export class DecoderCore {
 
   #recvType(id: number): void {
     if (id < FIRST_USER_ID || this.wire.has(id)) corrupt("duplicate type received");
-    const w = this.#readWireType(id);
+    const kinds = this.#readWireType(id);
+    // One kind is the type's meaning everywhere except where Go looks for a
+    // particular kind (see `wireFor`): Go's skipping checks array, map,
+    // slice, struct, then the marshalers, and so does everything here.
+    let w = kinds[0];
+    if (kinds.length > 1) {
+      for (const k of KIND_PRECEDENCE) {
+        const found = kinds.find((x) => x.kind === k);
+        if (found) {
+          w = found;
+          break;
+        }
+      }
+      this.#variants.set(id, kinds);
+    }
     this.wire.set(id, w);
     this.#addedTypes.push(id);
+  }
+
+  /**
+   * The definition of type `id` as the given kind, where Go asks for one kind
+   * (decoding into a local array, map, slice or struct reads that kind of a
+   * definition that sets several), or null if the definition does not set it.
+   */
+  wireFor(id: number, kind: WireType["kind"]): WireType | null {
+    const w = this.wire.get(id);
+    if (!w) return null;
+    if (w.kind === kind) return w;
+    return this.#variants.get(id)?.find((x) => x.kind === kind) ?? null;
   }
 
   /** Walks a struct's field deltas, calling `field` for each field number. */
@@ -408,11 +508,15 @@ export class DecoderCore {
     return id;
   }
 
-  #readWireType(defId: number): WireType {
+  /**
+   * Reads a `wireType` value. Go decodes it as an ordinary struct, so a
+   * definition may set more than one kind; every kind set is returned, in
+   * field order. No kind at all is an error.
+   */
+  #readWireType(defId: number): WireType[] {
     const KINDS = ["array", "slice", "struct", "map", "gob", "binary", "text"] as const;
-    let result: WireType | null = null;
+    const result: WireType[] = [];
     this.#fields(6, (k) => {
-      if (result !== null) corrupt(`type definition ${defId} sets more than one kind`);
       const kind = KINDS[k];
       let name = "";
       let id = 0;
@@ -455,22 +559,22 @@ export class DecoderCore {
       });
       switch (kind) {
         case "array":
-          result = { kind, name, id, elem, len };
+          result.push({ kind, name, id, elem, len });
           break;
         case "slice":
-          result = { kind, name, id, elem };
+          result.push({ kind, name, id, elem });
           break;
         case "struct":
-          result = { kind, name, id, fields };
+          result.push({ kind, name, id, fields });
           break;
         case "map":
-          result = { kind, name, id, key, elem };
+          result.push({ kind, name, id, key, elem });
           break;
         default:
-          result = { kind, name, id };
+          result.push({ kind, name, id });
       }
     });
-    if (result === null) corrupt(`type definition ${defId} has no kind`);
+    if (result.length === 0) corrupt(`type definition ${defId} has no kind`);
     return result;
   }
 
@@ -507,9 +611,14 @@ export class DecoderCore {
   /** Decodes the value of type `id` that follows, into `type` or as plain values. */
   value(id: number, type: Type | undefined): unknown {
     if (type === undefined) {
-      const op = this.#plainOp(id);
-      if (this.wire.get(id)?.kind !== "struct") this.singletonDelta();
-      return op(this);
+      // As Go's skipping does at top level, a definition with a struct kind is a struct here.
+      const sw = this.wireFor(id, "struct");
+      if (sw === null) {
+        const op = this.#plainOp(id);
+        this.singletonDelta();
+        return op(this);
+      }
+      return this.#plainStruct(id, sw as StructWire)(this);
     }
     // Fast path: the same descriptor and wire type as the last value (a stream of records).
     if (type === this.#lastType && id === this.#lastId) {
@@ -519,8 +628,8 @@ export class DecoderCore {
     const ut = userType(type);
     const base = ut.base;
     if (ut.external === null && base.kind === "struct") {
-      const w = id >= FIRST_USER_ID ? this.wireOf(id) : null;
-      if (!w || w.kind !== "struct") {
+      const w = id >= FIRST_USER_ID ? this.wireFor(id, "struct") : null;
+      if (w === null) {
         mismatch(
           `type mismatch in decoder: want struct type ${base}; got non-struct ${
             this.typeString(id)
@@ -544,9 +653,18 @@ export class DecoderCore {
     this.#lastIsStruct = isStruct;
   }
 
-  /** Reads and discards one value of type `id` (Go's `Decode(nil)`). */
+  /**
+   * Reads and discards one value of type `id` (Go's `Decode(nil)`): it is
+   * parsed and checked, but nothing is built, so the cost is proportional to
+   * the bytes it occupies.
+   */
   skip(id: number): void {
-    this.value(id, undefined);
+    const sw = this.wireFor(id, "struct");
+    if (sw === null) {
+      const op = this.skipOp(id);
+      this.singletonDelta();
+      op(this);
+    } else this.#skipStruct(sw as StructWire)(this);
   }
 
   /** Enters one level of nesting, enforcing `maxDepth`; pair with `depth--`. */
@@ -556,6 +674,154 @@ export class DecoderCore {
     }
   }
 
+  /**
+   * Checks that type `id` and every type it refers to are defined (Go
+   * reports an undefined component when it compiles a plan), without
+   * recursion, so a chain of thousands of nested types is no risk to the stack.
+   */
+  checkComplete(id: number): void {
+    if (id < FIRST_USER_ID || this.#complete.has(id)) return;
+    const stack = [id];
+    const seen = new Set<number>([id]);
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const w = this.wireOf(at);
+      const more = w.kind === "struct"
+        ? w.fields.map((f) => f.id)
+        : w.kind === "map"
+        ? [w.key, w.elem]
+        : w.kind === "array" || w.kind === "slice"
+        ? [w.elem]
+        : [];
+      for (const v of this.#variants.get(at) ?? []) {
+        if (v.kind === "struct") more.push(...v.fields.map((f) => f.id));
+        else if (v.kind === "map") more.push(v.key, v.elem);
+        else if (v.kind === "array" || v.kind === "slice") more.push(v.elem);
+      }
+      for (const m of more) {
+        if (m >= FIRST_USER_ID && !seen.has(m) && !this.#complete.has(m)) {
+          seen.add(m);
+          stack.push(m);
+        }
+        if (m < FIRST_USER_ID && !BUILTIN_NAMES[m]) {
+          corrupt(`unknown type id or corrupted data: ${m}`);
+        }
+      }
+    }
+    for (const s of seen) this.#complete.add(s);
+  }
+
+  // ---- skipping (Go's ignore ops) ----
+
+  /**
+   * The op that reads past a value of wire type `id` and builds nothing, as
+   * Go's `decIgnoreOpFor`. Component ops are looked up when first needed, so
+   * building one never recurses through the type graph.
+   */
+  skipOp(id: number): DecOp {
+    const cached = this.#skipOps.get(id);
+    if (cached) return cached;
+    this.checkComplete(id);
+    const op = this.#buildSkip(id);
+    this.#skipOps.set(id, op);
+    return op;
+  }
+
+  #buildSkip(id: number): DecOp {
+    switch (id) {
+      case BOOL:
+      case INT:
+      case UINT:
+      case FLOAT:
+        return skipUintOp;
+      case COMPLEX:
+        return skipComplexOp;
+      case STRING:
+      case BYTES:
+        return skipBytesOp;
+      case INTERFACE:
+        return (d) => d.#skipInterface();
+    }
+    const w = this.wireOf(id);
+    switch (w.kind) {
+      case "slice": {
+        let elem: DecOp | null = null;
+        return (d) => {
+          const n = d.length("slice length");
+          elem ??= d.skipOp(w.elem);
+          d.enter();
+          for (let i = 0; i < n; i++) elem(d);
+          d.depth--;
+        };
+      }
+      case "array": {
+        let elem: DecOp | null = null;
+        return (d) => {
+          const n = d.count("array length");
+          if (n !== w.len) corrupt(`length mismatch in ignoreArray: ${n} != ${w.len}`);
+          if (n > d.msgEnd - d.pos) {
+            corrupt(`decoding array: length exceeds input size (${n} elements)`);
+          }
+          elem ??= d.skipOp(w.elem);
+          d.enter();
+          for (let i = 0; i < n; i++) elem(d);
+          d.depth--;
+        };
+      }
+      case "map": {
+        let key: DecOp | null = null, elem: DecOp | null = null;
+        return (d) => {
+          const n = d.count("map length");
+          if (n > (d.msgEnd - d.pos) / 2) corrupt(`invalid map length ${n}: exceeds input size`);
+          key ??= d.skipOp(w.key);
+          elem ??= d.skipOp(w.elem);
+          d.enter();
+          for (let i = 0; i < n; i++) {
+            key(d);
+            elem(d);
+          }
+          d.depth--;
+        };
+      }
+      case "struct":
+        return this.#skipStruct(w);
+      default:
+        return skipBytesOp;
+    }
+  }
+
+  #skipStruct(w: StructWire): DecOp {
+    const ids = w.fields.map((f) => f.id);
+    const n = ids.length;
+    let ops: DecOp[] | null = null;
+    return (d) => {
+      ops ??= ids.map((fid) => d.skipOp(fid));
+      d.enter();
+      let fieldnum = -1;
+      while (d.pos < d.msgEnd) {
+        const delta = d.count("field delta");
+        if (delta === 0) break;
+        if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
+        fieldnum += delta;
+        ops[fieldnum](d);
+      }
+      d.depth--;
+    };
+  }
+
+  #skipInterface(): void {
+    const n = this.count("interface type name length");
+    if (n === 0) return;
+    if (n > 1024) corrupt(`name too long (${n} bytes)`);
+    if (n > this.msgEnd - this.pos) corrupt(`invalid type name length ${n}: exceeds input size`);
+    this.pos += n;
+    this.enter();
+    const id = this.typeSequence(true);
+    this.uint(); // the value's byte count: not trusted (the value is parsed instead)
+    this.skip(id);
+    this.depth--;
+  }
+
   // ---- typed plans ----
 
   #typedOp(id: number, local: AnyType): DecOp {
@@ -563,13 +829,22 @@ export class DecoderCore {
     if (!byId) this.#typedOps.set(local, byId = new Map());
     const cached = byId.get(id);
     if (cached) return cached;
+    if (this.#buildDepth >= MAX_EAGER_BUILD_DEPTH) {
+      // A descriptor nested this deep is built a level at a time, when a
+      // value first reaches it, so building never exhausts the stack.
+      let deferred: DecOp | null = null;
+      return (d) => (deferred ??= d.#typedOp(id, local))(d);
+    }
     let real: DecOp | null = null;
     byId.set(id, (d) => real!(d));
+    this.#buildDepth++;
     try {
       real = this.#buildTyped(id, local);
     } catch (e) {
       byId.delete(id);
       throw e;
+    } finally {
+      this.#buildDepth--;
     }
     byId.set(id, real);
     return real;
@@ -592,10 +867,21 @@ export class DecoderCore {
       return (d) => d.#interface(true);
     }
     if (id < FIRST_USER_ID) this.#incompatible(id, local);
-    const w = this.wireOf(id);
+    this.checkComplete(id);
+    // Go's compatibleType: a definition with a marshaler kind matches only a
+    // local type with exactly that flavour, and the other way round.
+    const kinds = this.#variants.get(id) ?? [this.wireOf(id)];
+    const flavors = kinds.filter((k) =>
+      k.kind === "gob" || k.kind === "binary" || k.kind === "text"
+    );
+    if (local.kind === "marshaler") {
+      if (flavors.length !== 1 || flavors[0].kind !== local.flavor) this.#incompatible(id, local);
+    } else if (flavors.length > 0) this.#incompatible(id, local);
+    const w = local.kind === "marshaler"
+      ? flavors[0]
+      : this.wireFor(id, local.kind as WireType["kind"]) ?? this.#incompatible(id, local);
     switch (local.kind) {
       case "marshaler": {
-        if (w.kind !== local.flavor) this.#incompatible(id, local);
         const codec = local.codec;
         return (d) => {
           const bytes = d.bytes();
@@ -641,8 +927,11 @@ export class DecoderCore {
         if (w.kind !== "map") this.#incompatible(id, local);
         const key = this.#typedOp(w.key, canonical(local.key));
         const elem = this.#typedOp(w.elem, canonical(local.elem));
-        if (canGenerate) return generateMapOp(local.key, w.key, key, local.elem, w.elem, elem);
-        return (d) => mapOp(d, key, elem);
+        const byValue = KEYED_BY_VALUE.has(userType(local.key).base.kind);
+        if (canGenerate && !byValue) {
+          return generateMapOp(local.key, w.key, key, local.elem, w.elem, elem);
+        }
+        return (d) => mapOp(d, key, elem, byValue);
       }
       case "struct": {
         if (w.kind !== "struct") this.#incompatible(id, local);
@@ -678,7 +967,7 @@ export class DecoderCore {
         props[i] = lf.prop;
         matched++;
       } else {
-        fieldOps[i] = this.#plainOp(wf.id);
+        fieldOps[i] = this.skipOp(wf.id);
         props[i] = null;
       }
     }
@@ -728,7 +1017,7 @@ export class DecoderCore {
 
   /** Whether the value of wire type `id` is sent as a struct (no singleton delta). */
   isStruct(id: number): boolean {
-    return this.wire.get(id)?.kind === "struct";
+    return this.wireFor(id, "struct") !== null;
   }
 
   /** Reads the singleton field delta that precedes a top-level non-struct value. */
@@ -768,18 +1057,13 @@ export class DecoderCore {
   #plainOp(id: number): DecOp {
     const cached = this.#plainOps.get(id);
     if (cached) return cached;
-    let real: DecOp | null = null;
-    this.#plainOps.set(id, (d) => real!(d));
-    try {
-      real = this.#buildPlain(id);
-    } catch (e) {
-      this.#plainOps.delete(id);
-      throw e;
-    }
-    this.#plainOps.set(id, real);
-    return real;
+    this.checkComplete(id);
+    const op = this.#buildPlain(id);
+    this.#plainOps.set(id, op);
+    return op;
   }
 
+  /** Plain ops look their component ops up when first needed: building one never recurses. */
   #buildPlain(id: number): DecOp {
     switch (id) {
       case BOOL:
@@ -802,9 +1086,10 @@ export class DecoderCore {
     const w = this.wireOf(id);
     switch (w.kind) {
       case "slice": {
-        const elem = this.#plainOp(w.elem);
+        let elem: DecOp | null = null;
         return (d) => {
           const n = d.length("slice length");
+          elem ??= d.#plainOp(w.elem);
           d.enter();
           const out = new Array(n);
           for (let i = 0; i < n; i++) out[i] = elem(d);
@@ -813,13 +1098,14 @@ export class DecoderCore {
         };
       }
       case "array": {
-        const elem = this.#plainOp(w.elem);
+        let elem: DecOp | null = null;
         return (d) => {
           const n = d.count("array length");
           if (n !== w.len) corrupt(`length mismatch in ignoreArray: ${n} != ${w.len}`);
           if (n > d.msgEnd - d.pos) {
             corrupt(`decoding array: length exceeds input size (${n} elements)`);
           }
+          elem ??= d.#plainOp(w.elem);
           d.enter();
           const out = new Array(n);
           for (let i = 0; i < n; i++) out[i] = elem(d);
@@ -828,30 +1114,20 @@ export class DecoderCore {
         };
       }
       case "map": {
-        const key = this.#plainOp(w.key);
-        const elem = this.#plainOp(w.elem);
-        return (d) => mapOp(d, key, elem);
-      }
-      case "struct": {
-        const n = w.fields.length;
-        const ops = w.fields.map((f) => this.#plainOp(f.id));
-        const names = w.fields.map((f) => f.name);
-        const zero = this.plainZero(id);
+        let key: DecOp | null = null, elem: DecOp | null = null;
+        const byValue = w.key === COMPLEX || w.key === INTERFACE ||
+          this.wire.get(w.key)?.kind === "struct" || this.wire.get(w.key)?.kind === "array";
         return (d) => {
+          key ??= d.#plainOp(w.key);
+          elem ??= d.#plainOp(w.elem);
           d.enter();
-          const obj = zero() as Record<string, unknown>;
-          let fieldnum = -1;
-          while (d.pos < d.msgEnd) {
-            const delta = d.count("field delta");
-            if (delta === 0) break;
-            if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
-            fieldnum += delta;
-            setProp(obj, names[fieldnum], ops[fieldnum](d));
-          }
+          const m = mapOp(d, key, elem, byValue);
           d.depth--;
-          return obj;
+          return m;
         };
       }
+      case "struct":
+        return this.#buildPlainStruct(id, w);
       default: {
         const name = w.name;
         const flavor = w.kind;
@@ -860,80 +1136,210 @@ export class DecoderCore {
     }
   }
 
-  /**
-   * A factory for the zero value of wire type `id` as plain values: structs
-   * with every field present; a struct type that contains itself is `null`.
-   */
-  plainZero(id: number): () => unknown {
-    const cached = this.#zeroOps.get(id);
-    if (cached) return cached;
-    let real: (() => unknown) | null = null;
-    this.#zeroOps.set(id, () => real!());
-    real = this.#buildZero(id);
-    this.#zeroOps.set(id, real);
-    return real;
+  /** The plain op of a struct definition (`sw`, which may be a second kind of type `id`). */
+  #plainStruct(id: number, sw: StructWire): DecOp {
+    if (this.wire.get(id) === sw) return this.#plainOp(id);
+    this.checkComplete(id);
+    return this.#buildPlainStruct(id, sw);
   }
 
-  #buildZero(id: number): () => unknown {
+  /**
+   * A struct as an object with every wire field: fields absent from the wire
+   * get their zero values, charged to `zeroFill`; a struct with no fields is
+   * the one shared frozen {@linkcode EMPTY_STRUCT}.
+   */
+  #buildPlainStruct(id: number, w: StructWire): DecOp {
+    const n = w.fields.length;
+    if (n === 0) {
+      return (d) => {
+        if (d.pos < d.msgEnd && d.count("field delta") !== 0) {
+          corrupt("bad data: field numbers out of bounds");
+        }
+        return EMPTY_STRUCT;
+      };
+    }
+    const names = w.fields.map((f) => f.name);
+    const ids = w.fields.map((f) => f.id);
+    let ops: DecOp[] | null = null;
+    let selfish: boolean[] | null = null;
+    return (d) => {
+      ops ??= ids.map((fid) => d.#plainOp(fid));
+      d.enter();
+      const vals: unknown[] = new Array(n).fill(NONE);
+      let present = 0;
+      let fieldnum = -1;
+      while (d.pos < d.msgEnd) {
+        const delta = d.count("field delta");
+        if (delta === 0) break;
+        if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
+        fieldnum += delta;
+        vals[fieldnum] = ops[fieldnum](d);
+        present++;
+      }
+      if (present < n) {
+        d.chargeZero(n - present);
+        selfish ??= d.selfFields(id, w);
+        for (let i = 0; i < n; i++) {
+          if (vals[i] === NONE) vals[i] = selfish[i] ? null : d.zeroValue(ids[i]);
+        }
+      }
+      const obj: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) setProp(obj, names[i], vals[i]);
+      d.depth--;
+      return obj;
+    };
+  }
+
+  // ---- zero values of wire types ----
+
+  /** Takes `n` from the zero-fill allowance of the current top-level value. */
+  chargeZero(n: number): void {
+    this.zeroFill -= n;
+    if (this.zeroFill < 0) {
+      throw new GobError(
+        "limit",
+        `zero values to fill in for fields absent from the wire exceed maxZeroFill (${this.maxZeroFill})`,
+      );
+    }
+  }
+
+  #zeroCosts = new Map<number, number>();
+
+  /**
+   * How many parts the zero value of wire type `id` has beyond itself: the
+   * fields of a struct and elements of an array, with theirs (a field whose
+   * type contains its struct is `null` and costs nothing). Infinite for an
+   * array that contains itself. Computed once per type, with an explicit
+   * stack, so that an enormous zero value is refused before any of it is built.
+   */
+  zeroCost(id: number): number {
+    const memo = this.#zeroCosts;
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    if (id < FIRST_USER_ID) return 0;
+    const stack = [id];
+    const open = new Set<number>();
+    while (stack.length > 0) {
+      const at = stack[stack.length - 1];
+      if (memo.has(at)) {
+        stack.pop();
+        continue;
+      }
+      const w = this.wire.get(at);
+      let parts: number[] = [];
+      if (w?.kind === "struct") {
+        const selfish = this.selfFields(at, w);
+        parts = w.fields.filter((_, i) => !selfish[i]).map((f) => f.id);
+      } else if (w?.kind === "array") parts = [w.elem];
+      const pending = parts.filter((p) => p >= FIRST_USER_ID && !memo.has(p));
+      if (pending.length > 0 && !open.has(at)) {
+        open.add(at);
+        stack.push(...pending);
+        continue;
+      }
+      let cost = 0;
+      if (w?.kind === "struct") {
+        cost = w.fields.length;
+        for (const p of parts) cost += memo.get(p) ?? (p >= FIRST_USER_ID ? Infinity : 0);
+      } else if (w?.kind === "array") {
+        const elem = memo.get(w.elem) ?? (w.elem >= FIRST_USER_ID ? Infinity : 0);
+        cost = w.len === 0 ? 0 : w.len * (1 + elem);
+      }
+      memo.set(at, cost);
+      open.delete(at);
+      stack.pop();
+    }
+    return memo.get(id)!;
+  }
+
+  /**
+   * The zero value of wire type `id` as a plain value, for a field absent from
+   * the wire; its cost is charged to the zero-fill allowance before any of it
+   * is built. A struct field whose type contains the struct itself is `null`.
+   */
+  zeroValue(id: number): unknown {
+    const cost = this.zeroCost(id);
+    if (cost > 0) this.chargeZero(cost);
+    return this.#buildZero(id);
+  }
+
+  #buildZero(id: number): unknown {
     switch (id) {
       case BOOL:
-        return () => false;
+        return false;
       case INT:
       case UINT:
       case FLOAT:
-        return () => 0;
+        return 0;
       case COMPLEX:
-        return () => ({ re: 0, im: 0 });
+        return { re: 0, im: 0 };
       case STRING:
-        return () => "";
+        return "";
       case BYTES:
-        return () => new Uint8Array(0);
+        return new Uint8Array(0);
       case INTERFACE:
-        return () => null;
+        return null;
     }
     const w = this.wire.get(id);
-    if (!w) return () => null; // reported when a value of the type is decoded
+    if (!w) return null;
     switch (w.kind) {
       case "slice":
-        return () => [];
-      case "map":
-        return () => null; // a map not sent is nil, as in Go (an empty map is sent)
+        return [];
       case "array": {
-        if (w.len > this.maxMessageSize) return () => [];
-        const elem = this.plainZero(w.elem);
-        return () => Array.from({ length: w.len }, elem);
+        this.enter();
+        const first = w.len > 0 ? this.#buildZero(w.elem) : null;
+        // Primitive zeros are shared; objects (structs, arrays, ...) are built one by one.
+        const out = new Array(w.len).fill(first);
+        if (typeof first === "object" && first !== null) {
+          for (let i = 1; i < w.len; i++) out[i] = this.#buildZero(w.elem);
+        }
+        this.depth--;
+        return out;
       }
       case "struct": {
-        const names = w.fields.map((f) => f.name);
-        const zeros = w.fields.map((f) =>
-          this.#wireStructReaches(f.id, id, new Set()) ? () => null : this.plainZero(f.id)
-        );
-        return () => {
-          const obj: Record<string, unknown> = {};
-          for (let i = 0; i < names.length; i++) setProp(obj, names[i], zeros[i]());
-          return obj;
-        };
+        const n = w.fields.length;
+        if (n === 0) return EMPTY_STRUCT;
+        this.enter();
+        const selfish = this.selfFields(id, w);
+        const obj: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) {
+          const f = w.fields[i];
+          setProp(obj, f.name, selfish[i] ? null : this.#buildZero(f.id));
+        }
+        this.depth--;
+        return obj;
       }
       default:
-        return () => null;
+        return null; // maps (a map not sent is nil, as in Go) and custom-encoded types
     }
   }
 
-  /** Whether wire type `from` is, or contains by value, the struct `target`. */
-  #wireStructReaches(from: number, target: number, seen: Set<number>): boolean {
-    if (from === target) return true;
-    if (seen.has(from)) return false;
-    seen.add(from);
-    const w = this.wire.get(from);
-    if (!w) return false;
-    switch (w.kind) {
-      case "struct":
-        return w.fields.some((f) => this.#wireStructReaches(f.id, target, seen));
-      case "array":
-        return this.#wireStructReaches(w.elem, target, seen);
-      default:
-        return false; // slices and maps are empty when zero
-    }
+  #selfFields = new Map<number, boolean[]>();
+
+  /**
+   * For each field of struct `id`, whether its type contains the struct
+   * itself by value (through structs and arrays); such a field's zero value
+   * is `null`. Computed once per type with an explicit stack.
+   */
+  selfFields(id: number, w: StructWire): boolean[] {
+    const cached = this.#selfFields.get(id);
+    if (cached && w === this.wire.get(id)) return cached;
+    const out = w.fields.map((f) => {
+      const stack = [f.id];
+      const seen = new Set<number>();
+      while (stack.length > 0) {
+        const at = stack.pop()!;
+        if (at === id) return true;
+        if (seen.has(at)) continue;
+        seen.add(at);
+        const x = this.wire.get(at);
+        if (x?.kind === "struct") { for (const g of x.fields) stack.push(g.id); }
+        else if (x?.kind === "array") stack.push(x.elem);
+      }
+      return false;
+    });
+    if (w === this.wire.get(id)) this.#selfFields.set(id, out);
+    return out;
   }
 }
 
@@ -948,15 +1354,85 @@ function setProp(obj: Record<string, unknown>, name: string, v: unknown): void {
   } else obj[name] = v;
 }
 
-function mapOp(d: DecoderCore, key: DecOp, elem: DecOp): Map<unknown, unknown> {
+/** Local key kinds whose values are objects: map entries are matched by value, as Go's `==`. */
+const KEYED_BY_VALUE: ReadonlySet<string> = new Set([
+  "struct",
+  "array",
+  "complex",
+  "interface",
+  "marshaler",
+]);
+
+/**
+ * Decodes a map. With `byValue`, keys are objects (structs, arrays, complex
+ * numbers, interface values) and two keys Go's `==` finds equal are one
+ * entry, which holds the last value, as in Go; the first key object received
+ * is kept.
+ */
+function mapOp(d: DecoderCore, key: DecOp, elem: DecOp, byValue = false): Map<unknown, unknown> {
   const n = d.count("map length");
   if (n > (d.msgEnd - d.pos) / 2) corrupt(`invalid map length ${n}: exceeds input size`);
   const m = new Map();
+  if (!byValue) {
+    for (let i = 0; i < n; i++) {
+      const k = key(d);
+      m.set(k, elem(d));
+    }
+    return m;
+  }
+  const keys = new Map<string, unknown>();
   for (let i = 0; i < n; i++) {
-    const k = key(d);
-    m.set(k, elem(d));
+    let k = key(d);
+    const e = elem(d);
+    const ks = keyString(k);
+    if (ks !== null) {
+      if (keys.has(ks)) k = keys.get(ks);
+      else keys.set(ks, k);
+    }
+    m.set(k, e);
   }
   return m;
+}
+
+/**
+ * A string that is the same for two decoded map keys exactly when Go's `==`
+ * finds them equal: fields and elements compared in order, `-0` equal to `0`,
+ * interface values by concrete type name and value. `null` for a key equal to
+ * nothing, not even itself (one holding a NaN, as in Go).
+ */
+export function keyString(v: unknown): string | null {
+  switch (typeof v) {
+    case "number":
+      return v !== v ? null : `n${v === 0 ? 0 : v}`;
+    case "bigint":
+      return `b${v}`;
+    case "string":
+      return JSON.stringify(v);
+    case "boolean":
+      return v ? "t" : "f";
+    case "object": {
+      if (v === null) return "z";
+      if (v instanceof Date) return `d${v.getTime()}`;
+      if (v instanceof Uint8Array) return `u${v.join(",")}`;
+      const parts: string[] = [];
+      if (Array.isArray(v)) {
+        for (const x of v) {
+          const s = keyString(x);
+          if (s === null) return null;
+          parts.push(s);
+        }
+        return `[${parts.join(",")}]`;
+      }
+      for (const [k, x] of Object.entries(v)) {
+        const s = keyString(x);
+        if (s === null) return null;
+        parts.push(`${JSON.stringify(k)}:${s}`);
+      }
+      return `{${parts.join(",")}}`;
+    }
+    default:
+      return String(v);
+  }
 }
 
 function overflow(t: ScalarType<unknown>, v: unknown): never {
@@ -1079,9 +1555,6 @@ function ascii16(s: Uint8Array, p: number, n: number): string {
 // order, as the closures it replaces, which remain the fallback where code
 // generation is not allowed (CSP).
 
-/** Marks a struct field that was not received. */
-const NONE: unique symbol = Symbol("gob: field not received");
-
 /**
  * Statements that decode a value of wire type `wireId` into `local` and
  * assign it to `x`: the scalar ops of {@linkcode scalarOp} inlined, anything
@@ -1171,6 +1644,11 @@ function generateStructOp(
       } f${li} = x; break;\n`;
     }
   }
+  if (fields.length === 0) {
+    return r.compile<DecOp>(
+      body + `    }\n  }\n  d.depth--;\n  return ${r.ref(EMPTY_STRUCT)};\n};`,
+    );
+  }
   body += "    }\n  }\n  d.depth--;\n  return {\n";
   for (let i = 0; i < fields.length; i++) {
     const key = fields[i].prop === "__proto__" ? '["__proto__"]' : JSON.stringify(fields[i].prop);
@@ -1230,6 +1708,11 @@ const structZeros = new WeakMap<StructType<unknown>, () => Record<string, unknow
 function structZero(t: StructType<unknown>): () => Record<string, unknown> {
   let z = structZeros.get(t);
   if (z) return z;
+  if (t.fields.length === 0) {
+    z = () => EMPTY_STRUCT;
+    structZeros.set(t, z);
+    return z;
+  }
   let real: (() => Record<string, unknown>) | null = null;
   structZeros.set(t, () => real!());
   const zeros = t.fields.map((f) => zeroFor(f.type, t));

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { encodeBase64 } from "../ground/bytes.ts";
 import type { DecoderCore } from "./decode.ts";
 import { GobError } from "./error.ts";
 import {
@@ -32,6 +33,7 @@ import {
 } from "./typeinfo.ts";
 
 type JsonOp = (d: DecoderCore) => string;
+type StructWire = Extract<WireType, { kind: "struct" }>;
 
 interface JsonPlans {
   ops: Map<number, JsonOp>;
@@ -46,15 +48,6 @@ function plans(d: DecoderCore): JsonPlans {
   return p;
 }
 
-/** Standard base64 of bytes. */
-export function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
 function jsonFloat(f: number): string {
   if (f !== f) return '"NaN"';
   if (f === Infinity) return '"+Inf"';
@@ -64,25 +57,24 @@ function jsonFloat(f: number): string {
 
 /** Decodes the value of wire type `id` at the read position into JSON text. */
 export function valueJSON(d: DecoderCore, id: number): string {
-  const op = jsonOp(d, id);
-  if (!d.isStruct(id)) d.singletonDelta();
-  return op(d);
+  // As Go's skipping does at top level, a definition with a struct kind is a struct here.
+  const sw = d.wireFor(id, "struct");
+  if (sw === null) {
+    const op = jsonOp(d, id);
+    d.singletonDelta();
+    return op(d);
+  }
+  return (sw === d.wire.get(id) ? jsonOp(d, id) : structJson(id, sw as StructWire))(d);
 }
 
 function jsonOp(d: DecoderCore, id: number): JsonOp {
   const p = plans(d);
   const cached = p.ops.get(id);
   if (cached) return cached;
-  let real: JsonOp | null = null;
-  p.ops.set(id, (dd) => real!(dd));
-  try {
-    real = buildJson(d, id);
-  } catch (e) {
-    p.ops.delete(id);
-    throw e;
-  }
-  p.ops.set(id, real);
-  return real;
+  d.checkComplete(id);
+  const op = buildJson(d, id);
+  p.ops.set(id, op);
+  return op;
 }
 
 function isIntegerKey(id: number): boolean {
@@ -104,7 +96,7 @@ function buildJson(d: DecoderCore, id: number): JsonOp {
     case STRING:
       return (d) => JSON.stringify(d.string());
     case BYTES:
-      return (d) => `"${base64(d.bytes())}"`;
+      return (d) => `"${encodeBase64(d.bytes())}"`;
     case INTERFACE:
       return (d) => {
         const head = d.interfaceHeader();
@@ -119,9 +111,10 @@ function buildJson(d: DecoderCore, id: number): JsonOp {
   switch (w.kind) {
     case "slice":
     case "array": {
-      const elem = jsonOp(d, w.elem);
+      let elem: JsonOp | null = null;
       const fixed = w.kind === "array" ? w.len : -1;
       return (d) => {
+        elem ??= jsonOp(d, w.elem);
         const n = d.count("array length");
         if (fixed >= 0 && n !== fixed) {
           throw new GobError("corrupt", `length mismatch in array: ${n} != ${fixed}`);
@@ -137,10 +130,11 @@ function buildJson(d: DecoderCore, id: number): JsonOp {
       };
     }
     case "map": {
-      const key = jsonOp(d, w.key);
-      const elem = jsonOp(d, w.elem);
+      let key: JsonOp | null = null, elem: JsonOp | null = null;
       const keyed = w.key === STRING || isIntegerKey(w.key);
       return (d) => {
+        key ??= jsonOp(d, w.key);
+        elem ??= jsonOp(d, w.elem);
         const n = d.count("map length");
         if (n > (d.msgEnd - d.pos) / 2) {
           throw new GobError("corrupt", `invalid map length ${n}: exceeds input size`);
@@ -149,7 +143,13 @@ function buildJson(d: DecoderCore, id: number): JsonOp {
         const entries: [string, string][] = [];
         for (let i = 0; i < n; i++) entries.push([key(d), elem(d)]);
         d.depth--;
-        if (!keyed) return `[${entries.map(([k, v]) => `[${k},${v}]`).join(",")}]`;
+        if (!keyed) {
+          // Equal keys (struct, array, interface keys written alike) are one entry
+          // holding the last value, as in Go.
+          const last = new Map<string, string>();
+          for (const [k, v] of entries) last.set(k, v);
+          return `[${[...last].map(([k, v]) => `[${k},${v}]`).join(",")}]`;
+        }
         const objKey = w.key === STRING ? (k: string) => k : (k: string) => `"${k}"`;
         const byKey = new Map<string, string>();
         for (const [k, v] of entries) byKey.set(objKey(k), v);
@@ -158,95 +158,106 @@ function buildJson(d: DecoderCore, id: number): JsonOp {
         return `{${keys.map((k) => `${k}:${byKey.get(k)}`).join(",")}}`;
       };
     }
-    case "struct": {
-      const n = w.fields.length;
-      const names = w.fields.map((f) => JSON.stringify(f.name));
-      const ops = w.fields.map((f) => jsonOp(d, f.id));
-      const zeros = w.fields.map((
-        f,
-      ) => (reaches(d, f.id, id, new Set()) ? "null" : zeroJSON(d, f.id)));
-      return (d) => {
-        d.enter();
-        const vals = zeros.slice();
-        let fieldnum = -1;
-        while (d.pos < d.msgEnd) {
-          const delta = d.count("field delta");
-          if (delta === 0) break;
-          if (delta > n - 1 - fieldnum) {
-            throw new GobError("corrupt", "bad data: field numbers out of bounds");
-          }
-          fieldnum += delta;
-          vals[fieldnum] = ops[fieldnum](d);
-        }
-        d.depth--;
-        return `{${names.map((k, i) => `${k}:${vals[i]}`).join(",")}}`;
-      };
-    }
+    case "struct":
+      return structJson(id, w);
     default: {
       const name = JSON.stringify(w.name);
-      return (d) => `{"type":${name},"bytes":"${base64(d.bytes())}"}`;
+      return (d) => `{"type":${name},"bytes":"${encodeBase64(d.bytes())}"}`;
     }
   }
 }
 
-function reaches(d: DecoderCore, from: number, target: number, seen: Set<number>): boolean {
-  if (from === target) return true;
-  if (seen.has(from)) return false;
-  seen.add(from);
-  const w = d.wire.get(from);
-  if (!w) return false;
-  if (w.kind === "struct") return w.fields.some((f) => reaches(d, f.id, target, seen));
-  if (w.kind === "array") return reaches(d, w.elem, target, seen);
-  return false;
+/** A struct as an object with every wire field, zero values filled in for the absent ones. */
+function structJson(id: number, w: StructWire): JsonOp {
+  const n = w.fields.length;
+  const names = w.fields.map((f) => JSON.stringify(f.name));
+  let ops: JsonOp[] | null = null;
+  return (d) => {
+    ops ??= w.fields.map((f) => jsonOp(d, f.id));
+    d.enter();
+    const vals = new Array<string | undefined>(n);
+    let present = 0;
+    let fieldnum = -1;
+    while (d.pos < d.msgEnd) {
+      const delta = d.count("field delta");
+      if (delta === 0) break;
+      if (delta > n - 1 - fieldnum) {
+        throw new GobError("corrupt", "bad data: field numbers out of bounds");
+      }
+      fieldnum += delta;
+      vals[fieldnum] = ops[fieldnum](d);
+      present++;
+    }
+    if (present < n) {
+      d.chargeZero(n - present);
+      const selfish = d.selfFields(id, w);
+      for (let i = 0; i < n; i++) {
+        if (vals[i] === undefined) vals[i] = selfish[i] ? "null" : zeroJSON(d, w.fields[i].id);
+      }
+    }
+    d.depth--;
+    return `{${names.map((k, i) => `${k}:${vals[i]}`).join(",")}}`;
+  };
 }
 
-function zeroJSON(d: DecoderCore, id: number, depth = 0): string {
+/**
+ * The zero value of wire type `id` as JSON, for a field absent from the wire;
+ * charged to the decoder's zero-fill allowance (see `DecoderCore.zeroValue`)
+ * before it is built.
+ */
+function zeroJSON(d: DecoderCore, id: number): string {
+  const cost = d.zeroCost(id);
+  if (cost > 0) d.chargeZero(cost);
   const p = plans(d);
   const cached = p.zeros.get(id);
   if (cached !== undefined) return cached;
-  if (depth > 100) return "null";
-  let z: string;
+  const z = buildZeroJSON(d, id);
+  p.zeros.set(id, z);
+  return z;
+}
+
+function buildZeroJSON(d: DecoderCore, id: number): string {
   switch (id) {
     case BOOL:
-      z = "false";
-      break;
+      return "false";
     case INT:
     case UINT:
     case FLOAT:
-      z = "0";
-      break;
+      return "0";
     case COMPLEX:
-      z = "[0,0]";
-      break;
+      return "[0,0]";
     case STRING:
     case BYTES:
-      z = '""';
-      break;
+      return '""';
     case INTERFACE:
-      z = "null";
-      break;
-    default: {
-      const w: WireType | undefined = d.wire.get(id);
-      if (!w) z = "null";
-      else if (w.kind === "slice") z = "[]";
-      else if (w.kind === "map") z = w.key === STRING || isIntegerKey(w.key) ? "{}" : "[]";
-      else if (w.kind === "array") {
-        z = w.len > 4096
-          ? "[]"
-          : `[${new Array(w.len).fill(zeroJSON(d, w.elem, depth + 1)).join(",")}]`;
-      } else if (w.kind === "struct") {
-        z = `{${
-          w.fields.map((f) =>
-            `${JSON.stringify(f.name)}:${
-              reaches(d, f.id, id, new Set()) ? "null" : zeroJSON(d, f.id, depth + 1)
-            }`
-          ).join(",")
-        }}`;
-      } else z = "null";
-    }
+      return "null";
   }
-  p.zeros.set(id, z);
-  return z;
+  const w: WireType | undefined = d.wire.get(id);
+  if (!w) return "null";
+  switch (w.kind) {
+    case "slice":
+      return "[]";
+    case "map":
+      return w.key === STRING || isIntegerKey(w.key) ? "{}" : "[]";
+    case "array": {
+      if (w.len === 0) return "[]";
+      d.enter();
+      const elem = buildZeroJSON(d, w.elem);
+      d.depth--;
+      return `[${elem}${`,${elem}`.repeat(w.len - 1)}]`;
+    }
+    case "struct": {
+      d.enter();
+      const selfish = d.selfFields(id, w);
+      const parts = w.fields.map((f, i) =>
+        `${JSON.stringify(f.name)}:${selfish[i] ? "null" : buildZeroJSON(d, f.id)}`
+      );
+      d.depth--;
+      return `{${parts.join(",")}}`;
+    }
+    default:
+      return "null";
+  }
 }
 
 const GO_BUILTINS: Record<number, string> = {

@@ -6,7 +6,7 @@
  */
 
 import { GobError } from "./error.ts";
-import { gobEncoder, ptr, type Type } from "./types.ts";
+import { gobEncoder, type MarshalerCodec, ptr, type Type } from "./types.ts";
 
 /** Seconds from 0001-01-01 (Go's internal epoch) to 1970-01-01. */
 const UNIX_TO_INTERNAL = 62135596800n;
@@ -55,9 +55,21 @@ export class GoTime {
       this.zoneOffset === null;
   }
 
-  /** The same instant as a `Date` (nanoseconds truncated to milliseconds). */
+  /**
+   * The same instant as a `Date` (nanoseconds truncated to milliseconds).
+   * Throws a `GobError` (code `overflow`) for a time outside the range of a
+   * `Date` (±8.64e15 ms around 1970, about ±273,790 years), which Go's int64
+   * seconds easily exceed.
+   */
   toDate(): Date {
-    return new Date(Number(this.unixSeconds) * 1000 + Math.floor(this.nanoseconds / 1_000_000));
+    const ms = this.unixSeconds * 1000n + BigInt(Math.floor(this.nanoseconds / 1_000_000));
+    if (ms > MAX_DATE_MS || ms < -MAX_DATE_MS) {
+      throw new GobError(
+        "overflow",
+        `time ${this} is outside the range of a JavaScript Date; decode it with t.time`,
+      );
+    }
+    return new Date(Number(ms));
   }
 
   /** Go's `MarshalBinary` encoding (versions 1 and 2). */
@@ -101,21 +113,56 @@ export class GoTime {
     return new GoTime(sec - UNIX_TO_INTERNAL, nsec, offset === -60 ? null : offset);
   }
 
-  /** RFC 3339 text with nanoseconds, as Go prints it with `time.RFC3339Nano`. */
+  /**
+   * RFC 3339 text with nanoseconds, exactly as Go prints it with
+   * `time.RFC3339Nano`, for every year Go can hold (years past 9999 in full,
+   * negative years with a minus sign).
+   */
   toString(): string {
     const off = this.zoneOffset ?? 0;
-    const local = new Date((Number(this.unixSeconds) + off) * 1000);
-    const iso = local.toISOString().slice(0, 19);
+    const local = this.unixSeconds + BigInt(off);
+    let days = local / 86400n;
+    let secs = Number(local % 86400n);
+    if (secs < 0) {
+      secs += 86400;
+      days -= 1n;
+    }
+    const { year, month, day } = civilFromDays(days);
+    const two = (n: number) => String(n).padStart(2, "0");
+    const y = year < 0n ? `-${String(-year).padStart(4, "0")}` : String(year).padStart(4, "0");
+    const clock = `${two(Math.floor(secs / 3600))}:${two(Math.floor(secs / 60) % 60)}:${
+      two(secs % 60)
+    }`;
     const frac = this.nanoseconds === 0
       ? ""
       : "." + String(this.nanoseconds).padStart(9, "0").replace(/0+$/, "");
-    if (this.zoneOffset === null) return `${iso}${frac}Z`;
-    const sign = off < 0 ? "-" : "+";
-    const a = Math.abs(off);
-    const hh = String(Math.floor(a / 3600)).padStart(2, "0");
-    const mm = String(Math.floor((a % 3600) / 60)).padStart(2, "0");
-    return `${iso}${frac}${sign}${hh}:${mm}`;
+    let zone = "Z";
+    if (off !== 0) {
+      const minutes = Math.trunc(off / 60); // Go prints hours and minutes, truncating seconds
+      const a = Math.abs(minutes);
+      zone = `${minutes < 0 ? "-" : "+"}${two(Math.floor(a / 60))}:${two(a % 60)}`;
+    }
+    return `${y}-${two(month)}-${two(day)}T${clock}${frac}${zone}`;
   }
+}
+
+/** Largest magnitude of a `Date`'s time value, in milliseconds. */
+const MAX_DATE_MS = 8_640_000_000_000_000n;
+
+/** The proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's algorithm). */
+function civilFromDays(days: bigint): { year: bigint; month: number; day: number } {
+  const z = days + 719468n;
+  const era = (z >= 0n ? z : z - 146096n) / 146097n;
+  const doe = Number(z - era * 146097n); // [0, 146096]
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  ); // [0, 399]
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100)); // [0, 365]
+  const mp = Math.floor((5 * doy + 2) / 153); // [0, 11]
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = BigInt(yoe) + era * 400n + (month <= 2 ? 1n : 0n);
+  return { year, month, day };
 }
 
 /** Go's `time.Time`, exactly, as a {@linkcode GoTime}. */
@@ -142,19 +189,50 @@ export const date: Type<Date> = gobEncoder<Date>("time.Time", {
   zero: () => new Date(ZERO_DATE_MS),
 });
 
+const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUES[HEX_DIGITS[i]] = i;
+  if (i >= 10) HEX_VALUES["ABCDEF".charCodeAt(i - 10)] = i;
+}
+const utf8 = new TextDecoder();
+/** Each byte's two hex digits as one 16-bit unit, in the platform's byte order. */
+const HEX_PAIRS = new Uint16Array(256);
+{
+  const pair = new Uint8Array(HEX_PAIRS.buffer);
+  for (let i = 0; i < 256; i++) {
+    pair[2 * i] = HEX_DIGITS[i >> 4];
+    pair[2 * i + 1] = HEX_DIGITS[i & 15];
+  }
+} // hex digits are ASCII: its fast path
+const ascii = new TextEncoder();
+
+// Conversions go through hexadecimal text, which V8 converts to and from a
+// bigint in linear time (a byte-by-byte shift-and-add is quadratic).
+
+/** The big-endian bytes of a non-negative bigint (none for zero). */
 function magnitudeBytes(x: bigint): Uint8Array {
   if (x === 0n) return new Uint8Array(0);
-  let hex = x.toString(16);
-  if (hex.length % 2) hex = "0" + hex;
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const hex = ascii.encode(x.toString(16));
+  const odd = hex.length % 2;
+  const out = new Uint8Array((hex.length + odd) / 2);
+  let h = 0;
+  if (odd) out[0] = HEX_VALUES[hex[h++]];
+  for (let i = odd; i < out.length; i++, h += 2) {
+    out[i] = (HEX_VALUES[hex[h]] << 4) | HEX_VALUES[hex[h + 1]];
+  }
   return out;
 }
 
+/** The non-negative bigint of big-endian bytes. */
 function bytesMagnitude(b: Uint8Array): bigint {
-  let hex = "";
-  for (const x of b) hex += x.toString(16).padStart(2, "0");
-  return hex === "" ? 0n : BigInt("0x" + hex);
+  if (b.length === 0) return 0n;
+  const pairs = new Uint16Array(1 + b.length); // "0x", then two hex digits per byte
+  const text = new Uint8Array(pairs.buffer);
+  text[0] = 0x30;
+  text[1] = 0x78;
+  for (let i = 0; i < b.length; i++) pairs[i + 1] = HEX_PAIRS[b[i]];
+  return BigInt(utf8.decode(text));
 }
 
 /** Go's `big.Int` (the value type); most Go code uses `*big.Int`: see {@linkcode bigInt}. */
@@ -217,3 +295,19 @@ export const bigRatValue: Type<Rational> = gobEncoder<Rational>("math/big.Rat", 
 
 /** Go's `*big.Rat` (`null` is a nil pointer). */
 export const bigRat: Type<Rational | null> = ptr(bigRatValue);
+
+/**
+ * A codec that keeps a custom encoding as its bytes: decoding gives what the
+ * Go type's GobEncode / MarshalBinary wrote, encoding sends the bytes back
+ * unchanged. `null` (a field that was not sent) is not sent. Generated
+ * descriptors use it for marshaler types until given a real codec.
+ */
+export const encodedBytes: MarshalerCodec<Uint8Array | null> = {
+  encode: (v) => {
+    if (!(v instanceof Uint8Array)) {
+      throw new GobError("encode", "custom-encoded value must be a Uint8Array of its encoding");
+    }
+    return v;
+  },
+  decode: (b) => b.slice(),
+};

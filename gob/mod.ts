@@ -28,6 +28,7 @@ export type {
   Complex,
   Fields,
   FieldSpec,
+  GoTypeName,
   Infer,
   InferFields,
   InterfaceValue,

@@ -6,4 +6,12 @@
  */
 
 export * from "./types.ts";
-export { bigInt, bigIntValue, bigRat, bigRatValue, date, time } from "./marshalers.ts";
+export {
+  bigInt,
+  bigIntValue,
+  bigRat,
+  bigRatValue,
+  date,
+  encodedBytes,
+  time,
+} from "./marshalers.ts";

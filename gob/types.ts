@@ -100,19 +100,36 @@ export type MarshalerFlavor = "gob" | "binary" | "text";
 /** Options for named composite types. */
 export interface NamedOptions {
   /** The Go type's name, for named slices, arrays and maps (`type RS []RS`). */
-  name?: string;
+  name?: string | GoTypeName;
 }
 
-interface GoName {
-  name: string;
-  pkgPath: string;
-  pkgName: string;
+/**
+ * A named Go type's name in parts, for a package whose name is not the last
+ * element of its path (`gopkg.in/yaml.v3` is package `yaml`, `example.com/go-geo`
+ * may be package `geo`): Go spells pointers and composites with the package
+ * name (`*yaml.Node`, `[]yaml.Node`) and registers with the path.
+ */
+export interface GoTypeName {
+  /** Go's `reflect.Type.PkgPath()`: the import path, `main` in a main package. */
+  readonly pkgPath: string;
+  /** The package's name, as in its `package` clause. */
+  readonly pkgName: string;
+  /** Go's `reflect.Type.Name()`, such as `Point` or `Pair[int,main.Point]`. */
+  readonly name: string;
 }
 
-function parseGoName(qualified: string): GoName {
+/**
+ * Splits `path.Name`: the type name follows the last dot before any type
+ * arguments (a path may hold dots, as in `gopkg.in/yaml.v3.Node`; type
+ * arguments may hold paths, as in `geo.Box[example.com/x.Y]`), and the
+ * package name is taken to be the path's last element.
+ */
+function parseGoName(qualified: string | GoTypeName): GoTypeName {
+  if (typeof qualified !== "string") return qualified;
   if (qualified === "") return { name: "", pkgPath: "", pkgName: "" };
-  const slash = qualified.lastIndexOf("/");
-  const dot = qualified.indexOf(".", slash + 1);
+  const bracket = qualified.indexOf("[");
+  const head = bracket < 0 ? qualified : qualified.slice(0, bracket);
+  const dot = head.lastIndexOf(".");
   if (dot < 0) return { name: qualified, pkgPath: "main", pkgName: "main" };
   const pkgPath = qualified.slice(0, dot);
   return {
@@ -132,8 +149,8 @@ abstract class BaseType<T> implements Type<T> {
   /** Phantom member carrying the value type; never present at run time. */
   declare readonly __value?: T;
 
-  constructor(qualified: string | GoName) {
-    const n = typeof qualified === "string" ? parseGoName(qualified) : qualified;
+  constructor(qualified: string | GoTypeName) {
+    const n = parseGoName(qualified);
     this.name = n.name;
     this.pkgPath = n.pkgPath;
     this.pkgName = n.pkgName;
@@ -144,7 +161,8 @@ abstract class BaseType<T> implements Type<T> {
 
   /** Go's `reflect.Type.String()`. */
   toString(): string {
-    return this.name === "" ? this.literal() : `${this.pkgName}.${this.name}`;
+    if (this.name === "") return this.literal();
+    return this.pkgName === "" ? this.name : `${this.pkgName}.${this.name}`;
   }
 }
 
@@ -158,14 +176,15 @@ export class ScalarType<T> extends BaseType<T> {
   readonly big: boolean;
   readonly #goName: string;
 
-  /** @internal Use the predefined scalars (`int`, `string`, ...). */
+  /** @internal Use the predefined scalars (`int`, `string`, ...) and `named`. */
   constructor(
     kind: ScalarType<T>["kind"],
     goName: string,
     bits: number,
     big: boolean,
+    defined?: string | GoTypeName,
   ) {
-    super({ name: goName === "[]uint8" ? "" : goName, pkgPath: "", pkgName: "" });
+    super(defined ?? { name: goName === "[]uint8" ? "" : goName, pkgPath: "", pkgName: "" });
     this.kind = kind;
     this.bits = bits;
     this.big = big;
@@ -179,7 +198,12 @@ export class ScalarType<T> extends BaseType<T> {
 
   /** Go's `reflect.Type.String()`. */
   override toString(): string {
-    return this.#goName;
+    return this.pkgPath === "" ? this.#goName : super.toString();
+  }
+
+  /** @internal The same scalar under a defined type's name (see `named`). */
+  withName(name: string | GoTypeName): ScalarType<T> {
+    return new ScalarType(this.kind, this.#goName, this.bits, this.big, name);
   }
 }
 
@@ -188,7 +212,7 @@ export class InterfaceType extends BaseType<InterfaceValue | null> {
   /** The descriptor kind. */
   readonly kind = "interface" as const;
   /** @internal Use `any` or `iface`. */
-  constructor(qualified = "") {
+  constructor(qualified: string | GoTypeName = "") {
     super(qualified);
   }
   /** The Go type string of the unnamed form. */
@@ -204,7 +228,7 @@ export class SliceType<T> extends BaseType<T[]> {
   /** The element type. */
   readonly elem: Type<T>;
   /** @internal Use `slice`. */
-  constructor(elem: Type<T>, qualified = "") {
+  constructor(elem: Type<T>, qualified: string | GoTypeName = "") {
     super(qualified);
     this.elem = elem;
   }
@@ -223,7 +247,7 @@ export class ArrayType<T> extends BaseType<T[]> {
   /** The array length. */
   readonly length: number;
   /** @internal Use `array`. */
-  constructor(elem: Type<T>, length: number, qualified = "") {
+  constructor(elem: Type<T>, length: number, qualified: string | GoTypeName = "") {
     super(qualified);
     this.elem = elem;
     this.length = length;
@@ -243,7 +267,7 @@ export class MapType<K, V> extends BaseType<Map<K, V> | null> {
   /** The element type. */
   readonly elem: Type<V>;
   /** @internal Use `map`. */
-  constructor(key: Type<K>, elem: Type<V>, qualified = "") {
+  constructor(key: Type<K>, elem: Type<V>, qualified: string | GoTypeName = "") {
     super(qualified);
     this.key = key;
     this.elem = elem;
@@ -339,7 +363,7 @@ export class StructType<T> extends BaseType<T> {
   #fields: readonly StructField[] | null = null;
 
   /** @internal Use `struct`. */
-  constructor(qualified: string, spec: Fields | (() => Fields)) {
+  constructor(qualified: string | GoTypeName, spec: Fields | (() => Fields)) {
     super(qualified);
     this.#spec = spec;
   }
@@ -396,7 +420,7 @@ export class MarshalerType<V> extends BaseType<V> {
   /** The conversion to and from bytes. */
   readonly codec: MarshalerCodec<V>;
   /** @internal Use `gobEncoder`, `binaryMarshaler` or `textMarshaler`. */
-  constructor(flavor: MarshalerFlavor, qualified: string, codec: MarshalerCodec<V>) {
+  constructor(flavor: MarshalerFlavor, qualified: string | GoTypeName, codec: MarshalerCodec<V>) {
     super(qualified);
     this.flavor = flavor;
     this.codec = codec;
@@ -557,10 +581,23 @@ export function lazy<T>(thunk: () => Type<T>): Type<T> {
  * order, or is a function returning them, for types that refer to themselves.
  */
 export function struct<F extends Fields>(
-  name: string,
+  name: string | GoTypeName,
   fields: F | (() => F),
 ): Type<InferFields<F>> {
   return new StructType<InferFields<F>>(name, fields);
+}
+
+/**
+ * A defined Go type over a scalar or `[]byte` (`type Celsius float64`,
+ * `type Blob []byte`): the same values and wire encoding, under its own name,
+ * which Go uses to register it for interface values and to spell composites
+ * of it (`[]main.Celsius`).
+ */
+export function named<T>(name: string | GoTypeName, scalar: Type<T>): Type<T> {
+  if (!(scalar instanceof ScalarType) || scalar.pkgPath !== "") {
+    throw new GobError("encode", `named: ${String(scalar)} is not a predefined scalar descriptor`);
+  }
+  return scalar.withName(name);
 }
 
 /** A struct field whose Go name (`goName`) differs from its JavaScript property name. */
@@ -570,17 +607,17 @@ export function field<T>(goName: string, type: Type<T>): FieldSpec<T> {
 }
 
 /** A named Go interface type (on the wire, the same as `any`). */
-export function iface(name: string): Type<InterfaceValue | null> {
+export function iface(name: string | GoTypeName): Type<InterfaceValue | null> {
   return new InterfaceType(name);
 }
 
 /** A Go type implementing `GobEncoder`/`GobDecoder`. */
-export function gobEncoder<V>(name: string, codec: MarshalerCodec<V>): Type<V> {
+export function gobEncoder<V>(name: string | GoTypeName, codec: MarshalerCodec<V>): Type<V> {
   return new MarshalerType("gob", name, codec);
 }
 
 /** A Go type implementing `encoding.BinaryMarshaler`/`BinaryUnmarshaler`. */
-export function binaryMarshaler<V>(name: string, codec: MarshalerCodec<V>): Type<V> {
+export function binaryMarshaler<V>(name: string | GoTypeName, codec: MarshalerCodec<V>): Type<V> {
   return new MarshalerType("binary", name, codec);
 }
 
@@ -588,7 +625,7 @@ export function binaryMarshaler<V>(name: string, codec: MarshalerCodec<V>): Type
  * A Go type implementing `encoding.TextMarshaler`/`TextUnmarshaler`. Go's
  * encoder never sends this flavour (it prefers the other two); it decodes it.
  */
-export function textMarshaler<V>(name: string, codec: MarshalerCodec<V>): Type<V> {
+export function textMarshaler<V>(name: string | GoTypeName, codec: MarshalerCodec<V>): Type<V> {
   return new MarshalerType("text", name, codec);
 }
 

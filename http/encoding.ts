@@ -1,49 +1,28 @@
 /**
  * Byte-exact helpers of the HTTP adapter: base64 both ways, percent-encoding that never throws
- * (lone surrogates included) and never double-encodes, header values carried byte for byte, and
- * the text-or-binary decision for response bodies.
+ * (lone surrogates included) and never double-encodes, and response bodies encoded by the
+ * contract's text-or-base64 rule (`protocol/http_event.ts`). Header values follow the one rule
+ * of `protocol/header_value.ts`.
  *
  * @module
  */
 
-const encoder = new TextEncoder();
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+import { isTextContentType, textBody, utf8OrNull } from "../protocol/http_event.ts";
+export { headerValue } from "../protocol/header_value.ts";
+export { isTextContentType, utf8OrNull };
 
-type Base64Ctor = { fromBase64?: (s: string) => Uint8Array };
-type Base64Bytes = { toBase64?: () => string };
+import { decodeBase64 as fromBase64, encodeBase64 } from "../ground/bytes.ts";
+
+export { encodeBase64 };
+
+const encoder = new TextEncoder();
 
 /** Decodes standard base64 (whitespace tolerated) to bytes. Throws `SyntaxError` when malformed. */
 export function decodeBase64(text: string): Uint8Array {
-  const clean = text.replace(/[\t\n\f\r ]+/g, "");
-  const native = (Uint8Array as unknown as Base64Ctor).fromBase64;
   try {
-    if (native) return native(clean);
-    const bin = atob(clean);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return fromBase64(text);
   } catch (e) {
     throw new SyntaxError(`the body is flagged isBase64Encoded but is not base64: ${e}`);
-  }
-}
-
-/** Encodes bytes as standard base64 with padding. */
-export function encodeBase64(bytes: Uint8Array): string {
-  const native = (bytes as unknown as Base64Bytes).toBase64;
-  if (native) return native.call(bytes);
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-/** The bytes as UTF-8 text, or `null` when they are not valid UTF-8. */
-export function utf8OrNull(bytes: Uint8Array): string | null {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return null;
   }
 }
 
@@ -115,38 +94,9 @@ export function encodeComponent(s: string): string {
 }
 
 /**
- * A header value `fetch`'s `Headers` accepts, carrying the same bytes: characters above U+00FF
- * are written as their UTF-8 bytes, one char per byte (as HTTP puts them on the wire), CR, LF and
- * NUL (never valid in a header) become spaces.
- */
-export function headerValue(value: string): string {
-  let v = /[\r\n\0]/.test(value) ? value.replace(/[\r\n\0]/g, " ") : value;
-  // deno-lint-ignore no-control-regex
-  if (!/^[\x00-\xff]*$/.test(v)) {
-    let out = "";
-    for (const b of encoder.encode(v)) out += String.fromCharCode(b);
-    v = out;
-  }
-  return v;
-}
-
-const TEXT_TYPE =
-  /^\s*(?:text\/|application\/(?:javascript|ecmascript|x-javascript|x-www-form-urlencoded|graphql|(?:x-)?ndjson|(?:x-)?yaml|toml|sql)\s*(?:;|$))|[+/](?:json|xml)\s*(?:;|$)/i;
-
-/** Whether a content type names text (`text/*`, JSON, XML and their `+json`/`+xml` kin, ...). */
-export function isTextContentType(contentType: string): boolean {
-  return TEXT_TYPE.test(contentType);
-}
-
-/**
- * The default text-or-base64 decision for a response body:
- * - a `Content-Encoding` other than `identity` (gzip, br, ...) → base64;
- * - a text content type → text, unless the bytes are not valid UTF-8 (then base64: a text body
- *   in another charset must not be mangled);
- * - no content type → text when the bytes are valid UTF-8, else base64;
- * - any other content type → base64.
- *
- * Returns the body as it goes into the result.
+ * A response body as it goes into a result: text or base64 by the contract's rule (see
+ * `textBody` in `protocol/http_event.ts`), unless `forceBase64` decides (`false` decodes bytes
+ * that are not UTF-8 lossily).
  */
 export function encodeBody(
   bytes: Uint8Array,
@@ -155,16 +105,10 @@ export function encodeBody(
   forceBase64?: boolean,
 ): { body: string; isBase64Encoded: boolean } {
   if (bytes.length === 0) return { body: "", isBase64Encoded: false };
-  let base64: boolean;
-  if (forceBase64 !== undefined) base64 = forceBase64;
-  else if (contentEncoding && !/^\s*identity\s*$/i.test(contentEncoding)) base64 = true;
-  else base64 = contentType ? !isTextContentType(contentType) : false;
-  if (!base64) {
-    const text = utf8OrNull(bytes);
-    if (text !== null) return { body: text, isBase64Encoded: false };
-    if (forceBase64 === false) {
-      return { body: new TextDecoder().decode(bytes), isBase64Encoded: false };
-    }
-  }
+  if (forceBase64 === true) return { body: encodeBase64(bytes), isBase64Encoded: true };
+  const text = forceBase64 === false
+    ? utf8OrNull(bytes) ?? new TextDecoder().decode(bytes)
+    : textBody(bytes, contentType, contentEncoding);
+  if (text !== null) return { body: text, isBase64Encoded: false };
   return { body: encodeBase64(bytes), isBase64Encoded: true };
 }

@@ -12,7 +12,8 @@
  * Request: the method; the full URL (host from the request context or `Host`, scheme from
  * `X-Forwarded-Proto`, the path percent-encoded without double-encoding, the query with every
  * repeated key: `rawQueryString` on v2, re-encoded decoded values on v1, ALB's raw values as
- * they are); every header value (repeated ones appended, cookies joined with `; `); the body as
+ * they are); every header value (repeated ones appended, cookies joined with `; `; text beyond
+ * ASCII as its UTF-8 bytes, as `Deno.serve` shows such a header); the body as
  * bytes (`isBase64Encoded` bodies decoded, never through a string). The raw event, the Lambda
  * context and the client's IP address are on the second argument ({@linkcode HttpContext}).
  *
@@ -26,22 +27,32 @@
  * @module
  */
 
-import type * as aws from "aws-lambda";
-
-/** An API Gateway REST API (v1 proxy) event (`@types/aws-lambda`). */
-export type APIGatewayProxyEvent = aws.APIGatewayProxyEvent;
-/** An API Gateway HTTP API (v2) event (`@types/aws-lambda`). */
-export type APIGatewayProxyEventV2 = aws.APIGatewayProxyEventV2;
-/** A Lambda Function URL event (`@types/aws-lambda`). */
-export type LambdaFunctionURLEvent = aws.LambdaFunctionURLEvent;
-/** An Application Load Balancer event (`@types/aws-lambda`). */
-export type ALBEvent = aws.ALBEvent;
-/** An Application Load Balancer result (`@types/aws-lambda`). */
-export type ALBResult = aws.ALBResult;
-/** An API Gateway REST API (v1 proxy) result (`@types/aws-lambda`). */
-export type APIGatewayProxyResult = aws.APIGatewayProxyResult;
-/** An API Gateway HTTP API (v2) / Function URL result (`@types/aws-lambda`). */
-export type APIGatewayProxyStructuredResultV2 = aws.APIGatewayProxyStructuredResultV2;
+import {
+  type ALBEvent,
+  type ALBResult,
+  type APIGatewayProxyEvent,
+  type APIGatewayProxyEventV2,
+  type APIGatewayProxyResult,
+  type APIGatewayProxyStructuredResultV2,
+  detectEventKind,
+  type HttpEvent,
+  type HttpEventKind,
+  type HttpResult,
+  type LambdaFunctionURLEvent,
+} from "../protocol/http_event.ts";
+export { detectEventKind };
+export type {
+  ALBEvent,
+  ALBResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResult,
+  APIGatewayProxyStructuredResultV2,
+  HttpEvent,
+  HttpEventKind,
+  HttpResult,
+  LambdaFunctionURLEvent,
+};
 import type { StreamingResponse } from "../runtime/streaming.ts";
 import type { ClientContext, CognitoIdentity, LambdaContext } from "../runtime/types.ts";
 import {
@@ -53,19 +64,6 @@ import {
   headerValue,
 } from "./encoding.ts";
 import { type HttpResponseMetadata, httpStreamResponse } from "./stream.ts";
-
-/** The HTTP front doors an event can come from. */
-export type HttpEventKind = "apigw-v1" | "apigw-v2" | "function-url" | "alb";
-
-/** Any HTTP event {@linkcode http} accepts. */
-export type HttpEvent =
-  | APIGatewayProxyEvent
-  | APIGatewayProxyEventV2
-  | LambdaFunctionURLEvent
-  | ALBEvent;
-
-/** What {@linkcode http}'s Lambda handler returns (buffered responses). */
-export type HttpResult = APIGatewayProxyResult | APIGatewayProxyStructuredResultV2 | ALBResult;
 
 /** A fetch-style handler: the request in, a response out. */
 export type FetchHandler = (
@@ -111,20 +109,6 @@ type AnyRecord = Record<string, unknown>;
 
 function isRecord(v: unknown): v is AnyRecord {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The kind of an HTTP event, or `null` when `event` is not one. */
-export function detectEventKind(event: unknown): HttpEventKind | null {
-  if (!isRecord(event)) return null;
-  const rc = event.requestContext;
-  if (isRecord(rc) && isRecord(rc.elb)) return "alb";
-  if (isRecord(rc) && isRecord(rc.http) && (event.version === "2.0" || "rawPath" in event)) {
-    // Function URL events have no stage (HTTP API events always do: `$default` at least).
-    const domain = typeof rc.domainName === "string" ? rc.domainName : "";
-    return domain.includes(".lambda-url.") || rc.stage === undefined ? "function-url" : "apigw-v2";
-  }
-  if (typeof event.httpMethod === "string" && isRecord(rc)) return "apigw-v1";
-  return null;
 }
 
 /**
@@ -260,20 +244,16 @@ function firstHeader(event: AnyRecord, name: string): string | undefined {
   return undefined;
 }
 
-function sourceIpOf(event: HttpEvent, kind: HttpEventKind): string {
-  if (kind === "apigw-v2" || kind === "function-url") {
-    return (event as APIGatewayProxyEventV2).requestContext.http?.sourceIp ?? "";
-  }
-  if (kind === "apigw-v1") {
-    const ip = (event as APIGatewayProxyEvent).requestContext.identity?.sourceIp;
-    if (ip) return ip;
-  }
-  // ALB (and a v1 event without identity): the client is the last address X-Forwarded-For has
-  // (the one the load balancer itself appended; earlier ones are client-supplied).
-  const xff = firstHeader(event as unknown as AnyRecord, "x-forwarded-for");
+/** The client as X-Forwarded-For names it: the last address (the one the front door appended). */
+function forwardedFor(event: AnyRecord): string {
+  const xff = firstHeader(event, "x-forwarded-for");
   if (!xff) return "";
   const parts = xff.split(",");
   return parts[parts.length - 1].trim();
+}
+
+function sourceIpOf(event: HttpEvent, kind: HttpEventKind): string {
+  return PROCESSORS[kind].sourceIp(event as unknown as AnyRecord);
 }
 
 function appendHeader(headers: Headers, name: string, value: string | undefined): void {
@@ -291,7 +271,7 @@ function fillHeaders(event: AnyRecord, kind: HttpEventKind, headers: Headers): v
   const multi = event.multiValueHeaders as MultiHeaders;
   const single = event.headers as SingleHeaders;
   const seen = new Set<string>();
-  if (kind !== "apigw-v2" && kind !== "function-url" && multi) {
+  if (PROCESSORS[kind].multiValueRequest && multi) {
     for (const [name, values] of Object.entries(multi)) {
       if (!values) continue;
       const lower = name.toLowerCase();
@@ -367,8 +347,7 @@ function hostOf(event: AnyRecord, kind: HttpEventKind): string {
   const rc = event.requestContext as AnyRecord;
   const fromContext = typeof rc.domainName === "string" ? rc.domainName : "";
   const fromHeader = firstHeader(event, "host") ?? "";
-  // v1: the Host header is the custom domain when there is one; v2 and URLs: the context has it.
-  const host = kind === "apigw-v1" || kind === "alb"
+  const host = PROCESSORS[kind].hostFromHeader
     ? fromHeader || fromContext
     : fromContext || fromHeader;
   return /^[A-Za-z0-9.\-:[\]_]+$/.test(host) ? host : "localhost";
@@ -383,18 +362,9 @@ export function eventToRequest(
 ): Request {
   const e = event as unknown as AnyRecord;
   const rc = e.requestContext as AnyRecord;
-  let method: string;
-  let path: string;
-  let query: string;
-  if (kind === "apigw-v2" || kind === "function-url") {
-    method = String((rc.http as AnyRecord).method ?? "GET");
-    path = typeof e.rawPath === "string" ? e.rawPath : String((rc.http as AnyRecord).path ?? "/");
-    query = typeof e.rawQueryString === "string" ? encodeRawQuery(e.rawQueryString) : "";
-  } else {
-    method = String(e.httpMethod ?? "GET");
-    path = typeof e.path === "string" ? e.path : "/";
-    query = kind === "alb" ? albQuery(e) : v1Query(e);
-  }
+  const line = PROCESSORS[kind].requestLine(e);
+  const { method, query } = line;
+  let path = line.path;
   if (options.stripStage) path = stripStagePrefix(path, rc.stage);
   if (!path.startsWith("/")) path = "/" + path;
   const proto = firstHeader(e, "x-forwarded-proto")?.toLowerCase() === "http" ? "http" : "https";
@@ -455,7 +425,8 @@ const REASONS: Record<number, string> = {
 
 /** Header names/values of a response, repeated names kept apart, Set-Cookie separated. */
 function collectHeaders(res: Response): { multi: Record<string, string[]>; cookies: string[] } {
-  const multi: Record<string, string[]> = {};
+  // No prototype: a header a handler names `__proto__` is data like any other.
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of res.headers) {
     if (name === "set-cookie") continue;
     (multi[name] ??= []).push(value);
@@ -465,7 +436,12 @@ function collectHeaders(res: Response): { multi: Record<string, string[]>; cooki
 
 function joined(multi: Record<string, string[]>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(multi)) out[k] = v.join(", ");
+  for (const [k, v] of Object.entries(multi)) {
+    // `out[k] =` would set the prototype for `__proto__`: define it as data instead.
+    if (k === "__proto__") {
+      Object.defineProperty(out, k, { value: v.join(", "), enumerable: true, writable: true });
+    } else out[k] = v.join(", ");
+  }
   return out;
 }
 
@@ -496,16 +472,75 @@ function shapeResult(
   cookies: string[],
   body: { body: string; isBase64Encoded: boolean },
 ): HttpResult {
-  switch (kind) {
-    case "apigw-v2":
-    case "function-url": {
-      const out: APIGatewayProxyStructuredResultV2 = { statusCode: status, headers: joined(multi) };
-      if (cookies.length > 0) out.cookies = cookies;
-      out.body = body.body;
-      out.isBase64Encoded = body.isBase64Encoded;
-      return out;
-    }
-    case "apigw-v1": {
+  return PROCESSORS[kind].result(event, status, multi, cookies, body);
+}
+
+// ---- one processor per event kind -----------------------------------------------------------
+
+/** What differs between the front doors, each in one place (as Hono's Lambda adapter does). */
+interface EventProcessor {
+  /** The method, the path and the (encoded) query of the request. */
+  requestLine(event: AnyRecord): { method: string; path: string; query: string };
+  /** Whether the request's `multiValueHeaders` are read (else only `headers` and `cookies`). */
+  multiValueRequest: boolean;
+  /** Whether the Host header comes before the request context's domain name. */
+  hostFromHeader: boolean;
+  /** The client's IP address. */
+  sourceIp(event: AnyRecord): string;
+  /** The buffered result of a response. */
+  result(
+    event: AnyRecord,
+    status: number,
+    multi: Record<string, string[]>,
+    cookies: string[],
+    body: { body: string; isBase64Encoded: boolean },
+  ): HttpResult;
+  /** Whether a `RESPONSE_STREAM` invoke can stream to this front door. */
+  canStream: boolean;
+}
+
+/** HTTP API payload 2.0 and Function URLs share their shapes. */
+const V2: Omit<EventProcessor, "canStream"> = {
+  requestLine(e) {
+    const http = (e.requestContext as AnyRecord).http as AnyRecord;
+    return {
+      method: String(http.method ?? "GET"),
+      path: typeof e.rawPath === "string" ? e.rawPath : String(http.path ?? "/"),
+      query: typeof e.rawQueryString === "string" ? encodeRawQuery(e.rawQueryString) : "",
+    };
+  },
+  multiValueRequest: false,
+  // The request context has the domain (a custom domain included).
+  hostFromHeader: false,
+  sourceIp: (e) =>
+    String(((e.requestContext as AnyRecord).http as AnyRecord | undefined)?.sourceIp ?? ""),
+  result(_event, status, multi, cookies, body) {
+    const out: APIGatewayProxyStructuredResultV2 = { statusCode: status, headers: joined(multi) };
+    if (cookies.length > 0) out.cookies = cookies;
+    out.body = body.body;
+    out.isBase64Encoded = body.isBase64Encoded;
+    return out;
+  },
+};
+
+const PROCESSORS: Record<HttpEventKind, EventProcessor> = {
+  "apigw-v2": { ...V2, canStream: false },
+  "function-url": { ...V2, canStream: true },
+  "apigw-v1": {
+    requestLine: (e) => ({
+      method: String(e.httpMethod ?? "GET"),
+      path: typeof e.path === "string" ? e.path : "/",
+      query: v1Query(e),
+    }),
+    multiValueRequest: true,
+    // The Host header is the custom domain when there is one.
+    hostFromHeader: true,
+    sourceIp: (e) => {
+      const identity = (e.requestContext as AnyRecord).identity as AnyRecord | undefined;
+      const ip = identity?.sourceIp;
+      return typeof ip === "string" && ip !== "" ? ip : forwardedFor(e);
+    },
+    result(_event, status, multi, cookies, body) {
       // Only multiValueHeaders: API Gateway merges `headers` into them, so giving both could
       // send a value twice.
       const mv: Record<string, string[]> = { ...multi };
@@ -516,8 +551,19 @@ function shapeResult(
         body: body.body,
         isBase64Encoded: body.isBase64Encoded,
       };
-    }
-    case "alb": {
+    },
+    canStream: true,
+  },
+  alb: {
+    requestLine: (e) => ({
+      method: String(e.httpMethod ?? "GET"),
+      path: typeof e.path === "string" ? e.path : "/",
+      query: albQuery(e),
+    }),
+    multiValueRequest: true,
+    hostFromHeader: true,
+    sourceIp: forwardedFor,
+    result(event, status, multi, cookies, body) {
       const out: ALBResult = {
         statusCode: status,
         statusDescription: `${status} ${REASONS[status] ?? ""}`.trimEnd(),
@@ -537,9 +583,10 @@ function shapeResult(
       out.body = body.body;
       out.isBase64Encoded = body.isBase64Encoded;
       return out;
-    }
-  }
-}
+    },
+    canStream: false,
+  },
+};
 
 /** Turns a `Response` into the buffered result `kind` expects (see the module docs). */
 export async function responseToResult(
@@ -634,7 +681,7 @@ export function http(
         `the HTTP handler must return a Response, got ${res === null ? "null" : typeof res}`,
       );
     }
-    if (streamMode && (kind === "function-url" || kind === "apigw-v1")) {
+    if (streamMode && PROCESSORS[kind].canStream) {
       return responseToStream(res, event, kind, options, request.method);
     }
     return await responseToResult(res, event, kind, options, request.method);

@@ -9,7 +9,11 @@
  * @module
  */
 
-import type { APIGatewayProxyStructuredResultV2 } from "./handler.ts";
+import {
+  type APIGatewayProxyStructuredResultV2,
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  PRELUDE_DELIMITER_LENGTH,
+} from "../protocol/http_event.ts";
 import {
   type StreamBody,
   type StreamChunk,
@@ -18,8 +22,8 @@ import {
 } from "../runtime/streaming.ts";
 import { encodeBody } from "./encoding.ts";
 
-/** The content type of an HTTP-integration stream. */
-export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
+/** The content type of an HTTP-integration stream (the contract's). */
+export { HTTP_INTEGRATION_CONTENT_TYPE };
 
 /** The metadata prelude of an HTTP-integration stream. */
 export interface HttpResponseMetadata {
@@ -35,7 +39,7 @@ export interface HttpResponseMetadata {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const DELIMITER = new Uint8Array(8);
+const DELIMITER = new Uint8Array(PRELUDE_DELIMITER_LENGTH);
 
 /** The prelude bytes: the metadata as JSON, then 8 NUL bytes. */
 export function encodePrelude(metadata: HttpResponseMetadata): Uint8Array {
@@ -54,12 +58,13 @@ export function splitPrelude(
   bytes: Uint8Array,
 ): { metadata: HttpResponseMetadata; body: Uint8Array } | null {
   const at = bytes.indexOf(0);
-  if (at < 0 || at + 8 > bytes.length) return null;
-  for (let i = at; i < at + 8; i++) if (bytes[i] !== 0) return null;
+  const end = at + PRELUDE_DELIMITER_LENGTH;
+  if (at < 0 || end > bytes.length) return null;
+  for (let i = at; i < end; i++) if (bytes[i] !== 0) return null;
   try {
     const metadata = JSON.parse(decoder.decode(bytes.subarray(0, at))) as HttpResponseMetadata;
     if (typeof metadata !== "object" || metadata === null) return null;
-    return { metadata, body: bytes.subarray(at + 8) };
+    return { metadata, body: bytes.subarray(end) };
   } catch {
     return null;
   }

@@ -44,4 +44,5 @@ export {
 } from "./denort.ts";
 export { type DenoBinary, denoBinary } from "./deno_binary.ts";
 export { type Target, TARGETS } from "./targets.ts";
-export { crc32, writeZip, type ZipEntry, type ZipOptions } from "./zip.ts";
+export { writeZip, type ZipEntry, type ZipOptions } from "./zip.ts";
+export { crc32 } from "../ground/bytes.ts";

@@ -1,6 +1,6 @@
 /**
  * A small ZIP writer for Lambda deployment packages: deflate through the Web-standard
- * `CompressionStream("deflate-raw")`, CRC-32 from a table, and the Unix file mode in each entry's
+ * `CompressionStream("deflate-raw")`, CRC-32 (the ground floor's), and the Unix file mode in each entry's
  * external attributes (made by "Unix", version 3.0) so that `bootstrap` stays executable once
  * Lambda unpacks it into `/var/task`.
  *
@@ -18,6 +18,8 @@
  *
  * @module
  */
+
+import { crc32 } from "../ground/bytes.ts";
 
 /** One file of an archive. */
 export interface ZipEntry {
@@ -56,24 +58,6 @@ export interface ZipOptions {
   date?: Date;
   /** Deflate entries (default) or store them; an entry deflate does not shrink is stored. */
   compress?: boolean;
-}
-
-const CRC_TABLE: Uint32Array = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** The CRC-32 (IEEE 802.3, as ZIP and gzip use) of `data`, continuing from `crc`. */
-export function crc32(data: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  const t = CRC_TABLE;
-  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
 }
 
 /** Raw-deflates `data` with the platform's `CompressionStream`. */

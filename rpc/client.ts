@@ -18,8 +18,9 @@ import { RpcError, ServerError, ShutdownError, UnexpectedEOFError } from "./erro
 import { gobClientCodec } from "./gob_codec.ts";
 import { DEFAULT_RPC_PATH, dialConnect } from "./http.ts";
 import { jsonClientCodec } from "./jsonrpc.ts";
-import { Channel, type Duplex } from "./stream.ts";
-import { type Address, connect as dial } from "./transport.ts";
+import type { Address, Conn } from "../ground/conn.ts";
+import { connect as dial } from "../ground/transport.ts";
+import { Channel } from "./stream.ts";
 
 /** Which codec a client speaks: a built-in one by name, or a factory. */
 export type ClientCodecOption = "gob" | "jsonrpc" | ClientCodecFactory;
@@ -80,7 +81,7 @@ export class Client {
    * (any readable/writable pair) — and returns a client, after the HTTP
    * CONNECT handshake if `http` is set (Go's `Dial` / `DialHTTP` / `NewClient`).
    */
-  static async connect(target: Address | Duplex, options: ConnectOptions = {}): Promise<Client> {
+  static async connect(target: Address | Conn, options: ConnectOptions = {}): Promise<Client> {
     options.signal?.throwIfAborted();
     const conn = "readable" in target ? target : await dial(target);
     const channel = new Channel(conn, { stallTimeout: options.idleTimeout ?? 60_000 });
@@ -116,7 +117,7 @@ export class Client {
    * (any readable/writable pair) and options, or a ready codec (Go's
    * `NewClientWithCodec`).
    */
-  static fromConn(conn: Duplex, options: ClientOptions = {}): Client {
+  static fromConn(conn: Conn, options: ClientOptions = {}): Client {
     const channel = new Channel(conn, { stallTimeout: options.idleTimeout ?? 60_000 });
     return Client.#withChannel(channel, options);
   }

@@ -17,6 +17,8 @@
  * @module
  */
 
+import { ReadError } from "../ground/reader.ts";
+
 /** The kinds of {@link RpcError}. */
 export type RpcErrorKind =
   | "server"
@@ -79,4 +81,17 @@ export function errorMessage(e: unknown): string {
   } catch {
     return "unknown error";
   }
+}
+
+/**
+ * A failed read of the ground floor's byte reader as an rpc error: a unit over the size limit is
+ * a `protocol` error, a stall a `timeout`, the stream ending inside a unit Go's
+ * `io.ErrUnexpectedEOF`. Anything else is returned unchanged.
+ */
+export function fromReadError(e: unknown): unknown {
+  if (!(e instanceof ReadError)) return e;
+  if (e.code === "unexpected-eof") return new UnexpectedEOFError(e.message, { cause: e });
+  return new RpcError(e.code === "stalled" ? "timeout" : "protocol", `rpc: ${e.message}`, {
+    cause: e,
+  });
 }

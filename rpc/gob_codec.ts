@@ -22,8 +22,9 @@ import type {
   ResponseHeader,
   ServerCodec,
 } from "./codec.ts";
-import { RpcError } from "./errors.ts";
-import type { ByteReader, Channel } from "./stream.ts";
+import type { ByteReader } from "../ground/reader.ts";
+import { fromReadError, RpcError } from "./errors.ts";
+import type { Channel } from "./stream.ts";
 
 /** Go's `rpc.Request` (Seq as a number: exact up to 2^53). */
 export const RequestType: Type<{ ServiceMethod: string; Seq: number }> = t.struct("Request", {
@@ -107,7 +108,7 @@ function rethrow(e: unknown): never {
     if (e.code === "unexpected-eof") throw new RpcError("unexpected-eof", e.message, { cause: e });
     throw new RpcError("codec", e.message, { cause: e });
   }
-  throw e;
+  throw fromReadError(e);
 }
 
 /** The server side of Go's gob codec. */

@@ -16,6 +16,13 @@
  * @module
  */
 
+import {
+  HttpError,
+  readRequestHead,
+  readResponseHead,
+  reasonPhrase,
+  responseBytes,
+} from "../ground/http1.ts";
 import { RpcError } from "./errors.ts";
 import type { Channel } from "./stream.ts";
 
@@ -24,32 +31,16 @@ export const DEFAULT_RPC_PATH = "/_goRPC_";
 /** Go's status line for an accepted CONNECT (without the protocol). */
 export const CONNECTED = "200 Connected to Go RPC";
 
+/** Largest request or response head accepted during the handshake. */
 const MAX_HEAD = 16 * 1024;
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 
-/** Reads an HTTP head (lines until an empty one); null if the stream ends first. */
-async function readHead(ch: Channel): Promise<string[] | null> {
-  const lines: string[] = [];
-  let size = 0;
-  for (;;) {
-    const line = await ch.reader.readLine(MAX_HEAD);
-    if (line === null) return null;
-    size += line.length + 1;
-    if (size > MAX_HEAD) throw new RpcError("protocol", "http: request head too large");
-    if (line.length === 0) {
-      if (lines.length === 0) continue; // tolerate leading blank lines, like Go
-      return lines;
-    }
-    lines.push(dec.decode(line));
-  }
-}
-
-function plainResponse(status: string, body: string, extra = ""): Uint8Array {
-  const b = enc.encode(body);
-  return enc.encode(
-    `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\n${extra}` +
-      `Content-Length: ${b.length}\r\nConnection: close\r\n\r\n${body}`,
+function plainResponse(status: number, body: string, extra: Record<string, string> = {}) {
+  return responseBytes(
+    status,
+    { "Content-Type": "text/plain; charset=utf-8", ...extra },
+    body,
+    true,
   );
 }
 
@@ -59,21 +50,18 @@ function plainResponse(status: string, body: string, extra = ""): Uint8Array {
  * caller should close the connection.
  */
 export async function acceptConnect(ch: Channel, path = DEFAULT_RPC_PATH): Promise<boolean> {
-  let head: string[] | null;
+  let head;
   try {
-    head = await readHead(ch);
-  } catch {
-    ch.writer.send(plainResponse("400 Bad Request", "400 Bad Request"));
+    head = await readRequestHead(ch.reader, { maxHeadBytes: MAX_HEAD });
+  } catch (e) {
+    // Go's server answers a bad request with its status line as the body.
+    const status = e instanceof HttpError ? e.status : 400;
+    ch.writer.send(plainResponse(status, `${status} ${reasonPhrase(status)}`));
     return false;
   }
   if (head === null) return false;
-  const parts = head[0].split(" ");
-  if (parts.length !== 3 || !/^HTTP\/\d\.\d$/.test(parts[2]) || parts[0] === "") {
-    ch.writer.send(plainResponse("400 Bad Request", "400 Bad Request"));
-    return false;
-  }
-  const [method, target] = parts;
-  let reqPath = target;
+  const { method, target } = head;
+  let reqPath = head.path;
   if (!target.startsWith("/")) {
     // CONNECT may carry an authority form; Go's mux then sees no path.
     try {
@@ -81,20 +69,18 @@ export async function acceptConnect(ch: Channel, path = DEFAULT_RPC_PATH): Promi
     } catch {
       reqPath = "";
     }
-  } else {
-    const q = target.indexOf("?");
-    if (q >= 0) reqPath = target.slice(0, q);
   }
   if (reqPath !== path) {
     ch.writer.send(
-      plainResponse("404 Not Found", "404 page not found\n", "X-Content-Type-Options: nosniff\r\n"),
+      plainResponse(404, "404 page not found\n", { "X-Content-Type-Options": "nosniff" }),
     );
     return false;
   }
   if (method !== "CONNECT") {
-    ch.writer.send(plainResponse("405 Method Not Allowed", "405 must CONNECT\n"));
+    ch.writer.send(plainResponse(405, "405 must CONNECT\n"));
     return false;
   }
+  // Go's exact bytes: a bare-LF status line, no headers.
   ch.writer.send(enc.encode(`HTTP/1.0 ${CONNECTED}\n\n`));
   return true;
 }
@@ -106,15 +92,17 @@ export async function acceptConnect(ch: Channel, path = DEFAULT_RPC_PATH): Promi
  */
 export async function dialConnect(ch: Channel, path = DEFAULT_RPC_PATH): Promise<void> {
   ch.writer.send(enc.encode(`CONNECT ${path} HTTP/1.0\n\n`));
-  const head = await readHead(ch);
+  let head;
+  try {
+    head = await readResponseHead(ch.reader, { maxHeadBytes: MAX_HEAD });
+  } catch (e) {
+    if (e instanceof HttpError) throw new RpcError("protocol", `dial-http: ${e.message}`);
+    throw e;
+  }
   if (head === null) {
     throw new RpcError("unexpected-eof", "dial-http: connection closed before the HTTP response");
   }
-  const m = /^HTTP\/\d\.\d (.*)$/.exec(head[0]);
-  if (!m) {
-    throw new RpcError("protocol", `dial-http: malformed HTTP response ${JSON.stringify(head[0])}`);
-  }
-  const status = m[1].trim();
+  const status = `${head.status} ${head.reason}`.trim();
   if (status !== CONNECTED) {
     throw new RpcError("protocol", `dial-http: unexpected HTTP response: ${status}`);
   }

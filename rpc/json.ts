@@ -8,24 +8,10 @@
  * @module
  */
 
-import type { Type } from "../gob/mod.ts";
+import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
+import { goEscape, goJSON } from "../ground/json.ts";
+import { t, type Type } from "../gob/mod.ts";
 import { RpcError } from "./errors.ts";
-
-/** The descriptor members this module reads (see gob/types.ts). */
-interface Desc {
-  readonly kind: string;
-  readonly name: string;
-  readonly fields?: readonly { prop: string; goName: string; type: Desc }[];
-  readonly elem?: Desc;
-  readonly key?: Desc;
-  readonly big?: boolean;
-  readonly bits?: number;
-  readonly length?: number;
-  readonly target?: Desc;
-  readonly flavor?: string;
-  readonly codec?: { encode(v: unknown): Uint8Array; decode(b: Uint8Array): unknown };
-  toString(): string;
-}
 
 type Enc = (v: unknown) => string;
 type Dec = (j: unknown, where: string) => unknown;
@@ -38,7 +24,7 @@ interface Plan {
   needsRaw: boolean;
 }
 
-const plans = new WeakMap<object, Plan>();
+const plans = new WeakMap<Type, Plan>();
 
 /** A number literal kept verbatim, for `bigint` fields (see {@link parseJSON}). */
 class RawNumber {
@@ -56,47 +42,27 @@ function jsonKind(j: unknown): string {
   return typeof j === "object" ? "object" : typeof j;
 }
 
-function mismatch(j: unknown, d: Desc, where: string): never {
+function mismatch(j: unknown, d: Type, where: string): never {
   const lit = j instanceof RawNumber ? ` ${j.text}` : typeof j === "number" ? ` ${j}` : "";
   fail(`json: cannot unmarshal ${jsonKind(j)}${lit} into ${where} of type ${d}`);
 }
 
-const HTML = /[<>&\u2028\u2029]/;
-const HTML_G = /[<>&\u2028\u2029]/g;
-const HTML_ESC: Record<string, string> = {
-  "<": "\\u003c",
-  ">": "\\u003e",
-  "&": "\\u0026",
-  "\u2028": "\\u2028",
-  "\u2029": "\\u2029",
-};
-
 /** A JSON string literal the way Go's `json.Encoder` writes it (HTML-safe). */
 export function quote(s: string): string {
-  const q = JSON.stringify(s);
-  return HTML.test(q) ? q.replace(HTML_G, (c) => HTML_ESC[c]) : q;
+  return goJSON(s);
 }
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-function unb64(s: string, d: Desc, where: string): Uint8Array {
+function unb64(s: string, d: Type, where: string): Uint8Array {
   try {
-    const bin = atob(s.replace(/[\r\n]/g, ""));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    // Go's decoder skips only CR and LF; other whitespace is illegal data.
+    if (/[\t\f ]/.test(s)) throw new SyntaxError("whitespace");
+    return decodeBase64(s);
   } catch {
     fail(`json: illegal base64 data in ${where} of type ${d}`);
   }
 }
 
-function plan(d: Desc): Plan {
+function plan(d: Type): Plan {
   const p = plans.get(d);
   if (p) return p;
   // Placeholder first, so recursive types terminate; filled in below.
@@ -115,17 +81,29 @@ function plan(d: Desc): Plan {
   return slot;
 }
 
-function intRange(d: Desc): [number, number] {
-  const bits = d.bits ?? 64;
+function intRange(d: t.ScalarType<unknown>): [number, number] {
+  const bits = d.bits;
   if (d.kind === "uint") return [0, bits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1];
   if (bits >= 53) return [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
   return [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
 }
 
-function build(d: Desc): Plan {
+/** `type` as one of gob's descriptor classes, narrowed by its `kind`. */
+function descriptor(type: Type): t.AnyType {
+  if (
+    type instanceof t.ScalarType || type instanceof t.InterfaceType ||
+    type instanceof t.SliceType || type instanceof t.ArrayType || type instanceof t.MapType ||
+    type instanceof t.PtrType || type instanceof t.LazyType || type instanceof t.StructType ||
+    type instanceof t.MarshalerType
+  ) return type;
+  fail(`json: not a gob type descriptor: ${String(type)}`);
+}
+
+function build(type: Type): Plan {
+  const d = descriptor(type);
   switch (d.kind) {
     case "lazy":
-      return plan(d.target!);
+      return plan(d.target);
     case "bool":
       return {
         enc: (v) => (v ? "true" : "false"),
@@ -203,7 +181,7 @@ function build(d: Desc): Plan {
       };
     case "bytes":
       return {
-        enc: (v) => (v == null ? "null" : `"${b64(v as Uint8Array)}"`),
+        enc: (v) => (v == null ? "null" : `"${encodeBase64(v as Uint8Array)}"`),
         dec: (j, w) =>
           typeof j === "string"
             ? unb64(j, d, w)
@@ -215,9 +193,9 @@ function build(d: Desc): Plan {
       };
     case "slice":
     case "array": {
-      const e = plan(d.elem!);
+      const e = plan(d.elem);
       const isArray = d.kind === "array";
-      const len = d.length ?? 0;
+      const len = d.kind === "array" ? d.length : 0;
       return {
         enc: (v) => {
           if (v == null) return isArray ? "[]" : "null";
@@ -241,9 +219,9 @@ function build(d: Desc): Plan {
       };
     }
     case "map": {
-      const k = d.key as Desc;
+      const k = d.key;
       const kp = plan(k);
-      const e = plan(d.elem!);
+      const e = plan(d.elem);
       const rk = resolveKind(k);
       if (rk !== "string" && rk !== "int" && rk !== "uint") {
         return unsupported(d, `json: unsupported type: ${d}`);
@@ -281,7 +259,7 @@ function build(d: Desc): Plan {
       };
     }
     case "struct": {
-      const fields = d.fields!.map((f) => ({
+      const fields = d.fields.map((f) => ({
         prop: f.prop,
         goName: f.goName,
         lower: f.goName.toLowerCase(),
@@ -327,7 +305,7 @@ function build(d: Desc): Plan {
       };
     }
     case "ptr": {
-      const e = plan(d.elem!);
+      const e = plan(d.elem);
       return {
         enc: (v) => (v == null ? "null" : e.enc(v)),
         dec: (j, w) => (j === null ? null : e.dec(j, w)),
@@ -351,11 +329,9 @@ function build(d: Desc): Plan {
     case "marshaler":
       if (d.flavor === "text") {
         return {
-          enc: (v) => quote(new TextDecoder().decode(d.codec!.encode(v))),
+          enc: (v) => quote(new TextDecoder().decode(d.codec.encode(v))),
           dec: (j, w) =>
-            typeof j === "string"
-              ? d.codec!.decode(new TextEncoder().encode(j))
-              : mismatch(j, d, w),
+            typeof j === "string" ? d.codec.decode(new TextEncoder().encode(j)) : mismatch(j, d, w),
           zero: () => null,
           needsRaw: false,
         };
@@ -366,7 +342,7 @@ function build(d: Desc): Plan {
   }
 }
 
-function unsupported(_d: Desc, message: string): Plan {
+function unsupported(_d: Type, message: string): Plan {
   return {
     enc: () => fail(message),
     dec: () => fail(message),
@@ -375,10 +351,8 @@ function unsupported(_d: Desc, message: string): Plan {
   };
 }
 
-function resolveKind(d: Desc): string {
-  let x = d;
-  while (x.kind === "lazy") x = x.target!;
-  return x.kind;
+function resolveKind(d: Type): string {
+  return t.resolve(d).kind;
 }
 
 function zeroArray(e: Plan, len: number): unknown[] {
@@ -410,22 +384,22 @@ function plain(j: unknown): unknown {
 function genericJSON(v: unknown): string {
   const s = JSON.stringify(v, (_k, x) => {
     if (typeof x === "bigint") return Number(x);
-    if (x instanceof Uint8Array) return b64(x);
+    if (x instanceof Uint8Array) return encodeBase64(x);
     if (x instanceof Map) return Object.fromEntries(x);
     return x;
   });
   if (s === undefined) return "null";
-  return HTML.test(s) ? s.replace(HTML_G, (c) => HTML_ESC[c]) : s;
+  return goEscape(s);
 }
 
 /** Encodes `value` as JSON text shaped by `type`. Throws `RpcError("codec")`. */
 export function toJSON(type: Type, value: unknown): string {
-  return plan(type as unknown as Desc).enc(value);
+  return plan(type).enc(value);
 }
 
 /** Whether {@link fromJSON} of this type needs {@link parseJSON}'s verbatim numbers. */
 export function needsRawNumbers(type: Type): boolean {
-  return plan(type as unknown as Desc).needsRaw;
+  return plan(type).needsRaw;
 }
 
 /**
@@ -435,12 +409,12 @@ export function needsRawNumbers(type: Type): boolean {
  * case-insensitively. Throws `RpcError("codec")` on a mismatch.
  */
 export function fromJSON<T>(type: Type<T>, json: unknown): T {
-  return plan(type as unknown as Desc).dec(json, "Go value") as T;
+  return plan(type).dec(json, "Go value") as T;
 }
 
 /** The zero value of `type`, as a decoder would build it for a missing field. */
 export function zeroOf<T>(type: Type<T>): T {
-  return plan(type as unknown as Desc).zero() as T;
+  return plan(type).zero() as T;
 }
 
 /** Parses JSON text, keeping number literals verbatim (for `bigint` fields). */

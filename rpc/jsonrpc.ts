@@ -24,9 +24,11 @@ import type {
   ResponseHeader,
   ServerCodec,
 } from "./codec.ts";
-import { RpcError } from "./errors.ts";
+import type { Scanner } from "../ground/reader.ts";
+import { goEscape } from "../ground/json.ts";
+import { fromReadError, RpcError } from "./errors.ts";
 import { fromJSON, needsRawNumbers, parseJSON, quote, toJSON, zeroOf } from "./json.ts";
-import type { Channel, Scanner } from "./stream.ts";
+import type { Channel } from "./stream.ts";
 
 const utf8 = new TextDecoder();
 const textEncoder = new TextEncoder();
@@ -169,14 +171,9 @@ function compactRaw(raw: string): string {
       else if (ch === '"') inStr = false;
     } else if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") continue;
     else if (ch === '"') inStr = true;
-    if (ch === "<") out += "\\u003c";
-    else if (ch === ">") out += "\\u003e";
-    else if (ch === "&") out += "\\u0026";
-    else if (ch === "\u2028") out += "\\u2028";
-    else if (ch === "\u2029") out += "\\u2029";
-    else out += ch;
+    out += ch;
   }
-  return out;
+  return goEscape(out);
 }
 
 /**
@@ -218,7 +215,12 @@ async function readObject(
   limits: CodecLimits,
   goType: string,
 ): Promise<{ unit: Uint8Array; obj: Record<string, unknown> } | null> {
-  const unit = await ch.reader.readScanned(scanner, limits.maxMessageSize);
+  let unit: Uint8Array | null;
+  try {
+    unit = await ch.reader.readScanned(scanner, limits.maxMessageSize);
+  } catch (e) {
+    throw fromReadError(e);
+  }
   if (unit === null) return null;
   let obj: unknown;
   try {

@@ -68,23 +68,30 @@ export {
 export { jsonClientCodec, jsonServerCodec } from "./jsonrpc.ts";
 export { acceptConnect, CONNECTED, DEFAULT_RPC_PATH, dialConnect } from "./http.ts";
 export {
-  ByteReader,
   type ByteSink,
-  type ByteSource,
   Channel,
-  type DirectIO,
-  type Duplex,
+  directSink,
   MessageWriter,
-  type ReadLimits,
-  type Scanner,
+  streamSink,
   type WriterOptions,
 } from "./stream.ts";
+// The ground floor's reader and transport, which custom codecs and callers use with the rpc API.
+export {
+  ByteReader,
+  type ByteSource,
+  type DirectIO,
+  ReadError,
+  type ReadErrorCode,
+  type ReadLimits,
+  type Scanner,
+} from "../ground/reader.ts";
 export {
   type Address,
+  type BoundListener,
   type Conn,
   connect,
   listen,
   type Listener,
   listenerAddress,
-} from "./transport.ts";
+} from "../ground/transport.ts";
 export { type Kind, t, type Type } from "../gob/mod.ts";

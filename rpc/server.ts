@@ -26,8 +26,9 @@ import { errorMessage, RpcError } from "./errors.ts";
 import { gobServerCodec } from "./gob_codec.ts";
 import { acceptConnect, DEFAULT_RPC_PATH } from "./http.ts";
 import { jsonServerCodec } from "./jsonrpc.ts";
-import { Channel, type Duplex } from "./stream.ts";
-import { tune } from "./transport.ts";
+import type { Conn } from "../ground/conn.ts";
+import { tune } from "../ground/transport.ts";
+import { Channel } from "./stream.ts";
 
 /** What a method implementation receives besides its argument. */
 export interface CallContext {
@@ -202,7 +203,7 @@ export class Server {
    * the server is closed.
    */
   async serve(
-    listener: AsyncIterable<Duplex> & { close(): void },
+    listener: AsyncIterable<Conn> & { close(): void },
     options: ServeOptions = {},
   ): Promise<void> {
     if (this.#closing) throw new RpcError("shutdown", "rpc: server closed");
@@ -232,7 +233,7 @@ export class Server {
    * the peer closes it or a header cannot be decoded. Resolves when the
    * connection is done and closed.
    */
-  serveConn(conn: Duplex, options: ServeOptions = {}): Promise<void> {
+  serveConn(conn: Conn, options: ServeOptions = {}): Promise<void> {
     const channel = new Channel(conn, { stallTimeout: this.#opts.idleTimeout });
     if (this.#closing) {
       channel.abort();

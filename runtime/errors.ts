@@ -8,13 +8,16 @@
  *   left out (at most 32, Go's limit).
  * - Anything else thrown (a string, a number, a plain object) gives `errorType` = `typeof value`
  *   (`string`, `number`, ...; the constructor name for objects) and `errorMessage` = the value as
- *   text (JSON for plain objects), the way Go names a `panic("boom")` value `string`.
+ *   text (JSON for plain objects, Node's inspection for cyclic ones), the way Go names a
+ *   `panic("boom")` value `string`.
+ * - An object with a string `errorMessage` and `errorType` is passed through as Lambda's error
+ *   shape; its `stackTrace` is validated (see {@linkcode validFrames}).
  *
  * Go reports a stack only for panics; we report one for every `Error`, since a JS stack costs
  * nothing extra and is what a TypeScript user debugs with. An `Error` also gets `trace`: its stack
  * as Node's `error.stack.split("\n")` gives it (user frames only, mapped as above).
  *
- * Two encodings of the shape, one per protocol:
+ * Two encodings of the shape, one per protocol (both in `protocol/lambda_error.ts`):
  * - the Runtime API (`provided.al2023`): Node's managed runtime's document,
  *   `{"errorType","errorMessage","trace":["Type: message","    at fn (file.ts:3:9)",…]}`
  *   ({@linkcode runtimeApiErrorBody}): what TypeScript users read in the console and CloudWatch;
@@ -24,8 +27,19 @@
  * @module
  */
 
+import { inspect } from "node:util";
+import {
+  encodeErrorDocument,
+  encodeNodeErrorDocument,
+  goJSON,
+  lambdaError,
+  type LambdaErrorShape,
+  type LambdaStackFrame,
+} from "../protocol/lambda_error.ts";
+
 import { userFrames, userStackLines } from "./stack.ts";
-import type { LambdaErrorShape, LambdaStackFrame } from "./types.ts";
+
+export { goJSON };
 
 /** Go's `defaultErrorFrameCount`. */
 const MAX_FRAMES = 32;
@@ -63,7 +77,12 @@ function messageOf(value: unknown): string {
       const json = JSON.stringify(value);
       if (json !== undefined) return json;
     } catch {
-      // fall through to String()
+      // A cycle (or a BigInt inside): Node's inspection shows it, `[Circular *1]` and all.
+      try {
+        return inspect(value, { depth: 4, breakLength: Infinity, maxStringLength: 10_000 });
+      } catch {
+        // fall through to String()
+      }
     }
   }
   try {
@@ -73,12 +92,43 @@ function messageOf(value: unknown): string {
   }
 }
 
-/** Whether `value` already is a Lambda error shape (passed through unchanged, as Go does). */
-function isErrorShape(value: unknown): value is LambdaErrorShape {
+/** A shape a handler threw: an object (not an `Error`) with a string message and type. */
+function isErrorShape(
+  value: unknown,
+): value is { errorMessage: string; errorType: string; stackTrace?: unknown } {
   if (typeof value !== "object" || value === null || value instanceof Error) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.errorMessage === "string" && typeof v.errorType === "string" &&
-    (v.stackTrace === undefined || Array.isArray(v.stackTrace));
+  return typeof v.errorMessage === "string" && typeof v.errorType === "string";
+}
+
+function frameText(v: unknown): string {
+  return typeof v === "string"
+    ? v
+    : typeof v === "number" || typeof v === "boolean" || typeof v === "bigint"
+    ? String(v)
+    : "";
+}
+
+function frameLine(v: unknown): number {
+  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
+  // Go's int32; anything else is no line.
+  return Number.isFinite(n) && Math.abs(n) < 2 ** 31 ? Math.trunc(n) : 0;
+}
+
+/**
+ * The frames of a `stackTrace` a handler supplied, as both protocols can carry them: entries
+ * that are not objects are dropped; `path` and `label` become text, `line` a Go int32 (`0` when
+ * it is not a number). Anything but an array gives no frames.
+ */
+export function validFrames(stackTrace: unknown): LambdaStackFrame[] {
+  if (!Array.isArray(stackTrace)) return [];
+  const frames: LambdaStackFrame[] = [];
+  for (const f of stackTrace) {
+    if (typeof f !== "object" || f === null || Array.isArray(f)) continue;
+    const r = f as Record<string, unknown>;
+    frames.push({ path: frameText(r.path), line: frameLine(r.line), label: frameText(r.label) });
+  }
+  return frames;
 }
 
 /**
@@ -89,31 +139,28 @@ function isErrorShape(value: unknown): value is LambdaErrorShape {
 export function toErrorShape(thrown: unknown): LambdaErrorShape {
   try {
     if (isErrorShape(thrown)) {
-      const out: LambdaErrorShape = {
-        errorMessage: thrown.errorMessage,
-        errorType: thrown.errorType,
-      };
-      if (thrown.stackTrace && thrown.stackTrace.length > 0) out.stackTrace = thrown.stackTrace;
+      // Passed through as Go passes a `messages.InvokeResponse_Error` through, its frames
+      // validated: a malformed one must not break the document or the loop posting it.
+      const out = lambdaError(
+        thrown.errorType,
+        thrown.errorMessage,
+        validFrames(thrown.stackTrace),
+      );
       const trace = (thrown as { trace?: unknown }).trace;
       if (Array.isArray(trace)) out.trace = trace.map(String);
       return out;
     }
     const errorType = typeName(thrown);
-    if (!(thrown instanceof Error)) return { errorMessage: messageOf(thrown), errorType };
+    if (!(thrown instanceof Error)) return lambdaError(errorType, messageOf(thrown));
     const errorMessage = typeof thrown.message === "string"
       ? thrown.message
       : messageOf(thrown.message);
-    const frames = parseStack(thrown.stack);
-    const out: LambdaErrorShape = { errorMessage, errorType };
-    if (frames.length > 0) out.stackTrace = frames;
+    const out = lambdaError(errorType, errorMessage, parseStack(thrown.stack));
     out.trace = userStackLines(thrown.stack);
     return out;
   } catch {
     // A hostile value (throwing getters, a revoked proxy): report what we can.
-    return {
-      errorMessage: "the handler threw a value that cannot be inspected",
-      errorType: "Error",
-    };
+    return lambdaError("Error", "the handler threw a value that cannot be inspected");
   }
 }
 
@@ -122,46 +169,17 @@ export function toErrorShape(thrown: unknown): LambdaErrorShape {
  * result) with no stack.
  */
 export function runtimeError(errorType: string, errorMessage: string): LambdaErrorShape {
-  return { errorMessage, errorType };
+  return lambdaError(errorType, errorMessage);
 }
 
-/**
- * `JSON.stringify` with Go's `json.Marshal` escaping: `<`, `>`, `&`, U+2028 and U+2029 as
- * `\u003c`-style escapes. These characters can only occur inside JSON strings, so a global
- * replace is exact. Used for error bodies, which Go encodes with HTML escaping.
- */
-export function goJSON(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
+/** The error body as Node's managed runtime posts it to the Runtime API (see the module docs). */
+export function runtimeApiErrorBody(shape: LambdaErrorShape): string {
+  return encodeNodeErrorDocument(shape);
 }
-
-const GO_ESCAPES: Record<string, string> = {
-  "<": "\\u003c",
-  ">": "\\u003e",
-  "&": "\\u0026",
-  "\u2028": "\\u2028",
-  "\u2029": "\\u2029",
-};
 
 /** The error body as Go posts it: `{"errorMessage":…,"errorType":…,"stackTrace":[…]}`. */
 export function errorBody(shape: LambdaErrorShape): string {
-  const o: LambdaErrorShape = { errorMessage: shape.errorMessage, errorType: shape.errorType };
-  if (shape.stackTrace && shape.stackTrace.length > 0) {
-    o.stackTrace = shape.stackTrace.map((f) => ({ path: f.path, line: f.line, label: f.label }));
-  }
-  return goJSON(o);
-}
-
-/**
- * The error body as Node's managed runtime posts it to the Runtime API:
- * `{"errorType":…,"errorMessage":…,"trace":[…]}` (`trace` empty for values that are not `Error`s,
- * as in Node).
- */
-export function runtimeApiErrorBody(shape: LambdaErrorShape): string {
-  return JSON.stringify({
-    errorType: shape.errorType,
-    errorMessage: shape.errorMessage,
-    trace: shape.trace ?? [],
-  });
+  return encodeErrorDocument(shape);
 }
 
 /**

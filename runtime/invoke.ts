@@ -35,7 +35,8 @@ import {
   parseClientContext,
   parseCognitoIdentity,
 } from "./context.ts";
-import { toErrorShape } from "./errors.ts";
+import { concat } from "../ground/bytes.ts";
+import { runtimeError, toErrorShape } from "./errors.ts";
 import { invocationScope, runInScope } from "./invoke_store.ts";
 import { activeLogger } from "./logging.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
@@ -156,7 +157,7 @@ function metadataOf(req: InvokeRequest, prefix: boolean): InvokeMetadata | Lambd
       step();
     } catch (e) {
       const err = e as InvokeMetadataError;
-      return { errorMessage: (prefix ? what : "") + err.message, errorType: err.errorType };
+      return runtimeError(err.errorType, (prefix ? what : "") + err.message);
     }
   }
   return meta;
@@ -172,10 +173,12 @@ export function encodeResult(value: unknown): InvokeResult {
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    const shape = toErrorShape(e);
-    shape.errorMessage = `the handler's result cannot be encoded as JSON: ${shape.errorMessage}`;
     // The failure is the runtime's (JSON.stringify on its side): no frame is the user's.
-    delete shape.stackTrace;
+    const cause = toErrorShape(e);
+    const shape = runtimeError(
+      cause.errorType,
+      `the handler's result cannot be encoded as JSON: ${cause.errorMessage}`,
+    );
     shape.trace = [`${shape.errorType}: ${shape.errorMessage}`];
     return failed(shape);
   }
@@ -224,17 +227,6 @@ function runHandler<E, R>(
 }
 
 let warnedBuffering = false;
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /**
  * Settles a streamed result (module docs, step 7). `done` ends the invocation; it is called
@@ -343,10 +335,9 @@ export function createInvoker<E = unknown, R = unknown>(
       try {
         event = JSON.parse(decoder.decode(req.payload));
       } catch (e) {
-        return failed({
-          errorMessage: `the event is not valid JSON: ${(e as Error).message}`,
-          errorType: "SyntaxError",
-        });
+        return failed(
+          runtimeError("SyntaxError", `the event is not valid JSON: ${(e as Error).message}`),
+        );
       }
     }
 

@@ -6,8 +6,7 @@
  *
  * @example
  * ```ts
- * import { start } from "./mod.ts";
- * import type { Context } from "aws-lambda";
+ * import { type Context, start } from "./mod.ts";
  *
  * start(async (event: { name?: string }, context: Context) => {
  *   console.log("request", context.awsRequestId);

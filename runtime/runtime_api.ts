@@ -29,12 +29,25 @@
  * @module
  */
 
+import { encodeBase64 } from "../ground/bytes.ts";
 import { runtimeApiErrorBody, runtimeError, xrayCause } from "./errors.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
 import { postChunked } from "./stream_post.ts";
 import { toErrorShape } from "./errors.ts";
-import type { LambdaErrorShape } from "./types.ts";
+import { headerValue } from "../protocol/header_value.ts";
+import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
+import {
+  ERROR_TRAILERS,
+  errorPath,
+  HEADERS,
+  JSON_CONTENT_TYPE,
+  MAX_XRAY_CAUSE,
+  PATHS,
+  responsePath,
+  RUNTIME_PREFIX,
+  STREAMING_MODE,
+} from "../protocol/runtime_api.ts";
 
 /** A condition after which the function must exit (Go: `log.Fatalf`). */
 export class RuntimeApiError extends Error {
@@ -45,50 +58,15 @@ export class RuntimeApiError extends Error {
   }
 }
 
-/** Header names of the Runtime API. */
-export const HEADERS = {
-  requestId: "Lambda-Runtime-Aws-Request-Id",
-  deadlineMs: "Lambda-Runtime-Deadline-Ms",
-  functionArn: "Lambda-Runtime-Invoked-Function-Arn",
-  traceId: "Lambda-Runtime-Trace-Id",
-  clientContext: "Lambda-Runtime-Client-Context",
-  cognitoIdentity: "Lambda-Runtime-Cognito-Identity",
-  tenantId: "Lambda-Runtime-Aws-Tenant-Id",
-  errorType: "Lambda-Runtime-Function-Error-Type",
-  errorBody: "Lambda-Runtime-Function-Error-Body",
-  responseMode: "Lambda-Runtime-Function-Response-Mode",
-  xrayErrorCause: "Lambda-Runtime-Function-Xray-Error-Cause",
-} as const;
+/** Header names of the Runtime API (the contract's table, re-exported). */
+export { HEADERS };
 
-const XRAY_CAUSE_MAX = 1024 * 1024;
 const encoder = new TextEncoder();
 
 /** The `User-Agent` sent with every request. */
 export const USER_AGENT = `gopherless/0.1.0 (deno/${
   typeof Deno === "object" ? Deno.version.deno : "unknown"
 })`;
-
-/**
- * A header value carrying `s` as UTF-8 bytes, as Go sends it: `fetch` writes each char of a
- * header value as one byte (Latin-1), so non-ASCII text is spelled out byte by byte. Line breaks
- * (not allowed in a header) become spaces.
- */
-function headerValue(s: string): string {
-  const clean = s.replace(/[\r\n\0]/g, " ");
-  // deno-lint-ignore no-control-regex
-  if (/^[\x00-\x7f]*$/.test(clean)) return clean;
-  let out = "";
-  for (const b of encoder.encode(clean)) out += String.fromCharCode(b);
-  return out;
-}
-
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
 
 /** One invoke taken from `next`: either ready to run, or already failed (a bad deadline). */
 export type NextInvoke =
@@ -115,17 +93,19 @@ export class RuntimeApiClient {
   /** `http://<address>/2018-06-01/runtime/`. */
   readonly base: string;
   readonly #address: string;
+  readonly #origin: string;
 
   /** A client for the Runtime API at `address` (`host:port`). */
   constructor(address: string) {
     this.#address = address;
-    this.base = `http://${address}/2018-06-01/runtime/`;
+    this.#origin = `http://${address}`;
+    this.base = this.#origin + RUNTIME_PREFIX;
   }
 
   /** Waits for the next invoke. Rejects with {@linkcode RuntimeApiError} on any failure. */
   /** Waits for the next invocation (`GET /runtime/invocation/next`). */
   async next(): Promise<NextInvoke> {
-    const url = this.base + "invocation/next";
+    const url = this.#origin + PATHS.next;
     let res: Response;
     let payload: Uint8Array;
     try {
@@ -167,7 +147,7 @@ export class RuntimeApiClient {
   /** Posts a successful result. */
   postResponse(requestId: string, payload: Uint8Array, contentType: string): Promise<void> {
     return this.#post(
-      this.base + `invocation/${encodeURIComponent(requestId)}/response`,
+      this.#origin + responsePath(requestId),
       payload,
       { "Content-Type": contentType },
     );
@@ -178,7 +158,7 @@ export class RuntimeApiClient {
     const body = runtimeApiErrorBody(error);
     logError("Invoke Error", error, requestId);
     return this.#post(
-      this.base + `invocation/${encodeURIComponent(requestId)}/error`,
+      this.#origin + errorPath(requestId),
       encoder.encode(body),
       this.#errorHeaders(error),
     );
@@ -188,7 +168,11 @@ export class RuntimeApiClient {
   postInitError(error: LambdaErrorShape): Promise<void> {
     const body = runtimeApiErrorBody(error);
     logError("Init Error", error, undefined);
-    return this.#post(this.base + "init/error", encoder.encode(body), this.#errorHeaders(error));
+    return this.#post(
+      this.#origin + PATHS.initError,
+      encoder.encode(body),
+      this.#errorHeaders(error),
+    );
   }
 
   /**
@@ -200,8 +184,8 @@ export class RuntimeApiClient {
     body: ReadableStream<Uint8Array>,
     contentType: string,
   ): Promise<void> {
-    const path = `/2018-06-01/runtime/invocation/${encodeURIComponent(requestId)}/response`;
-    const url = `http://${this.#address}${path}`;
+    const path = responsePath(requestId);
+    const url = this.#origin + path;
     let res;
     try {
       res = await postChunked(
@@ -210,8 +194,8 @@ export class RuntimeApiClient {
         {
           "User-Agent": USER_AGENT,
           "Content-Type": headerValue(contentType),
-          [HEADERS.responseMode]: "streaming",
-          "Trailer": `${HEADERS.errorType}, ${HEADERS.errorBody}`,
+          [HEADERS.responseMode]: STREAMING_MODE,
+          "Trailer": ERROR_TRAILERS.join(", "),
         },
         body,
         (e) => {
@@ -220,7 +204,7 @@ export class RuntimeApiClient {
           logError("Invoke Error", error, requestId);
           return {
             [HEADERS.errorType]: headerValue(error.errorType),
-            [HEADERS.errorBody]: base64(encoder.encode(json)),
+            [HEADERS.errorBody]: encodeBase64(encoder.encode(json)),
           };
         },
       );
@@ -247,18 +231,17 @@ export class RuntimeApiClient {
    * `GoLangEnableSIGTERM` does. Must run before the first `next`. Failures are logged, not fatal.
    */
   async enableSigterm(name = "GopherlessEnableSIGTERM"): Promise<void> {
-    const base = `http://${this.#address}/2020-01-01/extension/`;
     try {
-      const res = await fetch(base + "register", {
+      const res = await fetch(this.#origin + PATHS.extensionRegister, {
         method: "POST",
-        headers: { "Lambda-Extension-Name": name, "Content-Type": "application/json" },
+        headers: { [HEADERS.extensionName]: name, "Content-Type": JSON_CONTENT_TYPE },
         body: '{"events":[]}',
       });
       await res.body?.cancel();
       if (res.status !== 200) throw new Error(`got response status: ${res.status}`);
-      const id = res.headers.get("Lambda-Extension-Identifier") ?? "";
+      const id = res.headers.get(HEADERS.extensionId) ?? "";
       // Registered for no events, so this never answers; it only tells Lambda we are ready.
-      fetch(base + "event/next", { headers: { "Lambda-Extension-Identifier": id } })
+      fetch(this.#origin + PATHS.extensionNext, { headers: { [HEADERS.extensionId]: id } })
         .then((r) => r.body?.cancel(), () => {});
     } catch (e) {
       activeLogger().logEvent(
@@ -274,11 +257,11 @@ export class RuntimeApiClient {
 
   #errorHeaders(error: LambdaErrorShape): Record<string, string> {
     const headers: Record<string, string> = {
-      "Content-Type": "application/json",
+      "Content-Type": JSON_CONTENT_TYPE,
       [HEADERS.errorType]: headerValue(error.errorType),
     };
     const cause = headerValue(xrayCause(error));
-    if (cause.length < XRAY_CAUSE_MAX) headers[HEADERS.xrayErrorCause] = cause;
+    if (cause.length < MAX_XRAY_CAUSE) headers[HEADERS.xrayErrorCause] = cause;
     return headers;
   }
 

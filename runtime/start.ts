@@ -2,7 +2,8 @@
  * `start(handler, options?)`: picks the protocol the way aws-lambda-go's `lambda.Start` does and
  * serves invocations until the process is stopped.
  *
- * Mode selection (Go's `entry.go`): the first non-empty of
+ * Mode selection (Go's `entry.go`, a table here too: `protocol/mode.ts` names the variables in
+ * Go's order, {@linkcode STARTERS} says how each protocol starts): the first non-empty of
  * 1. `_LAMBDA_SERVER_PORT` → the go1.x protocol (net/rpc on `127.0.0.1:<port>`);
  * 2. `AWS_LAMBDA_RUNTIME_API` → the Runtime API (`provided.al2023`);
  *
@@ -23,23 +24,35 @@
  */
 
 import { functionEnv, getEnv } from "./context.ts";
-import { toErrorShape } from "./errors.ts";
-import { createInvoker, type Invoker } from "./invoke.ts";
+import { runtimeError, toErrorShape } from "./errors.ts";
+import { lambdaError } from "../protocol/lambda_error.ts";
+import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
+import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
 import { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";
 import type { LambdaErrorShape, LambdaHandler, StartHandler, StartOptions } from "./types.ts";
 
 /** The environment variables that select a protocol, in Go's order of precedence. */
-export const MODE_VARIABLES = ["_LAMBDA_SERVER_PORT", "AWS_LAMBDA_RUNTIME_API"] as const;
+export const MODE_VARIABLES: readonly string[] = MODE_TABLE.map((m) => m.variable);
+
+/** The selected protocol and the value of its variable. */
+export type SelectedMode = { mode: "go1x"; port: string } | {
+  mode: "runtime-api";
+  address: string;
+};
 
 /** The protocol `start` would serve under the current environment, or `null` for neither. */
 export function selectMode(
   env: (name: string) => string | undefined = getEnv,
-): { mode: "go1x"; port: string } | { mode: "runtime-api"; address: string } | null {
-  const port = env("_LAMBDA_SERVER_PORT");
-  if (port) return { mode: "go1x", port };
-  const address = env("AWS_LAMBDA_RUNTIME_API");
-  if (address) return { mode: "runtime-api", address };
+): SelectedMode | null {
+  for (const { protocol, variable } of MODE_TABLE) {
+    const value = env(variable);
+    if (value) {
+      return protocol === "go1x"
+        ? { mode: "go1x", port: value }
+        : { mode: "runtime-api", address: value };
+    }
+  }
   return null;
 }
 
@@ -63,27 +76,107 @@ const state: {
 } = { phase: "loading", client: undefined, invoker: undefined, dying: false };
 
 function underLambda(): boolean {
-  return selectMode() !== null;
+  return select() !== null;
 }
 
-async function die(shape: LambdaErrorShape): Promise<never> {
-  if (state.dying) return await new Promise<never>(() => {});
-  state.dying = true;
-  const mode = selectMode();
-  try {
-    if (mode?.mode === "runtime-api") {
-      const client = state.client ?? new RuntimeApiClient(mode.address);
+function logUncaught(shape: LambdaErrorShape): void {
+  activeLogger().logEvent("ERROR", `Uncaught Error ${JSON.stringify(shape)}`, shape, "");
+}
+
+/** The protocol the environment selects and its variable's value (Go's `entry.go` loop). */
+function select(): { protocol: Protocol; value: string } | null {
+  for (const { protocol, variable } of MODE_TABLE) {
+    const value = getEnv(variable);
+    if (value) return { protocol, value };
+  }
+  return null;
+}
+
+/** How one protocol starts: a row of the table {@linkcode STARTERS}. */
+interface Starter {
+  /** How many invocations run at once. */
+  concurrency(maxConcurrency: number): number;
+  /** The invoker's options under this protocol. */
+  invoker(concurrency: number): InvokerOptions;
+  /**
+   * Prepares the transport before the `init` option runs (the Runtime API needs its client to
+   * report an init failure); resolves with the function that serves forever.
+   */
+  prepare(value: string, options: StartOptions, invoker: Invoker): Promise<() => Promise<never>>;
+  /** Reports a failure outside any handler call (before exiting). */
+  reportFatal(value: string, shape: LambdaErrorShape): Promise<void>;
+}
+
+/** The protocols `start` serves, as aws-lambda-go's `startFunctions` table. */
+export const STARTERS: Record<Protocol, Starter> = {
+  go1x: {
+    concurrency: () => 1,
+    // Go sets the trace variable per invoke; metadata errors are reported bare; no streaming.
+    invoker: () => ({ setTraceEnv: true, prefixMetadataErrors: false, streaming: false }),
+    prepare(value, _options, invoker) {
+      const port = Number(value);
+      if (!/^\d+$/.test(value) || port > 65535) {
+        fatal(`_LAMBDA_SERVER_PORT is not a port number: ${JSON.stringify(value)}`);
+      }
+      return Promise.resolve(async () => {
+        try {
+          // The go1.x transport lives in go1x.ts, loaded only in this mode.
+          const { serveGo1x } = await import("./go1x.ts");
+          await serveGo1x(port, invoker);
+          fatal("the go1.x server stopped listening");
+        } catch (e) {
+          fatal(e instanceof Error ? e.message : String(e));
+        }
+      });
+    },
+    reportFatal(_value, shape) {
+      logUncaught(shape);
+      return Promise.resolve();
+    },
+  },
+  "runtime-api": {
+    concurrency: (max) => max,
+    // The trace variable is per process: set only when invokes do not share it.
+    invoker: (concurrency) => ({
+      setTraceEnv: concurrency === 1,
+      prefixMetadataErrors: true,
+      streaming: true,
+    }),
+    async prepare(value, options, invoker) {
+      const client = new RuntimeApiClient(value);
+      state.client = client;
+      if (options.onShutdown) await client.enableSigterm();
+      const concurrency = STARTERS["runtime-api"].concurrency(functionEnv().maxConcurrency);
+      return async () => {
+        try {
+          return await serveRuntimeApi(client, invoker, concurrency);
+        } catch (e) {
+          if (e instanceof RuntimeApiError) fatal(e.message);
+          fatal(`the Runtime API loop failed: ${String(e)}`);
+        }
+      };
+    },
+    async reportFatal(value, shape) {
+      const client = state.client ?? new RuntimeApiClient(value);
       const inFlight = state.invoker ? [...state.invoker.inFlight] : [];
       if (state.phase !== "serving") {
         await client.postInitError(shape);
       } else if (inFlight.length > 0) {
         await Promise.allSettled(inFlight.map((r) => client.postError(r.requestId, shape)));
       } else {
-        activeLogger().logEvent("ERROR", `Uncaught Error ${JSON.stringify(shape)}`, shape, "");
+        logUncaught(shape);
       }
-    } else {
-      activeLogger().logEvent("ERROR", `Uncaught Error ${JSON.stringify(shape)}`, shape, "");
-    }
+    },
+  },
+};
+
+async function die(shape: LambdaErrorShape): Promise<never> {
+  if (state.dying) return await new Promise<never>(() => {});
+  state.dying = true;
+  const selected = select();
+  try {
+    if (selected) await STARTERS[selected.protocol].reportFatal(selected.value, shape);
+    else logUncaught(shape);
   } catch (e) {
     activeLogger().logEvent("ERROR", String(e), undefined, undefined);
   }
@@ -92,12 +185,11 @@ async function die(shape: LambdaErrorShape): Promise<never> {
 
 function rejectionShape(reason: unknown): LambdaErrorShape {
   const inner = toErrorShape(reason);
-  const out: LambdaErrorShape = {
-    errorMessage: `${inner.errorType}: ${inner.errorMessage}`,
-    errorType: "Runtime.UnhandledPromiseRejection",
-  };
-  if (inner.stackTrace) out.stackTrace = inner.stackTrace;
-  return out;
+  return lambdaError(
+    "Runtime.UnhandledPromiseRejection",
+    `${inner.errorType}: ${inner.errorMessage}`,
+    inner.stackTrace,
+  );
 }
 
 // Installed when this module is imported, i.e. before the function's own module body runs, so that
@@ -131,8 +223,8 @@ export async function start(
   handler: StartHandler,
   options: StartOptions = {},
 ): Promise<never> {
-  const mode = selectMode();
-  if (mode === null) {
+  const selected = select();
+  if (selected === null) {
     fatal(
       `expected AWS Lambda environment variables [${MODE_VARIABLES.join(" ")}] are not defined`,
     );
@@ -140,10 +232,9 @@ export async function start(
   if (typeof handler !== "function") {
     // Go reports a bad handler on every invoke; we can tell at once, so it is an init error.
     state.phase = "init";
-    return await die({
-      errorMessage: `handler kind ${typeof handler} is not function`,
-      errorType: "Runtime.InvalidHandler",
-    });
+    return await die(
+      runtimeError("Runtime.InvalidHandler", `handler kind ${typeof handler} is not function`),
+    );
   }
 
   const logging = options.logging ?? true;
@@ -159,16 +250,10 @@ export async function start(
     );
   }
 
-  const env = functionEnv();
-  const concurrency = mode.mode === "runtime-api" ? env.maxConcurrency : 1;
+  const starter = STARTERS[selected.protocol];
+  const concurrency = starter.concurrency(functionEnv().maxConcurrency);
   // Every accepted handler is called as (event, context, callback): see StartHandler.
-  const invoker = createInvoker(handler as LambdaHandler, {
-    // Go sets the variable per invoke unless several invokes share the process.
-    setTraceEnv: mode.mode === "go1x" || concurrency === 1,
-    prefixMetadataErrors: mode.mode === "runtime-api",
-    // Only the Runtime API can stream; on go1.x streamed results are buffered (with a warning).
-    streaming: mode.mode === "runtime-api",
-  });
+  const invoker = createInvoker(handler as LambdaHandler, starter.invoker(concurrency));
   state.invoker = invoker;
   state.phase = "init";
 
@@ -185,18 +270,7 @@ export async function start(
   }
 
   // Prepare the transport first (the Runtime API needs the client to report an init failure).
-  let client: RuntimeApiClient | null = null;
-  let port = 0;
-  if (mode.mode === "runtime-api") {
-    client = new RuntimeApiClient(mode.address);
-    state.client = client;
-    if (options.onShutdown) await client.enableSigterm();
-  } else {
-    port = Number(mode.port);
-    if (!/^\d+$/.test(mode.port) || port > 65535) {
-      fatal(`_LAMBDA_SERVER_PORT is not a port number: ${JSON.stringify(mode.port)}`);
-    }
-  }
+  const serve = await starter.prepare(selected.value, options, invoker);
   if (options.init) {
     try {
       await options.init();
@@ -205,23 +279,5 @@ export async function start(
     }
   }
   state.phase = "serving";
-
-  if (client !== null) {
-    try {
-      return await serveRuntimeApi(client, invoker, concurrency);
-    } catch (e) {
-      if (e instanceof RuntimeApiError) fatal(e.message);
-      fatal(`the Runtime API loop failed: ${String(e)}`);
-    }
-  }
-
-  // go1.x
-  try {
-    // The go1.x transport lives in go1x.ts, loaded only in this mode.
-    const { serveGo1x } = await import("./go1x.ts");
-    await serveGo1x(port, invoker);
-    fatal("the go1.x server stopped listening");
-  } catch (e) {
-    fatal(e instanceof Error ? e.message : String(e));
-  }
+  return await serve();
 }

@@ -11,11 +11,12 @@
  * @module
  */
 
-import { connect } from "../rpc/transport.ts";
+import { concat } from "../ground/bytes.ts";
+import { ByteReader } from "../ground/reader.ts";
+import { bodyReader, chunk, lastChunk, readResponseHead, requestHead } from "../ground/http1.ts";
+import { connect } from "../ground/transport.ts";
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const CRLF = encoder.encode("\r\n");
 /** The most of the platform's answer we read (it is `{"status":"OK"}` or a short error). */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -34,48 +35,24 @@ export function parseAddress(address: string): { hostname: string; port: number 
   return { hostname: m[1] ?? m[2], port: Number(m[3]) };
 }
 
-function chunkFrame(data: Uint8Array): Uint8Array {
-  const head = encoder.encode(data.length.toString(16) + "\r\n");
-  const out = new Uint8Array(head.length + data.length + 2);
-  out.set(head, 0);
-  out.set(data, head.length);
-  out.set(CRLF, head.length + data.length);
-  return out;
-}
-
-function indexOfHeadEnd(buf: Uint8Array, len: number): number {
-  for (let i = 3; i < len; i++) {
-    if (buf[i] === 10 && buf[i - 1] === 13 && buf[i - 2] === 10 && buf[i - 3] === 13) return i + 1;
-  }
-  return -1;
-}
-
 async function readResponse(readable: ReadableStream<Uint8Array>): Promise<ChunkedPostResponse> {
-  const buf = new Uint8Array(MAX_RESPONSE_BYTES);
-  let len = 0;
-  let headEnd = -1;
-  let contentLength = -1;
-  const reader = readable.getReader();
-  while (len < buf.length) {
-    const r = await reader.read();
-    if (r.done) break;
-    const n = Math.min(r.value.length, buf.length - len);
-    buf.set(r.value.subarray(0, n), len);
-    len += n;
-    if (headEnd < 0) {
-      headEnd = indexOfHeadEnd(buf, len);
-      if (headEnd >= 0) {
-        const m = /\r\ncontent-length:\s*(\d+)/i.exec(decoder.decode(buf.subarray(0, headEnd)));
-        if (m) contentLength = Number(m[1]);
-      }
+  const reader = new ByteReader(readable);
+  try {
+    const head = await readResponseHead(reader, { maxHeadBytes: MAX_RESPONSE_BYTES });
+    if (head === null) throw new Error("malformed HTTP response: the connection closed first");
+    const body = bodyReader(reader, head, { maxTrailerBytes: MAX_RESPONSE_BYTES }, true);
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    while (size < MAX_RESPONSE_BYTES) {
+      const piece = await body.next();
+      if (piece === null) break;
+      parts.push(piece.subarray(0, MAX_RESPONSE_BYTES - size));
+      size += parts[parts.length - 1].length;
     }
-    if (headEnd >= 0 && contentLength >= 0 && len - headEnd >= contentLength) break;
+    return { status: head.status, body: decoder.decode(concat(parts, size)) };
+  } finally {
+    reader.cancel();
   }
-  const text = decoder.decode(buf.subarray(0, len));
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-  if (!status) throw new Error(`malformed HTTP response: ${JSON.stringify(text.slice(0, 80))}`);
-  const body = headEnd >= 0 ? decoder.decode(buf.subarray(headEnd, len)) : "";
-  return { status: Number(status[1]), body };
 }
 
 /**
@@ -95,10 +72,12 @@ export async function postChunked(
   const conn = await connect({ hostname, port });
   const writer = conn.writable.getWriter();
   try {
-    let head = `POST ${path} HTTP/1.1\r\nHost: ${address}\r\n`;
-    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    head += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-    await writer.write(encoder.encode(head));
+    await writer.write(requestHead("POST", path, {
+      Host: address,
+      ...headers,
+      "Transfer-Encoding": "chunked",
+      Connection: "close",
+    }));
 
     // Read the answer concurrently: a platform refusing the request early must not leave us
     // writing into a connection nobody reads.
@@ -118,15 +97,13 @@ export async function postChunked(
       if (r.done) break;
       if (r.value.length === 0) continue;
       try {
-        await writer.write(chunkFrame(r.value));
+        await writer.write(chunk(r.value));
       } catch (e) {
         await reader.cancel(e).catch(() => {});
         throw e;
       }
     }
-    let end = "0\r\n";
-    for (const [k, v] of Object.entries(tail)) end += `${k}: ${v}\r\n`;
-    await writer.write(encoder.encode(end + "\r\n"));
+    await writer.write(lastChunk(tail));
     return await answer;
   } finally {
     try {

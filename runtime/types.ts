@@ -18,7 +18,7 @@ import type {
   CognitoIdentity as AwsCognitoIdentity,
   Context as AwsContext,
   StreamifyHandler as AwsStreamifyHandler,
-} from "aws-lambda";
+} from "../protocol/aws_lambda.ts";
 
 /** Lambda's invocation context, exactly as `@types/aws-lambda` declares `Context`. */
 export type Context = AwsContext;
@@ -85,34 +85,7 @@ export interface LambdaContext extends Context {
   readonly traceId: string | undefined;
 }
 
-/** One stack frame of a Lambda error, as Go's `messages.InvokeResponse_Error_StackFrame`. */
-export interface LambdaStackFrame {
-  /** Source file, relative to the working directory where it lies below it. */
-  path: string;
-  /** 1-based line number. */
-  line: number;
-  /** The function (`Class.method`, `function`, `<anonymous>`). */
-  label: string;
-}
-
-/**
- * An invocation error as Lambda reports it: the JSON body posted to the Runtime API's
- * `/error` endpoint, and the `InvokeResponse.Error` of the go1.x protocol
- * (`Message`/`Type`/`StackTrace`). Keys are in Go's order; `stackTrace` is absent when empty.
- */
-export interface LambdaErrorShape {
-  /** The error's message (`String(value)` for non-Error throws). */
-  errorMessage: string;
-  /** The error's class name (`typeof value` for primitive throws). */
-  errorType: string;
-  /** Frames parsed from the JS stack, innermost first; absent when there are none. */
-  stackTrace?: LambdaStackFrame[];
-  /**
-   * The stack as Node's runtime reports it on the Runtime API: `error.stack`'s lines, the
-   * runtime's frames left out, frames mapped to the user's sources. Absent for non-`Error` throws.
-   */
-  trace?: string[];
-}
+export type { LambdaErrorShape, LambdaStackFrame } from "../protocol/lambda_error.ts";
 
 /** Log output formats, as `AWS_LAMBDA_LOG_FORMAT` names them. */
 export type LogFormat = "Text" | "JSON";

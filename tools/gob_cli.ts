@@ -2,23 +2,48 @@
  * The gob command-line tool.
  *
  * ```sh
- * deno task gob dump [FILE|-]           # each top-level value as one JSON line
- * deno task gob dump --types [FILE|-]   # the type definitions, in Go syntax
+ * deno task gob dump [FILE|-]                # each top-level value as one JSON line
+ * deno task gob dump --types [FILE|-]        # the type definitions, in Go syntax
+ * deno task gob dump --types=ts [FILE|-]     # the type definitions as TypeScript descriptors
+ * deno task gob gen ./geo --out geo_types.ts # TypeScript descriptors for a Go package's types
  * ```
  *
- * The JSON mapping is documented in `gob/json.ts`.
+ * The JSON mapping is documented in `gob/json.ts`; the generated descriptors
+ * in `tools/gobgen/model.ts`.
  *
  * @module
  */
 
 import { Decoder, GobError } from "../gob/mod.ts";
+import { render, type RenderOptions } from "./gobgen/model.ts";
+import { buildGenerator, formatTs, GenError, loadPackages } from "./gobgen/run.ts";
+import { fromWire } from "./gobgen/wire.ts";
 
-const USAGE = `usage: gob dump [--types] [FILE|-]
+/** The library module generated files import by default (this package's `gob` export). */
+export const DEFAULT_IMPORT = "@gopherless/gopherless/gob";
+
+const USAGE = `usage: gob dump [--types[=go|ts] [--import SPEC] [--codecs MODULE]] [FILE|-]
+       gob gen PACKAGE... [--out FILE] [--type Name,...] [--import SPEC] [--codecs MODULE]
+               [--bigint] [--generator BIN]
 
   dump           print each top-level value of a gob stream as one JSON line
   --types        print the stream's type definitions in Go syntax instead
+  --types=ts     print TypeScript descriptors for them (names as sent, field kinds as on the wire)
   FILE           the gob stream to read; "-" or nothing reads standard input
   --max-message  largest message accepted, in bytes (default 64 MiB)
+
+  gen            write TypeScript descriptors for the types of Go packages, loaded with Go's
+                 type checker (needs go on PATH)
+  PACKAGE        a package directory or pattern, as the go command takes it (./geo, ./...)
+  --out FILE     write to FILE instead of standard output
+  --type A,B     only these types (and the types they use); default: every exported type
+  --import SPEC  the module the generated file imports the gob library from
+                 (default ${DEFAULT_IMPORT}; also for dump --types=ts)
+  --codecs SPEC  a module exporting a t.MarshalerCodec for each custom-encoded type, named like
+                 its descriptor; without it such types keep their encoded bytes (also for dump)
+  --bigint       Go int64 and uint64 as bigint (t.bigInt64, t.bigUint64) instead of number
+  --generator    an already built tools/gobgen binary (default: build it, which the Go build
+                 cache makes quick after the first time)
 `;
 
 /** Runs the CLI with the given arguments; returns the exit code. */
@@ -28,21 +53,48 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command !== "dump") {
-    console.error(`gob: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-    return 2;
+  if (command === "dump") return await dump(rest);
+  if (command === "gen") return await gen(rest);
+  console.error(`gob: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  return 2;
+}
+
+/** Reads the value of a flag given as `--flag value` or `--flag=value`. */
+function flagValue(rest: string[], i: number, name: string): [string, number] | null {
+  const a = rest[i];
+  if (a === name) {
+    if (i + 1 >= rest.length) throw new UsageError(`${name} needs a value`);
+    return [rest[i + 1], i + 1];
   }
-  let types = false;
+  if (a.startsWith(`${name}=`)) return [a.slice(name.length + 1), i];
+  return null;
+}
+
+class UsageError extends Error {}
+
+async function dump(rest: string[]): Promise<number> {
+  let types: "" | "go" | "ts" = "";
   let file = "-";
+  let importFrom = DEFAULT_IMPORT;
+  let codecs: string | undefined;
   let maxMessageSize: number | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === "--types") types = true;
-    else if (a === "--max-message") maxMessageSize = Number(rest[++i]);
-    else if (a.startsWith("--")) {
-      console.error(`gob dump: unknown flag ${a}\n\n${USAGE}`);
-      return 2;
-    } else file = a;
+  try {
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i];
+      let v: [string, number] | null;
+      if (a === "--types" || a === "--types=go") types = "go";
+      else if (a === "--types=ts") types = "ts";
+      else if ((v = flagValue(rest, i, "--max-message"))) {
+        [maxMessageSize, i] = [Number(v[0]), v[1]];
+      } else if ((v = flagValue(rest, i, "--import"))) [importFrom, i] = v;
+      else if ((v = flagValue(rest, i, "--codecs"))) [codecs, i] = v;
+      else if (a.startsWith("--")) throw new UsageError(`unknown flag ${a}`);
+      else file = a;
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`gob dump: ${e.message}\n\n${USAGE}`);
+    return 2;
   }
   let readable: ReadableStream<Uint8Array>;
   try {
@@ -64,23 +116,81 @@ export async function main(args: string[]): Promise<number> {
         if (e instanceof GobError && e.code === "eof") break;
         throw e;
       }
-      if (types) {
+      if (types === "go") {
         const defs = dec.typeDefinitions();
         if (defs.length > printed) {
           await out.write(enc.encode(defs.slice(printed).join("\n\n") + "\n\n"));
           printed = defs.length;
         }
-      } else {
+      } else if (types === "") {
         await out.write(enc.encode(line + "\n"));
       }
     }
+    if (types === "ts") {
+      const name = file === "-" ? "standard input" : file;
+      const model = fromWire(dec.wireTypes(), `the type definitions of the gob stream ${name}`);
+      const command = `deno task gob dump --types=ts${
+        importFrom === DEFAULT_IMPORT ? "" : ` --import ${importFrom}`
+      }${codecs === undefined ? "" : ` --codecs ${codecs}`} ${file}`;
+      const source = render(model, { command, importFrom, codecs });
+      await out.write(enc.encode(await formatTs(source)));
+    }
     return 0;
   } catch (e) {
-    const msg = e instanceof GobError ? e.message : String(e);
+    const msg = e instanceof GobError || e instanceof GenError ? e.message : String(e);
     console.error(`gob dump: ${file === "-" ? "stdin" : file}: ${msg}`);
     return 1;
   } finally {
     out.releaseLock();
+  }
+}
+
+async function gen(rest: string[]): Promise<number> {
+  const patterns: string[] = [];
+  const types: string[] = [];
+  let outFile: string | null = null;
+  const opts: RenderOptions = { command: `deno task gob gen ${rest.join(" ")}`, importFrom: "" };
+  let importFrom = DEFAULT_IMPORT;
+  let generator: string | null = null;
+  try {
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i];
+      let v: [string, number] | null;
+      if ((v = flagValue(rest, i, "--out"))) [outFile, i] = v;
+      else if ((v = flagValue(rest, i, "--generator"))) [generator, i] = v;
+      else if ((v = flagValue(rest, i, "--type"))) {
+        types.push(...v[0].split(",").map((s) => s.trim()).filter((s) => s !== ""));
+        i = v[1];
+      } else if ((v = flagValue(rest, i, "--import"))) [importFrom, i] = v;
+      else if ((v = flagValue(rest, i, "--codecs"))) [opts.codecs, i] = v;
+      else if (a === "--bigint") opts.bigint = true;
+      else if (a.startsWith("-")) throw new UsageError(`unknown flag ${a}`);
+      else patterns.push(a);
+    }
+    if (patterns.length === 0) throw new UsageError("no Go package given");
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`gob gen: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  opts.importFrom = importFrom;
+  // The header names the command without the machine-specific generator path.
+  opts.command = opts.command.replace(/ --generator(=| )\S+/, "");
+  let binDir: string | null = null;
+  try {
+    if (generator === null) binDir = await Deno.makeTempDir({ prefix: "gobgen-" });
+    const bin = generator ?? await buildGenerator(binDir!);
+    const model = await loadPackages(bin, { patterns, types });
+    const source = await formatTs(render(model, opts));
+    if (outFile === null) await Deno.stdout.write(new TextEncoder().encode(source));
+    else await Deno.writeTextFile(outFile, source);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof GenError) && !(e instanceof Deno.errors.NotFound)) throw e;
+    console.error(`gob gen: ${e.message}`);
+    return 1;
+  } finally {
+    if (binDir !== null) await Deno.remove(binDir, { recursive: true }).catch(() => {});
   }
 }
 

@@ -10,8 +10,9 @@
  *
  * How the sources become Node-ready, file by file (only the modules the entry points import):
  * - relative imports ending in `.ts` end in `.js`;
- * - `rpc/transport.ts`, the one module of `rpc/` on Deno's network API, is replaced by
- *   `packaging/npm/transport_node.ts` (same exports, over `node:net`);
+ * - `ground/transport.ts`, the one module on Deno's network API, is replaced by
+ *   `packaging/npm/transport_node.ts` (the same `Transport` contract, over `node:net`), its
+ *   relative imports rebased to the module it stands for ({@link SUBSTITUTES});
  * - a module using the `Deno` namespace gets `import { Deno } from "<…>/_shim/deno.js"`
  *   (`packaging/npm/deno_shim.ts`: the real `Deno` under Deno, `process`/`node:fs`/`node:net` under
  *   Node), and `globalThis.addEventListener(…)` becomes the shim's `addGlobalEventListener(…)`.
@@ -58,6 +59,34 @@ export interface NpmBuildResult {
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const HERE = new URL("./", import.meta.url).pathname;
 
+/** Source modules the npm build replaces: module → its Node version (in this directory). */
+export const SUBSTITUTES: Readonly<Record<string, string>> = {
+  "ground/transport.ts": "transport_node.ts",
+};
+
+/**
+ * Rewrites the relative import specifiers of a module written at `fromFile` so that they still
+ * name the same files once the module is placed at `toFile` (both absolute paths).
+ */
+export function rebaseImports(source: string, fromFile: string, toFile: string): string {
+  const dir = (f: string) => f.slice(0, f.lastIndexOf("/") + 1);
+  const to = dir(toFile).split("/").filter((p) => p !== "");
+  return source.replace(
+    /((?:\bfrom|\bimport)\s*\(?\s*)(["'])(\.\.?\/[^"'\n]*?)\2/g,
+    (_m, head: string, q: string, spec: string) => {
+      const target = new URL(spec, `file://${dir(fromFile)}`).pathname.split("/")
+        .filter((p) => p !== "");
+      let common = 0;
+      while (common < to.length && common < target.length - 1 && to[common] === target[common]) {
+        common++;
+      }
+      const up = to.length - common;
+      const rel = (up === 0 ? "./" : "../".repeat(up)) + target.slice(common).join("/");
+      return `${head}${q}${rel}${q}`;
+    },
+  );
+}
+
 async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
   const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
     .output();
@@ -86,11 +115,18 @@ export async function moduleGraph(entries: string[]): Promise<string[]> {
   return [...found].sort();
 }
 
-/** Rewrites relative `.ts` import specifiers to `.js`. */
+/**
+ * Rewrites relative `.ts` import specifiers to `.js`, and a pinned type package
+ * (`npm:@types/aws-lambda@8.10.164`) to the bare name Node's resolution finds it by
+ * (`aws-lambda`; the version is pinned by the package's dependencies).
+ */
 export function rewriteImports(source: string): string {
   return source.replace(
     /((?:\bfrom|\bimport)\s*\(?\s*)(["'])(\.\.?\/[^"'\n]*?)\.ts\2/g,
     (_m, head: string, q: string, path: string) => `${head}${q}${path}.js${q}`,
+  ).replace(
+    /(\bfrom\s*)(["'])npm:@types\/([a-z0-9._-]+)@[^"'\s]+\2/g,
+    (_m, head: string, q: string, name: string) => `${head}${q}${name}${q}`,
   );
 }
 
@@ -173,8 +209,15 @@ export async function buildNpm(options: NpmBuildOptions = {}): Promise<NpmBuildR
   const shimmed: string[] = [];
   try {
     for (const rel of modules) {
-      const from = rel === "rpc/transport.ts" ? `${HERE}transport_node.ts` : `${ROOT}/${rel}`;
-      const t = transform(rel, await Deno.readTextFile(from));
+      const substitute = SUBSTITUTES[rel];
+      const source = substitute === undefined
+        ? await Deno.readTextFile(`${ROOT}/${rel}`)
+        : rebaseImports(
+          await Deno.readTextFile(`${HERE}${substitute}`),
+          `${HERE}${substitute}`,
+          `${ROOT}/${rel}`,
+        );
+      const t = transform(rel, source);
       if (t.shimmed) shimmed.push(rel);
       const dest = `${stage}/src/${rel}`;
       await Deno.mkdir(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });

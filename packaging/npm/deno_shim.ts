@@ -1,6 +1,6 @@
 /**
  * The npm build's stand-in for the parts of the `Deno` namespace the library uses outside
- * `rpc/transport.ts`, and for the global `addEventListener` Deno has and Node lacks.
+ * `ground/transport.ts`, and for the global `addEventListener` Deno has and Node lacks.
  *
  * The npm build imports `Deno` from this module into each file that uses it (a module-local
  * binding: Node's global scope is left alone). Under Deno (the npm package imported with `npm:`)

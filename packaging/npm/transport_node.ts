@@ -1,6 +1,7 @@
 /**
- * The npm build's `rpc/transport.ts`: the same exports as the Deno module, over `node:net`.
- * The npm build puts this file in that module's place; nothing else in `rpc/` changes.
+ * The npm build's `ground/transport.ts`: the same exports as the Deno module, over `node:net`,
+ * implementing the same {@link Transport} contract (`ground/conn.ts`, imported, not re-declared).
+ * The npm build puts this file in that module's place; nothing else changes.
  *
  * One difference Node imposes: Node binds a TCP listener asynchronously, so `listen()` returns
  * before the socket is bound. Listening on a fixed port, `addr` is known at once; on port 0,
@@ -11,28 +12,16 @@
  */
 
 import * as net from "node:net";
+import type {
+  Address,
+  BoundAddr,
+  BoundListener,
+  Conn,
+  Listener,
+  Transport,
+} from "../../ground/conn.ts";
 
-/**
- * A byte connection: a readable and a writable Web Stream, plus an optional
- * `close()` that tears both down at once (a socket's).
- */
-export interface Conn {
-  /** Bytes from the peer. */
-  readonly readable: ReadableStream<Uint8Array>;
-  /** Bytes to the peer. */
-  readonly writable: WritableStream<Uint8Array>;
-  /** Closes both directions at once, if the transport can. */
-  close?(): void;
-}
-
-/** A source of incoming connections. */
-export interface Listener<C extends Conn = Conn> extends AsyncIterable<C> {
-  /** Stops accepting. */
-  close(): void;
-}
-
-/** Where to listen or connect: TCP `{ hostname, port }` or a Unix socket `{ path }`. */
-export type Address = { hostname?: string; port: number } | { path: string };
+export type { Address, BoundAddr, BoundListener, Conn, Listener, Transport };
 
 /** A bound address, shaped like Deno's `Deno.Addr`. */
 export type NetAddr =
@@ -121,8 +110,8 @@ export function connect(addr: Address): Promise<Conn> {
   });
 }
 
-/** A `node:net` server as a {@link Listener}. */
-export interface NodeListener extends Listener<Conn> {
+/** A `node:net` server as a {@link BoundListener}. */
+export interface NodeListener extends BoundListener {
   /** The bound address (see the module docs for port 0). */
   readonly addr: NetAddr;
   /** Resolves once the socket is bound; rejects with the bind error. */
@@ -210,10 +199,11 @@ export function listen(addr: Address): NodeListener {
 }
 
 /** The address a listener from {@link listen} is bound to. */
-export function listenerAddress(listener: { readonly addr: NetAddr }): Address {
+export function listenerAddress(listener: { readonly addr: BoundAddr }): Address {
   const a = listener.addr;
-  if (a.transport === "unix") return { path: a.path };
-  return { hostname: a.hostname, port: a.port };
+  if (a.transport === "unix" && a.path !== undefined) return { path: a.path };
+  if (a.transport === "tcp" && a.port !== undefined) return { hostname: a.hostname, port: a.port };
+  throw new TypeError(`unsupported listener transport ${a.transport}`);
 }
 
 /**
@@ -230,3 +220,6 @@ export function tune(conn: Conn): void {
     }
   }
 }
+
+/** This module's functions as one {@link Transport} value (and the compile-time proof it is one). */
+export const transport: Transport = { connect, listen, listenerAddress, tune };

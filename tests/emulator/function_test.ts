@@ -106,6 +106,8 @@ for (const protocol of PROTOCOLS) {
         errorType: "Sandbox.Timedout",
         errorMessage: `RequestId: ${r.requestId} Error: Task timed out after 0.40 seconds`,
       });
+      // Lambda's key order, as every error document has it.
+      assert.ok(new TextDecoder().decode(r.payload).startsWith('{"errorMessage":'));
       assert.ok(took >= 390 && took < 3000, `killed at the deadline (took ${took} ms)`);
       assert.match(r.logs, new RegExp(`Z ${r.requestId} Task timed out after 0\\.40 seconds`));
       assert.match(r.logs, /Status: timeout/);

@@ -1,3 +1,6 @@
+// The AWS SDK is pinned here rather than in deno.json: a test-only package stays out of what
+// `deno task demo` downloads.
+// deno-lint-ignore-file no-import-prefix
 /**
  * The emulator's Invoke API against the real AWS SDK for JavaScript
  * (`@aws-sdk/client-lambda`, pointed at 127.0.0.1): `Invoke`, and
@@ -8,7 +11,7 @@ import {
   InvokeCommand,
   InvokeWithResponseStreamCommand,
   LambdaClient,
-} from "@aws-sdk/client-lambda";
+} from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { FunctionPool } from "../../emulator/pool.ts";
 import { serveInvokeApi } from "../../emulator/serve.ts";
 

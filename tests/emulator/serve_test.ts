@@ -60,6 +60,13 @@ test("serve: answers, function errors, log tails, invocation types", async () =>
     assert.match(tail, /START RequestId: /);
     assert.match(tail, /REPORT RequestId: /);
 
+    // Lambda's Invoke API hands the payload over as given: an empty body is no event, not `{}`.
+    const empty = await fetch(`${base}/function/invocations`, { method: "POST" });
+    assert.equal(empty.status, 200);
+    assert.deepEqual(await empty.json(), { noEvent: true });
+    const emptyObject = await fetch(`${base}/function/invocations`, { method: "POST", body: "{}" });
+    assert.deepEqual(await emptyObject.json(), null);
+
     const cc = btoa(JSON.stringify({ custom: { via: "header" } }));
     const ctx = await fetch(`${base}/function/invocations`, {
       method: "POST",

@@ -1,13 +1,16 @@
+// Hono is pinned here rather than in deno.json: a test-only package stays out of what
+// `deno task demo` downloads.
+// deno-lint-ignore-file no-import-prefix
 /**
  * Hono from npm behind the adapter: `http(app.fetch)` on every front door, and Hono's own
  * `streamHandle` (written for Lambda's Node.js runtime) running unchanged on our `awslambda`.
  */
 
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import { streamHandle } from "hono/aws-lambda";
-import { stream as honoStream } from "hono/streaming";
-import { setCookie } from "hono/cookie";
+import { Hono } from "npm:hono@4.13.19";
+import { streamHandle } from "npm:hono@4.13.19/aws-lambda";
+import { stream as honoStream } from "npm:hono@4.13.19/streaming";
+import { setCookie } from "npm:hono@4.13.19/cookie";
 import { http, type HttpContext } from "../../http/mod.ts";
 import type { LambdaHandler } from "../../runtime/types.ts";
 import { fixture, fromBase64, invokeHttpStream, invokeJson, toBase64 } from "./_helpers.ts";

@@ -59,8 +59,8 @@ Deno.test({
           assert.ok(Deno.statSync(`${out}/${sub.import}`).isFile, sub.import);
           assert.ok(Deno.statSync(`${out}/${sub.types}`).isFile, sub.types);
         }
-        assert.ok(result.modules.includes("rpc/transport.ts"));
-        const transport = await Deno.readTextFile(`${out}/esm/rpc/transport.js`);
+        assert.ok(result.modules.includes("ground/transport.ts"));
+        const transport = await Deno.readTextFile(`${out}/esm/ground/transport.js`);
         assert.match(transport, /from "node:net"/);
         assert.doesNotMatch(transport, /Deno\.(listen|connect)/);
         for (const rel of result.modules) {

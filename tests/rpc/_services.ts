@@ -4,7 +4,7 @@
  */
 
 import { buildGo } from "../_support/go.ts";
-import { type Duplex, method, Server, type ServerOptions, t } from "../../rpc/mod.ts";
+import { type Conn, method, Server, type ServerOptions, t } from "../../rpc/mod.ts";
 import type { Infer, Type } from "../../gob/mod.ts";
 
 export const Args = t.struct("Args", { A: t.int, B: t.int });
@@ -71,7 +71,7 @@ export function arithServer(options: ServerOptions = {}): Server {
 }
 
 /** Two connected in-memory connections. */
-export function pipePair(): [Duplex, Duplex] {
+export function pipePair(): [Conn, Conn] {
   const ab = new TransformStream<Uint8Array, Uint8Array>();
   const ba = new TransformStream<Uint8Array, Uint8Array>();
   return [

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { decodeAll, encode, Encoder } from "../../gob/mod.ts";
 import {
   Client,
-  type Duplex,
+  type Conn,
   method,
   RequestType,
   RpcError,
@@ -59,16 +59,33 @@ for (const codec of ["gob", "jsonrpc"] as const) {
   });
 
   Deno.test(`rpc server (${codec}): 64 concurrent calls, replies in completion order`, async () => {
+    // Each call waits on a gate the test opens, last call first: the order is the test's, not the
+    // timer's, so a loaded machine cannot reorder it.
     const server = arithServer({ codec });
+    const gates = new Map<string, () => void>();
+    let allArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => allArrived = resolve);
+    server.register("Gate", {
+      Wait: method(t.string, t.string, async (tag) => {
+        await new Promise<void>((resolve) => {
+          gates.set(tag, resolve);
+          if (gates.size === 64) allArrived();
+        });
+        return tag;
+      }),
+    });
     const { client: cp, done } = connectPair(server, codec);
     const client = await cp;
     const order: number[] = [];
     const calls = Array.from(
       { length: 64 },
       (_, i) =>
-        client.call("Arith.Sleep", { Ms: (64 - i) * 2, Tag: String(i) }, SleepArgs, t.string)
-          .then((tag) => order.push(Number(tag))),
+        client.call("Gate.Wait", String(i), t.string, t.string).then((tag) =>
+          order.push(Number(tag))
+        ),
     );
+    await arrived;
+    for (let i = 63; i >= 0; i--) gates.get(String(i))!();
     await Promise.all(calls);
     assert.deepEqual(order, Array.from({ length: 64 }, (_, i) => 63 - i));
     await client.close();
@@ -117,7 +134,7 @@ Deno.test("rpc server: each reply leaves in one write, header with body", async 
   const server = arithServer();
   const [a, b] = pipePair();
   const writes: Uint8Array[] = [];
-  const recording: Duplex = {
+  const recording: Conn = {
     readable: b.readable,
     writable: new WritableStream({
       async write(chunk) {

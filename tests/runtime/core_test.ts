@@ -1,11 +1,12 @@
 /** Unit tests of the protocol-independent parts: errors, invoke, context, logging, go1.x mapping. */
 
 import assert from "node:assert/strict";
-import { errorBody, goJSON, parseStack, toErrorShape } from "../../runtime/errors.ts";
+import { goJSON } from "../../ground/json.ts";
+import { errorBody, parseStack, toErrorShape } from "../../runtime/errors.ts";
 import { createInvoker, encodeResult, type InvokeRequest } from "../../runtime/invoke.ts";
 import { parseClientContext, parseCognitoIdentity, parseGoInt } from "../../runtime/context.ts";
 import { Logger } from "../../runtime/logging.ts";
-import { fromInvokeRequest, toInvokeResponse } from "../../runtime/go1x.ts";
+import { fromInvokeRequest, toInvokeResponse } from "../../protocol/go1x.ts";
 import { selectMode } from "../../runtime/start.ts";
 import type { LambdaContext } from "../../runtime/types.ts";
 

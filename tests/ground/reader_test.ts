@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { ByteReader, ReadError, type Scanner } from "../../ground/reader.ts";
+import { chunks } from "./_streams.ts";
+
+const dec = new TextDecoder();
+const text = (b: Uint8Array | null) => (b === null ? null : dec.decode(b));
+
+Deno.test("ByteReader: lines across chunks, CRLF or LF, a last line without LF, then null", async () => {
+  const r = new ByteReader(chunks(["one\r\ntw", "o\nthr", "ee"]));
+  assert.equal(text(await r.readLine(100)), "one");
+  assert.equal(text(await r.readLine(100)), "two");
+  assert.equal(text(await r.readLine(100)), "three");
+  assert.equal(await r.readLine(100), null);
+  assert.equal(r.eof, true);
+});
+
+Deno.test("ByteReader: a line past the limit is a too-long ReadError, in one chunk or many", async () => {
+  await assert.rejects(
+    new ByteReader(chunks(["x".repeat(50) + "\n"])).readLine(10),
+    (e) => e instanceof ReadError && e.code === "too-long",
+  );
+  await assert.rejects(
+    new ByteReader(chunks(["xxxxxxxx", "xxxxxxxx", "x\n"])).readLine(10),
+    (e) => e instanceof ReadError && e.code === "too-long",
+  );
+});
+
+Deno.test("ByteReader: readChunk hands out buffered bytes first, readSome at most n", async () => {
+  const r = new ByteReader(chunks(["head\nbody-bytes", "more"]));
+  assert.equal(text(await r.readLine(100)), "head");
+  assert.equal(text(await r.readSome(4)), "body");
+  assert.equal(r.buffered, 6);
+  assert.equal(text(await r.readChunk()), "-bytes");
+  assert.equal(text(await r.readChunk()), "more");
+  assert.equal(await r.readChunk(), null);
+  assert.equal(await r.readSome(4), null);
+});
+
+/** Units separated by `;`. */
+class SemiScanner implements Scanner {
+  #seen = false;
+  reset() {
+    this.#seen = false;
+  }
+  feed(buf: Uint8Array, _start: number, from: number): number {
+    for (let i = from; i < buf.length; i++) {
+      if (buf[i] === 0x3b) return i + 1;
+      if (buf[i] !== 0x20) this.#seen = true;
+    }
+    return -1;
+  }
+  blank() {
+    return !this.#seen;
+  }
+  finish() {
+    return -1;
+  }
+}
+
+Deno.test("ByteReader: readScanned finds units across chunks; a cut unit is unexpected-eof", async () => {
+  const r = new ByteReader(chunks(["ab;c", "d;  ", "ef"]));
+  const s = new SemiScanner();
+  assert.equal(text(await r.readScanned(s, 100)), "ab;");
+  assert.equal(text(await r.readScanned(s, 100)), "cd;");
+  await assert.rejects(
+    r.readScanned(s, 100),
+    (e) => e instanceof ReadError && e.code === "unexpected-eof",
+  );
+  const blank = new ByteReader(chunks(["   "]));
+  assert.equal(await blank.readScanned(s, 100), null);
+  await assert.rejects(
+    new ByteReader(chunks(["x".repeat(20), "x;"])).readScanned(s, 10),
+    (e) => e instanceof ReadError && e.code === "too-long",
+  );
+});
+
+Deno.test("ByteReader: silence inside a unit is a stalled ReadError after stallTimeout", async () => {
+  const r = new ByteReader(chunks(["partial"], true), { stallTimeout: 50 });
+  const t0 = Date.now();
+  await assert.rejects(r.readLine(100), (e) => e instanceof ReadError && e.code === "stalled");
+  assert.ok(Date.now() - t0 >= 45);
+  assert.equal(r.eof, true);
+});
+
+Deno.test("ByteReader: concurrent fills share one read (no byte lost)", async () => {
+  const r = new ByteReader(chunks(["a", "b"]));
+  const [x, y] = await Promise.all([r.fill(), r.fill()]);
+  assert.equal(x && y, true);
+  assert.equal(r.buffered, 1);
+  assert.equal(text(await r.readChunk()), "a");
+  assert.equal(text(await r.readChunk()), "b");
+});
+
+Deno.test("ByteReader: a failing source reads as the end of the stream", async () => {
+  const failing = new ReadableStream<Uint8Array>({
+    pull(c) {
+      c.error(new Error("connection reset"));
+    },
+  });
+  const r = new ByteReader(failing);
+  assert.equal(await r.readChunk(), null);
+  assert.equal(r.eof, true);
+});
