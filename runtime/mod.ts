@@ -19,6 +19,7 @@
 
 export { MODE_VARIABLES, selectMode, start } from "./start.ts";
 export type {
+  AnyLambdaHandler,
   ClientContext,
   CognitoIdentity,
   Context,
@@ -31,6 +32,7 @@ export type {
   LogLevel,
   StartHandler,
   StartOptions,
+  StreamifiedHandler,
 } from "./types.ts";
 export { InvokeContext } from "./context.ts";
 export { createInvoker, encodeResult } from "./invoke.ts";

@@ -53,19 +53,29 @@ export type LambdaHandler<E = unknown, R = unknown> = (
 ) => R | Promise<R> | void;
 
 /**
- * Every handler {@linkcode start} accepts, as the handler types users already have declare them:
- * a {@linkcode LambdaHandler} of any event and result type, `@types/aws-lambda`'s `Handler`s,
- * generic handlers such as Hono's `handle(app)` (`hono/aws-lambda`), and what
- * `awslambda.streamifyResponse(...)` returns as `@types/aws-lambda` types it
- * (`StreamifyHandler`, whose second parameter is the response stream: at run time our
- * `streamifyResponse` returns the two-argument handler it really is).
- *
- * The event parameter is `never` here so that a handler of any event type fits; the event a
- * handler gets is the invocation's JSON payload, which the runtime cannot check against it.
+ * A handler of any event type: the event parameter is `never` so that every handler fits,
+ * generic ones such as Hono's `handle(app)` (`hono/aws-lambda`) included. The event a handler
+ * gets is the invocation's JSON payload, which the runtime cannot check against its type.
  */
-export type StartHandler =
-  | ((event: never, context: LambdaContext, callback: LambdaCallback<unknown>) => unknown)
-  | AwsStreamifyHandler<never, unknown>;
+export type AnyLambdaHandler = (
+  event: never,
+  context: LambdaContext,
+  callback: LambdaCallback<unknown>,
+) => unknown;
+
+/**
+ * What `awslambda.streamifyResponse(...)` returns as `@types/aws-lambda` types it: a handler whose
+ * second parameter is the response stream. At run time gopherless's `streamifyResponse` returns
+ * the two-argument Lambda handler it really is, so such a value can be passed to `start` as is.
+ */
+export type StreamifiedHandler = AwsStreamifyHandler<never, unknown>;
+
+/**
+ * Every handler {@linkcode start} accepts: a {@linkcode LambdaHandler} of any event and result
+ * type, `@types/aws-lambda`'s `Handler`s, generic handlers ({@linkcode AnyLambdaHandler}) and
+ * streamified ones ({@linkcode StreamifiedHandler}).
+ */
+export type StartHandler = AnyLambdaHandler | StreamifiedHandler;
 
 /**
  * The context passed to each invocation. It is `@types/aws-lambda`'s `Context` (all of its
