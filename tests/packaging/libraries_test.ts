@@ -11,6 +11,8 @@ import assert from "node:assert/strict";
 import { LocalFunction, type Protocol } from "../../emulator/mod.ts";
 import type { InvokeOutcome } from "../../emulator/mod.ts";
 import { has, repoPath, runCli } from "./_helpers.ts";
+import { goTest } from "../_support/go.ts";
+import { op, postFor, runPlatform } from "../runtime/_platform.ts";
 
 const LIBS = repoPath("testdata/libraries");
 const ENTRIES = [
@@ -301,3 +303,52 @@ for (const protocol of PROTOCOLS) {
     },
   });
 }
+
+goTest(
+  "libraries: under AWS_LAMBDA_MAX_CONCURRENCY=4 the AWS SDK sends each invocation's trace header",
+  async () => {
+    const { root, tasks } = await packageAll();
+    const traces = new Map<string, string | null>();
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+      const key = new URL(req.url).pathname;
+      if (req.method === "PUT") {
+        traces.set(key, req.headers.get("x-amzn-trace-id"));
+        await req.arrayBuffer();
+        return new Response(null, { headers: { ETag: '"e"' } });
+      }
+      // Answer slowly, so that the invocations overlap.
+      await new Promise((r) => setTimeout(r, 100));
+      return new Response(key, { headers: { ETag: '"e"' } });
+    });
+    try {
+      const trace = (i: number) => `Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e70${i};Sampled=1`;
+      const ids = [0, 1, 2, 3, 4, 5, 6, 7];
+      const report = await runPlatform({
+        invokes: ids.map((i) =>
+          op(`s${i}`, { key: `k${i}`, text: "t" }, {
+            headers: { "Lambda-Runtime-Trace-Id": trace(i) },
+          })
+        ),
+        env: {
+          AWS_LAMBDA_MAX_CONCURRENCY: "4",
+          S3_ENDPOINT: `http://127.0.0.1:${server.addr.port}`,
+          AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+          AWS_SECRET_ACCESS_KEY: "secret",
+          AWS_REGION: "us-east-1",
+          AWS_LAMBDA_FUNCTION_NAME: "s3",
+          DENO_DIR: `${root}/empty-deno-dir`,
+        },
+      }, ["sh", "-c", `cd '${tasks.get("s3")}' && exec ./bootstrap`]);
+      assert.equal(report.timedOut, false, report.stderr);
+      assert.ok(report.maxInFlight > 1, "the invocations overlapped");
+      for (const i of ids) {
+        assert.equal(postFor(report, `s${i}`).kind, "response", postFor(report, `s${i}`).body);
+        // Each PUT carries its own invocation's trace header, read from awslambda.InvokeStore
+        // (_X_AMZN_TRACE_ID is not set when invocations share the process).
+        assert.equal(traces.get(`/bucket/k${i}`), trace(i), `k${i}`);
+      }
+    } finally {
+      await server.shutdown();
+    }
+  },
+);
