@@ -8,8 +8,9 @@
  *   it runs with no config, no `node_modules` and no network.
  * - CommonJS modules inside the bundle may `require` Node built-ins (the AWS SDK's
  *   `require("node:crypto")`): esbuild's ES-module output only forwards such calls to a `require`
- *   in scope, so the bundle starts with one made by `createRequire` (the source map is shifted by
- *   that line).
+ *   in scope, so a bundle that has esbuild's `require` shim starts with one made by
+ *   `createRequire` (the source map is shifted by that line); others do without (importing
+ *   `node:module` costs about 10 ms of start-up).
  * - Names are kept (`--keep-names`): the name of an error's class is its Lambda `errorType`.
  * - A source map is written beside the bundle (`handler.js.map`, no `sourceMappingURL` comment:
  *   the runtime reads it only when it reports an error, see `runtime/source_map.ts`). Its sources
@@ -104,6 +105,10 @@ export const REQUIRE_PRELUDE =
   'import { createRequire as __gopherlessRequire } from "node:module"; ' +
   "const require = __gopherlessRequire(import.meta.url);\n";
 
+// What esbuild's `__require` shim throws when no `require` is in scope: its presence says that
+// CommonJS code in the bundle may call `require`.
+const DYNAMIC_REQUIRE_SHIM = "Dynamic require of ";
+
 interface RawSourceMap {
   version: number;
   sources: string[];
@@ -150,7 +155,10 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
         .trim();
       throw new BundleError(`bundling ${entry} failed:\n${text}`);
     }
-    const code = new TextEncoder().encode(REQUIRE_PRELUDE + await Deno.readTextFile(out));
+    const text = await Deno.readTextFile(out);
+    // Only bundles with CommonJS in them get the prelude: importing node:module costs start-up.
+    const prelude = text.includes(DYNAMIC_REQUIRE_SHIM) ? REQUIRE_PRELUDE : "";
+    const code = new TextEncoder().encode(prelude + text);
     const raw = JSON.parse(await Deno.readTextFile(`${out}.map`)) as RawSourceMap;
     const root = options.root ?? dirname(options.config ?? entry);
     const ignoreList: number[] = [];
@@ -164,8 +172,8 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
       version: 3,
       sources,
       names: raw.names,
-      // One generated line more at the top: the prelude.
-      mappings: ";" + raw.mappings,
+      // One generated line more at the top when there is the prelude.
+      mappings: (prelude ? ";" : "") + raw.mappings,
       ignoreList,
     };
     return {
