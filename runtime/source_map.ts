@@ -10,9 +10,6 @@
  * @module
  */
 
-// node:fs rather than Deno's API: the npm build of the runtime runs on Node too.
-import { readFileSync } from "node:fs";
-
 /** Where a generated position came from. */
 export interface OriginalPosition {
   /** The source's path, as the map names it. */
@@ -136,6 +133,27 @@ export class SourceMap {
 
 const cache = new Map<string, SourceMap | null>();
 
+type ReadText = (path: string) => string;
+
+/**
+ * Reads a file as text, synchronously: with Deno's API, or on Node (the npm build) with `node:fs`
+ * through `process.getBuiltinModule`. No static `node:fs` import: loading it costs start-up, and
+ * this is only needed once an error is reported.
+ */
+function readText(path: string): string {
+  const g = globalThis as {
+    Deno?: { readTextFileSync?: ReadText };
+    process?: {
+      getBuiltinModule?: (id: string) => { readFileSync: (p: string, e: string) => string };
+    };
+  };
+  const deno = g.Deno?.readTextFileSync;
+  if (deno) return deno(path);
+  const fs = g.process?.getBuiltinModule?.("node:fs");
+  if (!fs) throw new Error("no synchronous file read available");
+  return fs.readFileSync(path, "utf8");
+}
+
 /**
  * The source map beside the file at `path` (`<path>.map`), or `null` when there is none or it
  * cannot be read or parsed. Read once per path.
@@ -144,7 +162,7 @@ export function sourceMapFor(path: string): SourceMap | null {
   let map = cache.get(path);
   if (map !== undefined) return map;
   try {
-    map = new SourceMap(readFileSync(`${path}.map`, "utf8"));
+    map = new SourceMap(readText(`${path}.map`));
   } catch {
     map = null;
   }
