@@ -1,7 +1,7 @@
 /**
  * Measures what bundling the handler changes (`deno run -A benchmarks/bundle_measure.ts [entry] [runs]`):
  *
- * - the source a binary embeds: the module graph as is vs the esbuild bundle (plain, minified);
+ * - the source a binary embeds: the module graph as is vs the `deno bundle` output (plain, minified);
  * - the payload `deno compile` appends to its `denort`, measured with a stand-in `denort`
  *   (`DENORT_BIN=/bin/true`: the output minus the stand-in is exactly what the build adds);
  * - start-up, spawn → first `GET /next` under the emulator's Runtime API platform, of `deno run`

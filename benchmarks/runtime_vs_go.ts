@@ -64,7 +64,7 @@ const hostBin = await goBuild("cmd/go1xhost");
 const goEcho = await goBuild("cmd/goecho");
 const tsEcho = [Deno.execPath(), "run", "-A", `${ROOT}examples/echo.ts`];
 const empty = await Deno.makeTempFile({ suffix: ".ts" });
-// What `deno task build` ships: the handler bundled into one module (esbuild), run without a
+// What `deno task build` ships: the handler bundled into one module (`deno bundle`), run without a
 // config file, as the packaged bootstrap runs it.
 const bundled = await Deno.makeTempFile({ suffix: ".js" });
 await Deno.writeFile(bundled, (await bundle(`${ROOT}examples/echo.ts`)).code);

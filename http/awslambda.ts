@@ -3,8 +3,10 @@
  * `awslambda.streamifyResponse(handler)` and `awslambda.HttpResponseStream.from(stream,
  * metadata)`. Hono's `streamHandle` (`hono/aws-lambda`) is such code.
  *
- * Importing this module (or `http/mod.ts`, or the package root) installs the global, unless one
- * is already there (code running on Node's own runtime keeps Node's). Its type is the one
+ * Importing this module (or `http/mod.ts`, or the package root) installs the global: its members
+ * are merged into an existing `awslambda` object (`@aws/lambda-invoke-store`, which Powertools
+ * and the AWS SDK import, creates an empty one), each kept when already there (code running on
+ * Node's own runtime keeps Node's). Its type is the one
  * `@types/aws-lambda` declares; that declaration types `streamifyResponse`'s result as the
  * three-argument handler, so pass it to `start` through the {@linkcode streamifyResponse} export
  * (typed as the two-argument Lambda handler it really is) or with a cast.
@@ -187,11 +189,16 @@ export interface AwsLambdaGlobal {
 /** Our `awslambda` object (also installed as the global; see the module docs). */
 export const awslambda: AwsLambdaGlobal = { streamifyResponse, HttpResponseStream };
 
-/** Installs the `awslambda` global unless one exists; returns the one in place. */
+/**
+ * Installs the `awslambda` global: merges {@linkcode awslambda}'s members into an existing
+ * object (keeping members already set), or creates it. Returns the global.
+ */
 export function installAwsLambdaGlobal(): AwsLambdaGlobal {
-  const g = globalThis as unknown as { awslambda?: AwsLambdaGlobal };
-  g.awslambda ??= awslambda;
-  return g.awslambda;
+  const g = globalThis as unknown as { awslambda?: Partial<AwsLambdaGlobal> };
+  const target = g.awslambda ??= {};
+  target.streamifyResponse ??= streamifyResponse;
+  target.HttpResponseStream ??= HttpResponseStream;
+  return target as AwsLambdaGlobal;
 }
 
 installAwsLambdaGlobal();

@@ -11,8 +11,13 @@
  * ```
  *
  * With `--runtime deno` each directory holds `bootstrap` (a launcher script), `deno` (Deno's
- * binary for the architecture, from its npm package) and `handler.js` (the bundled handler),
- * and `bootstrap.zip` holds the three.
+ * binary for the architecture, from its npm package), `handler.js` (the bundled handler) and
+ * `handler.js.map` (its source map, read only to report an error's frames), and `bootstrap.zip`
+ * holds the four. `--runtime compiled` compiles the same bundle, the map embedded beside it.
+ *
+ * The handler is bundled with `deno bundle` (see `bundle.ts`), resolved with the `deno.json`
+ * found from the entry's directory upwards (its import map and compiler options), so `npm:`
+ * packages, import-map names and `node_modules` all end up inside the one file.
  *
  * For the legacy `go1.x` runtime the handler setting is the name of the executable in the zip,
  * so it is `bootstrap` there too.
@@ -20,7 +25,7 @@
  * @module
  */
 
-import { bundle } from "./bundle.ts";
+import { bundle, BundleError } from "./bundle.ts";
 import { DenortError, type DenortSource, missingDenort, resolveDenort } from "./denort.ts";
 import { defaultCacheDir, type DenoBinary, denoBinary } from "./deno_binary.ts";
 import { type Arch, TARGETS } from "./targets.ts";
@@ -28,7 +33,7 @@ import { type Arch, TARGETS } from "./targets.ts";
 export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
-import { writeZip, type ZipEntry } from "./zip.ts";
+import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
 import { heapFlags, LAUNCHER } from "./launcher.ts";
 export { LAUNCHER } from "./launcher.ts";
 
@@ -50,7 +55,7 @@ export interface BuildOptions {
   runtime?: RuntimeKind;
   /** The output directory. Default `dist`. */
   out?: string;
-  /** Bundle the handler with esbuild first. Default `true` (required by `runtime: "deno"`). */
+  /** Bundle the handler with `deno bundle` first. Default `true` (required by `runtime: "deno"`). */
   bundle?: boolean;
   /** Type-check the entry with `deno check` first. Default `true`. */
   check?: boolean;
@@ -116,8 +121,10 @@ export interface BuildReport {
   bundled: boolean;
   /** The bundle's size, when bundled. */
   bundleBytes?: number;
-  /** The bundle's imports left for Deno to resolve (not `node:`). */
-  externals: string[];
+  /** How many modules went into the bundle, when bundled. */
+  bundleModules?: number;
+  /** The `deno.json` the handler was checked and bundled with, if any. */
+  config?: string;
   /** One per architecture. */
   artifacts: Artifact[];
 }
@@ -145,6 +152,41 @@ async function findConfig(entry: string): Promise<string | undefined> {
 
 function absolute(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
+/**
+ * The Deno binary's zip entry data, compressed once and kept in the cache directory: deflating
+ * ~95 MB takes most of a build, and the binary only changes with its version.
+ */
+async function compressedDeno(
+  path: string,
+  data: Uint8Array,
+  cacheDir: string,
+): Promise<CompressedData> {
+  const st = await Deno.stat(path);
+  const key = `${path.replace(/[^A-Za-z0-9.-]+/g, "_")}-${st.size}-${st.mtime?.getTime() ?? 0}`;
+  const dir = `${cacheDir}/deflated`;
+  const file = `${dir}/${key}`;
+  try {
+    const cached = await Deno.readFile(file);
+    const crc = new DataView(cached.buffer, cached.byteOffset).getUint32(0);
+    return { crc32: crc, deflated: cached.subarray(4) };
+  } catch {
+    // not cached yet
+  }
+  const c = await compressEntry(data);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const out = new Uint8Array(4 + c.deflated.length);
+    new DataView(out.buffer).setUint32(0, c.crc32);
+    out.set(c.deflated, 4);
+    const tmp = `${file}.${Deno.pid}.tmp`;
+    await Deno.writeFile(tmp, out);
+    await Deno.rename(tmp, file);
+  } catch {
+    // an unwritable cache only costs time
+  }
+  return c;
 }
 
 /** `n` bytes, in MB (MiB, as Lambda counts them). */
@@ -215,26 +257,21 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const work = await Deno.makeTempDir({ prefix: "gopherless-build-" });
   try {
     let input = entry;
-    let bundled: Uint8Array | undefined;
-    let externals: string[] = [];
+    let bundled: { code: Uint8Array; map: Uint8Array; modules: number } | undefined;
     if (doBundle) {
-      const b = await bundle(entry);
-      bundled = b.code;
-      externals = b.externals;
-      input = `${work}/handler.js`;
-      await Deno.writeFile(input, bundled);
-      log(
-        `bundle ${options.entry}: ${b.inputs.length} modules → ${bundled.length} bytes ` +
-          `(${b.ms.toFixed(0)} ms)`,
-      );
-      if (runtime === "deno" && externals.length > 0) {
-        throw new BuildError(
-          `--runtime deno runs the bundle with no config and no network, but it still imports ` +
-            `${
-              externals.join(", ")
-            }; bundle-able (relative) imports only, or use --runtime compiled`,
-        );
+      try {
+        bundled = await bundle(entry, { config });
+      } catch (e) {
+        if (e instanceof BundleError) throw new BuildError(e.message);
+        throw e;
       }
+      input = `${work}/handler.js`;
+      await Deno.writeFile(input, bundled.code);
+      await Deno.writeFile(`${input}.map`, bundled.map);
+      log(
+        `bundle ${options.entry}: ${bundled.modules} modules → ${bundled.code.length} bytes ` +
+          `(source map ${bundled.map.length} bytes)`,
+      );
     }
 
     const artifacts: Artifact[] = [];
@@ -258,8 +295,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         if (options.memoryMb !== undefined) {
           args.push(`--v8-flags=${heapFlags(options.memoryMb).join(",")}`);
         }
-        if (!doBundle || externals.length > 0) args.push(...configArgs);
-        else args.push("--no-config");
+        if (doBundle) args.push("--no-config", "--no-lock", "--include", `${input}.map`);
+        else args.push(...configArgs);
         args.push("--output", bin, input);
         const env: Record<string, string> = denort.kind === "env"
           ? { DENORT_BIN: denort.path }
@@ -297,10 +334,18 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           } from ${deno.source} (${deno.path})`,
         );
         const launcher = new TextEncoder().encode(LAUNCHER);
+        const denoData = await Deno.readFile(deno.path);
+        const cacheDir = options.cacheDir ?? defaultCacheDir();
         entries.push(
           { name: "bootstrap", data: launcher, mode: 0o755 },
-          { name: "deno", data: await Deno.readFile(deno.path), mode: 0o755 },
-          { name: "handler.js", data: bundled!, mode: 0o644 },
+          {
+            name: "deno",
+            data: denoData,
+            mode: 0o755,
+            compressed: await compressedDeno(deno.path, denoData, cacheDir),
+          },
+          { name: "handler.js", data: bundled!.code, mode: 0o644 },
+          { name: "handler.js.map", data: bundled!.map, mode: 0o644 },
         );
         for (const e of entries) {
           await Deno.writeFile(`${dir}/${e.name}`, e.data, { mode: e.mode });
@@ -337,8 +382,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       entry: options.entry,
       runtime,
       bundled: doBundle,
-      bundleBytes: bundled?.length,
-      externals,
+      bundleBytes: bundled?.code.length,
+      bundleModules: bundled?.modules,
+      config,
       artifacts,
     };
     await Deno.writeTextFile(`${out}/build.json`, JSON.stringify(report, null, 2) + "\n");

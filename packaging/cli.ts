@@ -25,7 +25,7 @@ export const USAGE = `usage: deno task build <entry.ts> [options]
   --runtime compiled|deno    compiled: deno compile into one binary (default);
                              deno: a bootstrap launcher, the Deno binary and the bundled handler
   --out DIR                  output directory (default dist)
-  --no-bundle                compile the entry as is instead of an esbuild bundle
+  --no-bundle                compile the entry as is instead of a deno bundle (compiled only)
   --no-check                 skip type-checking the entry
   --offline                  never download a denort (compiled); fail if it is not cached
   --memory MB                the function's memory size (compiled): bakes V8's heap limits for

@@ -29,7 +29,13 @@ export {
 } from "./build.ts";
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
 export { heapFlags } from "./launcher.ts";
-export { bundle, type BundleOptions, type BundleResult, ESBUILD_VERSION } from "./bundle.ts";
+export {
+  bundle,
+  BundleError,
+  type BundleOptions,
+  type BundleResult,
+  RUNTIME_FOLDERS,
+} from "./bundle.ts";
 export {
   DenortError,
   type DenortSource,

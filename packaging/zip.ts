@@ -29,6 +29,24 @@ export interface ZipEntry {
   data: Uint8Array;
   /** Unix permission bits (e.g. `0o755` for an executable); default `0o644`. */
   mode?: number;
+  /**
+   * `data` already compressed (by {@linkcode compressEntry}, e.g. kept in a cache): written as is
+   * instead of deflating `data` again.
+   */
+  compressed?: CompressedData;
+}
+
+/** An entry's data compressed ahead of time: its CRC-32 and its raw-deflated bytes. */
+export interface CompressedData {
+  /** The CRC-32 of the uncompressed data. */
+  crc32: number;
+  /** The data, raw-deflated. */
+  deflated: Uint8Array;
+}
+
+/** Computes what {@linkcode ZipEntry.compressed} holds for `data`. */
+export async function compressEntry(data: Uint8Array): Promise<CompressedData> {
+  return { crc32: crc32(data), deflated: await deflateRaw(data) };
 }
 
 /** Options of {@link writeZip}. */
@@ -78,11 +96,11 @@ export async function writeZip(entries: ZipEntry[], options: ZipOptions = {}): P
     if (seen.has(e.name)) throw new Error(`zip: duplicate entry ${JSON.stringify(e.name)}`);
     seen.add(e.name);
     const name = encoder.encode(e.name);
-    const crc = crc32(e.data);
+    const crc = e.compressed?.crc32 ?? crc32(e.data);
     let body = e.data;
     let method = 0;
     if (options.compress !== false && e.data.length > 0) {
-      const deflated = await deflateRaw(e.data);
+      const deflated = e.compressed?.deflated ?? await deflateRaw(e.data);
       if (deflated.length < e.data.length) {
         body = deflated;
         method = 8;

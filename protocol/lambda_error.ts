@@ -1,6 +1,7 @@
 /**
  * Lambda's error document: `{"errorMessage","errorType","stackTrace"}`, the one shape every side
- * speaks. The runtime posts it to the Runtime API's `/error` endpoints and carries it in go1.x's
+ * speaks, and the Runtime API's variant Node's managed runtime posts,
+ * `{"errorType","errorMessage","trace"}` ({@linkcode encodeNodeErrorDocument}). The runtime posts it to the Runtime API's `/error` endpoints and carries it in go1.x's
  * `InvokeResponse.Error`; the emulator returns it to callers for timeouts, crashes and init
  * failures, and its Runtime API answers its own refusals with it.
  *
@@ -36,6 +37,12 @@ export interface LambdaErrorShape {
   errorType: string;
   /** Frames parsed from the JS stack, innermost first; absent when there are none. */
   stackTrace?: LambdaStackFrame[];
+  /**
+   * The stack as Node's runtime reports it on the Runtime API: `error.stack`'s lines (the
+   * runtime's own frames left out, frames mapped to the user's sources). Only in
+   * {@linkcode encodeNodeErrorDocument}'s document.
+   */
+  trace?: string[];
 }
 
 /**
@@ -62,6 +69,20 @@ export { goJSON };
 /** The document as Go writes it: `{"errorMessage":…,"errorType":…,"stackTrace":[…]}`. */
 export function encodeErrorDocument(shape: LambdaErrorShape): string {
   return goJSON(lambdaError(shape.errorType, shape.errorMessage, shape.stackTrace));
+}
+
+/**
+ * The document as Node's managed runtime posts it to the Runtime API (its `toRapidResponse`):
+ * `{"errorType":…,"errorMessage":…,"trace":[…]}`, `trace` empty when there is none (a thrown
+ * value that is not an `Error`), plain `JSON.stringify` escaping. The runtime sends this one on
+ * the Runtime API; go1.x carries Go's.
+ */
+export function encodeNodeErrorDocument(shape: LambdaErrorShape): string {
+  return JSON.stringify({
+    errorType: shape.errorType,
+    errorMessage: shape.errorMessage,
+    trace: shape.trace ?? [],
+  });
 }
 
 const encoder = new TextEncoder();

@@ -87,8 +87,8 @@ export interface InvokeScope {
 
 /** Runs invocations in their scope and tells the scope of the code running now. */
 export interface InvokeScopes {
-  /** Runs `fn` (one invocation) in `scope`. */
-  run<R>(scope: InvokeScope, fn: () => Promise<R>): Promise<R>;
+  /** Runs `fn` (one invocation) in `scope`; a promise it returns keeps the scope until settled. */
+  run<R>(scope: InvokeScope, fn: () => R): R;
   /** The scope of the invocation the caller runs in, or `undefined` outside any. */
   getStore(): InvokeScope | undefined;
 }
@@ -110,22 +110,30 @@ let running = 0;
  * earlier invocation left) logs under the invocation in flight, as in Node.js.
  */
 export const invokeScope: InvokeScopes = {
-  async run<R>(scope: InvokeScope, fn: () => Promise<R>): Promise<R> {
+  run<R>(scope: InvokeScope, fn: () => R): R {
     running++;
-    try {
-      if (als === undefined && running === 1) {
-        sole = scope;
-        try {
-          return await fn();
-        } finally {
-          if (sole === scope) sole = undefined;
-        }
-      }
-      als ??= new (nodeAsyncHooks().AsyncLocalStorage)<InvokeScope>();
-      return await als.run(scope, fn);
-    } finally {
+    const solo = als === undefined && running === 1;
+    const done = () => {
       running--;
+      if (solo && sole === scope) sole = undefined;
+    };
+    let result: R;
+    try {
+      if (solo) {
+        sole = scope;
+        result = fn();
+      } else {
+        als ??= new (nodeAsyncHooks().AsyncLocalStorage)<InvokeScope>();
+        result = als.run(scope, fn);
+      }
+    } catch (e) {
+      done();
+      throw e;
     }
+    // An async invocation holds its scope until it settles; a synchronous one, until it returns.
+    if (result instanceof Promise) return result.finally(done) as R;
+    done();
+    return result;
   },
   getStore(): InvokeScope | undefined {
     return als?.getStore() ?? sole;
@@ -212,25 +220,27 @@ export class InvokeContext implements LambdaContext {
     return this.#controller.signal;
   }
 
-  /** Milliseconds left until the deadline (never negative). */
-  getRemainingTimeInMillis(): number {
-    return Math.max(0, Math.floor(this.deadlineMs - Date.now()));
-  }
+  // The functions below are own properties bound to this context (arrow functions), as in
+  // Node's runtime, whose context is a plain object of closures: libraries call them detached
+  // (middy passes `context.getRemainingTimeInMillis` around on its own).
+
+  /** Milliseconds left until the deadline (never negative). Works detached from the context. */
+  getRemainingTimeInMillis = (): number => Math.max(0, Math.floor(this.deadlineMs - Date.now()));
 
   /** @deprecated Node.js compatibility: settles the invocation as the callback would. */
-  done(error?: Error, result?: unknown): void {
+  done = (error?: Error, result?: unknown): void => {
     this.#settle?.(error, result);
-  }
+  };
 
   /** @deprecated Node.js compatibility: fails the invocation with `error`. */
-  fail(error: Error | string): void {
+  fail = (error: Error | string): void => {
     this.#settle?.(error);
-  }
+  };
 
   /** @deprecated Node.js compatibility: succeeds the invocation with `result`. */
-  succeed(result: unknown, object?: unknown): void {
+  succeed = (result: unknown, object?: unknown): void => {
     this.#settle?.(null, object !== undefined ? object : result);
-  }
+  };
 
   /** Runtime use: routes `done`/`fail`/`succeed` to the invocation's callback. */
   bindCallback(cb: LambdaCallback<unknown>): void {

@@ -14,7 +14,15 @@
  *   shape; its `stackTrace` is validated (see {@linkcode validFrames}).
  *
  * Go reports a stack only for panics; we report one for every `Error`, since a JS stack costs
- * nothing extra and is what a TypeScript user debugs with.
+ * nothing extra and is what a TypeScript user debugs with. An `Error` also gets `trace`: its stack
+ * as Node's `error.stack.split("\n")` gives it (user frames only, mapped as above).
+ *
+ * Two encodings of the shape, one per protocol (both in `protocol/lambda_error.ts`):
+ * - the Runtime API (`provided.al2023`): Node's managed runtime's document,
+ *   `{"errorType","errorMessage","trace":["Type: message","    at fn (file.ts:3:9)",…]}`
+ *   ({@linkcode runtimeApiErrorBody}): what TypeScript users read in the console and CloudWatch;
+ * - go1.x: aws-lambda-go's `{"errorMessage","errorType","stackTrace":[{path,line,label}]}`
+ *   ({@linkcode errorBody}, and the gob `InvokeResponse_Error`).
  *
  * @module
  */
@@ -22,71 +30,31 @@
 import { nodeUtil } from "./lazy_node.ts";
 import {
   encodeErrorDocument,
+  encodeNodeErrorDocument,
   goJSON,
   lambdaError,
   type LambdaErrorShape,
   type LambdaStackFrame,
 } from "../protocol/lambda_error.ts";
 
+import { userFrames, userStackLines } from "./stack.ts";
+
 export { goJSON };
 
 /** Go's `defaultErrorFrameCount`. */
 const MAX_FRAMES = 32;
 
-/** Directory of the runtime's own modules; frames inside it are not the user's. */
-const RUNTIME_DIR = new URL("./", import.meta.url).href;
-
-let cwdPrefix: string | undefined;
-function cwd(): string {
-  if (cwdPrefix === undefined) {
-    try {
-      cwdPrefix = Deno.cwd().replace(/\/?$/, "/");
-    } catch {
-      cwdPrefix = "";
-    }
-  }
-  return cwdPrefix;
-}
-
-// "    at label (location)" or "    at location"; location is "path:line:col".
-const FRAME_RE = /^\s*at (?:(.*?) \((.*)\)|(.*))$/;
-const LOCATION_RE = /^(.*):(\d+):(\d+)$/;
-
 /**
- * Parses a V8 stack (`error.stack`) into frames. Frames of the runtime's own modules and frames
- * with no file location (`<anonymous>`, `native`) are dropped; `file://` URLs become paths,
- * relative to the working directory where they lie below it.
+ * Parses a V8 stack (`error.stack`) into Go-style frames of the user's code: mapped through the
+ * bundle's source map when there is one, the runtime's own frames and frames with no file
+ * location dropped (see `stack.ts`), at most 32.
  */
 export function parseStack(stack: string | undefined): LambdaStackFrame[] {
-  if (typeof stack !== "string") return [];
-  const frames: LambdaStackFrame[] = [];
-  for (const line of stack.split("\n")) {
-    const m = FRAME_RE.exec(line);
-    if (!m) continue;
-    let label = m[1] ?? "";
-    // An anonymous async frame is written `at async <location>`.
-    const location = m[2] ?? (m[3] ?? "").replace(/^async /, "");
-    const loc = LOCATION_RE.exec(location);
-    if (!loc) continue;
-    let path = loc[1];
-    if (path.startsWith(RUNTIME_DIR)) continue;
-    if (path.startsWith("ext:") || path.startsWith("node:")) continue;
-    if (path.startsWith("file://")) {
-      try {
-        path = decodeURIComponent(new URL(path).pathname);
-      } catch {
-        path = path.slice("file://".length);
-      }
-      const base = cwd();
-      if (base !== "" && path.startsWith(base)) path = path.slice(base.length);
-      // In a `deno compile` binary sources live under a virtual `/…/deno-compile-<name>/` root.
-      else path = path.replace(/^.*?\/deno-compile-[^/]+\//, "");
-    }
-    label = label.replace(/^async /, "").replace(/^new /, "new ");
-    frames.push({ path, line: Number(loc[2]), label: label === "" ? "<anonymous>" : label });
-    if (frames.length === MAX_FRAMES) break;
-  }
-  return frames;
+  return userFrames(stack, MAX_FRAMES).map((f) => ({
+    path: f.path,
+    line: f.line,
+    label: f.label === "" ? "<anonymous>" : f.label,
+  }));
 }
 
 function typeName(value: unknown): string {
@@ -177,14 +145,23 @@ export function toErrorShape(thrown: unknown): LambdaErrorShape {
     if (isErrorShape(thrown)) {
       // Passed through as Go passes a `messages.InvokeResponse_Error` through, its frames
       // validated: a malformed one must not break the document or the loop posting it.
-      return lambdaError(thrown.errorType, thrown.errorMessage, validFrames(thrown.stackTrace));
+      const out = lambdaError(
+        thrown.errorType,
+        thrown.errorMessage,
+        validFrames(thrown.stackTrace),
+      );
+      const trace = (thrown as { trace?: unknown }).trace;
+      if (Array.isArray(trace)) out.trace = trace.map(String);
+      return out;
     }
     const errorType = typeName(thrown);
     if (!(thrown instanceof Error)) return lambdaError(errorType, messageOf(thrown));
     const errorMessage = typeof thrown.message === "string"
       ? thrown.message
       : messageOf(thrown.message);
-    return lambdaError(errorType, errorMessage, parseStack(thrown.stack));
+    const out = lambdaError(errorType, errorMessage, parseStack(thrown.stack));
+    out.trace = userStackLines(thrown.stack);
+    return out;
   } catch {
     // A hostile value (throwing getters, a revoked proxy): report what we can.
     return lambdaError("Error", "the handler threw a value that cannot be inspected");
@@ -197,6 +174,11 @@ export function toErrorShape(thrown: unknown): LambdaErrorShape {
  */
 export function runtimeError(errorType: string, errorMessage: string): LambdaErrorShape {
   return lambdaError(errorType, errorMessage);
+}
+
+/** The error body as Node's managed runtime posts it to the Runtime API (see the module docs). */
+export function runtimeApiErrorBody(shape: LambdaErrorShape): string {
+  return encodeNodeErrorDocument(shape);
 }
 
 /** The error body as Go posts it: `{"errorMessage":…,"errorType":…,"stackTrace":[…]}`. */

@@ -32,13 +32,13 @@ import {
   InvokeContext,
   type InvokeMetadata,
   type InvokeMetadataError,
-  invokeScope,
   parseClientContext,
   parseCognitoIdentity,
 } from "./context.ts";
 import { concat } from "../ground/bytes.ts";
 import { JSON_CONTENT_TYPE } from "../protocol/runtime_api.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
+import { invocationScope, runInScope } from "./invoke_store.ts";
 import { activeLogger } from "./logging.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
 import type { CognitoIdentity, LambdaCallback, LambdaErrorShape, LambdaHandler } from "./types.ts";
@@ -174,8 +174,13 @@ export function encodeResult(value: unknown): InvokeResult {
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    const shape = toErrorShape(e);
-    shape.errorMessage = `the handler's result cannot be encoded as JSON: ${shape.errorMessage}`;
+    // The failure is the runtime's (JSON.stringify on its side): no frame is the user's.
+    const cause = toErrorShape(e);
+    const shape = runtimeError(
+      cause.errorType,
+      `the handler's result cannot be encoded as JSON: ${cause.errorMessage}`,
+    );
+    shape.trace = [`${shape.errorType}: ${shape.errorMessage}`];
     return failed(shape);
   }
   return { ok: true, payload: encoder.encode(json ?? "null"), contentType: JSON_TYPE };
@@ -345,7 +350,8 @@ export function createInvoker<E = unknown, R = unknown>(
     };
     let result: InvokeResult | undefined;
     try {
-      result = await invokeScope.run({ requestId: req.requestId }, async () => {
+      const scope = invocationScope(req.requestId, req.traceId, req.tenantId);
+      result = await runInScope(scope, async () => {
         const outcome = await runHandler(handler, event as E, ctx);
         if (!outcome.ok) return failed(toErrorShape(outcome.error));
         if (isStreamingResponse(outcome.value)) {

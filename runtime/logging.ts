@@ -8,9 +8,13 @@
  * - Text format (default): `timestamp \t requestId \t LEVEL \t message`, with the message's line
  *   breaks written as `\r` (CloudWatch shows them as line breaks), as Lambda's Node.js runtime does.
  *   Outside an invocation the request id field reads `undefined`, as in Node.js.
- * - JSON format (`AWS_LAMBDA_LOG_FORMAT=JSON`): `{"timestamp","level","message","requestId"}`, one
- *   object per line; `requestId` is absent outside an invocation. A call whose only argument is
- *   an `Error` logs `message` as `{errorType, errorMessage, stackTrace}`.
+ * - JSON format (`AWS_LAMBDA_LOG_FORMAT=JSON`): `{"timestamp","level","requestId","tenantId",
+ *   "message"}`, one object per line, as Node's runtime writes it; `requestId` is absent outside an
+ *   invocation, `tenantId` when there is none. A call with one argument logs that value itself as
+ *   `message` (an object as JSON, not its inspected text; an `Error` as
+ *   `{errorType, errorMessage, stackTrace: [lines], …its own properties}`); several arguments are
+ *   formatted as `console.log` would, and the first `Error` among them adds `errorType`,
+ *   `errorMessage` and `stackTrace` beside `message`.
  *
  * `AWS_LAMBDA_LOG_LEVEL` (TRACE, DEBUG, INFO, WARN, ERROR, FATAL) drops calls below that level in
  * both formats. Levels: `console.trace` TRACE, `console.debug` DEBUG, `console.log`/`info`/`dir`
@@ -24,7 +28,8 @@
 
 import { format } from "./lazy_node.ts";
 import { currentRequestId, getEnv } from "./context.ts";
-import { toErrorShape } from "./errors.ts";
+import { currentTenantId } from "./invoke_store.ts";
+import { userStackLines } from "./stack.ts";
 import type { LogFormat, LogLevel } from "./types.ts";
 
 const LEVELS: readonly LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
@@ -88,22 +93,56 @@ export class Logger {
     if (!this.enabled(level)) return;
     const now = new Date().toISOString();
     const line = this.config.format === "JSON"
-      ? JSON.stringify({ timestamp: now, level, message: structured ?? text, requestId })
+      ? JSON.stringify({ timestamp: now, level, requestId, message: structured ?? text })
       : `${now}\t${requestId ?? "undefined"}\t${level}\t${text.replace(/\r?\n/g, "\r")}`;
     writeStdout(encoder.encode(line + "\n"));
   }
 
   /** The exact line (with its final `\n`) a call produces. Exposed for tests. */
   format(level: LogLevel, args: unknown[], now: Date, requestId: string | undefined): string {
-    if (this.config.format === "JSON") {
-      const message: unknown = args.length === 1 && args[0] instanceof Error
-        ? toErrorShape(args[0])
-        : format(...args);
-      return JSON.stringify({ timestamp: now.toISOString(), level, message, requestId }) + "\n";
-    }
+    if (this.config.format === "JSON") return jsonLine(level, args, now, requestId) + "\n";
     const text = format(...args).replace(/\r?\n/g, "\r");
     return `${now.toISOString()}\t${requestId ?? "undefined"}\t${level}\t${text}\n`;
   }
+}
+
+/** An `Error` as Node's runtime writes it in a JSON log line. */
+function errorFields(e: Error): Record<string, unknown> {
+  return {
+    errorType: e.constructor?.name ?? "UnknownError",
+    errorMessage: e.message,
+    stackTrace: typeof e.stack === "string" ? userStackLines(e.stack) : e.stack,
+  };
+}
+
+function replaceErrors(_key: string, value: unknown): unknown {
+  return value instanceof Error ? Object.assign(errorFields(value), value) : value;
+}
+
+/** One JSON log line, as Node's runtime's `formatJsonMessage` builds it. */
+function jsonLine(
+  level: LogLevel,
+  args: unknown[],
+  now: Date,
+  requestId: string | undefined,
+): string {
+  const out: Record<string, unknown> = { timestamp: now.toISOString(), level, requestId };
+  const tenantId = currentTenantId();
+  if (tenantId !== undefined) out.tenantId = tenantId;
+  if (args.length === 1) {
+    out.message = args[0];
+    try {
+      return JSON.stringify(out, replaceErrors);
+    } catch {
+      // a BigInt, a cycle: the formatted text instead, as Node does
+      out.message = format(args[0]);
+      return JSON.stringify(out);
+    }
+  }
+  out.message = format(...args);
+  const error = args.find((a) => a instanceof Error) as Error | undefined;
+  if (error) Object.assign(out, errorFields(error));
+  return JSON.stringify(out);
 }
 
 type ConsoleMethod = "log" | "info" | "debug" | "trace" | "warn" | "error" | "dir";

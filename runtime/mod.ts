@@ -19,6 +19,7 @@
 
 export { MODE_VARIABLES, selectMode, start } from "./start.ts";
 export type {
+  AnyLambdaHandler,
   ClientContext,
   CognitoIdentity,
   Context,
@@ -29,12 +30,16 @@ export type {
   LambdaStackFrame,
   LogFormat,
   LogLevel,
+  StartHandler,
   StartOptions,
+  StreamifiedHandler,
 } from "./types.ts";
 export { InvokeContext } from "./context.ts";
 export { createInvoker, encodeResult } from "./invoke.ts";
 export type { Invoker, InvokeRequest, InvokeResult, InvokerOptions } from "./invoke.ts";
-export { errorBody, parseStack, toErrorShape } from "./errors.ts";
+export { errorBody, parseStack, runtimeApiErrorBody, toErrorShape } from "./errors.ts";
+export { invokeStore, LambdaInvokeStore, PROTECTED_KEYS } from "./invoke_store.ts";
+export type { InvokeStoreContext } from "./invoke_store.ts";
 export { installConsole, Logger } from "./logging.ts";
 export type { LogConfig } from "./logging.ts";
 export { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";

@@ -7,10 +7,12 @@
  *   that invoke with "failed to parse deadline: …", as in Go), function ARN, trace id, client
  *   context, Cognito identity and tenant id. A status other than 200 is fatal.
  * - The result goes to `POST …/{id}/response` (`Content-Type: application/json`), a failure to
- *   `POST …/{id}/error` with the body `{"errorMessage","errorType","stackTrace"}` (HTML-escaped as
- *   Go's `json.Marshal` does), the header `Lambda-Runtime-Function-Error-Type: <errorType>` and
- *   Go's `Lambda-Runtime-Function-Xray-Error-Cause` header (when under 1 MiB). Any status other
- *   than 202 is fatal. The error is also logged, as Go logs it.
+ *   `POST …/{id}/error` with the body Node's managed runtime sends,
+ *   `{"errorType","errorMessage","trace"}` (see `errors.ts`), the header
+ *   `Lambda-Runtime-Function-Error-Type: <errorType>` and Go's
+ *   `Lambda-Runtime-Function-Xray-Error-Cause` header (when under 1 MiB). Any status other
+ *   than 202 is fatal. The error is also logged, as Node's runtime logs it
+ *   (`Invoke Error \t{"errorType","errorMessage","stack":[…]}`).
  * - A streamed result (see `streaming.ts`) goes to the same `…/response` endpoint with
  *   `Lambda-Runtime-Function-Response-Mode: streaming`, `Transfer-Encoding: chunked` and
  *   `Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body`, chunk by
@@ -31,7 +33,7 @@
  */
 
 import { encodeBase64 } from "../ground/bytes.ts";
-import { errorBody, runtimeError, xrayCause } from "./errors.ts";
+import { runtimeApiErrorBody, runtimeError, xrayCause } from "./errors.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
 import { Http1Client, type Http1Response } from "./http1.ts";
@@ -81,6 +83,21 @@ export type NextInvoke =
   | { request: InvokeRequest; error?: undefined }
   | { request: InvokeRequest; error: LambdaErrorShape };
 
+/**
+ * Logs a reported error as Node's runtime does: `<what> \t{"errorType","errorMessage","stack"}`
+ * in the text format, `{errorType, errorMessage, stackTrace}` as the JSON format's message.
+ */
+function logError(what: string, error: LambdaErrorShape, requestId: string | undefined): void {
+  const { errorType, errorMessage } = error;
+  const stack = error.trace ?? [];
+  activeLogger().logEvent(
+    "ERROR",
+    `${what} \t${JSON.stringify({ errorType, errorMessage, stack })}`,
+    { errorType, errorMessage, stackTrace: stack },
+    requestId,
+  );
+}
+
 /** A client of the Runtime API at `host:port` (the value of `AWS_LAMBDA_RUNTIME_API`). */
 export class RuntimeApiClient {
   /** `http://<address>/2018-06-01/runtime/`. */
@@ -95,8 +112,10 @@ export class RuntimeApiClient {
     this.#http = new Http1Client(address);
   }
 
-  /** Waits for the next invoke. Rejects with {@linkcode RuntimeApiError} on any failure. */
-  /** Waits for the next invocation (`GET /runtime/invocation/next`). */
+  /**
+   * Waits for the next invocation (`GET /runtime/invocation/next`). Rejects with
+   * {@linkcode RuntimeApiError} on any failure.
+   */
   async next(): Promise<NextInvoke> {
     let res: Http1Response;
     try {
@@ -143,16 +162,24 @@ export class RuntimeApiClient {
 
   /** Posts an invocation error (and logs it, as Go does). */
   postError(requestId: string, error: LambdaErrorShape): Promise<void> {
-    const body = errorBody(error);
-    activeLogger().logEvent("ERROR", `Invoke Error ${body}`, error, requestId);
-    return this.#post(errorPath(requestId), encoder.encode(body), this.#errorHeaders(error));
+    const body = runtimeApiErrorBody(error);
+    logError("Invoke Error", error, requestId);
+    return this.#post(
+      errorPath(requestId),
+      encoder.encode(body),
+      this.#errorHeaders(error),
+    );
   }
 
   /** Posts an initialisation error. The caller should exit afterwards. */
   postInitError(error: LambdaErrorShape): Promise<void> {
-    const body = errorBody(error);
-    activeLogger().logEvent("ERROR", `Init Error ${body}`, error, undefined);
-    return this.#post(PATHS.initError, encoder.encode(body), this.#errorHeaders(error));
+    const body = runtimeApiErrorBody(error);
+    logError("Init Error", error, undefined);
+    return this.#post(
+      PATHS.initError,
+      encoder.encode(body),
+      this.#errorHeaders(error),
+    );
   }
 
   /**
@@ -180,8 +207,8 @@ export class RuntimeApiClient {
         body,
         (e) => {
           const error = toErrorShape(e);
-          const json = errorBody(error);
-          activeLogger().logEvent("ERROR", `Invoke Error ${json}`, error, requestId);
+          const json = runtimeApiErrorBody(error);
+          logError("Invoke Error", error, requestId);
           return {
             [HEADERS.errorType]: headerValue(error.errorType),
             [HEADERS.errorBody]: encodeBase64(encoder.encode(json)),

@@ -30,7 +30,14 @@ import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
 import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
 import type { RuntimeApiClient } from "./runtime_api.ts";
-import type { LambdaErrorShape, LambdaHandler, StartOptions } from "./types.ts";
+import type {
+  AnyLambdaHandler,
+  LambdaErrorShape,
+  LambdaHandler,
+  StartHandler,
+  StartOptions,
+  StreamifiedHandler,
+} from "./types.ts";
 
 /** The environment variables that select a protocol, in Go's order of precedence. */
 export const MODE_VARIABLES: readonly string[] = MODE_TABLE.map((m) => m.variable);
@@ -224,8 +231,16 @@ globalThis.addEventListener("error", (e: ErrorEvent) => {
  * start(async (event: { name?: string }) => ({ message: `Hello, ${event.name ?? "world"}!` }));
  * ```
  */
-export async function start<E = unknown, R = unknown>(
+export function start<E = unknown, R = unknown>(
   handler: LambdaHandler<E, R>,
+  options?: StartOptions,
+): Promise<never>;
+/** A generic handler, such as Hono's `handle(app)`: see {@linkcode AnyLambdaHandler}. */
+export function start(handler: AnyLambdaHandler, options?: StartOptions): Promise<never>;
+/** What `awslambda.streamifyResponse(...)` returns: see {@linkcode StreamifiedHandler}. */
+export function start(handler: StreamifiedHandler, options?: StartOptions): Promise<never>;
+export async function start(
+  handler: StartHandler,
   options: StartOptions = {},
 ): Promise<never> {
   const selected = select();
@@ -257,7 +272,8 @@ export async function start<E = unknown, R = unknown>(
 
   const starter = STARTERS[selected.protocol];
   const concurrency = starter.concurrency(functionEnv().maxConcurrency);
-  const invoker = createInvoker(handler, starter.invoker(concurrency));
+  // Every accepted handler is called as (event, context, callback): see StartHandler.
+  const invoker = createInvoker(handler as LambdaHandler, starter.invoker(concurrency));
   state.invoker = invoker;
   state.phase = "init";
 

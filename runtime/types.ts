@@ -17,6 +17,7 @@ import type {
   ClientContext as AwsClientContext,
   CognitoIdentity as AwsCognitoIdentity,
   Context as AwsContext,
+  StreamifyHandler as AwsStreamifyHandler,
 } from "../protocol/aws_lambda.ts";
 
 /** Lambda's invocation context, exactly as `@types/aws-lambda` declares `Context`. */
@@ -50,6 +51,31 @@ export type LambdaHandler<E = unknown, R = unknown> = (
   context: LambdaContext,
   callback: LambdaCallback<R>,
 ) => R | Promise<R> | void;
+
+/**
+ * A handler of any event type: the event parameter is `never` so that every handler fits,
+ * generic ones such as Hono's `handle(app)` (`hono/aws-lambda`) included. The event a handler
+ * gets is the invocation's JSON payload, which the runtime cannot check against its type.
+ */
+export type AnyLambdaHandler = (
+  event: never,
+  context: LambdaContext,
+  callback: LambdaCallback<unknown>,
+) => unknown;
+
+/**
+ * What `awslambda.streamifyResponse(...)` returns as `@types/aws-lambda` types it: a handler whose
+ * second parameter is the response stream. At run time gopherless's `streamifyResponse` returns
+ * the two-argument Lambda handler it really is, so such a value can be passed to `start` as is.
+ */
+export type StreamifiedHandler = AwsStreamifyHandler<never, unknown>;
+
+/**
+ * Every handler {@linkcode start} accepts: a {@linkcode LambdaHandler} of any event and result
+ * type, `@types/aws-lambda`'s `Handler`s, generic handlers ({@linkcode AnyLambdaHandler}) and
+ * streamified ones ({@linkcode StreamifiedHandler}).
+ */
+export type StartHandler = AnyLambdaHandler | StreamifiedHandler;
 
 /**
  * The context passed to each invocation. It is `@types/aws-lambda`'s `Context` (all of its

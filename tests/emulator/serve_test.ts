@@ -55,7 +55,7 @@ test("serve: answers, function errors, log tails, invocation types", async () =>
     });
     assert.equal(bad.status, 200);
     assert.equal(bad.headers.get("X-Amz-Function-Error"), "Unhandled");
-    assert.deepEqual(await bad.json(), { errorMessage: "nope", errorType: "MyErr" });
+    assert.deepEqual(await bad.json(), { errorType: "MyErr", errorMessage: "nope", trace: [] });
     const tail = atob(bad.headers.get("X-Amz-Log-Result") ?? "");
     assert.match(tail, /START RequestId: /);
     assert.match(tail, /REPORT RequestId: /);

@@ -106,7 +106,7 @@ goTest(
     const body = JSON.parse(atob(e1.trailer?.["Lambda-Runtime-Function-Error-Body"]?.[0] ?? ""));
     assert.equal(body.errorType, "MyErr");
     assert.equal(body.errorMessage, "broke mid-stream");
-    assert.ok(Array.isArray(body.stackTrace));
+    assert.ok(Array.isArray(body.trace), "Node's document: errorType, errorMessage, trace");
     assert.match(report.stdout + report.stderr, /broke mid-stream/, "the error is logged too");
 
     const e2 = postFor(report, "e-2");

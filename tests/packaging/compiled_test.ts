@@ -61,7 +61,7 @@ Deno.test("compiled: DENORT_BIN is the base of dist/x86_64/bootstrap, zipped wit
     const report = JSON.parse(await Deno.readTextFile(`${out}/build.json`));
     assert.equal(report.runtime, "compiled");
     assert.equal(report.bundled, true);
-    assert.deepEqual(report.externals, []);
+    assert.ok(report.bundleModules > 1, "the runtime's modules are in the bundle");
     assert.equal(report.artifacts[0].denort.kind, "env");
     assert.equal(report.artifacts[0].zipWithinDirectUpload, true);
     assert.equal(report.artifacts[0].unzippedBytes, bin.length);

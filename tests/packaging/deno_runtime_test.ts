@@ -65,6 +65,7 @@ Deno.test({
       "bootstrap.zip",
       "deno",
       "handler.js",
+      "handler.js.map",
     ]);
     assert.equal(await Deno.readTextFile(`${out}/bootstrap`), LAUNCHER);
     const zip = await readZip(`${out}/bootstrap.zip`);
@@ -72,6 +73,7 @@ Deno.test({
       ["bootstrap", "100755"],
       ["deno", "100755"],
       ["handler.js", "100644"],
+      ["handler.js.map", "100644"],
     ]);
     const head = (await Deno.readFile(`${out}/deno`)).subarray(0, 64);
     assert.equal(elfMachine(head), 62, "an x86_64 Deno");
@@ -107,7 +109,14 @@ Deno.test({
     const fail = run.answers.get("r3");
     assert.equal(fail?.kind, "error");
     assert.equal(fail?.errorType, "ValidationError", "the bundle keeps class names");
-    assert.equal(JSON.parse(fail!.body).errorMessage, "bad input: x");
+    const doc = JSON.parse(fail!.body);
+    assert.equal(doc.errorMessage, "bad input: x");
+    // The bundle's frame is mapped back to the fixture's own line through handler.js.map, and
+    // no frame of the runtime is reported.
+    assert.deepEqual(doc.trace, [
+      "Error: bad input: x",
+      "    at handler (tests/packaging/fixtures/fn.ts:34:13)",
+    ]);
     console.log(
       `--runtime deno start-up (spawn → first /next, cold DENO_DIR): ${
         run.startupMs.toFixed(0)

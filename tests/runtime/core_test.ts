@@ -164,7 +164,7 @@ Deno.test("logging: text and JSON lines", () => {
   const json = new Logger({ format: "JSON", level: "ERROR" });
   assert.equal(
     json.format("INFO", ["a\nb"], now, "rid"),
-    '{"timestamp":"1970-01-01T00:00:00.000Z","level":"INFO","message":"a\\nb","requestId":"rid"}\n',
+    '{"timestamp":"1970-01-01T00:00:00.000Z","level":"INFO","requestId":"rid","message":"a\\nb"}\n',
   );
   assert.equal(json.enabled("WARN"), false);
   assert.equal(json.enabled("ERROR"), true);

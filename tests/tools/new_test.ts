@@ -4,7 +4,6 @@
  * zip whose bootstrap the emulator then runs).
  */
 import assert from "node:assert/strict";
-import { bundle } from "../../packaging/mod.ts";
 import { AWS_LAMBDA_TYPES, projectFiles, TEMPLATE_NAMES } from "../../tools/new.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -85,20 +84,8 @@ for (const template of TEMPLATE_NAMES) {
   });
 }
 
-// The packaging tool's bundler must resolve the project's import map ("gopherless") for a
-// `--runtime deno` build; where it still leaves import-map names unbundled, this test cannot
-// pass and is skipped (the build then stops with "still imports gopherless").
-const probeDir = await Deno.makeTempDir({ prefix: "gopherless-new-probe-" });
-for (const [name, content] of Object.entries(projectFiles({ dir: probeDir }))) {
-  await Deno.mkdir(`${probeDir}/${name}`.replace(/\/[^/]*$/, ""), { recursive: true });
-  await Deno.writeTextFile(`${probeDir}/${name}`, content);
-}
-const bundlesImportMaps = (await bundle(`${probeDir}/main.ts`)).externals.length === 0;
-await Deno.remove(probeDir, { recursive: true });
-
 Deno.test({
   name: "new: the project's build task makes a zip whose bootstrap runs the handler",
-  ignore: !bundlesImportMaps,
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
