@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { acceptLoop, connect, listen, listenerAddress, transport } from "../../ground/transport.ts";
+import { acceptLoop } from "../../ground/accept.ts";
+import { connect, listen, listenerAddress, transport } from "../../ground/transport.ts";
 
 async function echoOnce(addr: Parameters<typeof connect>[0], listener: ReturnType<typeof listen>) {
   const served = (async () => {
