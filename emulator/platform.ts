@@ -58,7 +58,8 @@ import {
   writeAll,
 } from "../ground/http1.ts";
 import { ByteReader } from "../ground/reader.ts";
-import { acceptLoop, listen, tune } from "../ground/transport.ts";
+import { acceptLoop } from "../ground/accept.ts";
+import { listen, tune } from "../ground/transport.ts";
 
 /** Header names of the Runtime API (the contract's table). */
 export const RUNTIME_HEADERS: typeof HEADERS = HEADERS;

@@ -1,7 +1,7 @@
 /**
- * The accept loop every server of the library runs (the rpc server, the emulator's platform):
- * platform-neutral, so it lives beside the transport rather than in it (the npm build swaps the
- * transport module for a `node:net` one and re-exports this).
+ * The accept loop every listener of the library runs (the rpc server, so the go1.x runtime, and
+ * the emulator's Runtime API): platform-independent, over any async iterable of connections, so
+ * it stays when the npm build swaps `transport.ts` for its `node:net` version.
  *
  * @module
  */
@@ -22,11 +22,13 @@ export const ACCEPT_BACKOFF_MAX = 1000;
 /**
  * Accepts connections from `listener` and hands each to `handle`, until the listener is closed.
  *
- * An accept that fails does not end the loop: a peer that connects and resets at once makes
- * `accept` throw (`NotConnected` on Deno), and so does running out of file descriptors. Like Go's
- * servers, the loop retries after a back-off that starts at 5 ms and doubles up to 1 s, and
- * resets after a successful accept. Only a closed listener (its iteration ends, or `closed()`
- * says so) ends the loop.
+ * An accept that fails does not end the loop. A failure of one connection (a peer that connected
+ * and reset before it was accepted: `NotConnected`, `ConnectionReset`, `ConnectionAborted` on
+ * Deno) is skipped at once, as Go's runtime skips `ECONNABORTED`: a storm of them must not slow
+ * the accepting of others. Any other failure (no file descriptors left) is retried, like Go's
+ * servers, after a back-off that starts at 5 ms and doubles up to 1 s, and resets after a
+ * successful accept. Only a closed listener (its iteration ends, or `closed()` says so) ends the
+ * loop. `onError` is told of every failure.
  */
 export async function acceptLoop<C>(
   listener: AsyncIterable<C>,
@@ -42,6 +44,7 @@ export async function acceptLoop<C>(
     } catch (e) {
       if (options.closed?.() || isClosedError(e)) return;
       options.onError?.(e);
+      if (isPeerError(e)) continue;
       delay = delay === 0 ? ACCEPT_BACKOFF_MIN : Math.min(delay * 2, ACCEPT_BACKOFF_MAX);
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (options.closed?.()) return;
@@ -51,6 +54,12 @@ export async function acceptLoop<C>(
     delay = 0;
     handle(r.value);
   }
+}
+
+/** Whether `e` is about one connection only: its peer reset it before it was accepted. */
+function isPeerError(e: unknown): boolean {
+  const name = (e as { name?: unknown })?.name;
+  return name === "NotConnected" || name === "ConnectionReset" || name === "ConnectionAborted";
 }
 
 /** Whether `e` says the listener itself is closed (Deno's `BadResource`/`Interrupted`). */

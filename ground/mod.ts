@@ -23,17 +23,13 @@
  */
 
 export type { Address, BoundAddr, BoundListener, Conn, Listener, Transport } from "./conn.ts";
+export { connect, listen, listenerAddress, transport, tune } from "./transport.ts";
 export {
   ACCEPT_BACKOFF_MAX,
   ACCEPT_BACKOFF_MIN,
   acceptLoop,
   type AcceptOptions,
-  connect,
-  listen,
-  listenerAddress,
-  transport,
-  tune,
-} from "./transport.ts";
+} from "./accept.ts";
 export {
   ByteReader,
   type ByteSource,

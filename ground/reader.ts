@@ -194,8 +194,17 @@ export class ByteReader {
   }
 
   /**
-   * Whether a unit is partly received: the last wait for bytes was inside one (a connection in
-   * this state is not idle).
+   * Marks the end of a unit: the clock of {@link ReadLimits.unitTimeout} stops until the next
+   * wait inside a unit. Line and scanned reads call it themselves; a caller that finds units by
+   * other means (a gob decoder fed by {@link readChunk}) calls it when one is complete.
+   */
+  endUnit(): void {
+    this.#unitStart = -1;
+  }
+
+  /**
+   * Whether a unit is partly received: bytes are buffered, or the last wait for bytes was inside
+   * a unit not yet ended (a connection in this state is not idle).
    */
   get inUnit(): boolean {
     return this.#unitStart >= 0 || this.buffered > 0;
@@ -337,6 +346,7 @@ export class ByteReader {
         if (end - this.#pos > maxSize) throw tooLong("line", maxSize);
         const line = buf.subarray(this.#pos, end);
         this.#pos = idx + 1;
+        this.#unitStart = -1;
         return line;
       }
       scanned = buf.length - this.#pos;
@@ -368,6 +378,7 @@ export class ByteReader {
         const end = scanner.feed(buf, start, start + scanned);
         if (end >= 0) {
           this.#pos = end;
+          this.#unitStart = -1;
           return buf.subarray(start, end);
         }
         scanned = buf.length - start;

@@ -58,10 +58,3 @@ export function tune(conn: Conn): void {
 
 /** This module's functions as one {@link Transport} value (and the compile-time proof it is one). */
 export const transport: Transport = { connect, listen, listenerAddress, tune };
-
-export {
-  ACCEPT_BACKOFF_MAX,
-  ACCEPT_BACKOFF_MIN,
-  acceptLoop,
-  type AcceptOptions,
-} from "./accept.ts";

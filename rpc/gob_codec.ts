@@ -58,6 +58,12 @@ export class StreamDecoder {
     this.#dec = new PushDecoder({ maxMessageSize });
   }
 
+  /** A value is complete: with nothing more buffered, the reader is between messages. */
+  #done<T>(value: T): T {
+    if (!this.#dec.buffered) this.#reader.endUnit();
+    return value;
+  }
+
   /**
    * Decodes the next value as `type`, or skips it (`type` null). Throws
    * GobError "eof" at a clean end of stream, other GobErrors on bad input,
@@ -67,10 +73,10 @@ export class StreamDecoder {
     const dec = this.#dec;
     for (;;) {
       if (type === null) {
-        if (dec.skip()) return undefined;
+        if (dec.skip()) return this.#done(undefined);
       } else {
         const r = dec.next(type);
-        if (r !== null) return r.value;
+        if (r !== null) return this.#done(r.value);
       }
       const chunk = await this.#reader.readChunk(dec.buffered);
       if (chunk === null) dec.end();

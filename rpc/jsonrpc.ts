@@ -59,8 +59,8 @@ export class JSONScanner implements Scanner {
   // member tracking (depth 1): 0 expect key, 1 in key, 2 after key, 3 expect value, 4 in value
   #mstate = 0;
   #cur: Member = { keyStart: 0, keyEnd: 0, valStart: 0, valEnd: 0 };
+  /** End of the last significant byte, relative to the unit's start (the buffer moves between feeds). */
   #lastSig = 0;
-  #start = 0;
   /** The members of the last object scanned (offsets relative to its first byte). */
   members: Member[] = [];
 
@@ -80,11 +80,10 @@ export class JSONScanner implements Scanner {
 
   finish(): number {
     // A bare scalar at the very end of the stream is complete.
-    return this.#scalar && !this.#inStr ? this.#lastSig - this.#start : -1;
+    return this.#scalar && !this.#inStr ? this.#lastSig : -1;
   }
 
   feed(buf: Uint8Array, start: number, from: number): number {
-    this.#start = start;
     for (let i = from; i < buf.length; i++) {
       const c = buf[i];
       if (this.#inStr) {
@@ -92,7 +91,7 @@ export class JSONScanner implements Scanner {
         else if (c === 0x5c) this.#esc = true;
         else if (c === 0x22) {
           this.#inStr = false;
-          this.#lastSig = i + 1;
+          this.#lastSig = i + 1 - start;
           if (this.#depth === 0) return i + 1; // a top-level string
           if (this.#depth === 1 && this.#mstate === 1) {
             this.#cur.keyEnd = i + 1 - start;
@@ -111,7 +110,7 @@ export class JSONScanner implements Scanner {
       }
       if (this.#scalar) {
         if (DELIM[c]) return i;
-        this.#lastSig = i + 1;
+        this.#lastSig = i + 1 - start;
         continue;
       }
       const d = this.#depth;
@@ -148,13 +147,13 @@ export class JSONScanner implements Scanner {
           }
           break;
       }
-      this.#lastSig = i + 1;
+      this.#lastSig = i + 1 - start;
     }
     return -1;
   }
 
   #endMember(): void {
-    this.#cur.valEnd = this.#lastSig - this.#start;
+    this.#cur.valEnd = this.#lastSig;
     this.members.push(this.#cur);
   }
 }

@@ -32,7 +32,8 @@ import { gobServerCodec } from "./gob_codec.ts";
 import { acceptConnect, DEFAULT_RPC_PATH } from "./http.ts";
 import { jsonServerCodec } from "./jsonrpc.ts";
 import type { Conn } from "../ground/conn.ts";
-import { acceptLoop, tune } from "../ground/transport.ts";
+import { acceptLoop } from "../ground/accept.ts";
+import { tune } from "../ground/transport.ts";
 import { type BudgetAccount, MemoryBudget } from "./budget.ts";
 import { Channel } from "./stream.ts";
 

@@ -227,10 +227,3 @@ export function tune(conn: Conn): void {
 /** This module's functions as one {@link Transport} value (and the compile-time proof it is one). */
 export const transport: Transport = { connect, listen, listenerAddress, tune };
 
-// The accept loop is platform-neutral: the same module as on Deno.
-export {
-  ACCEPT_BACKOFF_MAX,
-  ACCEPT_BACKOFF_MIN,
-  acceptLoop,
-  type AcceptOptions,
-} from "../../ground/accept.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ByteReader, ReadError, type Scanner } from "../../ground/reader.ts";
+import { ByteReader, directSource, ReadError, type Scanner } from "../../ground/reader.ts";
 import { chunks } from "./_streams.ts";
 
 const dec = new TextDecoder();
@@ -100,4 +100,58 @@ Deno.test("ByteReader: a failing source reads as the end of the stream", async (
   const r = new ByteReader(failing);
   assert.equal(await r.readChunk(), null);
   assert.equal(r.eof, true);
+});
+
+Deno.test("ByteReader: unitTimeout bounds a unit however steadily its bytes trickle in", async () => {
+  // A byte every 30 ms never trips a 200 ms stall timeout; the 300 ms unit deadline stops it.
+  const trickle = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      await new Promise((r) => setTimeout(r, 30));
+      c.enqueue(Uint8Array.of(0x61));
+    },
+  }, { highWaterMark: 0 });
+  const r = new ByteReader(trickle, { stallTimeout: 200, unitTimeout: 300 });
+  const t0 = Date.now();
+  await assert.rejects(
+    r.readLine(1 << 20),
+    (e) => e instanceof ReadError && e.code === "stalled" && /longer than 300ms/.test(e.message),
+  );
+  const ms = Date.now() - t0;
+  assert.ok(ms >= 250 && ms < 5000, `cut after ${ms} ms`);
+});
+
+Deno.test("ByteReader: the unit clock stops between units", async () => {
+  // Two lines, each quick, with a pause between them longer than unitTimeout.
+  const r = new ByteReader(
+    new ReadableStream<Uint8Array>({
+      async start(c) {
+        c.enqueue(new TextEncoder().encode("a"));
+        await new Promise((res) => setTimeout(res, 10));
+        c.enqueue(new TextEncoder().encode("b\n"));
+        await new Promise((res) => setTimeout(res, 150));
+        c.enqueue(new TextEncoder().encode("c\n"));
+        c.close();
+      },
+    }),
+    { unitTimeout: 100 },
+  );
+  assert.equal(text(await r.readLine(100)), "ab");
+  assert.equal(r.inUnit, false);
+  assert.equal(text(await r.readLine(100)), "c");
+});
+
+Deno.test("directSource: the read buffer grows for bulk reads and shrinks when idle", async () => {
+  const sizes: number[] = [];
+  const reads = [true, true, true, true, false, false, false, false];
+  const io = {
+    read(p: Uint8Array): Promise<number | null> {
+      sizes.push(p.length);
+      const full = reads.shift();
+      return Promise.resolve(full === undefined ? null : full ? p.length : 10);
+    },
+    write: (p: Uint8Array) => Promise.resolve(p.length),
+  };
+  const src = directSource(io);
+  while ((await src.read()) !== null) { /* drain */ }
+  assert.deepEqual(sizes, [2048, 8192, 32768, 65536, 65536, 16384, 4096, 2048, 2048]);
 });

@@ -127,3 +127,14 @@ Deno.test("rpc jsonrpc: exact 64-bit integers and Go's JSON shapes, both directi
   await done;
   await server.close();
 });
+
+Deno.test("jsonrpc server: requests split at every byte keep their ids and params", async () => {
+  // Every member boundary falls between reads (the reader rebuilds its buffer between them).
+  const req = '{"method":"Arith.Multiply","params":[{"A":6,"B":7}] ,"id":"x-1"}\n' +
+    '{"id" : 99 , "method":"Arith.Multiply","params":[{"A":2,"B":3}]}\n';
+  const lines = await exchange([...req], 2);
+  assert.deepEqual(lines, [
+    '{"id":"x-1","result":42,"error":null}\n',
+    '{"id":99,"result":6,"error":null}\n',
+  ]);
+});

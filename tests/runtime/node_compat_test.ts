@@ -58,7 +58,12 @@ Deno.test("logging: JSON format logs a single value itself as message, as Node d
 
 Deno.test("awslambda global and InvokeStore, after @aws/lambda-invoke-store was imported", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", repoPath("tests/runtime/fixtures/invoke_store.ts")],
+    args: [
+      "run",
+      "-A",
+      `--lock=${repoPath("tests/deno.lock")}`,
+      repoPath("tests/runtime/fixtures/invoke_store.ts"),
+    ],
     env: { AWS_LAMBDA_MAX_CONCURRENCY: "4", NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",

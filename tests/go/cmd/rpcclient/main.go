@@ -5,7 +5,9 @@
 //
 // Scenarios: basic, concurrent (64 calls on one connection), many (64
 // connections), ooo (out-of-order completion), bodyerr (args of the wrong
-// type, then a good call on the same connection).
+// type, then a good call on the same connection), steady (one call after
+// another for -duration, reporting count, wrong answers, errors and the
+// slowest call).
 package main
 
 import (
@@ -223,11 +225,43 @@ func golden(c *rpc.Client) map[string]any {
 	return map[string]any{"errs": errs}
 }
 
+// steady calls Arith.Multiply one call after another on one connection for d, as a
+// well-behaved client does while others misbehave, and reports what it got.
+func steady(d time.Duration) map[string]any {
+	c := dial()
+	defer c.Close()
+	calls, wrong := 0, 0
+	var maxLatency time.Duration
+	errs := []string{}
+	end := time.Now().Add(d)
+	for i := 1; time.Now().Before(end); i++ {
+		var r int
+		start := time.Now()
+		err := c.Call("Arith.Multiply", &arith.Args{A: i, B: 7}, &r)
+		if l := time.Since(start); l > maxLatency {
+			maxLatency = l
+		}
+		calls++
+		if err != nil {
+			errs = append(errs, err.Error())
+			if len(errs) > 5 {
+				break
+			}
+			continue
+		}
+		if r != i*7 {
+			wrong++
+		}
+	}
+	return map[string]any{"calls": calls, "wrong": wrong, "errors": errs, "maxMs": maxLatency.Milliseconds()}
+}
+
 func main() {
 	addr := flag.String("addr", "", "TCP address")
 	unix := flag.String("unix", "", "Unix socket path")
 	scenario := flag.String("scenario", "basic", "scenario")
 	shift := flag.Int("shift", 0, "gob type ids to allocate first")
+	duration := flag.Duration("duration", 3*time.Second, "how long the steady scenario calls")
 	flag.StringVar(&codec, "codec", "gob", "gob or jsonrpc")
 	flag.BoolVar(&useHTTP, "http", false, "HTTP CONNECT")
 	flag.Parse()
@@ -268,6 +302,8 @@ func main() {
 		c := dial()
 		out = bodyerr(c)
 		c.Close()
+	case "steady":
+		out = steady(*duration)
 	default:
 		log.Fatalf("unknown scenario %q", *scenario)
 	}
