@@ -66,3 +66,30 @@ export interface Transport {
   /** Per-connection socket options for accepted connections (Nagle off on TCP). */
   tune(conn: Conn): void;
 }
+
+/** The address a listener from {@link Transport.listen} is bound to, on any platform. */
+export function listenerAddress(listener: { readonly addr: BoundAddr }): Address {
+  const a = listener.addr;
+  if (a.path !== undefined && (a.transport === "unix" || a.transport === "unixpacket")) {
+    return { path: a.path };
+  }
+  if (a.port !== undefined && (a.transport === "tcp" || a.transport === "udp")) {
+    return { hostname: a.hostname, port: a.port };
+  }
+  throw new TypeError(`unsupported listener transport ${a.transport}`);
+}
+
+/**
+ * Per-connection socket options for accepted connections: Nagle off on TCP,
+ * so a reply is not held back waiting for the next one. A no-op elsewhere.
+ */
+export function tune(conn: Conn): void {
+  const c = conn as { setNoDelay?: (on: boolean) => void };
+  if (typeof c.setNoDelay === "function") {
+    try {
+      c.setNoDelay(true);
+    } catch {
+      // already closed: nothing to tune
+    }
+  }
+}

@@ -12,16 +12,20 @@
  */
 
 import * as net from "node:net";
-import type {
-  Address,
-  BoundAddr,
-  BoundListener,
-  Conn,
-  Listener,
-  Transport,
+import {
+  type Address,
+  type BoundAddr,
+  type BoundListener,
+  type Conn,
+  type Listener,
+  listenerAddress,
+  type Transport,
+  tune,
 } from "../../ground/conn.ts";
 
 export type { Address, BoundAddr, BoundListener, Conn, Listener, Transport };
+// Platform-neutral: the same on every platform, defined once beside the contract.
+export { listenerAddress, tune };
 
 /** A bound address, shaped like Deno's `Deno.Addr`. */
 export type NetAddr =
@@ -201,29 +205,5 @@ export function listen(addr: Address): NodeListener {
   };
 }
 
-/** The address a listener from {@link listen} is bound to. */
-export function listenerAddress(listener: { readonly addr: BoundAddr }): Address {
-  const a = listener.addr;
-  if (a.transport === "unix" && a.path !== undefined) return { path: a.path };
-  if (a.transport === "tcp" && a.port !== undefined) return { hostname: a.hostname, port: a.port };
-  throw new TypeError(`unsupported listener transport ${a.transport}`);
-}
-
-/**
- * Per-connection socket options for accepted connections: Nagle off on TCP,
- * so a reply is not held back waiting for the next one. A no-op elsewhere.
- */
-export function tune(conn: Conn): void {
-  const c = conn as { setNoDelay?: (on: boolean) => void };
-  if (typeof c.setNoDelay === "function") {
-    try {
-      c.setNoDelay(true);
-    } catch {
-      // already closed: nothing to tune
-    }
-  }
-}
-
 /** This module's functions as one {@link Transport} value (and the compile-time proof it is one). */
 export const transport: Transport = { connect, listen, listenerAddress, tune };
-
