@@ -11,13 +11,16 @@
  * ```
  *
  * With `--runtime deno` each directory holds `bootstrap` (a launcher script), `deno` (Deno's
- * binary for the architecture, from its npm package), `handler.js` (the bundled handler) and
- * `handler.js.map` (its source map, read only to report an error's frames), and `bootstrap.zip`
- * holds the four. `--runtime compiled` compiles the same bundle, the map embedded beside it.
+ * binary for the architecture, from its npm package), `handler.js` (the bundled handler), the
+ * chunks it imports on demand (`*.js`: the code only one protocol uses, such as go1.x's gob and
+ * net/rpc, is in a chunk of its own, so a start parses only its protocol's code) and a source map
+ * beside each file (`handler.js.map`, `<chunk>.js.map`, read only to report an error's frames),
+ * and `bootstrap.zip` holds them all. `--runtime compiled` compiles the same bundle, the chunks
+ * and maps embedded beside it.
  *
  * The handler is bundled with `deno bundle` (see `bundle.ts`), resolved with the `deno.json`
  * found from the entry's directory upwards (its import map and compiler options), so `npm:`
- * packages, import-map names and `node_modules` all end up inside the one file.
+ * packages, import-map names and `node_modules` all end up inside the bundle.
  *
  * For the legacy `go1.x` runtime the handler setting is the name of the executable in the zip,
  * so it is `bootstrap` there too.
@@ -25,7 +28,7 @@
  * @module
  */
 
-import { bundle, BundleError } from "./bundle.ts";
+import { bundle, type BundleChunk, BundleError } from "./bundle.ts";
 import { DenortError, type DenortSource, missingDenort, resolveDenort } from "./denort.ts";
 import { defaultCacheDir, type DenoBinary, denoBinary } from "./deno_binary.ts";
 import { type Arch, TARGETS } from "./targets.ts";
@@ -257,20 +260,35 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const work = await Deno.makeTempDir({ prefix: "gopherless-build-" });
   try {
     let input = entry;
-    let bundled: { code: Uint8Array; map: Uint8Array; modules: number } | undefined;
+    let bundled:
+      | { code: Uint8Array; map: Uint8Array; chunks: BundleChunk[]; modules: number }
+      | undefined;
+    // The files beside handler.js (chunks and every source map), as the package holds them.
+    const besides: ZipEntry[] = [];
     if (doBundle) {
       try {
-        bundled = await bundle(entry, { config });
+        bundled = await bundle(entry, { config, split: true });
       } catch (e) {
         if (e instanceof BundleError) throw new BuildError(e.message);
         throw e;
       }
       input = `${work}/handler.js`;
       await Deno.writeFile(input, bundled.code);
-      await Deno.writeFile(`${input}.map`, bundled.map);
+      besides.push({ name: "handler.js.map", data: bundled.map, mode: 0o644 });
+      for (const c of bundled.chunks) {
+        besides.push(
+          { name: c.name, data: c.code, mode: 0o644 },
+          { name: `${c.name}.map`, data: c.map, mode: 0o644 },
+        );
+      }
+      for (const b of besides) await Deno.writeFile(`${work}/${b.name}`, b.data);
+      const chunkBytes = bundled.chunks.reduce((n, c) => n + c.code.length, 0);
       log(
         `bundle ${options.entry}: ${bundled.modules} modules → ${bundled.code.length} bytes ` +
-          `(source map ${bundled.map.length} bytes)`,
+          `+ ${bundled.chunks.length} chunks of ${chunkBytes} bytes loaded on demand ` +
+          `(source maps ${
+            besides.reduce((n, b) => n + (b.name.endsWith(".map") ? b.data.length : 0), 0)
+          } bytes)`,
       );
     }
 
@@ -295,8 +313,11 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         if (options.memoryMb !== undefined) {
           args.push(`--v8-flags=${heapFlags(options.memoryMb).join(",")}`);
         }
-        if (doBundle) args.push("--no-config", "--no-lock", "--include", `${input}.map`);
-        else args.push(...configArgs);
+        if (doBundle) {
+          args.push("--no-config", "--no-lock");
+          // The chunks are dynamic imports of the bundle; the maps are read at run time.
+          for (const b of besides) args.push("--include", `${work}/${b.name}`);
+        } else args.push(...configArgs);
         args.push("--output", bin, input);
         const env: Record<string, string> = denort.kind === "env"
           ? { DENORT_BIN: denort.path }
@@ -345,7 +366,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
             compressed: await compressedDeno(deno.path, denoData, cacheDir),
           },
           { name: "handler.js", data: bundled!.code, mode: 0o644 },
-          { name: "handler.js.map", data: bundled!.map, mode: 0o644 },
+          ...besides,
         );
         for (const e of entries) {
           await Deno.writeFile(`${dir}/${e.name}`, e.data, { mode: e.mode });

@@ -12,8 +12,11 @@
  *   `createRequire` (the source map is shifted by that line); others do without (importing
  *   `node:module` costs about 10 ms of start-up).
  * - Names are kept (`--keep-names`): the name of an error's class is its Lambda `errorType`.
- * - A source map is written beside the bundle (`handler.js.map`, no `sourceMappingURL` comment:
- *   the runtime reads it only when it reports an error, see `runtime/source_map.ts`). Its sources
+ * - With `split`, what only a dynamic `import()` reaches goes into chunks of its own (each protocol
+ *   of the runtime is loaded that way), so that Deno parses and caches only what a start uses.
+ * - A source map is written beside each output file (`handler.js.map`, `<chunk>.js.map`, no
+ *   `sourceMappingURL` comment: the runtime reads the one beside a frame's file only when it
+ *   reports an error, see `runtime/source_map.ts`). Its sources
  *   are rewritten to paths a user recognises: relative to the project (the directory of the
  *   `deno.json` in use, else the entry's), npm packages as `node_modules/<name>/<file>`; the
  *   library's own runtime modules are listed in the map's `ignoreList`, so that their frames never
@@ -30,6 +33,25 @@ export interface BundleOptions {
   config?: string;
   /** The directory source-map paths are made relative to. Default: the config's or entry's. */
   root?: string;
+  /**
+   * Split the bundle (`deno bundle --code-splitting`): what only a dynamic `import()` loads (the
+   * runtime's go1.x protocol, the Runtime API client) goes into chunks of its own, beside the
+   * entry, so a start loads only what its protocol uses. Default `false`: one file.
+   */
+  split?: boolean;
+}
+
+/** The name of the bundle's entry file (the module `deno run` starts). */
+export const ENTRY_NAME = "handler.js";
+
+/** A file of a split bundle besides the entry, imported by it (see {@link BundleOptions.split}). */
+export interface BundleChunk {
+  /** Its file name, beside the entry's (the entry imports it as `./<name>`). */
+  name: string;
+  /** Its source. */
+  code: Uint8Array;
+  /** Its source map (JSON), written beside it as `<name>.map`. */
+  map: Uint8Array;
 }
 
 /** What {@link bundle} produced. */
@@ -38,6 +60,8 @@ export interface BundleResult {
   code: Uint8Array;
   /** Its source map (JSON), sources relative to the project; see the module docs. */
   map: Uint8Array;
+  /** The other files of a split bundle (none unless {@link BundleOptions.split}). */
+  chunks: BundleChunk[];
   /** How many modules went into the bundle. */
   modules: number;
   /** Milliseconds the bundling took. */
@@ -118,10 +142,36 @@ interface RawSourceMap {
   ignoreList?: number[];
 }
 
-/** Bundles the module at `entry` (a path) into one ES module with its source map. */
+/** The source map of one output file, sources rewritten for the user (see the module docs). */
+function userMap(raw: RawSourceMap, outDir: string, root: string, prelude: string): RawSourceMap {
+  const ignoreList: number[] = [];
+  const sources = raw.sources.map((s, i) => {
+    const abs = resolve(outDir, s);
+    if (isRuntimeSource(abs)) ignoreList.push(i);
+    return displayPath(abs, root);
+  });
+  // No sourcesContent: the map serves stack traces only, and the sources would double its size.
+  return {
+    version: 3,
+    sources,
+    names: raw.names,
+    // One generated line more at the top when there is the prelude.
+    mappings: (prelude ? ";" : "") + raw.mappings,
+    ignoreList,
+  };
+}
+
+/** The name `deno bundle --outdir` gives the output of the entry module `entry`. */
+function entryOutputName(entry: string): string {
+  const base = entry.slice(entry.lastIndexOf("/") + 1);
+  const dot = base.lastIndexOf(".");
+  return `${dot > 0 ? base.slice(0, dot) : base}.js`;
+}
+
+/** Bundles the module at `entry` (a path) into an ES module with its source map (module docs). */
 export async function bundle(entry: string, options: BundleOptions = {}): Promise<BundleResult> {
   const work = await Deno.makeTempDir({ prefix: "gopherless-bundle-" });
-  const out = `${work}/handler.js`;
+  const outDir = `${work}/out`;
   const args = [
     "bundle",
     "--quiet",
@@ -134,8 +184,9 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
     "external",
     ...(options.config ? ["--config", options.config] : ["--no-config"]),
     ...((options.minify ?? true) ? ["--minify"] : []),
-    "--output",
-    out,
+    ...(options.split
+      ? ["--code-splitting", "--outdir", outDir]
+      : ["--output", `${outDir}/${ENTRY_NAME}`]),
     entry,
   ];
   const t0 = performance.now();
@@ -155,31 +206,36 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
         .trim();
       throw new BundleError(`bundling ${entry} failed:\n${text}`);
     }
-    const text = await Deno.readTextFile(out);
-    // Only bundles with CommonJS in them get the prelude: importing node:module costs start-up.
-    const prelude = text.includes(DYNAMIC_REQUIRE_SHIM) ? REQUIRE_PRELUDE : "";
-    const code = new TextEncoder().encode(prelude + text);
-    const raw = JSON.parse(await Deno.readTextFile(`${out}.map`)) as RawSourceMap;
     const root = options.root ?? dirname(options.config ?? entry);
-    const ignoreList: number[] = [];
-    const sources = raw.sources.map((s, i) => {
-      const abs = resolve(work, s);
-      if (isRuntimeSource(abs)) ignoreList.push(i);
-      return displayPath(abs, root);
-    });
-    // No sourcesContent: the map serves stack traces only, and the sources would double its size.
-    const map: RawSourceMap = {
-      version: 3,
-      sources,
-      names: raw.names,
-      // One generated line more at the top when there is the prelude.
-      mappings: (prelude ? ";" : "") + raw.mappings,
-      ignoreList,
-    };
+    const entryName = options.split ? entryOutputName(entry) : ENTRY_NAME;
+    const names: string[] = [];
+    for await (const e of Deno.readDir(outDir)) {
+      if (e.isFile && e.name.endsWith(".js")) names.push(e.name);
+    }
+    if (!names.includes(entryName)) {
+      throw new BundleError(`bundling ${entry}: deno bundle wrote no ${entryName}`);
+    }
+    const enc = new TextEncoder();
+    const sources = new Set<string>();
+    const files: BundleChunk[] = [];
+    for (const name of names.sort()) {
+      const text = await Deno.readTextFile(`${outDir}/${name}`);
+      // Only files with CommonJS in them get the prelude: importing node:module costs start-up.
+      const prelude = text.includes(DYNAMIC_REQUIRE_SHIM) ? REQUIRE_PRELUDE : "";
+      const raw = JSON.parse(await Deno.readTextFile(`${outDir}/${name}.map`)) as RawSourceMap;
+      for (const s of raw.sources) sources.add(resolve(outDir, s));
+      files.push({
+        name: name === entryName ? ENTRY_NAME : name,
+        code: enc.encode(prelude + text),
+        map: enc.encode(JSON.stringify(userMap(raw, outDir, root, prelude))),
+      });
+    }
+    const main = files.find((f) => f.name === ENTRY_NAME)!;
     return {
-      code,
-      map: new TextEncoder().encode(JSON.stringify(map)),
-      modules: raw.sources.length,
+      code: main.code,
+      map: main.map,
+      chunks: files.filter((f) => f !== main),
+      modules: sources.size,
       ms,
     };
   } finally {

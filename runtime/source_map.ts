@@ -1,8 +1,8 @@
 /**
  * Source Map v3 lookups, for mapping the frames of a bundled handler's errors back to the user's
- * files and lines. `deno task build` writes `handler.js.map` beside the bundle; nothing is read or
- * decoded until an error is reported, and each map is decoded once (its `mappings` only down to
- * the lines asked for).
+ * files and lines. `deno task build` writes a map beside each file of the bundle (`handler.js.map`
+ * and one per chunk); nothing is read or decoded until an error is reported, and each map is
+ * decoded once (its `mappings` only down to the lines asked for).
  *
  * Only what a stack frame needs: generated (line, column) → original (source, line, column), and
  * the map's `ignoreList` (sources whose frames are not the user's: the runtime's own modules).

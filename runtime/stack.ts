@@ -2,9 +2,9 @@
  * An error's stack as the user should read it: the frames of their own code, at the lines of
  * their own files, whether the handler runs from its sources or from a `deno task build` bundle.
  *
- * - A frame in a file that has a source map beside it (`handler.js.map`, written by the build) is
- *   mapped back to the original file and line, read lazily on the first error (see
- *   `source_map.ts`).
+ * - A frame in a file that has a source map beside it (`handler.js.map`, `<chunk>.js.map`: the
+ *   build writes one beside each file of its code-split bundle) is mapped back to the original
+ *   file and line, read lazily on the first error (see `source_map.ts`).
  * - The runtime's own frames are dropped: those of the library's {@linkcode RUNTIME_FOLDERS}
  *   (from the sources, or through the map's `ignoreList` in a bundle), Deno's internals (`ext:`,
  *   `node:`) and frames with no location (`native`, `<anonymous>`).

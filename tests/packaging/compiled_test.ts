@@ -48,6 +48,13 @@ Deno.test("compiled: DENORT_BIN is the base of dist/x86_64/bootstrap, zipped wit
     // section table fields): same ELF identity and machine, same code
     assertBuiltOn(bin, base);
     assert.ok(bin.length > base.length);
+    // The code-split bundle is embedded whole: handler.js, the chunks it imports on demand (the
+    // go1.x protocol's, the fixture's lazily imported module) and a source map beside each.
+    const payload = new TextDecoder("latin1").decode(bin);
+    for (const file of [/handler\.js\.map/, /go1x-\w+\.js\.map/, /lazy-\w+\.js\.map/]) {
+      assert.match(payload, file);
+    }
+    assert.ok(payload.includes("lazy failure: "), "the lazy chunk's code");
     assert.equal((await Deno.stat(`${out}/x86_64/bootstrap`)).mode! & 0o777, 0o755);
     // the stand-in binary runs (it is /bin/true with a section added)
     assert.equal((await new Deno.Command(`${out}/x86_64/bootstrap`).output()).code, 0);

@@ -45,6 +45,23 @@ function buildOnce(): Promise<{ dir: string; task: string; stderr: string }> {
   return built;
 }
 
+/** The sources a bundle file's source map names. */
+async function sourcesOf(file: string): Promise<string[]> {
+  return (JSON.parse(await Deno.readTextFile(`${file}.map`)) as { sources: string[] }).sources;
+}
+
+/** `name` and the files it imports statically (`from"./x.js"`), transitively; not `import()`. */
+async function staticallyLoaded(dir: string, name: string): Promise<string[]> {
+  const seen = [name];
+  for (let i = 0; i < seen.length; i++) {
+    const text = await Deno.readTextFile(`${dir}/${seen[i]}`);
+    for (const m of text.matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) {
+      if (!seen.includes(m[1])) seen.push(m[1]);
+    }
+  }
+  return seen;
+}
+
 const emulatorPath = repoPath("emulator/function.ts");
 const hasEmulator = (() => {
   try {
@@ -60,13 +77,19 @@ Deno.test({
   fn: async () => {
     const { dir, stderr } = await buildOnce();
     const out = `${dir}/dist/x86_64`;
-    assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
-      "bootstrap",
-      "bootstrap.zip",
-      "deno",
-      "handler.js",
-      "handler.js.map",
-    ]);
+    const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    const chunks = names.filter((n) => n.endsWith(".js") && n !== "handler.js");
+    assert.deepEqual(
+      names,
+      [
+        "bootstrap",
+        "bootstrap.zip",
+        ...chunks.flatMap((c) => [c, `${c}.map`]),
+        "deno",
+        "handler.js",
+        "handler.js.map",
+      ].sort(),
+    );
     assert.equal(await Deno.readTextFile(`${out}/bootstrap`), LAUNCHER);
     const zip = await readZip(`${out}/bootstrap.zip`);
     assert.deepEqual(zip.map((e) => [e.name, e.mode.toString(8)]), [
@@ -74,7 +97,23 @@ Deno.test({
       ["deno", "100755"],
       ["handler.js", "100644"],
       ["handler.js.map", "100644"],
+      ...chunks.flatMap((c) => [[c, "100644"], [`${c}.map`, "100644"]]),
     ]);
+    // Code split: the go1.x protocol (gob, net/rpc) and the fixture's lazily imported module
+    // are chunks of their own, and neither is in what handler.js imports statically.
+    const inChunks = await Promise.all(chunks.map((c) => sourcesOf(`${out}/${c}`)));
+    const chunkOf = (source: string) => chunks.find((_, i) => inChunks[i].includes(source));
+    assert.ok(chunkOf("runtime/go1x.ts"), `no chunk holds runtime/go1x.ts: ${inChunks}`);
+    assert.ok(chunkOf("gob/decode.ts"), "gob is in a chunk");
+    assert.ok(chunkOf("tests/packaging/fixtures/lazy.ts"), "the lazy module is in a chunk");
+    const loaded = await staticallyLoaded(out, "handler.js");
+    const atStart = (await Promise.all(loaded.map((f) => sourcesOf(`${out}/${f}`)))).flat();
+    assert.ok(atStart.includes("runtime/start.ts"), `${atStart}`);
+    assert.deepEqual(
+      atStart.filter((s) => /^(gob|rpc)\/|go1x|fixtures\/lazy/.test(s)),
+      [],
+      `loaded at start: ${loaded}`,
+    );
     const head = (await Deno.readFile(`${out}/deno`)).subarray(0, 64);
     assert.equal(elfMachine(head), 62, "an x86_64 Deno");
     const report = JSON.parse(await Deno.readTextFile(`${dir}/dist/build.json`));
@@ -95,6 +134,7 @@ Deno.test({
       { id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) },
       { id: "r2", body: JSON.stringify({ op: "where" }) },
       { id: "r3", body: JSON.stringify({ op: "fail", name: "x" }) },
+      { id: "r4", body: JSON.stringify({ op: "lazy-fail", name: "y" }) },
     ], { env: { DENO_DIR: `${task}/../../tmp/deno` } });
     const msg = `stderr:\n${run.stderr}`;
     assert.deepEqual(run.initErrors, [], msg);
@@ -116,6 +156,13 @@ Deno.test({
     assert.deepEqual(doc.trace, [
       "Error: bad input: x",
       "    at handler (tests/packaging/fixtures/fn.ts:34:13)",
+    ]);
+    // A frame in a chunk is mapped through that chunk's own map.
+    const lazy = run.answers.get("r4");
+    assert.equal(lazy?.errorType, "RangeError", msg);
+    assert.deepEqual(JSON.parse(lazy!.body).trace.slice(0, 2), [
+      "RangeError: lazy failure: y",
+      "    at Module.failLater (tests/packaging/fixtures/lazy.ts:10:9)",
     ]);
     console.log(
       `--runtime deno start-up (spawn → first /next, cold DENO_DIR): ${
