@@ -16,7 +16,7 @@
  */
 
 import * as t from "../gob/t.ts";
-import type { InvokeRequest, InvokeResult } from "../runtime/invoke.ts";
+import type { InvokeRequest, InvokeResult } from "./invocation.ts";
 import { lambdaError, type LambdaErrorShape, type LambdaStackFrame } from "./lambda_error.ts";
 
 /** The Go package path of aws-lambda-go's messages. */

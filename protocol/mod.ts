@@ -28,3 +28,4 @@ export * from "./lambda_error.ts";
 export * from "./runtime_api.ts";
 export * from "./header_value.ts";
 export * from "./http_event.ts";
+export type * from "./invocation.ts";
