@@ -11,6 +11,7 @@ import { buildGo } from "../_support/go.ts";
 import { elfMachine } from "../../packaging/targets.ts";
 import { LAUNCHER } from "../../packaging/build.ts";
 import { runBootstrap } from "./_mini_platform.ts";
+import { LocalFunction } from "../../emulator/mod.ts";
 import { has, readZip, repoPath, runCli } from "./_helpers.ts";
 
 const FN = repoPath("tests/packaging/fixtures/fn.ts");
@@ -61,15 +62,6 @@ async function staticallyLoaded(dir: string, name: string): Promise<string[]> {
   }
   return seen;
 }
-
-const emulatorPath = repoPath("emulator/function.ts");
-const hasEmulator = (() => {
-  try {
-    return Deno.statSync(emulatorPath).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 Deno.test({
   name: "deno runtime: layout, zip modes and sizes",
@@ -197,23 +189,11 @@ goTest("deno runtime: the unzipped bootstrap serves go1.x (Go's net/rpc client)"
 
 Deno.test({
   name: "deno runtime: both protocols under the emulator",
-  ignore: !hasEmulator,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     const { task } = await buildOnce();
-    // A computed specifier: the emulator lands separately; this test runs once it is there.
-    const { LocalFunction } = await import(emulatorPath) as {
-      LocalFunction: {
-        start(o: Record<string, unknown>): Promise<{
-          invoke(e: unknown): Promise<
-            { ok: boolean; payload: Uint8Array; error?: { errorType: string } }
-          >;
-          close(): Promise<void>;
-        }>;
-      };
-    };
-    for (const protocol of ["runtime-api", "go1x"]) {
+    for (const protocol of ["runtime-api", "go1x"] as const) {
       const fn = await LocalFunction.start({
         bootstrap: `${task}/bootstrap`,
         cwd: task,

@@ -15,6 +15,7 @@ import {
 } from "../../packaging/npm/build.ts";
 import { buildGo, hasGo, inCI } from "../_support/go.ts";
 import { has, repoPath } from "./_helpers.ts";
+import { LocalFunction } from "../../emulator/mod.ts";
 
 Deno.test("npm build: import rewriting and the Deno shim, file by file", () => {
   assert.equal(
@@ -99,29 +100,10 @@ Deno.test({
         if (hasGo) assert.match(text, /# skipped 0/);
       });
 
-      const emulator = repoPath("emulator/function.ts");
-      const hasEmulator = (() => {
-        try {
-          return Deno.statSync(emulator).isFile;
-        } catch {
-          return false;
-        }
-      })();
       await t.step({
         name: "a Node function under the emulator, both protocols",
-        ignore: !hasEmulator,
         fn: async () => {
-          const { LocalFunction } = await import(emulator) as {
-            LocalFunction: {
-              start(o: Record<string, unknown>): Promise<{
-                invoke(e: unknown): Promise<
-                  { ok: boolean; payload: Uint8Array; error?: { errorType: string } }
-                >;
-                close(): Promise<void>;
-              }>;
-            };
-          };
-          for (const protocol of ["runtime-api", "go1x"]) {
+          for (const protocol of ["runtime-api", "go1x"] as const) {
             const fn = await LocalFunction.start({
               cmd: ["node", `${out}/test/fixtures/fn.mjs`],
               cwd: out,
