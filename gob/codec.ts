@@ -46,7 +46,8 @@ export class Encoder {
   constructor(sink?: WritableStream<Uint8Array> | HasWritable) {
     if (!sink) this.#writer = null;
     else {
-      const ws = sink instanceof WritableStream ? sink : sink.writable;
+      // By shape: `instanceof WritableStream` would load Deno's Web Streams for nothing.
+      const ws = "getWriter" in sink ? sink : sink.writable;
       this.#writer = ws.getWriter();
     }
   }
@@ -218,7 +219,7 @@ export class Decoder {
       this.#push.end();
       this.#reader = null;
     } else {
-      const rs = source instanceof ReadableStream ? source : source.readable;
+      const rs = "getReader" in source ? source : source.readable;
       this.#reader = rs.getReader();
     }
   }

@@ -13,7 +13,9 @@
  *   `node:module` costs about 10 ms of start-up).
  * - Names are kept (`--keep-names`): the name of an error's class is its Lambda `errorType`.
  * - With `split`, what only a dynamic `import()` reaches goes into chunks of its own (each protocol
- *   of the runtime is loaded that way), so that Deno parses and caches only what a start uses.
+ *   of the runtime is loaded that way), and those imports are written so that Deno does not read
+ *   a chunk before its import runs (`deferred_imports.ts`): a start parses and caches only what
+ *   it uses.
  * - A source map is written beside each output file (`handler.js.map`, `<chunk>.js.map`, no
  *   `sourceMappingURL` comment: the runtime reads the one beside a frame's file only when it
  *   reports an error, see `runtime/source_map.ts`). Its sources
@@ -75,6 +77,7 @@ export class BundleError extends Error {
 }
 
 import { RUNTIME_FOLDERS } from "../runtime/stack.ts";
+import { deferChunkImports } from "./deferred_imports.ts";
 
 export { RUNTIME_FOLDERS };
 
@@ -218,11 +221,19 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
     const enc = new TextEncoder();
     const sources = new Set<string>();
     const files: BundleChunk[] = [];
+    // Chunks are loaded when their import() runs, not when Deno builds the graph at start.
+    const chunkNames = new Set(names.filter((n) => n !== entryName));
     for (const name of names.sort()) {
-      const text = await Deno.readTextFile(`${outDir}/${name}`);
+      const raw = JSON.parse(await Deno.readTextFile(`${outDir}/${name}.map`)) as RawSourceMap;
+      const deferred = deferChunkImports(
+        await Deno.readTextFile(`${outDir}/${name}`),
+        raw.mappings,
+        chunkNames,
+      );
+      const text = deferred.code;
+      raw.mappings = deferred.mappings;
       // Only files with CommonJS in them get the prelude: importing node:module costs start-up.
       const prelude = text.includes(DYNAMIC_REQUIRE_SHIM) ? REQUIRE_PRELUDE : "";
-      const raw = JSON.parse(await Deno.readTextFile(`${outDir}/${name}.map`)) as RawSourceMap;
       for (const s of raw.sources) sources.add(resolve(outDir, s));
       files.push({
         name: name === entryName ? ENTRY_NAME : name,
