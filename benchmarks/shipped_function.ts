@@ -69,7 +69,11 @@ async function goBuild(pkg: string): Promise<string> {
 
 // ---- the package ---------------------------------------------------------------------------
 
+// The package runs from the directory its start-up cache is made for (on Lambda, /var/task; the
+// cache is keyed by the modules' paths): a fresh build here is made for a task directory of its
+// own; a `--dist` build made with `--task-root DIR` is unzipped into DIR (which must not exist).
 let dist = values.dist;
+let task = `${await Deno.realPath(work)}/var/task`;
 if (!dist) {
   dist = `${work}/dist`;
   console.error("building examples/echo.ts with --runtime deno …");
@@ -81,16 +85,33 @@ if (!dist) {
     "deno",
     "--out",
     dist,
+    "--task-root",
+    task,
   ], { cwd: ROOT });
+} else {
+  const report = JSON.parse(await Deno.readTextFile(`${dist}/build.json`));
+  const root: string | undefined = report.artifacts?.[0]?.startCache?.taskRoot;
+  let free = false;
+  if (root) free = await Deno.stat(root).then(() => false, () => true);
+  if (root && free) task = root;
+  else {
+    console.error(
+      `warning: the package's start-up cache is for ${root ?? "no directory"}, which ` +
+        `${root ? "exists already" : "it was built without"}: cold starts will not use it`,
+    );
+  }
 }
 const zip = `${dist}/x86_64/bootstrap.zip`;
-const task = `${work}/var/task`;
 await Deno.mkdir(task, { recursive: true });
 await run("unzip", ["-q", zip, "-d", task]);
 const zipBytes = (await Deno.stat(zip)).size;
 const files: Record<string, number> = {};
 for await (const e of Deno.readDir(task)) {
-  files[e.name] = (await Deno.stat(`${task}/${e.name}`)).size;
+  if (e.isDirectory) {
+    for await (const f of Deno.readDir(`${task}/${e.name}`)) {
+      files[`${e.name}/${f.name}`] = (await Deno.stat(`${task}/${e.name}/${f.name}`)).size;
+    }
+  } else files[e.name] = (await Deno.stat(`${task}/${e.name}`)).size;
 }
 const unzippedBytes = Object.values(files).reduce((a, b) => a + b, 0);
 const bootstrap = [`${task}/bootstrap`];
@@ -340,3 +361,5 @@ if (values.json) {
   );
 }
 await Deno.remove(work, { recursive: true });
+// A --dist package may have been unzipped into its own task root: leave nothing behind.
+if (values.dist) await Deno.remove(task, { recursive: true }).catch(() => {});

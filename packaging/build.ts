@@ -15,7 +15,9 @@
  * chunks it imports on demand (`*.js`: the code only one protocol uses, such as go1.x's gob and
  * net/rpc, is in a chunk of its own, so a start parses only its protocol's code) and a source map
  * beside each file (`handler.js.map`, `<chunk>.js.map`, read only to report an error's frames),
- * and `bootstrap.zip` holds them all. `--runtime compiled` compiles the same bundle, the chunks
+ * and `.deno-cache/` (Deno's module analysis and V8 code cache for those files, made at build time
+ * for `/var/task` so that a cold start does not redo them: `start_cache.ts`); `bootstrap.zip`
+ * holds them all. `--runtime compiled` compiles the same bundle, the chunks
  * and maps embedded beside it.
  *
  * The handler is bundled with `deno bundle` (see `bundle.ts`), resolved with the `deno.json`
@@ -31,13 +33,19 @@
 import { bundle, type BundleChunk, BundleError } from "./bundle.ts";
 import { DenortError, type DenortSource, missingDenort, resolveDenort } from "./denort.ts";
 import { defaultCacheDir, type DenoBinary, denoBinary } from "./deno_binary.ts";
-import { type Arch, TARGETS } from "./targets.ts";
+import { type Arch, hostArch, TARGETS } from "./targets.ts";
+import {
+  LAMBDA_TASK_ROOT,
+  primeStartCache,
+  START_CACHE_DIR,
+  StartCacheError,
+} from "./start_cache.ts";
 
 export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
-import { heapFlags, LAUNCHER } from "./launcher.ts";
+import { heapFlags, launcherScript } from "./launcher.ts";
 export { LAUNCHER } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
@@ -76,6 +84,16 @@ export interface BuildOptions {
    * Unset: none baked (V8 sizes its heap for the machine).
    */
   memoryMb?: number;
+  /**
+   * `runtime: "deno"`: ship Deno's start-up cache for the package (`start_cache.ts`), made with
+   * the shipped `deno` (so only for this machine's architecture). Default `true`.
+   */
+  startCache?: boolean;
+  /**
+   * `runtime: "deno"`: the directory the package runs from, which the start-up cache is made
+   * for. Default `/var/task`, where Lambda puts a function's code.
+   */
+  taskRoot?: string;
   /** Where progress lines go. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -112,6 +130,13 @@ export interface Artifact {
   denort?: DenortSource;
   /** `runtime: "deno"`: where the Deno binary came from. */
   deno?: DenoBinary;
+  /**
+   * `runtime: "deno"`: the start-up cache shipped in `.deno-cache/` (the directory it is made
+   * for, the modules it covers, its size), or why there is none.
+   */
+  startCache?: { taskRoot: string; modules: number; bytes: number; warning?: string } | {
+    skipped: string;
+  };
 }
 
 /** What {@link build} did; also written to `<out>/build.json`. */
@@ -301,6 +326,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       const entries: ZipEntry[] = [];
       let denort: DenortSource | undefined;
       let deno: DenoBinary | undefined;
+      let startCache: Artifact["startCache"];
 
       if (runtime === "compiled") {
         denort = denorts.get(arch)!;
@@ -354,11 +380,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
             options.denoVersion ?? Deno.version.deno
           } from ${deno.source} (${deno.path})`,
         );
-        const launcher = new TextEncoder().encode(LAUNCHER);
         const denoData = await Deno.readFile(deno.path);
         const cacheDir = options.cacheDir ?? defaultCacheDir();
         entries.push(
-          { name: "bootstrap", data: launcher, mode: 0o755 },
           {
             name: "deno",
             data: denoData,
@@ -372,6 +396,53 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           await Deno.writeFile(`${dir}/${e.name}`, e.data, { mode: e.mode });
           await Deno.chmod(`${dir}/${e.name}`, e.mode!);
         }
+        const taskRoot = options.taskRoot ?? LAMBDA_TASK_ROOT;
+        let cacheRoot: string | undefined;
+        if (options.startCache === false) {
+          startCache = { skipped: "not asked for (--no-start-cache)" };
+        } else if (hostArch() !== arch) {
+          startCache = { skipped: `the ${arch} deno cannot run on this machine to make it` };
+        } else {
+          try {
+            const cache = await primeStartCache({
+              deno: `${dir}/deno`,
+              dir,
+              modules: [
+                "handler.js",
+                ...besides.filter((b) => b.name.endsWith(".js")).map((b) => b.name),
+              ],
+              taskRoot,
+            });
+            await Deno.mkdir(`${dir}/${START_CACHE_DIR}`, { recursive: true });
+            for (const f of cache.files) {
+              const name = `${START_CACHE_DIR}/${f.name}`;
+              entries.push({ name, data: f.data, mode: 0o644 });
+              await Deno.writeFile(`${dir}/${name}`, f.data, { mode: 0o644 });
+            }
+            cacheRoot = cache.taskRoot;
+            startCache = {
+              taskRoot: cache.taskRoot,
+              modules: cache.modules,
+              bytes: cache.files.reduce((n, f) => n + f.data.length, 0),
+              warning: cache.warning,
+            };
+            log(
+              `${arch}: start-up cache for ${cache.modules} modules at ${cache.taskRoot} ` +
+                `(${mb(startCache.bytes)})` +
+                (cache.warning ? `; the priming run said:\n${cache.warning}` : ""),
+            );
+          } catch (e) {
+            if (!(e instanceof StartCacheError)) throw e;
+            startCache = { skipped: e.message };
+          }
+        }
+        if (startCache && "skipped" in startCache) {
+          log(`${arch}: no start-up cache: ${startCache.skipped}`);
+        }
+        const launcher = new TextEncoder().encode(launcherScript({ startCacheRoot: cacheRoot }));
+        entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
+        await Deno.writeFile(`${dir}/bootstrap`, launcher, { mode: 0o755 });
+        await Deno.chmod(`${dir}/bootstrap`, 0o755);
       }
 
       const zip = await writeZip(entries);
@@ -389,6 +460,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         unzippedWithinLimit: unzippedBytes <= UNZIPPED_LIMIT,
         denort,
         deno,
+        startCache,
       };
       artifacts.push(artifact);
       log(

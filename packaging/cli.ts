@@ -32,6 +32,9 @@ export const USAGE = `usage: deno task build <entry.ts> [options]
                              it into the binary, as Lambda's Node.js runtime derives them (a
                              --runtime deno launcher derives them at start-up by itself)
   --cache-dir DIR            cache for Deno binaries (deno; default ~/.cache/gopherless)
+  --task-root DIR            where the package will run (deno; default /var/task, Lambda's):
+                             the start-up cache it ships is made for that directory
+  --no-start-cache           ship no start-up cache (deno)
   --deno-version X.Y.Z       Deno version to ship (deno; default: this Deno's)
   -h, --help                 this text
 
@@ -113,6 +116,17 @@ export function parseArgs(args: string[]): BuildOptions | { help: true } {
       case "--no-check":
         opts.check = false;
         break;
+      case "--task-root": {
+        const v = take();
+        if (!v.startsWith("/")) {
+          throw new UsageError(`--task-root takes an absolute path, not ${v}`);
+        }
+        opts.taskRoot = v;
+        break;
+      }
+      case "--no-start-cache":
+        opts.startCache = false;
+        break;
       case "--offline":
         opts.offline = true;
         break;
@@ -141,6 +155,9 @@ export function parseArgs(args: string[]): BuildOptions | { help: true } {
     throw new UsageError(
       "--memory is for --runtime compiled; the --runtime deno launcher reads the memory size itself",
     );
+  }
+  if ((opts.taskRoot !== undefined || opts.startCache === false) && opts.runtime !== "deno") {
+    throw new UsageError("--task-root and --no-start-cache are for --runtime deno");
   }
   if (opts.offline && opts.runtime === "deno") {
     throw new UsageError("--offline is about denort, which --runtime deno does not use");

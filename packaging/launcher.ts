@@ -26,6 +26,8 @@
  * @module
  */
 
+import { START_CACHE_DIR } from "./start_cache.ts";
+
 /**
  * V8 flags for a function of `memoryMb` MB, as Lambda's Node.js runtime derives them:
  * `--max-semi-space-size` = memory / 10 / 2, `--max-old-space-size` = memory − memory / 10
@@ -44,14 +46,39 @@ export function heapFlags(memoryMb: number): string[] {
   return [`--max-semi-space-size=${semiSpace}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
+/** Quotes `text` for a POSIX shell. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Options of {@link launcherScript}. */
+export interface LauncherOptions {
+  /**
+   * The package ships Deno's start-up cache for this directory (`start_cache.ts`): when started
+   * from there with no cache in `DENO_DIR` yet, the launcher copies it in first.
+   */
+  startCacheRoot?: string;
+}
+
 /** The `bootstrap` of a `--runtime deno` package (see the module docs for the heap limits). */
-export const LAUNCHER = `#!/bin/sh
+export function launcherScript(options: LauncherOptions = {}): string {
+  const root = options.startCacheRoot;
+  const copyCache = root === undefined
+    ? ""
+    : `# The package ships Deno's module analysis and V8 code cache for its files at ${root}
+# (packaging/start_cache.ts): a fresh sandbox's empty DENO_DIR starts with them instead of
+# analysing and compiling every module again. A failed copy only costs that time.
+if [ "$here" = ${shellQuote(root)} ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
+  cp -R "$here/${START_CACHE_DIR}/." "$DENO_DIR" 2>/dev/null || :
+fi
+`;
+  return `#!/bin/sh
 # gopherless launcher (--runtime deno): runs the bundled handler with the Deno binary beside it.
 # Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).
 case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
 : "\${DENO_DIR:=/tmp/.deno}"
 export DENO_DIR
-export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
+${copyCache}export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # V8's heap limits from the function's memory, as Lambda's Node.js runtime sets them: a tenth for
 # the young generation (two semi-spaces), the rest for the old one. DENO_V8_FLAGS set by the user
 # come after these, and V8 keeps the last value of a flag.
@@ -68,3 +95,7 @@ case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
 esac
 exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
 `;
+}
+
+/** The `bootstrap` of a `--runtime deno` package that ships no start-up cache. */
+export const LAUNCHER: string = launcherScript();

@@ -28,7 +28,16 @@ export {
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build.ts";
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
-export { heapFlags } from "./launcher.ts";
+export { heapFlags, type LauncherOptions, launcherScript } from "./launcher.ts";
+export {
+  LAMBDA_TASK_ROOT,
+  type PrimeOptions,
+  primeStartCache,
+  START_CACHE_DIR,
+  type StartCache,
+  StartCacheError,
+  type StartCacheFile,
+} from "./start_cache.ts";
 export {
   bundle,
   BundleError,

@@ -35,6 +35,10 @@ Deno.test("cli: defaults and every option", () => {
     offline: true,
   });
   assert.deepEqual(parseArgs(["fn.ts", "--memory", "512"]), { entry: "fn.ts", memoryMb: 512 });
+  assert.deepEqual(
+    parseArgs(["fn.ts", "--runtime", "deno", "--task-root", "/opt/fn", "--no-start-cache"]),
+    { entry: "fn.ts", runtime: "deno", taskRoot: "/opt/fn", startCache: false },
+  );
   assert.deepEqual(parseArgs(["-h"]), { help: true });
 });
 
@@ -52,6 +56,9 @@ Deno.test("cli: bad command lines say what is wrong", () => {
     [["a.ts", "--deno-version", "latest"], /X\.Y\.Z/],
     [["a.ts", "--memory", "64"], /128–10240/],
     [["a.ts", "--runtime", "deno", "--memory", "256"], /reads the memory size itself/],
+    [["a.ts", "--runtime", "deno", "--task-root", "task"], /absolute path/],
+    [["a.ts", "--task-root", "/var/task"], /are for --runtime deno/],
+    [["a.ts", "--no-start-cache"], /are for --runtime deno/],
     [["a.ts", "--frobnicate"], /unknown option --frobnicate/],
   ];
   for (const [args, re] of cases) {

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { goTest } from "../_support/go.ts";
 import { buildGo } from "../_support/go.ts";
 import { elfMachine } from "../../packaging/targets.ts";
-import { LAUNCHER } from "../../packaging/build.ts";
+import { launcherScript } from "../../packaging/launcher.ts";
+import { DatabaseSync } from "node:sqlite";
 import { runBootstrap } from "./_mini_platform.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { has, readZip, repoPath, runCli } from "./_helpers.ts";
@@ -21,10 +22,21 @@ let built: Promise<{ dir: string; task: string; stderr: string }> | undefined;
 /** Builds and unzips the fixture once per test process. */
 function buildOnce(): Promise<{ dir: string; task: string; stderr: string }> {
   built ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "gopherless-deno-runtime-" });
-    const r = await runCli([FN, "--runtime", "deno", "--out", `${dir}/dist`, "--no-check"]);
-    if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-deno-runtime-" }));
     const task = `${dir}/var/task`;
+    // The start-up cache is made for the directory the package is unzipped into, as a real
+    // build makes it for /var/task.
+    const r = await runCli([
+      FN,
+      "--runtime",
+      "deno",
+      "--out",
+      `${dir}/dist`,
+      "--no-check",
+      "--task-root",
+      task,
+    ]);
+    if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
     await Deno.mkdir(task, { recursive: true });
     const zip = `${dir}/dist/x86_64/bootstrap.zip`;
     const unzip = has("unzip")
@@ -67,13 +79,14 @@ Deno.test({
   name: "deno runtime: layout, zip modes and sizes",
   sanitizeResources: false,
   fn: async () => {
-    const { dir, stderr } = await buildOnce();
+    const { dir, task, stderr } = await buildOnce();
     const out = `${dir}/dist/x86_64`;
     const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
     const chunks = names.filter((n) => n.endsWith(".js") && n !== "handler.js");
     assert.deepEqual(
       names,
       [
+        ".deno-cache",
         "bootstrap",
         "bootstrap.zip",
         ...chunks.flatMap((c) => [c, `${c}.map`]),
@@ -82,7 +95,10 @@ Deno.test({
         "handler.js.map",
       ].sort(),
     );
-    assert.equal(await Deno.readTextFile(`${out}/bootstrap`), LAUNCHER);
+    assert.equal(
+      await Deno.readTextFile(`${out}/bootstrap`),
+      launcherScript({ startCacheRoot: task }),
+    );
     const zip = await readZip(`${out}/bootstrap.zip`);
     assert.deepEqual(zip.map((e) => [e.name, e.mode.toString(8)]), [
       ["bootstrap", "100755"],
@@ -90,6 +106,9 @@ Deno.test({
       ["handler.js", "100644"],
       ["handler.js.map", "100644"],
       ...chunks.flatMap((c) => [[c, "100644"], [`${c}.map`, "100644"]]),
+      [".deno-cache/dep_analysis_cache_v2", "100644"],
+      [".deno-cache/node_analysis_cache_v2", "100644"],
+      [".deno-cache/v8_code_cache_v2", "100644"],
     ]);
     // Code split: the go1.x protocol (gob, net/rpc) and the fixture's lazily imported module
     // are chunks of their own, and neither is in what handler.js imports statically.
@@ -113,6 +132,8 @@ Deno.test({
     assert.equal(a.zipBytes, (await Deno.stat(`${out}/bootstrap.zip`)).size);
     assert.ok(a.zipWithinDirectUpload, `zip ${a.zipBytes} B is over 50 MB`);
     assert.ok(a.unzippedWithinLimit);
+    assert.equal(a.startCache.taskRoot, task);
+    assert.equal(a.startCache.modules, chunks.length + 1, "handler.js and every chunk");
     assert.match(stderr, /x86_64: deno \S+ from (cache|installed|npm)/);
   },
 });
@@ -215,6 +236,64 @@ Deno.test({
         await fn.close();
       }
     }
+  },
+});
+
+/** The V8 code cache entries of files (specifier → SHA-256 of the data) in a Deno cache dir. */
+async function codeCacheOf(denoDir: string): Promise<Map<string, string>> {
+  const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
+  try {
+    const rows = db.prepare(
+      "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
+    ).all() as { specifier: string; data: Uint8Array }[];
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      const hash = await crypto.subtle.digest("SHA-256", new Uint8Array(r.data));
+      out.set(r.specifier, [...new Uint8Array(hash)].map((b) => b.toString(16)).join(""));
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test({
+  name: "deno runtime: a cold start at the task root starts from the shipped cache, elsewhere not",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, task } = await buildOnce();
+    const shipped = await codeCacheOf(`${task}/.deno-cache`);
+    const files = [...Deno.readDirSync(task)].filter((e) => e.name.endsWith(".js"));
+    assert.deepEqual(
+      [...shipped.keys()].sort(),
+      files.map((e) => `file://${task}/${e.name}`).sort(),
+      "every module of the package, keyed for the task root",
+    );
+    const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
+    // Lambda's fresh /tmp: the DENO_DIR does not exist yet.
+    const fresh = `${dir}/tmp/deno-fresh`;
+    const run = await runBootstrap(`${task}/bootstrap`, task, invokes, {
+      env: { DENO_DIR: fresh },
+    });
+    assert.ok(run.answers.get("r1"), run.stderr);
+    // Deno found every entry valid: nothing recompiled, nothing rewritten.
+    assert.deepEqual(await codeCacheOf(fresh), shipped);
+
+    // The same package in another directory: the launcher does not copy the cache (its keys
+    // would not match), Deno makes its own.
+    const elsewhere = `${dir}/elsewhere`;
+    const cp = await new Deno.Command("cp", { args: ["-R", task, elsewhere] }).output();
+    assert.ok(cp.success);
+    const other = `${dir}/tmp/deno-elsewhere`;
+    const run2 = await runBootstrap(`${elsewhere}/bootstrap`, elsewhere, invokes, {
+      env: { DENO_DIR: other },
+    });
+    assert.ok(run2.answers.get("r1"), run2.stderr);
+    const made = [...(await codeCacheOf(other)).keys()];
+    assert.ok(
+      made.length > 0 && made.every((s) => s.startsWith(`file://${elsewhere}/`)),
+      `${made}`,
+    );
   },
 });
 

@@ -1,0 +1,188 @@
+/**
+ * The start-up cache a `--runtime deno` package ships: Deno's module analysis and V8 code cache
+ * for the package's own files, made at build time, so that a fresh Lambda sandbox does not redo
+ * them on its cold start.
+ *
+ * With an empty `DENO_DIR` (a new sandbox's `/tmp`), `deno run` parses every module it loads to
+ * find its imports and compiles it with V8, writing both results to SQLite caches in `DENO_DIR`
+ * (`dep_analysis_cache_v2`, `node_analysis_cache_v2`, `v8_code_cache_v2`); a later start with
+ * the same `DENO_DIR` reads them back. For the go1.x server's chunk (gob and net/rpc, ~87 KB) the
+ * cold import cost ~40 ms where a start with those caches took ~6 ms (measured with
+ * `benchmarks/shipped_function.ts`). The caches are keyed by each module's URL and checked
+ * against a hash of its source (and V8's against its own version and flags), so a stale or
+ * foreign entry is never used, only recomputed.
+ *
+ * The build fills them with the very `deno` binary it ships, by loading every file of the package
+ * through `import defer`: Deno reads, analyses and compiles the whole graph (writing the caches)
+ * but evaluates nothing, so none of the function's code runs at build time. A module with
+ * top-level `await` is the exception the language makes (deferred imports still evaluate such
+ * modules and what they import), so the priming run has no permissions at all: such code cannot
+ * reach the network, files or the environment, and whatever it tried only fails. The URLs are
+ * then rewritten from the build directory to the directory Lambda runs the package from
+ * (`/var/task`), and the launcher copies the caches into an empty `DENO_DIR` before starting
+ * Deno (see `launcher.ts`).
+ *
+ * What this cannot do: prime a package for another CPU architecture than the build machine's
+ * (the shipped `deno` must run here), or for a path other than the one given.
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import { pathToFileURL } from "node:url";
+
+/** The directory beside `bootstrap` that holds the shipped caches. */
+export const START_CACHE_DIR = ".deno-cache";
+
+/** The directory Lambda runs a function's package from. */
+export const LAMBDA_TASK_ROOT = "/var/task";
+
+/** Deno's cache databases that are shipped, with the table each keeps its entries in. */
+const DATABASES = [
+  { file: "dep_analysis_cache_v2", table: "moduleinfocache" },
+  { file: "node_analysis_cache_v2", table: "cjsanalysiscache" },
+  { file: "v8_code_cache_v2", table: "codecache" },
+] as const;
+
+/** A file of the start-up cache, as the package holds it (under {@link START_CACHE_DIR}). */
+export interface StartCacheFile {
+  /** Its name inside {@link START_CACHE_DIR}. */
+  name: string;
+  /** Its content (a SQLite database). */
+  data: Uint8Array;
+}
+
+/** What {@link primeStartCache} made. */
+export interface StartCache {
+  /** The databases to ship. */
+  files: StartCacheFile[];
+  /** The directory the entries are keyed for. */
+  taskRoot: string;
+  /** How many of the package's modules have analysis and code cache entries. */
+  modules: number;
+  /**
+   * Set when the priming run did not end cleanly (a module with top-level `await` that needed a
+   * permission, say): its first lines. What was cached before that is still shipped.
+   */
+  warning?: string;
+}
+
+/** Options of {@link primeStartCache}. */
+export interface PrimeOptions {
+  /** The `deno` binary the package ships (it must run on this machine). */
+  deno: string;
+  /** The directory holding the package's files, as they will be laid out at `taskRoot`. */
+  dir: string;
+  /** The package's JavaScript modules, relative to `dir` (the entry and its chunks). */
+  modules: string[];
+  /** The directory the package runs from. Default {@link LAMBDA_TASK_ROOT}. */
+  taskRoot?: string;
+  /** How long the priming run may take. Default 60 s. */
+  timeoutMs?: number;
+}
+
+/** The start-up cache could not be made; the message says why (the package works without it). */
+export class StartCacheError extends Error {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StartCacheError";
+  }
+}
+
+/** Runs `deno` over `script` with no permissions and an empty `denoDir`. */
+async function primingRun(
+  deno: string,
+  script: string,
+  denoDir: string,
+  timeoutMs: number,
+): Promise<{ code: number; stderr: string }> {
+  const child = new Deno.Command(deno, {
+    args: ["run", "--no-prompt", "--no-config", "--no-lock", "--no-remote", "--no-npm", script],
+    env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  try {
+    const out = await child.output();
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    return { code: out.signal ? -1 : out.code, stderr: text };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Fills Deno's caches for the package in `options.dir` (see the module docs). */
+export async function primeStartCache(options: PrimeOptions): Promise<StartCache> {
+  const taskRoot = (options.taskRoot ?? LAMBDA_TASK_ROOT).replace(/\/+$/, "") || "/";
+  if (!taskRoot.startsWith("/")) {
+    throw new StartCacheError(`the task root must be an absolute path, got ${taskRoot}`);
+  }
+  const dir = await Deno.realPath(options.dir);
+  const work = await Deno.makeTempDir({ prefix: "gopherless-start-cache-" });
+  try {
+    const denoDir = `${work}/deno-dir`;
+    const script = `${work}/prime.js`;
+    const imports = options.modules.map((m, i) =>
+      `import defer * as m${i} from ${JSON.stringify(pathToFileURL(`${dir}/${m}`).href)};`
+    );
+    await Deno.writeTextFile(script, imports.join("\n") + "\n");
+    let run;
+    try {
+      run = await primingRun(options.deno, script, denoDir, options.timeoutMs ?? 60_000);
+    } catch (e) {
+      throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
+    }
+    const from = pathToFileURL(`${dir}/`).href;
+    const to = pathToFileURL(taskRoot === "/" ? "/" : `${taskRoot}/`).href;
+    const files: StartCacheFile[] = [];
+    let modules = 0;
+    for (const { file, table } of DATABASES) {
+      const path = `${denoDir}/${file}`;
+      try {
+        await Deno.stat(path);
+      } catch {
+        continue;
+      }
+      const db = new DatabaseSync(path);
+      try {
+        // Only the package's own files and Deno's built-in modules are worth shipping.
+        db.prepare(
+          `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
+        )
+          .run(from.length, from);
+        db.prepare(
+          `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
+        )
+          .run(to, from.length + 1, from.length, from);
+        const row = db.prepare(
+          `SELECT count(*) AS n FROM ${table} WHERE substr(specifier, 1, ?) = ?`,
+        )
+          .get(to.length, to) as { n: number };
+        if (table === "codecache") modules = row.n;
+        const packed = `${work}/${file}.packed`;
+        // One self-contained file, without the write-ahead log.
+        db.prepare("VACUUM INTO ?").run(packed);
+        files.push({ name: file, data: await Deno.readFile(packed) });
+      } finally {
+        db.close();
+      }
+    }
+    if (files.length === 0) {
+      throw new StartCacheError(
+        `the priming run wrote no cache (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`,
+      );
+    }
+    const cache: StartCache = { files, taskRoot, modules };
+    if (run.code !== 0) {
+      cache.warning = run.stderr.trim().split("\n").slice(0, 3).join("\n") ||
+        `the priming run ended with ${run.code < 0 ? "a timeout" : `exit ${run.code}`}`;
+    }
+    return cache;
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}

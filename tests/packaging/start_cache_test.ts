@@ -1,0 +1,93 @@
+/**
+ * The start-up cache: made by loading the package's modules without running them, keyed for the
+ * task root, and shipped even when a module with top-level `await` is refused what it reaches for.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { primeStartCache, StartCacheError } from "../../packaging/start_cache.ts";
+
+/** The specifiers of one table of a database made by primeStartCache. */
+function specifiers(data: Uint8Array, table: string, dir: string): string[] {
+  const path = `${dir}/db-${table}`;
+  Deno.writeFileSync(path, data);
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const rows = db.prepare(`SELECT specifier FROM ${table} ORDER BY specifier`).all() as {
+      specifier: string;
+    }[];
+    return rows.map((r) => r.specifier).filter((s) => s.startsWith("file:"));
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("primeStartCache: caches every module for the task root and runs none of them", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    // A module that never finishes if it runs (no permission is needed to loop), and one it
+    // imports.
+    await Deno.writeTextFile(
+      `${dir}/handler.js`,
+      `import { part } from "./chunk.js";\nconsole.log(part);\nfor (;;);\n`,
+    );
+    await Deno.writeTextFile(`${dir}/chunk.js`, `export const part = "x";\nfor (;;);\n`);
+    const cache = await primeStartCache({
+      deno: Deno.execPath(),
+      dir,
+      modules: ["handler.js", "chunk.js"],
+      taskRoot: "/var/task",
+      timeoutMs: 20_000,
+    });
+    assert.equal(cache.warning, undefined, "a clean run: nothing looped");
+    assert.equal(cache.modules, 2);
+    const names = cache.files.map((f) => f.name).sort();
+    assert.deepEqual(names, [
+      "dep_analysis_cache_v2",
+      "node_analysis_cache_v2",
+      "v8_code_cache_v2",
+    ]);
+    const code = cache.files.find((f) => f.name === "v8_code_cache_v2")!.data;
+    const analysis = cache.files.find((f) => f.name === "dep_analysis_cache_v2")!.data;
+    const want = ["file:///var/task/chunk.js", "file:///var/task/handler.js"];
+    assert.deepEqual(specifiers(code, "codecache", dir), want);
+    assert.deepEqual(specifiers(analysis, "moduleinfocache", dir), want);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("primeStartCache: top-level await runs without permissions, and the cache still ships", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    // Top-level await is evaluated even through a deferred import; here it asks for the
+    // environment, which the priming run does not grant.
+    await Deno.writeTextFile(
+      `${dir}/handler.js`,
+      `const secret = await Promise.resolve(Deno.env.get("HOME"));\nexport { secret };\n`,
+    );
+    const cache = await primeStartCache({ deno: Deno.execPath(), dir, modules: ["handler.js"] });
+    assert.match(cache.warning ?? "", /env/, "the refusal is reported");
+    assert.equal(cache.taskRoot, "/var/task");
+    const code = cache.files.find((f) => f.name === "v8_code_cache_v2")!.data;
+    assert.deepEqual(specifiers(code, "codecache", dir), ["file:///var/task/handler.js"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("primeStartCache: a deno that cannot run, or a relative task root, is a StartCacheError", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/handler.js`, "export {};\n");
+    await assert.rejects(
+      primeStartCache({ deno: `${dir}/no-such-deno`, dir, modules: ["handler.js"] }),
+      StartCacheError,
+    );
+    await assert.rejects(
+      primeStartCache({ deno: Deno.execPath(), dir, modules: ["handler.js"], taskRoot: "task" }),
+      StartCacheError,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
