@@ -65,7 +65,9 @@ export function launcherScript(options: LauncherOptions = {}): string {
   const root = options.startCacheRoot;
   const copyCache = root === undefined
     ? ""
-    : `# The package ships Deno's module analysis and V8 code cache for its files at ${root}
+    : `# Started by a relative path (cd /var/task && ./bootstrap): the same directory, absolute.
+case "$here" in /*) ;; .) here=$PWD ;; ./*) here="$PWD/\${here#./}" ;; *) here="$PWD/$here" ;; esac
+# The package ships Deno's module analysis and V8 code cache for its files at ${root}
 # (packaging/start_cache.ts): a fresh sandbox's empty DENO_DIR starts with them instead of
 # analysing and compiling every module again. A failed copy only costs that time.
 if [ "$here" = ${shellQuote(root)} ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then

@@ -3,7 +3,7 @@
  * Lambda's Node.js runtime derives them, passed to the real Deno binary.
  */
 import assert from "node:assert/strict";
-import { heapFlags, LAUNCHER } from "../../packaging/launcher.ts";
+import { heapFlags, LAUNCHER, launcherScript } from "../../packaging/launcher.ts";
 
 Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces, the rest old)", () => {
   assert.deepEqual(heapFlags(128), ["--max-semi-space-size=6", "--max-old-space-size=116"]);
@@ -81,6 +81,41 @@ Deno.test("launcher: Deno's V8 takes the limits (heap_size_limit follows the mem
     // heap for this machine (gigabytes)
     assert.ok(small >= 116 && small < 160, `128 MB function: heap limit ${small} MB`);
     assert.ok(large >= 922 && large < 1300, `1024 MB function: heap limit ${large} MB`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR at its root only", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    const task = `${dir}/task`;
+    await Deno.mkdir(`${task}/.deno-cache`, { recursive: true });
+    await Deno.writeTextFile(`${task}/.deno-cache/v8_code_cache_v2`, "shipped");
+    // A stand-in deno that prints the code cache it finds.
+    await Deno.writeTextFile(
+      `${task}/deno`,
+      '#!/bin/sh\ncat "$DENO_DIR/v8_code_cache_v2" 2>/dev/null || echo none\n',
+      { mode: 0o755 },
+    );
+    const start = async (root: string, denoDir: string, relative = false) => {
+      await Deno.writeTextFile(`${task}/bootstrap`, launcherScript({ startCacheRoot: root }), {
+        mode: 0o755,
+      });
+      const out = await new Deno.Command(relative ? "./bootstrap" : `${task}/bootstrap`, {
+        cwd: task,
+        env: { PATH: "/usr/bin:/bin", DENO_DIR: denoDir },
+        clearEnv: true,
+        stdout: "piped",
+      }).output();
+      assert.ok(out.success);
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    assert.equal(await start(task, `${dir}/fresh1`), "shipped", "a fresh DENO_DIR gets it");
+    assert.equal(await start(task, `${dir}/fresh2`, true), "shipped", "started as ./bootstrap");
+    assert.equal(await start("/var/task", `${dir}/fresh3`), "none", "made for another root");
+    await Deno.writeTextFile(`${dir}/fresh1/v8_code_cache_v2`, "warm");
+    assert.equal(await start(task, `${dir}/fresh1`), "warm", "a warm DENO_DIR is left alone");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
