@@ -77,6 +77,12 @@ export interface PrimeOptions {
   modules: string[];
   /** The directory the package runs from. Default {@link LAMBDA_TASK_ROOT}. */
   taskRoot?: string;
+  /**
+   * The V8 flags the package's launcher will start Deno with. V8 refuses a code cache made under
+   * flags that change its code (`--max-opt`, `--single-threaded`, …; heap sizes do not matter),
+   * so the cache must be made under the same ones. Default: none.
+   */
+  v8Flags?: string[];
   /** How long the priming run may take. Default 60 s. */
   timeoutMs?: number;
 }
@@ -95,11 +101,18 @@ async function primingRun(
   deno: string,
   script: string,
   denoDir: string,
+  v8Flags: string[],
   timeoutMs: number,
 ): Promise<{ code: number; stderr: string }> {
+  const env: Record<string, string> = {
+    DENO_DIR: denoDir,
+    DENO_NO_UPDATE_CHECK: "1",
+    NO_COLOR: "1",
+  };
+  if (v8Flags.length > 0) env.DENO_V8_FLAGS = v8Flags.join(",");
   const child = new Deno.Command(deno, {
     args: ["run", "--no-prompt", "--no-config", "--no-lock", "--no-remote", "--no-npm", script],
-    env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    env,
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -132,7 +145,13 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     await Deno.writeTextFile(script, imports.join("\n") + "\n");
     let run;
     try {
-      run = await primingRun(options.deno, script, denoDir, options.timeoutMs ?? 60_000);
+      run = await primingRun(
+        options.deno,
+        script,
+        denoDir,
+        options.v8Flags ?? [],
+        options.timeoutMs ?? 60_000,
+      );
     } catch (e) {
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
     }
