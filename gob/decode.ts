@@ -16,7 +16,7 @@
  * @module
  */
 
-import { canGenerate, Refs } from "./codegen.ts";
+import { canGenerate, Refs, tiered } from "./codegen.ts";
 import { GobError } from "./error.ts";
 import {
   BOOL,
@@ -938,8 +938,7 @@ export class DecoderCore {
       case "slice": {
         if (w.kind !== "slice") this.#incompatible(id, local);
         const elem = this.#typedOp(w.elem, canonical(local.elem));
-        if (canGenerate) return generateSliceOp(local.elem, w.elem, elem);
-        return (d) => {
+        const closures: DecOp = (d) => {
           const n = d.length("slice length");
           d.enter();
           const out = new Array(n);
@@ -947,6 +946,9 @@ export class DecoderCore {
           d.depth--;
           return out;
         };
+        return canGenerate
+          ? tiered(closures, () => generateSliceOp(local.elem, w.elem, elem))
+          : closures;
       }
       case "array": {
         if (w.kind !== "array" || w.len !== local.length) this.#incompatible(id, local);
@@ -970,10 +972,12 @@ export class DecoderCore {
         const key = this.#typedOp(w.key, canonical(local.key));
         const elem = this.#typedOp(w.elem, canonical(local.elem));
         const byValue = KEYED_BY_VALUE.has(userType(local.key).base.kind);
-        if (canGenerate && !byValue) {
-          return generateMapOp(local.key, w.key, key, local.elem, w.elem, elem);
-        }
-        return (d) => mapOp(d, key, elem, byValue);
+        const closures: DecOp = (d) => mapOp(d, key, elem, byValue);
+        if (!canGenerate || byValue) return closures;
+        return tiered(
+          closures,
+          () => generateMapOp(local.key, w.key, key, local.elem, w.elem, elem),
+        );
       }
       case "struct": {
         if (w.kind !== "struct") this.#incompatible(id, local);
@@ -1018,9 +1022,8 @@ export class DecoderCore {
         `type mismatch: no fields matched compiling decoder for ${local.name || String(local)}`,
       );
     }
-    if (canGenerate) return generateStructOp(w, local, props, fieldOps);
     const zero = structZero(local);
-    return (d) => {
+    const closures: DecOp = (d) => {
       d.enter();
       const obj = zero();
       let fieldnum = -1;
@@ -1036,6 +1039,9 @@ export class DecoderCore {
       d.depth--;
       return obj;
     };
+    return canGenerate
+      ? tiered(closures, () => generateStructOp(w, local, props, fieldOps))
+      : closures;
   }
 
   // ---- interfaces ----
