@@ -108,7 +108,7 @@ Deno.test({
     );
     // A go1.x start loads the go1.x chunk and what it imports: no JSON-RPC codec, no HTTP
     // CONNECT, no Runtime API client (each is a chunk of its own, loaded when asked for).
-    const go1x = chunks.find((c, i) => inChunks[i].includes("runtime/go1x.ts"))!;
+    const go1x = chunkOf("runtime/go1x.ts")!;
     const go1xLoads = await staticallyLoaded(out, go1x);
     const atGo1x = (await Promise.all(go1xLoads.map((f) => sourcesOf(`${out}/${f}`)))).flat();
     assert.ok(atGo1x.includes("rpc/gob_codec.ts"), `${atGo1x}`);
