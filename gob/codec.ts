@@ -9,7 +9,13 @@
  * @module
  */
 
-import { DecoderCore, type DecoderOptions, NEED_MORE } from "./decode.ts";
+import {
+  DecoderCore,
+  type DecoderOptions,
+  decodeValue,
+  takeValue,
+  type ValueReader,
+} from "./decode.ts";
 import { goSource, valueJSON } from "./json.ts";
 import { EncoderCore } from "./encode.ts";
 import { GobError } from "./error.ts";
@@ -176,17 +182,8 @@ export class PushDecoder {
   }
 
   /** @internal Decodes the next value with `read` if it is complete. */
-  take(read: Reader): Decoded<unknown> | null {
-    const core = this.#core;
-    if (!core.ready()) return null;
-    const mark = core.mark();
-    try {
-      return { value: decodeOne(core, read) };
-    } catch (e) {
-      if (e !== NEED_MORE) throw consumeBad(core, e);
-      core.rollback(mark);
-      return null;
-    }
+  take(read: ValueReader): Decoded<unknown> | null {
+    return takeValue(this.#core, read);
   }
 }
 
@@ -262,7 +259,7 @@ export class Decoder {
     return this.#push.wireTypes();
   }
 
-  #queue(read: Reader): Promise<unknown> {
+  #queue(read: ValueReader): Promise<unknown> {
     // Fast path: nothing queued and the value's message is buffered, so decode it now
     // (a record stream then costs no promise chain per value).
     if (this.#busy === 0) {
@@ -304,7 +301,7 @@ export class Decoder {
     this.#reader?.releaseLock();
   }
 
-  async #next(read: Reader): Promise<unknown> {
+  async #next(read: ValueReader): Promise<unknown> {
     for (;;) {
       const r = this.#push.take(read);
       if (r !== null) return r.value;
@@ -332,44 +329,6 @@ export class Decoder {
   }
 }
 
-type Reader = (core: DecoderCore, id: number) => unknown;
-
-/** Consumes the rest of a bad message, so a caller that goes on starts at the next one. */
-function consumeBad(core: DecoderCore, e: unknown): unknown {
-  if (e instanceof GobError && e.code !== "eof" && core.msgEnd > core.pos) core.pos = core.msgEnd;
-  return e;
-}
-
-function decodeOne(core: DecoderCore, read: Reader): unknown {
-  const start = core.offset;
-  try {
-    const id = core.typeSequence(false);
-    const v = read(core, id);
-    core.pos = core.msgEnd; // anything left in the message after the value is ignored, as in Go
-    core.endValue();
-    return v;
-  } catch (e) {
-    if (e === NEED_MORE) throw e;
-    core.endValue();
-    if (e instanceof GobError) {
-      if (e.code === "eof") throw e;
-      throw new GobError(e.code, `${e.message} (value at stream offset ${start})`, {
-        cause: e.cause,
-      });
-    }
-    if (e instanceof RangeError) {
-      // V8's two: the call stack ran out (nesting), or a string or array would pass its maximum.
-      const what = /call stack/i.test(e.message)
-        ? "value nested too deeply for the JavaScript stack (lower maxDepth)"
-        : "value too large for JavaScript";
-      throw new GobError("limit", `${what}: ${e.message} (value at stream offset ${start})`, {
-        cause: e,
-      });
-    }
-    throw new GobError("corrupt", `decoding failed: ${(e as Error)?.message ?? e}`, { cause: e });
-  }
-}
-
 /**
  * Encodes one value with a fresh encoder: the type definitions it needs, then
  * the value — the bytes Go's `gob.NewEncoder(w).Encode(v)` writes.
@@ -390,7 +349,7 @@ export function decode(bytes: Uint8Array, type?: Type, options: DecoderOptions =
   core.feed(bytes);
   core.done = true;
   core.mark();
-  return decodeOne(core, (c, id) => c.value(id, type));
+  return decodeValue(core, (c, id) => c.value(id, type));
 }
 
 /** Decodes every value of a complete gob stream. */
@@ -404,7 +363,7 @@ export function decodeAll(bytes: Uint8Array, type?: Type, options: DecoderOption
   const out: unknown[] = [];
   while (!core.empty) {
     core.mark();
-    out.push(decodeOne(core, (c, id) => c.value(id, type)));
+    out.push(decodeValue(core, (c, id) => c.value(id, type)));
   }
   return out;
 }

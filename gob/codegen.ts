@@ -4,6 +4,12 @@
  * and its common scalars are written inline. Where code generation is not
  * allowed (a content security policy), the codec falls back to closures.
  *
+ * A plan starts as closures and is generated once it has run
+ * {@linkcode GENERATE_AFTER} times ({@linkcode tiered}): generating and
+ * compiling costs more than running a small plan a few times, so values
+ * decoded or encoded once (a go1.x function's start-up: the `Function.Ping`
+ * call, the first invoke) do not pay for it.
+ *
  * @module
  */
 
@@ -37,4 +43,29 @@ export class Refs {
   compile<F>(body: string): F {
     return new Function(...this.names, `"use strict";\n${body}`)(...this.values) as F;
   }
+}
+
+/** How many times a plan runs as closures before its code is generated (see the module docs). */
+export const GENERATE_AFTER = 8;
+
+/** A decode plan takes one argument, an encode plan three: the trampoline passes on three. */
+type AnyPlan = (a: unknown, b: unknown, c: unknown) => unknown;
+
+/**
+ * A plan that runs `closures` for its first {@linkcode GENERATE_AFTER} runs and from then on the
+ * plan `generate` returns, which must behave the same (it is only faster).
+ */
+export function tiered<F extends (...args: never[]) => unknown>(
+  closures: F,
+  generate: () => F,
+): F {
+  let plan = closures as unknown as AnyPlan;
+  let runs = 0;
+  const run: AnyPlan = (a, b, c) => {
+    if (runs < GENERATE_AFTER && ++runs === GENERATE_AFTER) {
+      plan = generate() as unknown as AnyPlan;
+    }
+    return plan(a, b, c);
+  };
+  return run as unknown as F;
 }

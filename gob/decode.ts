@@ -16,7 +16,7 @@
  * @module
  */
 
-import { canGenerate, Refs } from "./codegen.ts";
+import { canGenerate, Refs, tiered } from "./codegen.ts";
 import { GobError } from "./error.ts";
 import {
   BOOL,
@@ -938,8 +938,7 @@ export class DecoderCore {
       case "slice": {
         if (w.kind !== "slice") this.#incompatible(id, local);
         const elem = this.#typedOp(w.elem, canonical(local.elem));
-        if (canGenerate) return generateSliceOp(local.elem, w.elem, elem);
-        return (d) => {
+        const closures: DecOp = (d) => {
           const n = d.length("slice length");
           d.enter();
           const out = new Array(n);
@@ -947,6 +946,9 @@ export class DecoderCore {
           d.depth--;
           return out;
         };
+        return canGenerate
+          ? tiered(closures, () => generateSliceOp(local.elem, w.elem, elem))
+          : closures;
       }
       case "array": {
         if (w.kind !== "array" || w.len !== local.length) this.#incompatible(id, local);
@@ -970,10 +972,12 @@ export class DecoderCore {
         const key = this.#typedOp(w.key, canonical(local.key));
         const elem = this.#typedOp(w.elem, canonical(local.elem));
         const byValue = KEYED_BY_VALUE.has(userType(local.key).base.kind);
-        if (canGenerate && !byValue) {
-          return generateMapOp(local.key, w.key, key, local.elem, w.elem, elem);
-        }
-        return (d) => mapOp(d, key, elem, byValue);
+        const closures: DecOp = (d) => mapOp(d, key, elem, byValue);
+        if (!canGenerate || byValue) return closures;
+        return tiered(
+          closures,
+          () => generateMapOp(local.key, w.key, key, local.elem, w.elem, elem),
+        );
       }
       case "struct": {
         if (w.kind !== "struct") this.#incompatible(id, local);
@@ -1018,9 +1022,8 @@ export class DecoderCore {
         `type mismatch: no fields matched compiling decoder for ${local.name || String(local)}`,
       );
     }
-    if (canGenerate) return generateStructOp(w, local, props, fieldOps);
     const zero = structZero(local);
-    return (d) => {
+    const closures: DecOp = (d) => {
       d.enter();
       const obj = zero();
       let fieldnum = -1;
@@ -1036,6 +1039,9 @@ export class DecoderCore {
       d.depth--;
       return obj;
     };
+    return canGenerate
+      ? tiered(closures, () => generateStructOp(w, local, props, fieldOps))
+      : closures;
   }
 
   // ---- interfaces ----
@@ -1802,5 +1808,69 @@ function zeroFor(type: Type, owner: StructType<unknown>): () => unknown {
     }
     default:
       return () => null; // pointers, interfaces
+  }
+}
+
+// ---- one value at a time ------------------------------------------------------------------
+
+/** Builds the value of type id `id` from the core's input (or skips it, or renders it). */
+export type ValueReader = (core: DecoderCore, id: number) => unknown;
+
+/** Consumes the rest of a bad message, so a caller that goes on starts at the next one. */
+function consumeBad(core: DecoderCore, e: unknown): unknown {
+  if (e instanceof GobError && e.code !== "eof" && core.msgEnd > core.pos) core.pos = core.msgEnd;
+  return e;
+}
+
+/**
+ * Decodes the next value with `read`: its type definitions, then the value's message. Errors
+ * come out as `GobError`s that say at which stream offset the value started; {@linkcode NEED_MORE}
+ * passes through.
+ */
+export function decodeValue(core: DecoderCore, read: ValueReader): unknown {
+  const start = core.offset;
+  try {
+    const id = core.typeSequence(false);
+    const v = read(core, id);
+    core.pos = core.msgEnd; // anything left in the message after the value is ignored, as in Go
+    core.endValue();
+    return v;
+  } catch (e) {
+    if (e === NEED_MORE) throw e;
+    core.endValue();
+    if (e instanceof GobError) {
+      if (e.code === "eof") throw e;
+      throw new GobError(e.code, `${e.message} (value at stream offset ${start})`, {
+        cause: e.cause,
+      });
+    }
+    if (e instanceof RangeError) {
+      // V8's two: the call stack ran out (nesting), or a string or array would pass its maximum.
+      const what = /call stack/i.test(e.message)
+        ? "value nested too deeply for the JavaScript stack (lower maxDepth)"
+        : "value too large for JavaScript";
+      throw new GobError("limit", `${what}: ${e.message} (value at stream offset ${start})`, {
+        cause: e,
+      });
+    }
+    throw new GobError("corrupt", `decoding failed: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
+}
+
+/**
+ * Decodes the next value with `read` if all of its messages are buffered, else rolls the core
+ * back and returns `null` (feed it more, then try again). A bad message is consumed before its
+ * error is thrown, so a caller that goes on starts at the next one. The decoders of `codec.ts`
+ * and the rpc codec drive the core through this.
+ */
+export function takeValue(core: DecoderCore, read: ValueReader): { value: unknown } | null {
+  if (!core.ready()) return null;
+  const mark = core.mark();
+  try {
+    return { value: decodeValue(core, read) };
+  } catch (e) {
+    if (e !== NEED_MORE) throw consumeBad(core, e);
+    core.rollback(mark);
+    return null;
   }
 }

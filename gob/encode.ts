@@ -11,7 +11,7 @@
  * @module
  */
 
-import { canGenerate, Refs } from "./codegen.ts";
+import { canGenerate, Refs, tiered } from "./codegen.ts";
 import { EncBuffer, SPACE_FOR_LENGTH } from "./buffer.ts";
 import { GobError } from "./error.ts";
 import {
@@ -167,8 +167,7 @@ function buildOp(t: AnyType): Op {
     }
     case "slice": {
       const elem = opFor(t.elem);
-      if (canGenerate) return generateSliceOp(t, elem);
-      return (enc, b, v) => {
+      const closures: Op = (enc, b, v) => {
         if (v === null || v === undefined) {
           b.byte(0);
           return;
@@ -178,6 +177,7 @@ function buildOp(t: AnyType): Op {
         b.uint(n);
         for (let i = 0; i < n; i++) elem(enc, b, v[i]);
       };
+      return canGenerate ? tiered(closures, () => generateSliceOp(t, elem)) : closures;
     }
     case "array": {
       const elem = opFor(t.elem);
@@ -198,8 +198,7 @@ function buildOp(t: AnyType): Op {
     case "map": {
       const key = opFor(t.key);
       const elem = opFor(t.elem);
-      if (canGenerate) return generateMapOp(t, key, elem);
-      return (enc, b, v) => {
+      const closures: Op = (enc, b, v) => {
         if (v === null || v === undefined) {
           b.byte(0);
           return;
@@ -223,11 +222,12 @@ function buildOp(t: AnyType): Op {
         }
         fail(`value ${describe(v)} is not a Map for ${t}`);
       };
+      return canGenerate ? tiered(closures, () => generateMapOp(t, key, elem)) : closures;
     }
     case "struct": {
       const plan = structPlan(t);
-      if (canGenerate) return generateStructOp(t, plan);
-      return (enc, b, v) => encodeStructFields(enc, b, plan, v);
+      const closures: Op = (enc, b, v) => encodeStructFields(enc, b, plan, v);
+      return canGenerate ? tiered(closures, () => generateStructOp(t, plan)) : closures;
     }
     case "marshaler": {
       const codec = t.codec;

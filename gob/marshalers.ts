@@ -2,6 +2,10 @@
  * Ready-made descriptors for Go types with custom gob encodings:
  * `time.Time`, `*big.Int` and `*big.Rat`.
  *
+ * Every top-level value here is marked pure (`@__PURE__`) so that a bundle drops those a program
+ * does not use: the `t` namespace re-exports them all, and a go1.x function, which uses none,
+ * would otherwise load them at every start.
+ *
  * @module
  */
 
@@ -38,8 +42,11 @@ export class GoTime {
     this.zoneOffset = zoneOffset;
   }
 
-  /** Go's zero time, 0001-01-01 00:00:00 UTC. */
-  static readonly zero: GoTime = new GoTime(-UNIX_TO_INTERNAL);
+  static #zero: GoTime | undefined;
+  /** Go's zero time, 0001-01-01 00:00:00 UTC (made when first asked for: see the module docs). */
+  static get zero(): GoTime {
+    return GoTime.#zero ??= new GoTime(-UNIX_TO_INTERNAL);
+  }
 
   /** The time of a `Date`, in UTC. */
   static fromDate(date: Date): GoTime {
@@ -166,7 +173,7 @@ function civilFromDays(days: bigint): { year: bigint; month: number; day: number
 }
 
 /** Go's `time.Time`, exactly, as a {@linkcode GoTime}. */
-export const time: Type<GoTime> = gobEncoder<GoTime>("time.Time", {
+export const time: Type<GoTime> = /* @__PURE__ */ gobEncoder<GoTime>("time.Time", {
   encode: (v) => {
     if (!(v instanceof GoTime)) throw new GobError("encode", "time.Time value must be a GoTime");
     return v.marshalBinary();
@@ -179,7 +186,7 @@ export const time: Type<GoTime> = gobEncoder<GoTime>("time.Time", {
 const ZERO_DATE_MS = Number(-UNIX_TO_INTERNAL) * 1000;
 
 /** Go's `time.Time` as a JavaScript `Date` (millisecond precision, zone dropped). */
-export const date: Type<Date> = gobEncoder<Date>("time.Time", {
+export const date: Type<Date> = /* @__PURE__ */ gobEncoder<Date>("time.Time", {
   encode: (v) => {
     if (!(v instanceof Date)) throw new GobError("encode", "time.Time value must be a Date");
     return GoTime.fromDate(v).marshalBinary();
@@ -189,23 +196,28 @@ export const date: Type<Date> = gobEncoder<Date>("time.Time", {
   zero: () => new Date(ZERO_DATE_MS),
 });
 
-const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
-const HEX_VALUES = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  HEX_VALUES[HEX_DIGITS[i]] = i;
-  if (i >= 10) HEX_VALUES["ABCDEF".charCodeAt(i - 10)] = i;
-}
-const utf8 = new TextDecoder();
-/** Each byte's two hex digits as one 16-bit unit, in the platform's byte order. */
-const HEX_PAIRS = new Uint16Array(256);
-{
-  const pair = new Uint8Array(HEX_PAIRS.buffer);
-  for (let i = 0; i < 256; i++) {
-    pair[2 * i] = HEX_DIGITS[i >> 4];
-    pair[2 * i + 1] = HEX_DIGITS[i & 15];
+const HEX_DIGITS = /* @__PURE__ */ new TextEncoder().encode("0123456789abcdef");
+/** Each hex digit's value by its character code, -1 for other characters. */
+const HEX_VALUES = /* @__PURE__ */ (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 16; i++) {
+    values[HEX_DIGITS[i]] = i;
+    if (i >= 10) values["ABCDEF".charCodeAt(i - 10)] = i;
   }
-} // hex digits are ASCII: its fast path
-const ascii = new TextEncoder();
+  return values;
+})();
+const utf8 = /* @__PURE__ */ new TextDecoder(); // hex digits are ASCII: its fast path
+/** Each byte's two hex digits as one 16-bit unit, in the platform's byte order. */
+const HEX_PAIRS = /* @__PURE__ */ (() => {
+  const pairs = new Uint16Array(256);
+  const bytes = new Uint8Array(pairs.buffer);
+  for (let i = 0; i < 256; i++) {
+    bytes[2 * i] = HEX_DIGITS[i >> 4];
+    bytes[2 * i + 1] = HEX_DIGITS[i & 15];
+  }
+  return pairs;
+})();
+const ascii = /* @__PURE__ */ new TextEncoder();
 
 // Conversions go through hexadecimal text, which V8 converts to and from a
 // bigint in linear time (a byte-by-byte shift-and-add is quadratic).
@@ -236,7 +248,7 @@ function bytesMagnitude(b: Uint8Array): bigint {
 }
 
 /** Go's `big.Int` (the value type); most Go code uses `*big.Int`: see {@linkcode bigInt}. */
-export const bigIntValue: Type<bigint> = gobEncoder<bigint>("math/big.Int", {
+export const bigIntValue: Type<bigint> = /* @__PURE__ */ gobEncoder<bigint>("math/big.Int", {
   encode: (v) => {
     if (typeof v !== "bigint") throw new GobError("encode", "big.Int value must be a bigint");
     const mag = magnitudeBytes(v < 0n ? -v : v);
@@ -255,7 +267,7 @@ export const bigIntValue: Type<bigint> = gobEncoder<bigint>("math/big.Int", {
 });
 
 /** Go's `*big.Int` as a `bigint` (`null` is a nil pointer). */
-export const bigInt: Type<bigint | null> = ptr(bigIntValue);
+export const bigInt: Type<bigint | null> = /* @__PURE__ */ ptr(bigIntValue);
 
 /** A rational number: numerator and (positive) denominator. */
 export interface Rational {
@@ -266,7 +278,7 @@ export interface Rational {
 }
 
 /** Go's `big.Rat` (the value type); see {@linkcode bigRat}. */
-export const bigRatValue: Type<Rational> = gobEncoder<Rational>("math/big.Rat", {
+export const bigRatValue: Type<Rational> = /* @__PURE__ */ gobEncoder<Rational>("math/big.Rat", {
   encode: (v) => {
     if (typeof v?.num !== "bigint" || typeof v?.den !== "bigint" || v.den <= 0n) {
       throw new GobError("encode", "big.Rat value must be {num: bigint, den: bigint > 0}");
@@ -294,7 +306,7 @@ export const bigRatValue: Type<Rational> = gobEncoder<Rational>("math/big.Rat", 
 });
 
 /** Go's `*big.Rat` (`null` is a nil pointer). */
-export const bigRat: Type<Rational | null> = ptr(bigRatValue);
+export const bigRat: Type<Rational | null> = /* @__PURE__ */ ptr(bigRatValue);
 
 /**
  * A codec that keeps a custom encoding as its bytes: decoding gives what the

@@ -272,12 +272,49 @@ export function getTypeInfo(ut: UserType): TypeInfo {
 
 const nameToType = new Map<string, AnyType>();
 const typeToName = new Map<AnyType, string>();
+let basicsRegistered = false;
+
+/**
+ * Go's `registerBasics`: the basic types and slices of them, registered under their Go names.
+ * Go does it when the package initialises; here the registry's first use does it, so that a
+ * program that never sends an interface value (a go1.x function) does not pay for it at start.
+ */
+function registerBasics(): void {
+  if (basicsRegistered) return;
+  basicsRegistered = true;
+  for (
+    const b of [
+      t.int,
+      t.int8,
+      t.int16,
+      t.int32,
+      t.int64,
+      t.uint,
+      t.uint8,
+      t.uint16,
+      t.uint32,
+      t.uint64,
+      t.float32,
+      t.float64,
+      t.complex64,
+      t.complex128,
+      t.uintptr,
+      t.bool,
+      t.string,
+    ]
+  ) {
+    register(b);
+    if (b !== t.uint8) register(t.slice(b as Type));
+  }
+  registerName("[]uint8", t.bytes);
+}
 
 /**
  * Registers a concrete type for use in interface values under an explicit
  * name (Go's `gob.RegisterName`). Both sides must use the same name.
  */
 export function registerName(name: string, type: Type): void {
+  registerBasics();
   const ut = userType(type);
   const prev = nameToType.get(name);
   if (prev && prev !== ut.user) {
@@ -317,31 +354,6 @@ export function register(type: Type): string {
 
 /** The type registered under `name`, if any. */
 export function lookupRegistered(name: string): AnyType | undefined {
+  registerBasics();
   return nameToType.get(name);
 }
-
-for (
-  const b of [
-    t.int,
-    t.int8,
-    t.int16,
-    t.int32,
-    t.int64,
-    t.uint,
-    t.uint8,
-    t.uint16,
-    t.uint32,
-    t.uint64,
-    t.float32,
-    t.float64,
-    t.complex64,
-    t.complex128,
-    t.uintptr,
-    t.bool,
-    t.string,
-  ]
-) {
-  register(b);
-  if (b !== t.uint8) register(t.slice(b as Type));
-}
-registerName("[]uint8", t.bytes);

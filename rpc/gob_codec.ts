@@ -12,9 +12,15 @@
  * @module
  */
 
-import { Encoder, GobError, PushDecoder, t, type Type } from "../gob/mod.ts";
-// Not in gob/mod.ts's public surface (yet): the synchronous decoder core, so
-// a request's header and body decode from one buffered chunk with no await.
+import { Encoder, GobError, type Type } from "../gob/mod.ts";
+// The namespace module itself, not `t` from gob/mod.ts: a re-exported namespace is built as an
+// object, which keeps every descriptor of gob in the bundle (the marshalers included).
+import * as t from "../gob/t.ts";
+// Not in gob/mod.ts's public surface: the synchronous decoder core, so a request's header and
+// body decode from one buffered chunk with no await. The core, not `PushDecoder`: that class
+// brings the JSON rendering of gob/json.ts, which a server never uses (every go1.x start would
+// load it).
+import { DecoderCore, takeValue } from "../gob/decode.ts";
 import type {
   ClientCodec,
   CodecLimits,
@@ -49,19 +55,13 @@ const INVALID = {};
  * incomplete.
  */
 export class StreamDecoder {
-  #dec: PushDecoder;
+  #core: DecoderCore;
   #reader: ByteReader;
 
   /** Decodes from `reader`, refusing messages over `maxMessageSize` bytes. */
   constructor(reader: ByteReader, maxMessageSize: number) {
     this.#reader = reader;
-    this.#dec = new PushDecoder({ maxMessageSize });
-  }
-
-  /** A value is complete: with nothing more buffered, the reader is between messages. */
-  #done<T>(value: T): T {
-    if (!this.#dec.buffered) this.#reader.endUnit();
-    return value;
+    this.#core = new DecoderCore({ maxMessageSize });
   }
 
   /**
@@ -70,19 +70,25 @@ export class StreamDecoder {
    * RpcErrors from the reader (timeouts).
    */
   async decode<T>(type: Type<T> | null): Promise<T | undefined> {
-    const dec = this.#dec;
+    const core = this.#core;
+    const read = type === null ? skipValue : (c: DecoderCore, id: number) => c.value(id, type);
     for (;;) {
-      if (type === null) {
-        if (dec.skip()) return this.#done(undefined);
-      } else {
-        const r = dec.next(type);
-        if (r !== null) return this.#done(r.value);
+      const r = takeValue(core, read);
+      if (r !== null) {
+        // A value is complete: with nothing more buffered, the reader is between messages.
+        if (core.empty) this.#reader.endUnit();
+        return r.value as T | undefined;
       }
-      const chunk = await this.#reader.readChunk(dec.buffered);
-      if (chunk === null) dec.end();
-      else dec.push(chunk);
+      const chunk = await this.#reader.readChunk(!core.empty);
+      if (chunk === null) core.done = true;
+      else core.feed(chunk);
     }
   }
+}
+
+/** Go's `Decode(nil)`: reads and discards a value, building nothing. */
+function skipValue(core: DecoderCore, id: number): undefined {
+  core.skip(id);
 }
 
 /**

@@ -29,8 +29,6 @@ import type { Type } from "../gob/mod.ts";
 import type { CodecLimits, RequestHeader, ServerCodec, ServerCodecFactory } from "./codec.ts";
 import { errorMessage, RpcError } from "./errors.ts";
 import { gobServerCodec } from "./gob_codec.ts";
-import { acceptConnect, DEFAULT_RPC_PATH } from "./http.ts";
-import { jsonServerCodec } from "./jsonrpc.ts";
 import type { Conn } from "../ground/conn.ts";
 import { acceptLoop } from "../ground/accept.ts";
 import { tune } from "../ground/transport.ts";
@@ -174,7 +172,7 @@ const DEFAULTS = {
   maxMethodName: 1024,
 };
 
-/** Requests one connection may have read in a row before the others get a turn. */
+/** Requests one connection may have read in a row before the other connections get a turn. */
 const TURN = 32;
 
 /**
@@ -186,11 +184,21 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-function codecFactory(c: ServerCodecOption): ServerCodecFactory {
+/**
+ * The codec a connection speaks. The JSON-RPC codec (and its JSON scanner) is loaded the first
+ * time a connection asks for it, not with the server: a go1.x function speaks gob only, and every
+ * byte it loads costs start-up.
+ */
+function codecFactory(c: ServerCodecOption): ServerCodecFactory | Promise<ServerCodecFactory> {
   if (typeof c === "function") return c;
   if (c === "gob") return gobServerCodec;
-  if (c === "jsonrpc") return jsonServerCodec;
+  if (c === "jsonrpc") return import("./jsonrpc.ts").then((m) => m.jsonServerCodec);
   throw new TypeError(`rpc: unknown codec ${JSON.stringify(c)}`);
+}
+
+/** Throws the error {@linkcode codecFactory} would for an unknown codec, loading nothing. */
+function checkCodec(c: ServerCodecOption): void {
+  if (typeof c !== "function" && c !== "gob" && c !== "jsonrpc") codecFactory(c);
 }
 
 /** A net/rpc server. */
@@ -218,7 +226,7 @@ export class Server {
     };
     this.#budget = new MemoryBudget(this.#opts.maxBufferedBytes);
     this.#codec = options.codec ?? "gob";
-    codecFactory(this.#codec);
+    checkCodec(this.#codec);
     this.#onError = options.onError ?? (() => {});
   }
 
@@ -337,6 +345,8 @@ export class Server {
     const { channel } = state;
     try {
       if (options.http) {
+        // Loaded when a connection first asks for it, as the JSON-RPC codec is.
+        const { acceptConnect, DEFAULT_RPC_PATH } = await import("./http.ts");
         const path = typeof options.http === "object"
           ? options.http.path ?? DEFAULT_RPC_PATH
           : DEFAULT_RPC_PATH;
@@ -349,7 +359,8 @@ export class Server {
         maxMessageSize: this.#opts.maxMessageSize,
         stallTimeout: this.#opts.idleTimeout,
       };
-      const codec = codecFactory(options.codec ?? this.#codec)(channel, limits);
+      const factory = codecFactory(options.codec ?? this.#codec);
+      const codec = (typeof factory === "function" ? factory : await factory)(channel, limits);
       state.codec = codec;
       await this.#readLoop(state, codec);
       // Like Go: wait for the calls in flight, then close.
@@ -416,8 +427,10 @@ export class Server {
     for (let n = 1;; n++) {
       while (state.inflight >= maxInFlight) await new Promise<void>((r) => (state.wake = r));
       if (codec.backlog > maxBacklog) await this.#drain(codec);
-      // Fairness: a client pipelining many requests cannot keep the others waiting.
-      if (n % TURN === 0) await nextTurn();
+      // Fairness: a client pipelining many requests cannot keep the other connections waiting.
+      // A lone connection (a go1.x host's) keeps nobody waiting and takes no turn: every 32nd
+      // call would otherwise wait on a timer, a millisecond or more (its p99).
+      if (n % TURN === 0 && this.#conns.size > 1) await nextTurn();
       if (this.#closing || state.channel.closed) return;
       let header: RequestHeader | null;
       try {

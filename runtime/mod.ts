@@ -14,6 +14,11 @@
  * });
  * ```
  *
+ * The Runtime API client itself (`RuntimeApiClient`, `serveRuntimeApi`) is a module of its own,
+ * `runtime/runtime_api.ts` (the package's `./runtime/api`), not re-exported here: `start` loads it
+ * only under the Runtime API, and a re-export would make every go1.x start load it too (a bundler
+ * puts a re-exported module in the code every start loads).
+ *
  * @module
  */
 
@@ -42,7 +47,5 @@ export { invokeStore, LambdaInvokeStore, PROTECTED_KEYS } from "./invoke_store.t
 export type { InvokeStoreContext } from "./invoke_store.ts";
 export { installConsole, Logger } from "./logging.ts";
 export type { LogConfig } from "./logging.ts";
-export { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } from "./runtime_api.ts";
-export type { NextInvoke } from "./runtime_api.ts";
 export { isStreamingResponse, StreamingResponse, streamResponse } from "./streaming.ts";
 export type { StreamBody, StreamChunk, StreamingResponseInit } from "./streaming.ts";

@@ -3,7 +3,7 @@
  * compiler (`typescript` from npm, pinned; dnt is JSR-only), as ES modules with `.d.ts` types:
  *
  * ```
- * npm/package.json     exports ".", "./gob", "./rpc", "./runtime", "./http"
+ * npm/package.json     exports ".", "./gob", "./rpc", "./runtime", "./runtime/api", "./http"
  * npm/esm/**.js, .d.ts
  * npm/README.md
  * ```
@@ -35,6 +35,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./gob": "gob/mod.ts",
   "./rpc": "rpc/mod.ts",
   "./runtime": "runtime/mod.ts",
+  "./runtime/api": "runtime/runtime_api.ts",
   "./http": "http/mod.ts",
 };
 

@@ -264,3 +264,34 @@ Deno.test("rpc server: sequence numbers are echoed exactly, a half-closed client
   await done;
   await server.close();
 });
+
+Deno.test("rpc server: a lone connection's calls never wait on a timer, pipelined or not", async () => {
+  // The turns that keep a pipelining client from starving other connections are timers; a
+  // connection served alone (a go1.x host's) has no one to make room for, and waiting on a timer
+  // every 32 calls would cost its slowest calls a millisecond or more.
+  const server = arithServer();
+  const { client: cp, done } = connectPair(server);
+  const client = await cp;
+  const real = globalThis.setTimeout;
+  let zeroDelay = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    if (!ms) zeroDelay++;
+    return real(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    for (let i = 0; i < 40; i++) {
+      assert.equal(await client.call("Arith.Multiply", { A: i, B: 2 }, Args, t.int), 2 * i);
+    }
+    const pipelined = Array.from(
+      { length: 100 },
+      (_, i) => client.call("Arith.Multiply", { A: i, B: 3 }, Args, t.int),
+    );
+    assert.deepEqual(await Promise.all(pipelined), Array.from({ length: 100 }, (_, i) => 3 * i));
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  assert.equal(zeroDelay, 0);
+  await client.close();
+  await server.close();
+  await done;
+});

@@ -44,12 +44,19 @@ async function staticGraph(entry: string): Promise<string[]> {
 
 Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module", async () => {
   const graph = await staticGraph("examples/echo.ts");
-  assert.ok(graph.includes("runtime/runtime_api.ts"));
+  assert.ok(graph.includes("runtime/start.ts"));
   assert.deepEqual(graph.filter((m) => m.startsWith("node:")), []);
   assert.deepEqual(graph.filter((m) => m.startsWith("gob/")), []);
   assert.deepEqual(graph.filter((m) => m.startsWith("rpc/")), []);
-  // go1.x's server is loaded only in go1.x mode
+  // Each protocol's transport is loaded only in its mode: go1.x's server, and the Runtime API's
+  // HTTP client (runtime/mod.ts does not re-export it, or every go1.x start would load it).
   assert.ok(!graph.includes("runtime/go1x.ts"));
+  for (const m of ["runtime/runtime_api.ts", "runtime/http1.ts", "ground/http1.ts"]) {
+    assert.ok(!graph.includes(m), `${m} is loaded at start`);
+  }
+  const runtimeApi = await staticGraph("runtime/runtime_api.ts");
+  assert.ok(runtimeApi.includes("runtime/http1.ts"));
+  assert.deepEqual(runtimeApi.filter((m) => /^(gob|rpc)\/|^node:/.test(m)), []);
 });
 
 Deno.test("footprint: the go1.x path loads no node: module either", async () => {
@@ -58,6 +65,17 @@ Deno.test("footprint: the go1.x path loads no node: module either", async () => 
   const graph = await staticGraph("runtime/go1x.ts");
   assert.ok(graph.includes("rpc/server.ts"));
   assert.deepEqual(graph.filter((m) => m.startsWith("node:")), []);
+});
+
+Deno.test("footprint: the go1.x server loads no JSON-RPC codec, no HTTP, no Runtime API client", async () => {
+  // A go1.x start pays for every byte its server loads; the rpc server loads the JSON-RPC codec
+  // and the HTTP CONNECT handshake only when a connection asks for them.
+  const graph = await staticGraph("runtime/go1x.ts");
+  assert.ok(graph.includes("rpc/gob_codec.ts"));
+  for (const m of ["rpc/jsonrpc.ts", "rpc/json.ts", "rpc/http.ts", "ground/http1.ts"]) {
+    assert.ok(!graph.includes(m), `${m} is loaded by the go1.x server`);
+  }
+  assert.ok(!graph.includes("runtime/runtime_api.ts"));
 });
 
 Deno.test("footprint: format needs node:util only for what util.format alone can do", () => {
