@@ -26,7 +26,8 @@
  * @module
  */
 
-import { Writable } from "node:stream";
+import type { Writable } from "node:stream";
+import { nodeStream } from "../runtime/lazy_node.ts";
 import { type StreamingResponse, streamResponse } from "../runtime/streaming.ts";
 import type { LambdaContext } from "../runtime/types.ts";
 import { bufferedHttpResult, encodePrelude, HTTP_INTEGRATION_CONTENT_TYPE } from "./stream.ts";
@@ -53,81 +54,104 @@ export type StreamingHandler<E = unknown> = (
 
 const HIGH_WATER_BYTES = 64 * 1024;
 
-class LambdaResponseStream extends Writable implements ResponseStream {
-  contentType = "application/octet-stream";
-  prelude: Uint8Array | null = null;
+/** The streams {@linkcode streamifyResponse} hands to handlers. */
+interface LambdaResponseStream extends ResponseStream {
+  contentType: string;
+  prelude: Uint8Array | null;
   readonly body: ReadableStream<Uint8Array>;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #resume: (() => void) | null = null;
-  #started = false;
+}
 
-  constructor() {
-    super({ decodeStrings: true });
-    this.body = new ReadableStream<Uint8Array>({
-      start: (c) => {
-        this.#controller = c;
-      },
-      pull: () => {
-        const resume = this.#resume;
-        this.#resume = null;
-        resume?.();
-      },
-      cancel: (reason) => {
-        this.destroy(reason instanceof Error ? reason : new Error(String(reason)));
-      },
-    }, new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_BYTES }));
-  }
+let responseStreamClass: (new () => LambdaResponseStream) | undefined;
 
-  setContentType(contentType: string): void {
-    if (!this.#started) this.contentType = contentType;
-  }
+/**
+ * The class of {@linkcode LambdaResponseStream}, made on the first streamed response: it extends
+ * `node:stream`'s `Writable`, and importing `node:stream` when this module loads cost every
+ * function importing `http/mod.ts` (every HTTP function) Deno's Node.js stream polyfills at
+ * start-up, streaming or not (see `runtime/lazy_node.ts`).
+ */
+function lambdaResponseStreamClass(): new () => LambdaResponseStream {
+  return responseStreamClass ??= defineLambdaResponseStream(nodeStream().Writable);
+}
 
-  #start(): void {
-    if (this.#started) return;
-    this.#started = true;
-    if (this.prelude) this.#controller.enqueue(this.prelude);
-  }
+function defineLambdaResponseStream(
+  Base: typeof Writable,
+): new () => LambdaResponseStream {
+  return class LambdaResponseStream extends Base implements ResponseStream {
+    contentType = "application/octet-stream";
+    prelude: Uint8Array | null = null;
+    readonly body: ReadableStream<Uint8Array>;
+    #controller!: ReadableStreamDefaultController<Uint8Array>;
+    #resume: (() => void) | null = null;
+    #started = false;
 
-  override _write(
-    chunk: Uint8Array,
-    _encoding: string,
-    callback: (error?: Error | null) => void,
-  ): void {
-    try {
-      this.#start();
-      if (chunk.length > 0) {
-        this.#controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    constructor() {
+      super({ decodeStrings: true });
+      this.body = new ReadableStream<Uint8Array>({
+        start: (c) => {
+          this.#controller = c;
+        },
+        pull: () => {
+          const resume = this.#resume;
+          this.#resume = null;
+          resume?.();
+        },
+        cancel: (reason) => {
+          this.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+        },
+      }, new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_BYTES }));
+    }
+
+    setContentType(contentType: string): void {
+      if (!this.#started) this.contentType = contentType;
+    }
+
+    #start(): void {
+      if (this.#started) return;
+      this.#started = true;
+      if (this.prelude) this.#controller.enqueue(this.prelude);
+    }
+
+    override _write(
+      chunk: Uint8Array,
+      _encoding: string,
+      callback: (error?: Error | null) => void,
+    ): void {
+      try {
+        this.#start();
+        if (chunk.length > 0) {
+          this.#controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+        }
+      } catch (e) {
+        return callback(e as Error);
       }
-    } catch (e) {
-      return callback(e as Error);
+      if ((this.#controller.desiredSize ?? 1) > 0) callback();
+      else this.#resume = () => callback();
     }
-    if ((this.#controller.desiredSize ?? 1) > 0) callback();
-    else this.#resume = () => callback();
-  }
 
-  override _final(callback: (error?: Error | null) => void): void {
-    try {
-      this.#start();
-      this.#controller.close();
-      callback();
-    } catch (e) {
-      callback(e as Error);
+    override _final(callback: (error?: Error | null) => void): void {
+      try {
+        this.#start();
+        this.#controller.close();
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
     }
-  }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    try {
-      // Destroyed without an error before end(): the body ends where it is.
-      if (error) this.#controller.error(error);
-      else this.#controller.close();
-    } catch {
-      // already closed
+    override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+      try {
+        // Destroyed without an error before end(): the body ends where it is.
+        if (error) this.#controller.error(error);
+        else this.#controller.close();
+      } catch {
+        // already closed
+      }
+      const resume = this.#resume;
+      this.#resume = null;
+      resume?.();
+      callback(error);
     }
-    const resume = this.#resume;
-    this.#resume = null;
-    resume?.();
-    callback(error);
-  }
+  };
 }
 
 /**
@@ -136,7 +160,7 @@ class LambdaResponseStream extends Writable implements ResponseStream {
  */
 export function streamifyResponse<E = unknown>(handler: StreamifyHandler<E>): StreamingHandler<E> {
   return (event, context) => {
-    const stream = new LambdaResponseStream();
+    const stream = new (lambdaResponseStreamClass())();
     let ret: unknown;
     try {
       ret = handler(event, stream, context);
@@ -169,7 +193,7 @@ export class HttpResponseStream {
    */
   static from<S extends ResponseStream>(responseStream: S, metadata: HttpResponseMetadata): S {
     responseStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
-    if (responseStream instanceof LambdaResponseStream) {
+    if (responseStreamClass !== undefined && responseStream instanceof responseStreamClass) {
       responseStream.prelude = encodePrelude(metadata);
     } else {
       responseStream.write(encodePrelude(metadata));

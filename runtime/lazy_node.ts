@@ -13,6 +13,7 @@
  */
 
 import type * as AsyncHooks from "node:async_hooks";
+import type * as Stream from "node:stream";
 import type * as Util from "node:util";
 
 interface NodeProcess {
@@ -29,10 +30,16 @@ function builtin<T>(id: string): T {
 
 let util: typeof Util | undefined;
 let hooks: typeof AsyncHooks | undefined;
+let stream: typeof Stream | undefined;
 
 /** `node:util`, loaded on first use. */
 export function nodeUtil(): typeof Util {
   return util ??= builtin<typeof Util>("node:util");
+}
+
+/** `node:stream`, loaded on first use. */
+export function nodeStream(): typeof Stream {
+  return stream ??= builtin<typeof Stream>("node:stream");
 }
 
 /** `node:async_hooks`, loaded on first use. */

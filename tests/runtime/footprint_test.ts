@@ -54,6 +54,14 @@ Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module
   for (const m of ["runtime/runtime_api.ts", "runtime/http1.ts", "ground/http1.ts"]) {
     assert.ok(!graph.includes(m), `${m} is loaded at start`);
   }
+  // A function importing the package root or the HTTP adapter (every HTTP function) loads no
+  // node: module either (the awslambda global's Writable comes from node:stream on first use),
+  // nor the go1.x server's gob and rpc.
+  for (const entry of ["mod.ts", "http/mod.ts"]) {
+    const g = await staticGraph(entry);
+    assert.deepEqual(g.filter((m) => m.startsWith("node:")), [], entry);
+  }
+  assert.deepEqual((await staticGraph("http/mod.ts")).filter((m) => /^(gob|rpc)\//.test(m)), []);
   const runtimeApi = await staticGraph("runtime/runtime_api.ts");
   assert.ok(runtimeApi.includes("runtime/http1.ts"));
   assert.deepEqual(runtimeApi.filter((m) => /^(gob|rpc)\/|^node:/.test(m)), []);
