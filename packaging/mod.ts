@@ -28,7 +28,7 @@ export {
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build.ts";
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
-export { heapFlags } from "./launcher.ts";
+export { heapFlags, SMALL_FUNCTION_MB, v8Flags } from "./launcher.ts";
 export {
   bundle,
   BundleError,
