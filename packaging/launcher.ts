@@ -20,9 +20,11 @@
  *
  * A small function (at most {@linkcode SMALL_FUNCTION_MB} MB) gets more than the limits
  * ({@linkcode v8Flags}): there the Deno process's own ~45 MB are a tenth of the function's memory or
- * more, and, at 128 MB, the resident memory measured after 30,000 invokes of a 1 KB event (see
- * `benchmarks/shipped_function.ts`) fell from 56 to 44 MiB over the Runtime API and from 62 to
- * 47–50 MiB over go1.x, with per-invoke p50 still within noise of aws-lambda-go's:
+ * more. At 128 MB, the resident memory of `examples/echo.ts` after 30,000 invokes of a 1 KB event
+ * (`benchmarks/shipped_function.ts`) fell from 54–56 to 43–45 MiB over the Runtime API and from
+ * 57–62 to 47–51 MiB over go1.x (the higher figures with an empty `DENO_DIR`), and it now stays
+ * flat to 100,000 invokes, where it used to reach 61 MiB; per-invoke p50 stayed within noise of
+ * what it was (0.85× and 1.04× aws-lambda-go's):
  *
  * - `--max-semi-space-size=1`: the young generation stays at the 1 MB semi-spaces V8 starts with
  *   on 64-bit instead of growing to Node's cap (6 MB at 128 MB; 12 MB of resident pages for the two
@@ -30,15 +32,17 @@
  *   generation bought nothing measurable: a scavenge every 20–40 invokes at 0.1–0.5 ms. About
  *   4 MiB. The old generation keeps Node's limit.
  * - `--max-opt=2`: Maglev is the top tier, not Turbofan, whose compiler is pages of the `deno`
- *   binary a process otherwise faults in as code gets hot (`RssFile`, about 4 MiB). Below one vCPU
- *   (1,769 MB) the background compile competes with the handler for the CPU anyway.
+ *   binary a process otherwise faults in as code gets hot (`RssFile`, about 4 MiB). A function this
+ *   small has a fraction of a vCPU (a whole one at 1,769 MB), which makes Turbofan's compile time
+ *   weigh more against its peak speed.
  * - `--single-threaded`: no V8 worker threads (concurrent compilation, marking, parallel
  *   scavenges), so no stacks or malloc arenas for them; about 1–2 MiB.
  * - `MALLOC_ARENA_MAX=1` (unless set): Deno allocates with glibc's malloc, which gives each thread
  *   that allocates an arena of its own; one arena for the process saves 2–3 MiB of `RssAnon`.
  *
- * Not adopted: `--jitless` (p50 doubled), `--lite-mode` and `--max-opt=1` (p50 up 40–80%),
- * glibc's `mmap_threshold`/`trim_threshold`/`top_pad` tunables and `--max-lazy` (no change).
+ * Not adopted: `--jitless` (p50 doubled), `--lite-mode` and `--max-opt=1` (p50 up 40–80%);
+ * `--max-lazy`, `--no-sparkplug`, `--no-opt` and glibc's `mmap_threshold`, `trim_threshold`,
+ * `top_pad` and `mxfast` tunables (no change); `--no-expose-wasm` (Deno fails to start).
  * A user's `DENO_V8_FLAGS` still win (`--max-opt=4` brings Turbofan back).
  *
  * A `deno compile`d binary (`--runtime compiled`) cannot do this at start-up: `denort` takes its
