@@ -42,7 +42,7 @@
  *
  * Not adopted: `--jitless` (p50 doubled), `--lite-mode` and `--max-opt=1` (p50 up 40–80%);
  * `--max-lazy`, `--no-sparkplug`, `--no-opt` and glibc's `mmap_threshold`, `trim_threshold`,
- * `top_pad` and `mxfast` tunables (no change); `--no-expose-wasm` (Deno fails to start).
+ * `top_pad` and `mxfast` tunables (no change); `--no-expose-wasm` is not a flag of this V8.
  * A user's `DENO_V8_FLAGS` still win (`--max-opt=4` brings Turbofan back).
  *
  * A `deno compile`d binary (`--runtime compiled`) cannot do this at start-up: `denort` takes its
