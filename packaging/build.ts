@@ -45,7 +45,7 @@ export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
-import { heapFlags, launcherScript } from "./launcher.ts";
+import { launcherScript, v8Flags } from "./launcher.ts";
 export { LAUNCHER } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
@@ -77,8 +77,8 @@ export interface BuildOptions {
   /** The Deno version shipped by `runtime: "deno"`. Default: the running Deno's. */
   denoVersion?: string;
   /**
-   * `runtime: "compiled"`: the function's memory size (MB). V8's heap limits for it
-   * ({@linkcode heapFlags}) are baked into the binary with `deno compile --v8-flags`: a compiled
+   * `runtime: "compiled"`: the function's memory size (MB). V8's heap limits and footprint flags
+   * for it ({@linkcode v8Flags}) are baked into the binary with `deno compile --v8-flags`: a compiled
    * binary takes V8 flags only from there (it ignores `DENO_V8_FLAGS`), so it cannot derive them
    * from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at start-up as the `--runtime deno` launcher does.
    * Unset: none baked (V8 sizes its heap for the machine).
@@ -337,7 +337,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         const bin = `${dir}/bootstrap`;
         const args = ["compile", "--allow-all", "--no-check", "--target", target.triple];
         if (options.memoryMb !== undefined) {
-          args.push(`--v8-flags=${heapFlags(options.memoryMb).join(",")}`);
+          args.push(`--v8-flags=${v8Flags(options.memoryMb).join(",")}`);
         }
         if (doBundle) {
           args.push("--no-config", "--no-lock");

@@ -29,8 +29,9 @@ export const USAGE = `usage: deno task build <entry.ts> [options]
   --no-check                 skip type-checking the entry
   --offline                  never download a denort (compiled); fail if it is not cached
   --memory MB                the function's memory size (compiled): bakes V8's heap limits for
-                             it into the binary, as Lambda's Node.js runtime derives them (a
-                             --runtime deno launcher derives them at start-up by itself)
+                             it into the binary, as Lambda's Node.js runtime derives them, and
+                             up to 512 MB the launcher's footprint flags (a --runtime deno
+                             launcher derives them at start-up by itself)
   --cache-dir DIR            cache for Deno binaries (deno; default ~/.cache/gopherless)
   --task-root DIR            where the package will run (deno; default /var/task, Lambda's):
                              the start-up cache it ships is made for that directory

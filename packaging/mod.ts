@@ -28,7 +28,13 @@ export {
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build.ts";
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
-export { heapFlags, type LauncherOptions, launcherScript } from "./launcher.ts";
+export {
+  heapFlags,
+  type LauncherOptions,
+  launcherScript,
+  SMALL_FUNCTION_MB,
+  v8Flags,
+} from "./launcher.ts";
 export {
   LAMBDA_TASK_ROOT,
   type PrimeOptions,

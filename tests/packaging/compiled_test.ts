@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { writeZip } from "../../packaging/zip.ts";
+import { v8Flags } from "../../packaging/launcher.ts";
 import { readZip, repoPath, runCli, sha256, standInDenorts } from "./_helpers.ts";
 
 const FN = repoPath("tests/packaging/fixtures/fn.ts");
@@ -173,7 +174,7 @@ Deno.test("compiled: with no denort anywhere, the error says what is missing and
   });
 });
 
-Deno.test("compiled: --memory bakes V8's heap limits for that memory size into the binary", async () => {
+Deno.test("compiled: --memory bakes V8's flags for that memory size into the binary", async () => {
   await withTemp(async (dir) => {
     const fake = await standInDenorts(dir);
     const has = (bin: Uint8Array, s: string) => new TextDecoder("latin1").decode(bin).includes(s);
@@ -182,7 +183,7 @@ Deno.test("compiled: --memory bakes V8's heap limits for that memory size into t
     });
     assert.equal(r.code, 0, r.stderr);
     const bin = await Deno.readFile(`${dir}/a/x86_64/bootstrap`);
-    assert.ok(has(bin, "--max-semi-space-size=6"), "semi-space flag in the payload");
+    for (const flag of v8Flags(128)) assert.ok(has(bin, flag), `${flag} in the payload`);
     assert.ok(has(bin, "--max-old-space-size=116"), "old-space flag in the payload");
     const plain = await runCli([FN, "--out", `${dir}/b`, "--no-check"], {
       DENORT_BIN: fake.x86_64,

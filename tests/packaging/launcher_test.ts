@@ -1,9 +1,16 @@
 /**
  * The `--runtime deno` launcher: V8's heap limits from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, as
- * Lambda's Node.js runtime derives them, passed to the real Deno binary.
+ * Lambda's Node.js runtime derives them, and a small function's footprint settings, passed to the
+ * real Deno binary.
  */
 import assert from "node:assert/strict";
-import { heapFlags, LAUNCHER, launcherScript } from "../../packaging/launcher.ts";
+import {
+  heapFlags,
+  LAUNCHER,
+  launcherScript,
+  SMALL_FUNCTION_MB,
+  v8Flags,
+} from "../../packaging/launcher.ts";
 
 Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces, the rest old)", () => {
   assert.deepEqual(heapFlags(128), ["--max-semi-space-size=6", "--max-old-space-size=116"]);
@@ -14,14 +21,31 @@ Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces
   assert.deepEqual(heapFlags(12.5), []);
 });
 
+Deno.test("v8Flags: up to 512 MB, 1 MB semi-spaces, Maglev at most, no V8 worker threads", () => {
+  const small = ["--max-opt=2", "--single-threaded"];
+  assert.equal(SMALL_FUNCTION_MB, 512);
+  assert.deepEqual(v8Flags(128), ["--max-semi-space-size=1", "--max-old-space-size=116", ...small]);
+  assert.deepEqual(v8Flags(512), ["--max-semi-space-size=1", "--max-old-space-size=461", ...small]);
+  // above it, Node's formula alone
+  for (const mb of [513, 1024, 1769, 10240]) assert.deepEqual(v8Flags(mb), heapFlags(mb));
+  for (const bad of [0, -5, 12.5, NaN]) assert.deepEqual(v8Flags(bad), []);
+});
+
+/** What the stand-in `deno` saw: its V8 flags, its arguments, its `MALLOC_ARENA_MAX`. */
+interface Launched {
+  flags: string;
+  args: string;
+  arenas: string;
+}
+
 /** Runs the launcher with a stand-in `deno` that prints what it was started with. */
-async function launch(env: Record<string, string>): Promise<{ flags: string; args: string }> {
+async function launch(env: Record<string, string>): Promise<Launched> {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
     await Deno.writeTextFile(
       `${dir}/deno`,
-      '#!/bin/sh\nprintf "%s\\n" "${DENO_V8_FLAGS-<unset>}" "$*"\n',
+      '#!/bin/sh\nprintf "%s\\n" "${DENO_V8_FLAGS-<unset>}" "$*" "${MALLOC_ARENA_MAX-<unset>}"\n',
       { mode: 0o755 },
     );
     const out = await new Deno.Command(`${dir}/bootstrap`, {
@@ -30,19 +54,28 @@ async function launch(env: Record<string, string>): Promise<{ flags: string; arg
       stdout: "piped",
     }).output();
     assert.ok(out.success);
-    const [flags, args] = new TextDecoder().decode(out.stdout).split("\n");
-    return { flags, args };
+    const [flags, args, arenas] = new TextDecoder().decode(out.stdout).split("\n");
+    return { flags, args, arenas };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-Deno.test("launcher: the heap flags it passes are heapFlags of the function's memory", async () => {
-  for (const mb of [128, 512, 1769, 10240]) {
+Deno.test("launcher: the V8 flags it passes are v8Flags of the function's memory", async () => {
+  for (const mb of [128, 256, 512, 513, 1769, 10240]) {
     const { flags, args } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb) });
-    assert.equal(flags, heapFlags(mb).join(","));
+    assert.equal(flags, v8Flags(mb).join(","));
     assert.match(args, /^run --allow-all .*\/handler\.js$/);
   }
+});
+
+Deno.test("launcher: one malloc arena up to 512 MB, unless the user set MALLOC_ARENA_MAX", async () => {
+  assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128" })).arenas, "1");
+  assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512" })).arenas, "1");
+  assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "513" })).arenas, "<unset>");
+  assert.equal((await launch({})).arenas, "<unset>");
+  const user = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128", MALLOC_ARENA_MAX: "4" });
+  assert.equal(user.arenas, "4");
 });
 
 Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no flags", async () => {
@@ -50,7 +83,7 @@ Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no 
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
     DENO_V8_FLAGS: "--max-old-space-size=64",
   });
-  assert.equal(user.flags, `${heapFlags(128).join(",")},--max-old-space-size=64`);
+  assert.equal(user.flags, `${v8Flags(128).join(",")},--max-old-space-size=64`);
   assert.equal((await launch({})).flags, "<unset>");
   assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, "--expose-gc");
   for (const bad of ["", "abc", "12x", "0128"]) {
@@ -116,6 +149,35 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
     assert.equal(await start("/var/task", `${dir}/fresh3`), "none", "made for another root");
     await Deno.writeTextFile(`${dir}/fresh1/v8_code_cache_v2`, "warm");
     assert.equal(await start(task, `${dir}/fresh1`), "warm", "a warm DENO_DIR is left alone");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("launcher: a small function's Deno has no V8 worker threads; a large one's has", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
+    await Deno.symlink(Deno.execPath(), `${dir}/deno`);
+    await Deno.writeTextFile(
+      `${dir}/handler.js`,
+      "const names = [];\n" +
+        'for (const t of Deno.readDirSync("/proc/self/task")) {\n' +
+        "  names.push(Deno.readTextFileSync(`/proc/self/task/${t.name}/comm`).trim());\n" +
+        "}\n" +
+        "console.log(JSON.stringify(names));\n",
+    );
+    const threads = async (mb: string) => {
+      const out = await new Deno.Command(`${dir}/bootstrap`, {
+        env: { DENO_DIR: `${dir}/cache`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: mb },
+        stdout: "piped",
+      }).output();
+      assert.ok(out.success);
+      const names: string[] = JSON.parse(new TextDecoder().decode(out.stdout));
+      return names.filter((n) => n.startsWith("V8 ")).length;
+    };
+    assert.equal(await threads("128"), 0);
+    assert.ok(await threads("1024") > 0, "V8's worker threads run in a 1024 MB function");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
