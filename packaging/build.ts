@@ -38,6 +38,7 @@ import {
   LAMBDA_TASK_ROOT,
   primeStartCache,
   START_CACHE_DIR,
+  type StartCache,
   StartCacheError,
 } from "./start_cache.ts";
 
@@ -45,7 +46,7 @@ export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
-import { launcherScript, v8Flags } from "./launcher.ts";
+import { CODE_FLAGS, launcherScript, v8Flags } from "./launcher.ts";
 export { LAUNCHER } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
@@ -134,7 +135,14 @@ export interface Artifact {
    * `runtime: "deno"`: the start-up cache shipped in `.deno-cache/` (the directory it is made
    * for, the modules it covers, its size), or why there is none.
    */
-  startCache?: { taskRoot: string; modules: number; bytes: number; warning?: string } | {
+  startCache?: {
+    taskRoot: string;
+    modules: number;
+    /** The launcher's V8 flag profiles it is made for (`CODE_FLAGS` in `launcher.ts`). */
+    profiles: string[];
+    bytes: number;
+    warning?: string;
+  } | {
     skipped: string;
   };
 }
@@ -404,32 +412,40 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
           startCache = { skipped: `the ${arch} deno cannot run on this machine to make it` };
         } else {
           try {
-            const cache = await primeStartCache({
-              deno: `${dir}/deno`,
-              dir,
-              modules: [
-                "handler.js",
-                ...besides.filter((b) => b.name.endsWith(".js")).map((b) => b.name),
-              ],
-              taskRoot,
-            });
-            await Deno.mkdir(`${dir}/${START_CACHE_DIR}`, { recursive: true });
-            for (const f of cache.files) {
-              const name = `${START_CACHE_DIR}/${f.name}`;
-              entries.push({ name, data: f.data, mode: 0o644 });
-              await Deno.writeFile(`${dir}/${name}`, f.data, { mode: 0o644 });
+            // One cache per set of code-changing V8 flags the launcher may start Deno with.
+            let bytes = 0;
+            let cache: StartCache | undefined;
+            for (const [profile, flags] of Object.entries(CODE_FLAGS)) {
+              cache = await primeStartCache({
+                deno: `${dir}/deno`,
+                dir,
+                modules: [
+                  "handler.js",
+                  ...besides.filter((b) => b.name.endsWith(".js")).map((b) => b.name),
+                ],
+                taskRoot,
+                v8Flags: [...flags],
+              });
+              await Deno.mkdir(`${dir}/${START_CACHE_DIR}/${profile}`, { recursive: true });
+              for (const f of cache.files) {
+                const name = `${START_CACHE_DIR}/${profile}/${f.name}`;
+                entries.push({ name, data: f.data, mode: 0o644 });
+                await Deno.writeFile(`${dir}/${name}`, f.data, { mode: 0o644 });
+                bytes += f.data.length;
+              }
             }
-            cacheRoot = cache.taskRoot;
+            cacheRoot = cache!.taskRoot;
             startCache = {
-              taskRoot: cache.taskRoot,
-              modules: cache.modules,
-              bytes: cache.files.reduce((n, f) => n + f.data.length, 0),
-              warning: cache.warning,
+              taskRoot: cache!.taskRoot,
+              modules: cache!.modules,
+              profiles: Object.keys(CODE_FLAGS),
+              bytes,
+              warning: cache!.warning,
             };
             log(
-              `${arch}: start-up cache for ${cache.modules} modules at ${cache.taskRoot} ` +
-                `(${mb(startCache.bytes)})` +
-                (cache.warning ? `; the priming run said:\n${cache.warning}` : ""),
+              `${arch}: start-up cache for ${cache!.modules} modules at ${cache!.taskRoot} ` +
+                `(${Object.keys(CODE_FLAGS).join(" and ")} V8 flags, ${mb(bytes)})` +
+                (cache!.warning ? `; the priming run said:\n${cache!.warning}` : ""),
             );
           } catch (e) {
             if (!(e instanceof StartCacheError)) throw e;

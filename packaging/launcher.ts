@@ -111,21 +111,40 @@ export const SMALL_FUNCTION_MB = 512;
 export function v8Flags(memoryMb: number): string[] {
   const flags = heapFlags(memoryMb);
   if (flags.length === 0 || memoryMb > SMALL_FUNCTION_MB) return flags;
-  return ["--max-semi-space-size=1", flags[1], "--max-opt=2", "--single-threaded"];
+  return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS.small];
 }
+
+/**
+ * The flags of {@linkcode v8Flags} that change the code V8 makes, by start-up cache profile. V8
+ * refuses a code cache made under other such flags (heap sizes do not count), so a package ships
+ * one start-up cache per profile (`start_cache.ts`) and the launcher copies the one whose flags
+ * it starts Deno with: `small` for a function of at most {@linkcode SMALL_FUNCTION_MB} MB,
+ * `default` otherwise (and when the memory size is not set).
+ */
+export const CODE_FLAGS: Readonly<Record<CodeProfile, readonly string[]>> = {
+  small: ["--max-opt=2", "--single-threaded"],
+  default: [],
+};
+
+/** A start-up cache profile (see {@linkcode CODE_FLAGS}). */
+export type CodeProfile = "small" | "default";
 
 /** The `bootstrap` of a `--runtime deno` package (see the module docs for the heap limits). */
 export function launcherScript(options: LauncherOptions = {}): string {
   const root = options.startCacheRoot;
-  const copyCache = root === undefined
+  const absoluteHere = root === undefined
     ? ""
     : `# Started by a relative path (cd /var/task && ./bootstrap): the same directory, absolute.
 case "$here" in /*) ;; .) here=$PWD ;; ./*) here="$PWD/\${here#./}" ;; *) here="$PWD/$here" ;; esac
-# The package ships Deno's module analysis and V8 code cache for its files at ${root}
-# (packaging/start_cache.ts): a fresh sandbox's empty DENO_DIR starts with them instead of
-# analysing and compiling every module again. A failed copy only costs that time.
+`;
+  const copyCache = root === undefined
+    ? ""
+    : `# The package ships Deno's module analysis and V8 code cache for its files at ${root}, one per
+# set of V8 flags that change code (packaging/start_cache.ts): a fresh sandbox's empty DENO_DIR
+# starts with the one for these flags instead of analysing and compiling every module again. A
+# failed copy only costs that time.
 if [ "$here" = ${shellQuote(root)} ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
-  cp -R "$here/${START_CACHE_DIR}/." "$DENO_DIR" 2>/dev/null || :
+  cp -R "$here/${START_CACHE_DIR}/$cache_profile/." "$DENO_DIR" 2>/dev/null || :
 fi
 `;
   return `#!/bin/sh
@@ -134,12 +153,13 @@ fi
 case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
 : "\${DENO_DIR:=/tmp/.deno}"
 export DENO_DIR
-${copyCache}export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
+${absoluteHere}export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # V8's heap limits from the function's memory, as Lambda's Node.js runtime sets them: a tenth for
 # the young generation (two semi-spaces), the rest for the old one. A function of 512 MB or less
 # trades peak speed for footprint: 1 MB semi-spaces, Maglev as the top tier, no V8 worker
 # threads, one malloc arena. DENO_V8_FLAGS set by the user come after these, and V8 keeps the
 # last value of a flag; a MALLOC_ARENA_MAX set by the user is kept.
+cache_profile=default
 case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
   "" | 0* | *[!0-9]*) ;;
   *)
@@ -149,7 +169,10 @@ case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
     old_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE - new_space))
     v8_flags="--max-semi-space-size=$semi_space,--max-old-space-size=$old_space"
     if [ "$AWS_LAMBDA_FUNCTION_MEMORY_SIZE" -le ${SMALL_FUNCTION_MB} ]; then
-      v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,--max-opt=2,--single-threaded"
+      v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,${
+    CODE_FLAGS.small.join(",")
+  }"
+      cache_profile=small
       : "\${MALLOC_ARENA_MAX:=1}"
       export MALLOC_ARENA_MAX
     fi
@@ -157,7 +180,7 @@ case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
     export DENO_V8_FLAGS
     ;;
 esac
-exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
+${copyCache}exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
 `;
 }
 

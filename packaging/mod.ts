@@ -29,6 +29,8 @@ export {
 } from "./build.ts";
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
 export {
+  CODE_FLAGS,
+  type CodeProfile,
   heapFlags,
   type LauncherOptions,
   launcherScript,

@@ -106,9 +106,11 @@ Deno.test({
       ["handler.js", "100644"],
       ["handler.js.map", "100644"],
       ...chunks.flatMap((c) => [[c, "100644"], [`${c}.map`, "100644"]]),
-      [".deno-cache/dep_analysis_cache_v2", "100644"],
-      [".deno-cache/node_analysis_cache_v2", "100644"],
-      [".deno-cache/v8_code_cache_v2", "100644"],
+      ...["small", "default"].flatMap((p) => [
+        [`.deno-cache/${p}/dep_analysis_cache_v2`, "100644"],
+        [`.deno-cache/${p}/node_analysis_cache_v2`, "100644"],
+        [`.deno-cache/${p}/v8_code_cache_v2`, "100644"],
+      ]),
     ]);
     // Code split: the go1.x protocol (gob, net/rpc) and the fixture's lazily imported module
     // are chunks of their own, and neither is in what handler.js imports statically.
@@ -145,6 +147,7 @@ Deno.test({
     assert.ok(a.unzippedWithinLimit);
     assert.equal(a.startCache.taskRoot, task);
     assert.equal(a.startCache.modules, chunks.length + 1, "handler.js and every chunk");
+    assert.deepEqual(a.startCache.profiles, ["small", "default"]);
     assert.match(stderr, /x86_64: deno \S+ from (cache|installed|npm)/);
   },
 });
@@ -273,22 +276,25 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const { dir, task } = await buildOnce();
-    const shipped = await codeCacheOf(`${task}/.deno-cache`);
     const files = [...Deno.readDirSync(task)].filter((e) => e.name.endsWith(".js"));
-    assert.deepEqual(
-      [...shipped.keys()].sort(),
-      files.map((e) => `file://${task}/${e.name}`).sort(),
-      "every module of the package, keyed for the task root",
-    );
     const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
-    // Lambda's fresh /tmp: the DENO_DIR does not exist yet.
-    const fresh = `${dir}/tmp/deno-fresh`;
-    const run = await runBootstrap(`${task}/bootstrap`, task, invokes, {
-      env: { DENO_DIR: fresh },
-    });
-    assert.ok(run.answers.get("r1"), run.stderr);
-    // Deno found every entry valid: nothing recompiled, nothing rewritten.
-    assert.deepEqual(await codeCacheOf(fresh), shipped);
+    // A small function (its launcher passes code-changing V8 flags) and a large one (none).
+    for (const [profile, memory] of [["small", "128"], ["default", "1024"]]) {
+      const shipped = await codeCacheOf(`${task}/.deno-cache/${profile}`);
+      assert.deepEqual(
+        [...shipped.keys()].sort(),
+        files.map((e) => `file://${task}/${e.name}`).sort(),
+        "every module of the package, keyed for the task root",
+      );
+      // Lambda's fresh /tmp: the DENO_DIR does not exist yet.
+      const fresh = `${dir}/tmp/deno-fresh-${profile}`;
+      const run = await runBootstrap(`${task}/bootstrap`, task, invokes, {
+        env: { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
+      });
+      assert.ok(run.answers.get("r1"), run.stderr);
+      // Deno found every entry valid: nothing recompiled, nothing rewritten.
+      assert.deepEqual(await codeCacheOf(fresh), shipped, profile);
+    }
 
     // The same package in another directory: the launcher does not copy the cache (its keys
     // would not match), Deno makes its own.

@@ -123,29 +123,34 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
   const dir = await Deno.realPath(await Deno.makeTempDir());
   try {
     const task = `${dir}/task`;
-    await Deno.mkdir(`${task}/.deno-cache`, { recursive: true });
-    await Deno.writeTextFile(`${task}/.deno-cache/v8_code_cache_v2`, "shipped");
+    for (const profile of ["small", "default"]) {
+      await Deno.mkdir(`${task}/.deno-cache/${profile}`, { recursive: true });
+      await Deno.writeTextFile(`${task}/.deno-cache/${profile}/v8_code_cache_v2`, profile);
+    }
     // A stand-in deno that prints the code cache it finds.
     await Deno.writeTextFile(
       `${task}/deno`,
       '#!/bin/sh\ncat "$DENO_DIR/v8_code_cache_v2" 2>/dev/null || echo none\n',
       { mode: 0o755 },
     );
-    const start = async (root: string, denoDir: string, relative = false) => {
+    const start = async (root: string, denoDir: string, relative = false, memory = "") => {
       await Deno.writeTextFile(`${task}/bootstrap`, launcherScript({ startCacheRoot: root }), {
         mode: 0o755,
       });
       const out = await new Deno.Command(relative ? "./bootstrap" : `${task}/bootstrap`, {
         cwd: task,
-        env: { PATH: "/usr/bin:/bin", DENO_DIR: denoDir },
+        env: { PATH: "/usr/bin:/bin", DENO_DIR: denoDir, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
         clearEnv: true,
         stdout: "piped",
       }).output();
       assert.ok(out.success);
       return new TextDecoder().decode(out.stdout).trim();
     };
-    assert.equal(await start(task, `${dir}/fresh1`), "shipped", "a fresh DENO_DIR gets it");
-    assert.equal(await start(task, `${dir}/fresh2`, true), "shipped", "started as ./bootstrap");
+    // The cache made under the flags the launcher passes for the memory size.
+    assert.equal(await start(task, `${dir}/fresh1`), "default", "a fresh DENO_DIR gets it");
+    assert.equal(await start(task, `${dir}/fresh2`, true), "default", "started as ./bootstrap");
+    assert.equal(await start(task, `${dir}/fresh4`, false, "128"), "small", "a small function");
+    assert.equal(await start(task, `${dir}/fresh5`, false, "1024"), "default", "a large one");
     assert.equal(await start("/var/task", `${dir}/fresh3`), "none", "made for another root");
     await Deno.writeTextFile(`${dir}/fresh1/v8_code_cache_v2`, "warm");
     assert.equal(await start(task, `${dir}/fresh1`), "warm", "a warm DENO_DIR is left alone");
