@@ -106,13 +106,13 @@ await Deno.mkdir(task, { recursive: true });
 await run("unzip", ["-q", zip, "-d", task]);
 const zipBytes = (await Deno.stat(zip)).size;
 const files: Record<string, number> = {};
-for await (const e of Deno.readDir(task)) {
-  if (e.isDirectory) {
-    for await (const f of Deno.readDir(`${task}/${e.name}`)) {
-      files[`${e.name}/${f.name}`] = (await Deno.stat(`${task}/${e.name}/${f.name}`)).size;
-    }
-  } else files[e.name] = (await Deno.stat(`${task}/${e.name}`)).size;
+async function listFiles(dir: string, prefix = ""): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory) await listFiles(`${dir}/${e.name}`, `${prefix}${e.name}/`);
+    else files[`${prefix}${e.name}`] = (await Deno.stat(`${dir}/${e.name}`)).size;
+  }
 }
+await listFiles(task);
 const unzippedBytes = Object.values(files).reduce((a, b) => a + b, 0);
 const bootstrap = [`${task}/bootstrap`];
 
@@ -307,7 +307,9 @@ out(
 out();
 out(
   `Package: zip ${MB(zipBytes)} MB, unzipped ${MB(unzippedBytes)} MB (` +
-    Object.entries(files).map(([n, b]) => `${n} ${b.toLocaleString("en-US")} B`).join(", ") + ")",
+    Object.entries(files).sort(([a], [b]) => a < b ? -1 : 1).map(([n, b]) =>
+      `${n} ${b.toLocaleString("en-US")} B`
+    ).join(", ") + ")",
 );
 out();
 out(

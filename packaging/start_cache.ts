@@ -18,6 +18,10 @@
  * top-level `await` is the exception the language makes (deferred imports still evaluate such
  * modules and what they import), so the priming run has no permissions at all: such code cannot
  * reach the network, files or the environment, and whatever it tried only fails. The URLs are
+ * The Node.js built-ins the package imports (`node:` specifiers) are evaluated in that run: Deno
+ * loads most of its Node.js compatibility code only when such a module is evaluated (for a
+ * function using the AWS SDK, some 140 internal modules beyond those its imports name), and that
+ * code is cached too; only Deno's own code runs. The cache entries are
  * then rewritten from the build directory to the directory Lambda runs the package from
  * (`/var/task`), and the launcher copies the caches into an empty `DENO_DIR` before starting
  * Deno (see `launcher.ts`).
@@ -96,6 +100,13 @@ export class StartCacheError extends Error {
   }
 }
 
+/** The `node:` built-ins named in `code` (imports, re-exports, `import()`, `require()`). */
+export function nodeBuiltins(code: string): string[] {
+  const found = new Set<string>();
+  for (const m of code.matchAll(/["'](node:[a-z0-9_]+(?:\/[a-z0-9_]+)*)["']/g)) found.add(m[1]);
+  return [...found].sort();
+}
+
 /** Runs `deno` over `script` with no permissions and an empty `denoDir`. */
 async function primingRun(
   deno: string,
@@ -142,7 +153,14 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     const imports = options.modules.map((m, i) =>
       `import defer * as m${i} from ${JSON.stringify(pathToFileURL(`${dir}/${m}`).href)};`
     );
-    await Deno.writeTextFile(script, imports.join("\n") + "\n");
+    const builtins = new Set<string>();
+    for (const m of options.modules) {
+      for (const b of nodeBuiltins(await Deno.readTextFile(`${dir}/${m}`))) builtins.add(b);
+    }
+    // Deno's own modules, each on its own: one that cannot load here costs only its entries.
+    const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
+      `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
+    await Deno.writeTextFile(script, imports.join("\n") + "\n" + evaluate);
     let run;
     try {
       run = await primingRun(

@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { primeStartCache, StartCacheError } from "../../packaging/start_cache.ts";
+import { nodeBuiltins, primeStartCache, StartCacheError } from "../../packaging/start_cache.ts";
 
-/** The specifiers of one table of a database made by primeStartCache. */
-function specifiers(data: Uint8Array, table: string, dir: string): string[] {
+/** The specifiers of one table of a database made by primeStartCache (`all`: not only files). */
+function specifiers(data: Uint8Array, table: string, dir: string, all = false): string[] {
   const path = `${dir}/db-${table}`;
   Deno.writeFileSync(path, data);
   const db = new DatabaseSync(path, { readOnly: true });
@@ -15,7 +15,7 @@ function specifiers(data: Uint8Array, table: string, dir: string): string[] {
     const rows = db.prepare(`SELECT specifier FROM ${table} ORDER BY specifier`).all() as {
       specifier: string;
     }[];
-    return rows.map((r) => r.specifier).filter((s) => s.startsWith("file:"));
+    return rows.map((r) => r.specifier).filter((s) => all || s.startsWith("file:"));
   } finally {
     db.close();
   }
@@ -87,6 +87,36 @@ Deno.test("primeStartCache: a deno that cannot run, or a relative task root, is 
       primeStartCache({ deno: Deno.execPath(), dir, modules: ["handler.js"], taskRoot: "task" }),
       StartCacheError,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("nodeBuiltins: the node: modules a bundle names, however it imports them", () => {
+  const code = 'import{a}from"node:fs";export*from"node:path";await import("node:http");' +
+    "const c=require('node:crypto'),p=require(\"node:fs/promises\");const x='node';";
+  assert.deepEqual(nodeBuiltins(code), [
+    "node:crypto",
+    "node:fs",
+    "node:fs/promises",
+    "node:http",
+    "node:path",
+  ]);
+});
+
+Deno.test("primeStartCache: Deno's Node.js modules a package imports are cached as they load", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await Deno.writeTextFile(
+      `${dir}/handler.js`,
+      'import { createHash } from "node:crypto";\nexport const hash = () => createHash("sha256");\n',
+    );
+    const cache = await primeStartCache({ deno: Deno.execPath(), dir, modules: ["handler.js"] });
+    const code = cache.files.find((f) => f.name === "v8_code_cache_v2")!.data;
+    const all = specifiers(code, "codecache", dir, true);
+    // node:crypto's implementation, which only its evaluation loads, and much more besides.
+    assert.ok(all.includes("ext:deno_node/crypto.ts"), `${all}`);
+    assert.ok(all.filter((s) => s.startsWith("ext:deno_node/")).length > 50, `${all}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
