@@ -91,32 +91,40 @@ Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no 
   }
 });
 
-Deno.test("launcher: Deno's V8 takes the limits (heap_size_limit follows the memory)", async () => {
+/**
+ * Starts `handler` (a script's source) through the launcher with the real Deno, once per memory
+ * size in `memories` (MB), and returns what it printed each time.
+ */
+async function printedAt(handler: string, memories: string[]): Promise<string[]> {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
     await Deno.symlink(Deno.execPath(), `${dir}/deno`);
-    await Deno.writeTextFile(
-      `${dir}/handler.js`,
-      'import v8 from "node:v8";\nconsole.log(v8.getHeapStatistics().heap_size_limit);\n',
-    );
-    const limit = async (env: Record<string, string>) => {
+    await Deno.writeTextFile(`${dir}/handler.js`, handler);
+    const printed: string[] = [];
+    for (const mb of memories) {
       const out = await new Deno.Command(`${dir}/bootstrap`, {
-        env: { DENO_DIR: `${dir}/cache`, ...env },
+        env: { DENO_DIR: `${dir}/cache`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: mb },
         stdout: "piped",
       }).output();
       assert.ok(out.success);
-      return Number(new TextDecoder().decode(out.stdout)) / 1024 / 1024;
-    };
-    const small = await limit({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128" });
-    const large = await limit({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024" });
-    // old space plus the young generation (a few semi-spaces); without the flags V8 sizes the
-    // heap for this machine (gigabytes)
-    assert.ok(small >= 116 && small < 160, `128 MB function: heap limit ${small} MB`);
-    assert.ok(large >= 922 && large < 1300, `1024 MB function: heap limit ${large} MB`);
+      printed.push(new TextDecoder().decode(out.stdout));
+    }
+    return printed;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("launcher: Deno's V8 takes the limits (heap_size_limit follows the memory)", async () => {
+  const [small, large] = (await printedAt(
+    'import v8 from "node:v8";\nconsole.log(v8.getHeapStatistics().heap_size_limit);\n',
+    ["128", "1024"],
+  )).map((text) => Number(text) / 1024 / 1024);
+  // old space plus the young generation (a few semi-spaces); without the flags V8 sizes the
+  // heap for this machine (gigabytes)
+  assert.ok(small >= 116 && small < 160, `128 MB function: heap limit ${small} MB`);
+  assert.ok(large >= 922 && large < 1300, `1024 MB function: heap limit ${large} MB`);
 });
 
 Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR at its root only", async () => {
@@ -160,30 +168,14 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
 });
 
 Deno.test("launcher: a small function's Deno has no V8 worker threads; a large one's has", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
-    await Deno.symlink(Deno.execPath(), `${dir}/deno`);
-    await Deno.writeTextFile(
-      `${dir}/handler.js`,
-      "const names = [];\n" +
-        'for (const t of Deno.readDirSync("/proc/self/task")) {\n' +
-        "  names.push(Deno.readTextFileSync(`/proc/self/task/${t.name}/comm`).trim());\n" +
-        "}\n" +
-        "console.log(JSON.stringify(names));\n",
-    );
-    const threads = async (mb: string) => {
-      const out = await new Deno.Command(`${dir}/bootstrap`, {
-        env: { DENO_DIR: `${dir}/cache`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: mb },
-        stdout: "piped",
-      }).output();
-      assert.ok(out.success);
-      const names: string[] = JSON.parse(new TextDecoder().decode(out.stdout));
-      return names.filter((n) => n.startsWith("V8 ")).length;
-    };
-    assert.equal(await threads("128"), 0);
-    assert.ok(await threads("1024") > 0, "V8's worker threads run in a 1024 MB function");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const [small, large] = (await printedAt(
+    "const names = [];\n" +
+      'for (const t of Deno.readDirSync("/proc/self/task")) {\n' +
+      "  names.push(Deno.readTextFileSync(`/proc/self/task/${t.name}/comm`).trim());\n" +
+      "}\n" +
+      "console.log(JSON.stringify(names));\n",
+    ["128", "1024"],
+  )).map((text) => (JSON.parse(text) as string[]).filter((n) => n.startsWith("V8 ")).length);
+  assert.equal(small, 0);
+  assert.ok(large > 0, "V8's worker threads run in a 1024 MB function");
 });
