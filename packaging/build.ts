@@ -138,6 +138,11 @@ export interface Artifact {
   startCache?: {
     taskRoot: string;
     modules: number;
+    /**
+     * Of those, the runtime's own chunks, cached with every function compiled (`eager` in
+     * `start_cache.ts`).
+     */
+    eagerModules: number;
     /** The launcher's V8 flag profiles it is made for (`CODE_FLAGS` in `launcher.ts`). */
     profiles: string[];
     bytes: number;
@@ -425,6 +430,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
                 ],
                 taskRoot,
                 v8Flags: [...flags],
+                eager: bundled!.chunks.filter((c) => c.runtimeOnly).map((c) => c.name),
               });
               await Deno.mkdir(`${dir}/${START_CACHE_DIR}/${profile}`, { recursive: true });
               for (const f of cache.files) {
@@ -438,13 +444,15 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
             startCache = {
               taskRoot: cache!.taskRoot,
               modules: cache!.modules,
+              eagerModules: cache!.eagerModules,
               profiles: Object.keys(CODE_FLAGS),
               bytes,
               warning: cache!.warning,
             };
             log(
               `${arch}: start-up cache for ${cache!.modules} modules at ${cache!.taskRoot} ` +
-                `(${Object.keys(CODE_FLAGS).join(" and ")} V8 flags, ${mb(bytes)})` +
+                `(${cache!.eagerModules} of the runtime's fully compiled; ` +
+                `${Object.keys(CODE_FLAGS).join(" and ")} V8 flags, ${mb(bytes)})` +
                 (cache!.warning ? `; the priming run said:\n${cache!.warning}` : ""),
             );
           } catch (e) {

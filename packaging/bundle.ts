@@ -54,6 +54,11 @@ export interface BundleChunk {
   code: Uint8Array;
   /** Its source map (JSON), written beside it as `<name>.map`. */
   map: Uint8Array;
+  /**
+   * Whether every module in it is one of the library's runtime modules ({@link RUNTIME_FOLDERS}):
+   * none of the user's, none of a package's.
+   */
+  runtimeOnly: boolean;
 }
 
 /** What {@link bundle} produced. */
@@ -235,10 +240,12 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
       // Only files with CommonJS in them get the prelude: importing node:module costs start-up.
       const prelude = text.includes(DYNAMIC_REQUIRE_SHIM) ? REQUIRE_PRELUDE : "";
       for (const s of raw.sources) sources.add(resolve(outDir, s));
+      const map = userMap(raw, outDir, root, prelude);
       files.push({
         name: name === entryName ? ENTRY_NAME : name,
         code: enc.encode(prelude + text),
-        map: enc.encode(JSON.stringify(userMap(raw, outDir, root, prelude))),
+        map: enc.encode(JSON.stringify(map)),
+        runtimeOnly: map.ignoreList!.length === map.sources.length,
       });
     }
     const main = files.find((f) => f.name === ENTRY_NAME)!;

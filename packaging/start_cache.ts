@@ -26,6 +26,16 @@
  * (`/var/task`), and the launcher copies the caches into an empty `DENO_DIR` before starting
  * Deno (see `launcher.ts`).
  *
+ * V8 compiles a function when it is first called, and Deno makes a module's code cache right
+ * after compiling the module, before it runs: the cache holds the top-level code and little
+ * else. For modules whose functions nearly all run on the first invoke (the runtime's own
+ * chunks: the go1.x server answers its first `Function.Ping` with some 200 functions of gob and
+ * net/rpc, ~6 ms of compiling), the {@linkcode PrimeOptions.eager} modules are compiled once
+ * more, in a second priming run under `--no-lazy`, and their entries replace the lazy ones with
+ * the launcher's flag hash (`v8_code_cache.ts` says why V8 may take them). A user's modules are
+ * left lazy: the functions of a large dependency mostly never run, and compiled they would only
+ * cost start-up and memory.
+ *
  * What this cannot do: prime a package for another CPU architecture than the build machine's
  * (the shipped `deno` must run here), or for a path other than the one given.
  *
@@ -34,6 +44,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
+import { withFlagHashOf } from "./v8_code_cache.ts";
 
 /** The directory beside `bootstrap` that holds the shipped caches. */
 export const START_CACHE_DIR = ".deno-cache";
@@ -64,6 +75,8 @@ export interface StartCache {
   taskRoot: string;
   /** How many of the package's modules have analysis and code cache entries. */
   modules: number;
+  /** How many of those have every function compiled (see {@link PrimeOptions.eager}). */
+  eagerModules: number;
   /**
    * Set when the priming run did not end cleanly (a module with top-level `await` that needed a
    * permission, say): its first lines. What was cached before that is still shipped.
@@ -87,7 +100,13 @@ export interface PrimeOptions {
    * so the cache must be made under the same ones. Default: none.
    */
   v8Flags?: string[];
-  /** How long the priming run may take. Default 60 s. */
+  /**
+   * Modules of {@link modules} whose cache holds every function compiled, not only the top-level
+   * code (see the module docs): those whose functions nearly all run on the first invoke.
+   * Default: none.
+   */
+  eager?: string[];
+  /** How long each priming run may take. Default 60 s. */
   timeoutMs?: number;
 }
 
@@ -139,6 +158,43 @@ async function primingRun(
   }
 }
 
+/**
+ * Replaces the code cache entries of `urls` in `denoDir` by those made with every function
+ * compiled in `eagerDir`, given the flag hash of the replaced entry (`v8_code_cache.ts`); an entry
+ * whose source or V8 differs stays as it was. Returns how many were replaced.
+ */
+function adoptEagerEntries(denoDir: string, eagerDir: string, urls: string[]): number {
+  const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`);
+  const eagerDb = new DatabaseSync(`${eagerDir}/v8_code_cache_v2`, { readOnly: true });
+  try {
+    const select = "SELECT type, source_hash, data FROM codecache WHERE specifier = ?";
+    const lazy = db.prepare(select);
+    const compiled = eagerDb.prepare(select);
+    // Deno's source hashes are 64-bit.
+    lazy.setReadBigInts(true);
+    compiled.setReadBigInts(true);
+    const update = db.prepare(
+      "UPDATE codecache SET data = ? WHERE specifier = ? AND type = ? AND source_hash = ?",
+    );
+    type Row = { type: bigint; source_hash: bigint; data: Uint8Array };
+    let replaced = 0;
+    for (const url of urls) {
+      const before = lazy.get(url) as Row | undefined;
+      const after = compiled.get(url) as Row | undefined;
+      if (!before || !after || before.type !== after.type) continue;
+      if (before.source_hash !== after.source_hash) continue;
+      const data = withFlagHashOf(after.data, before.data);
+      if (!data) continue;
+      update.run(data, url, before.type, before.source_hash);
+      replaced++;
+    }
+    return replaced;
+  } finally {
+    eagerDb.close();
+    db.close();
+  }
+}
+
 /** Fills Deno's caches for the package in `options.dir` (see the module docs). */
 export async function primeStartCache(options: PrimeOptions): Promise<StartCache> {
   const taskRoot = (options.taskRoot ?? LAMBDA_TASK_ROOT).replace(/\/+$/, "") || "/";
@@ -150,9 +206,10 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
   try {
     const denoDir = `${work}/deno-dir`;
     const script = `${work}/prime.js`;
-    const imports = options.modules.map((m, i) =>
-      `import defer * as m${i} from ${JSON.stringify(pathToFileURL(`${dir}/${m}`).href)};`
-    );
+    const url = (m: string) => pathToFileURL(`${dir}/${m}`).href;
+    const deferredImports = (modules: string[]) =>
+      modules.map((m, i) => `import defer * as m${i} from ${JSON.stringify(url(m))};`);
+    const imports = deferredImports(options.modules);
     const builtins = new Set<string>();
     for (const m of options.modules) {
       for (const b of nodeBuiltins(await Deno.readTextFile(`${dir}/${m}`))) builtins.add(b);
@@ -161,17 +218,30 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
       `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
     await Deno.writeTextFile(script, imports.join("\n") + "\n" + evaluate);
+    const v8Flags = options.v8Flags ?? [];
+    const timeoutMs = options.timeoutMs ?? 60_000;
     let run;
     try {
-      run = await primingRun(
-        options.deno,
-        script,
-        denoDir,
-        options.v8Flags ?? [],
-        options.timeoutMs ?? 60_000,
-      );
+      run = await primingRun(options.deno, script, denoDir, v8Flags, timeoutMs);
     } catch (e) {
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
+    }
+    const eager = options.eager ?? [];
+    let eagerModules = 0;
+    if (eager.length > 0) {
+      const eagerDir = `${work}/deno-dir-eager`;
+      const eagerScript = `${work}/prime-eager.js`;
+      await Deno.writeTextFile(eagerScript, deferredImports(eager).join("\n") + "\n");
+      const eagerRun = await primingRun(
+        options.deno,
+        eagerScript,
+        eagerDir,
+        [...v8Flags, "--no-lazy"],
+        timeoutMs,
+      );
+      if (eagerRun.code === 0) {
+        eagerModules = adoptEagerEntries(denoDir, eagerDir, eager.map(url));
+      }
     }
     const from = pathToFileURL(`${dir}/`).href;
     const to = pathToFileURL(taskRoot === "/" ? "/" : `${taskRoot}/`).href;
@@ -213,7 +283,7 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         `the priming run wrote no cache (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`,
       );
     }
-    const cache: StartCache = { files, taskRoot, modules };
+    const cache: StartCache = { files, taskRoot, modules, eagerModules };
     if (run.code !== 0) {
       cache.warning = run.stderr.trim().split("\n").slice(0, 3).join("\n") ||
         `the priming run ended with ${run.code < 0 ? "a timeout" : `exit ${run.code}`}`;

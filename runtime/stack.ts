@@ -19,7 +19,14 @@ import { sourceMapFor } from "./source_map.ts";
  * The library's folders whose modules are the runtime's own; the build lists them in the bundle's
  * source-map `ignoreList` too.
  */
-export const RUNTIME_FOLDERS: readonly string[] = ["gob", "rpc", "runtime", "http", "ground"];
+export const RUNTIME_FOLDERS: readonly string[] = [
+  "gob",
+  "rpc",
+  "runtime",
+  "http",
+  "ground",
+  "protocol",
+];
 
 const LIBRARY_ROOT = new URL("../", import.meta.url).href;
 

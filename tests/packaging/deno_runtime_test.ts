@@ -148,6 +148,13 @@ Deno.test({
     assert.equal(a.startCache.taskRoot, task);
     assert.equal(a.startCache.modules, chunks.length + 1, "handler.js and every chunk");
     assert.deepEqual(a.startCache.profiles, ["small", "default"]);
+    // The runtime's own chunks are cached with every function compiled; the fixture's are not.
+    const runtimeOnly = chunks.filter((_, i) =>
+      inChunks[i].every((s) => /^(gob|rpc|runtime|http|ground|protocol)\//.test(s))
+    );
+    assert.ok(runtimeOnly.includes(go1x), `${runtimeOnly}`);
+    assert.ok(!runtimeOnly.includes(chunkOf("tests/packaging/fixtures/lazy.ts")!));
+    assert.equal(a.startCache.eagerModules, runtimeOnly.length);
     assert.match(stderr, /x86_64: deno \S+ from (cache|installed|npm)/);
   },
 });
@@ -292,7 +299,20 @@ Deno.test({
         env: { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
       });
       assert.ok(run.answers.get("r1"), run.stderr);
-      // Deno found every entry valid: nothing recompiled, nothing rewritten.
+      // The same sandbox started by the go1.x host, which loads the go1.x server's chunks.
+      const fn = await LocalFunction.start({
+        bootstrap: `${task}/bootstrap`,
+        cwd: task,
+        protocol: "go1x",
+        env: { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
+      });
+      try {
+        assert.ok((await fn.invoke({ op: "hello", name: "Ada" })).ok, profile);
+      } finally {
+        await fn.close();
+      }
+      // Deno found every entry valid, those fully compiled too: nothing recompiled, nothing
+      // rewritten.
       assert.deepEqual(await codeCacheOf(fresh), shipped, profile);
     }
 

@@ -121,3 +121,89 @@ Deno.test("primeStartCache: Deno's Node.js modules a package imports are cached 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The `codecache` rows of a database (specifier → data). */
+function codeRows(data: Uint8Array, dir: string): Map<string, Uint8Array> {
+  const path = `${dir}/db-rows-${crypto.randomUUID()}`;
+  Deno.writeFileSync(path, data);
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT specifier, data FROM codecache").all() as {
+      specifier: string;
+      data: Uint8Array;
+    }[];
+    return new Map(rows.map((r) => [r.specifier, new Uint8Array(r.data)]));
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("primeStartCache: eager modules are cached fully compiled, and Deno takes them as they are", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    // Many functions, none called at load: a lazy cache holds little more than the top level.
+    const fns = Array.from(
+      { length: 40 },
+      (_, i) =>
+        `export function f${i}(x) { let s = 0; for (const c of x) s += c * ${i}; return s; }`,
+    );
+    await Deno.writeTextFile(`${dir}/runtime.js`, fns.join("\n") + "\n");
+    await Deno.writeTextFile(`${dir}/user.js`, fns.join("\n").replace(/\bf(\d)/g, "g$1") + "\n");
+    await Deno.writeTextFile(
+      `${dir}/handler.js`,
+      'import { f7 } from "./runtime.js";\nimport { g7 } from "./user.js";\n' +
+        "console.log(f7([1, 2]) + g7([3]));\n",
+    );
+    const modules = ["handler.js", "runtime.js", "user.js"];
+    // Keyed for the directory itself, so that the cache can be tried here.
+    const lazy = await primeStartCache({ deno: Deno.execPath(), dir, modules, taskRoot: dir });
+    const eager = await primeStartCache({
+      deno: Deno.execPath(),
+      dir,
+      modules,
+      taskRoot: dir,
+      eager: ["runtime.js"],
+    });
+    assert.equal(lazy.warning, undefined);
+    assert.equal(lazy.eagerModules, 0);
+    assert.equal(eager.eagerModules, 1);
+    const file = (m: string) => `file://${dir}/${m}`;
+    const lazyRows = codeRows(lazy.files.find((f) => f.name === "v8_code_cache_v2")!.data, dir);
+    const eagerDb = eager.files.find((f) => f.name === "v8_code_cache_v2")!;
+    const eagerRows = codeRows(eagerDb.data, dir);
+    assert.ok(
+      eagerRows.get(file("runtime.js"))!.length > 2 * lazyRows.get(file("runtime.js"))!.length,
+      "every function's bytecode is in the eager entry",
+    );
+    assert.deepEqual(eagerRows.get(file("user.js")), lazyRows.get(file("user.js")), "user.js");
+
+    // A start with the shipped databases: the module runs, and V8 took every entry (Deno
+    // replaces one V8 refuses).
+    const denoDir = `${dir}/deno-dir`;
+    await Deno.mkdir(denoDir);
+    for (const f of eager.files) await Deno.writeFile(`${denoDir}/${f.name}`, f.data);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--no-lock", `${dir}/handler.js`],
+      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(
+      new TextDecoder().decode(out.stdout),
+      "42\n",
+      new TextDecoder().decode(out.stderr),
+    );
+    const after = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
+    try {
+      const rows = after.prepare("SELECT specifier, data FROM codecache WHERE specifier = ?");
+      for (const m of modules) {
+        const row = rows.get(file(m)) as { data: Uint8Array };
+        assert.deepEqual(new Uint8Array(row.data), eagerRows.get(file(m)), m);
+      }
+    } finally {
+      after.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
