@@ -11,26 +11,16 @@
 
 import { fromInvokeRequest, messages, toInvokeResponse } from "../protocol/go1x.ts";
 import { method, Server } from "../rpc/server.ts";
-import { listen } from "../ground/transport.ts";
+import type { Listener } from "../ground/conn.ts";
 import type { Invoker } from "./invoke.ts";
 
-/** Options of {@linkcode serveGo1x}. */
-export interface Go1xOptions {
-  /** Called once the server listens (tests use it; Lambda just dials). */
-  onListen?: (port: number) => void;
-}
-
 /**
- * Serves the go1.x protocol on `127.0.0.1:port` with `invoker`: a net/rpc
- * server with aws-lambda-go's `Function` service. `Function.Invoke` never
- * answers with an rpc error: handler failures travel in
- * `InvokeResponse.Error`, as in Go. Resolves only if the listener closes.
+ * Serves the go1.x protocol on `listener` (Lambda's `127.0.0.1:$_LAMBDA_SERVER_PORT`) with
+ * `invoker`: a net/rpc server with aws-lambda-go's `Function` service. `Function.Invoke` never
+ * answers with an rpc error: handler failures travel in `InvokeResponse.Error`, as in Go.
+ * Resolves only if the listener closes.
  */
-export async function serveGo1x(
-  port: number,
-  invoker: Invoker,
-  options: Go1xOptions = {},
-): Promise<void> {
+export async function serveGo1x(listener: Listener, invoker: Invoker): Promise<void> {
   const server = new Server();
   server.register("Function", {
     Ping: method(messages.PingRequest, messages.PingResponse, () => ({})),
@@ -40,7 +30,5 @@ export async function serveGo1x(
       async (req) => toInvokeResponse(await invoker.invoke(fromInvokeRequest(req))),
     ),
   });
-  const listener = listen({ hostname: "127.0.0.1", port });
-  options.onListen?.((listener.addr as Deno.NetAddr).port);
   await server.serve(listener);
 }

@@ -27,6 +27,7 @@ import { functionEnv, getEnv } from "./context.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
 import { lambdaError } from "../protocol/lambda_error.ts";
 import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
+import { listen } from "../ground/transport.ts";
 import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
 import type { RuntimeApiClient } from "./runtime_api.ts";
@@ -127,9 +128,11 @@ export const STARTERS: Record<Protocol, Starter> = {
       }
       return Promise.resolve(async () => {
         try {
-          // The go1.x transport lives in go1x.ts, loaded only in this mode.
+          // Listening comes first, as in aws-lambda-go: the host's dial and first Ping wait in
+          // the socket while the server's modules load (go1x.ts, loaded only in this mode).
+          const listener = listen({ hostname: "127.0.0.1", port });
           const { serveGo1x } = await import("./go1x.ts");
-          await serveGo1x(port, invoker);
+          await serveGo1x(listener, invoker);
           fatal("the go1.x server stopped listening");
         } catch (e) {
           fatal(e instanceof Error ? e.message : String(e));
