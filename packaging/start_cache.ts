@@ -164,6 +164,13 @@ async function primingRun(
  * whose source or V8 differs stays as it was. Returns how many were replaced.
  */
 function adoptEagerEntries(denoDir: string, eagerDir: string, urls: string[]): number {
+  for (const dir of [denoDir, eagerDir]) {
+    try {
+      Deno.statSync(`${dir}/v8_code_cache_v2`);
+    } catch {
+      return 0;
+    }
+  }
   const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`);
   const eagerDb = new DatabaseSync(`${eagerDir}/v8_code_cache_v2`, { readOnly: true });
   try {
