@@ -24,7 +24,7 @@ import {
 } from "./function.ts";
 import { FunctionPool } from "./pool.ts";
 import { type HttpEventKindOption, serveHttp } from "./http_serve.ts";
-import { serveInvokeApi } from "./serve.ts";
+import { serveInvokeApi } from "./invoke_api.ts";
 import {
   type FlagTable,
   parseCommandLine,
