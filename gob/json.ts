@@ -20,7 +20,8 @@
  */
 
 import { encodeBase64 } from "../ground/bytes.ts";
-import type { DecoderCore } from "./decode.ts";
+import type { DecoderCore } from "./_decode_core.ts";
+import { chargeZero, selfFields, zeroCost } from "./_decode_zero_wire.ts";
 import { GobError } from "./error.ts";
 import {
   BOOL,
@@ -191,8 +192,8 @@ function structJson(id: number, w: StructWire): JsonOp {
       present++;
     }
     if (present < n) {
-      d.chargeZero(n - present);
-      const selfish = d.selfFields(id, w);
+      chargeZero(d, n - present);
+      const selfish = selfFields(d, id, w);
       for (let i = 0; i < n; i++) {
         if (vals[i] === undefined) vals[i] = selfish[i] ? "null" : zeroJSON(d, w.fields[i].id);
       }
@@ -204,12 +205,12 @@ function structJson(id: number, w: StructWire): JsonOp {
 
 /**
  * The zero value of wire type `id` as JSON, for a field absent from the wire;
- * charged to the decoder's zero-fill allowance (see `DecoderCore.zeroValue`)
+ * charged to the decoder's zero-fill allowance (see `zeroValue` in `_decode_zero_wire.ts`)
  * before it is built.
  */
 function zeroJSON(d: DecoderCore, id: number): string {
-  const cost = d.zeroCost(id);
-  if (cost > 0) d.chargeZero(cost);
+  const cost = zeroCost(d, id);
+  if (cost > 0) chargeZero(d, cost);
   const p = plans(d);
   const cached = p.zeros.get(id);
   if (cached !== undefined) return cached;
@@ -250,7 +251,7 @@ function buildZeroJSON(d: DecoderCore, id: number): string {
     }
     case "struct": {
       d.enter();
-      const selfish = d.selfFields(id, w);
+      const selfish = selfFields(d, id, w);
       const parts = w.fields.map((f, i) =>
         `${JSON.stringify(f.name)}:${selfish[i] ? "null" : buildZeroJSON(d, f.id)}`
       );
