@@ -42,7 +42,7 @@ export class Opaque {
 }
 
 /** Marks a struct field that was not received. */
-const NONE: unique symbol = Symbol("gob: field not received");
+const NONE: unique symbol = /* @__PURE__ */ Symbol("gob: field not received");
 
 /** Decodes the top-level value of wire type `id` that follows as plain values. */
 export function plainValue(d: DecoderCore, id: number): unknown {

@@ -19,7 +19,8 @@ import {
   type ValueReader,
 } from "./decode.ts";
 import { plainValue } from "./_decode_plain.ts";
-import { goSource, valueJSON } from "./json.ts";
+import { valueJSON } from "./_decode_json.ts";
+import { goSource } from "./_go_source.ts";
 import { EncoderCore } from "./encode.ts";
 import { GobError } from "./error.ts";
 import type { Type } from "./types.ts";

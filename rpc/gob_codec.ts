@@ -18,8 +18,8 @@ import { Encoder, GobError, type Type } from "../gob/mod.ts";
 import * as t from "../gob/t.ts";
 // Not in gob/mod.ts's public surface: the synchronous decoder core, so a request's header and
 // body decode from one buffered chunk with no await. The core, not `PushDecoder`: that class
-// brings the JSON rendering of gob/json.ts, which a server never uses (every go1.x start would
-// load it).
+// brings the schemaless decoding (plain values, JSON), which a server never uses (every go1.x
+// start would load it).
 import { DecoderCore, skipValue, takeValue, typedValue } from "../gob/decode.ts";
 import type {
   ClientCodec,

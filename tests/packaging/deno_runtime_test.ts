@@ -142,7 +142,9 @@ Deno.test({
     // zero values of wire types, or the JSON rendering `gob dump` uses.
     assert.ok(atGo1x.includes("gob/_decode_typed.ts"), `${atGo1x}`);
     assert.deepEqual(
-      atGo1x.filter((s) => /^gob\/(_decode_plain|_decode_zero_wire|json)\.ts/.test(s)),
+      atGo1x.filter((s) =>
+        /^gob\/(_decode_plain|_decode_zero_wire|_decode_json|_go_source)\.ts/.test(s)
+      ),
       [],
       `schemaless decoding loaded by the go1.x chunk: ${go1xLoads}`,
     );
