@@ -10,29 +10,9 @@ import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { buildGo, goTest } from "../_support/go.ts";
 import { repoPath } from "../runtime/_platform.ts";
+import { buildRie } from "./_rie.ts";
 
 const dec = new TextDecoder();
-
-let rieBinary: Promise<string> | undefined;
-function buildRie(): Promise<string> {
-  rieBinary ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "gopherless-rie-" });
-    const out = await new Deno.Command("go", {
-      args: [
-        "build",
-        "-o",
-        `${dir}/aws-lambda-rie`,
-        "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie",
-      ],
-      cwd: repoPath("tests/go/rie"),
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) throw new Error(`building aws-lambda-rie failed:\n${dec.decode(out.stderr)}`);
-    return `${dir}/aws-lambda-rie`;
-  })();
-  return rieBinary;
-}
 
 let packaged: Promise<string> | undefined;
 /** The TypeScript twin, packaged and unzipped: its task directory. */
