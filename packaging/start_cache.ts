@@ -300,7 +300,14 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         continue;
       }
       const db = new DatabaseSync(path);
+      let rows = 0;
       try {
+        // Deno makes a database's tables in the background: one it never wrote to may lack
+        // them when the run ends, or not, by the machine's load. Only a database with entries
+        // is shipped, so that what ships does not depend on that race.
+        const made = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?")
+          .get(table) as { n: number };
+        if (made.n === 0) continue;
         // Only the package's own files and Deno's built-in modules are worth shipping.
         db.prepare(
           `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
@@ -315,9 +322,11 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         )
           .get(to.length, to) as { n: number };
         if (table === "codecache") modules = row.n;
+        rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       } finally {
         db.close();
       }
+      if (rows === 0) continue;
       const packed = `${work}/${file}.packed`;
       copyCanonically(path, packed);
       files.push({ name: file, data: await Deno.readFile(packed) });
