@@ -31,9 +31,9 @@ import {
   lastChunk,
   readResponseHead,
   requestHead,
-  writeAll,
 } from "../ground/http1.ts";
-import { ByteReader, directSource, isDirect } from "../ground/reader.ts";
+import { duplex } from "../ground/duplex.ts";
+import { ByteReader } from "../ground/reader.ts";
 import { connect } from "../ground/transport.ts";
 
 /** An answer to a request. */
@@ -72,14 +72,9 @@ class Connection {
 
   constructor(conn: Conn) {
     this.#conn = conn;
-    if (isDirect(conn)) {
-      this.reader = new ByteReader(directSource(conn));
-      this.write = (bytes) => writeAll(conn, bytes);
-    } else {
-      this.reader = new ByteReader(conn.readable);
-      const writer = conn.writable.getWriter();
-      this.write = (bytes) => writer.write(bytes);
-    }
+    const { source, sink } = duplex(conn);
+    this.reader = new ByteReader(source);
+    this.write = (bytes) => sink.write(bytes);
   }
 
   close(): void {

@@ -135,7 +135,7 @@ Deno.test({
     assert.ok(atGo1x.includes("rpc/gob_codec.ts"), `${atGo1x}`);
     assert.deepEqual(
       atGo1x.filter((s) =>
-        /^rpc\/(jsonrpc|json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
+        /^rpc\/(jsonrpc|typed_json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
       ),
       [],
       `loaded by the go1.x chunk: ${go1xLoads}`,

@@ -22,7 +22,7 @@ import {
   t,
 } from "../../rpc/mod.ts";
 import { decodeAll } from "../../gob/mod.ts";
-import { writeAll } from "../../ground/http1.ts";
+import { writeAll } from "../../ground/duplex.ts";
 import { buildGo, goTest } from "../_support/go.ts";
 import { Args, arithServer, sleep, SleepArgs } from "./_services.ts";
 
