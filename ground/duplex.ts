@@ -60,11 +60,42 @@ export interface Duplex {
   readonly sink: ByteSink;
 }
 
+/** Options of {@link duplex}. */
+export interface DuplexOptions {
+  /**
+   * Told how many bytes went to the connection: with direct I/O what each
+   * write took, with a stream a buffer's length as it is handed over (a
+   * stream write that fails may have passed some of it on). So a caller knows
+   * whether a failed request left the connection untouched (safe to resend).
+   */
+  onWrite?: (bytes: number) => void;
+}
+
 /**
  * Both directions of `conn`: direct I/O when it offers it, else its Web
  * Streams (whose locks are then taken).
  */
-export function duplex(conn: Conn): Duplex {
-  if (isDirect(conn)) return { source: directSource(conn), sink: directSink(conn) };
-  return { source: streamSource(conn.readable), sink: streamSink(conn.writable) };
+export function duplex(conn: Conn, options: DuplexOptions = {}): Duplex {
+  const onWrite = options.onWrite;
+  if (isDirect(conn)) {
+    const io: DirectIO = onWrite === undefined ? conn : {
+      read: (p) => conn.read(p),
+      write: async (p) => {
+        const n = await conn.write(p);
+        onWrite(n);
+        return n;
+      },
+      closeWrite: conn.closeWrite && (() => conn.closeWrite!()),
+    };
+    return { source: directSource(conn), sink: directSink(io) };
+  }
+  const sink = streamSink(conn.writable);
+  if (onWrite !== undefined) {
+    const write = sink.write;
+    sink.write = (b) => {
+      onWrite(b.length);
+      return write(b);
+    };
+  }
+  return { source: streamSource(conn.readable), sink };
 }
