@@ -26,6 +26,15 @@ export function timeoutError(requestId: string, timeoutMs: number): LambdaErrorS
   );
 }
 
+/**
+ * The error document of a timeout in a concurrent environment (Lambda Managed Instances): the
+ * Runtime Interface Emulator's Managed Instances mode returns it without the request id, and the
+ * process is not killed.
+ */
+export function concurrentTimeoutError(timeoutMs: number): LambdaErrorShape {
+  return lambdaError("Sandbox.Timedout", timeoutText(timeoutMs));
+}
+
 const SIGNALS: Record<string, string> = {
   SIGKILL: "killed",
   SIGTERM: "terminated",

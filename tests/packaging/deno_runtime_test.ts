@@ -117,7 +117,7 @@ Deno.test({
     const inChunks = await Promise.all(chunks.map((c) => sourcesOf(`${out}/${c}`)));
     const chunkOf = (source: string) => chunks.find((_, i) => inChunks[i].includes(source));
     assert.ok(chunkOf("runtime/go1x.ts"), `no chunk holds runtime/go1x.ts: ${inChunks}`);
-    assert.ok(chunkOf("gob/decode.ts"), "gob is in a chunk");
+    assert.ok(chunkOf("gob/_decode_core.ts"), "gob is in a chunk");
     assert.ok(chunkOf("tests/packaging/fixtures/lazy.ts"), "the lazy module is in a chunk");
     const loaded = await staticallyLoaded(out, "handler.js");
     const atStart = (await Promise.all(loaded.map((f) => sourcesOf(`${out}/${f}`)))).flat();
@@ -139,6 +139,16 @@ Deno.test({
       ),
       [],
       `loaded by the go1.x chunk: ${go1xLoads}`,
+    );
+    // It decodes into descriptors only: the typed plans, not the schemaless (plain) plans, their
+    // zero values of wire types, or the JSON rendering `gob dump` uses.
+    assert.ok(atGo1x.includes("gob/_decode_typed.ts"), `${atGo1x}`);
+    assert.deepEqual(
+      atGo1x.filter((s) =>
+        /^gob\/(_decode_plain|_decode_zero_wire|_decode_json|_go_source)\.ts/.test(s)
+      ),
+      [],
+      `schemaless decoding loaded by the go1.x chunk: ${go1xLoads}`,
     );
     const head = (await Deno.readFile(`${out}/deno`)).subarray(0, 64);
     assert.equal(elfMachine(head), 62, "an x86_64 Deno");

@@ -54,6 +54,16 @@ Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module
   for (const m of ["runtime/runtime_api.ts", "runtime/runtime_api_client.ts", "ground/http1.ts"]) {
     assert.ok(!graph.includes(m), `${m} is loaded at start`);
   }
+  // The worker isolates of a concurrent environment are set up by modules a sequential start
+  // never loads, and they load node:worker_threads only when they run (a static import would be
+  // hoisted into every bundle).
+  for (const m of ["runtime/workers.ts", "runtime/worker_count.ts"]) {
+    assert.ok(!graph.includes(m), `${m} is loaded at start`);
+  }
+  assert.deepEqual(
+    (await staticGraph("runtime/workers.ts")).filter((m) => m.startsWith("node:")),
+    [],
+  );
   // A function importing the package root or the HTTP adapter (every HTTP function) loads no
   // node: module either (the awslambda global's Writable comes from node:stream on first use),
   // nor the go1.x server's gob and rpc.
