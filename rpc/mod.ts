@@ -82,6 +82,7 @@ export {
 } from "../ground/reader.ts";
 export {
   type Address,
+  type BoundAddr,
   type BoundListener,
   type Conn,
   connect,

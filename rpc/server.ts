@@ -14,7 +14,7 @@
  *   goes on; a header that fails to decode closes that connection only.
  *
  * Beyond Go, for hostile peers and clean shutdowns (see {@link ServerOptions}
- * and the README's "Limits and hostile input"): a size limit on messages, a
+ * and docs/limits.md, "rpc server"): a size limit on messages, a
  * stall timeout and a total deadline on half-sent messages, a bound on method
  * names, bounds on connections (the least recently active idle one makes room
  * for a new one), on calls in flight and unsent replies per connection, one
