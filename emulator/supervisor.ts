@@ -26,6 +26,7 @@ import type {
 import { go1xDriver } from "./driver_go1x.ts";
 import { runtimeApiDriver } from "./driver_runtime_api.ts";
 import {
+  concurrentTimeoutDocument,
   concurrentTimeoutError,
   endLine,
   exitError,
@@ -359,13 +360,8 @@ export class Environment {
       if (report.concurrent) {
         const durationMs = finish("timeout");
         const error = concurrentTimeoutError(invocation.timeoutMs);
-        return {
-          ok: false,
-          kind: "timeout",
-          error,
-          payload: errorDocumentBytes(error),
-          durationMs,
-        };
+        const payload = concurrentTimeoutDocument(invocation.timeoutMs);
+        return { ok: false, kind: "timeout", error, payload, durationMs };
       }
       await this.kill();
       this.line(timeoutLine(requestId, invocation.timeoutMs));

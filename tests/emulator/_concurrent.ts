@@ -15,6 +15,7 @@ export interface Seen {
   requestId: string;
   deadlineMs: number;
   isolate: string;
+  pid: number;
 }
 
 /**

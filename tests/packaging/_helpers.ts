@@ -84,15 +84,7 @@ export async function sha256(data: Uint8Array): Promise<string> {
   return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Whether a command is on PATH. */
-export function has(cmd: string): boolean {
-  try {
-    return new Deno.Command(cmd, { args: ["--help"], stdout: "null", stderr: "null" }).outputSync()
-      .code !== 127;
-  } catch {
-    return false;
-  }
-}
+export { has } from "../_support/tools.ts";
 
 /**
  * Stand-in `denort` binaries: copies of `/bin/true` (a real ELF that `deno compile` accepts and

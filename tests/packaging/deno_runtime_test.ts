@@ -13,7 +13,8 @@ import { launcherScript } from "../../packaging/launcher.ts";
 import { DatabaseSync } from "node:sqlite";
 import { runBootstrap } from "./_mini_platform.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
-import { has, readZip, repoPath, runCli } from "./_helpers.ts";
+import { readZip, repoPath, runCli } from "./_helpers.ts";
+import { unzipInto } from "../_support/tools.ts";
 
 const FN = repoPath("tests/packaging/fixtures/fn.ts");
 
@@ -37,22 +38,7 @@ function buildOnce(): Promise<{ dir: string; task: string; stderr: string }> {
       task,
     ]);
     if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
-    await Deno.mkdir(task, { recursive: true });
-    const zip = `${dir}/dist/x86_64/bootstrap.zip`;
-    const unzip = has("unzip")
-      ? new Deno.Command("unzip", { args: ["-q", zip, "-d", task] })
-      : new Deno.Command("python3", {
-        // Python's extractall drops modes: restore them from the external attributes
-        args: [
-          "-c",
-          "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n" +
-          " p=z.extract(i,sys.argv[2]); os.chmod(p,(i.external_attr>>16)&0o777)",
-          zip,
-          task,
-        ],
-      });
-    const u = await unzip.output();
-    if (!u.success) throw new Error(new TextDecoder().decode(u.stderr));
+    await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
     return { dir, task, stderr: r.stderr };
   })();
   return built;
@@ -143,7 +129,7 @@ Deno.test({
     assert.ok(atGo1x.includes("rpc/gob_codec.ts"), `${atGo1x}`);
     assert.deepEqual(
       atGo1x.filter((s) =>
-        /^rpc\/(jsonrpc|json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
+        /^rpc\/(jsonrpc|typed_json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
       ),
       [],
       `loaded by the go1.x chunk: ${go1xLoads}`,

@@ -90,17 +90,18 @@ Deno.test("footprint: the go1.x server loads no JSON-RPC codec, no HTTP, no Runt
   // and the HTTP CONNECT handshake only when a connection asks for them.
   const graph = await staticGraph("runtime/go1x.ts");
   assert.ok(graph.includes("rpc/gob_codec.ts"));
-  for (const m of ["rpc/jsonrpc.ts", "rpc/json.ts", "rpc/http.ts", "ground/http1.ts"]) {
+  for (const m of ["rpc/jsonrpc.ts", "rpc/typed_json.ts", "rpc/http.ts", "ground/http1.ts"]) {
     assert.ok(!graph.includes(m), `${m} is loaded by the go1.x server`);
   }
   assert.ok(!graph.includes("runtime/runtime_api.ts"));
 });
 
-Deno.test("footprint: format needs node:util only for what util.format alone can do", () => {
-  const cases: unknown[][] = [
-    ["plain"],
-    ["a", "b", "c"],
-    [],
+Deno.test("footprint: format needs node:util only for what util.format alone can do", async () => {
+  // Plain calls (all strings, no `%` in the first) are joined without node:util; the rest go to
+  // util.format. Each case gets a fresh instance of the module (node:util is cached once loaded)
+  // and the built-ins it asks `process.getBuiltinModule` for are recorded.
+  const plain: unknown[][] = [["plain"], ["a", "b", "c"], [], ["100 percent", "done"]];
+  const needsUtil: unknown[][] = [
     ["%s=%d", "x", 3],
     ["100%", "done"],
     [{ a: 1 }, "b"],
@@ -108,7 +109,34 @@ Deno.test("footprint: format needs node:util only for what util.format alone can
     [new Error("boom")],
     [1, 2n, null, undefined],
   ];
-  for (const args of cases) assert.equal(format(...args), utilFormat(...args));
+  const proc = (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): unknown };
+  }).process;
+  const original = proc.getBuiltinModule;
+  const loaded: string[] = [];
+  proc.getBuiltinModule = (id: string) => {
+    loaded.push(id);
+    return original.call(proc, id);
+  };
+  try {
+    let instance = 0;
+    for (
+      const [args, wanted] of [
+        ...plain.map((a) => [a, []] as const),
+        ...needsUtil.map((a) => [a, ["node:util"]] as const),
+      ]
+    ) {
+      const specifier = `../../runtime/lazy_node.ts?instance=${instance++}`;
+      const fresh = await import(specifier) as { format: typeof format };
+      loaded.length = 0;
+      assert.equal(fresh.format(...args), utilFormat(...args));
+      assert.deepEqual(loaded, wanted, `built-ins loaded by format(${Deno.inspect(args)})`);
+    }
+  } finally {
+    proc.getBuiltinModule = original;
+  }
+  // The shared instance agrees with util.format on every case.
+  for (const args of [...plain, ...needsUtil]) assert.equal(format(...args), utilFormat(...args));
 });
 
 Deno.test("footprint: request ids follow invocations, one at a time and overlapping", async () => {
