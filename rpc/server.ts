@@ -33,7 +33,7 @@ import type { Conn } from "../ground/conn.ts";
 import { acceptLoop } from "../ground/accept.ts";
 import { tune } from "../ground/transport.ts";
 import { type BudgetAccount, MemoryBudget } from "./budget.ts";
-import { Channel } from "./stream.ts";
+import { Channel } from "./channel.ts";
 
 /** What a method implementation receives besides its argument. */
 export interface CallContext {
