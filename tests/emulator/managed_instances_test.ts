@@ -101,11 +101,11 @@ Deno.test("managed instances: a throwing, a timing-out and a streaming invocatio
 });
 
 /** Sends `crash` invocations (crashing only `where`) beside normal ones until one crashed. */
-async function crashOnce(fn: LocalFunction, where: "main" | "worker") {
+async function crashOnce(fn: LocalFunction, where: "main" | "worker", op = "crash") {
   for (let attempt = 0; attempt < 20; attempt++) {
     const normals = Array.from({ length: 6 }, (_, i) => `n${attempt}-${i}`);
     const [crash, ...rest] = await Promise.all([
-      fn.invoke({ op: "crash", tag: "c", where, ms: 40 }),
+      fn.invoke({ op, tag: "c", where, ms: 40 }),
       ...normals.map((tag) => fn.invoke({ tag, ms: 120 }, { requestId: `${tag}-id` })),
     ]);
     if (crash.ok) continue; // it landed in the other isolate: nothing crashed
@@ -143,6 +143,33 @@ Deno.test("managed instances: a worker that dies fails its own invocations and i
     }
     assert.deepEqual(isolates, new Set(["main", "gopherless-worker-1"]));
     assert.equal(fn.coldStarts, 1);
+  } finally {
+    await fn.close();
+  }
+});
+
+Deno.test("managed instances: a worker that reaches its heap limit is replaced, the process lives", async () => {
+  // 512 MB over 2 isolates: a worker's old generation is limited to 230 MB.
+  const fn = await LocalFunction.start({
+    entry: ENTRY,
+    perEnvironmentMaxConcurrency: 8,
+    memoryMb: 512,
+    env: { GOPHERLESS_WORKER_COUNT: "2" },
+  });
+  try {
+    const pid = fn.pid;
+    const { crash } = await crashOnce(fn, "worker", "oom");
+    assert.ok(!crash.ok);
+    assert.equal(crash.error.errorType, "Runtime.WorkerExited");
+    assert.match(
+      crash.error.errorMessage,
+      /Runtime.OutOfMemory: the worker reached its heap limit/,
+    );
+    assert.equal(fn.pid, pid, "the process lives on");
+    const after = await Promise.all(
+      Array.from({ length: 8 }, (_, j) => fn.invoke({ tag: `after${j}`, ms: 20 })),
+    );
+    for (const r of after) body(r);
   } finally {
     await fn.close();
   }
