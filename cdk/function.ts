@@ -96,7 +96,14 @@ function archName(arch: lambda.Architecture): "x86_64" | "arm64" {
 /** The `deno task build` arguments for these options (after the entry). */
 export function buildArgs(options: GopherlessCodeOptions, out: string): string[] {
   const mode = options.runtimeMode ?? "deno";
-  const args = ["--runtime", mode, "--arch", archName(options.architecture ?? lambda.Architecture.X86_64), "--out", out];
+  const args = [
+    "--runtime",
+    mode,
+    "--arch",
+    archName(options.architecture ?? lambda.Architecture.X86_64),
+    "--out",
+    out,
+  ];
   if (options.typeCheck === false) args.push("--no-check");
   if (options.cacheDir !== undefined) args.push("--cache-dir", resolve(options.cacheDir));
   if (mode === "compiled") {
