@@ -13,7 +13,7 @@
  * @module
  */
 
-import { RuntimeApiPlatform } from "../emulator/platform.ts";
+import { RuntimeApiPlatform } from "../emulator/runtime_api_platform.ts";
 import { bundle } from "../packaging/bundle.ts";
 
 const entry = Deno.args[0]

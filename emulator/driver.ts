@@ -11,8 +11,8 @@
  */
 
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
-import type { InvokeRequest } from "../runtime/invoke.ts";
-import type { PostedError } from "./platform.ts";
+import type { InvokeRequest } from "../protocol/invocation.ts";
+import type { PostedError } from "./runtime_api_platform.ts";
 
 /** Where an invocation's successful answer goes. */
 export interface Sink {

@@ -19,7 +19,11 @@ import type {
   InitResult,
   Sink,
 } from "./driver.ts";
-import { type PostedError, type RuntimeAnswer, RuntimeApiPlatform } from "./platform.ts";
+import {
+  type PostedError,
+  type RuntimeAnswer,
+  RuntimeApiPlatform,
+} from "./runtime_api_platform.ts";
 
 function posted(e: PostedError): DriverAnswer {
   return {

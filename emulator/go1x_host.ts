@@ -15,7 +15,7 @@ import {
   PING_METHOD,
   toInvokeRequest,
 } from "../protocol/go1x.ts";
-import type { InvokeRequest } from "../runtime/invoke.ts";
+import type { InvokeRequest } from "../protocol/invocation.ts";
 import { Client } from "../rpc/mod.ts";
 
 export type { Go1xReply };

@@ -44,7 +44,7 @@ export {
   timeoutText,
 } from "./function.ts";
 export { FunctionPool, type PoolOptions } from "./pool.ts";
-export { invokeApiHandler, serveInvokeApi, type ServeOptions } from "./serve.ts";
+export { invokeApiHandler, serveInvokeApi, type ServeOptions } from "./invoke_api.ts";
 export {
   Invocation,
   type InvocationInput,
@@ -58,6 +58,6 @@ export {
   type RuntimeAnswer,
   RuntimeApiPlatform,
   validateErrorType,
-} from "./platform.ts";
+} from "./runtime_api_platform.ts";
 export { Go1xHost, type Go1xInvoke, type Go1xReply } from "./go1x_host.ts";
 export type { HttpLimits } from "../ground/http1.ts";

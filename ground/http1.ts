@@ -4,9 +4,10 @@
  *
  * Three protocols speak HTTP/1 without `fetch`/`Deno.serve`, each for a reason those APIs cannot
  * meet: Go's net/rpc CONNECT handshake (`rpc/http.ts`: bare-LF heads, then the connection
- * changes protocol), the Runtime API client (`runtime/http1.ts`: kept-alive connections
- * cheaper than `fetch`, and request trailers to carry a streamed response's mid-stream error) and the emulator's Runtime API server (it must read those
- * trailers). All three read and write HTTP through this module.
+ * changes protocol), the Runtime API client (`runtime/runtime_api_client.ts`: kept-alive
+ * connections cheaper than `fetch`, and request trailers to carry a streamed response's mid-stream
+ * error) and the emulator's Runtime API server (`emulator/runtime_api_platform.ts`: it must read
+ * those trailers). All three read and write HTTP through this module.
  *
  * Lines end in CRLF or a bare LF (as Go's `textproto` accepts); header names are lower-cased and
  * repeated fields joined with `", "`.

@@ -2,7 +2,8 @@
  * The Lambda Runtime API contract (`2018-06-01`, and the part of the Extensions API a runtime
  * touches): paths, header names, response modes and trailers, content types, size limits, error
  * types, and the platform's own answers. The runtime's client (`runtime/runtime_api.ts`) and the
- * emulator's platform (`emulator/platform.ts`) both take every name and number from here.
+ * emulator's platform (`emulator/runtime_api_platform.ts`) both take every name and number from
+ * here.
  *
  * Loads neither gob nor rpc.
  *

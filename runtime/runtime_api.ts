@@ -23,8 +23,9 @@
  *   `POST /2018-06-01/runtime/init/error`; the caller then exits.
  * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once.
  *
- * All of it goes over kept-alive HTTP/1.1 connections of a small client (`http1.ts`), not
- * `fetch`: a fraction of `fetch`'s memory and time per request, and it can send the trailers.
+ * All of it goes over kept-alive HTTP/1.1 connections of a small client
+ * (`runtime_api_client.ts`), not `fetch`: a fraction of `fetch`'s memory and time per request,
+ * and it can send the trailers.
  *
  * Fatal conditions reject with a {@linkcode RuntimeApiError}; `start` prints it and exits 1, as
  * Go's `log.Fatalf` does, and Lambda restarts the environment.
@@ -36,7 +37,7 @@ import { encodeBase64 } from "../ground/bytes.ts";
 import { runtimeApiErrorBody, runtimeError, xrayCause } from "./errors.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
-import { Http1Client, type Http1Response } from "./http1.ts";
+import { Http1Client, type Http1Response } from "./runtime_api_client.ts";
 import { toErrorShape } from "./errors.ts";
 import { headerValue } from "../protocol/header_value.ts";
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";

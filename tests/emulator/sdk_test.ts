@@ -13,7 +13,7 @@ import {
   LambdaClient,
 } from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { FunctionPool } from "../../emulator/pool.ts";
-import { serveInvokeApi } from "../../emulator/serve.ts";
+import { serveInvokeApi } from "../../emulator/invoke_api.ts";
 
 const STREAMER = new URL("./fixtures/streamer.ts", import.meta.url).pathname;
 const utf8 = new TextEncoder();

@@ -134,7 +134,9 @@ Deno.test({
     const atGo1x = (await Promise.all(go1xLoads.map((f) => sourcesOf(`${out}/${f}`)))).flat();
     assert.ok(atGo1x.includes("rpc/gob_codec.ts"), `${atGo1x}`);
     assert.deepEqual(
-      atGo1x.filter((s) => /^rpc\/(jsonrpc|json|http)\.ts|http1\.ts|runtime_api\.ts/.test(s)),
+      atGo1x.filter((s) =>
+        /^rpc\/(jsonrpc|json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
+      ),
       [],
       `loaded by the go1.x chunk: ${go1xLoads}`,
     );

@@ -132,7 +132,9 @@ async function moduleGraph(entry: string): Promise<string[]> {
 }
 
 Deno.test("the Runtime API path and the contracts load neither gob nor rpc", async () => {
-  for (const entry of ["runtime/runtime_api.ts", "protocol/mod.ts", "emulator/platform.ts"]) {
+  for (
+    const entry of ["runtime/runtime_api.ts", "protocol/mod.ts", "emulator/runtime_api_platform.ts"]
+  ) {
     const files = await moduleGraph(entry);
     assert.ok(files.includes(entry), entry);
     const wrong = files.filter((f) => f.startsWith("gob/") || f.startsWith("rpc/"));

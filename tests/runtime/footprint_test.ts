@@ -51,7 +51,7 @@ Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module
   // Each protocol's transport is loaded only in its mode: go1.x's server, and the Runtime API's
   // HTTP client (runtime/mod.ts does not re-export it, or every go1.x start would load it).
   assert.ok(!graph.includes("runtime/go1x.ts"));
-  for (const m of ["runtime/runtime_api.ts", "runtime/http1.ts", "ground/http1.ts"]) {
+  for (const m of ["runtime/runtime_api.ts", "runtime/runtime_api_client.ts", "ground/http1.ts"]) {
     assert.ok(!graph.includes(m), `${m} is loaded at start`);
   }
   // A function importing the package root or the HTTP adapter (every HTTP function) loads no
@@ -63,7 +63,7 @@ Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module
   }
   assert.deepEqual((await staticGraph("http/mod.ts")).filter((m) => /^(gob|rpc)\//.test(m)), []);
   const runtimeApi = await staticGraph("runtime/runtime_api.ts");
-  assert.ok(runtimeApi.includes("runtime/http1.ts"));
+  assert.ok(runtimeApi.includes("runtime/runtime_api_client.ts"));
   assert.deepEqual(runtimeApi.filter((m) => /^(gob|rpc)\/|^node:/.test(m)), []);
 });
 

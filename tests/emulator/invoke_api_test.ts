@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { FunctionPool } from "../../emulator/pool.ts";
-import { serveInvokeApi } from "../../emulator/serve.ts";
+import { serveInvokeApi } from "../../emulator/invoke_api.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const OPS = `${root}tests/emulator/fixtures/ops.ts`;

@@ -4,7 +4,7 @@
  * delimited by the connection's end, interim 1xx answers, idle connections closed by the server).
  */
 import assert from "node:assert/strict";
-import { Http1Client, parseAddress } from "../../runtime/http1.ts";
+import { Http1Client, parseAddress } from "../../runtime/runtime_api_client.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -15,7 +15,7 @@ Deno.test("parseAddress: host:port and [v6]:port", () => {
   assert.deepEqual(parseAddress("localhost"), { hostname: "localhost", port: 80 });
 });
 
-Deno.test("http1: requests and answers over one kept-alive connection (Deno.serve)", async () => {
+Deno.test("Runtime API client: requests and answers over one kept-alive connection (Deno.serve)", async () => {
   const peers = new Set<string>();
   const seen: { method: string; url: string; ua: string | null; body: string }[] = [];
   const server = Deno.serve(
@@ -59,7 +59,7 @@ Deno.test("http1: requests and answers over one kept-alive connection (Deno.serv
   }
 });
 
-Deno.test("http1: a streamed body reaches the server chunk by chunk", async () => {
+Deno.test("Runtime API client: a streamed body reaches the server chunk by chunk", async () => {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     return new Response(`${req.headers.get("transfer-encoding")}|${await req.text()}`, {
       status: 202,
@@ -145,7 +145,7 @@ function rawServer(
   };
 }
 
-Deno.test("http1: chunked answers with trailers, 100 Continue, Latin-1 header values", async () => {
+Deno.test("Runtime API client: chunked answers with trailers, 100 Continue, Latin-1 header values", async () => {
   const srv = rawServer((_c, n) =>
     n === 0
       ? "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" +
@@ -167,7 +167,7 @@ Deno.test("http1: chunked answers with trailers, 100 Continue, Latin-1 header va
   }
 });
 
-Deno.test("http1: request trailers after an error in the streamed body", async () => {
+Deno.test("Runtime API client: request trailers after an error in the streamed body", async () => {
   const srv = rawServer(() => "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
   const client = new Http1Client(`127.0.0.1:${srv.port}`);
   try {
@@ -190,7 +190,7 @@ Deno.test("http1: request trailers after an error in the streamed body", async (
   }
 });
 
-Deno.test("http1: Connection: close, close-delimited bodies, an idle connection the server closed", async () => {
+Deno.test("Runtime API client: Connection: close, close-delimited bodies, an idle connection the server closed", async () => {
   const srv = rawServer((c, n) => {
     if (c === 0 && n === 0) return "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na";
     if (c === 0) return null; // the server dropped the kept-alive connection
@@ -210,7 +210,7 @@ Deno.test("http1: Connection: close, close-delimited bodies, an idle connection 
   }
 });
 
-Deno.test("http1: connection refused and a malformed answer reject", async () => {
+Deno.test("Runtime API client: connection refused and a malformed answer reject", async () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { RuntimeApiPlatform, validateErrorType } from "../../emulator/platform.ts";
+import { RuntimeApiPlatform, validateErrorType } from "../../emulator/runtime_api_platform.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
