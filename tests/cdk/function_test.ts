@@ -15,9 +15,11 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { encodeBase64 } from "../../ground/bytes.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { elfMachine } from "../../packaging/targets.ts";
-import { s3 as S3 } from "../../tools/deploy/sdk.ts";
+import { lambda as Lambda, s3 as S3 } from "../../tools/deploy/sdk.ts";
+// The services deploy does not use, at the version of tools/deploy/sdk.ts.
+// deno-lint-ignore no-import-prefix
 import * as CloudFormation from "npm:@aws-sdk/client-cloudformation@3.1164.0";
-import * as Lambda from "npm:@aws-sdk/client-lambda@3.1164.0";
+// deno-lint-ignore no-import-prefix
 import * as SSM from "npm:@aws-sdk/client-ssm@3.1164.0";
 import { goTest } from "../_support/go.ts";
 import { underRie } from "../_support/rie.ts";
