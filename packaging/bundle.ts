@@ -31,10 +31,15 @@
 export interface BundleOptions {
   /** Minify whitespace and syntax (names are kept). Default `true`. */
   minify?: boolean;
-  /** The `deno.json` to resolve with, else none (`--no-config`). */
+  /** The `deno.json` to resolve with, else none (`--no-config`, unless {@link packageDir}). */
   config?: string;
   /** The directory source-map paths are made relative to. Default: the config's or entry's. */
   root?: string;
+  /**
+   * With no `config`: the folder of the `package.json` of a Node project the entry is in. Deno
+   * bundles from there, resolving with that `package.json` and its `node_modules`.
+   */
+  packageDir?: string;
   /**
    * Split the bundle (`deno bundle --code-splitting`): what only a dynamic `import()` loads (the
    * runtime's go1.x protocol, the Runtime API client) goes into chunks of its own, beside the
@@ -190,7 +195,7 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
     "--keep-names",
     "--sourcemap",
     "external",
-    ...(options.config ? ["--config", options.config] : ["--no-config"]),
+    ...(options.config ? ["--config", options.config] : options.packageDir ? [] : ["--no-config"]),
     ...((options.minify ?? true) ? ["--minify"] : []),
     ...(options.split
       ? ["--code-splitting", "--outdir", outDir]
@@ -201,6 +206,7 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
   try {
     const r = await new Deno.Command(Deno.execPath(), {
       args,
+      cwd: options.config ? undefined : options.packageDir,
       env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
       stdout: "piped",
       stderr: "piped",
@@ -214,7 +220,7 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
         .trim();
       throw new BundleError(`bundling ${entry} failed:\n${text}`);
     }
-    const root = options.root ?? dirname(options.config ?? entry);
+    const root = options.root ?? options.packageDir ?? dirname(options.config ?? entry);
     const entryName = options.split ? entryOutputName(entry) : ENTRY_NAME;
     const names: string[] = [];
     for await (const e of Deno.readDir(outDir)) {
