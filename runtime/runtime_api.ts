@@ -21,7 +21,8 @@
  *   logged too.
  * - A failure before the loop starts (the `init` option, a top-level throw or rejection) goes to
  *   `POST /2018-06-01/runtime/init/error`; the caller then exits.
- * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once.
+ * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once,
+ *   spread over worker isolates when the environment has several CPUs (`workers.ts`).
  *
  * All of it goes over kept-alive HTTP/1.1 connections of a small client
  * (`runtime_api_client.ts`), not `fetch`: a fraction of `fetch`'s memory and time per request,
@@ -295,6 +296,53 @@ export class RuntimeApiClient {
 }
 
 /**
+ * Told which invocation each loop of {@linkcode serveRuntimeApi} holds: a worker isolate's
+ * supervisor reads it to fail the invocations of a worker that died (`workers.ts`).
+ */
+export interface LoopTracker {
+  /** Loop `loop` took the invocation `requestId` from `next`. */
+  taken(loop: number, requestId: string): void;
+  /** Loop `loop` has posted its invocation's result. */
+  posted(loop: number): void;
+}
+
+/**
+ * Invocations answered by someone other than their loop: in a concurrent environment an uncaught
+ * error fails the invocations in flight in its isolate (`start.ts`), and their loops must then
+ * drop the result and go back to `next` at once, even if the handler never settles.
+ */
+export class Releases {
+  #waiting = new Map<string, () => void>();
+
+  /** Resolves (with `undefined`) when `requestId` is released. */
+  wait(requestId: string): Promise<undefined> {
+    return new Promise((resolve) => this.#waiting.set(requestId, () => resolve(undefined)));
+  }
+
+  /** Releases `requestId`'s loop; false when no loop holds it. */
+  release(requestId: string): boolean {
+    const r = this.#waiting.get(requestId);
+    if (!r) return false;
+    this.#waiting.delete(requestId);
+    r();
+    return true;
+  }
+
+  /** Forgets `requestId` (its loop posted its result). */
+  done(requestId: string): void {
+    this.#waiting.delete(requestId);
+  }
+}
+
+/** What {@linkcode serveRuntimeApi} reports to, beyond the Runtime API. */
+export interface ServeOptions {
+  /** Told what each loop holds. */
+  tracker?: LoopTracker;
+  /** Invocations that may be answered elsewhere (see {@linkcode Releases}). */
+  releases?: Releases;
+}
+
+/**
  * Serves invokes from the Runtime API forever with `concurrency` loops (each: `next`, invoke,
  * post). Rejects with a {@linkcode RuntimeApiError} at the first fatal condition.
  */
@@ -302,16 +350,31 @@ export async function serveRuntimeApi(
   client: RuntimeApiClient,
   invoker: Invoker,
   concurrency = 1,
+  options: ServeOptions = {},
 ): Promise<never> {
-  const loop = async (): Promise<never> => {
+  const { tracker, releases } = options;
+  const loop = async (index: number): Promise<never> => {
     while (true) {
       const next = await client.next();
-      const result: InvokeResult = next.error
-        ? { ok: false, error: next.error }
-        : await invoker.invoke(next.request);
-      await client.postResult(next.request.requestId, result);
+      const id = next.request.requestId;
+      tracker?.taken(index, id);
+      let result: InvokeResult | undefined;
+      if (next.error) result = { ok: false, error: next.error };
+      else if (releases) {
+        const running = invoker.invoke(next.request);
+        result = await Promise.race([running, releases.wait(id)]);
+        releases.done(id);
+        // Released: answered already; whatever the handler gives later is dropped.
+        if (!result) {
+          running.then((late) => {
+            if (late.ok) late.stream?.cancel().catch(() => {});
+          });
+        }
+      } else result = await invoker.invoke(next.request);
+      if (result) await client.postResult(id, result);
+      tracker?.posted(index);
     }
   };
   const n = Math.max(1, Math.floor(concurrency));
-  return await Promise.race(Array.from({ length: n }, loop));
+  return await Promise.race(Array.from({ length: n }, (_, i) => loop(i)));
 }
