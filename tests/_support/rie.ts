@@ -1,36 +1,11 @@
 /**
- * AWS's Runtime Interface Emulator (`aws-lambda-rie`) as a judge of packaged functions: built
- * once per test process from its Go module (pinned in `tests/go/rie/go.mod`, fetched through the
- * Go module proxy), run with both its addresses on loopback.
+ * AWS's Runtime Interface Emulator (`aws-lambda-rie`, built by `tests/emulator/_rie.ts`) as a
+ * judge of packaged functions: one function under it, both its addresses on loopback.
  *
  * @module
  */
 
-const RIE_MODULE_DIR = new URL("../go/rie/", import.meta.url).pathname;
-const dec = new TextDecoder();
-
-let rieBinary: Promise<string> | undefined;
-
-/** Builds `aws-lambda-rie` (once per process); returns its path. */
-export function buildRie(): Promise<string> {
-  rieBinary ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "gopherless-rie-" });
-    const out = await new Deno.Command("go", {
-      args: [
-        "build",
-        "-o",
-        `${dir}/aws-lambda-rie`,
-        "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie",
-      ],
-      cwd: RIE_MODULE_DIR,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) throw new Error(`building aws-lambda-rie failed:\n${dec.decode(out.stderr)}`);
-    return `${dir}/aws-lambda-rie`;
-  })();
-  return rieBinary;
-}
+import { buildRie } from "../emulator/_rie.ts";
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): number {
