@@ -60,7 +60,7 @@ export function invocationScope(
 /** `@aws/lambda-invoke-store`'s `InvokeStoreMulti`, over the runtime's invocation scope. */
 export class LambdaInvokeStore {
   /** The reserved keys, as the package's class exposes them. */
-  static readonly PROTECTED_KEYS = PROTECTED_KEYS;
+  static readonly PROTECTED_KEYS: typeof PROTECTED_KEYS = PROTECTED_KEYS;
 
   /** Whether `key` is one the runtime owns (`set` refuses it). */
   isProtectedKey(key: string | symbol): boolean {

@@ -22,7 +22,7 @@
  * @module
  */
 
-export { MODE_VARIABLES, selectMode, start } from "./start.ts";
+export { MODE_VARIABLES, type SelectedMode, selectMode, start } from "./start.ts";
 export type {
   AnyLambdaHandler,
   ClientContext,

@@ -100,6 +100,40 @@ function logError(what: string, error: LambdaErrorShape, requestId: string | und
   );
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The deadline header's milliseconds: any decimal int64, as Go's `strconv.ParseInt(s, 10, 64)`
+ * reads it (and as the go1.x path takes its int64 seconds); past 2^53 the number is the nearest
+ * double, centuries away either way. `undefined` for anything else.
+ */
+function parseDeadline(raw: string): number | undefined {
+  // Leading zeros are allowed, as Go allows them; more than 19 other digits are out of range.
+  const m = /^([+-]?)0*(\d{1,19})$/.exec(raw);
+  if (m === null) return undefined;
+  const n = Number(raw);
+  if (Number.isSafeInteger(n)) return n;
+  const big = BigInt(m[1] + m[2]);
+  return big < INT64_MIN || big > INT64_MAX ? undefined : Number(big);
+}
+
+/**
+ * Bytes the platform sent after an answer, which answer nothing: logged, as Go's `Transport`
+ * logs them, and the connection dropped (the client goes on over a new one).
+ */
+function logUnsolicited(bytes: Uint8Array): void {
+  const shown = new TextDecoder("latin1").decode(bytes.subarray(0, 256));
+  activeLogger().logEvent(
+    "WARN",
+    `Unsolicited response received on idle HTTP channel starting with ${JSON.stringify(shown)}${
+      bytes.length > 256 ? "…" : ""
+    }; the connection is dropped`,
+    undefined,
+    undefined,
+  );
+}
+
 /** A client of the Runtime API at `host:port` (the value of `AWS_LAMBDA_RUNTIME_API`). */
 export class RuntimeApiClient {
   /** `http://<address>/2018-06-01/runtime/`. */
@@ -111,7 +145,7 @@ export class RuntimeApiClient {
   constructor(address: string) {
     this.#origin = `http://${address}`;
     this.base = this.#origin + RUNTIME_PREFIX;
-    this.#http = new Http1Client(address);
+    this.#http = new Http1Client(address, { onUnsolicited: logUnsolicited });
   }
 
   /**
@@ -144,7 +178,8 @@ export class RuntimeApiClient {
       tenantId: h.get(LOWER.tenantId),
     };
     const raw = h.get(LOWER.deadlineMs);
-    if (raw === undefined || !/^[+-]?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    const deadlineMs = raw === undefined ? undefined : parseDeadline(raw);
+    if (deadlineMs === undefined) {
       const why = raw === undefined
         ? `the ${HEADERS.deadlineMs} header is missing`
         : `${JSON.stringify(raw)} is not an integer`;
@@ -153,7 +188,7 @@ export class RuntimeApiClient {
         error: runtimeError("Runtime.InvalidDeadline", `failed to parse deadline: ${why}`),
       };
     }
-    request.deadlineMs = Number(raw);
+    request.deadlineMs = deadlineMs;
     return { request };
   }
 
