@@ -53,6 +53,7 @@ export type {
   HttpResult,
   LambdaFunctionURLEvent,
 };
+import { reasonPhrase } from "../ground/http_status.ts";
 import type { StreamingResponse } from "../runtime/streaming.ts";
 import type { ClientContext, CognitoIdentity, LambdaContext } from "../runtime/types.ts";
 import {
@@ -392,37 +393,6 @@ function bodyless(status: number, method: string): boolean {
   return status < 200 || status === 204 || status === 205 || status === 304 || method === "HEAD";
 }
 
-const REASONS: Record<number, string> = {
-  200: "OK",
-  201: "Created",
-  202: "Accepted",
-  204: "No Content",
-  206: "Partial Content",
-  301: "Moved Permanently",
-  302: "Found",
-  303: "See Other",
-  304: "Not Modified",
-  307: "Temporary Redirect",
-  308: "Permanent Redirect",
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  410: "Gone",
-  412: "Precondition Failed",
-  413: "Payload Too Large",
-  415: "Unsupported Media Type",
-  422: "Unprocessable Entity",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
 /** Header names/values of a response, repeated names kept apart, Set-Cookie separated. */
 function collectHeaders(res: Response): { multi: Record<string, string[]>; cookies: string[] } {
   // No prototype: a header a handler names `__proto__` is data like any other.
@@ -566,7 +536,7 @@ const PROCESSORS: Record<HttpEventKind, EventProcessor> = {
     result(event, status, multi, cookies, body) {
       const out: ALBResult = {
         statusCode: status,
-        statusDescription: `${status} ${REASONS[status] ?? ""}`.trimEnd(),
+        statusDescription: `${status} ${reasonPhrase(status, "")}`.trimEnd(),
       };
       if (event.multiValueHeaders) {
         const mv: Record<string, string[]> = { ...multi };
