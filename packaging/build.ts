@@ -183,10 +183,10 @@ export class BuildError extends Error {
 }
 
 /**
- * The project the entry belongs to, the nearest from its folder upwards: a `deno.json` (its
- * import map and compiler options), or a `package.json` (a Node project, such as a CDK app for
- * Node: Deno then resolves the entry's imports from its `package.json` and `node_modules`, and
- * only when it runs in that folder without `--no-config`).
+ * The project the entry belongs to: the nearest `deno.json` from its folder upwards (its import
+ * map and compiler options); else, with none, the nearest `package.json` (a Node project, such as
+ * a CDK app for Node: Deno resolves the entry's imports from its `package.json` and
+ * `node_modules`, which it does only when it runs in that folder without `--no-config`).
  */
 async function findProject(entry: string): Promise<{ config?: string; packageDir?: string }> {
   const isFile = async (path: string) => {
@@ -196,13 +196,14 @@ async function findProject(entry: string): Promise<{ config?: string; packageDir
       return false;
     }
   };
+  let packageDir: string | undefined;
   let dir = entry.slice(0, entry.lastIndexOf("/")) || "/";
   for (;;) {
     for (const name of ["deno.json", "deno.jsonc"]) {
       if (await isFile(`${dir}/${name}`)) return { config: `${dir}/${name}` };
     }
-    if (await isFile(`${dir}/package.json`)) return { packageDir: dir };
-    if (dir === "/" || dir === "") return {};
+    if (packageDir === undefined && await isFile(`${dir}/package.json`)) packageDir = dir;
+    if (dir === "/" || dir === "") return { packageDir };
     dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
   }
 }

@@ -188,11 +188,15 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
   const outDir = `${work}/out`;
   const t0 = performance.now();
   try {
-    await runDenoBundle(entry, bundleArgs(entry, options, outDir));
+    await runDenoBundle(
+      entry,
+      bundleArgs(entry, options, outDir),
+      options.config ? undefined : options.packageDir,
+    );
     const ms = performance.now() - t0;
     const entryName = options.split ? entryOutputName(entry) : ENTRY_NAME;
     const outputs = await readOutputs(entry, outDir, entryName);
-    const root = options.root ?? dirname(options.config ?? entry);
+    const root = options.root ?? options.packageDir ?? dirname(options.config ?? entry);
     const { files, modules } = await finishOutputs(outputs, outDir, entryName, root);
     const main = files.find((f) => f.name === ENTRY_NAME);
     if (main === undefined) throw new BundleError(`bundling ${entry}: no ${ENTRY_NAME}`);
@@ -221,85 +225,12 @@ function bundleArgs(entry: string, options: BundleOptions, outDir: string): stri
       : ["--output", `${outDir}/${ENTRY_NAME}`]),
     entry,
   ];
-<<<<<<< HEAD
-  const t0 = performance.now();
-  try {
-    const r = await new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: options.config ? undefined : options.packageDir,
-      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const ms = performance.now() - t0;
-    if (!r.success) {
-      const text = new TextDecoder().decode(r.stderr).replace(
-        /^.*deno bundle.*experimental.*\n/m,
-        "",
-      )
-        .trim();
-      throw new BundleError(`bundling ${entry} failed:\n${text}`);
-    }
-    const root = options.root ?? options.packageDir ?? dirname(options.config ?? entry);
-    const entryName = options.split ? entryOutputName(entry) : ENTRY_NAME;
-    const names: string[] = [];
-    for await (const e of Deno.readDir(outDir)) {
-      if (e.isFile && e.name.endsWith(".js")) names.push(e.name);
-    }
-    if (!names.includes(entryName)) {
-      throw new BundleError(`bundling ${entry}: deno bundle wrote no ${entryName}`);
-    }
-    const enc = new TextEncoder();
-    const sources = new Set<string>();
-    // Chunks are loaded when their import() runs, not when Deno builds the graph at start.
-    const chunkNames = new Set(names.filter((n) => n !== entryName));
-    const outputs = new Map<string, { text: string; raw: RawSourceMap }>();
-    for (const name of names) {
-      const raw = JSON.parse(await Deno.readTextFile(`${outDir}/${name}.map`)) as RawSourceMap;
-      const deferred = deferChunkImports(
-        await Deno.readTextFile(`${outDir}/${name}`),
-        raw.mappings,
-        chunkNames,
-      );
-      raw.mappings = deferred.mappings;
-      outputs.set(name, { text: deferred.code, raw });
-    }
-    // Chunk names from their code, not from where the build ran (`chunk_names.ts`).
-    const renamed = await contentChunkNames(
-      new Map([...outputs].map(([n, o]) => [n, o.text])),
-      chunkNames,
-    );
-    const files: BundleChunk[] = [];
-    for (const [name, { text: original, raw }] of outputs) {
-      const text = renameChunkReferences(original, renamed);
-      // Only files with CommonJS in them get the prelude: importing node:module costs start-up.
-      const prelude = text.includes(DYNAMIC_REQUIRE_SHIM) ? REQUIRE_PRELUDE : "";
-      for (const s of raw.sources) sources.add(resolve(outDir, s));
-      const map = userMap(raw, outDir, root, prelude);
-      files.push({
-        name: name === entryName ? ENTRY_NAME : renamed.get(name) ?? name,
-        code: enc.encode(prelude + text),
-        map: enc.encode(JSON.stringify(map)),
-        runtimeOnly: map.ignoreList!.length === map.sources.length,
-      });
-    }
-    files.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    const main = files.find((f) => f.name === ENTRY_NAME)!;
-    return {
-      code: main.code,
-      map: main.map,
-      chunks: files.filter((f) => f !== main),
-      modules: sources.size,
-      ms,
-    };
-  } finally {
-    await Deno.remove(work, { recursive: true }).catch(() => {});
-=======
 }
 
-async function runDenoBundle(entry: string, args: string[]): Promise<void> {
+async function runDenoBundle(entry: string, args: string[], cwd?: string): Promise<void> {
   const r = await new Deno.Command(Deno.execPath(), {
     args,
+    cwd,
     env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -311,7 +242,6 @@ async function runDenoBundle(entry: string, args: string[]): Promise<void> {
     )
       .trim();
     throw new BundleError(`bundling ${entry} failed:\n${text}`);
->>>>>>> main
   }
 }
 
