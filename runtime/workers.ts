@@ -247,6 +247,13 @@ class PoolWorker {
  */
 export async function runPool(options: PoolOptions): Promise<never> {
   const [own, ...others] = shares(options.concurrency, options.isolates);
+  // As Lambda's .NET runtime reports its worker count at init (at DEBUG, with JSON logs).
+  activeLogger().logEvent(
+    "DEBUG",
+    `serving AWS_LAMBDA_MAX_CONCURRENCY=${options.concurrency} from ${options.isolates} isolates`,
+    { maxConcurrency: options.concurrency, isolates: options.isolates, shares: [own, ...others] },
+    undefined,
+  );
   const memory = Number(functionEnv().memoryLimitInMB);
   const limits = heapLimits(memory, options.isolates);
   const { Worker } = await import("node:worker_threads");
