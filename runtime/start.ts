@@ -358,6 +358,7 @@ export async function start(
       address: selected.value,
       invoker,
       init: options.init,
+      onShutdown: options.onShutdown,
       serving: (end) => {
         state.phase = "serving";
         state.endWorker = end;
@@ -370,7 +371,8 @@ export async function start(
     const hook = options.onShutdown;
     Deno.addSignalListener("SIGTERM", async () => {
       try {
-        await hook();
+        // In a concurrent environment every worker isolate runs its own hook meanwhile.
+        await Promise.all([hook(), pool?.shutdownPool()]);
       } catch (e) {
         activeLogger().logEvent("ERROR", `onShutdown failed: ${String(e)}`, undefined, undefined);
       }

@@ -66,6 +66,7 @@ const HEAP_CHECK_MS = 500;
 /** What a worker tells the main isolate. */
 type WorkerMessage =
   | { kind: "ready" }
+  | { kind: "shut" }
   | { kind: "uncaught"; error: LambdaErrorShape }
   | { kind: "init-error"; error: LambdaErrorShape }
   | { kind: "fatal"; message: string };
@@ -116,6 +117,16 @@ export function workerExitedError(requestId: string, reason: string): LambdaErro
   );
 }
 
+let shutdownWorkers: () => Promise<void> = () => Promise.resolve();
+
+/**
+ * Runs every worker's `onShutdown` hook, as the main isolate runs its own at SIGTERM; resolves
+ * when all are done (or gone).
+ */
+export function shutdownPool(): Promise<void> {
+  return shutdownWorkers();
+}
+
 /** What {@linkcode runPool} needs from `start`. */
 export interface PoolOptions {
   /** The main isolate's Runtime API client (it posts the errors of a dead worker's invocations). */
@@ -144,6 +155,7 @@ class PoolWorker {
   #thread: NodeWorker | undefined;
   #respawnDelay = RESPAWN_DELAY_MS;
   #stopped = false;
+  #shut: (() => void) | undefined;
 
   constructor(
     index: number,
@@ -181,6 +193,8 @@ class PoolWorker {
         } else if (m.kind === "init-error") {
           resolve(m.error);
           void thread.terminate();
+        } else if (m.kind === "shut") {
+          this.#shut?.();
         } else if (m.kind === "uncaught") {
           lastError = m.error;
         } else if (m.kind === "fatal") {
@@ -190,6 +204,7 @@ class PoolWorker {
       thread.on("error", (e: unknown) => (lastError = e));
       thread.on("exit", (code: number) => {
         if (this.#thread === thread) this.#thread = undefined;
+        this.#shut?.();
         const shape = lastError === undefined ? undefined : asShape(lastError);
         const reason = shape ? `${shape.errorType}: ${shape.errorMessage}` : `exit code ${code}`;
         if (!ready) {
@@ -234,6 +249,20 @@ class PoolWorker {
     }
   }
 
+  /**
+   * Runs the worker's `onShutdown` (SIGTERM reaches the process, and so the main isolate, only);
+   * resolves when it is done or the worker is gone.
+   */
+  shutdown(): Promise<void> {
+    this.#stopped = true;
+    const thread = this.#thread;
+    if (!thread) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#shut = resolve;
+      thread.postMessage({ kind: "shutdown" });
+    });
+  }
+
   /** Stops the thread for good. */
   stop(): void {
     this.#stopped = true;
@@ -258,6 +287,7 @@ export async function runPool(options: PoolOptions): Promise<never> {
   const limits = heapLimits(memory, options.isolates);
   const { Worker } = await import("node:worker_threads");
   const workers = others.map((share, i) => new PoolWorker(i + 1, share, options, limits, Worker));
+  shutdownWorkers = () => Promise.all(workers.map((w) => w.shutdown())).then(() => {});
   const inits = await Promise.all(workers.map((w) => w.start()));
   const failed = inits.find((e) => e !== null);
   if (failed) {
@@ -275,6 +305,8 @@ export interface WorkerServeOptions {
   invoker: Invoker;
   /** The `init` option. */
   init?: () => unknown;
+  /** The `onShutdown` option: run when the main isolate gets SIGTERM. */
+  onShutdown?: () => unknown;
   /**
    * Called once the worker serves, with the function that ends it after an uncaught error (it
    * logs the error, tells the main isolate and exits the worker thread).
@@ -313,6 +345,15 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   const port = parentPort!;
   const data = workerData as WorkerData;
   const post = (m: WorkerMessage) => port.postMessage(m);
+  port.on("message", async (m: { kind: string }) => {
+    if (m.kind !== "shutdown") return;
+    try {
+      await options.onShutdown?.();
+    } catch (e) {
+      activeLogger().logEvent("ERROR", `onShutdown failed: ${String(e)}`, undefined, undefined);
+    }
+    post({ kind: "shut" });
+  });
   try {
     await options.init?.();
   } catch (e) {
