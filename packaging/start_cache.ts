@@ -1,40 +1,17 @@
 /**
  * The start-up cache a `--runtime deno` package ships: Deno's module analysis and V8 code cache
- * for the package's own files, made at build time, so that a fresh Lambda sandbox does not redo
- * them on its cold start.
+ * for the package's own files, made at build time by the very `deno` it ships, so that a fresh
+ * sandbox's empty `DENO_DIR` does not redo them on its cold start (the launcher copies them in,
+ * `launcher.ts`). Deno keys each entry by the module's URL and checks it against a hash of the
+ * source (V8 also against its version and code-changing flags): a stale entry is only recomputed.
  *
- * With an empty `DENO_DIR` (a new sandbox's `/tmp`), `deno run` parses every module it loads to
- * find its imports and compiles it with V8, writing both results to SQLite caches in `DENO_DIR`
- * (`dep_analysis_cache_v2`, `node_analysis_cache_v2`, `v8_code_cache_v2`); a later start with
- * the same `DENO_DIR` reads them back. For the go1.x server's chunk (gob and net/rpc, ~87 KB) the
- * cold import cost ~40 ms where a start with those caches took ~6 ms (measured with
- * `benchmarks/shipped_function.ts`). The caches are keyed by each module's URL and checked
- * against a hash of its source (and V8's against its own version and flags), so a stale or
- * foreign entry is never used, only recomputed.
- *
- * The build fills them with the very `deno` binary it ships, by loading every file of the package
- * through `import defer`: Deno reads, analyses and compiles the whole graph (writing the caches)
- * but evaluates nothing, so none of the function's code runs at build time. A module with
- * top-level `await` is the exception the language makes (deferred imports still evaluate such
- * modules and what they import), so the priming run has no permissions at all: such code cannot
- * reach the network, files or the environment, and whatever it tried only fails. The URLs are
- * The Node.js built-ins the package imports (`node:` specifiers) are evaluated in that run: Deno
- * loads most of its Node.js compatibility code only when such a module is evaluated (for a
- * function using the AWS SDK, some 140 internal modules beyond those its imports name), and that
- * code is cached too; only Deno's own code runs. The cache entries are
- * then rewritten from the build directory to the directory Lambda runs the package from
- * (`/var/task`), and the launcher copies the caches into an empty `DENO_DIR` before starting
- * Deno (see `launcher.ts`).
- *
- * V8 compiles a function when it is first called, and Deno makes a module's code cache right
- * after compiling the module, before it runs: the cache holds the top-level code and little
- * else. For modules whose functions nearly all run on the first invoke (the runtime's own
- * chunks: the go1.x server answers its first `Function.Ping` with some 200 functions of gob and
- * net/rpc, ~6 ms of compiling), the {@linkcode PrimeOptions.eager} modules are compiled once
- * more, in a second priming run under `--no-lazy`, and their entries replace the lazy ones with
- * the launcher's flag hash (`v8_code_cache.ts` says why V8 may take them). A user's modules are
- * left lazy: the functions of a large dependency mostly never run, and compiled they would only
- * cost start-up and memory.
+ * The modules are loaded through `import defer`, which reads, analyses and compiles them but runs
+ * none of them; the run has no permissions, since top-level `await` still runs. The Node.js
+ * built-ins the package imports are evaluated, so that the compatibility code Deno loads for them
+ * is cached too. The runtime's own chunks, whose functions nearly all run on the first invoke,
+ * are cached compiled whole ({@linkcode PrimeOptions.eager}); a user's modules stay lazy. The
+ * databases are written canonically, so that the same package gives the same bytes. What each of
+ * these buys, measured: BENCHMARKS.md.
  *
  * What this cannot do: prime a package for another CPU architecture than the build machine's
  * (the shipped `deno` must run here), or for a path other than the one given.
@@ -273,18 +250,7 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     const script = `${work}/prime.js`;
     // The modules' URLs as the priming run sees them (see `primingBase`).
     const base = primingBase(dir);
-    const url = (m: string) => new URL(m, base).href;
-    const deferredImports = (modules: string[]) =>
-      modules.map((m, i) => `import defer * as m${i} from ${JSON.stringify(url(m))};`);
-    const imports = deferredImports(options.modules);
-    const builtins = new Set<string>();
-    for (const m of options.modules) {
-      for (const b of nodeBuiltins(await Deno.readTextFile(`${dir}/${m}`))) builtins.add(b);
-    }
-    // Deno's own modules, each on its own: one that cannot load here costs only its entries.
-    const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
-      `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
-    await Deno.writeTextFile(script, imports.join("\n") + "\n" + evaluate);
+    await Deno.writeTextFile(script, await primingScript(dir, base, options.modules));
     const v8Flags = options.v8Flags ?? [];
     const timeoutMs = options.timeoutMs ?? 60_000;
     let run;
@@ -294,57 +260,12 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
     }
     const eager = options.eager ?? [];
-    let eagerModules = 0;
-    if (eager.length > 0) {
-      const eagerDir = `${work}/deno-dir-eager`;
-      const eagerScript = `${work}/prime-eager.js`;
-      await Deno.writeTextFile(eagerScript, deferredImports(eager).join("\n") + "\n");
-      const eagerRun = await primingRun(
-        options.deno,
-        eagerScript,
-        dir,
-        eagerDir,
-        [...v8Flags, "--no-lazy"],
-        timeoutMs,
-      );
-      if (eagerRun.code === 0) {
-        eagerModules = adoptEagerEntries(denoDir, eagerDir, eager.map(url));
-      }
-    }
-    const from = base;
+    const eagerModules = eager.length === 0 ? 0 : await primeEagerly(
+      { deno: options.deno, dir, work, denoDir, base, v8Flags, timeoutMs },
+      eager,
+    );
     const to = pathToFileURL(taskRoot === "/" ? "/" : `${taskRoot}/`).href;
-    const files: StartCacheFile[] = [];
-    let modules = 0;
-    for (const { file, table } of DATABASES) {
-      const path = `${denoDir}/${file}`;
-      try {
-        await Deno.stat(path);
-      } catch {
-        continue;
-      }
-      const db = new DatabaseSync(path);
-      try {
-        // Only the package's own files and Deno's built-in modules are worth shipping.
-        db.prepare(
-          `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
-        )
-          .run(from.length, from);
-        db.prepare(
-          `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
-        )
-          .run(to, from.length + 1, from.length, from);
-        const row = db.prepare(
-          `SELECT count(*) AS n FROM ${table} WHERE substr(specifier, 1, ?) = ?`,
-        )
-          .get(to.length, to) as { n: number };
-        if (table === "codecache") modules = row.n;
-      } finally {
-        db.close();
-      }
-      const packed = `${work}/${file}.packed`;
-      copyCanonically(path, packed);
-      files.push({ name: file, data: await Deno.readFile(packed) });
-    }
+    const { files, modules } = await rebaseDatabases(denoDir, work, base, to);
     if (files.length === 0) {
       throw new StartCacheError(
         `the priming run wrote no cache (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`,
@@ -359,4 +280,112 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }
+}
+
+/** `import defer` of each module, by its URL under `base`. */
+function deferredImports(base: string, modules: string[]): string[] {
+  return modules.map((m, i) =>
+    `import defer * as m${i} from ${JSON.stringify(new URL(m, base).href)};`
+  );
+}
+
+/**
+ * The priming run's script: the package's modules loaded without being evaluated, then Deno's
+ * Node.js modules they import, evaluated (so the compatibility code they load is cached too).
+ */
+async function primingScript(dir: string, base: string, modules: string[]): Promise<string> {
+  const builtins = new Set<string>();
+  for (const m of modules) {
+    for (const b of nodeBuiltins(await Deno.readTextFile(`${dir}/${m}`))) builtins.add(b);
+  }
+  // Deno's own modules, each on its own: one that cannot load here costs only its entries.
+  const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
+    `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
+  return deferredImports(base, modules).join("\n") + "\n" + evaluate;
+}
+
+/** Where and how the priming runs happen. */
+interface PrimingPlace {
+  deno: string;
+  dir: string;
+  work: string;
+  denoDir: string;
+  base: string;
+  v8Flags: string[];
+  timeoutMs: number;
+}
+
+/**
+ * A second run, under `--no-lazy`, that compiles every function of the `eager` modules; their
+ * entries replace the first run's. Resolves how many were adopted (none if the run failed).
+ */
+async function primeEagerly(place: PrimingPlace, eager: string[]): Promise<number> {
+  const eagerDir = `${place.work}/deno-dir-eager`;
+  const eagerScript = `${place.work}/prime-eager.js`;
+  await Deno.writeTextFile(eagerScript, deferredImports(place.base, eager).join("\n") + "\n");
+  const eagerRun = await primingRun(
+    place.deno,
+    eagerScript,
+    place.dir,
+    eagerDir,
+    [...place.v8Flags, "--no-lazy"],
+    place.timeoutMs,
+  );
+  if (eagerRun.code !== 0) return 0;
+  return adoptEagerEntries(place.denoDir, eagerDir, eager.map((m) => new URL(m, place.base).href));
+}
+
+/**
+ * The databases to ship: only the package's entries (and Deno's built-in modules'), their URLs
+ * moved from where the priming run saw the package (`from`) to where it will run (`to`), each
+ * written canonically. `modules` counts the package's code cache entries.
+ */
+async function rebaseDatabases(
+  denoDir: string,
+  work: string,
+  from: string,
+  to: string,
+): Promise<{ files: StartCacheFile[]; modules: number }> {
+  const files: StartCacheFile[] = [];
+  let modules = 0;
+  for (const { file, table } of DATABASES) {
+    const path = `${denoDir}/${file}`;
+    try {
+      await Deno.stat(path);
+    } catch {
+      continue;
+    }
+    const db = new DatabaseSync(path);
+    let rows = 0;
+    try {
+      // Deno makes a database's tables in the background: one it never wrote to may lack
+      // them when the run ends, or not, by the machine's load. Only a database with entries
+      // is shipped, so that what ships does not depend on that race.
+      const made = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?")
+        .get(table) as { n: number };
+      if (made.n === 0) continue;
+      // Only the package's own files and Deno's built-in modules are worth shipping.
+      db.prepare(
+        `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
+      )
+        .run(from.length, from);
+      db.prepare(
+        `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
+      )
+        .run(to, from.length + 1, from.length, from);
+      const row = db.prepare(
+        `SELECT count(*) AS n FROM ${table} WHERE substr(specifier, 1, ?) = ?`,
+      )
+        .get(to.length, to) as { n: number };
+      if (table === "codecache") modules = row.n;
+      rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+    if (rows === 0) continue;
+    const packed = `${work}/${file}.packed`;
+    copyCanonically(path, packed);
+    files.push({ name: file, data: await Deno.readFile(packed) });
+  }
+  return { files, modules };
 }

@@ -9,8 +9,10 @@
  * How the package finds it: `InvokeStore.getInstanceAsync()` returns
  * `globalThis.awslambda.InvokeStore` when there is one, else makes its own and stores it there.
  * So the store is installed on the `awslambda` global (merged into an existing object: the
- * package creates `globalThis.awslambda = globalThis.awslambda || {}` when it is imported) as
- * soon as the runtime is imported, and every invocation runs inside it. Should a library have
+ * package creates `globalThis.awslambda = globalThis.awslambda || {}` when it is imported) by the
+ * runtime's entry points when they are imported (`runtime/mod.ts`, `http/mod.ts`; see
+ * `http/_install.ts`), and every invocation
+ * runs inside it. Should a library have
  * installed its own store first (imported and initialised before gopherless), the invocation runs
  * inside that one too.
  *
@@ -167,5 +169,3 @@ export function runInScope<T>(scope: InvokeScope & InvokeStoreContext, fn: () =>
 export function currentTenantId(): string | undefined {
   return invokeStore.getTenantId();
 }
-
-installInvokeStore();
