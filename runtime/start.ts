@@ -365,7 +365,7 @@ export async function start(
       },
     });
   }
-  const isolates = pool?.workerCount(concurrency) ?? 1;
+  const isolates = pool?.isolateCount(concurrency) ?? 1;
 
   if (options.onShutdown) {
     const hook = options.onShutdown;

@@ -44,7 +44,15 @@ import { type LoopTracker, RuntimeApiClient, serveRuntimeApi } from "./runtime_a
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
 import { type HeapLimits, heapLimits, shares, workerCount } from "./worker_count.ts";
 
-export { heapLimits, shares, workerCount };
+export { heapLimits, shares };
+
+/**
+ * {@linkcode workerCount} where the main module can be run again in a worker (Deno); 1 elsewhere
+ * (the npm package under Node).
+ */
+export function isolateCount(concurrency: number): number {
+  return typeof Deno.mainModule === "string" ? workerCount(concurrency) : 1;
+}
 
 /** Bytes per loop in the shared in-flight table: a length byte and the request id. */
 const SLOT_BYTES = 128;
@@ -179,7 +187,8 @@ class PoolWorker {
     return new Promise((resolve) => {
       let ready = false;
       let lastError: unknown;
-      const thread = new this.#Worker(new URL(Deno.mainModule), {
+      // Set wherever a pool is made (isolateCount).
+      const thread = new this.#Worker(new URL(Deno.mainModule as string), {
         name: `${POOL_WORKER_PREFIX}${this.index}`,
         workerData: this.data,
         resourceLimits: this.#limits,
@@ -333,7 +342,8 @@ async function watchHeap(end: (error: LambdaErrorShape) => void): Promise<void> 
       `the worker reached its heap limit (${Math.round(limit / 2 ** 20)} MB)`,
     ));
   }, HEAP_CHECK_MS);
-  Deno.unrefTimer(timer);
+  // A number under Deno (a Timeout object under Node, which the npm build's shim unrefs).
+  Deno.unrefTimer(timer as unknown as number);
 }
 
 /**

@@ -14,6 +14,9 @@
  * | `addSignalListener`           | `process.on(signal, …)`                           |
  * | `version.deno`                | `node-<process.versions.node>`                    |
  * | `connect({ hostname, port })` | `net.createConnection`, with `read`/`write`/`close` |
+ * | `readTextFileSync(path)`      | `fs.readFileSync(path, "utf8")`                   |
+ * | `unrefTimer(timer)`           | `timer.unref()`                                   |
+ * | `mainModule`                  | absent: a concurrent environment stays in one isolate |
  *
  * `addGlobalEventListener("unhandledrejection" | "error", fn)` is `globalThis.addEventListener`
  * where that exists, and otherwise maps onto `process.on("unhandledRejection")` /
@@ -87,6 +90,15 @@ export interface DenoSubset {
   version: { deno: string };
   /** Opens a TCP connection. */
   connect(options: { hostname?: string; port: number }): Promise<Deno.Conn>;
+  /** Reads a text file. */
+  readTextFileSync(path: string): string;
+  /** Lets the process exit while `timer` is pending. */
+  unrefTimer(timer: number): void;
+  /**
+   * The main module's URL (Deno); absent under Node, where `runtime/workers.ts` starts no worker
+   * isolates (a Node worker thread has no name to tell it apart from the main thread).
+   */
+  mainModule?: string;
 }
 
 function nodeConn(sock: net.Socket): Deno.Conn {
@@ -171,6 +183,8 @@ const nodeDeno: DenoSubset = {
     process.on(signal, fn);
   },
   version: { deno: `node-${process.versions.node}` },
+  readTextFileSync: (path) => fs.readFileSync(path, "utf8"),
+  unrefTimer: (timer) => (timer as unknown as { unref?(): void }).unref?.(),
   connect: ({ hostname, port }) =>
     new Promise<Deno.Conn>((resolve, reject) => {
       const sock = net.createConnection({ host: hostname ?? "127.0.0.1", port });
