@@ -48,8 +48,9 @@ import {
 import type { Sink } from "./driver.ts";
 import { invalidEntrypointError, newTraceId, randomHex } from "./lambda_rules.ts";
 import { Environment, type FailureKind, type Outcome, type OutputOption } from "./supervisor.ts";
+import { type Emulation, emulationFor } from "./emulation.ts";
 
-export type { FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
+export type { Emulation, FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
 export { exitError, exitReason, timeoutError, timeoutText } from "./lambda_rules.ts";
 
 /** Parses an error document a runtime posted; falls back to `fallbackType` and the raw text. */
@@ -74,7 +75,9 @@ export interface LocalFunctionOptions {
   initTimeoutMs?: number;
   /**
    * The memory size (default 128 MB): reported to the function, and enforced as Lambda enforces
-   * it (a process whose resident memory exceeds it is killed: `Runtime.OutOfMemory`; Linux).
+   * it (a process whose resident memory exceeds it is killed: `Runtime.OutOfMemory`; Linux), except
+   * for a function run through qemu-user ({@linkcode LocalFunction.emulation}), whose process's
+   * memory is mostly qemu's.
    */
   memoryMb?: number;
   /** The function name (default `function`, as the RIE names it). */
@@ -87,6 +90,12 @@ export interface LocalFunctionOptions {
   stderr?: OutputOption;
   /** Start the first environment at once (default `true`), as a provisioned function would. */
   eager?: boolean;
+  /**
+   * The qemu-user program (a path, or a name on `PATH`) that runs a `bootstrap` built for the
+   * other Lambda architecture, or whose `deno` is (see `emulation.ts`). Default:
+   * `qemu-<cpu>-static`, then `qemu-<cpu>`, on `PATH`. Unused for a bootstrap of this machine's.
+   */
+  qemu?: string;
 }
 
 /** Options of one invocation. */
@@ -188,11 +197,17 @@ export class LocalFunction {
   readonly functionArn: string;
   /** Number of processes started so far (cold starts). */
   coldStarts = 0;
+  /**
+   * Set when the function is built for the other Lambda architecture: how it runs here, through
+   * qemu-user (its times are then emulated ones).
+   */
+  readonly emulation: Emulation | undefined;
 
   #command: string[];
   #cwd: string;
   #baseEnv: Record<string, string>;
   #output: OutputOption;
+  #emulationEnv: Record<string, string> = {};
   #env: Environment | null = null;
   #lock: Promise<void> = Promise.resolve();
   #busy = 0;
@@ -224,6 +239,11 @@ export class LocalFunction {
       this.#command = [path];
       this.#cwd = options.cwd ?? Deno.cwd();
       handler = baseOf(options.bootstrap);
+      this.emulation = emulationFor(absolute(path, this.#cwd), { qemu: options.qemu });
+      if (this.emulation) {
+        this.#command = this.emulation.command;
+        this.#emulationEnv = this.emulation.env;
+      }
     } else {
       if (options.cmd!.length === 0) throw new TypeError("cmd is empty");
       this.#command = [...options.cmd!];
@@ -252,7 +272,7 @@ export class LocalFunction {
     delete host.AWS_LAMBDA_RUNTIME_API;
     delete host._X_AMZN_TRACE_ID;
     for (const k of Object.keys(host)) if (k.startsWith("AWS_LAMBDA_")) delete host[k];
-    this.#baseEnv = { ...host, ...lambda, ...options.env };
+    this.#baseEnv = { ...host, ...lambda, ...this.#emulationEnv, ...options.env };
   }
 
   /**
@@ -304,7 +324,9 @@ export class LocalFunction {
       output: this.#output,
       initTimeoutMs: this.initTimeoutMs,
       driver: { functionName: this.functionName, handler: env._HANDLER },
-      memoryLimitMb: this.memoryMb,
+      // Under qemu the process's resident memory is mostly qemu's (its translated code: some
+      // 300 MB more than the function's own), so Lambda's limit cannot be told from it.
+      memoryLimitMb: this.emulation ? undefined : this.memoryMb,
     });
     return this.#env;
   }

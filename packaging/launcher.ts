@@ -79,6 +79,14 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * The environment variable naming a program the launcher runs `deno` through (`exec
+ * $GOPHERLESS_DENO_RUNNER ./deno run …`): unset on Lambda; the emulator sets it to qemu-user for a
+ * package whose `deno` is for the other architecture (with `QEMU_LD_PREFIX` for its C library),
+ * so the package runs here as shipped, launcher and start-up cache included.
+ */
+export const DENO_RUNNER_VARIABLE = "GOPHERLESS_DENO_RUNNER";
+
 /** Options of {@link launcherScript}. */
 export interface LauncherOptions {
   /**
@@ -180,7 +188,9 @@ case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
     export DENO_V8_FLAGS
     ;;
 esac
-${copyCache}exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
+${copyCache}# ${DENO_RUNNER_VARIABLE}: a program to run deno through, unset on Lambda; the emulator sets it
+# to qemu-user to run a package built for the other architecture (packaging/qemu.ts).
+exec \${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
 `;
 }
 

@@ -36,8 +36,12 @@
  * left lazy: the functions of a large dependency mostly never run, and compiled they would only
  * cost start-up and memory.
  *
- * What this cannot do: prime a package for another CPU architecture than the build machine's
- * (the shipped `deno` must run here), or for a path other than the one given.
+ * A package for another CPU architecture than the build machine's is primed with its own `deno`
+ * run through qemu-user ({@linkcode PrimeOptions.runner}): V8 checks a code cache entry against
+ * its own version, the source and the code-changing flags, so the entries must come from the
+ * very binary that reads them, and under qemu they do (a start of that binary under qemu rewrites
+ * none of them: `tests/packaging/arm64_test.ts`). What this cannot do: prime a package whose
+ * `deno` cannot run here at all, or for a path other than the one given.
  *
  * @module
  */
@@ -86,8 +90,17 @@ export interface StartCache {
 
 /** Options of {@link primeStartCache}. */
 export interface PrimeOptions {
-  /** The `deno` binary the package ships (it must run on this machine). */
+  /**
+   * The `deno` binary the package ships (it must run on this machine, directly or through
+   * {@linkcode PrimeOptions.runner}).
+   */
   deno: string;
+  /**
+   * A command that runs `deno` for it, its arguments first: qemu-user for a package of another
+   * architecture (`qemu.ts`), so that the cache is made by the very binary that will read it.
+   * Default: none (`deno` runs directly).
+   */
+  runner?: string[];
   /** The directory holding the package's files, as they will be laid out at `taskRoot`. */
   dir: string;
   /** The package's JavaScript modules, relative to `dir` (the entry and its chunks). */
@@ -126,8 +139,9 @@ export function nodeBuiltins(code: string): string[] {
   return [...found].sort();
 }
 
-/** Runs `deno` over `script` with no permissions and an empty `denoDir`. */
+/** Runs `deno` (through `runner`) over `script` with no permissions and an empty `denoDir`. */
 async function primingRun(
+  runner: string[],
   deno: string,
   script: string,
   denoDir: string,
@@ -140,8 +154,18 @@ async function primingRun(
     NO_COLOR: "1",
   };
   if (v8Flags.length > 0) env.DENO_V8_FLAGS = v8Flags.join(",");
-  const child = new Deno.Command(deno, {
-    args: ["run", "--no-prompt", "--no-config", "--no-lock", "--no-remote", "--no-npm", script],
+  const args = [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    "--no-remote",
+    "--no-npm",
+    script,
+  ];
+  const command = [...runner, deno, ...args];
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     env,
     clearEnv: true,
     stdin: "null",
@@ -227,9 +251,10 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     await Deno.writeTextFile(script, imports.join("\n") + "\n" + evaluate);
     const v8Flags = options.v8Flags ?? [];
     const timeoutMs = options.timeoutMs ?? 60_000;
+    const runner = options.runner ?? [];
     let run;
     try {
-      run = await primingRun(options.deno, script, denoDir, v8Flags, timeoutMs);
+      run = await primingRun(runner, options.deno, script, denoDir, v8Flags, timeoutMs);
     } catch (e) {
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
     }
@@ -240,6 +265,7 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
       const eagerScript = `${work}/prime-eager.js`;
       await Deno.writeTextFile(eagerScript, deferredImports(eager).join("\n") + "\n");
       const eagerRun = await primingRun(
+        runner,
         options.deno,
         eagerScript,
         eagerDir,

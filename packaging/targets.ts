@@ -17,6 +17,15 @@ export interface Target {
   denoPackage: string;
   /** The ELF `e_machine` of binaries for this target. */
   elfMachine: number;
+  /** qemu-user's name for this CPU (`qemu-<name>`, `qemu-<name>-static`). */
+  qemuCpu: string;
+  /**
+   * The GNU triple Debian's cross C libraries are installed under (`/usr/<triple>`), where
+   * qemu-user finds this target's dynamic loader and C library on another machine.
+   */
+  gnuTriple: string;
+  /** The dynamic loader a glibc binary for this target names (`PT_INTERP`, under `/lib`). */
+  dynamicLoader: string;
 }
 
 /** The targets, by Lambda architecture. */
@@ -26,12 +35,18 @@ export const TARGETS: Readonly<Record<Arch, Target>> = {
     triple: "x86_64-unknown-linux-gnu",
     denoPackage: "@deno/linux-x64-glibc",
     elfMachine: 62, // EM_X86_64
+    qemuCpu: "x86_64",
+    gnuTriple: "x86_64-linux-gnu",
+    dynamicLoader: "ld-linux-x86-64.so.2",
   },
   arm64: {
     arch: "arm64",
     triple: "aarch64-unknown-linux-gnu",
     denoPackage: "@deno/linux-arm64-glibc",
     elfMachine: 183, // EM_AARCH64
+    qemuCpu: "aarch64",
+    gnuTriple: "aarch64-linux-gnu",
+    dynamicLoader: "ld-linux-aarch64.so.1",
   },
 };
 
@@ -61,6 +76,29 @@ export function machineName(machine: number | undefined): string {
   if (machine === undefined) return "not an ELF executable";
   for (const t of Object.values(TARGETS)) if (t.elfMachine === machine) return `${t.arch} ELF`;
   return `ELF for machine ${machine}`;
+}
+
+/** The Lambda architecture of an ELF machine number, if it is one of Lambda's. */
+export function archOfMachine(machine: number | undefined): Arch | undefined {
+  for (const t of Object.values(TARGETS)) if (t.elfMachine === machine) return t.arch;
+  return undefined;
+}
+
+/** Reads the first bytes of a file (enough for an ELF header), synchronously. */
+export function readHeadSync(path: string, n = 64): Uint8Array {
+  const f = Deno.openSync(path, { read: true });
+  try {
+    const buf = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const r = f.readSync(buf.subarray(got));
+      if (r === null) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    f.close();
+  }
 }
 
 /** Reads the first bytes of a file (enough for an ELF header). */
