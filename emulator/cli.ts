@@ -25,6 +25,12 @@ import {
 import { FunctionPool } from "./pool.ts";
 import { type HttpEventKindOption, serveHttp } from "./http_serve.ts";
 import { serveInvokeApi } from "./invoke_api.ts";
+import {
+  type FlagTable,
+  parseCommandLine,
+  UsageError,
+  usageFailure,
+} from "../ground/command_line.ts";
 
 const USAGE = `gopherless emulator: run a Lambda function locally, as Lambda runs it.
 
@@ -72,72 +78,34 @@ export interface CliArgs {
   flags: Record<string, string | string[] | boolean>;
 }
 
-const VALUE_FLAGS = new Set([
-  "protocol",
-  "cmd",
-  "env",
-  "timeout",
-  "memory",
-  "function-name",
-  "event-sample",
-  "client-context",
-  "port",
-  "concurrency",
-  "init-timeout",
-  "event-kind",
-]);
-const BOOL_FLAGS = new Set(["quiet", "help", "http", "alb-multi-value", "watch"]);
+/** The emulator's flags (every subcommand reads the ones it uses). */
+const FLAGS = {
+  protocol: "string",
+  cmd: "string",
+  env: "strings",
+  timeout: "string",
+  memory: "string",
+  "function-name": "string",
+  "event-sample": "string",
+  "client-context": "string",
+  port: "string",
+  concurrency: "string",
+  "init-timeout": "string",
+  "event-kind": "string",
+  quiet: "boolean",
+  http: "boolean",
+  "alb-multi-value": "boolean",
+  watch: "boolean",
+} as const satisfies FlagTable;
 const EVENT_KINDS = ["function-url", "apigw-v2", "apigw-v1", "alb"];
 
-/** A usage error (exit status 2). */
-export class UsageError extends Error {
-  /** A usage error with `message`. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError } from "../ground/command_line.ts";
 
 /** Parses `args` (the command line after the program). */
 export function parseArgs(args: string[]): CliArgs {
-  const positional: string[] = [];
-  const flags: CliArgs["flags"] = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "-" || !a.startsWith("-")) {
-      positional.push(a);
-      continue;
-    }
-    if (a === "--") {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    const body = a.replace(/^--?/, "");
-    const eq = body.indexOf("=");
-    const name = eq >= 0 ? body.slice(0, eq) : body;
-    if (name === "h") {
-      flags.help = true;
-      continue;
-    }
-    if (BOOL_FLAGS.has(name)) {
-      flags[name] = true;
-      continue;
-    }
-    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown flag --${name}`);
-    let value: string;
-    if (eq >= 0) value = body.slice(eq + 1);
-    else {
-      if (i + 1 >= args.length) throw new UsageError(`--${name} needs a value`);
-      value = args[++i];
-    }
-    if (name === "env") {
-      const list = (flags.env as string[] | undefined) ?? [];
-      list.push(value);
-      flags.env = list;
-    } else flags[name] = value;
-  }
+  const { flags, positional, help } = parseCommandLine(args, FLAGS);
   const command = positional.shift() ?? "";
-  return { command, positional, flags };
+  return { command, positional, flags: help ? { ...flags, help: true } : flags };
 }
 
 /** Splits a command string into words, honouring single and double quotes and backslashes. */
@@ -471,15 +439,11 @@ export async function main(args: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(parsed.command)}`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
     if (e instanceof Deno.errors.NotFound) {
       console.error(`error: ${e.message}`);
       return 2;
     }
-    throw e;
+    return usageFailure(e, USAGE);
   }
 }
 

@@ -10,7 +10,9 @@
  *   {@linkcode bodyReader}, {@linkcode responseBytes}, ...): heads, chunked bodies and trailers;
  * - byte helpers: {@linkcode concat}, base64 ({@linkcode encodeBase64}/{@linkcode decodeBase64})
  *   and {@linkcode crc32};
- * - Go's JSON escaping ({@linkcode goJSON}).
+ * - Go's JSON escaping ({@linkcode goJSON});
+ * - the command line of every gopherless tool ({@linkcode parseCommandLine},
+ *   {@linkcode UsageError}).
  *
  * ```ts
  * import { decodeBase64, encodeBase64 } from "./mod.ts";
@@ -63,3 +65,16 @@ export {
 } from "./http1.ts";
 export { concat, crc32, decodeBase64, encodeBase64 } from "./bytes.ts";
 export { goEscape, goJSON } from "./json.ts";
+export {
+  type CommandLine,
+  type FlagKind,
+  type FlagTable,
+  type FlagValue,
+  oneOf,
+  type OptionalValueFlag,
+  parseCommandLine,
+  type ParsedFlags,
+  UsageError,
+  usageFailure,
+  wholeNumber,
+} from "./command_line.ts";

@@ -12,9 +12,17 @@
  * @module
  */
 
-import { build, BuildError, type BuildOptions, type RuntimeKind } from "./build.ts";
+import { build, BuildError, type BuildOptions } from "./build.ts";
 import { DenortError } from "./denort.ts";
 import type { Arch } from "./targets.ts";
+import {
+  type FlagTable,
+  oneOf,
+  parseCommandLine,
+  UsageError,
+  usageFailure,
+  wholeNumber,
+} from "../ground/command_line.ts";
 
 export type { Arch, BuildOptions, RuntimeKind } from "./build.ts";
 
@@ -43,112 +51,71 @@ denort (the runtime deno compile builds on) comes from DENORT_BIN_X86_64 / DENOR
 else DENORT_BIN, else Deno's cache ($DENO_DIR/dl/release/v<version>/denort-<target>.zip), else a
 download from dl.deno.land.`;
 
-/** A bad command line; the message says what is wrong. */
-export class UsageError extends Error {
-  /** Always `"UsageError"`. */
-  override name = "UsageError";
+export { UsageError } from "../ground/command_line.ts";
+
+/** The flags of `deno task build`. */
+const FLAGS = {
+  arch: "string",
+  runtime: "string",
+  out: "string",
+  "cache-dir": "string",
+  "deno-version": "string",
+  "task-root": "string",
+  memory: "string",
+  "no-bundle": "boolean",
+  "no-check": "boolean",
+  "no-start-cache": "boolean",
+  offline: "boolean",
+} as const satisfies FlagTable;
+
+/** The architectures `--arch` names. */
+function archList(v: string): Arch[] {
+  if (v === "both") return ["x86_64", "arm64"];
+  if (v === "amd64" || v === "aarch64") {
+    throw new UsageError(`--arch ${v}: Lambda calls it ${v === "amd64" ? "x86_64" : "arm64"}`);
+  }
+  return [oneOf("--arch", v, ["x86_64", "arm64", "both"] as const) as Arch];
 }
 
 /** Parses the command line into build options (`{ help: true }` for `--help`). */
 export function parseArgs(args: string[]): BuildOptions | { help: true } {
-  const opts: BuildOptions = { entry: "" };
-  const entries: string[] = [];
-  const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < args.length; i++) {
-    let a = args[i];
-    let inline: string | undefined;
-    const eq = a.indexOf("=");
-    if (a.startsWith("--") && eq > 0) {
-      inline = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    const take = (): string => {
-      if (inline !== undefined) return inline;
-      const v = value(i, a);
-      i++;
-      return v;
-    };
-    switch (a) {
-      case "-h":
-      case "--help":
-        return { help: true };
-      case "--arch": {
-        const v = take();
-        if (v === "both") opts.arch = ["x86_64", "arm64"];
-        else if (v === "x86_64" || v === "arm64") opts.arch = [v as Arch];
-        else if (v === "amd64" || v === "aarch64") {
-          throw new UsageError(
-            `--arch ${v}: Lambda calls it ${v === "amd64" ? "x86_64" : "arm64"}`,
-          );
-        } else {throw new UsageError(
-            `--arch must be x86_64, arm64 or both, not ${JSON.stringify(v)}`,
-          );}
-        break;
-      }
-      case "--runtime": {
-        const v = take();
-        if (v !== "compiled" && v !== "deno") {
-          throw new UsageError(`--runtime must be compiled or deno, not ${JSON.stringify(v)}`);
-        }
-        opts.runtime = v as RuntimeKind;
-        break;
-      }
-      case "--out":
-        opts.out = take();
-        break;
-      case "--cache-dir":
-        opts.cacheDir = take();
-        break;
-      case "--deno-version": {
-        const v = take();
-        if (!/^\d+\.\d+\.\d+$/.test(v)) {
-          throw new UsageError(`--deno-version takes X.Y.Z, not ${v}`);
-        }
-        opts.denoVersion = v;
-        break;
-      }
-      case "--no-bundle":
-        opts.bundle = false;
-        break;
-      case "--no-check":
-        opts.check = false;
-        break;
-      case "--task-root": {
-        const v = take();
-        if (!v.startsWith("/")) {
-          throw new UsageError(`--task-root takes an absolute path, not ${v}`);
-        }
-        opts.taskRoot = v;
-        break;
-      }
-      case "--no-start-cache":
-        opts.startCache = false;
-        break;
-      case "--offline":
-        opts.offline = true;
-        break;
-      case "--memory": {
-        const v = take();
-        if (!/^\d+$/.test(v) || Number(v) < 128 || Number(v) > 10240) {
-          throw new UsageError(`--memory takes Lambda's memory size in MB (128–10240), not ${v}`);
-        }
-        opts.memoryMb = Number(v);
-        break;
-      }
-      default:
-        if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-        entries.push(a);
-    }
+  const { flags: f, positional, help } = parseCommandLine(args, FLAGS);
+  if (help) return { help: true };
+  if (positional.length === 0) throw new UsageError("missing the entry module");
+  if (positional.length > 1) {
+    throw new UsageError(`one entry module, not ${positional.length}: ${positional.join(" ")}`);
   }
-  if (entries.length === 0) throw new UsageError("missing the entry module");
-  if (entries.length > 1) {
-    throw new UsageError(`one entry module, not ${entries.length}: ${entries.join(" ")}`);
+  const opts: BuildOptions = { entry: positional[0] };
+  if (f.arch !== undefined) opts.arch = archList(f.arch);
+  if (f.runtime !== undefined) {
+    opts.runtime = oneOf("--runtime", f.runtime, ["compiled", "deno"] as const);
   }
-  opts.entry = entries[0];
+  if (f.out !== undefined) opts.out = f.out;
+  if (f["cache-dir"] !== undefined) opts.cacheDir = f["cache-dir"];
+  if (f["deno-version"] !== undefined) {
+    if (!/^\d+\.\d+\.\d+$/.test(f["deno-version"])) {
+      throw new UsageError(`--deno-version takes X.Y.Z, not ${f["deno-version"]}`);
+    }
+    opts.denoVersion = f["deno-version"];
+  }
+  if (f["no-bundle"]) opts.bundle = false;
+  if (f["no-check"]) opts.check = false;
+  if (f["task-root"] !== undefined) {
+    if (!f["task-root"].startsWith("/")) {
+      throw new UsageError(`--task-root takes an absolute path, not ${f["task-root"]}`);
+    }
+    opts.taskRoot = f["task-root"];
+  }
+  if (f["no-start-cache"]) opts.startCache = false;
+  if (f.offline) opts.offline = true;
+  if (f.memory !== undefined) {
+    opts.memoryMb = wholeNumber("--memory", f.memory, 128, 10240, "Lambda's memory size in MB");
+  }
+  return checkCombination(opts);
+}
+
+/** Refuses options that do not go together. */
+function checkCombination(opts: BuildOptions): BuildOptions {
   if (opts.runtime === "deno" && opts.bundle === false) {
     throw new UsageError("--runtime deno packages the bundled handler; drop --no-bundle");
   }
@@ -172,11 +139,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     opts = parseArgs(args);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
+    return usageFailure(e, USAGE);
   }
   if ("help" in opts) {
     console.log(USAGE);

@@ -15,7 +15,8 @@
  */
 
 import { BuildError, DenortError } from "../packaging/mod.ts";
-import { type DeployOptions, parseArgs, USAGE, UsageError } from "./deploy/args.ts";
+import { usageFailure } from "../ground/command_line.ts";
+import { type DeployOptions, parseArgs, USAGE } from "./deploy/args.ts";
 import { deploy, type DeployReport, describePlan } from "./deploy/deploy.ts";
 import { DeployError } from "./deploy/errors.ts";
 
@@ -41,11 +42,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     options = parseArgs(args);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
+    return usageFailure(e, USAGE);
   }
   if ("help" in options) {
     console.log(USAGE);

@@ -18,6 +18,14 @@ import { Decoder, GobError } from "../gob/mod.ts";
 import { render, type RenderOptions } from "./gobgen/model.ts";
 import { buildGenerator, formatTs, GenError, loadPackages } from "./gobgen/run.ts";
 import { fromWire } from "./gobgen/wire.ts";
+import {
+  type FlagTable,
+  oneOf,
+  parseCommandLine,
+  UsageError,
+  usageFailure,
+  wholeNumber,
+} from "../ground/command_line.ts";
 
 /** The library module generated files import by default (this package's `gob` export). */
 export const DEFAULT_IMPORT = "@gopherless/gopherless/gob";
@@ -59,18 +67,23 @@ export async function main(args: string[]): Promise<number> {
   return 2;
 }
 
-/** Reads the value of a flag given as `--flag value` or `--flag=value`. */
-function flagValue(rest: string[], i: number, name: string): [string, number] | null {
-  const a = rest[i];
-  if (a === name) {
-    if (i + 1 >= rest.length) throw new UsageError(`${name} needs a value`);
-    return [rest[i + 1], i + 1];
-  }
-  if (a.startsWith(`${name}=`)) return [a.slice(name.length + 1), i];
-  return null;
-}
+/** The flags of `gob dump`. */
+const DUMP_FLAGS = {
+  types: { bare: "go" },
+  "max-message": "string",
+  import: "string",
+  codecs: "string",
+} as const satisfies FlagTable;
 
-class UsageError extends Error {}
+/** The flags of `gob gen`. */
+const GEN_FLAGS = {
+  out: "string",
+  generator: "string",
+  type: "strings",
+  import: "string",
+  codecs: "string",
+  bigint: "boolean",
+} as const satisfies FlagTable;
 
 async function dump(rest: string[]): Promise<number> {
   let types: "" | "go" | "ts" = "";
@@ -79,22 +92,24 @@ async function dump(rest: string[]): Promise<number> {
   let codecs: string | undefined;
   let maxMessageSize: number | undefined;
   try {
-    for (let i = 0; i < rest.length; i++) {
-      const a = rest[i];
-      let v: [string, number] | null;
-      if (a === "--types" || a === "--types=go") types = "go";
-      else if (a === "--types=ts") types = "ts";
-      else if ((v = flagValue(rest, i, "--max-message"))) {
-        [maxMessageSize, i] = [Number(v[0]), v[1]];
-      } else if ((v = flagValue(rest, i, "--import"))) [importFrom, i] = v;
-      else if ((v = flagValue(rest, i, "--codecs"))) [codecs, i] = v;
-      else if (a.startsWith("--")) throw new UsageError(`unknown flag ${a}`);
-      else file = a;
+    const { flags, positional, help } = parseCommandLine(rest, DUMP_FLAGS);
+    if (help) return main(["help"]);
+    if (positional.length > 1) throw new UsageError(`one FILE, not ${positional.length}`);
+    file = positional[0] ?? "-";
+    if (flags.types !== undefined) types = oneOf("--types", flags.types, ["go", "ts"] as const);
+    if (flags["max-message"] !== undefined) {
+      maxMessageSize = wholeNumber(
+        "--max-message",
+        flags["max-message"],
+        1,
+        Number.MAX_SAFE_INTEGER,
+        "a size in bytes",
+      );
     }
+    importFrom = flags.import ?? importFrom;
+    codecs = flags.codecs;
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`gob dump: ${e.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(e, USAGE, "gob dump");
   }
   let readable: ReadableStream<Uint8Array>;
   try {
@@ -146,32 +161,27 @@ async function dump(rest: string[]): Promise<number> {
 }
 
 async function gen(rest: string[]): Promise<number> {
-  const patterns: string[] = [];
+  let patterns: string[];
   const types: string[] = [];
   let outFile: string | null = null;
   const opts: RenderOptions = { command: `deno task gob gen ${rest.join(" ")}`, importFrom: "" };
   let importFrom = DEFAULT_IMPORT;
   let generator: string | null = null;
   try {
-    for (let i = 0; i < rest.length; i++) {
-      const a = rest[i];
-      let v: [string, number] | null;
-      if ((v = flagValue(rest, i, "--out"))) [outFile, i] = v;
-      else if ((v = flagValue(rest, i, "--generator"))) [generator, i] = v;
-      else if ((v = flagValue(rest, i, "--type"))) {
-        types.push(...v[0].split(",").map((s) => s.trim()).filter((s) => s !== ""));
-        i = v[1];
-      } else if ((v = flagValue(rest, i, "--import"))) [importFrom, i] = v;
-      else if ((v = flagValue(rest, i, "--codecs"))) [opts.codecs, i] = v;
-      else if (a === "--bigint") opts.bigint = true;
-      else if (a.startsWith("-")) throw new UsageError(`unknown flag ${a}`);
-      else patterns.push(a);
+    const { flags, positional, help } = parseCommandLine(rest, GEN_FLAGS);
+    if (help) return main(["help"]);
+    patterns = positional;
+    outFile = flags.out ?? null;
+    generator = flags.generator ?? null;
+    for (const list of flags.type ?? []) {
+      types.push(...list.split(",").map((s) => s.trim()).filter((s) => s !== ""));
     }
+    importFrom = flags.import ?? importFrom;
+    if (flags.codecs !== undefined) opts.codecs = flags.codecs;
+    if (flags.bigint) opts.bigint = true;
     if (patterns.length === 0) throw new UsageError("no Go package given");
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`gob gen: ${e.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(e, USAGE, "gob gen");
   }
   opts.importFrom = importFrom;
   // The header names the command without the machine-specific generator path.

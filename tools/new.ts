@@ -20,6 +20,13 @@
  * @module
  */
 
+import {
+  type FlagTable,
+  oneOf,
+  parseCommandLine,
+  UsageError,
+  usageFailure,
+} from "../ground/command_line.ts";
 import { type Template, TEMPLATE_NAMES, type TemplateName, TEMPLATES } from "./new/templates.ts";
 
 export { type Template, TEMPLATE_NAMES, type TemplateName, TEMPLATES } from "./new/templates.ts";
@@ -45,11 +52,7 @@ export class NewError extends Error {
   override name = "NewError";
 }
 
-/** A bad command line. */
-export class UsageError extends Error {
-  /** Always `"UsageError"`. */
-  override name = "UsageError";
-}
+export { UsageError } from "../ground/command_line.ts";
 
 /** The usage text. */
 export const USAGE = `usage: deno task new <dir> [options]
@@ -152,47 +155,26 @@ export async function newProject(options: NewOptions, cwd = Deno.cwd()): Promise
   return written;
 }
 
+/** The flags of `deno task new`. */
+const FLAGS = {
+  template: "string",
+  gopherless: "string",
+  "function-name": "string",
+} as const satisfies FlagTable;
+
 /** Parses the command line. */
 export function parseArgs(args: string[]): NewOptions | { help: true } {
-  const positional: string[] = [];
+  const { flags: f, positional, help } = parseCommandLine(args, FLAGS);
+  if (help) return { help: true };
   const o: Partial<NewOptions> = {};
-  for (let i = 0; i < args.length; i++) {
-    let a = args[i];
-    let v: string | undefined;
-    const eq = a.indexOf("=");
-    if (a.startsWith("--") && eq > 0) [a, v] = [a.slice(0, eq), a.slice(eq + 1)];
-    const value = () => {
-      const x = v ?? args[++i];
-      if (x === undefined) throw new UsageError(`${a} needs a value`);
-      return x;
-    };
-    switch (a) {
-      case "-h":
-      case "--help":
-        return { help: true };
-      case "--template": {
-        const t = value();
-        if (!(TEMPLATE_NAMES as readonly string[]).includes(t)) {
-          throw new UsageError(`--template must be ${TEMPLATE_NAMES.join(", ")}, not ${t}`);
-        }
-        o.template = t as TemplateName;
-        break;
-      }
-      case "--gopherless":
-        o.gopherless = value();
-        break;
-      case "--function-name": {
-        const n = value();
-        if (!/^[A-Za-z0-9_-]{1,64}$/.test(n)) {
-          throw new UsageError(`--function-name: 1 to 64 letters, digits, - or _, not ${n}`);
-        }
-        o.functionName = n;
-        break;
-      }
-      default:
-        if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-        positional.push(a);
+  if (f.template !== undefined) o.template = oneOf("--template", f.template, TEMPLATE_NAMES);
+  if (f.gopherless !== undefined) o.gopherless = f.gopherless;
+  const name = f["function-name"];
+  if (name !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      throw new UsageError(`--function-name: 1 to 64 letters, digits, - or _, not ${name}`);
     }
+    o.functionName = name;
   }
   if (positional.length !== 1) throw new UsageError("give one folder to write the project in");
   return { ...o, dir: positional[0] };
@@ -204,9 +186,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     options = parseArgs(args);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`error: ${e.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure(e, USAGE);
   }
   if ("help" in options) {
     console.log(USAGE);

@@ -53,7 +53,7 @@ test("argument parsing", () => {
     "x y",
     "a b",
   ]);
-  assert.throws(() => parseArgs(["invoke", "--nope"]), /unknown flag --nope/);
+  assert.throws(() => parseArgs(["invoke", "--nope"]), /unknown option --nope/);
 });
 
 test("invoke: payload on stdout, logs on stderr, exit 0", async () => {

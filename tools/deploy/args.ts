@@ -5,6 +5,13 @@
  */
 
 import type { Arch, RuntimeKind } from "../../packaging/mod.ts";
+import {
+  type FlagTable,
+  oneOf,
+  parseCommandLine,
+  UsageError,
+  wholeNumber,
+} from "../../ground/command_line.ts";
 
 /** How a Function URL delivers responses. */
 export type InvokeMode = "BUFFERED" | "RESPONSE_STREAM";
@@ -90,170 +97,130 @@ Builds the handler (or takes --zip) and creates or updates the Lambda function
   --dry-run                  print the calls that would change something, make none
   -h, --help                 this text`;
 
-/** A bad command line; the message says what is wrong. */
-export class UsageError extends Error {
-  /** Always `"UsageError"`. */
-  override name = "UsageError";
-}
+export { UsageError } from "../../ground/command_line.ts";
 
-const VALUE = new Set([
-  "--function-name",
-  "--zip",
-  "--arch",
-  "--runtime",
-  "--out",
-  "--memory",
-  "--timeout",
-  "--env",
-  "--role",
-  "--alias",
-  "--invoke-mode",
-  "--url-auth",
-  "--s3-bucket",
-  "--s3-key",
-  "--region",
-  "--profile",
-  "--endpoint-url",
-  "--role-wait",
-]);
-
-function positiveInt(flag: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) {
-    throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not ${v}`);
-  }
-  return n;
-}
-
-function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) {
-    throw new UsageError(`${flag} must be ${allowed.join(" or ")}, not ${JSON.stringify(v)}`);
-  }
-  return v as T;
-}
+/** The flags of `deno task deploy`. */
+const FLAGS = {
+  "function-name": "string",
+  zip: "string",
+  arch: "string",
+  runtime: "string",
+  out: "string",
+  memory: "string",
+  timeout: "string",
+  env: "strings",
+  role: "string",
+  alias: "string",
+  "invoke-mode": "string",
+  "url-auth": "string",
+  "s3-bucket": "string",
+  "s3-key": "string",
+  region: "string",
+  profile: "string",
+  "endpoint-url": "string",
+  "role-wait": "string",
+  publish: "boolean",
+  url: "boolean",
+  "dry-run": "boolean",
+} as const satisfies FlagTable;
 
 /** Parses the command line (`{ help: true }` for `--help`). */
 export function parseArgs(args: string[]): DeployOptions | { help: true } {
-  const o: DeployOptions = {
-    functionName: "",
-    publish: false,
-    url: false,
-    dryRun: false,
-    roleWaitSeconds: 90,
-  };
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    let flag = args[i];
-    let value: string | undefined;
-    const eq = flag.indexOf("=");
-    if (flag.startsWith("--") && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    if (VALUE.has(flag) && value === undefined) {
-      value = args[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    }
-    const v = value ?? "";
-    switch (flag) {
-      case "-h":
-      case "--help":
-        return { help: true };
-      case "--function-name":
-        if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) {
-          throw new UsageError(
-            `--function-name: 1 to 64 letters, digits, hyphens or underscores, not ${
-              JSON.stringify(v)
-            }`,
-          );
-        }
-        o.functionName = v;
-        break;
-      case "--zip":
-        o.zip = v;
-        break;
-      case "--arch":
-        o.arch = oneOf(flag, v, ["x86_64", "arm64"] as const);
-        break;
-      case "--runtime":
-        o.runtime = oneOf(flag, v, ["compiled", "deno"] as const);
-        break;
-      case "--out":
-        o.out = v;
-        break;
-      case "--memory":
-        o.memoryMb = positiveInt(flag, v, 128, 10240);
-        break;
-      case "--timeout":
-        o.timeoutSeconds = positiveInt(flag, v, 1, 900);
-        break;
-      case "--env": {
-        const k = v.indexOf("=");
-        if (k <= 0) throw new UsageError(`--env takes KEY=VALUE, not ${JSON.stringify(v)}`);
-        (o.env ??= {})[v.slice(0, k)] = v.slice(k + 1);
-        break;
-      }
-      case "--role":
-        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(v)) {
-          throw new UsageError(`--role takes an IAM role ARN, not ${JSON.stringify(v)}`);
-        }
-        o.role = v;
-        break;
-      case "--publish":
-        o.publish = true;
-        break;
-      case "--alias":
-        if (!/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(v)) {
-          throw new UsageError(`--alias: letters, digits, - and _, not all digits; got ${v}`);
-        }
-        o.alias = v;
-        o.publish = true;
-        break;
-      case "--url":
-        o.url = true;
-        break;
-      case "--invoke-mode":
-        o.invokeMode = oneOf(flag, v, ["BUFFERED", "RESPONSE_STREAM"] as const);
-        break;
-      case "--url-auth":
-        o.urlAuth = oneOf(flag, v, ["AWS_IAM", "NONE"] as const);
-        break;
-      case "--s3-bucket":
-        o.s3Bucket = v;
-        break;
-      case "--s3-key":
-        o.s3Key = v;
-        break;
-      case "--region":
-        o.region = v;
-        break;
-      case "--profile":
-        o.profile = v;
-        break;
-      case "--endpoint-url":
-        try {
-          new URL(v);
-        } catch {
-          throw new UsageError(`--endpoint-url takes a URL, not ${JSON.stringify(v)}`);
-        }
-        o.endpointUrl = v;
-        break;
-      case "--role-wait":
-        o.roleWaitSeconds = positiveInt(flag, v, 0, 3600);
-        break;
-      case "--dry-run":
-        o.dryRun = true;
-        break;
-      default:
-        if (flag.startsWith("-")) throw new UsageError(`unknown option ${flag}`);
-        positional.push(flag);
-    }
-  }
+  const { flags: f, positional, help } = parseCommandLine(args, FLAGS);
+  if (help) return { help: true };
   if (positional.length > 1) {
     throw new UsageError(`one entry module, not ${positional.length}: ${positional.join(" ")}`);
   }
-  o.entry = positional[0];
-  if (!o.functionName) throw new UsageError("--function-name is required");
+  const o: DeployOptions = {
+    entry: positional[0],
+    functionName: f["function-name"] === undefined
+      ? required("--function-name")
+      : checked(f["function-name"], FUNCTION_NAME),
+    zip: f.zip,
+    arch: f.arch === undefined ? undefined : oneOf("--arch", f.arch, ["x86_64", "arm64"] as const),
+    runtime: f.runtime === undefined
+      ? undefined
+      : oneOf("--runtime", f.runtime, ["compiled", "deno"] as const),
+    out: f.out,
+    memoryMb: f.memory === undefined ? undefined : wholeNumber("--memory", f.memory, 128, 10240),
+    timeoutSeconds: f.timeout === undefined
+      ? undefined
+      : wholeNumber("--timeout", f.timeout, 1, 900),
+    env: f.env === undefined ? undefined : environment(f.env),
+    role: f.role === undefined ? undefined : checked(f.role, ROLE_ARN),
+    publish: f.publish === true || f.alias !== undefined,
+    alias: f.alias === undefined ? undefined : checked(f.alias, ALIAS),
+    url: f.url === true,
+    invokeMode: f["invoke-mode"] === undefined
+      ? undefined
+      : oneOf("--invoke-mode", f["invoke-mode"], ["BUFFERED", "RESPONSE_STREAM"] as const),
+    urlAuth: f["url-auth"] === undefined
+      ? undefined
+      : oneOf("--url-auth", f["url-auth"], ["AWS_IAM", "NONE"] as const),
+    s3Bucket: f["s3-bucket"],
+    s3Key: f["s3-key"],
+    region: f.region,
+    profile: f.profile,
+    endpointUrl: f["endpoint-url"] === undefined ? undefined : url(f["endpoint-url"]),
+    dryRun: f["dry-run"] === true,
+    roleWaitSeconds: f["role-wait"] === undefined
+      ? 90
+      : wholeNumber("--role-wait", f["role-wait"], 0, 3600),
+  };
+  for (const k of Object.keys(o) as (keyof DeployOptions)[]) if (o[k] === undefined) delete o[k];
+  return checkCombination(o);
+}
+
+/** A value's pattern and the message for a value that does not match it. */
+interface Pattern {
+  re: RegExp;
+  says: (v: string) => string;
+}
+
+const FUNCTION_NAME: Pattern = {
+  re: /^[A-Za-z0-9_-]{1,64}$/,
+  says: (v) =>
+    `--function-name: 1 to 64 letters, digits, hyphens or underscores, not ${JSON.stringify(v)}`,
+};
+const ROLE_ARN: Pattern = {
+  re: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+/,
+  says: (v) => `--role takes an IAM role ARN, not ${JSON.stringify(v)}`,
+};
+const ALIAS: Pattern = {
+  re: /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/,
+  says: (v) => `--alias: letters, digits, - and _, not all digits; got ${v}`,
+};
+
+function checked(v: string, p: Pattern): string {
+  if (!p.re.test(v)) throw new UsageError(p.says(v));
+  return v;
+}
+
+function required(flag: string): never {
+  throw new UsageError(`${flag} is required`);
+}
+
+function environment(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of pairs) {
+    const k = kv.indexOf("=");
+    if (k <= 0) throw new UsageError(`--env takes KEY=VALUE, not ${JSON.stringify(kv)}`);
+    env[kv.slice(0, k)] = kv.slice(k + 1);
+  }
+  return env;
+}
+
+function url(v: string): string {
+  try {
+    new URL(v);
+  } catch {
+    throw new UsageError(`--endpoint-url takes a URL, not ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Refuses options that do not go together. */
+function checkCombination(o: DeployOptions): DeployOptions {
   if (o.entry && o.zip) throw new UsageError("give the entry module or --zip, not both");
   if (!o.entry && !o.zip) throw new UsageError("missing the entry module (or --zip FILE)");
   if (o.zip && (o.runtime || o.out)) {
