@@ -57,6 +57,15 @@ export { exitError, exitReason, timeoutError, timeoutText } from "./lambda_rules
 export const parseErrorBody: (body: Uint8Array, fallbackType: string) => LambdaErrorShape =
   parseErrorDocument;
 
+/** Lambda's limit on a function's init phase (ms). */
+export const INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * The default init limit (ms) of a function run through qemu-user ({@linkcode
+ * LocalFunction.emulation}): emulated, a start that takes 0.1 s on Lambda takes 2–8 s here.
+ */
+export const EMULATED_INIT_TIMEOUT_MS = 100_000;
+
 /** Options of {@linkcode LocalFunction.start}. */
 export interface LocalFunctionOptions {
   /** A TypeScript/JavaScript module, run with `deno run -A <entry>`. */
@@ -71,7 +80,10 @@ export interface LocalFunctionOptions {
   env?: Record<string, string>;
   /** The function timeout (default 3000 ms, Lambda's default). */
   timeoutMs?: number;
-  /** The init phase limit (default 10000 ms, Lambda's). */
+  /**
+   * The init phase limit (default 10000 ms, Lambda's; {@linkcode EMULATED_INIT_TIMEOUT_MS} for a
+   * function run through qemu-user).
+   */
   initTimeoutMs?: number;
   /**
    * The memory size (default 128 MB): reported to the function, and enforced as Lambda enforces
@@ -224,7 +236,6 @@ export class LocalFunction {
     }
     this.functionName = options.functionName ?? "function";
     this.timeoutMs = options.timeoutMs ?? 3000;
-    this.initTimeoutMs = options.initTimeoutMs ?? 10_000;
     this.memoryMb = options.memoryMb ?? 128;
     this.region = options.region ?? Deno.env.get("AWS_REGION") ?? "us-east-1";
     this.functionArn = `arn:aws:lambda:${this.region}:012345678912:function:${this.functionName}`;
@@ -250,6 +261,9 @@ export class LocalFunction {
       this.#cwd = options.cwd ?? Deno.cwd();
       handler = baseOf(options.cmd![0]);
     }
+    // An emulated start takes some 10× longer than a native one (qemu translates the code).
+    this.initTimeoutMs = options.initTimeoutMs ??
+      (this.emulation ? EMULATED_INIT_TIMEOUT_MS : INIT_TIMEOUT_MS);
     const taskRoot = options.entry ?? options.bootstrap;
     const lambda: Record<string, string> = {
       AWS_LAMBDA_FUNCTION_NAME: this.functionName,

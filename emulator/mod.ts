@@ -24,9 +24,12 @@
  */
 
 export {
+  EMULATED_INIT_TIMEOUT_MS,
+  type Emulation,
   exitError,
   exitReason,
   type FailureKind,
+  INIT_TIMEOUT_MS,
   type InvokeFailure,
   type InvokeInfo,
   type InvokeOptions,

@@ -55,6 +55,7 @@
  */
 
 import { START_CACHE_DIR } from "./start_cache.ts";
+import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
 
 /**
  * V8 flags for a function of `memoryMb` MB, as Lambda's Node.js runtime derives them:
@@ -78,14 +79,6 @@ export function heapFlags(memoryMb: number): string[] {
 function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
-
-/**
- * The environment variable naming a program the launcher runs `deno` through (`exec
- * $GOPHERLESS_DENO_RUNNER ./deno run …`): unset on Lambda; the emulator sets it to qemu-user for a
- * package whose `deno` is for the other architecture (with `QEMU_LD_PREFIX` for its C library),
- * so the package runs here as shipped, launcher and start-up cache included.
- */
-export const DENO_RUNNER_VARIABLE = "GOPHERLESS_DENO_RUNNER";
 
 /** Options of {@link launcherScript}. */
 export interface LauncherOptions {
@@ -189,7 +182,7 @@ case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
     ;;
 esac
 ${copyCache}# ${DENO_RUNNER_VARIABLE}: a program to run deno through, unset on Lambda; the emulator sets it
-# to qemu-user to run a package built for the other architecture (packaging/qemu.ts).
+# to qemu-user to run a package built for the other architecture (ground/qemu.ts).
 exec \${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
 `;
 }

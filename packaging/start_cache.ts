@@ -97,7 +97,7 @@ export interface PrimeOptions {
   deno: string;
   /**
    * A command that runs `deno` for it, its arguments first: qemu-user for a package of another
-   * architecture (`qemu.ts`), so that the cache is made by the very binary that will read it.
+   * architecture (`ground/qemu.ts`), so that the cache is made by the very binary that will read it.
    * Default: none (`deno` runs directly).
    */
   runner?: string[];

@@ -2,8 +2,9 @@
  * qemu-user: runs a Linux binary built for the other Lambda architecture on this machine, one
  * process at a time, translating its instructions and passing its system calls to this kernel.
  * It is how an arm64 package's `deno` runs on an x86_64 machine (and the other way round): the
- * build primes the arm64 package's start-up cache with it (`build.ts`, `start_cache.ts`), and the
- * emulator runs arm64 packages through it (`emulator/function.ts`).
+ * build primes the arm64 package's start-up cache with it (`packaging/build.ts`), and the emulator
+ * runs arm64 packages through it (`emulator/emulation.ts`). It is on the ground floor because
+ * both of those tools use it, and neither may import the other.
  *
  * It needs two things, both in Debian's and Ubuntu's archives:
  *
@@ -24,12 +25,88 @@
  * @module
  */
 
-import { type Arch, TARGETS } from "./targets.ts";
+/** A CPU architecture Lambda has, as Deno names it (`Deno.build.arch`). */
+export type Cpu = "x86_64" | "aarch64";
 
-/** A qemu-user that can run binaries of one architecture here. */
+/** What running a Linux binary of one {@linkcode Cpu} takes. */
+export interface CpuInfo {
+  /** The ELF `e_machine` of its binaries. */
+  elfMachine: number;
+  /** Debian's name for it (`dpkg --print-architecture`), as in `libc6-<name>-cross`. */
+  debianArch: string;
+  /**
+   * The GNU triple Debian's cross C libraries are installed under (`/usr/<triple>`), where
+   * qemu-user finds its dynamic loader and C library on a machine of another CPU.
+   */
+  gnuTriple: string;
+  /** The dynamic loader a glibc binary for it names (`PT_INTERP`, under `/lib`). */
+  dynamicLoader: string;
+}
+
+/** The CPUs, by name; qemu-user's program for one is `qemu-<name>` (or `qemu-<name>-static`). */
+export const CPUS: Readonly<Record<Cpu, CpuInfo>> = {
+  x86_64: {
+    elfMachine: 62, // EM_X86_64
+    debianArch: "amd64",
+    gnuTriple: "x86_64-linux-gnu",
+    dynamicLoader: "ld-linux-x86-64.so.2",
+  },
+  aarch64: {
+    elfMachine: 183, // EM_AARCH64
+    debianArch: "arm64",
+    gnuTriple: "aarch64-linux-gnu",
+    dynamicLoader: "ld-linux-aarch64.so.1",
+  },
+};
+
+/** This machine's CPU, when it is Linux on one of {@linkcode CPUS}. */
+export function hostCpu(): Cpu | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  return Deno.build.arch in CPUS ? Deno.build.arch as Cpu : undefined;
+}
+
+/**
+ * The ELF machine of the executable whose first bytes are `head`, or `undefined` when they are
+ * not an ELF header.
+ */
+export function elfMachine(head: Uint8Array): number | undefined {
+  if (head.length < 20) return undefined;
+  if (head[0] !== 0x7f || head[1] !== 0x45 || head[2] !== 0x4c || head[3] !== 0x46) {
+    return undefined;
+  }
+  const littleEndian = head[5] !== 2;
+  return new DataView(head.buffer, head.byteOffset, head.byteLength).getUint16(18, littleEndian);
+}
+
+/** The CPU an ELF machine number is for, if it is one of {@linkcode CPUS}. */
+export function cpuOfMachine(machine: number | undefined): Cpu | undefined {
+  for (const [cpu, info] of Object.entries(CPUS)) {
+    if (info.elfMachine === machine) return cpu as Cpu;
+  }
+  return undefined;
+}
+
+/** Reads the first bytes of a file (enough for an ELF header), synchronously. */
+export function readHeadSync(path: string, n = 64): Uint8Array {
+  const f = Deno.openSync(path, { read: true });
+  try {
+    const buf = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const r = f.readSync(buf.subarray(got));
+      if (r === null) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    f.close();
+  }
+}
+
+/** A qemu-user that can run binaries of one CPU here. */
 export interface QemuUser {
-  /** The architecture it runs. */
-  arch: Arch;
+  /** The CPU it runs. */
+  cpu: Cpu;
   /** The qemu-user program (absolute path). */
   program: string;
   /** The directory qemu finds the architecture's dynamic loader and C library under (`-L`). */
@@ -58,9 +135,9 @@ export class QemuError extends Error {
   override name = "QemuError";
 }
 
-/** The Debian packages that give qemu-user and the C library `arch`'s Deno binary needs. */
-export function qemuPackages(arch: Arch): string[] {
-  const deb = arch === "arm64" ? "arm64" : "amd64";
+/** The Debian packages that give qemu-user and the C library a Deno binary for `cpu` needs. */
+export function qemuPackages(cpu: Cpu): string[] {
+  const deb = CPUS[cpu].debianArch;
   return [
     "qemu-user-static",
     `libc6-${deb}-cross`,
@@ -96,12 +173,13 @@ function onPath(name: string, path: string): string | undefined {
 }
 
 /**
- * Finds a qemu-user for `arch` and the C library it needs. Throws a {@linkcode QemuError} saying
+ * Finds a qemu-user for `cpu` and the C library it needs. Throws a {@linkcode QemuError} saying
  * what is missing (and how to install it) when there is none.
  */
-export function findQemuUser(arch: Arch, options: FindQemuOptions = {}): QemuUser {
-  const target = TARGETS[arch];
-  const install = `install it with \`apt-get install ${qemuPackages(arch).join(" ")}\``;
+export function findQemuUser(cpu: Cpu, options: FindQemuOptions = {}): QemuUser {
+  const info = CPUS[cpu];
+  const arch = cpu === "aarch64" ? "arm64" : cpu; // as Lambda names it, for messages
+  const install = `install it with \`apt-get install ${qemuPackages(cpu).join(" ")}\``;
   const path = options.path ?? Deno.env.get("PATH") ?? "";
   let program: string | undefined;
   if (options.qemu !== undefined) {
@@ -111,7 +189,7 @@ export function findQemuUser(arch: Arch, options: FindQemuOptions = {}): QemuUse
     }
     if (!program.startsWith("/")) program = `${Deno.cwd()}/${program}`;
   } else {
-    const names = [`qemu-${target.qemuCpu}-static`, `qemu-${target.qemuCpu}`];
+    const names = [`qemu-${cpu}-static`, `qemu-${cpu}`];
     for (const name of names) {
       program = onPath(name, path);
       if (program !== undefined) break;
@@ -122,7 +200,7 @@ export function findQemuUser(arch: Arch, options: FindQemuOptions = {}): QemuUse
       );
     }
   }
-  const loader = (prefix: string) => `${prefix.replace(/\/+$/, "")}/lib/${target.dynamicLoader}`;
+  const loader = (prefix: string) => `${prefix.replace(/\/+$/, "")}/lib/${info.dynamicLoader}`;
   const given = options.ldPrefix ?? (Deno.env.get("QEMU_LD_PREFIX") || undefined);
   let ldPrefix: string | undefined;
   if (given !== undefined) {
@@ -133,18 +211,18 @@ export function findQemuUser(arch: Arch, options: FindQemuOptions = {}): QemuUse
     }
     ldPrefix = given;
   } else {
-    ldPrefix = [`/usr/${target.gnuTriple}`, "/"].find((p) => isFile(loader(p)));
+    ldPrefix = [`/usr/${info.gnuTriple}`, "/"].find((p) => isFile(loader(p)));
     if (ldPrefix === undefined) {
       throw new QemuError(
-        `the ${arch} C library is missing (no ${loader(`/usr/${target.gnuTriple}`)}): ${install}`,
+        `the ${arch} C library is missing (no ${loader(`/usr/${info.gnuTriple}`)}): ${install}`,
       );
     }
   }
-  return { arch, program, ldPrefix };
+  return { cpu, program, ldPrefix };
 }
 
 /**
- * The command words that run a binary for `qemu.arch` through qemu-user: put them before the
+ * The command words that run a binary for `qemu.cpu` through qemu-user: put them before the
  * binary and its arguments.
  */
 export function qemuRunner(qemu: QemuUser): string[] {
