@@ -262,15 +262,123 @@ function denoErrorText(stderr: string): string {
   ).slice(-12).join("\n");
 }
 
+/** `n` bytes as a whole number of MB, the way Lambda states its limits ("50 MB"). */
+function limitMb(n: number): string {
+  return `${n / 1024 / 1024} MB`;
+}
+
+/** What every build step needs to know, settled before any work. */
+interface BuildBase {
+  /** The entry as the user gave it (for messages and the report). */
+  entryName: string;
+  /** The entry's absolute path. */
+  entry: string;
+  /** The absolute output directory. */
+  out: string;
+  /** The `deno.json` found from the entry upwards, if any. */
+  config?: string;
+  /** `--config <file>` or `--no-config`, for `deno check` and an unbundled compile. */
+  configArgs: string[];
+  log: (line: string) => void;
+}
+
+/** A `--runtime compiled` build: every architecture's `denort` is found before any work. */
+interface CompiledPlan extends BuildBase {
+  runtime: "compiled";
+  /** Whether to compile the bundle (else the entry as is). */
+  bundle: boolean;
+  targets: { arch: Arch; denort: DenortSource }[];
+  memoryMb?: number;
+}
+
+/** A `--runtime deno` build: always of the bundle. */
+interface DenoPlan extends BuildBase {
+  runtime: "deno";
+  arches: Arch[];
+  denoVersion: string;
+  cacheDir: string;
+  startCache: boolean;
+  taskRoot: string;
+}
+
+/** The handler as a package holds it: the bundle and what goes beside it, or the entry as is. */
+type Handler = BundledHandler | { kind: "source"; path: string };
+
+/** The bundled handler, written to the work directory. */
+interface BundledHandler {
+  kind: "bundled";
+  /** `handler.js` in the work directory. */
+  path: string;
+  code: Uint8Array;
+  chunks: BundleChunk[];
+  modules: number;
+  /** The files beside `handler.js` (chunks and every source map), as the package holds them. */
+  besides: ZipEntry[];
+}
+
+/** One architecture's package, before it is zipped. */
+interface Packaged {
+  entries: ZipEntry[];
+  denort?: DenortSource;
+  deno?: DenoBinary;
+  startCache?: Artifact["startCache"];
+}
+
 /** Builds `options.entry`; see the module docs for the layout. */
 export async function build(options: BuildOptions): Promise<BuildReport> {
-  const log = options.log ?? ((line: string) => console.error(line));
-  const runtime = options.runtime ?? "compiled";
-  const arches = options.arch ?? ["x86_64"];
-  const out = absolute(options.out ?? "dist");
-  const doBundle = options.bundle ?? true;
+  const plan = await planBuild(options);
+  if (options.check ?? true) await typeCheck(plan);
+  const work = await Deno.makeTempDir({ prefix: "gopherless-build-" });
+  try {
+    let handler: Handler;
+    const artifacts: Artifact[] = [];
+    if (plan.runtime === "deno") {
+      const bundled = await bundleHandler(plan, work);
+      handler = bundled;
+      for (const arch of plan.arches) {
+        const dir = await freshDir(plan, arch);
+        artifacts.push(
+          await zipArtifact(plan, arch, dir, await packageDeno(plan, arch, dir, bundled)),
+        );
+      }
+    } else {
+      handler = plan.bundle
+        ? await bundleHandler(plan, work)
+        : { kind: "source", path: plan.entry };
+      for (const { arch, denort } of plan.targets) {
+        const dir = await freshDir(plan, arch);
+        const packaged = await packageCompiled(plan, arch, denort, dir, handler);
+        artifacts.push(await zipArtifact(plan, arch, dir, packaged));
+      }
+    }
+    const report: BuildReport = {
+      entry: plan.entryName,
+      runtime: plan.runtime,
+      bundled: handler.kind === "bundled",
+      bundleBytes: handler.kind === "bundled" ? handler.code.length : undefined,
+      bundleModules: handler.kind === "bundled" ? handler.modules : undefined,
+      config: plan.config,
+      artifacts,
+    };
+    await Deno.writeTextFile(`${plan.out}/build.json`, JSON.stringify(report, null, 2) + "\n");
+    plan.log(
+      `deploy: runtime provided.al2023, handler "bootstrap" (the legacy go1.x runtime takes the ` +
+        `executable's name as the handler: also "bootstrap"), architecture ${
+          artifacts.map((a) => a.arch).join(" / ")
+        }`,
+    );
+    return report;
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Settles the options and finds what the build needs up front (the entry, its config, denorts). */
+async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan> {
   const entry = absolute(options.entry);
-  if (runtime === "deno" && !doBundle) {
+  const bundle = options.bundle ?? true;
+  const arches = options.arch ?? ["x86_64"];
+  if (options.runtime === "deno" && !bundle) {
     throw new BuildError("--runtime deno packages the bundled handler; drop --no-bundle");
   }
   try {
@@ -279,238 +387,266 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     throw new BuildError(`entry module not found: ${options.entry}`);
   }
   const config = await findConfig(entry);
-  const configArgs = config ? ["--config", config] : ["--no-config"];
-
-  // Find every denort before any work, so a missing one fails the build at once.
-  const denorts = new Map<Arch, DenortSource>();
-  if (runtime === "compiled") {
-    for (const arch of arches) {
-      denorts.set(arch, await resolveDenort(TARGETS[arch], { offline: options.offline }));
-    }
-  }
-
-  if (options.check ?? true) {
-    log(`check ${options.entry}`);
-    const r = await runDeno(["check", "--quiet", ...configArgs, entry], {});
-    if (!r.success) throw new BuildError(`type check failed:\n${denoErrorText(r.stderr)}`);
-  }
-
-  const work = await Deno.makeTempDir({ prefix: "gopherless-build-" });
-  try {
-    let input = entry;
-    let bundled:
-      | { code: Uint8Array; map: Uint8Array; chunks: BundleChunk[]; modules: number }
-      | undefined;
-    // The files beside handler.js (chunks and every source map), as the package holds them.
-    const besides: ZipEntry[] = [];
-    if (doBundle) {
-      try {
-        bundled = await bundle(entry, { config, split: true });
-      } catch (e) {
-        if (e instanceof BundleError) throw new BuildError(e.message);
-        throw e;
-      }
-      input = `${work}/handler.js`;
-      await Deno.writeFile(input, bundled.code);
-      besides.push({ name: "handler.js.map", data: bundled.map, mode: 0o644 });
-      for (const c of bundled.chunks) {
-        besides.push(
-          { name: c.name, data: c.code, mode: 0o644 },
-          { name: `${c.name}.map`, data: c.map, mode: 0o644 },
-        );
-      }
-      for (const b of besides) await Deno.writeFile(`${work}/${b.name}`, b.data);
-      const chunkBytes = bundled.chunks.reduce((n, c) => n + c.code.length, 0);
-      log(
-        `bundle ${options.entry}: ${bundled.modules} modules → ${bundled.code.length} bytes ` +
-          `+ ${bundled.chunks.length} chunks of ${chunkBytes} bytes loaded on demand ` +
-          `(source maps ${
-            besides.reduce((n, b) => n + (b.name.endsWith(".map") ? b.data.length : 0), 0)
-          } bytes)`,
-      );
-    }
-
-    const artifacts: Artifact[] = [];
-    for (const arch of arches) {
-      const target = TARGETS[arch];
-      const dir = `${out}/${arch}`;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      await Deno.mkdir(dir, { recursive: true });
-      const entries: ZipEntry[] = [];
-      let denort: DenortSource | undefined;
-      let deno: DenoBinary | undefined;
-      let startCache: Artifact["startCache"];
-
-      if (runtime === "compiled") {
-        denort = denorts.get(arch)!;
-        log(
-          `${arch}: denort from ${denort.kind === "env" ? denort.variable : denort.kind}` +
-            ` (${denort.kind === "download" ? denort.url : denort.path})`,
-        );
-        const bin = `${dir}/bootstrap`;
-        const args = ["compile", "--allow-all", "--no-check", "--target", target.triple];
-        if (options.memoryMb !== undefined) {
-          args.push(`--v8-flags=${v8Flags(options.memoryMb).join(",")}`);
-        }
-        if (doBundle) {
-          args.push("--no-config", "--no-lock");
-          // The chunks are dynamic imports of the bundle; the maps are read at run time.
-          for (const b of besides) args.push("--include", `${work}/${b.name}`);
-        } else args.push(...configArgs);
-        args.push("--output", bin, input);
-        const env: Record<string, string> = denort.kind === "env"
-          ? { DENORT_BIN: denort.path }
-          : {};
-        const r = await runDeno(args, env, ["DENORT_BIN"]);
-        if (!r.success) {
-          if (denort.kind === "download") {
-            const e = missingDenort(
-              target,
-              Deno.version.deno,
-              denort.cachePath,
-              denort.url,
-              "the download failed",
-            );
-            throw new DenortError(`${e.message}\n\ndeno compile said:\n${denoErrorText(r.stderr)}`);
-          }
-          throw new BuildError(
-            `deno compile for ${target.triple} failed:\n${denoErrorText(r.stderr)}`,
-          );
-        }
-        entries.push({ name: "bootstrap", data: await Deno.readFile(bin), mode: 0o755 });
-      } else {
-        try {
-          deno = await denoBinary(
-            target,
-            options.denoVersion ?? Deno.version.deno,
-            options.cacheDir ?? defaultCacheDir(),
-          );
-        } catch (e) {
-          throw new BuildError(e instanceof Error ? e.message : String(e));
-        }
-        log(
-          `${arch}: deno ${
-            options.denoVersion ?? Deno.version.deno
-          } from ${deno.source} (${deno.path})`,
-        );
-        const denoData = await Deno.readFile(deno.path);
-        const cacheDir = options.cacheDir ?? defaultCacheDir();
-        entries.push(
-          {
-            name: "deno",
-            data: denoData,
-            mode: 0o755,
-            compressed: await compressedDeno(deno.path, denoData, cacheDir),
-          },
-          { name: "handler.js", data: bundled!.code, mode: 0o644 },
-          ...besides,
-        );
-        for (const e of entries) {
-          await Deno.writeFile(`${dir}/${e.name}`, e.data, { mode: e.mode });
-          await Deno.chmod(`${dir}/${e.name}`, e.mode!);
-        }
-        const taskRoot = options.taskRoot ?? LAMBDA_TASK_ROOT;
-        let cacheRoot: string | undefined;
-        if (options.startCache === false) {
-          startCache = { skipped: "not asked for (--no-start-cache)" };
-        } else if (hostArch() !== arch) {
-          startCache = { skipped: `the ${arch} deno cannot run on this machine to make it` };
-        } else {
-          try {
-            // One cache per set of code-changing V8 flags the launcher may start Deno with.
-            let bytes = 0;
-            let cache: StartCache | undefined;
-            for (const [profile, flags] of Object.entries(CODE_FLAGS)) {
-              cache = await primeStartCache({
-                deno: `${dir}/deno`,
-                dir,
-                modules: [
-                  "handler.js",
-                  ...besides.filter((b) => b.name.endsWith(".js")).map((b) => b.name),
-                ],
-                taskRoot,
-                v8Flags: [...flags],
-                eager: bundled!.chunks.filter((c) => c.runtimeOnly).map((c) => c.name),
-              });
-              await Deno.mkdir(`${dir}/${START_CACHE_DIR}/${profile}`, { recursive: true });
-              for (const f of cache.files) {
-                const name = `${START_CACHE_DIR}/${profile}/${f.name}`;
-                entries.push({ name, data: f.data, mode: 0o644 });
-                await Deno.writeFile(`${dir}/${name}`, f.data, { mode: 0o644 });
-                bytes += f.data.length;
-              }
-            }
-            cacheRoot = cache!.taskRoot;
-            startCache = {
-              taskRoot: cache!.taskRoot,
-              modules: cache!.modules,
-              eagerModules: cache!.eagerModules,
-              profiles: Object.keys(CODE_FLAGS),
-              bytes,
-              warning: cache!.warning,
-            };
-            log(
-              `${arch}: start-up cache for ${cache!.modules} modules at ${cache!.taskRoot} ` +
-                `(${cache!.eagerModules} of the runtime's fully compiled; ` +
-                `${Object.keys(CODE_FLAGS).join(" and ")} V8 flags, ${mb(bytes)})` +
-                (cache!.warning ? `; the priming run said:\n${cache!.warning}` : ""),
-            );
-          } catch (e) {
-            if (!(e instanceof StartCacheError)) throw e;
-            startCache = { skipped: e.message };
-          }
-        }
-        if (startCache && "skipped" in startCache) {
-          log(`${arch}: no start-up cache: ${startCache.skipped}`);
-        }
-        const launcher = new TextEncoder().encode(launcherScript({ startCacheRoot: cacheRoot }));
-        entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
-        await Deno.writeFile(`${dir}/bootstrap`, launcher, { mode: 0o755 });
-        await Deno.chmod(`${dir}/bootstrap`, 0o755);
-      }
-
-      const zip = await writeZip(entries);
-      const zipPath = `${dir}/bootstrap.zip`;
-      await Deno.writeFile(zipPath, zip);
-      const unzippedBytes = entries.reduce((n, e) => n + e.data.length, 0);
-      const artifact: Artifact = {
-        arch,
-        dir,
-        files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
-        unzippedBytes,
-        zip: zipPath,
-        zipBytes: zip.length,
-        zipWithinDirectUpload: zip.length <= ZIP_DIRECT_UPLOAD_LIMIT,
-        unzippedWithinLimit: unzippedBytes <= UNZIPPED_LIMIT,
-        denort,
-        deno,
-        startCache,
-      };
-      artifacts.push(artifact);
-      log(
-        `${arch}: ${dir}/bootstrap.zip  zip ${mb(zip.length)} of 50 MB direct upload` +
-          `${artifact.zipWithinDirectUpload ? "" : " (TOO LARGE: upload through S3)"}` +
-          `, unzipped ${mb(unzippedBytes)} of 250 MB` +
-          `${artifact.unzippedWithinLimit ? "" : " (TOO LARGE for Lambda)"}`,
-      );
-    }
-
-    const report: BuildReport = {
-      entry: options.entry,
-      runtime,
-      bundled: doBundle,
-      bundleBytes: bundled?.code.length,
-      bundleModules: bundled?.modules,
-      config,
-      artifacts,
+  const base: BuildBase = {
+    entryName: options.entry,
+    entry,
+    out: absolute(options.out ?? "dist"),
+    config,
+    configArgs: config ? ["--config", config] : ["--no-config"],
+    log: options.log ?? ((line: string) => console.error(line)),
+  };
+  if (options.runtime === "deno") {
+    return {
+      ...base,
+      runtime: "deno",
+      arches,
+      denoVersion: options.denoVersion ?? Deno.version.deno,
+      cacheDir: options.cacheDir ?? defaultCacheDir(),
+      startCache: options.startCache ?? true,
+      taskRoot: options.taskRoot ?? LAMBDA_TASK_ROOT,
     };
-    await Deno.writeTextFile(`${out}/build.json`, JSON.stringify(report, null, 2) + "\n");
-    log(
-      `deploy: runtime provided.al2023, handler "bootstrap" (the legacy go1.x runtime takes the ` +
-        `executable's name as the handler: also "bootstrap"), architecture ${arches.join(" / ")}`,
-    );
-    return report;
-  } finally {
-    await Deno.remove(work, { recursive: true }).catch(() => {});
   }
+  // Find every denort before any work, so a missing one fails the build at once.
+  const targets: CompiledPlan["targets"] = [];
+  for (const arch of arches) {
+    targets.push({
+      arch,
+      denort: await resolveDenort(TARGETS[arch], { offline: options.offline }),
+    });
+  }
+  return { ...base, runtime: "compiled", bundle, targets, memoryMb: options.memoryMb };
+}
+
+async function typeCheck(plan: BuildBase): Promise<void> {
+  plan.log(`check ${plan.entryName}`);
+  const r = await runDeno(["check", "--quiet", ...plan.configArgs, plan.entry], {});
+  if (!r.success) throw new BuildError(`type check failed:\n${denoErrorText(r.stderr)}`);
+}
+
+/** Bundles the entry into `work` (handler.js, its chunks and their source maps). */
+async function bundleHandler(plan: BuildBase, work: string): Promise<BundledHandler> {
+  let bundled: Awaited<ReturnType<typeof bundle>>;
+  try {
+    bundled = await bundle(plan.entry, { config: plan.config, split: true });
+  } catch (e) {
+    if (e instanceof BundleError) throw new BuildError(e.message);
+    throw e;
+  }
+  const path = `${work}/handler.js`;
+  await Deno.writeFile(path, bundled.code);
+  const besides: ZipEntry[] = [{ name: "handler.js.map", data: bundled.map, mode: 0o644 }];
+  for (const c of bundled.chunks) {
+    besides.push(
+      { name: c.name, data: c.code, mode: 0o644 },
+      { name: `${c.name}.map`, data: c.map, mode: 0o644 },
+    );
+  }
+  for (const b of besides) await Deno.writeFile(`${work}/${b.name}`, b.data);
+  const chunkBytes = bundled.chunks.reduce((n, c) => n + c.code.length, 0);
+  const mapBytes = besides.reduce((n, b) => n + (b.name.endsWith(".map") ? b.data.length : 0), 0);
+  plan.log(
+    `bundle ${plan.entryName}: ${bundled.modules} modules → ${bundled.code.length} bytes ` +
+      `+ ${bundled.chunks.length} chunks of ${chunkBytes} bytes loaded on demand ` +
+      `(source maps ${mapBytes} bytes)`,
+  );
+  return {
+    kind: "bundled",
+    path,
+    code: bundled.code,
+    chunks: bundled.chunks,
+    modules: bundled.modules,
+    besides,
+  };
+}
+
+/** `<out>/<arch>`, emptied. */
+async function freshDir(plan: BuildBase, arch: Arch): Promise<string> {
+  const dir = `${plan.out}/${arch}`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** `--runtime compiled`: `deno compile`s the handler into `<dir>/bootstrap`. */
+async function packageCompiled(
+  plan: CompiledPlan,
+  arch: Arch,
+  denort: DenortSource,
+  dir: string,
+  handler: Handler,
+): Promise<Packaged> {
+  const target = TARGETS[arch];
+  plan.log(
+    `${arch}: denort from ${denort.kind === "env" ? denort.variable : denort.kind}` +
+      ` (${denort.kind === "download" ? denort.url : denort.path})`,
+  );
+  const bin = `${dir}/bootstrap`;
+  const args = ["compile", "--allow-all", "--no-check", "--target", target.triple];
+  if (plan.memoryMb !== undefined) args.push(`--v8-flags=${v8Flags(plan.memoryMb).join(",")}`);
+  if (handler.kind === "bundled") {
+    args.push("--no-config", "--no-lock");
+    // The chunks are dynamic imports of the bundle; the maps are read at run time.
+    const work = handler.path.slice(0, handler.path.lastIndexOf("/"));
+    for (const b of handler.besides) args.push("--include", `${work}/${b.name}`);
+  } else args.push(...plan.configArgs);
+  args.push("--output", bin, handler.path);
+  const env: Record<string, string> = denort.kind === "env" ? { DENORT_BIN: denort.path } : {};
+  const r = await runDeno(args, env, ["DENORT_BIN"]);
+  if (!r.success) {
+    if (denort.kind === "download") {
+      const e = missingDenort(
+        target,
+        Deno.version.deno,
+        denort.cachePath,
+        denort.url,
+        "the download failed",
+      );
+      throw new DenortError(`${e.message}\n\ndeno compile said:\n${denoErrorText(r.stderr)}`);
+    }
+    throw new BuildError(`deno compile for ${target.triple} failed:\n${denoErrorText(r.stderr)}`);
+  }
+  return { entries: [{ name: "bootstrap", data: await Deno.readFile(bin), mode: 0o755 }], denort };
+}
+
+/** `--runtime deno`: the launcher, Deno's binary, the bundle and the start-up cache, in `dir`. */
+async function packageDeno(
+  plan: DenoPlan,
+  arch: Arch,
+  dir: string,
+  handler: BundledHandler,
+): Promise<Packaged> {
+  let deno: DenoBinary;
+  try {
+    deno = await denoBinary(TARGETS[arch], plan.denoVersion, plan.cacheDir);
+  } catch (e) {
+    throw new BuildError(e instanceof Error ? e.message : String(e));
+  }
+  plan.log(`${arch}: deno ${plan.denoVersion} from ${deno.source} (${deno.path})`);
+  const denoData = await Deno.readFile(deno.path);
+  const entries: ZipEntry[] = [
+    {
+      name: "deno",
+      data: denoData,
+      mode: 0o755,
+      compressed: await compressedDeno(deno.path, denoData, plan.cacheDir),
+    },
+    { name: "handler.js", data: handler.code, mode: 0o644 },
+    ...handler.besides,
+  ];
+  for (const e of entries) await writeFileMode(`${dir}/${e.name}`, e.data, e.mode ?? 0o644);
+  const cache = await shipStartCache(plan, arch, dir, handler);
+  entries.push(...cache.entries);
+  if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
+  const startCacheRoot = "skipped" in cache.report ? undefined : cache.report.taskRoot;
+  const launcher = new TextEncoder().encode(launcherScript({ startCacheRoot }));
+  entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
+  await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);
+  return { entries, deno, startCache: cache.report };
+}
+
+async function writeFileMode(path: string, data: Uint8Array, mode: number): Promise<void> {
+  await Deno.writeFile(path, data, { mode });
+  await Deno.chmod(path, mode); // the umask may have taken bits off
+}
+
+/**
+ * The start-up cache of a `--runtime deno` package: one per set of code-changing V8 flags the
+ * launcher may start Deno with, written under `<dir>/.deno-cache/<profile>/`; or why there is none.
+ */
+async function shipStartCache(
+  plan: DenoPlan,
+  arch: Arch,
+  dir: string,
+  handler: BundledHandler,
+): Promise<{ entries: ZipEntry[]; report: NonNullable<Artifact["startCache"]> }> {
+  if (!plan.startCache) {
+    return { entries: [], report: { skipped: "not asked for (--no-start-cache)" } };
+  }
+  if (hostArch() !== arch) {
+    const skipped = `the ${arch} deno cannot run on this machine to make it`;
+    return { entries: [], report: { skipped } };
+  }
+  const entries: ZipEntry[] = [];
+  let bytes = 0;
+  let last: StartCache | undefined;
+  try {
+    for (const [profile, flags] of Object.entries(CODE_FLAGS)) {
+      last = await primeStartCache({
+        deno: `${dir}/deno`,
+        dir,
+        modules: [
+          "handler.js",
+          ...handler.besides.filter((b) => b.name.endsWith(".js")).map((b) => b.name),
+        ],
+        taskRoot: plan.taskRoot,
+        v8Flags: [...flags],
+        eager: handler.chunks.filter((c) => c.runtimeOnly).map((c) => c.name),
+      });
+      await Deno.mkdir(`${dir}/${START_CACHE_DIR}/${profile}`, { recursive: true });
+      for (const f of last.files) {
+        const name = `${START_CACHE_DIR}/${profile}/${f.name}`;
+        entries.push({ name, data: f.data, mode: 0o644 });
+        await Deno.writeFile(`${dir}/${name}`, f.data, { mode: 0o644 });
+        bytes += f.data.length;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof StartCacheError)) throw e;
+    return { entries: [], report: { skipped: e.message } };
+  }
+  if (last === undefined) {
+    return { entries, report: { skipped: "the launcher has no V8 flag profiles" } };
+  }
+  const profiles = Object.keys(CODE_FLAGS);
+  plan.log(
+    `${arch}: start-up cache for ${last.modules} modules at ${last.taskRoot} ` +
+      `(${last.eagerModules} of the runtime's fully compiled; ` +
+      `${profiles.join(" and ")} V8 flags, ${mb(bytes)})` +
+      (last.warning ? `; the priming run said:\n${last.warning}` : ""),
+  );
+  return {
+    entries,
+    report: {
+      taskRoot: last.taskRoot,
+      modules: last.modules,
+      eagerModules: last.eagerModules,
+      profiles,
+      bytes,
+      warning: last.warning,
+    },
+  };
+}
+
+/** Zips one architecture's package and measures it against Lambda's limits. */
+async function zipArtifact(
+  plan: BuildBase,
+  arch: Arch,
+  dir: string,
+  packaged: Packaged,
+): Promise<Artifact> {
+  const { entries } = packaged;
+  const zip = await writeZip(entries);
+  const zipPath = `${dir}/bootstrap.zip`;
+  await Deno.writeFile(zipPath, zip);
+  const unzippedBytes = entries.reduce((n, e) => n + e.data.length, 0);
+  const artifact: Artifact = {
+    arch,
+    dir,
+    files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
+    unzippedBytes,
+    zip: zipPath,
+    zipBytes: zip.length,
+    zipWithinDirectUpload: zip.length <= ZIP_DIRECT_UPLOAD_LIMIT,
+    unzippedWithinLimit: unzippedBytes <= UNZIPPED_LIMIT,
+    denort: packaged.denort,
+    deno: packaged.deno,
+    startCache: packaged.startCache,
+  };
+  plan.log(
+    `${arch}: ${zipPath}  zip ${mb(zip.length)} of ${limitMb(ZIP_DIRECT_UPLOAD_LIMIT)} ` +
+      `direct upload${artifact.zipWithinDirectUpload ? "" : " (TOO LARGE: upload through S3)"}` +
+      `, unzipped ${mb(unzippedBytes)} of ${limitMb(UNZIPPED_LIMIT)}` +
+      `${artifact.unzippedWithinLimit ? "" : " (TOO LARGE for Lambda)"}`,
+  );
+  return artifact;
 }
