@@ -11,7 +11,7 @@
  */
 
 import { Encoder } from "../gob/mod.ts";
-import { DecoderCore } from "../gob/decode.ts";
+import { DecoderCore, typedValue } from "../gob/decode.ts";
 import { Order, orderJSON, orders } from "./_record.ts";
 
 /** The workloads over one batch of `n` records. */
@@ -60,7 +60,7 @@ export function workloads(n: number): Workloads {
   const core = new DecoderCore();
   core.feed(head);
   core.mark();
-  core.value(core.typeSequence(false), Order);
+  typedValue(core, core.typeSequence(false), Order);
   core.pos = core.msgEnd;
 
   const strings = plain.map((p) => JSON.stringify(p));
@@ -85,7 +85,7 @@ export function workloads(n: number): Workloads {
       let sum = 0;
       for (let i = 0; i < n; i++) {
         core.mark();
-        const v = core.value(core.typeSequence(false), Order) as Order;
+        const v = typedValue(core, core.typeSequence(false), Order) as Order;
         core.pos = core.msgEnd;
         sum += v.Items.length;
       }

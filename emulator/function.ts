@@ -33,6 +33,13 @@
  *   working), plus `AWS_LAMBDA_RUNTIME_API` or `_LAMBDA_SERVER_PORT` for the protocol (and never
  *   the other one).
  * - **Logs.** The process's stdout and stderr, framed by Lambda's `START`/`END`/`REPORT` lines.
+ * - **Concurrent environments** (`maxConcurrency` > 1, Lambda Managed Instances; Runtime API
+ *   only): `AWS_LAMBDA_MAX_CONCURRENCY` is set and up to that many invocations run in the one
+ *   process at once, further ones waiting for a free slot; the log format is JSON (the only one
+ *   Managed Instances allow); a timed-out invocation fails with `Sandbox.Timedout` while the
+ *   process and its other invocations go on, as the Runtime Interface Emulator's Managed
+ *   Instances mode does. The `logs` of each result are the environment's output since the
+ *   previous result, whichever invocation wrote it (each JSON line names its request id).
  *
  * @module
  */
@@ -102,6 +109,11 @@ export interface LocalFunctionOptions {
   stderr?: OutputOption;
   /** Start the first environment at once (default `true`), as a provisioned function would. */
   eager?: boolean;
+  /**
+   * How many invocations one environment takes at once (default 1). Above 1 the environment is
+   * a concurrent one, as on Lambda Managed Instances (see the module docs); Runtime API only.
+   */
+  maxConcurrency?: number;
   /**
    * The qemu-user program (a path, or a name on `PATH`) that runs a `bootstrap` built for the
    * other Lambda architecture, or whose `deno` is (see `emulation.ts`). Default:
@@ -214,6 +226,8 @@ export class LocalFunction {
    * qemu-user (its times are then emulated ones).
    */
   readonly emulation: Emulation | undefined;
+  /** How many invocations the environment takes at once. */
+  readonly maxConcurrency: number;
 
   #command: string[];
   #cwd: string;
@@ -221,7 +235,11 @@ export class LocalFunction {
   #output: OutputOption;
   #emulationEnv: Record<string, string> = {};
   #env: Environment | null = null;
-  #lock: Promise<void> = Promise.resolve();
+  #slots: (() => void)[] = [];
+  #running = 0;
+  #idle: Promise<void> = Promise.resolve();
+  #settleIdle: () => void = () => {};
+  #spawning: Promise<unknown> = Promise.resolve();
   #busy = 0;
   #closed = false;
 
@@ -233,6 +251,13 @@ export class LocalFunction {
     this.protocol = options.protocol ?? "runtime-api";
     if (this.protocol !== "go1x" && this.protocol !== "runtime-api") {
       throw new TypeError(`unknown protocol ${JSON.stringify(this.protocol)}`);
+    }
+    this.maxConcurrency = Math.floor(options.maxConcurrency ?? 1);
+    if (!(this.maxConcurrency >= 1)) {
+      throw new TypeError(`maxConcurrency must be at least 1, not ${options.maxConcurrency}`);
+    }
+    if (this.maxConcurrency > 1 && this.protocol !== "runtime-api") {
+      throw new TypeError("a concurrent environment (maxConcurrency > 1) needs the Runtime API");
     }
     this.functionName = options.functionName ?? "function";
     this.timeoutMs = options.timeoutMs ?? 3000;
@@ -281,6 +306,10 @@ export class LocalFunction {
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
     };
+    if (this.maxConcurrency > 1) {
+      lambda.AWS_LAMBDA_MAX_CONCURRENCY = String(this.maxConcurrency);
+      lambda.AWS_LAMBDA_LOG_FORMAT = "JSON";
+    }
     const host = Deno.env.toObject();
     delete host._LAMBDA_SERVER_PORT;
     delete host.AWS_LAMBDA_RUNTIME_API;
@@ -345,17 +374,20 @@ export class LocalFunction {
     return this.#env;
   }
 
+  /** Runs `f` in one of the environment's `maxConcurrency` slots, in arrival order. */
   async #withLock<T>(f: () => Promise<T>): Promise<T> {
     this.#busy++;
-    const prev = this.#lock;
-    let release!: () => void;
-    this.#lock = new Promise((r) => (release = r));
+    if (this.#running >= this.maxConcurrency || this.#slots.length > 0) {
+      await new Promise<void>((r) => this.#slots.push(r));
+    } else this.#running++;
+    if (this.#running === 1) this.#idle = new Promise((r) => (this.#settleIdle = r));
     try {
-      await prev;
       return await f();
     } finally {
       this.#busy--;
-      release();
+      const next = this.#slots.shift();
+      if (next) next(); // the slot passes on
+      else if (--this.#running === 0) this.#settleIdle();
     }
   }
 
@@ -430,7 +462,14 @@ export class LocalFunction {
     });
   }
 
-  async #ensureReady(): Promise<{ env: Environment } | { spawnError: string }> {
+  /** A live environment; concurrent callers share one start. */
+  #ensureReady(): Promise<{ env: Environment } | { spawnError: string }> {
+    const ready = this.#spawning.then(() => this.#ensureReadyNow());
+    this.#spawning = ready.catch(() => {});
+    return ready;
+  }
+
+  async #ensureReadyNow(): Promise<{ env: Environment } | { spawnError: string }> {
     let env = this.#env;
     if (!env || !env.alive) {
       if (env) await env.kill();
@@ -505,7 +544,7 @@ export class LocalFunction {
           maxResponseBytes,
         },
         sink,
-        { memoryMb: this.memoryMb, initDurationMs, retryable },
+        { memoryMb: this.memoryMb, initDurationMs, retryable, concurrent: this.maxConcurrency > 1 },
       );
       if (outcome === "undelivered") return outcome;
     }
@@ -524,7 +563,7 @@ export class LocalFunction {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#lock.catch(() => {});
+    await this.#idle;
     await this.#env?.shutdown();
     this.#env = null;
   }

@@ -26,6 +26,24 @@ export function timeoutError(requestId: string, timeoutMs: number): LambdaErrorS
   );
 }
 
+/**
+ * The error of a timeout in a concurrent environment (Lambda Managed Instances): the Runtime
+ * Interface Emulator's Managed Instances mode returns it without the request id, and the process
+ * is not killed.
+ */
+export function concurrentTimeoutError(timeoutMs: number): LambdaErrorShape {
+  return lambdaError("Sandbox.Timedout", timeoutText(timeoutMs));
+}
+
+/**
+ * The document of {@linkcode concurrentTimeoutError} as that mode writes it: the type first
+ * (`{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 2.00 seconds"}`).
+ */
+export function concurrentTimeoutDocument(timeoutMs: number): Uint8Array {
+  const { errorType, errorMessage } = concurrentTimeoutError(timeoutMs);
+  return new TextEncoder().encode(JSON.stringify({ errorType, errorMessage }));
+}
+
 const SIGNALS: Record<string, string> = {
   SIGKILL: "killed",
   SIGTERM: "terminated",

@@ -26,6 +26,8 @@ import type {
 import { go1xDriver } from "./driver_go1x.ts";
 import { runtimeApiDriver } from "./driver_runtime_api.ts";
 import {
+  concurrentTimeoutDocument,
+  concurrentTimeoutError,
   endLine,
   exitError,
   exitLines,
@@ -324,7 +326,17 @@ export class Environment {
   async run(
     invocation: DriverInvocation,
     sink: Sink,
-    report: { memoryMb: number; initDurationMs?: number; retryable: boolean },
+    report: {
+      memoryMb: number;
+      initDurationMs?: number;
+      retryable: boolean;
+      /**
+       * A concurrent environment (Lambda Managed Instances): a timed-out invocation fails with
+       * `Sandbox.Timedout` but the process is not killed (its other invocations go on), as the
+       * Runtime Interface Emulator's Managed Instances mode does; the late answer is dropped.
+       */
+      concurrent?: boolean;
+    },
   ): Promise<Outcome | "undelivered"> {
     const requestId = invocation.request.requestId;
     this.fresh = false;
@@ -345,6 +357,12 @@ export class Environment {
       return durationMs;
     };
     const onTimeout = async (): Promise<Outcome> => {
+      if (report.concurrent) {
+        const durationMs = finish("timeout");
+        const error = concurrentTimeoutError(invocation.timeoutMs);
+        const payload = concurrentTimeoutDocument(invocation.timeoutMs);
+        return { ok: false, kind: "timeout", error, payload, durationMs };
+      }
       await this.kill();
       this.line(timeoutLine(requestId, invocation.timeoutMs));
       const durationMs = finish("timeout");

@@ -13,10 +13,14 @@ import {
   DecoderCore,
   type DecoderOptions,
   decodeValue,
+  skipValue,
   takeValue,
+  typedValue,
   type ValueReader,
 } from "./decode.ts";
-import { goSource, valueJSON } from "./json.ts";
+import { plainValue } from "./_decode_plain.ts";
+import { valueJSON } from "./_decode_json.ts";
+import { goSource } from "./_go_source.ts";
 import { EncoderCore } from "./encode.ts";
 import { GobError } from "./error.ts";
 import type { Type } from "./types.ts";
@@ -146,7 +150,7 @@ export class PushDecoder {
   /** The next value as plain JavaScript values, or `null` if more input is needed. */
   next(): Decoded<unknown> | null;
   next(type?: Type): Decoded<unknown> | null {
-    return this.take((core, id) => core.value(id, type));
+    return this.take(readerFor(type));
   }
 
   /**
@@ -154,7 +158,7 @@ export class PushDecoder {
    * false if more input is needed.
    */
   skip(): boolean {
-    return this.take((core, id) => core.skip(id)) !== null;
+    return this.take(skipValue) !== null;
   }
 
   /** The next value as JSON text (see {@linkcode Decoder.decodeJSON}), or `null`. */
@@ -226,7 +230,7 @@ export class Decoder {
   /** Decodes the next value as plain JavaScript values built from the wire types. */
   decode(): Promise<unknown>;
   decode(type?: Type): Promise<unknown> {
-    return this.#queue((core, id) => core.value(id, type));
+    return this.#queue(readerFor(type));
   }
 
   /**
@@ -234,7 +238,7 @@ export class Decoder {
    * nothing is built, so it costs time proportional to its bytes.
    */
   async skip(): Promise<void> {
-    await this.#queue((core, id) => core.skip(id));
+    await this.#queue(skipValue);
   }
 
   /**
@@ -349,7 +353,7 @@ export function decode(bytes: Uint8Array, type?: Type, options: DecoderOptions =
   core.feed(bytes);
   core.done = true;
   core.mark();
-  return decodeValue(core, (c, id) => c.value(id, type));
+  return decodeValue(core, readerFor(type));
 }
 
 /** Decodes every value of a complete gob stream. */
@@ -363,7 +367,12 @@ export function decodeAll(bytes: Uint8Array, type?: Type, options: DecoderOption
   const out: unknown[] = [];
   while (!core.empty) {
     core.mark();
-    out.push(decodeValue(core, (c, id) => c.value(id, type)));
+    out.push(decodeValue(core, readerFor(type)));
   }
   return out;
+}
+
+/** Reads a value into descriptor `type`, or as plain values without one. */
+function readerFor(type: Type | undefined): ValueReader {
+  return type === undefined ? plainValue : (core, id) => typedValue(core, id, type);
 }

@@ -50,7 +50,7 @@ export {
   PushDecoder,
 } from "./codec.ts";
 export type { HasReadable, HasWritable } from "./codec.ts";
-export { Opaque } from "./decode.ts";
+export { Opaque } from "./_decode_plain.ts";
 export { GoTime, type Rational } from "./marshalers.ts";
 export { register, registerName } from "./typeinfo.ts";
 export type { WireField, WireType } from "./typeinfo.ts";

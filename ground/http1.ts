@@ -93,8 +93,16 @@ async function readLines(
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Parses header (or trailer) lines into `into`: lower-cased names, repeats joined by ", ". */
-export function parseFields(lines: readonly string[], into: Map<string, string>): void {
+/**
+ * Parses header (or trailer) lines into `into`: lower-cased names, repeats joined by ", ". When
+ * `firsts` is given, it receives the first value of each name that is repeated (what Go's
+ * `Header.Get` answers).
+ */
+export function parseFields(
+  lines: readonly string[],
+  into: Map<string, string>,
+  firsts?: Map<string, string>,
+): void {
   for (const line of lines) {
     const c = line.indexOf(":");
     if (c <= 0) throw new HttpError(400, `malformed header line ${JSON.stringify(line)}`);
@@ -105,6 +113,7 @@ export function parseFields(lines: readonly string[], into: Map<string, string>)
     const key = name.toLowerCase();
     const value = line.slice(c + 1).trim();
     const prev = into.get(key);
+    if (prev !== undefined && firsts !== undefined && !firsts.has(key)) firsts.set(key, prev);
     into.set(key, prev === undefined ? value : `${prev}, ${value}`);
   }
 }
@@ -166,6 +175,10 @@ export interface ResponseHead {
   reason: string;
   /** Lower-cased header names; repeated headers joined with ", ". */
   headers: Map<string, string>;
+  /** The first value of each repeated header (lower-cased names); empty when none repeats. */
+  firstValues: Map<string, string>;
+  /** Its size in bytes, counting each line end as two. */
+  size: number;
 }
 
 /**
@@ -187,13 +200,16 @@ export async function readResponseHead(
   const m = /^HTTP\/1\.\d (\d{3})(?: (.*))?$/.exec(lines[0]);
   if (!m) throw new HttpError(502, `malformed HTTP response ${JSON.stringify(lines[0])}`);
   const headers = new Map<string, string>();
+  const firstValues = new Map<string, string>();
   try {
-    parseFields(lines.slice(1), headers);
+    parseFields(lines.slice(1), headers, firstValues);
   } catch (e) {
     if (e instanceof HttpError) throw new HttpError(502, e.message);
     throw e;
   }
-  return { status: Number(m[1]), reason: (m[2] ?? "").trim(), headers };
+  let size = 2;
+  for (const line of lines) size += line.length + 2;
+  return { status: Number(m[1]), reason: (m[2] ?? "").trim(), headers, firstValues, size };
 }
 
 /** A message body, read on demand. */

@@ -55,6 +55,12 @@ export const ZIP_DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
 /** Lambda's limit on a function's unzipped package, layers included: 250 MB. */
 export const UNZIPPED_LIMIT = 250 * 1024 * 1024;
 
+/**
+ * The modification time of every file a build embeds: 1980-01-01 00:00 UTC, the time `zip.ts`
+ * writes, so that the same inputs give the same bytes at any time of day.
+ */
+const FIXED_MTIME = new Date(Date.UTC(1980, 0, 1));
+
 /** How the function is packaged. */
 export type RuntimeKind = "compiled" | "deno";
 
@@ -458,6 +464,10 @@ async function bundleHandler(plan: BuildBase, work: string): Promise<BundledHand
     );
   }
   for (const b of besides) await Deno.writeFile(`${work}/${b.name}`, b.data);
+  // `deno compile` records each embedded file's mtime: one fixed time, as the zip's.
+  for (const name of ["handler.js", ...besides.map((b) => b.name)]) {
+    await Deno.utime(`${work}/${name}`, FIXED_MTIME, FIXED_MTIME);
+  }
   const chunkBytes = bundled.chunks.reduce((n, c) => n + c.code.length, 0);
   const mapBytes = besides.reduce((n, b) => n + (b.name.endsWith(".map") ? b.data.length : 0), 0);
   plan.log(

@@ -83,6 +83,7 @@ export class BundleError extends Error {
 
 import { RUNTIME_FOLDERS } from "../runtime/stack.ts";
 import { deferChunkImports } from "./deferred_imports.ts";
+import { contentChunkNames, renameChunkReferences } from "./chunk_names.ts";
 
 export { RUNTIME_FOLDERS };
 
@@ -225,29 +226,39 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
     }
     const enc = new TextEncoder();
     const sources = new Set<string>();
-    const files: BundleChunk[] = [];
     // Chunks are loaded when their import() runs, not when Deno builds the graph at start.
     const chunkNames = new Set(names.filter((n) => n !== entryName));
-    for (const name of names.sort()) {
+    const outputs = new Map<string, { text: string; raw: RawSourceMap }>();
+    for (const name of names) {
       const raw = JSON.parse(await Deno.readTextFile(`${outDir}/${name}.map`)) as RawSourceMap;
       const deferred = deferChunkImports(
         await Deno.readTextFile(`${outDir}/${name}`),
         raw.mappings,
         chunkNames,
       );
-      const text = deferred.code;
       raw.mappings = deferred.mappings;
+      outputs.set(name, { text: deferred.code, raw });
+    }
+    // Chunk names from their code, not from where the build ran (`chunk_names.ts`).
+    const renamed = await contentChunkNames(
+      new Map([...outputs].map(([n, o]) => [n, o.text])),
+      chunkNames,
+    );
+    const files: BundleChunk[] = [];
+    for (const [name, { text: original, raw }] of outputs) {
+      const text = renameChunkReferences(original, renamed);
       // Only files with CommonJS in them get the prelude: importing node:module costs start-up.
       const prelude = text.includes(DYNAMIC_REQUIRE_SHIM) ? REQUIRE_PRELUDE : "";
       for (const s of raw.sources) sources.add(resolve(outDir, s));
       const map = userMap(raw, outDir, root, prelude);
       files.push({
-        name: name === entryName ? ENTRY_NAME : name,
+        name: name === entryName ? ENTRY_NAME : renamed.get(name) ?? name,
         code: enc.encode(prelude + text),
         map: enc.encode(JSON.stringify(map)),
         runtimeOnly: map.ignoreList!.length === map.sources.length,
       });
     }
+    files.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     const main = files.find((f) => f.name === ENTRY_NAME)!;
     return {
       code: main.code,

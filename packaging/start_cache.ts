@@ -139,11 +139,39 @@ export function nodeBuiltins(code: string): string[] {
   return [...found].sort();
 }
 
-/** Runs `deno` (through `runner`) over `script` with no permissions and an empty `denoDir`. */
+/**
+ * The directory the priming run loads the package from, as a `file:` URL: `/proc/self/cwd/`,
+ * with the run started in `dir`, where Linux has it (else `dir` itself).
+ *
+ * V8 writes the URL of each script it compiles into the script's code cache. Deno takes the
+ * cache for any URL of the same source (it replaces the URL as it loads the cache), but the URL
+ * of the folder the build happened to run in would make two builds of the same package differ.
+ * `/proc/self/cwd` is the same path in every build, and Deno does not resolve it to the folder
+ * it links to.
+ */
+function primingBase(dir: string): string {
+  try {
+    if (Deno.build.os === "linux" && Deno.realPathSync(PROC_CWD) === Deno.cwd()) {
+      return pathToFileURL(`${PROC_CWD}/`).href;
+    }
+  } catch {
+    // no procfs: the build folder's own URL
+  }
+  return pathToFileURL(`${dir}/`).href;
+}
+
+/** Where Linux shows a process its own working directory. */
+const PROC_CWD = "/proc/self/cwd";
+
+/**
+ * Runs `deno` (through `runner`) over `script` in `cwd` with no permissions and an empty
+ * `denoDir`.
+ */
 async function primingRun(
   runner: string[],
   deno: string,
   script: string,
+  cwd: string,
   denoDir: string,
   v8Flags: string[],
   timeoutMs: number,
@@ -168,6 +196,7 @@ async function primingRun(
     args: command.slice(1),
     env,
     clearEnv: true,
+    cwd,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -226,6 +255,38 @@ function adoptEagerEntries(denoDir: string, eagerDir: string, urls: string[]): n
   }
 }
 
+/**
+ * Copies the SQLite database `from` into a new file `to` that depends only on its rows: one
+ * self-contained file (no write-ahead log), its tables made in the order `from` made them and
+ * filled in one transaction in the order of their columns' values. Deno's priming run writes rows
+ * in the order its loads finish, which varies from run to run, and SQLite lays pages out in the
+ * order rows arrive: a `VACUUM INTO` keeps that order, so two builds gave two files.
+ */
+function copyCanonically(from: string, to: string): void {
+  const db = new DatabaseSync(to);
+  try {
+    db.exec("PRAGMA page_size = 4096; PRAGMA journal_mode = DELETE");
+    db.prepare("ATTACH DATABASE ? AS src").run(from);
+    const schema = db.prepare(
+      "SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL ORDER BY rowid",
+    ).all() as { type: string; name: string; sql: string }[];
+    db.exec("BEGIN");
+    for (const { sql } of schema) db.exec(sql);
+    for (const { type, name } of schema) {
+      if (type !== "table") continue;
+      const table = `"${name.replaceAll('"', '""')}"`;
+      const columns = db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?, 'src')`)
+        .get(name) as { n: number };
+      const order = Array.from({ length: columns.n }, (_, i) => i + 1).join(", ");
+      db.exec(`INSERT INTO main.${table} SELECT * FROM src.${table} ORDER BY ${order}`);
+    }
+    db.exec("COMMIT");
+    db.exec("DETACH DATABASE src");
+  } finally {
+    db.close();
+  }
+}
+
 /** Fills Deno's caches for the package in `options.dir` (see the module docs). */
 export async function primeStartCache(options: PrimeOptions): Promise<StartCache> {
   const taskRoot = (options.taskRoot ?? LAMBDA_TASK_ROOT).replace(/\/+$/, "") || "/";
@@ -237,7 +298,9 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
   try {
     const denoDir = `${work}/deno-dir`;
     const script = `${work}/prime.js`;
-    const url = (m: string) => pathToFileURL(`${dir}/${m}`).href;
+    // The modules' URLs as the priming run sees them (see `primingBase`).
+    const base = primingBase(dir);
+    const url = (m: string) => new URL(m, base).href;
     const deferredImports = (modules: string[]) =>
       modules.map((m, i) => `import defer * as m${i} from ${JSON.stringify(url(m))};`);
     const imports = deferredImports(options.modules);
@@ -254,7 +317,7 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     const runner = options.runner ?? [];
     let run;
     try {
-      run = await primingRun(runner, options.deno, script, denoDir, v8Flags, timeoutMs);
+      run = await primingRun(runner, options.deno, script, dir, denoDir, v8Flags, timeoutMs);
     } catch (e) {
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
     }
@@ -268,6 +331,7 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         runner,
         options.deno,
         eagerScript,
+        dir,
         eagerDir,
         [...v8Flags, "--no-lazy"],
         timeoutMs,
@@ -276,7 +340,7 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         eagerModules = adoptEagerEntries(denoDir, eagerDir, eager.map(url));
       }
     }
-    const from = pathToFileURL(`${dir}/`).href;
+    const from = base;
     const to = pathToFileURL(taskRoot === "/" ? "/" : `${taskRoot}/`).href;
     const files: StartCacheFile[] = [];
     let modules = 0;
@@ -303,13 +367,12 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         )
           .get(to.length, to) as { n: number };
         if (table === "codecache") modules = row.n;
-        const packed = `${work}/${file}.packed`;
-        // One self-contained file, without the write-ahead log.
-        db.prepare("VACUUM INTO ?").run(packed);
-        files.push({ name: file, data: await Deno.readFile(packed) });
       } finally {
         db.close();
       }
+      const packed = `${work}/${file}.packed`;
+      copyCanonically(path, packed);
+      files.push({ name: file, data: await Deno.readFile(packed) });
     }
     if (files.length === 0) {
       throw new StartCacheError(

@@ -18,9 +18,9 @@ import { Encoder, GobError, type Type } from "../gob/mod.ts";
 import * as t from "../gob/t.ts";
 // Not in gob/mod.ts's public surface: the synchronous decoder core, so a request's header and
 // body decode from one buffered chunk with no await. The core, not `PushDecoder`: that class
-// brings the JSON rendering of gob/json.ts, which a server never uses (every go1.x start would
-// load it).
-import { DecoderCore, takeValue } from "../gob/decode.ts";
+// brings the schemaless decoding (plain values, JSON), which a server never uses (every go1.x
+// start would load it).
+import { DecoderCore, skipValue, takeValue, typedValue } from "../gob/decode.ts";
 import type {
   ClientCodec,
   CodecLimits,
@@ -71,7 +71,9 @@ export class StreamDecoder {
    */
   async decode<T>(type: Type<T> | null): Promise<T | undefined> {
     const core = this.#core;
-    const read = type === null ? skipValue : (c: DecoderCore, id: number) => c.value(id, type);
+    const read = type === null
+      ? skipValue
+      : (c: DecoderCore, id: number) => typedValue(c, id, type);
     for (;;) {
       const r = takeValue(core, read);
       if (r !== null) {
@@ -84,11 +86,6 @@ export class StreamDecoder {
       else core.feed(chunk);
     }
   }
-}
-
-/** Go's `Decode(nil)`: reads and discards a value, building nothing. */
-function skipValue(core: DecoderCore, id: number): undefined {
-  core.skip(id);
 }
 
 /**

@@ -20,6 +20,18 @@ export function getEnv(name: string): string | undefined {
   }
 }
 
+/**
+ * The name prefix of the worker isolates that serve a concurrent environment (`workers.ts`):
+ * such an isolate runs the function's module again, and `start` there serves its share.
+ */
+export const POOL_WORKER_PREFIX = "gopherless-worker-";
+
+/** Whether this isolate is one of those workers (a name check: nothing is loaded for it). */
+export function inPoolWorker(): boolean {
+  const name = (globalThis as { name?: unknown }).name;
+  return typeof name === "string" && name.startsWith(POOL_WORKER_PREFIX);
+}
+
 /** Function-level values of the Lambda environment, read once per process. */
 export interface FunctionEnv {
   /** `AWS_LAMBDA_FUNCTION_NAME`. */

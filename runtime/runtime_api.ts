@@ -21,7 +21,8 @@
  *   logged too.
  * - A failure before the loop starts (the `init` option, a top-level throw or rejection) goes to
  *   `POST /2018-06-01/runtime/init/error`; the caller then exits.
- * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once.
+ * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once,
+ *   spread over worker isolates when the environment has several CPUs (`workers.ts`).
  *
  * All of it goes over kept-alive HTTP/1.1 connections of a small client
  * (`runtime_api_client.ts`), not `fetch`: a fraction of `fetch`'s memory and time per request,
@@ -99,6 +100,40 @@ function logError(what: string, error: LambdaErrorShape, requestId: string | und
   );
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The deadline header's milliseconds: any decimal int64, as Go's `strconv.ParseInt(s, 10, 64)`
+ * reads it (and as the go1.x path takes its int64 seconds); past 2^53 the number is the nearest
+ * double, centuries away either way. `undefined` for anything else.
+ */
+function parseDeadline(raw: string): number | undefined {
+  // Leading zeros are allowed, as Go allows them; more than 19 other digits are out of range.
+  const m = /^([+-]?)0*(\d{1,19})$/.exec(raw);
+  if (m === null) return undefined;
+  const n = Number(raw);
+  if (Number.isSafeInteger(n)) return n;
+  const big = BigInt(m[1] + m[2]);
+  return big < INT64_MIN || big > INT64_MAX ? undefined : Number(big);
+}
+
+/**
+ * Bytes the platform sent after an answer, which answer nothing: logged, as Go's `Transport`
+ * logs them, and the connection dropped (the client goes on over a new one).
+ */
+function logUnsolicited(bytes: Uint8Array): void {
+  const shown = new TextDecoder("latin1").decode(bytes.subarray(0, 256));
+  activeLogger().logEvent(
+    "WARN",
+    `Unsolicited response received on idle HTTP channel starting with ${JSON.stringify(shown)}${
+      bytes.length > 256 ? "…" : ""
+    }; the connection is dropped`,
+    undefined,
+    undefined,
+  );
+}
+
 /** A client of the Runtime API at `host:port` (the value of `AWS_LAMBDA_RUNTIME_API`). */
 export class RuntimeApiClient {
   /** `http://<address>/2018-06-01/runtime/`. */
@@ -110,7 +145,7 @@ export class RuntimeApiClient {
   constructor(address: string) {
     this.#origin = `http://${address}`;
     this.base = this.#origin + RUNTIME_PREFIX;
-    this.#http = new Http1Client(address);
+    this.#http = new Http1Client(address, { onUnsolicited: logUnsolicited });
   }
 
   /**
@@ -143,7 +178,8 @@ export class RuntimeApiClient {
       tenantId: h.get(LOWER.tenantId),
     };
     const raw = h.get(LOWER.deadlineMs);
-    if (raw === undefined || !/^[+-]?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    const deadlineMs = raw === undefined ? undefined : parseDeadline(raw);
+    if (deadlineMs === undefined) {
       const why = raw === undefined
         ? `the ${HEADERS.deadlineMs} header is missing`
         : `${JSON.stringify(raw)} is not an integer`;
@@ -152,7 +188,7 @@ export class RuntimeApiClient {
         error: runtimeError("Runtime.InvalidDeadline", `failed to parse deadline: ${why}`),
       };
     }
-    request.deadlineMs = Number(raw);
+    request.deadlineMs = deadlineMs;
     return { request };
   }
 
@@ -295,6 +331,53 @@ export class RuntimeApiClient {
 }
 
 /**
+ * Told which invocation each loop of {@linkcode serveRuntimeApi} holds: a worker isolate's
+ * supervisor reads it to fail the invocations of a worker that died (`workers.ts`).
+ */
+export interface LoopTracker {
+  /** Loop `loop` took the invocation `requestId` from `next`. */
+  taken(loop: number, requestId: string): void;
+  /** Loop `loop` has posted its invocation's result. */
+  posted(loop: number): void;
+}
+
+/**
+ * Invocations answered by someone other than their loop: in a concurrent environment an uncaught
+ * error fails the invocations in flight in its isolate (`start.ts`), and their loops must then
+ * drop the result and go back to `next` at once, even if the handler never settles.
+ */
+export class Releases {
+  #waiting = new Map<string, () => void>();
+
+  /** Resolves (with `undefined`) when `requestId` is released. */
+  wait(requestId: string): Promise<undefined> {
+    return new Promise((resolve) => this.#waiting.set(requestId, () => resolve(undefined)));
+  }
+
+  /** Releases `requestId`'s loop; false when no loop holds it. */
+  release(requestId: string): boolean {
+    const r = this.#waiting.get(requestId);
+    if (!r) return false;
+    this.#waiting.delete(requestId);
+    r();
+    return true;
+  }
+
+  /** Forgets `requestId` (its loop posted its result). */
+  done(requestId: string): void {
+    this.#waiting.delete(requestId);
+  }
+}
+
+/** What {@linkcode serveRuntimeApi} reports to, beyond the Runtime API. */
+export interface ServeOptions {
+  /** Told what each loop holds. */
+  tracker?: LoopTracker;
+  /** Invocations that may be answered elsewhere (see {@linkcode Releases}). */
+  releases?: Releases;
+}
+
+/**
  * Serves invokes from the Runtime API forever with `concurrency` loops (each: `next`, invoke,
  * post). Rejects with a {@linkcode RuntimeApiError} at the first fatal condition.
  */
@@ -302,16 +385,31 @@ export async function serveRuntimeApi(
   client: RuntimeApiClient,
   invoker: Invoker,
   concurrency = 1,
+  options: ServeOptions = {},
 ): Promise<never> {
-  const loop = async (): Promise<never> => {
+  const { tracker, releases } = options;
+  const loop = async (index: number): Promise<never> => {
     while (true) {
       const next = await client.next();
-      const result: InvokeResult = next.error
-        ? { ok: false, error: next.error }
-        : await invoker.invoke(next.request);
-      await client.postResult(next.request.requestId, result);
+      const id = next.request.requestId;
+      tracker?.taken(index, id);
+      let result: InvokeResult | undefined;
+      if (next.error) result = { ok: false, error: next.error };
+      else if (releases) {
+        const running = invoker.invoke(next.request);
+        result = await Promise.race([running, releases.wait(id)]);
+        releases.done(id);
+        // Released: answered already; whatever the handler gives later is dropped.
+        if (!result) {
+          running.then((late) => {
+            if (late.ok) late.stream?.cancel().catch(() => {});
+          });
+        }
+      } else result = await invoker.invoke(next.request);
+      if (result) await client.postResult(id, result);
+      tracker?.posted(index);
     }
   };
   const n = Math.max(1, Math.floor(concurrency));
-  return await Promise.race(Array.from({ length: n }, loop));
+  return await Promise.race(Array.from({ length: n }, (_, i) => loop(i)));
 }

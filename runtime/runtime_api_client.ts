@@ -40,11 +40,33 @@ import { connect } from "../ground/transport.ts";
 export interface Http1Response {
   /** The status code. */
   status: number;
-  /** Header fields (and trailers) by lower-case name, repeated fields joined with `, `. */
+  /**
+   * Header fields (and trailers) by lower-case name; a repeated field gives its first value, as
+   * Go's `Header.Get` does (a later copy cannot override what the platform said first).
+   */
   headers: Map<string, string>;
   /** The whole body. */
   body: Uint8Array;
 }
+
+/** Options of an {@linkcode Http1Client}. */
+export interface Http1ClientOptions {
+  /**
+   * Told of bytes that arrived on a kept-alive connection while no request was waiting for them
+   * (more than the body's length, or data on an idle connection); the connection is dropped.
+   * Go's `Transport` logs "Unsolicited response received on idle HTTP channel".
+   */
+  onUnsolicited?: (bytes: Uint8Array) => void;
+}
+
+/**
+ * The largest response head (interim `1xx` heads included) accepted: Go's `Transport` default
+ * (`MaxResponseHeaderBytes` unset: 10 MiB), which aws-lambda-go's client keeps.
+ */
+export const MAX_RESPONSE_HEAD = 10 << 20;
+
+/** Trailers of an answer: bounded as the head is. */
+const LIMITS = { maxHeadBytes: MAX_RESPONSE_HEAD, maxTrailerBytes: MAX_RESPONSE_HEAD };
 
 /** Splits `host:port` / `[v6]:port` (the form of `AWS_LAMBDA_RUNTIME_API`); port 80 if none. */
 export function parseAddress(address: string): { hostname: string; port: number } {
@@ -69,22 +91,38 @@ class Connection {
   /** Whether an answer was read on it before (a reused connection). */
   used = false;
   closed = false;
+  /** Whether it waits in the idle list (its watcher then owns it). */
+  idle = false;
+  /** Bytes of the current request handed to the connection (a write that failed may count). */
+  written = 0;
 
   constructor(conn: Conn) {
     this.#conn = conn;
     if (isDirect(conn)) {
       this.reader = new ByteReader(directSource(conn));
-      this.write = (bytes) => writeAll(conn, bytes);
+      const counted = {
+        write: async (p: Uint8Array) => {
+          const n = await conn.write(p);
+          this.written += n;
+          return n;
+        },
+      };
+      this.write = (bytes) => writeAll(counted, bytes);
     } else {
       this.reader = new ByteReader(conn.readable);
       const writer = conn.writable.getWriter();
-      this.write = (bytes) => writer.write(bytes);
+      // A stream write that fails may have passed some bytes on: counted before it settles.
+      this.write = (bytes) => {
+        this.written += bytes.length;
+        return writer.write(bytes);
+      };
     }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.idle = false;
     this.reader.cancel();
     try {
       this.#conn.close?.();
@@ -95,12 +133,15 @@ class Connection {
 
   /** Reads one answer (after any `1xx`); `keepAlive` says whether the connection can be reused. */
   async answer(): Promise<Http1Response & { keepAlive: boolean }> {
+    let budget = MAX_RESPONSE_HEAD;
     for (;;) {
-      const head = await readResponseHead(this.reader);
+      const head = await readResponseHead(this.reader, { maxHeadBytes: budget });
       if (head === null) {
         if (this.used) throw new ClosedBeforeAnswer();
         throw new Error("the connection was closed before an answer arrived");
       }
+      // Interim heads count against the one limit, as in Go, so an endless run of them ends.
+      budget -= head.size;
       if (head.status >= 100 && head.status < 200) continue;
       const { status, headers } = head;
       const connection = (headers.get("connection") ?? "").toLowerCase();
@@ -109,7 +150,7 @@ class Connection {
       const body = bodyReader(
         this.reader,
         head,
-        undefined,
+        LIMITS,
         status !== 204 && status !== 304 && !delimited,
       );
       const parts: Uint8Array[] = [];
@@ -120,6 +161,7 @@ class Connection {
         total += p.length;
       }
       for (const [k, v] of body.trailers) headers.set(k, v);
+      for (const [k, v] of head.firstValues) headers.set(k, v);
       if (this.reader.eof) keepAlive = false;
       this.used = true;
       return {
@@ -132,6 +174,11 @@ class Connection {
   }
 }
 
+/** The first bytes of `reader`'s buffer (what an unsolicited answer began with). */
+function buffered(reader: ByteReader): Promise<Uint8Array> {
+  return reader.readSome(reader.buffered, false).then((b) => b ?? new Uint8Array(0));
+}
+
 /** Kept-alive HTTP/1.1 connections to one server; see the module docs. */
 export class Http1Client {
   /** `host:port`, as given. */
@@ -139,24 +186,57 @@ export class Http1Client {
   readonly #hostname: string;
   readonly #port: number;
   readonly #idle: Connection[] = [];
+  readonly #onUnsolicited: (bytes: Uint8Array) => void;
 
   /** A client of the server at `address` (`host:port` or `[v6]:port`). */
-  constructor(address: string) {
+  constructor(address: string, options: Http1ClientOptions = {}) {
     this.address = address;
     const { hostname, port } = parseAddress(address);
     this.#hostname = hostname;
     this.#port = port;
+    this.#onUnsolicited = options.onUnsolicited ?? (() => {});
   }
 
   async #acquire(): Promise<Connection> {
     const idle = this.#idle.pop();
-    if (idle) return idle;
+    if (idle) {
+      idle.idle = false;
+      idle.written = 0;
+      return idle;
+    }
     return new Connection(await connect({ hostname: this.#hostname, port: this.#port }));
   }
 
+  /**
+   * Returns `c` to the idle list when it can serve another request. Like Go's `Transport`, an
+   * idle connection is watched: bytes left over after the answer, or arriving while idle, are no
+   * answer to anything (a later request must not read them as its own), and a connection the
+   * server closed is not reused.
+   */
   #release(c: Connection, keepAlive: boolean): void {
-    if (keepAlive && !c.closed) this.#idle.push(c);
-    else c.close();
+    if (!keepAlive || c.closed) return c.close();
+    if (c.reader.buffered > 0) return this.#unsolicited(c);
+    c.idle = true;
+    this.#idle.push(c);
+    c.reader.fill().then((more) => {
+      if (!c.idle) return; // taken by a request, whose answer this read begins
+      if (more) this.#unsolicited(c);
+      else this.#drop(c);
+    }, () => {
+      if (c.idle) this.#drop(c);
+    });
+  }
+
+  #drop(c: Connection): void {
+    const i = this.#idle.indexOf(c);
+    if (i >= 0) this.#idle.splice(i, 1);
+    c.close();
+  }
+
+  #unsolicited(c: Connection): void {
+    const bytes = buffered(c.reader);
+    this.#drop(c);
+    bytes.then((b) => this.#onUnsolicited(b), () => {});
   }
 
   #head(method: string, path: string, headers: Record<string, string>, framing: Fields) {
@@ -170,6 +250,11 @@ export class Http1Client {
   /**
    * Sends one request with a whole body (or none) and reads the whole answer. Rejects on
    * connection failures and malformed answers.
+   *
+   * A reused connection that fails before any byte of the request was written is replaced by a
+   * new one, once, for any request; after that, only a request without a body (`GET`) is sent
+   * again, as Go's `Transport` retries only replayable requests: a response or an error posted
+   * to the platform is never sent twice.
    */
   async request(
     method: string,
@@ -199,8 +284,12 @@ export class Http1Client {
         return answer;
       } catch (e) {
         c.close();
+        const replayable = c.written === 0 || body === undefined && method === "GET";
         // A kept-alive connection the server had closed meanwhile: once more, on a new one.
-        if (attempt === 0 && (e instanceof ClosedBeforeAnswer || isReset(e) && c.used)) continue;
+        if (
+          attempt === 0 && c.used && replayable &&
+          (e instanceof ClosedBeforeAnswer || isReset(e))
+        ) continue;
         throw e;
       }
     }
@@ -211,7 +300,7 @@ export class Http1Client {
    * one write), then the last chunk with the fields `trailers(error)` gives if `body` errors (the
    * error is not rethrown: the server learns of it from the trailers), and reads the answer,
    * which is read while the body is being sent so that a server refusing early is not left
-   * unread. Rejects on connection failures and malformed answers.
+   * unread. Rejects on connection failures and malformed answers; never sends twice.
    */
   async stream(
     method: string,

@@ -23,14 +23,14 @@
  * @module
  */
 
-import { functionEnv, getEnv } from "./context.ts";
+import { functionEnv, getEnv, inPoolWorker } from "./context.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
 import { lambdaError } from "../protocol/lambda_error.ts";
 import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
 import { listen } from "../ground/transport.ts";
 import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
-import type { RuntimeApiClient } from "./runtime_api.ts";
+import type { Releases, RuntimeApiClient } from "./runtime_api.ts";
 import type {
   AnyLambdaHandler,
   LambdaErrorShape,
@@ -80,8 +80,19 @@ const state: {
   phase: Phase;
   client: RuntimeApiClient | undefined;
   invoker: Invoker | undefined;
+  /** Set in a concurrent environment: an uncaught error fails its isolate's invocations only. */
+  releases: Releases | undefined;
+  /** In a worker isolate that serves: ends it, telling the main isolate why (workers.ts). */
+  endWorker: ((shape: LambdaErrorShape) => void) | undefined;
   dying: boolean;
-} = { phase: "loading", client: undefined, invoker: undefined, dying: false };
+} = {
+  phase: "loading",
+  client: undefined,
+  invoker: undefined,
+  releases: undefined,
+  endWorker: undefined,
+  dying: false,
+};
 
 function underLambda(): boolean {
   return select() !== null;
@@ -108,9 +119,14 @@ interface Starter {
   invoker(concurrency: number): InvokerOptions;
   /**
    * Prepares the transport before the `init` option runs (the Runtime API needs its client to
-   * report an init failure); resolves with the function that serves forever.
+   * report an init failure); resolves with the function that serves forever (with `loops`
+   * concurrent invocations where the protocol takes several; default: its concurrency).
    */
-  prepare(value: string, options: StartOptions, invoker: Invoker): Promise<() => Promise<never>>;
+  prepare(
+    value: string,
+    options: StartOptions,
+    invoker: Invoker,
+  ): Promise<(loops?: number) => Promise<never>>;
   /** Reports a failure outside any handler call (before exiting). */
   reportFatal(value: string, shape: LambdaErrorShape): Promise<void>;
 }
@@ -154,16 +170,18 @@ export const STARTERS: Record<Protocol, Starter> = {
     }),
     async prepare(value, options, invoker) {
       // The Runtime API client lives in runtime_api.ts, loaded only in this mode.
-      const { RuntimeApiClient, RuntimeApiError, serveRuntimeApi } = await import(
+      const { Releases, RuntimeApiClient, RuntimeApiError, serveRuntimeApi } = await import(
         "./runtime_api.ts"
       );
       const client = new RuntimeApiClient(value);
       state.client = client;
       if (options.onShutdown) await client.enableSigterm();
       const concurrency = STARTERS["runtime-api"].concurrency(functionEnv().maxConcurrency);
-      return async () => {
+      const releases = concurrency > 1 ? new Releases() : undefined;
+      state.releases = releases;
+      return async (loops = concurrency) => {
         try {
-          return await serveRuntimeApi(client, invoker, concurrency);
+          return await serveRuntimeApi(client, invoker, loops, { releases });
         } catch (e) {
           if (e instanceof RuntimeApiError) fatal(e.message);
           fatal(`the Runtime API loop failed: ${String(e)}`);
@@ -198,6 +216,32 @@ async function die(shape: LambdaErrorShape): Promise<never> {
   Deno.exit(1);
 }
 
+/**
+ * An uncaught error while a concurrent environment serves (Lambda Managed Instances): the
+ * invocations in flight in this isolate get it as their error and their loops go back to `next`;
+ * the process goes on, as a worker isolate that died is replaced (`workers.ts`), because Lambda
+ * ends the whole environment, every invocation in it included, when the runtime process exits.
+ */
+async function survive(shape: LambdaErrorShape): Promise<void> {
+  const { client, invoker, releases } = state;
+  const held = [...invoker?.inFlight ?? []].filter((r) => releases?.release(r.requestId));
+  if (held.length === 0) return logUncaught(shape);
+  await Promise.allSettled(held.map(async (r) => {
+    try {
+      await client?.postError(r.requestId, shape);
+    } catch (e) {
+      activeLogger().logEvent("WARN", (e as Error).message, undefined, r.requestId);
+    }
+  }));
+}
+
+/** What an uncaught error does: {@linkcode survive} while a concurrent environment serves. */
+function uncaught(shape: LambdaErrorShape): void {
+  if (state.endWorker) state.endWorker(shape);
+  else if (state.phase === "serving" && state.releases) void survive(shape);
+  else void die(shape);
+}
+
 function rejectionShape(reason: unknown): LambdaErrorShape {
   const inner = toErrorShape(reason);
   return lambdaError(
@@ -210,16 +254,17 @@ function rejectionShape(reason: unknown): LambdaErrorShape {
 // Installed when this module is imported, i.e. before the function's own module body runs, so that
 // a throw at its top level is caught too. Outside Lambda they step aside (Deno's default applies).
 globalThis.addEventListener("unhandledrejection", (e: PromiseRejectionEvent) => {
-  if (!underLambda()) return;
+  // A worker isolate that is not serving yet fails as any worker does: its init failed.
+  if (!underLambda() || (inPoolWorker() && !state.endWorker)) return;
   e.preventDefault();
   // A rejected top-level module evaluation (a throw at the top of the handler's module) arrives
   // here too; it is an init failure, reported with the error's own type.
-  void die(state.phase === "serving" ? rejectionShape(e.reason) : toErrorShape(e.reason));
+  uncaught(state.phase === "serving" ? rejectionShape(e.reason) : toErrorShape(e.reason));
 });
 globalThis.addEventListener("error", (e: ErrorEvent) => {
-  if (!underLambda()) return;
+  if (!underLambda() || (inPoolWorker() && !state.endWorker)) return;
   e.preventDefault();
-  void die(toErrorShape(e.error));
+  uncaught(toErrorShape(e.error));
 });
 
 // ---- start ----------------------------------------------------------------------------------
@@ -280,6 +325,22 @@ export async function start(
   state.invoker = invoker;
   state.phase = "init";
 
+  // A concurrent environment (Lambda Managed Instances) spreads its loops over one isolate per
+  // CPU; the module that does it is loaded only here (the sequential path never sees it).
+  const pool = concurrency > 1 ? await import("./workers.ts") : undefined;
+  if (pool && inPoolWorker()) {
+    return await pool.serveAsWorker({
+      address: selected.value,
+      invoker,
+      init: options.init,
+      serving: (end) => {
+        state.phase = "serving";
+        state.endWorker = end;
+      },
+    });
+  }
+  const isolates = pool?.workerCount(concurrency) ?? 1;
+
   if (options.onShutdown) {
     const hook = options.onShutdown;
     Deno.addSignalListener("SIGTERM", async () => {
@@ -300,6 +361,19 @@ export async function start(
     } catch (e) {
       return await die(toErrorShape(e));
     }
+  }
+  if (pool && isolates > 1) {
+    return await pool.runPool({
+      client: state.client!,
+      concurrency,
+      isolates,
+      serve: (loops) => {
+        state.phase = "serving";
+        return serve(loops);
+      },
+      initFailed: die,
+      fatal,
+    });
   }
   state.phase = "serving";
   return await serve();

@@ -7,7 +7,12 @@
  * deno task deploy examples/hello.ts --function-name hello --arch arm64
  * deno task deploy examples/stream.ts --function-name ticks --url --invoke-mode RESPONSE_STREAM
  * deno task deploy --zip dist/arm64/bootstrap.zip --function-name hello --alias live --dry-run
+ * API_KEY=… deno task deploy main.ts --function-name api --env API_KEY --env-file prod.env
  * ```
+ *
+ * Environment values are treated as secrets: `deploy` prints names, never values (a dry run shows
+ * `<redacted>`). `deno task` echoes its command line, so values go in `--env NAME` (read from this
+ * environment) or `--env-file`, not in `--env NAME=VALUE`.
  *
  * Exit status: 0 deployed (or planned), 1 the deployment failed, 2 bad arguments.
  *
@@ -18,7 +23,7 @@ import { BuildError, DenortError } from "../packaging/mod.ts";
 import { usageFailure } from "../ground/command_line.ts";
 import { type DeployOptions, parseArgs, USAGE } from "./deploy/args.ts";
 import { deploy, type DeployReport, describePlan } from "./deploy/deploy.ts";
-import { DeployError } from "./deploy/errors.ts";
+import { DeployError, describeAwsError } from "./deploy/errors.ts";
 
 export { type DeployOptions, parseArgs, USAGE, UsageError } from "./deploy/args.ts";
 export { deploy, type DeployHooks, type DeployReport, describePlan } from "./deploy/deploy.ts";
@@ -62,16 +67,10 @@ export async function main(args: string[]): Promise<number> {
       console.error(`error: ${e.message}`);
       return 1;
     }
-    if (e instanceof Error && "$fault" in e) {
-      // An answer of the AWS API: its name and message are what the user needs.
-      console.error(`error: AWS said ${e.name}: ${e.message}`);
-      return 1;
-    }
-    if (e instanceof Error && "$metadata" in e) {
-      console.error(`error: cannot reach the AWS API: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    const aws = describeAwsError(e, options.endpointUrl ?? "the AWS API");
+    if (aws === undefined) throw e;
+    console.error(`error: ${aws}`);
+    return 1;
   }
 }
 

@@ -8,7 +8,7 @@
  * deno task gob gen ./geo --out geo_types.ts # TypeScript descriptors for a Go package's types
  * ```
  *
- * The JSON mapping is documented in `gob/json.ts`; the generated descriptors
+ * The JSON mapping is documented in `gob/_decode_json.ts`; the generated descriptors
  * in `tools/gobgen/model.ts`.
  *
  * @module

@@ -10,29 +10,9 @@ import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { buildGo, goTest } from "../_support/go.ts";
 import { repoPath } from "../runtime/_platform.ts";
+import { buildRie } from "./_rie.ts";
 
 const dec = new TextDecoder();
-
-let rieBinary: Promise<string> | undefined;
-function buildRie(): Promise<string> {
-  rieBinary ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "gopherless-rie-" });
-    const out = await new Deno.Command("go", {
-      args: [
-        "build",
-        "-o",
-        `${dir}/aws-lambda-rie`,
-        "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie",
-      ],
-      cwd: repoPath("tests/go/rie"),
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) throw new Error(`building aws-lambda-rie failed:\n${dec.decode(out.stderr)}`);
-    return `${dir}/aws-lambda-rie`;
-  })();
-  return rieBinary;
-}
 
 let packaged: Promise<string> | undefined;
 /** The TypeScript twin, packaged and unzipped: its task directory. */
@@ -184,32 +164,41 @@ goTest("RIE: results, error documents and streams equal our emulator's, Go and T
   assert.equal(boom.trace.length, 2, "no frame of the runtime");
 });
 
-goTest("RIE: init errors equal our emulator's, Go and TS", async () => {
-  const task = await packageOps();
-  const go = await buildGo("cmd/goemufunc");
-  const cases = [
-    // aws-lambda-go has no init error call: the Go twin exits before serving.
-    ["go exits", go, { GOEMU_INIT_FAIL: "1" }],
-    ["ts exits", `${task}/bootstrap`, { EMU_INIT_FAIL: "exit" }],
-    ["ts init error", `${task}/bootstrap`, { EMU_INIT_FAIL: "init" }],
-  ] as const;
-  const raw: Record<string, string[]> = {};
-  for (const [name, bootstrap, env] of cases) {
-    raw[name] = [];
-    for (const run of [underRie, underEmulator]) {
-      await run(bootstrap, task, env, async (invoke) => {
-        raw[name].push((await invoke({ op: "echo", value: 1 })).replace(/RequestId: \S+ /, ""));
-      });
+goTest(
+  "RIE: a reported init error equals our emulator's; an exit in init answers alike for Go and TS",
+  async () => {
+    const task = await packageOps();
+    const go = await buildGo("cmd/goemufunc");
+    const cases = [
+      // aws-lambda-go has no init error call: the Go twin exits before serving.
+      ["go exits", go, { GOEMU_INIT_FAIL: "1" }],
+      ["ts exits", `${task}/bootstrap`, { EMU_INIT_FAIL: "exit" }],
+      ["ts init error", `${task}/bootstrap`, { EMU_INIT_FAIL: "init" }],
+    ] as const;
+    const raw: Record<string, string[]> = {};
+    for (const [name, bootstrap, env] of cases) {
+      raw[name] = [];
+      for (const run of [underRie, underEmulator]) {
+        await run(bootstrap, task, env, async (invoke) => {
+          raw[name].push((await invoke({ op: "echo", value: 1 })).replace(/RequestId: \S+ /, ""));
+        });
+      }
     }
-  }
-  // A process that exits during init: the TypeScript and Go functions get the same answer under
-  // each host. (The RIE answers it with an empty body; Lambda and our emulator with
-  // Runtime.ExitError.)
-  assert.deepEqual(raw["ts exits"], raw["go exits"]);
-  assert.equal(JSON.parse(raw["go exits"][1]).errorType, "Runtime.ExitError");
-  // An init error the runtime reports: the same document under both hosts, with its frames.
-  const [rie, emu] = raw["ts init error"].map((t) => JSON.parse(t));
-  assert.deepEqual(emu, rie);
-  assert.equal(rie.errorType, "ConfigError");
-  assert.match(rie.trace[1], /^ {4}at .*\(tests\/emulator\/fixtures\/ops\.ts:\d+:\d+\)$/);
-});
+    // A process that exits during init: the TypeScript and Go functions get the same answer under
+    // each host. AWS's emulator answers it with an empty body; Lambda and our emulator with
+    // Runtime.ExitError and the exit status.
+    assert.deepEqual(raw["ts exits"], raw["go exits"]);
+    const [rieExit, emuExit] = raw["go exits"];
+    assert.equal(rieExit, "", "the RIE's answer to a function that exits during init");
+    assert.deepEqual(JSON.parse(emuExit), {
+      errorMessage: "Error: Runtime exited with error: exit status 3",
+      errorType: "Runtime.ExitError",
+    });
+    // An init error the runtime reports: the same document under both hosts, with its frames.
+    const [rie, emu] = raw["ts init error"].map((t) => JSON.parse(t));
+    assert.deepEqual(emu, rie);
+    assert.equal(rie.errorType, "ConfigError");
+    assert.equal(rie.errorMessage, "missing configuration");
+    assert.match(rie.trace[1], /^ {4}at .*\(tests\/emulator\/fixtures\/ops\.ts:\d+:\d+\)$/);
+  },
+);

@@ -55,6 +55,8 @@ export interface ZipInfo {
   system: number;
   /** The SHA-256 of its contents, hex. */
   sha256: string;
+  /** Its modification time as recorded: year, month, day, hour, minute, second. */
+  dateTime: number[];
 }
 
 /** Reads a zip back with Python's `zipfile` (which also checks every CRC). */
@@ -66,7 +68,8 @@ bad = z.testzip()
 if bad: sys.exit("bad CRC in " + bad)
 print(json.dumps([{"name": i.filename, "mode": i.external_attr >> 16, "size": i.file_size,
   "method": i.compress_type, "system": i.create_system,
-  "sha256": hashlib.sha256(z.read(i)).hexdigest()} for i in z.infolist()]))
+  "sha256": hashlib.sha256(z.read(i)).hexdigest(), "dateTime": list(i.date_time)}
+  for i in z.infolist()]))
 `;
   const out = await new Deno.Command("python3", {
     args: ["-c", script, path],
@@ -83,15 +86,7 @@ export async function sha256(data: Uint8Array): Promise<string> {
   return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Whether a command is on PATH. */
-export function has(cmd: string): boolean {
-  try {
-    return new Deno.Command(cmd, { args: ["--help"], stdout: "null", stderr: "null" }).outputSync()
-      .code !== 127;
-  } catch {
-    return false;
-  }
-}
+export { has } from "../_support/tools.ts";
 
 /**
  * Stand-in `denort` binaries: copies of `/bin/true` (a real ELF that `deno compile` accepts and

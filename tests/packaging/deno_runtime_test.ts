@@ -13,7 +13,8 @@ import { launcherScript } from "../../packaging/launcher.ts";
 import { DatabaseSync } from "node:sqlite";
 import { runBootstrap } from "./_mini_platform.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
-import { has, readZip, repoPath, runCli } from "./_helpers.ts";
+import { readZip, repoPath, runCli } from "./_helpers.ts";
+import { unzipInto } from "../_support/tools.ts";
 
 const FN = repoPath("tests/packaging/fixtures/fn.ts");
 
@@ -37,22 +38,7 @@ function buildOnce(): Promise<{ dir: string; task: string; stderr: string }> {
       task,
     ]);
     if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
-    await Deno.mkdir(task, { recursive: true });
-    const zip = `${dir}/dist/x86_64/bootstrap.zip`;
-    const unzip = has("unzip")
-      ? new Deno.Command("unzip", { args: ["-q", zip, "-d", task] })
-      : new Deno.Command("python3", {
-        // Python's extractall drops modes: restore them from the external attributes
-        args: [
-          "-c",
-          "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n" +
-          " p=z.extract(i,sys.argv[2]); os.chmod(p,(i.external_attr>>16)&0o777)",
-          zip,
-          task,
-        ],
-      });
-    const u = await unzip.output();
-    if (!u.success) throw new Error(new TextDecoder().decode(u.stderr));
+    await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
     return { dir, task, stderr: r.stderr };
   })();
   return built;
@@ -117,7 +103,7 @@ Deno.test({
     const inChunks = await Promise.all(chunks.map((c) => sourcesOf(`${out}/${c}`)));
     const chunkOf = (source: string) => chunks.find((_, i) => inChunks[i].includes(source));
     assert.ok(chunkOf("runtime/go1x.ts"), `no chunk holds runtime/go1x.ts: ${inChunks}`);
-    assert.ok(chunkOf("gob/decode.ts"), "gob is in a chunk");
+    assert.ok(chunkOf("gob/_decode_core.ts"), "gob is in a chunk");
     assert.ok(chunkOf("tests/packaging/fixtures/lazy.ts"), "the lazy module is in a chunk");
     const loaded = await staticallyLoaded(out, "handler.js");
     const atStart = (await Promise.all(loaded.map((f) => sourcesOf(`${out}/${f}`)))).flat();
@@ -139,6 +125,16 @@ Deno.test({
       ),
       [],
       `loaded by the go1.x chunk: ${go1xLoads}`,
+    );
+    // It decodes into descriptors only: the typed plans, not the schemaless (plain) plans, their
+    // zero values of wire types, or the JSON rendering `gob dump` uses.
+    assert.ok(atGo1x.includes("gob/_decode_typed.ts"), `${atGo1x}`);
+    assert.deepEqual(
+      atGo1x.filter((s) =>
+        /^gob\/(_decode_plain|_decode_zero_wire|_decode_json|_go_source)\.ts/.test(s)
+      ),
+      [],
+      `schemaless decoding loaded by the go1.x chunk: ${go1xLoads}`,
     );
     const head = (await Deno.readFile(`${out}/deno`)).subarray(0, 64);
     assert.equal(elfMachine(head), 62, "an x86_64 Deno");

@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import { LocalFunction, type Protocol } from "../../emulator/mod.ts";
 import type { InvokeOutcome } from "../../emulator/mod.ts";
-import { has, repoPath, runCli } from "./_helpers.ts";
+import { repoPath, runCli } from "./_helpers.ts";
+import { unzipInto } from "../_support/tools.ts";
 import { goTest } from "../_support/go.ts";
 import { op, postFor, runPlatform } from "../runtime/_platform.ts";
 
@@ -29,23 +30,6 @@ type Entry = typeof ENTRIES[number];
 
 const dec = new TextDecoder();
 
-async function unzip(zip: string, dir: string): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  const cmd = has("unzip")
-    ? new Deno.Command("unzip", { args: ["-q", zip, "-d", dir] })
-    : new Deno.Command("python3", {
-      args: [
-        "-c",
-        "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n" +
-        " p=z.extract(i,sys.argv[2]); os.chmod(p,(i.external_attr>>16)&0o777)",
-        zip,
-        dir,
-      ],
-    });
-  const out = await cmd.output();
-  if (!out.success) throw new Error(dec.decode(out.stderr));
-}
-
 let packaged: Promise<{ root: string; tasks: Map<Entry, string> }> | undefined;
 
 /** Packages every entry once per test process (two builds at a time) and unzips each. */
@@ -60,7 +44,7 @@ function packageAll(): Promise<{ root: string; tasks: Map<Entry, string> }> {
         const r = await runCli([`${LIBS}/${name}.main.ts`, "--runtime", "deno", "--out", out]);
         if (r.code !== 0) throw new Error(`building ${name} failed:\n${r.stderr}`);
         const task = `${root}/task-${name}`;
-        await unzip(`${out}/x86_64/bootstrap.zip`, task);
+        await unzipInto(`${out}/x86_64/bootstrap.zip`, task);
         await Deno.remove(out, { recursive: true });
         tasks.set(name, task);
       }

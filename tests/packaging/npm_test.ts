@@ -14,7 +14,8 @@ import {
   usesDeno,
 } from "../../packaging/npm/build.ts";
 import { buildGo, hasGo, inCI } from "../_support/go.ts";
-import { has, repoPath } from "./_helpers.ts";
+import { repoPath } from "./_helpers.ts";
+import { toolTest } from "../_support/tools.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
 
 Deno.test("npm build: import rewriting and the Deno shim, file by file", () => {
@@ -41,9 +42,8 @@ Deno.test("npm build: import rewriting and the Deno shim, file by file", () => {
   );
 });
 
-Deno.test({
+toolTest(["node", "npm"], {
   name: "npm build: the package builds and passes node --test",
-  ignore: !has("node") || !has("npm"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async (t) => {

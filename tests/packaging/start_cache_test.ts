@@ -207,3 +207,38 @@ Deno.test("primeStartCache: eager modules are cached fully compiled, and Deno ta
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("primeStartCache: the same modules in two folders give the same bytes", async () => {
+  const root = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    // Several modules, so that Deno's loads can finish in another order from run to run.
+    const modules = ["handler.js", ...Array.from({ length: 8 }, (_, i) => `chunk-${i}.js`)];
+    const caches = [];
+    for (const dir of [`${root}/a`, `${root}/somewhere/else/b`]) {
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(
+        `${dir}/handler.js`,
+        modules.slice(1).map((m, i) => `import { v as v${i} } from "./${m}";`).join("\n") +
+          `\nexport function f() { return [${modules.slice(1).map((_, i) => `v${i}`)}]; }\n`,
+      );
+      for (const [i, m] of modules.slice(1).entries()) {
+        await Deno.writeTextFile(`${dir}/${m}`, `export const v = ${i};\nexport function g() {}\n`);
+      }
+      const made = await primeStartCache({
+        deno: Deno.execPath(),
+        dir,
+        modules,
+        eager: ["chunk-0.js"],
+        timeoutMs: 20_000,
+      });
+      assert.equal(made.modules, modules.length);
+      caches.push(made.files);
+    }
+    assert.deepEqual(caches[1].map((f) => f.name), caches[0].map((f) => f.name));
+    for (const [i, f] of caches[0].entries()) {
+      assert.deepEqual(caches[1][i].data, f.data, `${f.name} differs`);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

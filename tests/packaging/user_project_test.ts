@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { LocalFunction, type Protocol } from "../../emulator/mod.ts";
-import { has, repoPath, runCli } from "./_helpers.ts";
+import { repoPath, runCli } from "./_helpers.ts";
+import { unzipInto } from "../_support/tools.ts";
 
 const PROJECT = repoPath("testdata/user_project");
 const dec = new TextDecoder();
@@ -109,12 +110,7 @@ Deno.test({
       const report = JSON.parse(await Deno.readTextFile(`${dir}/dist/build.json`));
       assert.equal(report.config, `${PROJECT}/deno.json`, "built with the project's deno.json");
       const task = `${dir}/task`;
-      await Deno.mkdir(task);
-      assert.ok(has("unzip"), "unzip is needed to unpack the package");
-      const u = await new Deno.Command("unzip", {
-        args: ["-q", `${dir}/dist/x86_64/bootstrap.zip`, "-d", task],
-      }).output();
-      assert.ok(u.success, dec.decode(u.stderr));
+      await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
       await Deno.remove(`${dir}/dist`, { recursive: true });
       await Deno.mkdir(`${dir}/deno-dir`);
       for (const protocol of ["runtime-api", "go1x"] as const) {

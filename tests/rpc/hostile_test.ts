@@ -92,27 +92,43 @@ Deno.test("rpc hostile: garbage bytes close that connection; others are served",
   });
 });
 
-Deno.test("rpc hostile: a huge length prefix is refused at once, without allocating", async () => {
-  await withServer({ maxMessageSize: 1 << 20 }, async (port) => {
-    const before = Deno.memoryUsage().rss;
-    const conns = await Promise.all(
-      Array.from({ length: 20 }, () => Deno.connect({ hostname: "127.0.0.1", port })),
-    );
-    for (const [i, c] of conns.entries()) {
-      // 2^56 bytes, or just past the limit.
-      await c.write(
-        i % 2
-          ? new Uint8Array([0xf8, 1, 0, 0, 0, 0, 0, 0, 0])
-          : new Uint8Array([0xfd, 0x10, 0x00, 0x01]),
+Deno.test("rpc hostile: a huge length prefix is refused by the size limit before its body arrives", async () => {
+  // The decoder never sizes a buffer from a length prefix: it checks the prefix against
+  // maxMessageSize first, and its buffers grow only with bytes received. So the server refuses
+  // each prefix the moment it is read (long before its 30 s stall timeout), with the size limit's
+  // error, holding no more than the prefix's bytes in its budget.
+  const errors: unknown[] = [];
+  await withServer(
+    { maxMessageSize: 1 << 20, onError: (e) => errors.push(e) },
+    async (port, server) => {
+      const peak = watchPeak(() => server.bufferedBytes);
+      const conns = await Promise.all(
+        Array.from({ length: 20 }, () => Deno.connect({ hostname: "127.0.0.1", port })),
       );
-    }
-    for (const c of conns) {
-      assert.notEqual(await closedWithin(c, 2000), null);
-      c.close();
-    }
-    assert.ok(Deno.memoryUsage().rss - before < 64 << 20);
-    await goodClient(port);
-  });
+      for (const [i, c] of conns.entries()) {
+        // 2^56 bytes, or just past the limit.
+        await c.write(
+          i % 2
+            ? new Uint8Array([0xf8, 1, 0, 0, 0, 0, 0, 0, 0])
+            : new Uint8Array([0xfd, 0x10, 0x00, 0x01]),
+        );
+      }
+      for (const c of conns) {
+        assert.notEqual(await closedWithin(c, 2000), null);
+        c.close();
+      }
+      assert.ok(peak.stop() <= 20 * 9, `the server held ${peak.value} bytes`);
+      const messages = errors.map((e) => `${(e as Error).message} (${(e as Error).cause})`);
+      assert.equal(messages.length, 20, messages.join("\n"));
+      for (const m of messages) {
+        assert.match(
+          m,
+          /invalid message length (72057594037927940|1048577): exceeds the maximum message size 1048576/,
+        );
+      }
+      await goodClient(port);
+    },
+  );
 });
 
 Deno.test("rpc hostile: half a message then silence is closed after idleTimeout", async () => {
@@ -159,6 +175,8 @@ Deno.test("rpc hostile: 1,000 concurrent connections, bounded memory, still serv
     await Promise.all(conns.map((c, i) => i % 2 ? c.write(half.subarray(0, 20)) : 0));
     await sleep(100);
     assert.equal(server.connections, 1000);
+    // The server holds what the half messages sent, and nothing per silent connection.
+    assert.equal(server.bufferedBytes, 500 * 20);
     await goodClient(port);
     const after = Deno.memoryUsage();
     const grew = (after.rss - before.rss) / (1 << 20);
@@ -205,7 +223,9 @@ Deno.test("rpc hostile: at maxConnections with every connection busy, the newcom
 });
 
 Deno.test("rpc hostile: a client that never reads its replies cannot grow the server's memory", async () => {
-  await withServer({ maxBacklog: 1 << 16, maxInFlight: 16 }, async (port, server) => {
+  const maxBacklog = 1 << 16;
+  const maxInFlight = 16;
+  await withServer({ maxBacklog, maxInFlight }, async (port, server) => {
     const c = await Deno.connect({ hostname: "127.0.0.1", port });
     const enc = new Encoder();
     const big = "x".repeat(16 * 1024);
@@ -221,14 +241,42 @@ Deno.test("rpc hostile: a client that never reads its replies cannot grow the se
       all.set(p, o);
       o += p.length;
     }
-    const before = Deno.memoryUsage().rss;
-    // Write without reading: the kernel buffers fill, the server stops reading.
-    const writing = c.write(all).catch(() => 0);
-    await sleep(500);
-    assert.ok(Deno.memoryUsage().rss - before < 100 << 20);
+    // What the server buffers (requests being received, replies queued unsent), sampled
+    // throughout: past maxBacklog it stops reading, so at most maxBacklog plus the replies of the
+    // calls then running (maxInFlight, ~16 KiB each) plus a request being received, far below
+    // the ~32 MiB of replies the client asks for (the kernel's buffers take a few MiB of them).
+    const peak = watchPeak(() => server.bufferedBytes);
+    // Write everything without reading: the kernel buffers fill, the server stops reading.
+    const writing = (async () => {
+      for (let off = 0; off < all.length;) off += await c.write(all.subarray(off));
+    })().catch(() => 0);
+    // Once the kernel's buffers are full, replies queue in the server past maxBacklog...
+    for (const start = Date.now(); Date.now() - start < 10_000;) {
+      if (server.bufferedBytes > maxBacklog) break;
+      await sleep(20);
+    }
+    assert.ok(server.bufferedBytes > maxBacklog, `the server holds ${server.bufferedBytes} bytes`);
+    // ...and it reads no more.
+    await sleep(300);
+    const bound = maxBacklog + (maxInFlight + 1) * 17 * 1024 + (64 << 10);
+    assert.ok(peak.stop() < bound, `the server buffered ${peak.value} bytes (bound ${bound})`);
     assert.equal(server.connections, 1);
     await goodClient(port);
     c.close();
     await writing;
   });
 });
+
+/** Samples `read()` on every timer turn until `stop()`, which returns the largest value seen. */
+function watchPeak(read: () => number): { value: number; stop(): number } {
+  const peak = {
+    value: read(),
+    stop() {
+      clearInterval(timer);
+      peak.value = Math.max(peak.value, read());
+      return peak.value;
+    },
+  };
+  const timer = setInterval(() => (peak.value = Math.max(peak.value, read())), 1);
+  return peak;
+}

@@ -54,6 +54,16 @@ Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module
   for (const m of ["runtime/runtime_api.ts", "runtime/runtime_api_client.ts", "ground/http1.ts"]) {
     assert.ok(!graph.includes(m), `${m} is loaded at start`);
   }
+  // The worker isolates of a concurrent environment are set up by modules a sequential start
+  // never loads, and they load node:worker_threads only when they run (a static import would be
+  // hoisted into every bundle).
+  for (const m of ["runtime/workers.ts", "runtime/worker_count.ts"]) {
+    assert.ok(!graph.includes(m), `${m} is loaded at start`);
+  }
+  assert.deepEqual(
+    (await staticGraph("runtime/workers.ts")).filter((m) => m.startsWith("node:")),
+    [],
+  );
   // A function importing the package root or the HTTP adapter (every HTTP function) loads no
   // node: module either (the awslambda global's Writable comes from node:stream on first use),
   // nor the go1.x server's gob and rpc.
@@ -86,11 +96,12 @@ Deno.test("footprint: the go1.x server loads no JSON-RPC codec, no HTTP, no Runt
   assert.ok(!graph.includes("runtime/runtime_api.ts"));
 });
 
-Deno.test("footprint: format needs node:util only for what util.format alone can do", () => {
-  const cases: unknown[][] = [
-    ["plain"],
-    ["a", "b", "c"],
-    [],
+Deno.test("footprint: format needs node:util only for what util.format alone can do", async () => {
+  // Plain calls (all strings, no `%` in the first) are joined without node:util; the rest go to
+  // util.format. Each case gets a fresh instance of the module (node:util is cached once loaded)
+  // and the built-ins it asks `process.getBuiltinModule` for are recorded.
+  const plain: unknown[][] = [["plain"], ["a", "b", "c"], [], ["100 percent", "done"]];
+  const needsUtil: unknown[][] = [
     ["%s=%d", "x", 3],
     ["100%", "done"],
     [{ a: 1 }, "b"],
@@ -98,7 +109,34 @@ Deno.test("footprint: format needs node:util only for what util.format alone can
     [new Error("boom")],
     [1, 2n, null, undefined],
   ];
-  for (const args of cases) assert.equal(format(...args), utilFormat(...args));
+  const proc = (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): unknown };
+  }).process;
+  const original = proc.getBuiltinModule;
+  const loaded: string[] = [];
+  proc.getBuiltinModule = (id: string) => {
+    loaded.push(id);
+    return original.call(proc, id);
+  };
+  try {
+    let instance = 0;
+    for (
+      const [args, wanted] of [
+        ...plain.map((a) => [a, []] as const),
+        ...needsUtil.map((a) => [a, ["node:util"]] as const),
+      ]
+    ) {
+      const specifier = `../../runtime/lazy_node.ts?instance=${instance++}`;
+      const fresh = await import(specifier) as { format: typeof format };
+      loaded.length = 0;
+      assert.equal(fresh.format(...args), utilFormat(...args));
+      assert.deepEqual(loaded, wanted, `built-ins loaded by format(${Deno.inspect(args)})`);
+    }
+  } finally {
+    proc.getBuiltinModule = original;
+  }
+  // The shared instance agrees with util.format on every case.
+  for (const args of [...plain, ...needsUtil]) assert.equal(format(...args), utilFormat(...args));
 });
 
 Deno.test("footprint: request ids follow invocations, one at a time and overlapping", async () => {

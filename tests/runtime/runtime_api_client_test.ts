@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Http1Client, parseAddress } from "../../runtime/runtime_api_client.ts";
+import { RuntimeApiClient } from "../../runtime/runtime_api.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -60,17 +61,50 @@ Deno.test("Runtime API client: requests and answers over one kept-alive connecti
 });
 
 Deno.test("Runtime API client: a streamed body reaches the server chunk by chunk", async () => {
+  // Each chunk is asked of the body only once the server has received the ones before it: a
+  // client that gathered the body before sending would never get past the first.
+  let received = "";
+  let arrived = () => {};
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    return new Response(`${req.headers.get("transfer-encoding")}|${await req.text()}`, {
+    const reads: string[] = [];
+    for await (const b of req.body ?? []) {
+      reads.push(dec.decode(b));
+      received += reads.at(-1);
+      arrived();
+    }
+    return new Response(`${req.headers.get("transfer-encoding")}|${reads.join("|")}`, {
       status: 202,
     });
   });
+  const serverHas = async (text: string) => {
+    const deadline = Date.now() + 5000;
+    while (received !== text) {
+      if (Date.now() > deadline) {
+        throw new Error(`the server has ${JSON.stringify(received)}, not ${JSON.stringify(text)}`);
+      }
+      await new Promise<void>((r) => {
+        arrived = r;
+        setTimeout(r, 50);
+      });
+    }
+  };
   const client = new Http1Client(`127.0.0.1:${server.addr.port}`);
   try {
-    const body = ReadableStream.from(["a", "", "bc", "d"].map((s) => enc.encode(s)));
+    const parts = ["a", "", "bc", "d"];
+    let sent = "";
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        await serverHas(sent);
+        const next = parts.shift();
+        if (next === undefined) return c.close();
+        sent += next;
+        c.enqueue(enc.encode(next));
+      },
+    });
     const r = await client.stream("POST", "/s", {}, body, () => ({}));
     assert.equal(r.status, 202);
-    assert.equal(dec.decode(r.body), "chunked|abcd");
+    // One read per chunk at the server (the empty one is not sent: it would end the body).
+    assert.equal(dec.decode(r.body), "chunked|a|bc|d");
     // the connection is reused afterwards
     assert.equal((await client.request("GET", "/", {})).status, 202);
   } finally {
@@ -79,9 +113,15 @@ Deno.test("Runtime API client: a streamed body reaches the server chunk by chunk
   }
 });
 
+/**
+ * What a scripted peer does with a request: answer it (a string); answer, then close the
+ * connection or write more bytes a little later; or close without answering (null).
+ */
+type Reply = string | null | { answer: string; close?: boolean; later?: string };
+
 /** A TCP peer: for each connection, reads requests and answers with `script(conn index, n)`. */
 function rawServer(
-  script: (conn: number, request: number, head: string) => string | null,
+  script: (conn: number, request: number, head: string) => Reply,
 ): { port: number; heads: string[]; close: () => void } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const heads: string[] = [];
@@ -114,14 +154,23 @@ function rawServer(
               if (text.length < total) break;
               heads.push(text.slice(0, total));
               text = text.slice(total);
-              const answer = script(id, n++, head);
-              if (answer === null) {
+              const reply = script(id, n++, head);
+              if (reply === null) {
                 conn.close();
                 return;
               }
-              await conn.write(enc.encode(answer));
+              const answer = typeof reply === "string" ? reply : reply.answer;
+              const bytes = enc.encode(answer);
+              for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+              if (typeof reply === "object" && reply.later !== undefined) {
+                const later = enc.encode(reply.later);
+                setTimeout(() => conn.write(later).catch(() => {}), 30);
+              }
               // HTTP/1.0 and "Connection: close" answers end with the connection
-              if (/^HTTP\/1\.0|\r\nConnection: close\r\n/i.test(answer)) {
+              if (
+                typeof reply === "object" && reply.close ||
+                /^HTTP\/1\.0|\r\nConnection: close\r\n/i.test(answer)
+              ) {
                 conn.close();
                 return;
               }
@@ -190,20 +239,112 @@ Deno.test("Runtime API client: request trailers after an error in the streamed b
   }
 });
 
-Deno.test("Runtime API client: Connection: close, close-delimited bodies, an idle connection the server closed", async () => {
-  const srv = rawServer((c, n) => {
-    if (c === 0 && n === 0) return "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na";
-    if (c === 0) return null; // the server dropped the kept-alive connection
-    if (c === 1) return "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nb";
+Deno.test("Runtime API client: Connection: close and close-delimited bodies", async () => {
+  const srv = rawServer((c) => {
+    if (c === 0) return "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nb";
     return "HTTP/1.0 200 OK\r\n\r\nuntil the end";
   });
   const client = new Http1Client(`127.0.0.1:${srv.port}`);
   try {
-    assert.equal(dec.decode((await client.request("GET", "/", {})).body), "a");
-    // retried on a new connection (1), which the server then closes
     assert.equal(dec.decode((await client.request("POST", "/", {}, enc.encode("x"))).body), "b");
     const r = await client.request("GET", "/", {});
     assert.equal(dec.decode(r.body), "until the end");
+  } finally {
+    client.close();
+    srv.close();
+  }
+});
+
+const OK_A = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na";
+const ACCEPTED = "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
+const posts = (heads: string[]) => heads.filter((h) => h.startsWith("POST"));
+
+Deno.test("Runtime API client: a POST the server drops unanswered is sent once, never again", async () => {
+  // aws-lambda-go's client sends a response once and exits when it is not answered: a second
+  // copy could reach a platform that had taken the first.
+  const srv = rawServer((c, n) => c === 0 && n === 1 ? null : n === 0 ? OK_A : ACCEPTED);
+  const client = new Http1Client(`127.0.0.1:${srv.port}`);
+  try {
+    await client.request("GET", "/next", {});
+    await assert.rejects(
+      client.request("POST", "/response", {}, enc.encode("result")),
+      /closed before an answer/,
+    );
+    assert.equal(posts(srv.heads).length, 1, srv.heads.join("|"));
+  } finally {
+    client.close();
+    srv.close();
+  }
+});
+
+Deno.test("Runtime API client: a GET the server drops on a reused connection is sent again", async () => {
+  // Go's Transport retries a replayable request (no body) once on a new connection.
+  const srv = rawServer((c, n) => c === 0 && n === 1 ? null : OK_A);
+  const client = new Http1Client(`127.0.0.1:${srv.port}`);
+  try {
+    assert.equal(dec.decode((await client.request("GET", "/next", {})).body), "a");
+    assert.equal(dec.decode((await client.request("GET", "/next", {})).body), "a");
+    assert.equal(srv.heads.length, 3);
+  } finally {
+    client.close();
+    srv.close();
+  }
+});
+
+Deno.test("Runtime API client: an idle connection the server closed is not reused", async () => {
+  const srv = rawServer((c, n) => c === 0 && n === 0 ? { answer: OK_A, close: true } : ACCEPTED);
+  const client = new Http1Client(`127.0.0.1:${srv.port}`);
+  try {
+    await client.request("GET", "/next", {});
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await client.request("POST", "/response", {}, enc.encode("x"))).status, 202);
+    assert.equal(posts(srv.heads).length, 1);
+  } finally {
+    client.close();
+    srv.close();
+  }
+});
+
+Deno.test("Runtime API client: bytes beyond an answer's length answer nothing: logged, the connection dropped", async () => {
+  // As Go's Transport: "Unsolicited response received on idle HTTP channel", then a new
+  // connection; they must not be read as the answer to the next request.
+  for (const reply of [OK_A + "GARBAGE", { answer: OK_A, later: "GARBAGE" }]) {
+    const srv = rawServer((c, n) => c === 0 && n === 0 ? reply : ACCEPTED);
+    const unsolicited: string[] = [];
+    const client = new Http1Client(`127.0.0.1:${srv.port}`, {
+      onUnsolicited: (b) => unsolicited.push(dec.decode(b)),
+    });
+    try {
+      assert.equal(dec.decode((await client.request("GET", "/next", {})).body), "a");
+      await new Promise((r) => setTimeout(r, 80));
+      const r = await client.request("POST", "/response", {}, enc.encode("x"));
+      assert.equal(r.status, 202);
+      assert.deepEqual(unsolicited, ["GARBAGE"]);
+      assert.equal(posts(srv.heads).length, 1);
+    } finally {
+      client.close();
+      srv.close();
+    }
+  }
+});
+
+Deno.test("Runtime API client: a repeated header gives its first value; heads up to Go's 10 MiB", async () => {
+  const big = "v".repeat(5 * 1024 * 1024);
+  const srv = rawServer((_c, n) => {
+    if (n === 0) {
+      return "HTTP/1.1 200 OK\r\nX-Id: first\r\nX-Id: second\r\nContent-Length: 0\r\n\r\n";
+    }
+    if (n === 1) return `HTTP/1.1 200 OK\r\nX-Big: ${big}\r\nContent-Length: 0\r\n\r\n`;
+    // 11 MiB of interim answers: over the one limit they share with the final head, as in Go
+    const interim = `HTTP/1.1 100 Continue\r\nX-Pad: ${"p".repeat(1024 * 1024)}\r\n\r\n`;
+    return interim.repeat(11) + ACCEPTED;
+  });
+  const client = new Http1Client(`127.0.0.1:${srv.port}`);
+  try {
+    const r = await client.request("GET", "/", {});
+    assert.equal(r.headers.get("x-id"), "first");
+    assert.equal((await client.request("GET", "/", {})).headers.get("x-big")?.length, big.length);
+    await assert.rejects(client.request("GET", "/", {}), /larger than/);
   } finally {
     client.close();
     srv.close();
@@ -221,6 +362,56 @@ Deno.test("Runtime API client: connection refused and a malformed answer reject"
       new Http1Client(`127.0.0.1:${srv.port}`).request("GET", "/", {}),
       /malformed HTTP response/,
     );
+  } finally {
+    srv.close();
+  }
+});
+
+/** A `/next` answer with the deadline header `deadline` and body `{}`. */
+function nextAnswer(deadline: string, extra = ""): string {
+  return "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: r1\r\nLambda-Runtime-Aws-Request-Id: r2\r\n" +
+    `Lambda-Runtime-Deadline-Ms: ${deadline}\r\nContent-Length: 2\r\n\r\n{}${extra}`;
+}
+
+Deno.test("RuntimeApiClient: any int64 deadline is accepted, as Go's strconv.ParseInt and the go1.x path accept it", async () => {
+  const cases: [string, number | null][] = [
+    ["1700000000000", 1700000000000],
+    ["9007199254740993", 9007199254740992],
+    ["9223372036854775807", 9223372036854775807],
+    ["-9223372036854775808", -9223372036854775808],
+    ["+00000000000000000000000012", 12],
+    ["9223372036854775808", null],
+    ["-9223372036854775809", null],
+    ["12a", null],
+    ["", null],
+  ];
+  const srv = rawServer((_c, n) => nextAnswer(cases[n][0]));
+  const client = new RuntimeApiClient(`127.0.0.1:${srv.port}`);
+  try {
+    for (const [raw, want] of cases) {
+      const next = await client.next();
+      assert.equal(next.request.requestId, "r1", "the first of a repeated header, as Go");
+      if (want === null) {
+        assert.equal(next.error?.errorType, "Runtime.InvalidDeadline", raw);
+      } else {
+        assert.equal(next.error, undefined, raw);
+        assert.equal(next.request.deadlineMs, want, raw);
+      }
+    }
+  } finally {
+    srv.close();
+  }
+});
+
+Deno.test("RuntimeApiClient: bytes after a /next body are not taken for the answer to the response", async () => {
+  const srv = rawServer((c, n) =>
+    c === 0 && n === 0 ? nextAnswer("1700000000000", "GARBAGE") : ACCEPTED
+  );
+  const client = new RuntimeApiClient(`127.0.0.1:${srv.port}`);
+  try {
+    const next = await client.next();
+    await client.postResponse(next.request.requestId, enc.encode('"ok"'), "application/json");
+    assert.equal(posts(srv.heads).length, 1);
   } finally {
     srv.close();
   }

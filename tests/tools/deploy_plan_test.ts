@@ -7,7 +7,8 @@ import { TARGETS, writeZip } from "../../packaging/mod.ts";
 import { type DeployOptions, parseArgs, UsageError } from "../../tools/deploy/args.ts";
 import { DeployError } from "../../tools/deploy/errors.ts";
 import { codeSha256, inspectZip } from "../../tools/deploy/package.ts";
-import { type Facts, planDeploy } from "../../tools/deploy/plan.ts";
+import { describeCall, type Facts, planDeploy } from "../../tools/deploy/plan.ts";
+import { functionEnvironment, parseEnvFile } from "../../tools/deploy/environment.ts";
 
 function options(args: string[]): DeployOptions {
   const o = parseArgs(args);
@@ -125,4 +126,55 @@ Deno.test("deploy package: the architecture of a launcher's deno binary, deflate
   await assert.rejects(inspectZip(noBootstrap), /no bootstrap at its root.*main\.js/);
   await assert.rejects(inspectZip(new Uint8Array(100)), /not a zip file/);
   assert.equal(await codeSha256(new Uint8Array()), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+});
+
+Deno.test("deploy environment: --env K=V, --env NAME and --env-file, later ones winning", async () => {
+  const o = options([
+    "m.ts",
+    "--function-name",
+    "f",
+    "--env",
+    "A=1",
+    "--env",
+    "TOKEN",
+    "--env-file",
+    "a.env",
+  ]);
+  assert.deepEqual([o.env, o.envNames, o.envFiles], [{ A: "1" }, ["TOKEN"], ["a.env"]]);
+  assert.throws(() => parseArgs(["m.ts", "--function-name", "f", "--env", "=x"]), UsageError);
+  assert.throws(
+    () => parseArgs(["m.ts", "--function-name", "f", "--env", "not a name"]),
+    (e: Error) => e instanceof UsageError && !e.message.includes("not a name"),
+  );
+  const files: Record<string, string> = {
+    "a.env": "# comment\n\nexport A=file\nB = 'two words # kept'\nC=\"x\\ny\" # note\nTOKEN=file\n",
+  };
+  const sources = {
+    readTextFile: (p: string) =>
+      p in files ? Promise.resolve(files[p]) : Promise.reject(new Error("No such file")),
+    getEnv: (n: string) => (n === "TOKEN" ? "secret" : undefined),
+  };
+  assert.deepEqual(await functionEnvironment(o, sources), {
+    A: "1",
+    B: "two words # kept",
+    C: "x\ny",
+    TOKEN: "secret",
+  });
+  assert.equal(await functionEnvironment({}, sources), undefined, "none given: left as it is");
+  await assert.rejects(functionEnvironment({ envNames: ["NOPE"] }, sources), DeployError);
+  await assert.rejects(functionEnvironment({ envFiles: ["b.env"] }, sources), /--env-file b\.env/);
+  assert.throws(
+    () => parseEnvFile("OK=1\nsecret value\n", "x.env"),
+    (e: Error) =>
+      e instanceof DeployError && e.message.startsWith("x.env:2:") && !e.message.includes("secret"),
+  );
+  assert.throws(() => parseEnvFile("A='open\n", "x.env"), /x\.env:1: the value's closing '/);
+});
+
+Deno.test("deploy dry run: environment variables by name, values redacted", () => {
+  const o = options(["m.ts", "--function-name", "f", "--env", "PASSWORD=hunter2"]);
+  const lines = planDeploy(o, existing).map((c) => describeCall(c, "abc="));
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /"Environment":\{"Variables":\{"PASSWORD":"<redacted>"\}\}/);
+  assert.ok(!lines.join("\n").includes("hunter2"));
 });

@@ -277,46 +277,199 @@ motoTest("deploy: a zip over 50 MB needs --s3-bucket, and goes through S3", asyn
   await Deno.remove(dir, { recursive: true });
 });
 
-motoTest("deploy: retries while the role is not assumable yet, then says why", async (moto) => {
+/**
+ * moto's endpoint behind a proxy that answers the first `refusals` CreateFunction calls as Lambda
+ * does while a role that IAM already has is not assumable yet (IAM propagates changes with a
+ * delay; moto has no delay to model it, so the refusal is Lambda's own error document).
+ */
+function propagatingRole(
+  moto: Moto,
+  refusals: number,
+): { endpoint: string; close(): Promise<void> } {
+  let left = refusals;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    if (req.method === "POST" && url.pathname === "/2015-03-31/functions" && left > 0) {
+      left--;
+      return Response.json(
+        { Type: "User", message: "The role defined for the function cannot be assumed by Lambda." },
+        { status: 400, headers: { "x-amzn-errortype": "InvalidParameterValueException" } },
+      );
+    }
+    const headers = new Headers(req.headers);
+    headers.delete("host");
+    const res = await fetch(new URL(url.pathname + url.search, moto.endpoint), {
+      method: req.method,
+      headers,
+      body: req.body === null ? undefined : await req.arrayBuffer(),
+    });
+    return new Response(res.body, { status: res.status, headers: res.headers });
+  });
+  return {
+    endpoint: `http://127.0.0.1:${server.addr.port}`,
+    close: () => server.shutdown(),
+  };
+}
+
+motoTest("deploy: retries while Lambda cannot assume an existing role yet", async (moto) => {
   const dir = await Deno.makeTempDir();
   const { lambda, iam } = clients(moto);
   const zip = await fakeZip(dir, "x86_64", "role");
+  await iam.send(new IAM.CreateRoleCommand({ RoleName: "late", AssumeRolePolicyDocument: "{}" }));
   const role = `arn:aws:iam::${ACCOUNT}:role/late`;
-  // The role appears only once Lambda has refused it, as a role created elsewhere propagates.
-  const deploying = runDeploy(
-    ["--zip", zip, "--function-name", "late", "--role", role, "--endpoint-url", moto.endpoint],
-    FAKE_AWS_ENV,
-    async (stderr) => {
-      if (!stderr.includes("retrying")) return false;
-      await iam.send(
-        new IAM.CreateRoleCommand({ RoleName: "late", AssumeRolePolicyDocument: "{}" }),
-      );
-      return true;
-    },
-  );
-  const r = ok(await deploying);
-  assert.match(r.stderr, /not assumable by Lambda yet .* retrying in 1 s/);
-  const c = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "late" })))
-    .Configuration!;
-  assert.equal(c.Role, role);
-
-  const never = await runDeploy([
-    "--zip",
-    zip,
-    "--function-name",
-    "never",
-    "--role",
-    `arn:aws:iam::${ACCOUNT}:role/never`,
-    "--role-wait",
-    "2",
-    "--endpoint-url",
-    moto.endpoint,
-  ]);
-  assert.equal(never.code, 1);
-  assert.match(never.stderr, /Lambda cannot assume the role arn:aws:iam::\d+:role\/never/);
+  const proxy = propagatingRole(moto, 2);
+  try {
+    const r = ok(
+      await runDeploy(
+        ["--zip", zip, "--function-name", "late", "--role", role, "--endpoint-url", proxy.endpoint],
+      ),
+    );
+    assert.match(r.stderr, /not assumable by Lambda yet .* retrying in 1 s/);
+    assert.match(r.stderr, /retrying in 2 s/);
+    const c = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "late" })))
+      .Configuration!;
+    assert.equal(c.Role, role);
+  } finally {
+    await proxy.close();
+  }
+  // A role that never becomes assumable: deploy gives up after --role-wait and says why.
+  const never = propagatingRole(moto, Infinity);
+  try {
+    const r = await runDeploy([
+      "--zip",
+      zip,
+      "--function-name",
+      "refused",
+      "--role",
+      role,
+      "--role-wait",
+      "2",
+      "--endpoint-url",
+      never.endpoint,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /Lambda cannot assume the role arn:aws:iam::\d+:role\/late \(still after/,
+    );
+  } finally {
+    await never.close();
+  }
   lambda.destroy();
   iam.destroy();
   await Deno.remove(dir, { recursive: true });
+});
+
+motoTest("deploy: a --role that does not exist fails at once, with no retries", async (moto) => {
+  const dir = await Deno.makeTempDir();
+  const zip = await fakeZip(dir, "x86_64", "never");
+  const never = `arn:aws:iam::${ACCOUNT}:role/never`;
+  for (const extra of [[], ["--dry-run"]]) {
+    const r = await runDeploy([
+      "--zip",
+      zip,
+      "--function-name",
+      "never",
+      "--role",
+      never,
+      "--endpoint-url",
+      moto.endpoint,
+      ...extra,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error: the role arn:aws:iam::\d+:role\/never does not exist/);
+    assert.doesNotMatch(r.stderr, /retrying/);
+  }
+  const { lambda } = clients(moto);
+  await assert.rejects(
+    lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "never" })),
+    (e: Error) => e.name === "ResourceNotFoundException",
+  );
+  lambda.destroy();
+  await Deno.remove(dir, { recursive: true });
+});
+
+motoTest(
+  "deploy: environment values are never printed; --env NAME and --env-file",
+  async (moto) => {
+    const dir = await Deno.makeTempDir();
+    const { lambda } = clients(moto);
+    const zip = await fakeZip(dir, "x86_64", "env");
+    const file = `${dir}/prod.env`;
+    await Deno.writeTextFile(
+      file,
+      "# the database\nDB_URL='postgres://u:hunter2@db/x'\nSTAGE=file\n",
+    );
+    const args = [
+      "--zip",
+      zip,
+      "--function-name",
+      "env",
+      "--env-file",
+      file,
+      "--env",
+      "API_KEY",
+      "--env",
+      "STAGE=prod",
+      "--endpoint-url",
+      moto.endpoint,
+    ];
+    const env = { ...FAKE_AWS_ENV, API_KEY: "sk-live-0123456789" };
+    const dry = ok(await runDeploy([...args, "--dry-run"], env));
+    const shown = dry.stdout + dry.stderr;
+    for (const secret of ["hunter2", "sk-live-0123456789", "prod"]) {
+      assert.ok(!shown.includes(secret), `the dry run printed ${secret}:\n${shown}`);
+    }
+    assert.match(dry.stdout, /"Environment":\{"Variables":\{"DB_URL":"<redacted>",/);
+    assert.match(dry.stdout, /"API_KEY":"<redacted>"/);
+
+    const r = ok(await runDeploy(args, env));
+    for (const secret of ["hunter2", "sk-live-0123456789"]) {
+      assert.ok(!(r.stdout + r.stderr).includes(secret), r.stdout + r.stderr);
+    }
+    const c = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "env" })))
+      .Configuration!;
+    assert.deepEqual(c.Environment?.Variables, {
+      DB_URL: "postgres://u:hunter2@db/x",
+      STAGE: "prod",
+      API_KEY: "sk-live-0123456789",
+    });
+
+    const unset = await runDeploy(args, FAKE_AWS_ENV);
+    assert.equal(unset.code, 1);
+    assert.match(unset.stderr, /error: --env API_KEY: API_KEY is not set in this environment/);
+    lambda.destroy();
+    await Deno.remove(dir, { recursive: true });
+  },
+);
+
+Deno.test("deploy: an HTML error page from the endpoint is an HTTP error of the endpoint", async () => {
+  const dir = await Deno.makeTempDir();
+  const zip = await fakeZip(dir, "x86_64", "html");
+  let requests = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    requests++;
+    return new Response("<html><body><h1>500 Internal Server Error</h1></body></html>", {
+      status: 500,
+      headers: { "content-type": "text/html" },
+    });
+  });
+  const endpoint = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    const r = await runDeploy(["--zip", zip, "--function-name", "x", "--endpoint-url", endpoint]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(requests > 0, "the endpoint was reached");
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `error: ${endpoint.replaceAll(".", "\\.")} answered HTTP 500 with something other`,
+      ),
+    );
+    assert.doesNotMatch(r.stderr, /cannot reach/);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 motoTest("deploy <entry>: builds with the packaging tool and uploads that zip", async (moto) => {

@@ -1,10 +1,12 @@
 /**
  * `deno task new` writes a function project outside the library whose own tasks work as
  * generated: `test` (the emulator drives main.ts), `invoke`, and `build` (a `--runtime deno`
- * zip whose bootstrap the emulator then runs).
+ * zip, unzipped elsewhere, whose bootstrap the emulator then runs).
  */
 import assert from "node:assert/strict";
 import { AWS_LAMBDA_TYPES, projectFiles, TEMPLATE_NAMES } from "../../tools/new.ts";
+import { readZip } from "../packaging/_helpers.ts";
+import { unzipInto } from "../_support/tools.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NEW = `${ROOT}tools/new.ts`;
@@ -85,7 +87,7 @@ for (const template of TEMPLATE_NAMES) {
 }
 
 Deno.test({
-  name: "new: the project's build task makes a zip whose bootstrap runs the handler",
+  name: "new: the project's build task makes a zip whose unzipped bootstrap runs the handler",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -94,18 +96,31 @@ Deno.test({
       ok(await run(tmp, ["run", "-A", NEW, "built"]), "new");
       const dir = `${tmp}/built`;
       ok(await run(dir, ["task", "build", "--runtime", "deno"]), "deno task build");
-      const zip = await Deno.stat(`${dir}/dist/x86_64/bootstrap.zip`);
-      assert.ok(zip.size > 0);
+      // What is uploaded is the zip: list it, unpack it elsewhere (the build's own output goes),
+      // and run what it holds.
+      const zip = `${tmp}/bootstrap.zip`;
+      await Deno.rename(`${dir}/dist/x86_64/bootstrap.zip`, zip);
+      await Deno.remove(`${dir}/dist`, { recursive: true });
+      const entries = await readZip(zip);
+      const names = entries.map((e) => e.name);
+      // The launcher, the Deno it starts, the handler's bundle: the first two executable.
+      for (const [name, mode] of [["bootstrap", 0o755], ["deno", 0o755], ["handler.js", 0o644]]) {
+        const e = entries.find((e) => e.name === name);
+        assert.ok(e && e.size > 0, `no ${name} in ${names}`);
+        assert.equal((e.mode & 0o777).toString(8), mode.toString(8), `${name}'s mode`);
+      }
+      const task = `${tmp}/task`;
+      await unzipInto(zip, task);
       const inv = ok(
-        await run(dir, [
+        await run(task, [
           "run",
           "-A",
           EMULATOR,
           "invoke",
-          "dist/x86_64/bootstrap",
-          "events/event.json",
+          `${task}/bootstrap`,
+          `${dir}/events/event.json`,
         ]),
-        "invoking the built bootstrap",
+        "invoking the unzipped bootstrap",
       );
       assert.deepEqual(JSON.parse(inv.stdout), { message: "Hello, Ada!" });
     } finally {

@@ -37,8 +37,16 @@ export interface DeployOptions {
   memoryMb?: number;
   /** Timeout in seconds. */
   timeoutSeconds?: number;
-  /** Environment variables; when given, they replace the function's. */
+  /**
+   * Environment variables given with their values (`--env K=V`). When any of `env`, `envNames`
+   * or `envFiles` is given, together they replace the function's variables (see
+   * `environment.ts`: files first, then names, then these). `deploy` prints no value.
+   */
   env?: Record<string, string>;
+  /** Variables whose values come from `deploy`'s own environment (`--env NAME`). */
+  envNames?: string[];
+  /** dotenv files of variables (`--env-file FILE`). */
+  envFiles?: string[];
   /** The execution role's ARN; when absent a basic execution role is created (or reused). */
   role?: string;
   /** Publish a version after the update. */
@@ -81,7 +89,13 @@ Builds the handler (or takes --zip) and creates or updates the Lambda function
   --out DIR                  the build's output directory (default dist)
   --memory MB                memory size
   --timeout SECONDS          timeout
-  --env K=V                  an environment variable (repeatable; replaces the function's set)
+  --env NAME                 an environment variable of the function, its value taken from
+                             this environment: NAME=value deno task deploy … --env NAME
+  --env-file FILE            environment variables from a dotenv file (KEY=VALUE lines)
+  --env K=V                  an environment variable with its value on the command line
+                             (--env and --env-file repeat; together they replace the function's
+                             set; deploy never prints a value, but deno task echoes its command
+                             line and shells keep history: prefer NAME or --env-file for secrets)
   --role ARN                 execution role (default: create or reuse gopherless-<function>)
   --publish                  publish a version
   --alias NAME               point the alias NAME at the published version (implies --publish)
@@ -109,6 +123,7 @@ const FLAGS = {
   memory: "string",
   timeout: "string",
   env: "strings",
+  "env-file": "strings",
   role: "string",
   alias: "string",
   "invoke-mode": "string",
@@ -146,7 +161,8 @@ export function parseArgs(args: string[]): DeployOptions | { help: true } {
     timeoutSeconds: f.timeout === undefined
       ? undefined
       : wholeNumber("--timeout", f.timeout, 1, 900),
-    env: f.env === undefined ? undefined : environment(f.env),
+    ...environmentFlags(f.env ?? []),
+    envFiles: f["env-file"],
     role: f.role === undefined ? undefined : checked(f.role, ROLE_ARN),
     publish: f.publish === true || f.alias !== undefined,
     alias: f.alias === undefined ? undefined : checked(f.alias, ALIAS),
@@ -200,14 +216,29 @@ function required(flag: string): never {
   throw new UsageError(`${flag} is required`);
 }
 
-function environment(pairs: string[]): Record<string, string> {
+/** A variable name deploy takes from its own environment (`--env NAME`). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `--env K=V` and `--env NAME`, apart. A message never quotes what could be a value. */
+function environmentFlags(given: string[]): Pick<DeployOptions, "env" | "envNames"> {
   const env: Record<string, string> = {};
-  for (const kv of pairs) {
+  const envNames: string[] = [];
+  for (const kv of given) {
     const k = kv.indexOf("=");
-    if (k <= 0) throw new UsageError(`--env takes KEY=VALUE, not ${JSON.stringify(kv)}`);
-    env[kv.slice(0, k)] = kv.slice(k + 1);
+    if (k === 0) throw new UsageError("--env takes KEY=VALUE or NAME: the name is missing");
+    if (k > 0) env[kv.slice(0, k)] = kv.slice(k + 1);
+    else if (ENV_NAME.test(kv)) envNames.push(kv);
+    else {
+      throw new UsageError(
+        "--env NAME takes a variable name (letters, digits and _, not first a digit); " +
+          "a value goes in --env NAME=VALUE",
+      );
+    }
   }
-  return env;
+  return {
+    env: Object.keys(env).length > 0 ? env : undefined,
+    envNames: envNames.length > 0 ? envNames : undefined,
+  };
 }
 
 function url(v: string): string {

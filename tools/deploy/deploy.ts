@@ -5,13 +5,21 @@
  * @module
  */
 
-import type { Arch } from "../../packaging/mod.ts";
+import { type Arch, ZIP_DIRECT_UPLOAD_LIMIT } from "../../packaging/mod.ts";
 import type { DeployOptions } from "./args.ts";
-import { connect, partitionOf } from "./aws.ts";
+import { type Clients, connect, partitionOf } from "./aws.ts";
+import { functionEnvironment } from "./environment.ts";
 import { DeployError } from "./errors.ts";
-import { aliasExists, getFunction, getRoleArn, getUrl, runPlan } from "./execute.ts";
+import { aliasExists, getFunction, getRoleArn, getUrl, roleExists, runPlan } from "./execute.ts";
 import { buildPackage, type DeployPackage, overDirectUpload, readPackage } from "./package.ts";
-import { type Call, defaultRoleName, describeCall, type Facts, planDeploy } from "./plan.ts";
+import {
+  type Call,
+  defaultRoleName,
+  describeCall,
+  type ExistingFunction,
+  type Facts,
+  planDeploy,
+} from "./plan.ts";
 
 /** What {@link deploy} did (or, with `dryRun`, would do). */
 export interface DeployReport {
@@ -53,62 +61,17 @@ export async function deploy(
   hooks: DeployHooks = {},
 ): Promise<DeployReport> {
   const log = hooks.log ?? ((line: string) => console.error(line));
+  // The variables first: a missing file or name fails before anything is read or built.
+  options = { ...options, env: await functionEnvironment(options) };
   const clients = await connect(options);
   try {
-    const fnName = options.functionName;
-    const fn = await getFunction(clients, fnName);
-    if (fn && options.arch && options.arch !== fn.arch) {
-      throw new DeployError(
-        `the function ${fnName} is ${fn.arch}, not ${options.arch}: drop --arch to deploy for ` +
-          `${fn.arch}, or switch the function itself first (aws lambda update-function-code ` +
-          `--architectures ${options.arch} …)`,
-      );
-    }
-    let pkg: DeployPackage;
-    let arch: Arch;
-    if (options.zip) {
-      pkg = await readPackage(options.zip);
-      arch = options.arch ?? fn?.arch ?? pkg.arch ?? "x86_64";
-      if (pkg.arch && pkg.arch !== arch) {
-        const whose = fn ? `the function ${fnName} is` : "--arch says";
-        throw new DeployError(
-          `${options.zip} holds an ${pkg.arch} binary but ${whose} ${arch}: rebuild with ` +
-            `deno task build --arch ${arch}${fn ? "" : `, or pass --arch ${pkg.arch}`}`,
-        );
-      }
-    } else {
-      arch = options.arch ?? fn?.arch ?? "x86_64";
-      pkg = await buildPackage({
-        entry: options.entry!,
-        arch,
-        runtime: options.runtime,
-        out: options.out,
-        log,
-      });
-    }
-    if (overDirectUpload(pkg) && !options.s3Bucket) {
-      throw new DeployError(
-        `${pkg.path} is ${mb(pkg.bytes.length)}, over Lambda's 50 MB limit for a direct upload: ` +
-          "upload it through S3 with --s3-bucket BUCKET (a bucket in the function's region)",
-      );
-    }
-    const roleName = defaultRoleName(fnName);
-    const facts: Facts = {
-      fn,
-      arch,
-      zip: pkg.bytes,
-      sha256: pkg.sha256,
-      roleName,
-      partition: partitionOf(clients.region),
-      roleArn: options.role ?? (fn ? undefined : await getRoleArn(clients, roleName)),
-    };
-    if (fn && options.alias) facts.aliasExists = await aliasExists(clients, fnName, options.alias);
-    if (fn && options.url && (!options.alias || facts.aliasExists)) {
-      facts.url = await getUrl(clients, fnName, options.alias);
-    }
+    const fn = await getFunction(clients, options.functionName);
+    if (options.role && options.role !== fn?.role) await checkRole(clients, options.role);
+    const { pkg, arch } = await takePackage(options, fn, log);
+    const facts = await gatherFacts(clients, options, fn, pkg, arch);
     const calls = planDeploy(options, facts);
     const report: DeployReport = {
-      functionName: fnName,
+      functionName: options.functionName,
       arch,
       codeSha256: pkg.sha256,
       codeSize: pkg.bytes.length,
@@ -121,10 +84,11 @@ export async function deploy(
       roleWaitMs: options.roleWaitSeconds * 1000,
       log,
     });
-    const after = await getFunction(clients, fnName);
+    const after = await getFunction(clients, options.functionName);
     if (after?.codeSha256 !== pkg.sha256) {
       throw new DeployError(
-        `Lambda reports code ${after?.codeSha256} for ${fnName}, not the package's ${pkg.sha256}`,
+        `Lambda reports code ${after?.codeSha256} for ${options.functionName}, not the ` +
+          `package's ${pkg.sha256}`,
       );
     }
     return {
@@ -137,6 +101,93 @@ export async function deploy(
   } finally {
     clients.close();
   }
+}
+
+/**
+ * Fails at once when `--role` names a role that does not exist (Lambda would answer only that it
+ * cannot assume it, which is also what a role still propagating gets: `runPlan` retries that).
+ */
+async function checkRole(clients: Clients, role: string): Promise<void> {
+  if (await roleExists(clients, role) !== false) return;
+  const name = role.slice(role.lastIndexOf("/") + 1);
+  throw new DeployError(
+    `the role ${role} does not exist (IAM has no role named ${name}): create it first, or ` +
+      "drop --role to have deploy create a basic execution role",
+  );
+}
+
+/** The package to upload (`--zip`, or built from the entry) and the architecture it is for. */
+async function takePackage(
+  options: DeployOptions,
+  fn: ExistingFunction | undefined,
+  log: (line: string) => void,
+): Promise<{ pkg: DeployPackage; arch: Arch }> {
+  const fnName = options.functionName;
+  if (fn && options.arch && options.arch !== fn.arch) {
+    throw new DeployError(
+      `the function ${fnName} is ${fn.arch}, not ${options.arch}: drop --arch to deploy for ` +
+        `${fn.arch}, or switch the function itself first (aws lambda update-function-code ` +
+        `--architectures ${options.arch} …)`,
+    );
+  }
+  let pkg: DeployPackage;
+  let arch: Arch;
+  if (options.zip !== undefined) {
+    pkg = await readPackage(options.zip);
+    arch = options.arch ?? fn?.arch ?? pkg.arch ?? "x86_64";
+    if (pkg.arch && pkg.arch !== arch) {
+      const whose = fn ? `the function ${fnName} is` : "--arch says";
+      throw new DeployError(
+        `${options.zip} holds an ${pkg.arch} binary but ${whose} ${arch}: rebuild with ` +
+          `deno task build --arch ${arch}${fn ? "" : `, or pass --arch ${pkg.arch}`}`,
+      );
+    }
+  } else if (options.entry !== undefined) {
+    arch = options.arch ?? fn?.arch ?? "x86_64";
+    pkg = await buildPackage({
+      entry: options.entry,
+      arch,
+      runtime: options.runtime,
+      out: options.out,
+      log,
+    });
+  } else {
+    throw new DeployError("nothing to deploy: give the entry module or a zip");
+  }
+  if (overDirectUpload(pkg) && !options.s3Bucket) {
+    throw new DeployError(
+      `${pkg.path} is ${mb(pkg.bytes.length)}, over Lambda's ` +
+        `${ZIP_DIRECT_UPLOAD_LIMIT / 1024 / 1024} MB limit for a direct upload: ` +
+        "upload it through S3 with --s3-bucket BUCKET (a bucket in the function's region)",
+    );
+  }
+  return { pkg, arch };
+}
+
+/** What the plan is decided from: the package, and what exists of the role, alias and URL. */
+async function gatherFacts(
+  clients: Clients,
+  options: DeployOptions,
+  fn: ExistingFunction | undefined,
+  pkg: DeployPackage,
+  arch: Arch,
+): Promise<Facts> {
+  const fnName = options.functionName;
+  const roleName = defaultRoleName(fnName);
+  const facts: Facts = {
+    fn,
+    arch,
+    zip: pkg.bytes,
+    sha256: pkg.sha256,
+    roleName,
+    partition: partitionOf(clients.region),
+    roleArn: options.role ?? (fn ? undefined : await getRoleArn(clients, roleName)),
+  };
+  if (fn && options.alias) facts.aliasExists = await aliasExists(clients, fnName, options.alias);
+  if (fn && options.url && (!options.alias || facts.aliasExists)) {
+    facts.url = await getUrl(clients, fnName, options.alias);
+  }
+  return facts;
 }
 
 /** The lines a dry run prints: one per call. */

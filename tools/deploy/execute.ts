@@ -74,6 +74,24 @@ export async function getRoleArn(clients: Clients, name: string): Promise<string
   return out?.Role?.Arn;
 }
 
+/**
+ * Whether the role of ARN `arn` exists (looked up by its name in the caller's account, the only
+ * one whose roles Lambda may be given), or `undefined` when IAM does not let the caller look.
+ */
+export async function roleExists(clients: Clients, arn: string): Promise<boolean | undefined> {
+  try {
+    await clients.iam.send(
+      new IAM.GetRoleCommand({ RoleName: arn.slice(arn.lastIndexOf("/") + 1) }),
+    );
+    return true;
+  } catch (e) {
+    const name = errorName(e);
+    if (name === "NoSuchEntityException" || name === "NoSuchEntity") return false;
+    if (name === "AccessDenied" || name === "AccessDeniedException") return undefined;
+    throw e;
+  }
+}
+
 /** Whether the function has the alias. */
 export async function aliasExists(
   clients: Clients,
@@ -126,99 +144,107 @@ export async function runPlan(
   options: RunOptions,
 ): Promise<RunResult> {
   const result: RunResult = {};
-  const resolve = (v: unknown): unknown => {
-    if (v instanceof Uint8Array || v === null || typeof v !== "object") return v;
-    if (Array.isArray(v)) return v.map(resolve);
-    if ("ref" in v && Object.keys(v).length === 1) {
-      const name = (v as Ref).ref;
-      const value = result[name];
-      if (value === undefined) throw new Error(`the plan uses ${name} before it is known`);
-      return value;
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
-  };
-  const waiter = { client: clients.lambda, maxWaitTime: options.maxWaitSeconds ?? 300 };
   for (const call of calls) {
+    const run = EXECUTORS[call.action];
+    if (!run) throw new Error(`no executor for ${call.service} ${call.action}`);
     // The plan's inputs are the API's own shapes (plan.ts), checked by its tests against the API.
-    const input = resolve(call.input) as never;
+    const input = resolveRefs(call.input, result) as never;
     options.log(`${call.service} ${call.action}`);
-    switch (call.action) {
-      case "PutObject":
-        await clients.s3.send(new S3.PutObjectCommand(input));
-        break;
-      case "CreateRole":
-        result.roleArn = (await clients.iam.send(new IAM.CreateRoleCommand(input))).Role?.Arn;
-        break;
-      case "AttachRolePolicy":
-        await clients.iam.send(new IAM.AttachRolePolicyCommand(input));
-        break;
-      case "CreateFunction": {
-        const out = await whileRoleNotReady(
-          () =>
-            clients.lambda.send(
-              new Lambda.CreateFunctionCommand(input as Lambda.CreateFunctionCommandInput),
-            ),
-          (input as Lambda.CreateFunctionCommandInput).Role ?? "",
-          options,
-        );
-        result.functionArn = out.FunctionArn;
-        break;
-      }
-      case "UpdateFunctionCode":
-        result.functionArn =
-          (await clients.lambda.send(new Lambda.UpdateFunctionCodeCommand(input)))
-            .FunctionArn;
-        break;
-      case "UpdateFunctionConfiguration": {
-        const out = await whileRoleNotReady(
-          () => clients.lambda.send(new Lambda.UpdateFunctionConfigurationCommand(input)),
-          (input as { Role?: string }).Role ?? "",
-          options,
-        );
-        result.functionArn = out.FunctionArn;
-        break;
-      }
-      case "PublishVersion":
-        result.version =
-          (await clients.lambda.send(new Lambda.PublishVersionCommand(input))).Version;
-        break;
-      case "CreateAlias":
-        await clients.lambda.send(new Lambda.CreateAliasCommand(input));
-        break;
-      case "UpdateAlias":
-        await clients.lambda.send(new Lambda.UpdateAliasCommand(input));
-        break;
-      case "CreateFunctionUrlConfig":
-        result.url = (await clients.lambda.send(new Lambda.CreateFunctionUrlConfigCommand(input)))
-          .FunctionUrl;
-        break;
-      case "UpdateFunctionUrlConfig":
-        result.url = (await clients.lambda.send(new Lambda.UpdateFunctionUrlConfigCommand(input)))
-          .FunctionUrl;
-        break;
-      case "AddPermission":
-        try {
-          await clients.lambda.send(new Lambda.AddPermissionCommand(input));
-        } catch (e) {
-          // The statement is already there (from an earlier deploy): nothing to add.
-          if (errorName(e) !== "ResourceConflictException") throw e;
-        }
-        break;
-      case "waitUntilFunctionActiveV2":
-        await Lambda.waitUntilFunctionActiveV2(waiter, input);
-        break;
-      case "waitUntilFunctionUpdatedV2":
-        await Lambda.waitUntilFunctionUpdatedV2(waiter, input);
-        break;
-      case "waitUntilPublishedVersionActive":
-        await Lambda.waitUntilPublishedVersionActive(waiter, input);
-        break;
-      default:
-        throw new Error(`no executor for ${call.service} ${call.action}`);
-    }
+    Object.assign(result, await run(clients, input, options));
   }
   return result;
 }
+
+/** `v` with each {@link Ref} replaced by the value an earlier call produced. */
+function resolveRefs(v: unknown, result: RunResult): unknown {
+  if (v instanceof Uint8Array || v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => resolveRefs(x, result));
+  if ("ref" in v && Object.keys(v).length === 1) {
+    const name = (v as Ref).ref;
+    const value = result[name];
+    if (value === undefined) throw new Error(`the plan uses ${name} before it is known`);
+    return value;
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveRefs(x, result)]));
+}
+
+/** Runs one call of the plan; resolves what it produced for later calls and the report. */
+type Executor = (
+  clients: Clients,
+  input: never,
+  options: RunOptions,
+) => Promise<Partial<RunResult> | void>;
+
+const waiter = (clients: Clients, options: RunOptions) => ({
+  client: clients.lambda,
+  maxWaitTime: options.maxWaitSeconds ?? 300,
+});
+
+/** One executor per action a plan may hold (`plan.ts`). */
+const EXECUTORS: Record<string, Executor> = {
+  PutObject: async (c, input) => {
+    await c.s3.send(new S3.PutObjectCommand(input));
+  },
+  CreateRole: async (c, input) => ({
+    roleArn: (await c.iam.send(new IAM.CreateRoleCommand(input))).Role?.Arn,
+  }),
+  AttachRolePolicy: async (c, input) => {
+    await c.iam.send(new IAM.AttachRolePolicyCommand(input));
+  },
+  CreateFunction: async (c, input: Lambda.CreateFunctionCommandInput, o) => ({
+    functionArn: (await whileRoleNotReady(
+      () => c.lambda.send(new Lambda.CreateFunctionCommand(input)),
+      input.Role ?? "",
+      o,
+    )).FunctionArn,
+  }),
+  UpdateFunctionCode: async (c, input) => ({
+    functionArn: (await c.lambda.send(new Lambda.UpdateFunctionCodeCommand(input))).FunctionArn,
+  }),
+  UpdateFunctionConfiguration: async (
+    c,
+    input: Lambda.UpdateFunctionConfigurationCommandInput,
+    o,
+  ) => ({
+    functionArn: (await whileRoleNotReady(
+      () => c.lambda.send(new Lambda.UpdateFunctionConfigurationCommand(input)),
+      input.Role ?? "",
+      o,
+    )).FunctionArn,
+  }),
+  PublishVersion: async (c, input) => ({
+    version: (await c.lambda.send(new Lambda.PublishVersionCommand(input))).Version,
+  }),
+  CreateAlias: async (c, input) => {
+    await c.lambda.send(new Lambda.CreateAliasCommand(input));
+  },
+  UpdateAlias: async (c, input) => {
+    await c.lambda.send(new Lambda.UpdateAliasCommand(input));
+  },
+  CreateFunctionUrlConfig: async (c, input) => ({
+    url: (await c.lambda.send(new Lambda.CreateFunctionUrlConfigCommand(input))).FunctionUrl,
+  }),
+  UpdateFunctionUrlConfig: async (c, input) => ({
+    url: (await c.lambda.send(new Lambda.UpdateFunctionUrlConfigCommand(input))).FunctionUrl,
+  }),
+  AddPermission: async (c, input) => {
+    try {
+      await c.lambda.send(new Lambda.AddPermissionCommand(input));
+    } catch (e) {
+      // The statement is already there (from an earlier deploy): nothing to add.
+      if (errorName(e) !== "ResourceConflictException") throw e;
+    }
+  },
+  waitUntilFunctionActiveV2: async (c, input, o) => {
+    await Lambda.waitUntilFunctionActiveV2(waiter(c, o), input);
+  },
+  waitUntilFunctionUpdatedV2: async (c, input, o) => {
+    await Lambda.waitUntilFunctionUpdatedV2(waiter(c, o), input);
+  },
+  waitUntilPublishedVersionActive: async (c, input, o) => {
+    await Lambda.waitUntilPublishedVersionActive(waiter(c, o), input);
+  },
+};
 
 /**
  * Runs `f`, retrying with exponential back-off (1 s doubling, at most 10 s apart) for as long as

@@ -9,6 +9,7 @@
 
 import type { Arch } from "../../packaging/mod.ts";
 import type { DeployOptions, InvokeMode, UrlAuth } from "./args.ts";
+import { redactEnvironment } from "./environment.ts";
 
 /** The runtime every gopherless function runs on. */
 export const RUNTIME = "provided.al2023";
@@ -116,162 +117,208 @@ function sameEnv(a: Record<string, string> = {}, b: Record<string, string> = {})
 
 /** The calls that deploy `facts.zip` as `options` ask, given what exists. */
 export function planDeploy(options: DeployOptions, facts: Facts): Call[] {
-  const calls: Call[] = [];
-  const FunctionName = options.functionName;
-  const wait = (action: string, input: Record<string, unknown> = { FunctionName }) =>
-    calls.push({ service: "lambda", action, input });
+  const upload = codeUpload(options, facts);
+  return [
+    ...upload.calls,
+    ...(facts.fn
+      ? updateFunction(options, facts, facts.fn, upload.code)
+      : createFunction(options, facts, upload.code)),
+    ...publish(options, facts),
+    ...(options.url ? functionUrl(options, facts) : []),
+  ];
+}
 
-  let code: Record<string, unknown> = { ZipFile: facts.zip };
-  if (options.s3Bucket) {
-    const Key = options.s3Key ?? defaultS3Key(FunctionName, facts.sha256);
-    calls.push({
+/** A Lambda call on the function. */
+function lambda(action: string, input: Record<string, unknown>): Call {
+  return { service: "lambda", action, input };
+}
+
+/** Where the code comes from: the zip itself, or an S3 object uploaded first (`--s3-bucket`). */
+function codeUpload(
+  options: DeployOptions,
+  facts: Facts,
+): { calls: Call[]; code: Record<string, unknown> } {
+  if (!options.s3Bucket) return { calls: [], code: { ZipFile: facts.zip } };
+  const Key = options.s3Key ?? defaultS3Key(options.functionName, facts.sha256);
+  return {
+    calls: [{
       service: "s3",
       action: "PutObject",
       input: { Bucket: options.s3Bucket, Key, Body: facts.zip },
-    });
-    code = { S3Bucket: options.s3Bucket, S3Key: Key };
-  }
+    }],
+    code: { S3Bucket: options.s3Bucket, S3Key: Key },
+  };
+}
 
+/** The configuration the options set (memory, timeout, environment). */
+function asked(options: DeployOptions): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   if (options.memoryMb !== undefined) config.MemorySize = options.memoryMb;
   if (options.timeoutSeconds !== undefined) config.Timeout = options.timeoutSeconds;
   if (options.env) config.Environment = { Variables: options.env };
+  return config;
+}
 
-  if (!facts.fn) {
-    let role: string | Ref | undefined = options.role ?? facts.roleArn;
-    if (!role) {
-      calls.push({
-        service: "iam",
-        action: "CreateRole",
-        input: {
-          RoleName: facts.roleName,
-          AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY,
-          Description: `Basic execution role of the Lambda function ${FunctionName}`,
-        },
-      });
-      calls.push({
-        service: "iam",
-        action: "AttachRolePolicy",
-        input: {
-          RoleName: facts.roleName,
-          PolicyArn: `arn:${facts.partition}:iam::aws:policy/${BASIC_EXECUTION_POLICY}`,
-        },
-      });
-      role = { ref: "roleArn" };
-    }
-    calls.push({
-      service: "lambda",
-      action: "CreateFunction",
-      input: {
-        FunctionName,
-        Runtime: RUNTIME,
-        Handler: HANDLER,
-        Role: role,
-        Architectures: [facts.arch],
-        Code: code,
-        ...config,
-      },
-    });
-    wait("waitUntilFunctionActiveV2");
-  } else {
-    const fn = facts.fn;
-    if (fn.codeSha256 !== facts.sha256) {
-      calls.push({
-        service: "lambda",
-        action: "UpdateFunctionCode",
-        input: { FunctionName, ...code },
-      });
-      wait("waitUntilFunctionUpdatedV2");
-    }
-    const changes: Record<string, unknown> = {};
-    if (fn.runtime !== RUNTIME) changes.Runtime = RUNTIME;
-    if (fn.handler !== HANDLER) changes.Handler = HANDLER;
-    if (options.role && options.role !== fn.role) changes.Role = options.role;
-    if (options.memoryMb !== undefined && options.memoryMb !== fn.memoryMb) {
-      changes.MemorySize = options.memoryMb;
-    }
-    if (options.timeoutSeconds !== undefined && options.timeoutSeconds !== fn.timeoutSeconds) {
-      changes.Timeout = options.timeoutSeconds;
-    }
-    if (options.env && !sameEnv(options.env, fn.env)) changes.Environment = config.Environment;
-    if (Object.keys(changes).length > 0) {
-      calls.push({
-        service: "lambda",
-        action: "UpdateFunctionConfiguration",
-        input: { FunctionName, ...changes },
-      });
-      wait("waitUntilFunctionUpdatedV2");
-    }
+/** A new function: its role (created unless given or found), then the function. */
+function createFunction(
+  options: DeployOptions,
+  facts: Facts,
+  code: Record<string, unknown>,
+): Call[] {
+  const FunctionName = options.functionName;
+  const calls: Call[] = [];
+  let role: string | Ref | undefined = options.role ?? facts.roleArn;
+  if (!role) {
+    calls.push(...createBasicRole(facts, FunctionName));
+    role = { ref: "roleArn" };
   }
+  calls.push(
+    lambda("CreateFunction", {
+      FunctionName,
+      Runtime: RUNTIME,
+      Handler: HANDLER,
+      Role: role,
+      Architectures: [facts.arch],
+      Code: code,
+      ...asked(options),
+    }),
+    lambda("waitUntilFunctionActiveV2", { FunctionName }),
+  );
+  return calls;
+}
 
-  if (options.publish) {
-    calls.push({
-      service: "lambda",
-      action: "PublishVersion",
-      input: { FunctionName, CodeSha256: facts.sha256 },
-    });
-    wait("waitUntilPublishedVersionActive", { FunctionName, Qualifier: { ref: "version" } });
-  }
-  if (options.alias) {
-    calls.push({
-      service: "lambda",
-      action: facts.aliasExists ? "UpdateAlias" : "CreateAlias",
-      input: { FunctionName, Name: options.alias, FunctionVersion: { ref: "version" } },
-    });
-  }
+/** A basic execution role for the function: Lambda may assume it, it may write logs. */
+function createBasicRole(facts: Facts, functionName: string): Call[] {
+  return [{
+    service: "iam",
+    action: "CreateRole",
+    input: {
+      RoleName: facts.roleName,
+      AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY,
+      Description: `Basic execution role of the Lambda function ${functionName}`,
+    },
+  }, {
+    service: "iam",
+    action: "AttachRolePolicy",
+    input: {
+      RoleName: facts.roleName,
+      PolicyArn: `arn:${facts.partition}:iam::aws:policy/${BASIC_EXECUTION_POLICY}`,
+    },
+  }];
+}
 
-  if (options.url) {
-    const qualifier = options.alias ? { Qualifier: options.alias } : {};
-    const auth = options.urlAuth ?? facts.url?.authType ?? "AWS_IAM";
-    const mode = options.invokeMode ?? facts.url?.invokeMode ?? "BUFFERED";
-    if (!facts.url) {
-      calls.push({
-        service: "lambda",
-        action: "CreateFunctionUrlConfig",
-        input: { FunctionName, ...qualifier, AuthType: auth, InvokeMode: mode },
-      });
-    } else if (facts.url.authType !== auth || facts.url.invokeMode !== mode) {
-      calls.push({
-        service: "lambda",
-        action: "UpdateFunctionUrlConfig",
-        input: { FunctionName, ...qualifier, AuthType: auth, InvokeMode: mode },
-      });
-    }
-    if (auth === "NONE" && facts.url?.authType !== "NONE") {
-      // A public URL needs both permissions: InvokeFunctionUrl, and InvokeFunction through a
-      // Function URL only.
-      calls.push({
-        service: "lambda",
-        action: "AddPermission",
-        input: {
-          FunctionName,
-          ...qualifier,
-          StatementId: "FunctionURLAllowPublicAccess",
-          Action: "lambda:InvokeFunctionUrl",
-          Principal: "*",
-          FunctionUrlAuthType: "NONE",
-        },
-      });
-      calls.push({
-        service: "lambda",
-        action: "AddPermission",
-        input: {
-          FunctionName,
-          ...qualifier,
-          StatementId: "FunctionURLInvokeAllowPublicAccess",
-          Action: "lambda:InvokeFunction",
-          Principal: "*",
-          InvokedViaFunctionUrl: true,
-        },
-      });
-    }
+/** An existing function: only what differs (its code, then its configuration). */
+function updateFunction(
+  options: DeployOptions,
+  facts: Facts,
+  fn: ExistingFunction,
+  code: Record<string, unknown>,
+): Call[] {
+  const FunctionName = options.functionName;
+  const calls: Call[] = [];
+  if (fn.codeSha256 !== facts.sha256) {
+    calls.push(
+      lambda("UpdateFunctionCode", { FunctionName, ...code }),
+      lambda("waitUntilFunctionUpdatedV2", { FunctionName }),
+    );
+  }
+  const changes = configurationChanges(options, fn);
+  if (Object.keys(changes).length > 0) {
+    calls.push(
+      lambda("UpdateFunctionConfiguration", { FunctionName, ...changes }),
+      lambda("waitUntilFunctionUpdatedV2", { FunctionName }),
+    );
   }
   return calls;
 }
 
-/** One line per call, as `--dry-run` prints them (the zip as its size and hash). */
+/** The settings of `fn` that differ from gopherless's and from what the options ask. */
+function configurationChanges(
+  options: DeployOptions,
+  fn: ExistingFunction,
+): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  if (fn.runtime !== RUNTIME) changes.Runtime = RUNTIME;
+  if (fn.handler !== HANDLER) changes.Handler = HANDLER;
+  if (options.role && options.role !== fn.role) changes.Role = options.role;
+  if (options.memoryMb !== undefined && options.memoryMb !== fn.memoryMb) {
+    changes.MemorySize = options.memoryMb;
+  }
+  if (options.timeoutSeconds !== undefined && options.timeoutSeconds !== fn.timeoutSeconds) {
+    changes.Timeout = options.timeoutSeconds;
+  }
+  if (options.env && !sameEnv(options.env, fn.env)) {
+    changes.Environment = { Variables: options.env };
+  }
+  return changes;
+}
+
+/** `--publish` and `--alias`: a version of the code just deployed, and the alias pointing at it. */
+function publish(options: DeployOptions, facts: Facts): Call[] {
+  const FunctionName = options.functionName;
+  const calls: Call[] = [];
+  if (options.publish) {
+    calls.push(
+      lambda("PublishVersion", { FunctionName, CodeSha256: facts.sha256 }),
+      lambda("waitUntilPublishedVersionActive", { FunctionName, Qualifier: { ref: "version" } }),
+    );
+  }
+  if (options.alias) {
+    calls.push(
+      lambda(facts.aliasExists ? "UpdateAlias" : "CreateAlias", {
+        FunctionName,
+        Name: options.alias,
+        FunctionVersion: { ref: "version" },
+      }),
+    );
+  }
+  return calls;
+}
+
+/** `--url`: the Function URL (of the alias, when given), created or brought to the options. */
+function functionUrl(options: DeployOptions, facts: Facts): Call[] {
+  const FunctionName = options.functionName;
+  const qualifier = options.alias ? { Qualifier: options.alias } : {};
+  const auth = options.urlAuth ?? facts.url?.authType ?? "AWS_IAM";
+  const mode = options.invokeMode ?? facts.url?.invokeMode ?? "BUFFERED";
+  const calls: Call[] = [];
+  const input = { FunctionName, ...qualifier, AuthType: auth, InvokeMode: mode };
+  if (!facts.url) calls.push(lambda("CreateFunctionUrlConfig", input));
+  else if (facts.url.authType !== auth || facts.url.invokeMode !== mode) {
+    calls.push(lambda("UpdateFunctionUrlConfig", input));
+  }
+  if (auth === "NONE" && facts.url?.authType !== "NONE") {
+    // A public URL needs both permissions: InvokeFunctionUrl, and InvokeFunction through a
+    // Function URL only.
+    calls.push(
+      lambda("AddPermission", {
+        FunctionName,
+        ...qualifier,
+        StatementId: "FunctionURLAllowPublicAccess",
+        Action: "lambda:InvokeFunctionUrl",
+        Principal: "*",
+        FunctionUrlAuthType: "NONE",
+      }),
+      lambda("AddPermission", {
+        FunctionName,
+        ...qualifier,
+        StatementId: "FunctionURLInvokeAllowPublicAccess",
+        Action: "lambda:InvokeFunction",
+        Principal: "*",
+        InvokedViaFunctionUrl: true,
+      }),
+    );
+  }
+  return calls;
+}
+
+/**
+ * One line per call, as `--dry-run` prints them: the zip as its size and hash, environment
+ * variables by name only (their values may be secrets).
+ */
 export function describeCall(call: Call, sha256: string): string {
-  const shown = JSON.stringify(call.input, (_k, v) => {
+  const shown = JSON.stringify(call.input, (k, v) => {
+    if (k === "Environment") return redactEnvironment(v);
     if (v instanceof Uint8Array) return `<zip: ${v.length} bytes, sha256 ${sha256}>`;
     if (v && typeof v === "object" && "ref" in v && Object.keys(v).length === 1) {
       return `<${(v as Ref).ref} from above>`;

@@ -1,6 +1,6 @@
 /**
- * Gob values as JSON text, decoded straight from the wire types (no
- * descriptor needed), and type definitions as Go source.
+ * JSON plans: gob values as JSON text, decoded straight from the wire types
+ * (no descriptor needed), for `Decoder.decodeJSON` and `gob dump`.
  *
  * The mapping, chosen so a JSON reader loses nothing it could use:
  * - struct → object with every wire field, zero values filled in (a field not
@@ -20,7 +20,8 @@
  */
 
 import { encodeBase64 } from "../ground/bytes.ts";
-import type { DecoderCore } from "./decode.ts";
+import type { DecoderCore } from "./_decode_core.ts";
+import { chargeZero, selfFields, zeroCost } from "./_decode_zero_wire.ts";
 import { GobError } from "./error.ts";
 import {
   BOOL,
@@ -191,8 +192,8 @@ function structJson(id: number, w: StructWire): JsonOp {
       present++;
     }
     if (present < n) {
-      d.chargeZero(n - present);
-      const selfish = d.selfFields(id, w);
+      chargeZero(d, n - present);
+      const selfish = selfFields(d, id, w);
       for (let i = 0; i < n; i++) {
         if (vals[i] === undefined) vals[i] = selfish[i] ? "null" : zeroJSON(d, w.fields[i].id);
       }
@@ -204,12 +205,12 @@ function structJson(id: number, w: StructWire): JsonOp {
 
 /**
  * The zero value of wire type `id` as JSON, for a field absent from the wire;
- * charged to the decoder's zero-fill allowance (see `DecoderCore.zeroValue`)
+ * charged to the decoder's zero-fill allowance (see `zeroValue` in `_decode_zero_wire.ts`)
  * before it is built.
  */
 function zeroJSON(d: DecoderCore, id: number): string {
-  const cost = d.zeroCost(id);
-  if (cost > 0) d.chargeZero(cost);
+  const cost = zeroCost(d, id);
+  if (cost > 0) chargeZero(d, cost);
   const p = plans(d);
   const cached = p.zeros.get(id);
   if (cached !== undefined) return cached;
@@ -250,7 +251,7 @@ function buildZeroJSON(d: DecoderCore, id: number): string {
     }
     case "struct": {
       d.enter();
-      const selfish = d.selfFields(id, w);
+      const selfish = selfFields(d, id, w);
       const parts = w.fields.map((f, i) =>
         `${JSON.stringify(f.name)}:${selfish[i] ? "null" : buildZeroJSON(d, f.id)}`
       );
@@ -259,74 +260,5 @@ function buildZeroJSON(d: DecoderCore, id: number): string {
     }
     default:
       return "null";
-  }
-}
-
-const GO_BUILTINS: Record<number, string> = {
-  [BOOL]: "bool",
-  [INT]: "int",
-  [UINT]: "uint",
-  [FLOAT]: "float64",
-  [COMPLEX]: "complex128",
-  [STRING]: "string",
-  [BYTES]: "[]byte",
-  [INTERFACE]: "interface{}",
-};
-
-/** A Go type expression for wire type `id` (named types by name, others spelled out). */
-function goType(d: DecoderCore, id: number, seen = new Set<number>()): string {
-  if (GO_BUILTINS[id]) return GO_BUILTINS[id];
-  const w = d.wire.get(id);
-  if (!w) return `_${id}`;
-  if (isIdent(w.name) || seen.has(id) || w.kind === "struct") {
-    return isIdent(w.name) ? w.name : `_${id}`;
-  }
-  seen.add(id);
-  switch (w.kind) {
-    case "slice":
-      return `[]${goType(d, w.elem, seen)}`;
-    case "array":
-      return `[${w.len}]${goType(d, w.elem, seen)}`;
-    case "map":
-      return `map[${goType(d, w.key, seen)}]${goType(d, w.elem, seen)}`;
-    default:
-      return `_${id}`;
-  }
-}
-
-function isIdent(name: string): boolean {
-  return /^[\p{L}_][\p{L}\p{N}_]*$/u.test(name);
-}
-
-/**
- * Go source for a wire type definition, such as `type Point struct { X int; Y int }`,
- * or null for a type Go would not declare (an unnamed slice, array or map,
- * whose wire name is its type string).
- */
-export function goSource(d: DecoderCore, id: number): string | null {
-  const w = d.wireOf(id);
-  if (
-    !isIdent(w.name) && w.kind !== "struct" && w.kind !== "gob" && w.kind !== "binary" &&
-    w.kind !== "text"
-  ) {
-    return null;
-  }
-  const name = isIdent(w.name) ? w.name : `_${id}`;
-  switch (w.kind) {
-    case "struct":
-      if (w.fields.length === 0) return `type ${name} struct{}`;
-      return `type ${name} struct {\n${
-        w.fields.map((f) => `\t${f.name} ${goType(d, f.id)}`).join("\n")
-      }\n}`;
-    case "slice":
-      return `type ${name} []${goType(d, w.elem)}`;
-    case "array":
-      return `type ${name} [${w.len}]${goType(d, w.elem)}`;
-    case "map":
-      return `type ${name} map[${goType(d, w.key)}]${goType(d, w.elem)}`;
-    default: {
-      const iface = { gob: "GobEncoder", binary: "BinaryMarshaler", text: "TextMarshaler" }[w.kind];
-      return `type ${name} struct{ /* opaque: implements ${iface} */ }`;
-    }
   }
 }

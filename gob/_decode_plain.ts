@@ -1,0 +1,206 @@
+/**
+ * Plain (schemaless) plans: a value decoded from its wire type alone, with no
+ * descriptor, as JavaScript values (`decode(bytes)` without a type, `gob
+ * dump`). Structs become objects with every wire field, zero values filled in
+ * for fields absent from the wire (`_decode_zero_wire.ts`); custom-encoded
+ * types become {@linkcode Opaque}. Plans are built per wire type and look
+ * their components up when first needed, so building one never recurses.
+ *
+ * A function that decodes only into descriptors (the go1.x runtime) never
+ * loads this module.
+ *
+ * @module
+ */
+
+import {
+  corrupt,
+  type DecoderCore,
+  type DecOp,
+  EMPTY_STRUCT,
+  type StructWire,
+} from "./_decode_core.ts";
+import { mapOp } from "./_decode_map.ts";
+import { chargeZero, selfFields, zeroValue } from "./_decode_zero_wire.ts";
+import { setProp } from "./_own_prop.ts";
+import { BOOL, BYTES, COMPLEX, FLOAT, INT, INTERFACE, STRING, UINT } from "./typeinfo.ts";
+import type { InterfaceValue, MarshalerFlavor } from "./types.ts";
+
+/** A value of a type with a custom encoding, decoded without a descriptor. */
+export class Opaque {
+  /** The wire name of the type (`Time`; often empty, as for `*big.Int`). */
+  readonly name: string;
+  /** Which of Go's marshaler interfaces produced it. */
+  readonly flavor: MarshalerFlavor;
+  /** The encoded bytes. */
+  readonly bytes: Uint8Array;
+  /** Creates an opaque value. */
+  constructor(name: string, flavor: MarshalerFlavor, bytes: Uint8Array) {
+    this.name = name;
+    this.flavor = flavor;
+    this.bytes = bytes;
+  }
+}
+
+/** Marks a struct field that was not received. */
+const NONE: unique symbol = /* @__PURE__ */ Symbol("gob: field not received");
+
+/** Decodes the top-level value of wire type `id` that follows as plain values. */
+export function plainValue(d: DecoderCore, id: number): unknown {
+  // As Go's skipping does at top level, a definition with a struct kind is a struct here.
+  const sw = d.wireFor(id, "struct");
+  if (sw === null) {
+    const op = plainOp(d, id);
+    d.singletonDelta();
+    return op(d);
+  }
+  return plainStruct(d, id, sw as StructWire)(d);
+}
+
+/** An interface value, its concrete value decoded as plain values. */
+function plainInterface(d: DecoderCore): InterfaceValue | null {
+  const name = d.interfaceName();
+  if (name === null) return null;
+  d.enter();
+  const id = d.typeSequence(true);
+  d.uint(); // the value's byte count: not to be trusted (Go ignores it too)
+  const value = plainValue(d, id);
+  d.depth--;
+  return { name, value };
+}
+
+/** The plain plan for wire type `id`, built once per stream. */
+export function plainOp(d: DecoderCore, id: number): DecOp {
+  const cached = d.plainOps.get(id);
+  if (cached) return cached;
+  d.checkComplete(id);
+  const op = buildPlain(d, id);
+  d.plainOps.set(id, op);
+  return op;
+}
+
+/** Plain ops look their component ops up when first needed: building one never recurses. */
+function buildPlain(core: DecoderCore, id: number): DecOp {
+  switch (id) {
+    case BOOL:
+      return (d) => d.uint() !== 0;
+    case INT:
+      return (d) => d.int();
+    case UINT:
+      return (d) => d.uint();
+    case FLOAT:
+      return (d) => d.float();
+    case COMPLEX:
+      return (d) => ({ re: d.float(), im: d.float() });
+    case STRING:
+      return (d) => d.string();
+    case BYTES:
+      return (d) => d.bytes();
+    case INTERFACE:
+      return plainInterface;
+  }
+  const w = core.wireOf(id);
+  switch (w.kind) {
+    case "slice": {
+      let elem: DecOp | null = null;
+      return (d) => {
+        const n = d.length("slice length");
+        elem ??= plainOp(d, w.elem);
+        d.enter();
+        const out = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = elem(d);
+        d.depth--;
+        return out;
+      };
+    }
+    case "array": {
+      let elem: DecOp | null = null;
+      return (d) => {
+        const n = d.count("array length");
+        if (n !== w.len) corrupt(`length mismatch in ignoreArray: ${n} != ${w.len}`);
+        if (n > d.msgEnd - d.pos) {
+          corrupt(`decoding array: length exceeds input size (${n} elements)`);
+        }
+        elem ??= plainOp(d, w.elem);
+        d.enter();
+        const out = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = elem(d);
+        d.depth--;
+        return out;
+      };
+    }
+    case "map": {
+      let key: DecOp | null = null, elem: DecOp | null = null;
+      const byValue = w.key === COMPLEX || w.key === INTERFACE ||
+        core.wire.get(w.key)?.kind === "struct" || core.wire.get(w.key)?.kind === "array";
+      return (d) => {
+        key ??= plainOp(d, w.key);
+        elem ??= plainOp(d, w.elem);
+        d.enter();
+        const m = mapOp(d, key, elem, byValue);
+        d.depth--;
+        return m;
+      };
+    }
+    case "struct":
+      return buildPlainStruct(id, w);
+    default: {
+      const name = w.name;
+      const flavor = w.kind;
+      return (d) => new Opaque(name, flavor, d.bytes());
+    }
+  }
+}
+
+/** The plain op of a struct definition (`sw`, which may be a second kind of type `id`). */
+function plainStruct(d: DecoderCore, id: number, sw: StructWire): DecOp {
+  if (d.wire.get(id) === sw) return plainOp(d, id);
+  d.checkComplete(id);
+  return buildPlainStruct(id, sw);
+}
+
+/**
+ * A struct as an object with every wire field: fields absent from the wire
+ * get their zero values, charged to `zeroFill`; a struct with no fields is
+ * the one shared frozen {@linkcode EMPTY_STRUCT}.
+ */
+function buildPlainStruct(id: number, w: StructWire): DecOp {
+  const n = w.fields.length;
+  if (n === 0) {
+    return (d) => {
+      if (d.pos < d.msgEnd && d.count("field delta") !== 0) {
+        corrupt("bad data: field numbers out of bounds");
+      }
+      return EMPTY_STRUCT;
+    };
+  }
+  const names = w.fields.map((f) => f.name);
+  const ids = w.fields.map((f) => f.id);
+  let ops: DecOp[] | null = null;
+  let selfish: boolean[] | null = null;
+  return (d) => {
+    ops ??= ids.map((fid) => plainOp(d, fid));
+    d.enter();
+    const vals: unknown[] = new Array(n).fill(NONE);
+    let present = 0;
+    let fieldnum = -1;
+    while (d.pos < d.msgEnd) {
+      const delta = d.count("field delta");
+      if (delta === 0) break;
+      if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
+      fieldnum += delta;
+      vals[fieldnum] = ops[fieldnum](d);
+      present++;
+    }
+    if (present < n) {
+      chargeZero(d, n - present);
+      selfish ??= selfFields(d, id, w);
+      for (let i = 0; i < n; i++) {
+        if (vals[i] === NONE) vals[i] = selfish[i] ? null : zeroValue(d, ids[i]);
+      }
+    }
+    const obj: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) setProp(obj, names[i], vals[i]);
+    d.depth--;
+    return obj;
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * Concurrent environments (Lambda Managed Instances) under our emulator: one process takes many
+ * invocations at once and serves them from two isolates (`GOPHERLESS_WORKER_COUNT=2`, so that the
+ * worker model runs whatever the machine's CPUs). What each invocation sees stays its own; a
+ * throwing, a timing-out and a streaming invocation leave the others alone; a worker that dies
+ * fails only its own invocations and is replaced; an init failure in a worker is reported once.
+ * `rie_managed_test.ts` runs the same checks under AWS's emulator.
+ */
+
+import assert from "node:assert/strict";
+import { type InvokeOutcome, LocalFunction } from "../../emulator/mod.ts";
+import { repoPath } from "../runtime/_platform.ts";
+import { checkIsolation, type Seen } from "./_concurrent.ts";
+
+const dec = new TextDecoder();
+const ENTRY = repoPath("tests/runtime/fixtures/concurrent.ts");
+
+function start(env: Record<string, string> = {}, timeoutMs = 3000): Promise<LocalFunction> {
+  return LocalFunction.start({
+    entry: ENTRY,
+    maxConcurrency: 8,
+    memoryMb: 2048,
+    timeoutMs,
+    env: { GOPHERLESS_WORKER_COUNT: "2", ...env },
+  });
+}
+
+function body(r: InvokeOutcome): Seen {
+  assert.ok(r.ok, r.ok ? "" : JSON.stringify(r.error));
+  return JSON.parse(dec.decode(r.payload)) as Seen;
+}
+
+Deno.test("managed instances: request ids, deadlines and InvokeStore values never cross", async () => {
+  const fn = await start();
+  try {
+    const sent = Array.from({ length: 32 }, (_, i) => ({
+      tag: `t${i}`,
+      requestId: crypto.randomUUID(),
+      ms: 10 + (i * 7) % 40,
+    }));
+    const t0 = Date.now();
+    const results = await Promise.all(
+      sent.map((s) => fn.invoke({ tag: s.tag, ms: s.ms }, { requestId: s.requestId })),
+    );
+    const seen = results.map(body);
+    checkIsolation(sent, seen, { timeoutMs: 3000, sentAt: t0, until: Date.now() });
+    // Both isolates served.
+    assert.deepEqual(new Set(seen.map((s) => s.isolate)), new Set(["main", "gopherless-worker-1"]));
+    // Every log line is JSON with the request id of the invocation that wrote it.
+    const logs = results.map((r) => r.logs).join("");
+    for (const s of sent) {
+      const lines = logs.split("\n").filter((l) => l.includes(`"handling ${s.tag}"`));
+      assert.equal(lines.length, 1, s.tag);
+      assert.equal(JSON.parse(lines[0]).requestId, s.requestId);
+    }
+    assert.equal(fn.coldStarts, 1);
+  } finally {
+    await fn.close();
+  }
+});
+
+Deno.test("managed instances: a throwing, a timing-out and a streaming invocation beside normal ones", async () => {
+  const fn = await start({}, 1500);
+  try {
+    const pid = fn.pid;
+    const normal = (tag: string) => fn.invoke({ tag, ms: 50 }, { requestId: `${tag}-id` });
+    const [hang, thrown, streamed, ...normals] = await Promise.all([
+      fn.invoke({ op: "hang", tag: "h", ms: 4000 }),
+      fn.invoke({ op: "throw", tag: "x" }),
+      fn.invokeStream({ op: "stream", tag: "s" }).then(async (s) => ({
+        contentType: s.contentType,
+        text: await new Response(s.body).text(),
+        done: await s.done,
+      })),
+      ...["a", "b", "c", "d", "e"].map(normal),
+    ]);
+    assert.ok(!hang.ok);
+    assert.equal(hang.kind, "timeout");
+    assert.deepEqual(hang.error, {
+      errorType: "Sandbox.Timedout",
+      errorMessage: "Task timed out after 1.50 seconds",
+    });
+    assert.ok(!thrown.ok);
+    assert.equal(thrown.error.errorType, "RangeError");
+    assert.equal(thrown.error.errorMessage, "thrown by x");
+    assert.equal(streamed.text, "s:0;s:1;s:2;");
+    assert.equal(streamed.contentType, "text/plain");
+    assert.equal(streamed.done.error, undefined);
+    for (const [i, r] of normals.entries()) {
+      const tag = ["a", "b", "c", "d", "e"][i];
+      assert.equal(body(r).requestId, `${tag}-id`);
+    }
+    // The timed-out invocation did not cost the environment: same process, still serving.
+    assert.equal(fn.pid, pid);
+    assert.equal(body(await normal("after")).storedTag, "after");
+    assert.equal(fn.coldStarts, 1);
+  } finally {
+    await fn.close();
+  }
+});
+
+/** Sends `crash` invocations (crashing only `where`) beside normal ones until one crashed. */
+async function crashOnce(fn: LocalFunction, where: "main" | "worker") {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const normals = Array.from({ length: 6 }, (_, i) => `n${attempt}-${i}`);
+    const [crash, ...rest] = await Promise.all([
+      fn.invoke({ op: "crash", tag: "c", where, ms: 40 }),
+      ...normals.map((tag) => fn.invoke({ tag, ms: 120 }, { requestId: `${tag}-id` })),
+    ]);
+    if (crash.ok) continue; // it landed in the other isolate: nothing crashed
+    return { crash, rest };
+  }
+  throw new Error(`no crash landed in the ${where} isolate in 20 tries`);
+}
+
+Deno.test("managed instances: a worker that dies fails its own invocations and is replaced", async () => {
+  const fn = await start();
+  try {
+    const pid = fn.pid;
+    const { crash, rest } = await crashOnce(fn, "worker");
+    assert.ok(!crash.ok);
+    assert.equal(crash.error.errorType, "Runtime.WorkerExited");
+    assert.match(crash.error.errorMessage, /crash requested by c/);
+    // The worker's other invocations failed the same way; the main isolate's went on.
+    let failed = 0;
+    for (const r of rest) {
+      if (r.ok) assert.equal(body(r).isolate, "main");
+      else {
+        failed++;
+        assert.equal(r.error.errorType, "Runtime.WorkerExited");
+      }
+    }
+    assert.ok(failed < rest.length, "the main isolate's invocations succeeded");
+    assert.equal(fn.pid, pid, "the process lives on");
+    // A replacement serves: soon both isolates answer again.
+    const isolates = new Set<string>();
+    for (let i = 0; i < 20 && isolates.size < 2; i++) {
+      const batch = await Promise.all(
+        Array.from({ length: 8 }, (_, j) => fn.invoke({ tag: `r${i}-${j}`, ms: 30 })),
+      );
+      for (const r of batch) isolates.add(body(r).isolate);
+    }
+    assert.deepEqual(isolates, new Set(["main", "gopherless-worker-1"]));
+    assert.equal(fn.coldStarts, 1);
+  } finally {
+    await fn.close();
+  }
+});
+
+Deno.test("managed instances: an uncaught error in the main isolate fails only its invocations", async () => {
+  const fn = await start();
+  try {
+    const pid = fn.pid;
+    const { crash, rest } = await crashOnce(fn, "main");
+    assert.ok(!crash.ok);
+    assert.equal(crash.error.errorType, "Error");
+    assert.equal(crash.error.errorMessage, "crash requested by c");
+    for (const r of rest) {
+      if (r.ok) assert.equal(body(r).isolate, "gopherless-worker-1");
+      else assert.equal(r.error.errorMessage, "crash requested by c");
+    }
+    assert.equal(fn.pid, pid, "the process lives on");
+    const after = await Promise.all(
+      Array.from({ length: 8 }, (_, j) => fn.invoke({ tag: `after${j}`, ms: 20 })),
+    );
+    assert.deepEqual(new Set(after.map((r) => body(r).isolate)).has("main"), true);
+  } finally {
+    await fn.close();
+  }
+});
+
+Deno.test("managed instances: an init failure in a worker is reported once, as an init error", async () => {
+  const fn = await start({ MI_INIT_FAIL: "worker" });
+  try {
+    const r = await fn.invoke({ tag: "first" });
+    assert.ok(!r.ok);
+    assert.equal(r.kind, "init");
+    assert.equal(r.error.errorType, "TypeError");
+    assert.equal(r.error.errorMessage, "init failed in gopherless-worker-1");
+    // Posted (and logged) once, by the main isolate.
+    const logged = r.logs.split("\n").filter((l) => l.includes("init failed in"));
+    assert.equal(logged.length, 1, r.logs);
+    assert.equal(JSON.parse(logged[0]).level, "ERROR");
+  } finally {
+    await fn.close();
+  }
+});
+
+Deno.test("managed instances: the emulator refuses a concurrent go1.x environment", () => {
+  assert.throws(
+    () => LocalFunction.create({ entry: ENTRY, protocol: "go1x", maxConcurrency: 4 }),
+    /needs the Runtime API/,
+  );
+});

@@ -1,0 +1,252 @@
+/**
+ * AWS's Runtime Interface Emulator in its Lambda Managed Instances mode as the judge of
+ * concurrent environments: the packaged `tests/runtime/fixtures/concurrent.ts` (`deno task build
+ * --runtime deno`, unzipped) serves up to 8 invocations at once from two isolates
+ * (`GOPHERLESS_WORKER_COUNT=2`), and what each invocation sees stays its own; a throwing, a
+ * timing-out and a streaming invocation leave the others alone, with the same error documents as
+ * under our emulator; a worker that dies fails only its own invocations and is replaced.
+ *
+ * The RIE (built from its Go module, as `rie_test.ts` builds it) switches to that mode when
+ * `AWS_LAMBDA_MAX_CONCURRENCY` is set. The mode runs the function as Lambda does: as user
+ * 993/990 and from `/var/task/bootstrap` only (it ignores a bootstrap given on its command line),
+ * so the test runs it in a mount namespace of its own (`unshare --mount`, as root) where a
+ * temporary directory is mounted on `/var`.
+ */
+
+import assert from "node:assert/strict";
+import { LocalFunction } from "../../emulator/mod.ts";
+import { goTest } from "../_support/go.ts";
+import { repoPath } from "../runtime/_platform.ts";
+import { checkIsolation, type Seen } from "./_concurrent.ts";
+import { buildRie } from "./_rie.ts";
+
+const dec = new TextDecoder();
+const TIMEOUT_S = 2;
+
+let packaged: Promise<string> | undefined;
+/** The fixture packaged and unzipped at `<root>/var/task`, readable by the sandbox user. */
+function packageConcurrent(): Promise<string> {
+  packaged ??= (async () => {
+    const root = await Deno.makeTempDir({ prefix: "gopherless-rie-mi-" });
+    const build = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        repoPath("packaging/cli.ts"),
+        repoPath("tests/runtime/fixtures/concurrent.ts"),
+        "--runtime",
+        "deno",
+        "--no-check",
+        "--out",
+        `${root}/dist`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!build.success) throw new Error(dec.decode(build.stderr));
+    await Deno.mkdir(`${root}/var/task`, { recursive: true });
+    const u = await new Deno.Command("unzip", {
+      args: ["-q", `${root}/dist/x86_64/bootstrap.zip`, "-d", `${root}/var/task`],
+    }).output();
+    if (!u.success) throw new Error(dec.decode(u.stderr));
+    const chmod = await new Deno.Command("chmod", { args: ["-R", "a+rX", root] }).output();
+    if (!chmod.success) throw new Error(dec.decode(chmod.stderr));
+    return root;
+  })();
+  return packaged;
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/** The packaged fixture under the RIE in Managed Instances mode. */
+async function underManagedRie(
+  fn: (invoke: (event: unknown) => Promise<Answer>) => Promise<void>,
+): Promise<void> {
+  if (Deno.uid() !== 0) throw new Error("the RIE's Managed Instances mode needs root here");
+  const [rie, root] = await Promise.all([buildRie(), packageConcurrent()]);
+  const port = freePort();
+  const pids = new Set<number>();
+  const child = new Deno.Command("unshare", {
+    args: [
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      `mount --bind "$0/var" /var && exec "$1" --runtime-interface-emulator-address "$2" ` +
+      `--runtime-api-address "$3"`,
+      root,
+      rie,
+      `127.0.0.1:${port}`,
+      `127.0.0.1:${freePort()}`,
+    ],
+    env: {
+      AWS_LAMBDA_MAX_CONCURRENCY: "8",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "2048",
+      AWS_LAMBDA_FUNCTION_TIMEOUT: String(TIMEOUT_S),
+      GOPHERLESS_WORKER_COUNT: "2",
+      DENO_DIR: `/tmp/gopherless-rie-mi-deno-${port}`,
+      NO_COLOR: "1",
+    },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
+    for (let i = 0; i < 200; i++) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    await fn(async (event) => {
+      // The mode refuses an invocation while every slot is taken (or a replaced worker's are not
+      // polling yet): `400 {"errorType":"Runtime.Unavailable"}`, where Lambda would route it to
+      // another environment. Here it is sent again.
+      for (let attempt = 0;; attempt++) {
+        const res = await fetch(url, { method: "POST", body: JSON.stringify(event) });
+        const text = await res.text();
+        if (res.status === 400 && text.includes("Runtime.Unavailable") && attempt < 200) {
+          await new Promise((r) => setTimeout(r, 25));
+          continue;
+        }
+        const pid = /"pid":(\d+)/.exec(text);
+        if (pid) pids.add(Number(pid[1]));
+        return { status: res.status, text };
+      }
+    });
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+    // The RIE starts the runtime in a process group of its own: it outlives a killed RIE.
+    for (const pid of pids) {
+      try {
+        Deno.kill(-pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
+  }
+}
+
+function seen(a: Answer): Seen {
+  assert.equal(a.status, 200, a.text);
+  const s = JSON.parse(a.text) as Seen & { errorType?: string };
+  assert.equal(s.errorType, undefined, a.text);
+  return s;
+}
+
+goTest(
+  "RIE managed instances: request ids, deadlines and InvokeStore values never cross",
+  async () => {
+    await underManagedRie(async (invoke) => {
+      const sent = Array.from({ length: 8 }, (_, i) => ({ tag: `t${i}`, ms: 40 + (i * 7) % 40 }));
+      const t0 = Date.now();
+      const answers = await Promise.all(sent.map((s) => invoke(s)));
+      const results = answers.map(seen);
+      checkIsolation(sent, results, { timeoutMs: TIMEOUT_S * 1000, sentAt: t0, until: Date.now() });
+      assert.deepEqual(
+        new Set(results.map((s) => s.isolate)),
+        new Set(["main", "gopherless-worker-1"]),
+      );
+      assert.equal(new Set(results.map((s) => s.pid)).size, 1, "one process");
+    });
+  },
+);
+
+goTest(
+  "RIE managed instances: failures beside normal invocations, as our emulator has them",
+  async () => {
+    const ours = await LocalFunction.start({
+      entry: repoPath("tests/runtime/fixtures/concurrent.ts"),
+      maxConcurrency: 8,
+      memoryMb: 2048,
+      timeoutMs: TIMEOUT_S * 1000,
+      env: { GOPHERLESS_WORKER_COUNT: "2" },
+    });
+    try {
+      const events = [
+        { op: "hang", tag: "h", ms: 10_000 },
+        { op: "throw", tag: "x" },
+        { op: "stream", tag: "s" },
+      ];
+      const expected = await Promise.all(
+        events.map(async (e) => dec.decode((await ours.invoke(e)).payload)),
+      );
+      await underManagedRie(async (invoke) => {
+        const [hang, thrown, streamed, ...normals] = await Promise.all([
+          ...events.map(invoke),
+          ...["a", "b", "c", "d", "e"].map((tag) => invoke({ tag, ms: 50 })),
+        ]);
+        assert.deepEqual(JSON.parse(hang.text), {
+          errorType: "Sandbox.Timedout",
+          errorMessage: `Task timed out after ${TIMEOUT_S}.00 seconds`,
+        });
+        assert.equal(hang.text, expected[0]);
+        assert.equal(JSON.parse(thrown.text).errorType, "RangeError");
+        // The frames differ (a bundle's mapped paths against the sources); the rest is the same.
+        const { trace: _t1, ...thrownDoc } = JSON.parse(thrown.text);
+        const { trace: _t2, ...expectedDoc } = JSON.parse(expected[1]);
+        assert.deepEqual(thrownDoc, expectedDoc);
+        assert.equal(streamed.text, "s:0;s:1;s:2;");
+        assert.equal(streamed.text, expected[2]);
+        const pids = new Set(normals.map((n) => seen(n).pid));
+        // The timed-out invocation did not end the environment.
+        const after = seen(await invoke({ tag: "after" }));
+        assert.equal(after.storedTag, "after");
+        assert.deepEqual(pids, new Set([after.pid]));
+      });
+    } finally {
+      await ours.close();
+    }
+  },
+);
+
+goTest(
+  "RIE managed instances: a worker that dies fails its own invocations and is replaced",
+  async () => {
+    await underManagedRie(async (invoke) => {
+      let crashed: Answer | undefined;
+      let rest: Answer[] = [];
+      for (let attempt = 0; attempt < 20 && !crashed; attempt++) {
+        const [crash, ...others] = await Promise.all([
+          invoke({ op: "crash", tag: "c", where: "worker", ms: 40 }),
+          ...Array.from({ length: 6 }, (_, i) => invoke({ tag: `n${attempt}-${i}`, ms: 120 })),
+        ]);
+        if (!crash.text.includes('"skipped":true')) [crashed, rest] = [crash, others];
+      }
+      assert.ok(crashed, "no crash landed in the worker in 20 tries");
+      const doc = JSON.parse(crashed.text);
+      assert.equal(doc.errorType, "Runtime.WorkerExited");
+      assert.match(doc.errorMessage, /crash requested by c/);
+      let ok = 0;
+      for (const r of rest) {
+        const d = JSON.parse(r.text);
+        if (d.errorType) assert.equal(d.errorType, "Runtime.WorkerExited");
+        else {
+          ok++;
+          assert.equal(d.isolate, "main");
+        }
+      }
+      assert.ok(ok > 0, "the main isolate's invocations succeeded");
+      const isolates = new Set<string>();
+      for (let i = 0; i < 20 && isolates.size < 2; i++) {
+        const batch = await Promise.all(
+          Array.from({ length: 8 }, (_, j) => invoke({ tag: `r${i}-${j}`, ms: 30 })),
+        );
+        for (const a of batch) isolates.add(seen(a).isolate);
+      }
+      assert.deepEqual(isolates, new Set(["main", "gopherless-worker-1"]));
+    });
+  },
+);

@@ -1,0 +1,123 @@
+/**
+ * Reproducible packages: the same inputs give a byte-identical `bootstrap.zip` (and unzipped
+ * tree), built twice in different folders, from different working directories, under another
+ * time zone, umask, locale and `TMPDIR`, seconds apart. Both runtimes (`compiled` with a stand-in
+ * `denort`), both architectures.
+ */
+import assert from "node:assert/strict";
+import { readZip, repoPath, sha256, standInDenorts } from "./_helpers.ts";
+
+const ENTRY = repoPath("examples/hello.ts");
+
+/** How one build runs: where from, where to, and the process's settings. */
+interface Setting {
+  cwd: string;
+  out: string;
+  umask: string;
+  env: Record<string, string>;
+}
+
+/** Runs the build CLI through `sh` (for the umask) with only the given settings changed. */
+async function buildWith(args: string[], s: Setting): Promise<void> {
+  const env = Deno.env.toObject();
+  for (const k of ["DENORT_BIN", "DENORT_BIN_X86_64", "DENORT_BIN_ARM64"]) delete env[k];
+  const command = [Deno.execPath(), "run", "-A", repoPath("packaging/cli.ts"), ...args];
+  const out = await new Deno.Command("sh", {
+    args: ["-c", `umask ${s.umask} && exec "$@"`, "sh", ...command, "--out", s.out],
+    cwd: s.cwd,
+    env: { ...env, ...s.env, NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+}
+
+/** Every file under `dir` (relative path → SHA-256), `bootstrap.zip` left out. */
+async function tree(dir: string, prefix = ""): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for await (const e of Deno.readDir(dir)) {
+    const rel = `${prefix}${e.name}`;
+    if (e.isDirectory) Object.assign(out, await tree(`${dir}/${e.name}`, `${rel}/`));
+    else if (rel !== "bootstrap.zip") {
+      out[rel] = await sha256(await Deno.readFile(`${dir}/${e.name}`));
+    }
+  }
+  return out;
+}
+
+/** Two settings that differ in everything a build should not depend on. */
+async function twoSettings(root: string, extra: Record<string, string>): Promise<Setting[]> {
+  const a = `${root}/a`;
+  const b = `${root}/elsewhere/b`;
+  const tmpB = `${root}/tmp-b/deeper`;
+  for (const d of [a, b, tmpB]) await Deno.mkdir(d, { recursive: true });
+  return [
+    {
+      cwd: repoPath(""),
+      out: `${a}/dist`,
+      umask: "022",
+      env: { ...extra, TZ: "UTC", LC_ALL: "C" },
+    },
+    {
+      cwd: b,
+      out: `${b}/other-out`,
+      umask: "077",
+      env: { ...extra, TZ: "Pacific/Chatham", LC_ALL: "C.UTF-8", LANG: "C.UTF-8", TMPDIR: tmpB },
+    },
+  ];
+}
+
+/** Builds twice and checks that every architecture's zip and tree are the same bytes. */
+async function assertReproducible(
+  args: string[],
+  arches: string[],
+  extra: Record<string, string> = {},
+): Promise<void> {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-repro-" }));
+  try {
+    const settings = await twoSettings(root, extra);
+    for (const s of settings) await buildWith(args, s);
+    const [a, b] = settings.map((s) => s.out);
+    for (const arch of arches) {
+      const zipA = await Deno.readFile(`${a}/${arch}/bootstrap.zip`);
+      const zipB = await Deno.readFile(`${b}/${arch}/bootstrap.zip`);
+      assert.deepEqual(await tree(`${b}/${arch}`), await tree(`${a}/${arch}`), arch);
+      assert.equal(await sha256(zipB), await sha256(zipA), `${arch}: the zips differ`);
+      // No clock in the archive: one fixed time, Unix modes as built.
+      const entries = await readZip(`${a}/${arch}/bootstrap.zip`);
+      for (const e of entries) {
+        assert.deepEqual(e.dateTime, [1980, 1, 1, 0, 0, 0], e.name);
+        const executable = e.name === "bootstrap" || e.name === "deno";
+        assert.equal(e.mode, executable ? 0o100755 : 0o100644, e.name);
+      }
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "reproducible: --runtime deno gives the same zip and tree, start-up cache included",
+  sanitizeResources: false,
+  fn: async () => {
+    await assertReproducible(
+      [ENTRY, "--runtime", "deno", "--no-check", "--arch", "both"],
+      ["x86_64", "arm64"],
+    );
+  },
+});
+
+Deno.test("reproducible: --runtime compiled gives the same zip (stand-in denort)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-repro-denort-" });
+  try {
+    const fake = await standInDenorts(dir);
+    await assertReproducible(
+      [ENTRY, "--no-check", "--arch", "both"],
+      ["x86_64", "arm64"],
+      { DENORT_BIN_X86_64: fake.x86_64, DENORT_BIN_ARM64: fake.arm64 },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
