@@ -105,28 +105,6 @@ export async function standInDenorts(dir: string): Promise<{ x86_64: string; arm
 }
 
 /**
- * Unzips `zip` into `dir` as Lambda does (modes kept): with `unzip` when it is installed, else
- * with Python's `zipfile` (whose `extractall` drops modes, restored from the external attributes).
- */
-export async function unzipInto(zip: string, dir: string): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  const cmd = has("unzip")
-    ? new Deno.Command("unzip", { args: ["-q", zip, "-d", dir], stderr: "piped" })
-    : new Deno.Command("python3", {
-      args: [
-        "-c",
-        "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n" +
-        " p=z.extract(i,sys.argv[2]); os.chmod(p,(i.external_attr>>16)&0o777)",
-        zip,
-        dir,
-      ],
-      stderr: "piped",
-    });
-  const out = await cmd.output();
-  if (!out.success) throw new Error(`unzip ${zip}: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-/**
  * The V8 code cache entries of files in a Deno cache directory (`v8_code_cache_v2`): specifier →
  * SHA-256 of the entry's data, so two directories compare entry for entry.
  */

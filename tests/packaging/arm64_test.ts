@@ -17,7 +17,8 @@ import { elfMachine, hostArch, TARGETS } from "../../packaging/targets.ts";
 import { CODE_FLAGS } from "../../packaging/launcher.ts";
 import { findQemuUser, hostCpu, qemuRunner } from "../../ground/qemu.ts";
 import { arm64Test } from "../_support/qemu.ts";
-import { codeCacheOf, readZip, repoPath, runCli, unzipInto } from "./_helpers.ts";
+import { unzipInto } from "../_support/tools.ts";
+import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
 
 const dec = new TextDecoder();
 let root: Promise<string> | undefined;
