@@ -10,6 +10,10 @@
  *   a Lambda handler for API Gateway, ALB and Function URLs, streaming where
  *   Lambda allows it.
  *
+ * Importing it installs nothing on `globalThis` outside a Lambda environment; in one (a protocol's
+ * variable set), it installs the `awslambda` global and the runtime's failure listeners before
+ * the function's module body runs, as `runtime/mod.ts` and `http/mod.ts` always do.
+ *
  * ```ts
  * import { start } from "./mod.ts";
  *
@@ -19,7 +23,13 @@
  * @module
  */
 
+import { inLambdaEnvironment, installFunctionGlobals } from "./http/_install.ts";
+
 export * as gob from "./gob/mod.ts";
 export * as rpc from "./rpc/mod.ts";
-export * from "./runtime/mod.ts";
-export * from "./http/mod.ts";
+export * from "./runtime/_exports.ts";
+export * from "./http/_exports.ts";
+
+// A function gets the runtime's globals before its own module body runs; a library user, outside
+// Lambda, gets none (see `http/_install.ts`).
+if (inLambdaEnvironment()) installFunctionGlobals();

@@ -64,6 +64,8 @@ Flags:
   --client-context JSON         the client context (invoke)
   --port N                      serve: the port (default 9000)
   --concurrency N               serve: most warm environments at once (default 4)
+  --environment-concurrency N   invocations one environment takes at once (default 1); above 1
+                                a Lambda Managed Instances environment (AWS_LAMBDA_MAX_CONCURRENCY)
   --watch                       serve: restart the function when a file under its
                                 directory changes (.ts, .js, .json)
   --http                        serve: plain HTTP, requests turned into HTTP events
@@ -96,6 +98,7 @@ const FLAGS = {
   "client-context": "string",
   port: "string",
   concurrency: "string",
+  "environment-concurrency": "string",
   "init-timeout": "string",
   qemu: "string",
   "event-kind": "string",
@@ -199,6 +202,13 @@ export function functionOptions(
     functionName: str(flags, "function-name"),
     qemu: str(flags, "qemu"),
   };
+  const perEnvironment = num(flags, "environment-concurrency", 1);
+  if (perEnvironment !== undefined) {
+    if (protocol !== "runtime-api") {
+      throw new UsageError("--environment-concurrency needs --protocol runtime-api");
+    }
+    options.perEnvironmentMaxConcurrency = perEnvironment;
+  }
   const it = num(flags, "init-timeout", 0.001);
   if (it !== undefined) options.initTimeoutMs = it * 1000;
   const cmd = str(flags, "cmd");

@@ -33,7 +33,7 @@
  *   working), plus `AWS_LAMBDA_RUNTIME_API` or `_LAMBDA_SERVER_PORT` for the protocol (and never
  *   the other one).
  * - **Logs.** The process's stdout and stderr, framed by Lambda's `START`/`END`/`REPORT` lines.
- * - **Concurrent environments** (`maxConcurrency` > 1, Lambda Managed Instances; Runtime API
+ * - **Concurrent environments** (`perEnvironmentMaxConcurrency` > 1, Lambda Managed Instances; Runtime API
  *   only): `AWS_LAMBDA_MAX_CONCURRENCY` is set and up to that many invocations run in the one
  *   process at once, further ones waiting for a free slot; the log format is JSON (the only one
  *   Managed Instances allow); a timed-out invocation fails with `Sandbox.Timedout` while the
@@ -110,10 +110,13 @@ export interface LocalFunctionOptions {
   /** Start the first environment at once (default `true`), as a provisioned function would. */
   eager?: boolean;
   /**
-   * How many invocations one environment takes at once (default 1). Above 1 the environment is
-   * a concurrent one, as on Lambda Managed Instances (see the module docs); Runtime API only.
+   * How many invocations one environment takes at once (default 1; Lambda's
+   * `PerExecutionEnvironmentMaxConcurrency`, given to the function as
+   * `AWS_LAMBDA_MAX_CONCURRENCY`). Above 1 the environment is a concurrent one, as on Lambda
+   * Managed Instances (see the module docs); Runtime API only. Not to be confused with a
+   * {@linkcode FunctionPool}'s `maxConcurrency`, its number of environments.
    */
-  maxConcurrency?: number;
+  perEnvironmentMaxConcurrency?: number;
   /**
    * The qemu-user program (a path, or a name on `PATH`) that runs a `bootstrap` built for the
    * other Lambda architecture, or whose `deno` is (see `emulation.ts`). Default:
@@ -227,7 +230,7 @@ export class LocalFunction {
    */
   readonly emulation: Emulation | undefined;
   /** How many invocations the environment takes at once. */
-  readonly maxConcurrency: number;
+  readonly perEnvironmentMaxConcurrency: number;
 
   #command: string[];
   #cwd: string;
@@ -252,12 +255,16 @@ export class LocalFunction {
     if (this.protocol !== "go1x" && this.protocol !== "runtime-api") {
       throw new TypeError(`unknown protocol ${JSON.stringify(this.protocol)}`);
     }
-    this.maxConcurrency = Math.floor(options.maxConcurrency ?? 1);
-    if (!(this.maxConcurrency >= 1)) {
-      throw new TypeError(`maxConcurrency must be at least 1, not ${options.maxConcurrency}`);
+    this.perEnvironmentMaxConcurrency = Math.floor(options.perEnvironmentMaxConcurrency ?? 1);
+    if (!(this.perEnvironmentMaxConcurrency >= 1)) {
+      throw new TypeError(
+        `perEnvironmentMaxConcurrency must be at least 1, not ${options.perEnvironmentMaxConcurrency}`,
+      );
     }
-    if (this.maxConcurrency > 1 && this.protocol !== "runtime-api") {
-      throw new TypeError("a concurrent environment (maxConcurrency > 1) needs the Runtime API");
+    if (this.perEnvironmentMaxConcurrency > 1 && this.protocol !== "runtime-api") {
+      throw new TypeError(
+        "a concurrent environment (perEnvironmentMaxConcurrency > 1) needs the Runtime API",
+      );
     }
     this.functionName = options.functionName ?? "function";
     this.timeoutMs = options.timeoutMs ?? 3000;
@@ -306,8 +313,8 @@ export class LocalFunction {
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
     };
-    if (this.maxConcurrency > 1) {
-      lambda.AWS_LAMBDA_MAX_CONCURRENCY = String(this.maxConcurrency);
+    if (this.perEnvironmentMaxConcurrency > 1) {
+      lambda.AWS_LAMBDA_MAX_CONCURRENCY = String(this.perEnvironmentMaxConcurrency);
       lambda.AWS_LAMBDA_LOG_FORMAT = "JSON";
     }
     const host = Deno.env.toObject();
@@ -374,10 +381,10 @@ export class LocalFunction {
     return this.#env;
   }
 
-  /** Runs `f` in one of the environment's `maxConcurrency` slots, in arrival order. */
+  /** Runs `f` in one of the environment's `perEnvironmentMaxConcurrency` slots, in arrival order. */
   async #withLock<T>(f: () => Promise<T>): Promise<T> {
     this.#busy++;
-    if (this.#running >= this.maxConcurrency || this.#slots.length > 0) {
+    if (this.#running >= this.perEnvironmentMaxConcurrency || this.#slots.length > 0) {
       await new Promise<void>((r) => this.#slots.push(r));
     } else this.#running++;
     if (this.#running === 1) this.#idle = new Promise((r) => (this.#settleIdle = r));
@@ -544,7 +551,12 @@ export class LocalFunction {
           maxResponseBytes,
         },
         sink,
-        { memoryMb: this.memoryMb, initDurationMs, retryable, concurrent: this.maxConcurrency > 1 },
+        {
+          memoryMb: this.memoryMb,
+          initDurationMs,
+          retryable,
+          concurrent: this.perEnvironmentMaxConcurrency > 1,
+        },
       );
       if (outcome === "undelivered") return outcome;
     }

@@ -55,8 +55,8 @@ import {
   readRequestHead,
   type RequestHead,
   responseBytes,
-  writeAll,
 } from "../ground/http1.ts";
+import { writeAll } from "../ground/duplex.ts";
 import { ByteReader } from "../ground/reader.ts";
 import { acceptLoop } from "../ground/accept.ts";
 import { listen, tune } from "../ground/transport.ts";

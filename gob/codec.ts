@@ -44,7 +44,11 @@ export interface HasWritable {
  * Writes gob values to a stream (or just returns their bytes).
  *
  * ```ts
- * const enc = new Encoder(conn.writable);
+ * import { Encoder, t } from "./mod.ts";
+ *
+ * const Point = t.struct("Point", { X: t.int, Y: t.int });
+ * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ * const enc = new Encoder(writable); // a socket's writable, say
  * await enc.encode(Point, { X: 1, Y: 2 });
  * ```
  */
@@ -107,6 +111,10 @@ export interface Decoded<T> {
  * decode without a single `await`.
  *
  * ```ts
+ * import { encode, PushDecoder, t } from "./mod.ts";
+ *
+ * const Point = t.struct("Point", { X: t.int, Y: t.int });
+ * const chunk = encode(Point, { X: 1, Y: 2 }); // as read from a socket
  * const dec = new PushDecoder();
  * dec.push(chunk);
  * const r = dec.next(Point); // { value } or null (need more input)
@@ -195,8 +203,12 @@ export class PushDecoder {
  * Reads gob values from a stream or a byte array.
  *
  * ```ts
- * const dec = new Decoder(conn.readable);
- * const p = await dec.decode(Point);
+ * import { Decoder, encode, t } from "./mod.ts";
+ *
+ * const Point = t.struct("Point", { X: t.int, Y: t.int });
+ * const bytes = encode(Point, { X: 1, Y: 2 });
+ * const dec = new Decoder(ReadableStream.from([bytes])); // a socket's readable, say
+ * const p = await dec.decode(Point); // { X: 1, Y: 2 }
  * ```
  *
  * At the end of the stream, between values, `decode` rejects with a

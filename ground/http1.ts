@@ -404,12 +404,3 @@ export function chunk(data: Uint8Array): Uint8Array {
 export function lastChunk(trailers: Fields = {}): Uint8Array {
   return latin1Bytes(`0\r\n${fieldLines(trailers)}\r\n`);
 }
-
-/** Writes all of `bytes` to a connection's direct `write` (continuing partial writes). */
-export async function writeAll(
-  conn: { write(p: Uint8Array): Promise<number> },
-  bytes: Uint8Array,
-): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
-}

@@ -61,10 +61,10 @@ export {
   requestHead,
   responseBytes,
   type ResponseHead,
-  writeAll,
 } from "./http1.ts";
+export { type ByteSink, directSink, type Duplex, duplex, streamSink, writeAll } from "./duplex.ts";
 export { concat, crc32, decodeBase64, encodeBase64 } from "./bytes.ts";
-export { goEscape, goJSON } from "./json.ts";
+export { goEscape, goJSON } from "./go_json.ts";
 export {
   type CommandLine,
   type FlagKind,

@@ -3,8 +3,8 @@
  * `awslambda.streamifyResponse(handler)` and `awslambda.HttpResponseStream.from(stream,
  * metadata)`. Hono's `streamHandle` (`hono/aws-lambda`) is such code.
  *
- * Importing this module (or `http/mod.ts`, or the package root) installs the global: its members
- * are merged into an existing `awslambda` object (`@aws/lambda-invoke-store`, which Powertools
+ * Importing `http/mod.ts` (or the package root in a Lambda environment; see `_install.ts`)
+ * installs the global: its members are merged into an existing `awslambda` object (`@aws/lambda-invoke-store`, which Powertools
  * and the AWS SDK import, creates an empty one), each kept when already there (code running on
  * Node's own runtime keeps Node's). Its type is the one
  * `@types/aws-lambda` declares; that declaration types `streamifyResponse`'s result as the
@@ -224,5 +224,3 @@ export function installAwsLambdaGlobal(): AwsLambdaGlobal {
   target.HttpResponseStream ??= HttpResponseStream;
   return target as AwsLambdaGlobal;
 }
-
-installAwsLambdaGlobal();

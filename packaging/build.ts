@@ -573,7 +573,9 @@ async function packageDeno(
   entries.push(...cache.entries);
   if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
   const startCacheRoot = "skipped" in cache.report ? undefined : cache.report.taskRoot;
-  const launcher = new TextEncoder().encode(launcherScript({ startCacheRoot }));
+  const launcher = new TextEncoder().encode(
+    launcherScript({ startCacheRoot, startCacheFiles: cache.entries }),
+  );
   entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
   await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);
   return { entries, deno, denoVersion: plan.denoVersion, startCache: cache.report };

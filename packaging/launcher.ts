@@ -1,59 +1,22 @@
 /**
- * The `bootstrap` of a `--runtime deno` package, and V8's heap limits for a function's memory.
+ * The `bootstrap` of a `--runtime deno` package, and V8's flags for a function's memory.
  *
- * Lambda's managed Node.js runtime starts `node` from `/var/runtime/bootstrap` with heap limits
- * derived from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (MB): a tenth of the memory for the young
- * generation, in two semi-spaces, and the rest for the old generation:
- *
- * ```sh
- * new_space=$(expr $AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10)
- * semi_space=$(expr $new_space / 2)
- * old_space=$(expr $AWS_LAMBDA_FUNCTION_MEMORY_SIZE - $new_space)
- * node --max-semi-space-size=$semi_space --max-old-space-size=$old_space …
- * ```
- *
- * Without them V8 sizes its heap for the machine (Lambda hosts have far more memory than a
- * function is given): a 128 MB function then grows young generations of 16 MB semi-spaces and
- * lets garbage accumulate up to the function's whole memory. The launcher sets the same limits
- * for Deno, through `DENO_V8_FLAGS`, ahead of any flags already there (V8 takes the last value
- * of a flag, so a user's own `DENO_V8_FLAGS` still wins).
- *
- * A small function (at most {@linkcode SMALL_FUNCTION_MB} MB) gets more than the limits
- * ({@linkcode v8Flags}): there the Deno process's own ~45 MB are a tenth of the function's memory or
- * more. At 128 MB, the resident memory of `examples/echo.ts` after 30,000 invokes of a 1 KB event
- * (`benchmarks/shipped_function.ts`) fell from 54–56 to 43–45 MiB over the Runtime API and from
- * 57–62 to 47–51 MiB over go1.x (the higher figures with an empty `DENO_DIR`), and it now stays
- * flat to 100,000 invokes, where it used to reach 61 MiB; per-invoke p50 stayed within noise of
- * what it was (0.85× and 1.04× aws-lambda-go's):
- *
- * - `--max-semi-space-size=1`: the young generation stays at the 1 MB semi-spaces V8 starts with
- *   on 64-bit instead of growing to Node's cap (6 MB at 128 MB; 12 MB of resident pages for the two
- *   semi-spaces). A function's garbage per invoke dies within the invoke, so the larger young
- *   generation bought nothing measurable: a scavenge every 20–40 invokes at 0.1–0.5 ms. About
- *   4 MiB. The old generation keeps Node's limit.
- * - `--max-opt=2`: Maglev is the top tier, not Turbofan, whose compiler is pages of the `deno`
- *   binary a process otherwise faults in as code gets hot (`RssFile`, about 4 MiB). A function this
- *   small has a fraction of a vCPU (a whole one at 1,769 MB), which makes Turbofan's compile time
- *   weigh more against its peak speed.
- * - `--single-threaded`: no V8 worker threads (concurrent compilation, marking, parallel
- *   scavenges), so no stacks or malloc arenas for them; about 1–2 MiB.
- * - `MALLOC_ARENA_MAX=1` (unless set): Deno allocates with glibc's malloc, which gives each thread
- *   that allocates an arena of its own; one arena for the process saves 2–3 MiB of `RssAnon`.
- *
- * Not adopted: `--jitless` (p50 doubled), `--lite-mode` and `--max-opt=1` (p50 up 40–80%);
- * `--max-lazy`, `--no-sparkplug`, `--no-opt` and glibc's `mmap_threshold`, `trim_threshold`,
- * `top_pad` and `mxfast` tunables (no change); `--no-expose-wasm` is not a flag of this V8.
- * A user's `DENO_V8_FLAGS` still win (`--max-opt=4` brings Turbofan back).
- *
- * A `deno compile`d binary (`--runtime compiled`) cannot do this at start-up: `denort` takes its
- * V8 flags only from what `deno compile --v8-flags` baked in and ignores `DENO_V8_FLAGS`, so
- * there the flags are fixed at build time for the memory size the build is told
- * ({@linkcode v8Flags}); it cannot set `MALLOC_ARENA_MAX` (an environment variable of the process,
- * set in the function's configuration if wanted).
+ * Lambda's Node.js runtime sizes V8's heap from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (a tenth for the
+ * young generation, the rest for the old); without such limits V8 sizes its heap for the host,
+ * which has far more memory than the function. The launcher passes the same limits to Deno
+ * through `DENO_V8_FLAGS` (before the user's own, so that theirs win), and for a small function
+ * trades peak speed for footprint, where Deno's own ~45 MB weigh most ({@linkcode v8Flags}).
+ * It copies the package's start-up cache (`start_cache.ts`) into an empty `DENO_DIR`, after
+ * checking it is the one the build wrote: a damaged V8 code cache crashes Deno, which does not
+ * check its payload. The script runs under any POSIX shell, and finds its folder when started
+ * through a link. A `deno compile`d binary (`--runtime compiled`) ignores `DENO_V8_FLAGS`: its
+ * flags are baked in at build time for the memory size the build is told. What each flag buys,
+ * what the launcher's steps cost and what was tried and not adopted: BENCHMARKS.md.
  *
  * @module
  */
 
+import { cksum } from "./cksum.ts";
 import { START_CACHE_DIR } from "./start_cache.ts";
 import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
 
@@ -84,23 +47,38 @@ function shellQuote(text: string): string {
 export interface LauncherOptions {
   /**
    * The package ships Deno's start-up cache for this directory (`start_cache.ts`): when started
-   * from there with no cache in `DENO_DIR` yet, the launcher copies it in first.
+   * from there (however the path is spelled) with no cache in `DENO_DIR` yet, the launcher copies
+   * it in first.
    */
   startCacheRoot?: string;
+  /**
+   * The start-up cache's files as the package holds them (`.deno-cache/<profile>/<file>`): the
+   * launcher copies a profile's files only when their `cksum` is what it is here (a damaged cache
+   * is left out, and Deno starts without it). Without them, it copies unchecked.
+   */
+  startCacheFiles?: readonly { name: string; data: Uint8Array }[];
 }
 
 /**
+ * The largest memory size (MB) the launcher computes flags for: larger than any Lambda offers
+ * (10,240 MB), small enough that no shell's arithmetic overflows. A larger value is ignored, as an
+ * unset one is.
+ */
+export const MAX_MEMORY_MB = 999_999;
+
+/**
  * The largest memory size (MB) that {@linkcode v8Flags} treats as a small function: one whose
- * footprint matters more than peak speed (see the module docs).
+ * footprint matters more than peak speed, since Deno's own ~45 MB are a tenth of it or more.
  */
 export const SMALL_FUNCTION_MB = 512;
 
 /**
  * All V8 flags for a function of `memoryMb` MB: {@linkcode heapFlags}, and for a small function
- * (at most {@linkcode SMALL_FUNCTION_MB} MB) a young generation of 1 MB semi-spaces, Maglev as
- * the top tier and no V8 worker threads (see the module docs for what each buys). Empty for a
- * size that is not a positive integer. What the launcher passes, and what `--runtime compiled`
- * bakes in for `--memory`.
+ * (at most {@linkcode SMALL_FUNCTION_MB} MB) a young generation of 1 MB semi-spaces (its garbage
+ * dies within an invoke), Maglev as the top tier (Turbofan's compiler is pages of the binary to
+ * fault in) and no V8 worker threads (no stacks or arenas for them); the launcher adds one malloc
+ * arena. Empty for a size that is not a positive integer. What the launcher passes, and what
+ * `--runtime compiled` bakes in for `--memory`. Each one's measured effect: BENCHMARKS.md.
  *
  * @example
  * ```ts
@@ -130,39 +108,90 @@ export const CODE_FLAGS: Readonly<Record<CodeProfile, readonly string[]>> = {
 /** A start-up cache profile (see {@linkcode CODE_FLAGS}). */
 export type CodeProfile = "small" | "default";
 
-/** The `bootstrap` of a `--runtime deno` package (see the module docs for the heap limits). */
+/** The files of each profile of the start-up cache, and the `cksum` lines they give. */
+function cacheSums(
+  files: readonly { name: string; data: Uint8Array }[],
+): Map<string, { names: string[]; sums: string }> {
+  const byProfile = new Map<string, { name: string; data: Uint8Array }[]>();
+  for (const f of files) {
+    const m = /^[^/]+\/([^/]+)\/([^/]+)$/.exec(f.name);
+    if (!m) continue;
+    byProfile.set(m[1], [...(byProfile.get(m[1]) ?? []), { name: m[2], data: f.data }]);
+  }
+  const out = new Map<string, { names: string[]; sums: string }>();
+  for (const [profile, list] of byProfile) {
+    list.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    out.set(profile, {
+      names: list.map((f) => f.name),
+      sums: list.map((f) => `${cksum(f.data)} ${f.data.length} ${f.name}`).join("\n"),
+    });
+  }
+  return out;
+}
+
+/** The part of the launcher that copies the start-up cache (see {@link LauncherOptions}). */
+function copyCacheScript(root: string, files?: LauncherOptions["startCacheFiles"]): string {
+  const copy = `cp -R "$cache/." "$DENO_DIR" 2>/dev/null || :`;
+  let body: string;
+  if (files === undefined) {
+    body = `  ${copy}\n`;
+  } else {
+    const cases = [...cacheSums(files)].map(([profile, { names, sums }]) =>
+      `    ${shellQuote(profile)}) files=${shellQuote(names.join(" "))} sums=${
+        shellQuote(sums)
+      } ;;\n`
+    ).join("");
+    body = `  files= sums=none
+  case "$cache_profile" in
+${cases}  esac
+  # Only the cache the build wrote: V8 does not check a code cache's payload, and a damaged one
+  # crashes Deno. cksum (CRC-32) runs on a cold start only.
+  if [ "$(cd "$cache" 2>/dev/null && cksum $files </dev/null 2>/dev/null)" = "$sums" ]; then
+    ${copy}
+  else
+    echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2
+  fi
+`;
+  }
+  return `# Deno's module analysis and V8 code cache for the package, made at build time for ${root},
+# one per set of V8 flags that change code (packaging/start_cache.ts). The folder is compared by
+# identity (every spelling of it, a link to it), and Deno is given it as the cache spells it.
+if [ "$here" -ef ${shellQuote(root)} ]; then
+  here=${shellQuote(root)}
+fi
+if [ "$here" = ${shellQuote(root)} ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
+  cache="$here/${START_CACHE_DIR}/$cache_profile"
+${body}fi
+`;
+}
+
+/** The `bootstrap` of a `--runtime deno` package (see the module docs). */
 export function launcherScript(options: LauncherOptions = {}): string {
   const root = options.startCacheRoot;
-  const absoluteHere = root === undefined
-    ? ""
-    : `# Started by a relative path (cd /var/task && ./bootstrap): the same directory, absolute.
-case "$here" in /*) ;; .) here=$PWD ;; ./*) here="$PWD/\${here#./}" ;; *) here="$PWD/$here" ;; esac
-`;
-  const copyCache = root === undefined
-    ? ""
-    : `# The package ships Deno's module analysis and V8 code cache for its files at ${root}, one per
-# set of V8 flags that change code (packaging/start_cache.ts): a fresh sandbox's empty DENO_DIR
-# starts with the one for these flags instead of analysing and compiling every module again. A
-# failed copy only costs that time.
-if [ "$here" = ${shellQuote(root)} ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
-  cp -R "$here/${START_CACHE_DIR}/$cache_profile/." "$DENO_DIR" 2>/dev/null || :
-fi
-`;
+  const copyCache = root === undefined ? "" : copyCacheScript(root, options.startCacheFiles);
   return `#!/bin/sh
 # gopherless launcher (--runtime deno): runs the bundled handler with the Deno binary beside it.
 # Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).
-case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
+# POSIX sh: Lambda's /bin/sh is bash, but dash or busybox ash may run it as well.
+self=$0
+# Started through a link (layers and images start runtimes that way): the file it links to. Only
+# then does it cost a process.
+if [ -L "$self" ]; then self=$(readlink -f -- "$self" 2>/dev/null) || self=$0; fi
+case "$self" in */*) here="\${self%/*}" ;; *) here=. ;; esac
 : "\${DENO_DIR:=/tmp/.deno}"
 export DENO_DIR
-${absoluteHere}export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
+export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # V8's heap limits from the function's memory, as Lambda's Node.js runtime sets them: a tenth for
-# the young generation (two semi-spaces), the rest for the old one. A function of 512 MB or less
+# the young generation (two semi-spaces), the rest for the old one. A function of ${SMALL_FUNCTION_MB} MB or less
 # trades peak speed for footprint: 1 MB semi-spaces, Maglev as the top tier, no V8 worker
 # threads, one malloc arena. DENO_V8_FLAGS set by the user come after these, and V8 keeps the
-# last value of a flag; a MALLOC_ARENA_MAX set by the user is kept.
+# last value of a flag; a MALLOC_ARENA_MAX set by the user is kept. A size with more than ${
+    String(MAX_MEMORY_MB).length
+  }
+# digits is none Lambda gives: ignored, before any shell's arithmetic could overflow on it.
 cache_profile=default
 case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
-  "" | 0* | *[!0-9]*) ;;
+  "" | 0* | *[!0-9]* | ${"?".repeat(String(MAX_MEMORY_MB).length + 1)}*) ;;
   *)
     new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
     semi_space=$((new_space / 2))

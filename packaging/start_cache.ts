@@ -1,40 +1,17 @@
 /**
  * The start-up cache a `--runtime deno` package ships: Deno's module analysis and V8 code cache
- * for the package's own files, made at build time, so that a fresh Lambda sandbox does not redo
- * them on its cold start.
+ * for the package's own files, made at build time by the very `deno` it ships, so that a fresh
+ * sandbox's empty `DENO_DIR` does not redo them on its cold start (the launcher copies them in,
+ * `launcher.ts`). Deno keys each entry by the module's URL and checks it against a hash of the
+ * source (V8 also against its version and code-changing flags): a stale entry is only recomputed.
  *
- * With an empty `DENO_DIR` (a new sandbox's `/tmp`), `deno run` parses every module it loads to
- * find its imports and compiles it with V8, writing both results to SQLite caches in `DENO_DIR`
- * (`dep_analysis_cache_v2`, `node_analysis_cache_v2`, `v8_code_cache_v2`); a later start with
- * the same `DENO_DIR` reads them back. For the go1.x server's chunk (gob and net/rpc, ~87 KB) the
- * cold import cost ~40 ms where a start with those caches took ~6 ms (measured with
- * `benchmarks/shipped_function.ts`). The caches are keyed by each module's URL and checked
- * against a hash of its source (and V8's against its own version and flags), so a stale or
- * foreign entry is never used, only recomputed.
- *
- * The build fills them with the very `deno` binary it ships, by loading every file of the package
- * through `import defer`: Deno reads, analyses and compiles the whole graph (writing the caches)
- * but evaluates nothing, so none of the function's code runs at build time. A module with
- * top-level `await` is the exception the language makes (deferred imports still evaluate such
- * modules and what they import), so the priming run has no permissions at all: such code cannot
- * reach the network, files or the environment, and whatever it tried only fails. The URLs are
- * The Node.js built-ins the package imports (`node:` specifiers) are evaluated in that run: Deno
- * loads most of its Node.js compatibility code only when such a module is evaluated (for a
- * function using the AWS SDK, some 140 internal modules beyond those its imports name), and that
- * code is cached too; only Deno's own code runs. The cache entries are
- * then rewritten from the build directory to the directory Lambda runs the package from
- * (`/var/task`), and the launcher copies the caches into an empty `DENO_DIR` before starting
- * Deno (see `launcher.ts`).
- *
- * V8 compiles a function when it is first called, and Deno makes a module's code cache right
- * after compiling the module, before it runs: the cache holds the top-level code and little
- * else. For modules whose functions nearly all run on the first invoke (the runtime's own
- * chunks: the go1.x server answers its first `Function.Ping` with some 200 functions of gob and
- * net/rpc, ~6 ms of compiling), the {@linkcode PrimeOptions.eager} modules are compiled once
- * more, in a second priming run under `--no-lazy`, and their entries replace the lazy ones with
- * the launcher's flag hash (`v8_code_cache.ts` says why V8 may take them). A user's modules are
- * left lazy: the functions of a large dependency mostly never run, and compiled they would only
- * cost start-up and memory.
+ * The modules are loaded through `import defer`, which reads, analyses and compiles them but runs
+ * none of them; the run has no permissions, since top-level `await` still runs. The Node.js
+ * built-ins the package imports are evaluated, so that the compatibility code Deno loads for them
+ * is cached too. The runtime's own chunks, whose functions nearly all run on the first invoke,
+ * are cached compiled whole ({@linkcode PrimeOptions.eager}); a user's modules stay lazy. The
+ * databases are written canonically, so that the same package gives the same bytes. What each of
+ * these buys, measured: BENCHMARKS.md.
  *
  * A package for another CPU architecture than the build machine's is primed with its own `deno`
  * run through qemu-user ({@linkcode PrimeOptions.runner}): V8 checks a code cache entry against
@@ -352,7 +329,14 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         continue;
       }
       const db = new DatabaseSync(path);
+      let rows = 0;
       try {
+        // Deno makes a database's tables in the background: one it never wrote to may lack
+        // them when the run ends, or not, by the machine's load. Only a database with entries
+        // is shipped, so that what ships does not depend on that race.
+        const made = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?")
+          .get(table) as { n: number };
+        if (made.n === 0) continue;
         // Only the package's own files and Deno's built-in modules are worth shipping.
         db.prepare(
           `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
@@ -367,9 +351,11 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
         )
           .get(to.length, to) as { n: number };
         if (table === "codecache") modules = row.n;
+        rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       } finally {
         db.close();
       }
+      if (rows === 0) continue;
       const packed = `${work}/${file}.packed`;
       copyCanonically(path, packed);
       files.push({ name: file, data: await Deno.readFile(packed) });

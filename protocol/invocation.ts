@@ -7,7 +7,10 @@
  * @module
  */
 
-import type { CognitoIdentity } from "./aws_lambda.ts";
+import type { CognitoIdentity as AwsCognitoIdentity } from "./aws_lambda.ts";
+
+/** The Cognito identity of an invocation (`@types/aws-lambda`'s `CognitoIdentity`). */
+export type CognitoIdentity = AwsCognitoIdentity;
 import type { LambdaErrorShape } from "./lambda_error.ts";
 
 /** One invocation as a transport received it, metadata still raw where the wire has it raw. */

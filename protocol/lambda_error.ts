@@ -13,7 +13,7 @@
  * @module
  */
 
-import { goJSON } from "../ground/json.ts";
+import { goJSON } from "../ground/go_json.ts";
 
 /** One stack frame of a Lambda error, as Go's `messages.InvokeResponse_Error_StackFrame`. */
 export interface LambdaStackFrame {

@@ -20,7 +20,7 @@ import { DEFAULT_RPC_PATH, dialConnect } from "./http.ts";
 import { jsonClientCodec } from "./jsonrpc.ts";
 import type { Address, Conn } from "../ground/conn.ts";
 import { connect as dial } from "../ground/transport.ts";
-import { Channel } from "./stream.ts";
+import { Channel } from "./channel.ts";
 
 /** Which codec a client speaks: a built-in one by name, or a factory. */
 export type ClientCodecOption = "gob" | "jsonrpc" | ClientCodecFactory;

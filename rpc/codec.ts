@@ -11,7 +11,7 @@
  */
 
 import type { Type } from "../gob/mod.ts";
-import type { Channel } from "./stream.ts";
+import type { Channel } from "./channel.ts";
 
 /** A request header (Go's `rpc.Request`). */
 export interface RequestHeader {

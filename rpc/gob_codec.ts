@@ -30,7 +30,7 @@ import type {
 } from "./codec.ts";
 import type { ByteReader } from "../ground/reader.ts";
 import { fromReadError, RpcError } from "./errors.ts";
-import type { Channel } from "./stream.ts";
+import type { Channel } from "./channel.ts";
 
 /** Go's `rpc.Request` (Seq as a number: exact up to 2^53). */
 export const RequestType: Type<{ ServiceMethod: string; Seq: number }> = t.struct("Request", {

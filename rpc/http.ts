@@ -24,7 +24,7 @@ import {
   responseBytes,
 } from "../ground/http1.ts";
 import { RpcError } from "./errors.ts";
-import type { Channel } from "./stream.ts";
+import type { Channel } from "./channel.ts";
 
 /** Go's `rpc.DefaultRPCPath`. */
 export const DEFAULT_RPC_PATH = "/_goRPC_";

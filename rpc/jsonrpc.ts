@@ -11,7 +11,7 @@
  * "jsonrpc: request body missing params"; input is a stream of JSON values
  * (newlines are not required between them); member names match
  * case-insensitively. Bodies are shaped by their gob type descriptors (see
- * `json.ts`).
+ * `typed_json.ts`).
  *
  * @module
  */
@@ -25,10 +25,10 @@ import type {
   ServerCodec,
 } from "./codec.ts";
 import type { Scanner } from "../ground/reader.ts";
-import { goEscape } from "../ground/json.ts";
+import { goEscape } from "../ground/go_json.ts";
 import { fromReadError, RpcError } from "./errors.ts";
-import { fromJSON, needsRawNumbers, parseJSON, quote, toJSON, zeroOf } from "./json.ts";
-import type { Channel } from "./stream.ts";
+import { fromJSON, needsRawNumbers, parseJSON, quote, toJSON, zeroOf } from "./typed_json.ts";
+import type { Channel } from "./channel.ts";
 
 const utf8 = new TextDecoder();
 const textEncoder = new TextEncoder();

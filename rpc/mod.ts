@@ -67,15 +67,10 @@ export {
 } from "./gob_codec.ts";
 export { jsonClientCodec, jsonServerCodec } from "./jsonrpc.ts";
 export { acceptConnect, CONNECTED, DEFAULT_RPC_PATH, dialConnect } from "./http.ts";
-export {
-  type ByteSink,
-  Channel,
-  directSink,
-  MessageWriter,
-  streamSink,
-  type WriterOptions,
-} from "./stream.ts";
-// The ground floor's reader and transport, which custom codecs and callers use with the rpc API.
+export { Channel, MessageWriter, type WriterOptions } from "./channel.ts";
+// The ground floor's reader, writers and transport, which custom codecs and callers use with the
+// rpc API.
+export { type ByteSink, directSink, streamSink } from "../ground/duplex.ts";
 export {
   ByteReader,
   type ByteSource,
@@ -87,6 +82,7 @@ export {
 } from "../ground/reader.ts";
 export {
   type Address,
+  type BoundAddr,
   type BoundListener,
   type Conn,
   connect,

@@ -14,7 +14,7 @@
  *   goes on; a header that fails to decode closes that connection only.
  *
  * Beyond Go, for hostile peers and clean shutdowns (see {@link ServerOptions}
- * and the README's "Limits and hostile input"): a size limit on messages, a
+ * and docs/limits.md, "rpc server"): a size limit on messages, a
  * stall timeout and a total deadline on half-sent messages, a bound on method
  * names, bounds on connections (the least recently active idle one makes room
  * for a new one), on calls in flight and unsent replies per connection, one
@@ -33,7 +33,7 @@ import type { Conn } from "../ground/conn.ts";
 import { acceptLoop } from "../ground/accept.ts";
 import { tune } from "../ground/transport.ts";
 import { type BudgetAccount, MemoryBudget } from "./budget.ts";
-import { Channel } from "./stream.ts";
+import { Channel } from "./channel.ts";
 
 /** What a method implementation receives besides its argument. */
 export interface CallContext {

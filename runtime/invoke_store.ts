@@ -9,8 +9,10 @@
  * How the package finds it: `InvokeStore.getInstanceAsync()` returns
  * `globalThis.awslambda.InvokeStore` when there is one, else makes its own and stores it there.
  * So the store is installed on the `awslambda` global (merged into an existing object: the
- * package creates `globalThis.awslambda = globalThis.awslambda || {}` when it is imported) as
- * soon as the runtime is imported, and every invocation runs inside it. Should a library have
+ * package creates `globalThis.awslambda = globalThis.awslambda || {}` when it is imported) by the
+ * runtime's entry points when they are imported (`runtime/mod.ts`, `http/mod.ts`; see
+ * `http/_install.ts`), and every invocation
+ * runs inside it. Should a library have
  * installed its own store first (imported and initialised before gopherless), the invocation runs
  * inside that one too.
  *
@@ -60,7 +62,7 @@ export function invocationScope(
 /** `@aws/lambda-invoke-store`'s `InvokeStoreMulti`, over the runtime's invocation scope. */
 export class LambdaInvokeStore {
   /** The reserved keys, as the package's class exposes them. */
-  static readonly PROTECTED_KEYS = PROTECTED_KEYS;
+  static readonly PROTECTED_KEYS: typeof PROTECTED_KEYS = PROTECTED_KEYS;
 
   /** Whether `key` is one the runtime owns (`set` refuses it). */
   isProtectedKey(key: string | symbol): boolean {
@@ -167,5 +169,3 @@ export function runInScope<T>(scope: InvokeScope & InvokeStoreContext, fn: () =>
 export function currentTenantId(): string | undefined {
   return invokeStore.getTenantId();
 }
-
-installInvokeStore();

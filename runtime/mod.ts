@@ -19,33 +19,16 @@
  * only under the Runtime API, and a re-export would make every go1.x start load it too (a bundler
  * puts a re-exported module in the code every start loads).
  *
+ * Importing this module installs what the runtime puts on `globalThis` for a function, before
+ * the function's own module body runs: `awslambda.InvokeStore` and the `unhandledrejection` /
+ * `error` listeners that report a failure outside any handler (they step aside outside Lambda).
+ * `gob`, `rpc` and the package root outside a Lambda environment install nothing.
+ *
  * @module
  */
 
-export { MODE_VARIABLES, selectMode, start } from "./start.ts";
-export type {
-  AnyLambdaHandler,
-  ClientContext,
-  CognitoIdentity,
-  Context,
-  LambdaCallback,
-  LambdaContext,
-  LambdaErrorShape,
-  LambdaHandler,
-  LambdaStackFrame,
-  LogFormat,
-  LogLevel,
-  StartHandler,
-  StartOptions,
-  StreamifiedHandler,
-} from "./types.ts";
-export { InvokeContext } from "./context.ts";
-export { createInvoker, encodeResult } from "./invoke.ts";
-export type { Invoker, InvokeRequest, InvokeResult, InvokerOptions } from "./invoke.ts";
-export { errorBody, parseStack, runtimeApiErrorBody, toErrorShape } from "./errors.ts";
-export { invokeStore, LambdaInvokeStore, PROTECTED_KEYS } from "./invoke_store.ts";
-export type { InvokeStoreContext } from "./invoke_store.ts";
-export { installConsole, Logger } from "./logging.ts";
-export type { LogConfig } from "./logging.ts";
-export { isStreamingResponse, StreamingResponse, streamResponse } from "./streaming.ts";
-export type { StreamBody, StreamChunk, StreamingResponseInit } from "./streaming.ts";
+import { installRuntimeGlobals } from "./start.ts";
+
+export * from "./_exports.ts";
+
+installRuntimeGlobals();

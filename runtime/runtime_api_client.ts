@@ -31,9 +31,9 @@ import {
   lastChunk,
   readResponseHead,
   requestHead,
-  writeAll,
 } from "../ground/http1.ts";
-import { ByteReader, directSource, isDirect } from "../ground/reader.ts";
+import { duplex } from "../ground/duplex.ts";
+import { ByteReader } from "../ground/reader.ts";
 import { connect } from "../ground/transport.ts";
 
 /** An answer to a request. */
@@ -98,25 +98,9 @@ class Connection {
 
   constructor(conn: Conn) {
     this.#conn = conn;
-    if (isDirect(conn)) {
-      this.reader = new ByteReader(directSource(conn));
-      const counted = {
-        write: async (p: Uint8Array) => {
-          const n = await conn.write(p);
-          this.written += n;
-          return n;
-        },
-      };
-      this.write = (bytes) => writeAll(counted, bytes);
-    } else {
-      this.reader = new ByteReader(conn.readable);
-      const writer = conn.writable.getWriter();
-      // A stream write that fails may have passed some bytes on: counted before it settles.
-      this.write = (bytes) => {
-        this.written += bytes.length;
-        return writer.write(bytes);
-      };
-    }
+    const { source, sink } = duplex(conn, { onWrite: (n) => this.written += n });
+    this.reader = new ByteReader(source);
+    this.write = (bytes) => sink.write(bytes);
   }
 
   close(): void {

@@ -29,6 +29,7 @@ import { lambdaError } from "../protocol/lambda_error.ts";
 import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
 import { listen } from "../ground/transport.ts";
 import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
+import { installInvokeStore } from "./invoke_store.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
 import type { Releases, RuntimeApiClient } from "./runtime_api.ts";
 import type {
@@ -39,6 +40,15 @@ import type {
   StartOptions,
   StreamifiedHandler,
 } from "./types.ts";
+
+/**
+ * Installs what the runtime puts on `globalThis` for a function: `awslambda.InvokeStore` (see
+ * `invoke_store.ts`) and the failure handlers ({@linkcode installFailureHandlers}). Idempotent.
+ */
+export function installRuntimeGlobals(): void {
+  installInvokeStore();
+  installFailureHandlers();
+}
 
 /** The environment variables that select a protocol, in Go's order of precedence. */
 export const MODE_VARIABLES: readonly string[] = MODE_TABLE.map((m) => m.variable);
@@ -251,21 +261,32 @@ function rejectionShape(reason: unknown): LambdaErrorShape {
   );
 }
 
-// Installed when this module is imported, i.e. before the function's own module body runs, so that
-// a throw at its top level is caught too. Outside Lambda they step aside (Deno's default applies).
-globalThis.addEventListener("unhandledrejection", (e: PromiseRejectionEvent) => {
-  // A worker isolate that is not serving yet fails as any worker does: its init failed.
-  if (!underLambda() || (inPoolWorker() && !state.endWorker)) return;
-  e.preventDefault();
-  // A rejected top-level module evaluation (a throw at the top of the handler's module) arrives
-  // here too; it is an init failure, reported with the error's own type.
-  uncaught(state.phase === "serving" ? rejectionShape(e.reason) : toErrorShape(e.reason));
-});
-globalThis.addEventListener("error", (e: ErrorEvent) => {
-  if (!underLambda() || (inPoolWorker() && !state.endWorker)) return;
-  e.preventDefault();
-  uncaught(toErrorShape(e.error));
-});
+let failureHandlersInstalled = false;
+
+/**
+ * Installs the process-level failure handling (see the module docs): `unhandledrejection` and
+ * `error` listeners on `globalThis`, which step aside outside Lambda (Deno's default applies).
+ * Idempotent. The runtime's entry points call it when imported (`runtime/mod.ts`, see
+ * `http/_install.ts`), i.e.
+ * before the function's own module body runs, so that a throw at its top level is caught too.
+ */
+export function installFailureHandlers(): void {
+  if (failureHandlersInstalled) return;
+  failureHandlersInstalled = true;
+  globalThis.addEventListener("unhandledrejection", (e: PromiseRejectionEvent) => {
+    // A worker isolate that is not serving yet fails as any worker does: its init failed.
+    if (!underLambda() || (inPoolWorker() && !state.endWorker)) return;
+    e.preventDefault();
+    // A rejected top-level module evaluation (a throw at the top of the handler's module) arrives
+    // here too; it is an init failure, reported with the error's own type.
+    uncaught(state.phase === "serving" ? rejectionShape(e.reason) : toErrorShape(e.reason));
+  });
+  globalThis.addEventListener("error", (e: ErrorEvent) => {
+    if (!underLambda() || (inPoolWorker() && !state.endWorker)) return;
+    e.preventDefault();
+    uncaught(toErrorShape(e.error));
+  });
+}
 
 // ---- start ----------------------------------------------------------------------------------
 
@@ -297,6 +318,9 @@ export async function start(
       `expected AWS Lambda environment variables [${MODE_VARIABLES.join(" ")}] are not defined`,
     );
   }
+  // Already done by the entry point the function imported (see `http/_install.ts`); here too for
+  // a function that imported `start` from `runtime/start.ts` itself, which installs nothing.
+  installRuntimeGlobals();
   if (typeof handler !== "function") {
     // Go reports a bad handler on every invoke; we can tell at once, so it is an init error.
     state.phase = "init";

@@ -15,9 +15,7 @@
 
 import type {
   ClientContext as AwsClientContext,
-  CognitoIdentity as AwsCognitoIdentity,
   Context as AwsContext,
-  StreamifyHandler as AwsStreamifyHandler,
 } from "../protocol/aws_lambda.ts";
 
 /** Lambda's invocation context, exactly as `@types/aws-lambda` declares `Context`. */
@@ -26,8 +24,7 @@ export type Context = AwsContext;
 /** The mobile client context of an invocation (`@types/aws-lambda`'s `ClientContext`). */
 export type ClientContext = AwsClientContext;
 
-/** The Cognito identity of an invocation (`@types/aws-lambda`'s `CognitoIdentity`). */
-export type CognitoIdentity = AwsCognitoIdentity;
+export type { CognitoIdentity } from "../protocol/invocation.ts";
 
 /**
  * The callback a Node-style handler may call instead of returning a promise, as in
@@ -68,7 +65,11 @@ export type AnyLambdaHandler = (
  * second parameter is the response stream. At run time gopherless's `streamifyResponse` returns
  * the two-argument Lambda handler it really is, so such a value can be passed to `start` as is.
  */
-export type StreamifiedHandler = AwsStreamifyHandler<never, unknown>;
+export type StreamifiedHandler = (
+  event: never,
+  responseStream: awslambda.HttpResponseStream,
+  context: Context,
+) => unknown; // @types/aws-lambda's StreamifyHandler<never, unknown>, written out
 
 /**
  * Every handler {@linkcode start} accepts: a {@linkcode LambdaHandler} of any event and result

@@ -122,12 +122,6 @@ export function typeDef(id: number, ...kinds: KindDef[]): Uint8Array {
   return message(p);
 }
 
-/** Predefined type ids (Go's `tBool` ... `tInterface`). */
-export const BOOL = 1,
-  INT = 2,
-  UINT = 3,
-  FLOAT = 4,
-  BYTES = 5,
-  STRING = 6,
-  COMPLEX = 7,
-  INTERFACE = 8;
+// Predefined type ids (Go's `tBool` ... `tInterface`): gob's own, so a crafted stream names
+// the types the decoder knows.
+export { BOOL, BYTES, COMPLEX, FLOAT, INT, INTERFACE, STRING, UINT } from "../gob/typeinfo.ts";

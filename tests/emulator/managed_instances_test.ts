@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { type InvokeOutcome, LocalFunction } from "../../emulator/mod.ts";
 import { repoPath } from "../runtime/_platform.ts";
 import { checkIsolation, type Seen } from "./_concurrent.ts";
+import { functionOptions } from "../../emulator/cli.ts";
 
 const dec = new TextDecoder();
 const ENTRY = repoPath("tests/runtime/fixtures/concurrent.ts");
@@ -18,7 +19,7 @@ const ENTRY = repoPath("tests/runtime/fixtures/concurrent.ts");
 function start(env: Record<string, string> = {}, timeoutMs = 3000): Promise<LocalFunction> {
   return LocalFunction.start({
     entry: ENTRY,
-    maxConcurrency: 8,
+    perEnvironmentMaxConcurrency: 8,
     memoryMb: 2048,
     timeoutMs,
     env: { GOPHERLESS_WORKER_COUNT: "2", ...env },
@@ -188,7 +189,17 @@ Deno.test("managed instances: an init failure in a worker is reported once, as a
 
 Deno.test("managed instances: the emulator refuses a concurrent go1.x environment", () => {
   assert.throws(
-    () => LocalFunction.create({ entry: ENTRY, protocol: "go1x", maxConcurrency: 4 }),
+    () => LocalFunction.create({ entry: ENTRY, protocol: "go1x", perEnvironmentMaxConcurrency: 4 }),
     /needs the Runtime API/,
+  );
+});
+
+Deno.test("managed instances: the emulator's --environment-concurrency flag", () => {
+  const options = functionOptions("f.ts", { "environment-concurrency": "16" });
+  assert.equal(options.perEnvironmentMaxConcurrency, 16);
+  assert.equal(functionOptions("f.ts", {}).perEnvironmentMaxConcurrency, undefined);
+  assert.throws(
+    () => functionOptions("f.ts", { "environment-concurrency": "4", protocol: "go1x" }),
+    /--environment-concurrency needs --protocol runtime-api/,
   );
 });

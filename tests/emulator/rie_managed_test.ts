@@ -169,7 +169,7 @@ goTest(
   async () => {
     const ours = await LocalFunction.start({
       entry: repoPath("tests/runtime/fixtures/concurrent.ts"),
-      maxConcurrency: 8,
+      perEnvironmentMaxConcurrency: 8,
       memoryMb: 2048,
       timeoutMs: TIMEOUT_S * 1000,
       env: { GOPHERLESS_WORKER_COUNT: "2" },

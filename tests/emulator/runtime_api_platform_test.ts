@@ -95,9 +95,12 @@ test("next: long poll, every header Lambda sends, then 202 on response", async (
     const c = await Raw.open(p);
     await c.send(get(NEXT));
     await p.ready;
-    // The poll is waiting: nothing has been answered yet.
+    // The poll is waiting: nothing is answered, nor the connection closed, before an event.
     const pending = c.response();
-    await new Promise((r) => setTimeout(r, 30));
+    let settled = false;
+    pending.then(() => (settled = true), () => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(settled, false, "the next poll was answered before any event");
     const before = Date.now();
     const inv = p.enqueue({
       requestId: "req-1",

@@ -217,13 +217,25 @@ goTest("hostile: Go decodes the 2,000 nested types to the same value", async () 
 Deno.test("hostile: nesting past maxDepth or the stack is a GobError limit", async () => {
   const bytes = nestedStructs(3000);
   gobError(() => decode(bytes), "limit", /nesting depth: more than 2500 levels/);
-  gobError(() => decode(bytes, nestedType(3000)), "limit", /nesting depth/);
-  // Past what the JavaScript stack holds: still a GobError, never a RangeError.
+  gobError(() => decode(bytes, nestedType(3000)), "limit", /nesting depth: more than 2500 levels/);
+  // Past what the JavaScript stack holds, under a maxDepth that allows it: the stack's limit,
+  // still a GobError, never a RangeError.
   const deeper = nestedStructs(30_000);
-  for (const f of [() => decode(deeper, undefined, { maxDepth: 1e6 })]) {
-    gobError(f, "limit", /nested too deeply for the JavaScript stack|nesting depth/);
-  }
-  await assert.rejects(() => new Decoder(deeper, { maxDepth: 1e6 }).skip(), GobError);
+  const stack = /value nested too deeply for the JavaScript stack \(lower maxDepth\)/;
+  gobError(() => decode(deeper, undefined, { maxDepth: 1e6 }), "limit", stack);
+  await assert.rejects(() => new Decoder(deeper, { maxDepth: 1e6 }).skip(), (e) => {
+    assert.ok(e instanceof GobError, `not a GobError: ${e}`);
+    assert.equal(e.code, "limit", e.message);
+    assert.match(e.message, stack);
+    return true;
+  });
+  // And the depth limit where it is the lower one.
+  await assert.rejects(() => new Decoder(deeper).skip(), (e) => {
+    assert.ok(e instanceof GobError, `not a GobError: ${e}`);
+    assert.equal(e.code, "limit", e.message);
+    assert.match(e.message, /nesting depth: more than 2500 levels/);
+    return true;
+  });
 });
 
 // ---- type definitions Go accepts ----

@@ -245,27 +245,34 @@ Deno.test("binary bodies round-trip byte for byte on every kind", async () => {
 
 Deno.test("text bodies: text types as text, other bytes as base64, override both ways", async () => {
   const ev = fixture("function-url");
-  const cases: [Response, boolean, string | null][] = [
+  // [response, sent as base64, what the client gets: the text, or the bytes base64 stands for]
+  const cases: [Response, boolean, string | Uint8Array][] = [
     [Response.json({ a: "é" }), false, '{"a":"é"}'],
     [new Response("<svg/>", { headers: { "content-type": "image/svg+xml" } }), false, "<svg/>"],
     [new Response("x", { headers: { "content-type": "application/problem+json" } }), false, "x"],
-    [new Response("PNG", { headers: { "content-type": "image/png" } }), true, null],
+    [
+      new Response("PNG", { headers: { "content-type": "image/png" } }),
+      true,
+      new TextEncoder().encode("PNG"),
+    ],
     // Declared as text but not UTF-8 (latin-1 "é"): base64, never mangled.
     [
       new Response(new Uint8Array([0x63, 0x61, 0x66, 0xe9]), {
         headers: { "content-type": "text/plain; charset=iso-8859-1" },
       }),
       true,
-      null,
+      new Uint8Array([0x63, 0x61, 0x66, 0xe9]),
     ],
   ];
-  for (const [res, b64, text] of cases) {
+  for (const [res, b64, body] of cases) {
+    const type = res.headers.get("content-type") ?? "";
     const r = await invokeJson<{ body: string; isBase64Encoded: boolean }>(
       answering(() => res),
       ev,
     );
-    assert.equal(r.isBase64Encoded, b64, res.headers.get("content-type") ?? "");
-    if (text !== null) assert.equal(r.body, text);
+    assert.equal(r.isBase64Encoded, b64, type);
+    if (typeof body === "string") assert.equal(r.body, body, type);
+    else assert.deepEqual(fromBase64(r.body), body, type);
   }
   const forced = await invokeJson<{ body: string; isBase64Encoded: boolean }>(
     answering(() => Response.json({ a: 1 }), { isBase64Encoded: () => true }),

@@ -80,9 +80,17 @@ Deno.test({
         "handler.js.map",
       ].sort(),
     );
+    // The launcher checks the shipped cache against the checksums of the files built.
+    const startCacheFiles = [];
+    for (const profile of ["small", "default"]) {
+      for (const file of ["dep_analysis_cache_v2", "v8_code_cache_v2"]) {
+        const name = `.deno-cache/${profile}/${file}`;
+        startCacheFiles.push({ name, data: await Deno.readFile(`${out}/${name}`) });
+      }
+    }
     assert.equal(
       await Deno.readTextFile(`${out}/bootstrap`),
-      launcherScript({ startCacheRoot: task }),
+      launcherScript({ startCacheRoot: task, startCacheFiles }),
     );
     const zip = await readZip(`${out}/bootstrap.zip`);
     assert.deepEqual(zip.map((e) => [e.name, e.mode.toString(8)]), [
@@ -92,8 +100,8 @@ Deno.test({
       ["handler.js.map", "100644"],
       ...chunks.flatMap((c) => [[c, "100644"], [`${c}.map`, "100644"]]),
       ...["small", "default"].flatMap((p) => [
+        // No CommonJS in the fixture: no entry in Node.js's analysis cache, so no database.
         [`.deno-cache/${p}/dep_analysis_cache_v2`, "100644"],
-        [`.deno-cache/${p}/node_analysis_cache_v2`, "100644"],
         [`.deno-cache/${p}/v8_code_cache_v2`, "100644"],
       ]),
     ]);
@@ -120,7 +128,7 @@ Deno.test({
     assert.ok(atGo1x.includes("rpc/gob_codec.ts"), `${atGo1x}`);
     assert.deepEqual(
       atGo1x.filter((s) =>
-        /^rpc\/(jsonrpc|json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
+        /^rpc\/(jsonrpc|typed_json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
       ),
       [],
       `loaded by the go1.x chunk: ${go1xLoads}`,
@@ -310,6 +318,76 @@ Deno.test({
       made.length > 0 && made.every((s) => s.startsWith(`file://${elsewhere}/`)),
       `${made}`,
     );
+  },
+});
+
+/** `data` with one bit flipped at `offset` (a negative one counts from the end). */
+function flipped(data: Uint8Array, offset: number): Uint8Array {
+  const out = data.slice();
+  out[offset < 0 ? out.length + offset : offset] ^= 0x10;
+  return out;
+}
+
+Deno.test({
+  name: "deno runtime: a damaged start-up cache is left out: the function answers, only slower",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, task } = await buildOnce();
+    const path = `${task}/.deno-cache/small/v8_code_cache_v2`;
+    const original = await Deno.readFile(path);
+    const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
+    const env = (denoDir: string) => ({
+      DENO_DIR: denoDir,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+    });
+    // A launcher without the build's checksums, to show that the damage is one Deno does not
+    // survive (a panic, a segmentation fault or libc++'s assertion, by where the bit is).
+    await Deno.writeTextFile(
+      `${task}/bootstrap-unchecked`,
+      launcherScript({ startCacheRoot: task }),
+      {
+        mode: 0o755,
+      },
+    );
+    try {
+      // One bit of handler.js's code cache payload (past V8's 32-byte header, which V8 checks).
+      for (const offset of [40, 100]) {
+        const copy = `${dir}/damaged.db`;
+        await Deno.writeFile(copy, original);
+        const db = new DatabaseSync(copy);
+        try {
+          const url = `file://${task}/handler.js`;
+          const row = db.prepare("SELECT data FROM codecache WHERE specifier = ?").get(url) as {
+            data: Uint8Array;
+          };
+          db.prepare("UPDATE codecache SET data = ? WHERE specifier = ?")
+            .run(flipped(row.data, offset), url);
+        } finally {
+          db.close();
+        }
+        await Deno.writeFile(path, await Deno.readFile(copy));
+        await Deno.remove(copy);
+
+        const run = await runBootstrap(`${task}/bootstrap`, task, invokes, {
+          env: env(`${dir}/tmp/deno-damaged-${offset}`),
+        });
+        assert.equal(
+          JSON.parse(run.answers.get("r1")?.body ?? "null")?.message,
+          "Hello, Ada!",
+          run.stderr,
+        );
+        assert.match(run.stderr, /start-up cache in .* is damaged or missing; starting without it/);
+
+        const unchecked = await runBootstrap(`${task}/bootstrap-unchecked`, task, invokes, {
+          env: env(`${dir}/tmp/deno-unchecked-${offset}`),
+          timeoutMs: 15_000,
+        });
+        assert.equal(unchecked.answers.get("r1"), undefined, `offset ${offset}: Deno survived it`);
+      }
+    } finally {
+      await Deno.writeFile(path, original);
+      await Deno.remove(`${task}/bootstrap-unchecked`);
+    }
   },
 });
 

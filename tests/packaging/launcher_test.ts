@@ -11,6 +11,7 @@ import {
   SMALL_FUNCTION_MB,
   v8Flags,
 } from "../../packaging/launcher.ts";
+import { has } from "./_helpers.ts";
 
 Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces, the rest old)", () => {
   assert.deepEqual(heapFlags(128), ["--max-semi-space-size=6", "--max-old-space-size=116"]);
@@ -38,8 +39,11 @@ interface Launched {
   arenas: string;
 }
 
-/** Runs the launcher with a stand-in `deno` that prints what it was started with. */
-async function launch(env: Record<string, string>): Promise<Launched> {
+/**
+ * Runs the launcher with a stand-in `deno` that prints what it was started with; by its `#!`
+ * line, or by the `shell` given.
+ */
+async function launch(env: Record<string, string>, shell?: string): Promise<Launched> {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
@@ -48,12 +52,14 @@ async function launch(env: Record<string, string>): Promise<Launched> {
       '#!/bin/sh\nprintf "%s\\n" "${DENO_V8_FLAGS-<unset>}" "$*" "${MALLOC_ARENA_MAX-<unset>}"\n',
       { mode: 0o755 },
     );
-    const out = await new Deno.Command(`${dir}/bootstrap`, {
+    const out = await new Deno.Command(shell ?? `${dir}/bootstrap`, {
+      args: shell ? [`${dir}/bootstrap`] : [],
       env: { PATH: "/usr/bin:/bin", ...env },
       clearEnv: true,
       stdout: "piped",
+      stderr: "piped",
     }).output();
-    assert.ok(out.success);
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
     const [flags, args, arenas] = new TextDecoder().decode(out.stdout).split("\n");
     return { flags, args, arenas };
   } finally {
@@ -88,6 +94,26 @@ Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no 
   assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, "--expose-gc");
   for (const bad of ["", "abc", "12x", "0128"]) {
     assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, "<unset>");
+  }
+});
+
+/** The POSIX shells here the launcher is tested under (CI installs dash: `.ci/run`). */
+const SHELLS = ["dash", "bash"].filter((sh) => has(sh));
+
+Deno.test("launcher: the same flags under dash and bash; a 20-digit memory size is ignored", async () => {
+  assert.ok(SHELLS.includes("bash") && (SHELLS.includes("dash") || !Deno.env.get("CI")), "shells");
+  for (const shell of SHELLS) {
+    for (const mb of [128, 512, 513, 10240, 999_999]) {
+      const { flags } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb) }, shell);
+      assert.equal(flags, v8Flags(mb).join(","), `${shell}, ${mb} MB`);
+    }
+    // No size Lambda gives: no flags, as for an unset one, and no arithmetic that overflows
+    // (dash refused such a number and the launcher exited; bash wrapped it round).
+    for (const huge of ["1000000", "12345678901234567890", "99999999999999999999999"]) {
+      const { flags, args } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: huge }, shell);
+      assert.equal(flags, "<unset>", `${shell}, ${huge}`);
+      assert.match(args, /^run --allow-all .*\/handler\.js$/);
+    }
   }
 });
 
@@ -178,4 +204,133 @@ Deno.test("launcher: a small function's Deno has no V8 worker threads; a large o
   )).map((text) => (JSON.parse(text) as string[]).filter((n) => n.startsWith("V8 ")).length);
   assert.equal(small, 0);
   assert.ok(large > 0, "V8's worker threads run in a 1024 MB function");
+});
+
+/**
+ * A package at `<dir>/task` with a stand-in start-up cache (one file per profile, holding the
+ * profile's name) and a stand-in `deno` that prints the cache it finds and the handler it is
+ * given; its launcher checks the cache's `cksum` unless `unchecked`.
+ */
+async function cachePackage(dir: string, unchecked = false): Promise<string> {
+  const task = `${dir}/task`;
+  const files = [];
+  for (const profile of ["small", "default"]) {
+    await Deno.mkdir(`${task}/.deno-cache/${profile}`, { recursive: true });
+    const name = `.deno-cache/${profile}/v8_code_cache_v2`;
+    const data = new TextEncoder().encode(profile);
+    await Deno.writeFile(`${task}/${name}`, data);
+    files.push({ name, data });
+  }
+  await Deno.writeTextFile(
+    `${task}/deno`,
+    '#!/bin/sh\nc=$(cat "$DENO_DIR/v8_code_cache_v2" 2>/dev/null) || c=none\n' +
+      'eval "h=\\${$#}"\necho "$c $h"\n',
+    { mode: 0o755 },
+  );
+  await Deno.writeTextFile(
+    `${task}/bootstrap`,
+    launcherScript({ startCacheRoot: task, startCacheFiles: unchecked ? undefined : files }),
+    { mode: 0o755 },
+  );
+  return task;
+}
+
+/** Runs `command` (the launcher, by some path) in `cwd` with `shell`; what the stand-in saw. */
+async function startAs(
+  command: string,
+  cwd: string,
+  denoDir: string,
+  shell?: string,
+  memory = "",
+): Promise<{ stdout: string; stderr: string }> {
+  const out = await new Deno.Command(shell ?? command, {
+    args: shell ? [command] : [],
+    cwd,
+    env: { PATH: "/usr/bin:/bin", DENO_DIR: denoDir, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  assert.ok(out.success, `${command}: ${dec.decode(out.stderr)}`);
+  return { stdout: dec.decode(out.stdout).trim(), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("launcher: started through a link or by any spelling of its folder, it runs with its cache", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    const task = await cachePackage(dir);
+    await Deno.mkdir(`${dir}/elsewhere/deeper`, { recursive: true });
+    await Deno.symlink(`${task}/bootstrap`, `${dir}/elsewhere/b`);
+    await Deno.symlink("../b", `${dir}/elsewhere/deeper/b2`); // a link to a link
+    await Deno.symlink("task", `${dir}/linked-task`); // a link to the folder
+    const spellings: [string, string][] = [
+      [`${task}/bootstrap`, dir],
+      [`${dir}/elsewhere/b`, dir],
+      [`${dir}/elsewhere/deeper/b2`, dir],
+      ["./b", `${dir}/elsewhere`],
+      ["../task/bootstrap", `${dir}/elsewhere`],
+      [`${task}/./bootstrap`, dir],
+      [`${dir}/elsewhere/../task/bootstrap`, dir],
+      [`${dir}//task//bootstrap`, dir],
+      ["./bootstrap", task],
+      [`${dir}/linked-task/bootstrap`, dir],
+    ];
+    let n = 0;
+    for (const shell of [undefined, ...SHELLS]) {
+      for (const [command, cwd] of spellings) {
+        const what = `${shell ?? "#!"} ${command} in ${cwd}`;
+        const run = await startAs(command, cwd, `${dir}/fresh-${n++}`, shell, "128");
+        // The shipped cache, and the handler by the path the cache's entries are keyed for.
+        assert.equal(run.stdout, `small ${task}/handler.js`, what);
+        assert.equal(run.stderr, "", what);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("launcher: a damaged start-up cache is not copied (its cksum is checked); a clean one is", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    const task = await cachePackage(dir);
+    for (const shell of [undefined, ...SHELLS]) {
+      const tag = shell ?? "#!";
+      const clean = await startAs(`${task}/bootstrap`, dir, `${dir}/clean-${tag}`, shell, "128");
+      assert.equal(clean.stdout, `small ${task}/handler.js`, tag);
+    }
+    // One bit flipped in the small profile's file: that cache is left out and Deno starts
+    // without it; the other profile's is still copied.
+    const path = `${task}/.deno-cache/small/v8_code_cache_v2`;
+    const data = await Deno.readFile(path);
+    data[2] ^= 0x10;
+    await Deno.writeFile(path, data);
+    for (const shell of [undefined, ...SHELLS]) {
+      const tag = shell ?? "#!";
+      const bad = await startAs(`${task}/bootstrap`, dir, `${dir}/bad-${tag}`, shell, "128");
+      assert.equal(bad.stdout, `none ${task}/handler.js`, tag);
+      assert.match(bad.stderr, /start-up cache in .*small is damaged or missing; starting without/);
+      const other = await startAs(`${task}/bootstrap`, dir, `${dir}/other-${tag}`, shell, "1024");
+      assert.equal(other.stdout, `default ${task}/handler.js`, tag);
+    }
+    // A missing file is as damaged.
+    await Deno.remove(path);
+    const gone = await startAs(`${task}/bootstrap`, dir, `${dir}/gone`, undefined, "128");
+    assert.equal(gone.stdout, `none ${task}/handler.js`);
+    // Without the build's checksums (an older launcher) the damage would be copied.
+    await Deno.writeFile(path, data);
+    const unchecked = await cachePackage(`${dir}/unchecked`, true);
+    await Deno.writeFile(`${unchecked}/.deno-cache/small/v8_code_cache_v2`, data);
+    const copied = await startAs(
+      `${unchecked}/bootstrap`,
+      dir,
+      `${dir}/unchecked-dd`,
+      undefined,
+      "128",
+    );
+    assert.equal(copied.stdout, `${new TextDecoder().decode(data)} ${unchecked}/handler.js`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

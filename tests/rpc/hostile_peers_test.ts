@@ -23,7 +23,7 @@ import {
   t,
 } from "../../rpc/mod.ts";
 import { decodeAll } from "../../gob/mod.ts";
-import { writeAll } from "../../ground/http1.ts";
+import { writeAll } from "../../ground/duplex.ts";
 import { buildGo, goTest } from "../_support/go.ts";
 import { Args, arithServer, Echo, sleep } from "./_services.ts";
 

@@ -101,7 +101,7 @@ for (const mode of MODES) {
         }
       });
       if (mode.codec === "gob") {
-        await tc.step("peer whose type ids start past 65", async () => {
+        await tc.step("peer whose type ids start past 64", async () => {
           const out = await runGoClient([...base, "-shift", "7", "-scenario", "basic"]);
           delete out.echo;
           assert.deepEqual(out, EXPECTED_BASIC);

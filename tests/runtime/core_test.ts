@@ -1,7 +1,7 @@
 /** Unit tests of the protocol-independent parts: errors, invoke, context, logging, go1.x mapping. */
 
 import assert from "node:assert/strict";
-import { goJSON } from "../../ground/json.ts";
+import { goJSON } from "../../ground/go_json.ts";
 import { errorBody, parseStack, toErrorShape } from "../../runtime/errors.ts";
 import { createInvoker, encodeResult, type InvokeRequest } from "../../runtime/invoke.ts";
 import { parseClientContext, parseCognitoIdentity, parseGoInt } from "../../runtime/context.ts";

@@ -90,7 +90,7 @@ Deno.test("footprint: the go1.x server loads no JSON-RPC codec, no HTTP, no Runt
   // and the HTTP CONNECT handshake only when a connection asks for them.
   const graph = await staticGraph("runtime/go1x.ts");
   assert.ok(graph.includes("rpc/gob_codec.ts"));
-  for (const m of ["rpc/jsonrpc.ts", "rpc/json.ts", "rpc/http.ts", "ground/http1.ts"]) {
+  for (const m of ["rpc/jsonrpc.ts", "rpc/typed_json.ts", "rpc/http.ts", "ground/http1.ts"]) {
     assert.ok(!graph.includes(m), `${m} is loaded by the go1.x server`);
   }
   assert.ok(!graph.includes("runtime/runtime_api.ts"));

@@ -2,8 +2,9 @@
  * moto's server mode (PyPI `moto[server]`) as the AWS API for the `deploy` tests: one server per
  * test, on 127.0.0.1 and a port the OS picks, with fake credentials; never a real AWS endpoint.
  *
- * `.ci/run` installs moto into `.cache/moto-venv`; locally, where it is missing, the tests are
- * skipped, but when `CI` is set they fail instead (as the Go tests do).
+ * `.ci/run` installs moto into `.cache/moto-venv`; locally, where it is missing (or only another
+ * version is found), the tests are skipped, but when `CI` is set they fail instead (as the Go
+ * tests do).
  *
  * @module
  */
@@ -27,6 +28,9 @@ export const FAKE_AWS_ENV: Record<string, string> = {
 /** moto's default account. */
 export const ACCOUNT = "123456789012";
 
+/** moto installs found that are not the pinned version, as `python: version`. */
+const otherVersions: string[] = [];
+
 function findPython(): string | null {
   for (const py of [`${ROOT}.cache/moto-venv/bin/python`, "python3"]) {
     try {
@@ -35,7 +39,11 @@ function findPython(): string | null {
         stdout: "piped",
         stderr: "null",
       }).outputSync();
-      if (out.success) return py;
+      if (!out.success) continue;
+      // The pinned version only, as `.ci/run` checks it: another moto answers differently.
+      const version = new TextDecoder().decode(out.stdout).trim();
+      if (version === MOTO_VERSION) return py;
+      otherVersions.push(`${py}: moto ${version}`);
     } catch {
       // not there
     }
@@ -43,7 +51,7 @@ function findPython(): string | null {
   return null;
 }
 
-/** The Python that has moto, or `null`. */
+/** The Python that has moto at {@linkcode MOTO_VERSION}, or `null`. */
 export const motoPython: string | null = findPython();
 
 const inCI = !!Deno.env.get("CI");
@@ -104,8 +112,10 @@ export function motoTest(name: string, fn: (moto: Moto) => Promise<void>): void 
     sanitizeOps: false,
     fn: async () => {
       if (motoPython === null) {
+        const found = otherVersions.length ? ` (found ${otherVersions.join(", ")})` : "";
         throw new Error(
-          `CI is set but moto is missing: python3 -m venv .cache/moto-venv && ` +
+          `CI is set but moto ${MOTO_VERSION} is missing${found}: ` +
+            `python3 -m venv .cache/moto-venv && ` +
             `.cache/moto-venv/bin/pip install 'moto[server]==${MOTO_VERSION}'`,
         );
       }

@@ -17,13 +17,13 @@
 //
 // Every case is encoded in a FRESH PROCESS (the program re-executes itself with
 // -case NAME): encoding/gob allocates type ids process-wide in first-use order
-// (user ids start at 65) and a type keeps the wire name from its first creation,
+// (user ids start at 64) and a type keeps the wire name from its first creation,
 // so a case's bytes depend on the process history. A case may have "warm"
 // values: they are encoded first, in the same process, by a throwaway encoder
 // whose output is discarded (this is how the process-history effects are shown).
 //
 // gob.Register calls in init() do not allocate type ids (verified: the first
-// user type of every case still gets id 65).
+// user type of every case still gets id 64).
 package main
 
 import (
@@ -351,7 +351,7 @@ func cases() []vcase {
 		{name: "delta2_history_field_first", goSrc: "warm (discarded encoder): WithInts{Xs: []int{1}}; then fresh encoder: []int{1}",
 			note: "the top-level slice now carries the name \"[]int\"",
 			warm: []any{WithInts{Xs: []int{1}}}, vals: []any{[]int{1}}},
-		{name: "history_point_ids", goSrc: "warm (discarded encoder): Node{}; then fresh encoder: Point{1, 2}", note: "ids continue process-wide: Point is not 65",
+		{name: "history_point_ids", goSrc: "warm (discarded encoder): Node{}; then fresh encoder: Point{1, 2}", note: "ids continue process-wide: Point is not 64",
 			warm: []any{Node{}}, vals: []any{Point{1, 2}}},
 		{name: "named_slice", goSrc: "IntList{4, 5}", vals: []any{IntList{4, 5}}},
 		{name: "named_map", goSrc: `Dict{"z": 26}`, vals: []any{Dict{"z": 26}}},
@@ -700,7 +700,7 @@ func badVectors(vs []vectorOut) []badOut {
 	{
 		a := mustHex(parts["point_stream"][0])
 		b := append(append([]byte(nil), a...), a...)
-		add("duplicate_type_concat", "Point", "corrupt", "two fresh encoders' streams concatenated: the second redefines id 65", b)
+		add("duplicate_type_concat", "Point", "corrupt", "two fresh encoders' streams concatenated: the second redefines id 64", b)
 	}
 	add("define_low_id", "nil", "corrupt", "defining type id 10 (< 64)", mustHex("0c 13 03 01 01 01 58 01 14 00 00 00 0000"))
 	// unknown type id in a value message

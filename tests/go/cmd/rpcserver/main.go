@@ -23,7 +23,7 @@ import (
 )
 
 // shiftTypeIds allocates n gob type ids in this process, so that the types
-// net/rpc uses later get ids other than 65, 66, ...
+// net/rpc uses later get ids other than 64, 65, ...
 func shiftTypeIds(n int) {
 	enc := gob.NewEncoder(io.Discard)
 	for i := 0; i < n; i++ {

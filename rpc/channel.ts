@@ -9,49 +9,8 @@
 
 import { concat } from "../ground/bytes.ts";
 import type { Conn } from "../ground/conn.ts";
-import {
-  ByteReader,
-  type ByteSource,
-  type DirectIO,
-  directSource,
-  isDirect,
-  type ReadLimits,
-  streamSource,
-} from "../ground/reader.ts";
-
-/** Where a {@link MessageWriter} puts bytes. */
-export interface ByteSink {
-  /** Writes all of `bytes`. */
-  write(bytes: Uint8Array): Promise<void>;
-  /** Ends the stream gracefully (the peer reads EOF). */
-  close(): Promise<void>;
-  /** Ends the stream at once. */
-  abort(): void;
-}
-
-/** A {@link ByteSink} over a WritableStream. */
-export function streamSink(writable: WritableStream<Uint8Array>): ByteSink {
-  const writer = writable.getWriter();
-  return {
-    write: (b) => writer.write(b),
-    close: () => writer.close(),
-    abort: () => void writer.abort(new Error("connection closed")).catch(() => {}),
-  };
-}
-
-/** A {@link ByteSink} over a {@link DirectIO} (partial writes continued). */
-export function directSink(io: DirectIO): ByteSink {
-  return {
-    async write(b) {
-      let off = 0;
-      while (off < b.length) off += await io.write(off === 0 ? b : b.subarray(off));
-    },
-    async close() {
-      await io.closeWrite?.();
-    },
-    abort() {},
-  };
-}
+import { type ByteSink, duplex, streamSink } from "../ground/duplex.ts";
+import { ByteReader, type ByteSource, type ReadLimits } from "../ground/reader.ts";
 
 /** Options of {@link MessageWriter}. */
 export interface WriterOptions {
@@ -246,14 +205,9 @@ export class Channel {
   constructor(conn: Conn, limits: ReadLimits = {}, hooks: ChannelHooks = {}) {
     this.#conn = conn;
     const writerOptions = { onBacklog: hooks.onBacklog };
-    let source: ByteSource;
-    if (isDirect(conn)) {
-      source = directSource(conn);
-      this.writer = new MessageWriter(directSink(conn), writerOptions);
-    } else {
-      source = streamSource(conn.readable);
-      this.writer = new MessageWriter(conn.writable, writerOptions);
-    }
+    const io = duplex(conn);
+    let source: ByteSource = io.source;
+    this.writer = new MessageWriter(io.sink, writerOptions);
     const onRead = hooks.onRead;
     if (onRead !== undefined) {
       const inner = source;

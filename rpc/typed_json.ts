@@ -9,7 +9,7 @@
  */
 
 import { decodeBase64, encodeBase64 } from "../ground/bytes.ts";
-import { goEscape, goJSON } from "../ground/json.ts";
+import { goEscape, goJSON } from "../ground/go_json.ts";
 import type { Type } from "../gob/mod.ts";
 import * as t from "../gob/t.ts"; // not gob/mod.ts's `t`: see gob_codec.ts
 import { RpcError } from "./errors.ts";

@@ -1,0 +1,225 @@
+// Command concurrenthost is a Lambda Runtime API stand-in for benchmarks of concurrent
+// environments (Lambda Managed Instances), written with Go's net/http: it starts a function with
+// AWS_LAMBDA_RUNTIME_API pointing at itself and keeps -inflight invocations outstanding, as
+// Managed Instances hand them out (a new one each time one is answered), until -warmup + -n have
+// been answered. It times each invocation from the moment its event is handed out until its
+// response has been received, measures the throughput of the timed part, and samples the
+// function's resident memory (VmRSS of the started process) every 250 answers of it. It prints
+// one JSON report on stdout.
+//
+//	concurrenthost [-inflight 64] [-n 20000] [-warmup 2000] [-op cpu|io] -- command args...
+//
+// -op cpu hands out a 50 KB event of 500 items (the handler walks, transforms and serializes
+// them); -op io a small event (the handler awaits 20 ms). The function inherits this program's
+// environment (AWS_LAMBDA_MAX_CONCURRENCY, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, ...). The function
+// is started in a process group of its own and killed with it at the end.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"gopherless.test/peers/internal/procmem"
+)
+
+type report struct {
+	Invokes       int     `json:"invokes"`
+	Inflight      int     `json:"inflight"`
+	PerSecond     float64 `json:"perSecond"`
+	P50Ms         float64 `json:"p50Ms"`
+	P99Ms         float64 `json:"p99Ms"`
+	MaxRSSKB      int     `json:"maxRssKb"`
+	EndRSSKB      int     `json:"endRssKb"`
+	Bad           int     `json:"badResponses"`
+	FirstBadError string  `json:"firstBad,omitempty"`
+}
+
+type standIn struct {
+	event    []byte
+	total    int
+	warmup   int
+	pid      int
+	queue    chan string
+	done     chan struct{}
+	mu       sync.Mutex
+	issued   int
+	answered int
+	sentAt   map[string]time.Time
+	lat      []float64
+	t0, t1   time.Time
+	rep      report
+}
+
+func (s *standIn) issue() {
+	// s.mu held
+	if s.issued >= s.total {
+		return
+	}
+	s.issued++
+	s.queue <- "req-" + strconv.Itoa(s.issued)
+}
+
+func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	const prefix = "/2018-06-01/runtime/invocation/"
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == prefix+"next":
+		var id string
+		select {
+		case id = <-s.queue:
+		case <-r.Context().Done():
+			return
+		}
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().UnixMilli()+60000, 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:test")
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(s.event)))
+		s.mu.Lock()
+		s.sentAt[id] = time.Now()
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(s.event)
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, prefix):
+		body, _ := io.ReadAll(r.Body)
+		id := strings.TrimPrefix(r.URL.Path, prefix)
+		id = id[:strings.LastIndexByte(id, '/')]
+		now := time.Now()
+		s.mu.Lock()
+		ms := float64(now.Sub(s.sentAt[id]).Nanoseconds()) / 1e6
+		delete(s.sentAt, id)
+		s.answered++
+		n := s.answered
+		if !strings.HasSuffix(r.URL.Path, "/response") || len(body) == 0 {
+			if s.rep.Bad == 0 {
+				s.rep.FirstBadError = string(body)
+			}
+			s.rep.Bad++
+		}
+		if n == s.warmup {
+			s.t0 = now
+		} else if n > s.warmup {
+			s.lat = append(s.lat, ms)
+		}
+		if n%250 == 0 && n > s.warmup {
+			rss, _ := procmem.Read(s.pid)
+			if rss > s.rep.MaxRSSKB {
+				s.rep.MaxRSSKB = rss
+			}
+		}
+		if n == s.total {
+			s.t1 = now
+			s.rep.EndRSSKB, _ = procmem.Read(s.pid)
+			close(s.done)
+		} else {
+			s.issue()
+		}
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"status":"OK"}`)
+	case r.Method == http.MethodPost && r.URL.Path == "/2018-06-01/runtime/init/error":
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(os.Stderr, "init error: %s\n", body)
+		os.Exit(1)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// cpuEvent is 500 items, about 50 KB of JSON.
+func cpuEvent() []byte {
+	type item struct {
+		ID     int               `json:"id"`
+		Name   string            `json:"name"`
+		Tags   []string          `json:"tags"`
+		Values []float64         `json:"values"`
+		Meta   map[string]string `json:"meta"`
+	}
+	items := make([]item, 500)
+	for i := range items {
+		items[i] = item{
+			ID:     i,
+			Name:   fmt.Sprintf("item-%04d-%s", i, strings.Repeat("x", i%7)),
+			Tags:   []string{"red", "green", fmt.Sprintf("t%d", i%13), "blue"},
+			Values: []float64{float64(i), float64(i) * 1.5, float64(i%17) / 4},
+			Meta:   map[string]string{"owner": "team-" + strconv.Itoa(i%5)},
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"op": "cpu", "items": items})
+	return b
+}
+
+func main() {
+	n := flag.Int("n", 20000, "timed invokes")
+	warmup := flag.Int("warmup", 2000, "untimed invokes before the timed ones")
+	inflight := flag.Int("inflight", 64, "invocations outstanding at once")
+	op := flag.String("op", "cpu", "cpu or io")
+	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	flag.Parse()
+	args := flag.Args()
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: concurrenthost [-inflight 64] [-n N] [-warmup N] [-op cpu|io] -- command args...")
+		os.Exit(2)
+	}
+	event := []byte(`{"op":"io"}`)
+	if *op == "cpu" {
+		event = cpuEvent()
+	}
+	s := &standIn{
+		event: event, warmup: *warmup, total: *warmup + *n,
+		queue: make(chan string, *inflight), done: make(chan struct{}),
+		sentAt: make(map[string]time.Time), lat: make([]float64, 0, *n),
+	}
+	s.rep.Inflight = *inflight
+	s.mu.Lock()
+	for i := 0; i < *inflight; i++ {
+		s.issue()
+	}
+	s.mu.Unlock()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = http.Serve(ln, s) }()
+
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=test")
+	cmd.Stdout = io.Discard
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		panic(err)
+	}
+	s.pid = cmd.Process.Pid
+	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-s.done:
+	case err := <-exited:
+		fmt.Fprintf(os.Stderr, "the function exited: %v\n", err)
+		os.Exit(1)
+	case <-time.After(*timeout):
+		fmt.Fprintln(os.Stderr, "timed out")
+		os.Exit(1)
+	}
+	s.rep.Invokes = *n
+	s.rep.PerSecond = float64(*n) / s.t1.Sub(s.t0).Seconds()
+	s.rep.P50Ms = procmem.Percentile(s.lat, 50)
+	s.rep.P99Ms = procmem.Percentile(s.lat, 99)
+	out, _ := json.Marshal(s.rep)
+	os.Stdout.Write(append(out, '\n'))
+}
