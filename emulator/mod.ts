@@ -64,3 +64,4 @@ export {
 } from "./runtime_api_platform.ts";
 export { Go1xHost, type Go1xInvoke, type Go1xReply } from "./go1x_host.ts";
 export type { HttpLimits } from "../ground/http1.ts";
+export type { Cpu, QemuUser } from "../ground/qemu.ts";

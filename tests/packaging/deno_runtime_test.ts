@@ -6,6 +6,7 @@
  * go1.x: the emulator when present, else Go's own net/rpc client (`tests/go/cmd/go1xhost`).
  */
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { goTest } from "../_support/go.ts";
 import { buildGo } from "../_support/go.ts";
 import { elfMachine } from "../../packaging/targets.ts";
