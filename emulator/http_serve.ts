@@ -109,22 +109,28 @@ function last(multi: Record<string, string[]>): Record<string, string> {
   return out;
 }
 
-/**
- * The event `kind` would send for `req` (with its body already read). Exported for tests and
- * for other tools that need events made from real requests.
- */
-export function requestToEvent(
-  req: Request,
-  body: Uint8Array,
-  kind: HttpEventKindOption,
-  sourceIp: string,
-  albMultiValueHeaders = false,
-): Record<string, unknown> {
+/** What every event kind is made from: a request read once. */
+interface ReadRequest {
+  method: string;
+  url: URL;
+  rawQuery: string;
+  host: string;
+  userAgent: string;
+  sourceIp: string;
+  requestId: string;
+  /** Epoch milliseconds of the request. */
+  now: number;
+  /** Request headers by lower-case name, every value, `Cookie` apart. */
+  multiHeaders: Record<string, string[]>;
+  /** Each cookie of the `Cookie` headers. */
+  cookies: string[];
+  /** The body as the event carries it (text or base64), `undefined` when empty. */
+  text: string | undefined;
+  isBase64Encoded: boolean;
+}
+
+function readRequest(req: Request, body: Uint8Array, sourceIp: string): ReadRequest {
   const url = new URL(req.url);
-  const rawQuery = url.search.slice(1);
-  const requestId = crypto.randomUUID();
-  const now = Date.now();
-  const host = req.headers.get("host") ?? url.host;
   const multiHeaders: Record<string, string[]> = dict();
   const cookies: string[] = [];
   for (const [k, v] of req.headers) {
@@ -139,111 +145,161 @@ export function requestToEvent(
     req.headers.get("content-type"),
     req.headers.get("content-encoding"),
   );
+  return {
+    method: req.method,
+    url,
+    rawQuery: url.search.slice(1),
+    host: req.headers.get("host") ?? url.host,
+    userAgent: req.headers.get("user-agent") ?? "",
+    sourceIp,
+    requestId: crypto.randomUUID(),
+    now: Date.now(),
+    multiHeaders,
+    cookies,
+    text,
+    isBase64Encoded,
+  };
+}
 
-  if (kind === "function-url" || kind === "apigw-v2") {
-    const headers: Record<string, string> = dict();
-    for (const [k, v] of Object.entries(multiHeaders)) headers[k] = v.join(",");
-    const query: Record<string, string> = dict();
-    for (const [k, v] of Object.entries(group(rawPairs(rawQuery)))) {
-      query[safeDecode(k)] = v.map(safeDecode).join(",");
-    }
-    const event: Record<string, unknown> = {
-      version: "2.0",
-      routeKey: "$default",
-      rawPath: url.pathname,
-      rawQueryString: rawQuery,
-    };
-    if (cookies.length > 0) event.cookies = cookies;
-    event.headers = headers;
-    if (Object.keys(query).length > 0) event.queryStringParameters = query;
-    const requestContext: Record<string, unknown> = {
-      accountId: kind === "function-url" ? "anonymous" : "123456789012",
-      apiId: "local",
-      domainName: host,
-      domainPrefix: host.split(".")[0],
-      http: {
-        method: req.method,
-        path: url.pathname,
-        protocol: "HTTP/1.1",
-        sourceIp,
-        userAgent: req.headers.get("user-agent") ?? "",
-      },
-      requestId,
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    };
-    if (kind === "apigw-v2") {
-      requestContext.routeKey = "$default";
-      requestContext.stage = "$default";
-    }
-    event.requestContext = requestContext;
-    if (text !== undefined) event.body = text;
-    event.isBase64Encoded = isBase64Encoded;
-    return event;
+/** HTTP API payload 2.0 and Function URL events (they differ in the request context only). */
+function v2Event(r: ReadRequest, kind: "function-url" | "apigw-v2"): Record<string, unknown> {
+  const headers: Record<string, string> = dict();
+  for (const [k, v] of Object.entries(r.multiHeaders)) headers[k] = v.join(",");
+  const query: Record<string, string> = dict();
+  for (const [k, v] of Object.entries(group(rawPairs(r.rawQuery)))) {
+    query[safeDecode(k)] = v.map(safeDecode).join(",");
   }
-
-  if (cookies.length > 0) multiHeaders.cookie = [cookies.join("; ")];
-  if (kind === "alb") {
-    const pairs = rawPairs(rawQuery); // ALB passes values as they were sent
-    const event: Record<string, unknown> = {
-      requestContext: {
-        elb: {
-          targetGroupArn:
-            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/local/0123456789abcdef",
-        },
-      },
-      httpMethod: req.method,
-      path: url.pathname,
-    };
-    const xff = [...(multiHeaders["x-forwarded-for"] ?? []), sourceIp].join(", ");
-    multiHeaders["x-forwarded-for"] = [xff];
-    multiHeaders["x-forwarded-proto"] ??= ["http"];
-    multiHeaders["x-forwarded-port"] ??= [url.port || "80"];
-    if (albMultiValueHeaders) {
-      event.multiValueQueryStringParameters = group(pairs);
-      event.multiValueHeaders = multiHeaders;
-    } else {
-      event.queryStringParameters = last(group(pairs));
-      event.headers = last(multiHeaders);
-    }
-    event.body = text ?? "";
-    event.isBase64Encoded = isBase64Encoded;
-    return event;
+  const event: Record<string, unknown> = {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: r.url.pathname,
+    rawQueryString: r.rawQuery,
+  };
+  if (r.cookies.length > 0) event.cookies = r.cookies;
+  event.headers = headers;
+  if (Object.keys(query).length > 0) event.queryStringParameters = query;
+  const requestContext: Record<string, unknown> = {
+    accountId: kind === "function-url" ? "anonymous" : "123456789012",
+    apiId: "local",
+    domainName: r.host,
+    domainPrefix: r.host.split(".")[0],
+    http: {
+      method: r.method,
+      path: r.url.pathname,
+      protocol: "HTTP/1.1",
+      sourceIp: r.sourceIp,
+      userAgent: r.userAgent,
+    },
+    requestId: r.requestId,
+    time: new Date(r.now).toUTCString(),
+    timeEpoch: r.now,
+  };
+  if (kind === "apigw-v2") {
+    requestContext.routeKey = "$default";
+    requestContext.stage = "$default";
   }
+  event.requestContext = requestContext;
+  if (r.text !== undefined) event.body = r.text;
+  event.isBase64Encoded = r.isBase64Encoded;
+  return event;
+}
 
-  // apigw-v1 (REST API, proxy integration)
-  const decodedPairs = rawPairs(rawQuery).map(([k, v]) =>
+/** The `Cookie` header as one value, as API Gateway v1 and ALB pass it. */
+function withCookieHeader(r: ReadRequest): Record<string, string[]> {
+  const multi = { ...r.multiHeaders };
+  if (r.cookies.length > 0) multi.cookie = [r.cookies.join("; ")];
+  return multi;
+}
+
+/** An ALB event; `multiValue`: the target group has multi-value headers on. */
+function albEvent(r: ReadRequest, multiValue: boolean): Record<string, unknown> {
+  const multiHeaders = withCookieHeader(r);
+  const pairs = rawPairs(r.rawQuery); // ALB passes values as they were sent
+  const event: Record<string, unknown> = {
+    requestContext: {
+      elb: {
+        targetGroupArn:
+          "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/local/0123456789abcdef",
+      },
+    },
+    httpMethod: r.method,
+    path: r.url.pathname,
+  };
+  const xff = [...(multiHeaders["x-forwarded-for"] ?? []), r.sourceIp].join(", ");
+  multiHeaders["x-forwarded-for"] = [xff];
+  multiHeaders["x-forwarded-proto"] ??= ["http"];
+  multiHeaders["x-forwarded-port"] ??= [r.url.port || "80"];
+  if (multiValue) {
+    event.multiValueQueryStringParameters = group(pairs);
+    event.multiValueHeaders = multiHeaders;
+  } else {
+    event.queryStringParameters = last(group(pairs));
+    event.headers = last(multiHeaders);
+  }
+  event.body = r.text ?? "";
+  event.isBase64Encoded = r.isBase64Encoded;
+  return event;
+}
+
+/** A REST API (proxy integration) event. */
+function v1Event(r: ReadRequest): Record<string, unknown> {
+  const multiHeaders = withCookieHeader(r);
+  const decodedPairs = rawPairs(r.rawQuery).map(([k, v]) =>
     [safeDecode(k), safeDecode(v)] as [string, string]
   );
   const multiQuery = group(decodedPairs);
   const stage = "dev";
+  const path = safeDecode(r.url.pathname);
   return {
     resource: "/{proxy+}",
-    path: safeDecode(url.pathname),
-    httpMethod: req.method,
+    path,
+    httpMethod: r.method,
     headers: last(multiHeaders),
     multiValueHeaders: multiHeaders,
     queryStringParameters: decodedPairs.length > 0 ? last(multiQuery) : null,
     multiValueQueryStringParameters: decodedPairs.length > 0 ? multiQuery : null,
-    pathParameters: { proxy: safeDecode(url.pathname).slice(1) },
+    pathParameters: { proxy: path.slice(1) },
     stageVariables: null,
     requestContext: {
       accountId: "123456789012",
       apiId: "local",
-      domainName: host,
-      domainPrefix: host.split(".")[0],
-      httpMethod: req.method,
-      identity: { sourceIp, userAgent: req.headers.get("user-agent") ?? "" },
-      path: `/${stage}${url.pathname}`,
+      domainName: r.host,
+      domainPrefix: r.host.split(".")[0],
+      httpMethod: r.method,
+      identity: { sourceIp: r.sourceIp, userAgent: r.userAgent },
+      path: `/${stage}${r.url.pathname}`,
       protocol: "HTTP/1.1",
-      requestId,
-      requestTimeEpoch: now,
+      requestId: r.requestId,
+      requestTimeEpoch: r.now,
       resourcePath: "/{proxy+}",
       stage,
     },
-    body: text ?? null,
-    isBase64Encoded,
+    body: r.text ?? null,
+    isBase64Encoded: r.isBase64Encoded,
   };
+}
+
+/**
+ * The event `kind` would send for `req` (with its body already read). Exported for tests and
+ * for other tools that need events made from real requests.
+ */
+export function requestToEvent(
+  req: Request,
+  body: Uint8Array,
+  kind: HttpEventKindOption,
+  sourceIp: string,
+  albMultiValueHeaders = false,
+): Record<string, unknown> {
+  const r = readRequest(req, body, sourceIp);
+  switch (kind) {
+    case "function-url":
+    case "apigw-v2":
+      return v2Event(r, kind);
+    case "alb":
+      return albEvent(r, albMultiValueHeaders);
+    case "apigw-v1":
+      return v1Event(r);
+  }
 }
 
 function badGateway(): Response {

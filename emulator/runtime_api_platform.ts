@@ -48,6 +48,7 @@ import {
 } from "../protocol/runtime_api.ts";
 import { concat, decodeBase64 } from "../ground/bytes.ts";
 import {
+  type BodyReader,
   bodyReader,
   DEFAULT_LIMITS,
   HttpError,
@@ -177,6 +178,26 @@ function fromBase64(s: string): Uint8Array {
   } catch {
     return encoder.encode(s);
   }
+}
+
+/** One request being answered: its connection, reader, head and body. */
+interface Exchange {
+  conn: Deno.Conn;
+  r: ByteReader;
+  head: RequestHead;
+  body: BodyReader;
+}
+
+/** A row of the platform's route table (`RuntimeApiPlatform#routes`). */
+interface Route {
+  /** The method it answers. */
+  method: "GET" | "POST";
+  /** The path, or a pattern whose groups the handler gets. */
+  path: string | RegExp;
+  /** Whether another method is answered 405 (otherwise the request gets the 404 of no route). */
+  strictMethod?: boolean;
+  /** Answers the request; resolves whether the connection stays open. */
+  handle(x: Exchange, groups: string[]): Promise<boolean>;
 }
 
 /** The Runtime API of one execution environment. */
@@ -316,100 +337,133 @@ export class RuntimeApiPlatform {
   }
 
   /** Handles one request; resolves whether the connection can serve another. */
+  /** The platform's routes, in order; the first whose path matches handles the request. */
+  readonly #routes: readonly Route[] = [
+    {
+      method: "GET",
+      path: PATHS.next,
+      strictMethod: true,
+      handle: async ({ conn, r, body }) => {
+        await body.drain();
+        return await this.#next(conn, r);
+      },
+    },
+    { method: "POST", path: INVOCATION_PATH, handle: (x, groups) => this.#answer(x, groups) },
+    { method: "POST", path: PATHS.initError, handle: (x) => this.#initError(x) },
+    { method: "POST", path: PATHS.extensionRegister, handle: (x) => this.#register(x) },
+    { method: "GET", path: PATHS.extensionNext, handle: (x) => this.#extensionNext(x) },
+  ];
+
+  /** Answers one request through {@linkcode #routes}; resolves whether to keep the connection. */
   async #route(conn: Deno.Conn, r: ByteReader, head: RequestHead): Promise<boolean> {
-    const p = head.path;
-    const m = head.method;
-    const body = bodyReader(r, head, this.#limits);
-    if (p === PATHS.next) {
+    const x: Exchange = { conn, r, head, body: bodyReader(r, head, this.#limits) };
+    for (const route of this.#routes) {
+      const groups = typeof route.path === "string"
+        ? (head.path === route.path ? [] : null)
+        : route.path.exec(head.path)?.slice(1) ?? null;
+      if (groups === null) continue;
+      if (head.method === route.method) return await route.handle(x, groups);
+      if (!route.strictMethod) break;
+      await x.body.drain();
+      return await this.#send(conn, 405, errorJSON("MethodNotAllowed", head.method));
+    }
+    await x.body.drain();
+    return await this.#send(
+      conn,
+      404,
+      errorJSON("NotFound", `no route for ${head.method} ${head.path}`),
+    );
+  }
+
+  /** `POST …/invocation/{id}/response` and `…/error` (`groups`: the id and which). */
+  async #answer({ conn, head, body }: Exchange, [rawId, what]: string[]): Promise<boolean> {
+    let id: string;
+    try {
+      id = decodeURIComponent(rawId);
+    } catch {
+      id = rawId;
+    }
+    const invocation = this.#byId.get(id);
+    if (!invocation || invocation.state === "queued") {
       await body.drain();
-      if (m !== "GET") return await this.#send(conn, 405, errorJSON("MethodNotAllowed", m));
-      return await this.#next(conn, r);
+      return await this.#send(conn, 400, errorJSON("InvalidRequestID", "Invalid request ID"));
     }
-    const inv = INVOCATION_PATH.exec(p);
-    if (inv && m === "POST") {
-      let id: string;
-      try {
-        id = decodeURIComponent(inv[1]);
-      } catch {
-        id = inv[1];
-      }
-      const invocation = this.#byId.get(id);
-      if (!invocation || invocation.state === "queued") {
-        await body.drain();
-        return await this.#send(conn, 400, errorJSON("InvalidRequestID", "Invalid request ID"));
-      }
-      if (invocation.state !== "delivered") {
-        await body.drain();
-        return await this.#send(
-          conn,
-          403,
-          errorJSON(
-            "InvalidStateTransition",
-            invalidTransitionMessage(inv[2] === "response" ? "response" : "error"),
-          ),
-        );
-      }
-      invocation.state = "answered";
-      if (inv[2] === "error") {
-        const limit = invocation.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
-        const { bytes, tooBig } = await readAll(body, limit);
-        const error: PostedError = {
-          errorType: validateErrorType(head.headers.get(HEADERS.errorType.toLowerCase())),
-          body: bytes,
-        };
-        invocation.resolveAnswer({ kind: "error", error });
-        if (tooBig) return await this.#tooLarge(conn, limit);
-        return await this.#send(conn, 202, OK);
-      }
-      return await this.#response(conn, head, body, invocation);
+    if (invocation.state !== "delivered") {
+      await body.drain();
+      return await this.#send(
+        conn,
+        403,
+        errorJSON(
+          "InvalidStateTransition",
+          invalidTransitionMessage(what === "response" ? "response" : "error"),
+        ),
+      );
     }
-    if (p === PATHS.initError && m === "POST") {
-      const { bytes } = await readAll(body, MAX_BUFFERED_RESPONSE);
-      if (this.#isReady || this.#initFailed) {
-        return await this.#send(
-          conn,
-          403,
-          errorJSON("InvalidStateTransition", "State transition is not allowed"),
-        );
-      }
-      this.#initFailed = true;
-      this.#resolveInitError({
+    invocation.state = "answered";
+    if (what === "error") {
+      const limit = invocation.input.maxResponseBytes ?? MAX_BUFFERED_RESPONSE;
+      const { bytes, tooBig } = await readAll(body, limit);
+      const error: PostedError = {
         errorType: validateErrorType(head.headers.get(HEADERS.errorType.toLowerCase())),
         body: bytes,
-      });
+      };
+      invocation.resolveAnswer({ kind: "error", error });
+      if (tooBig) return await this.#tooLarge(conn, limit);
       return await this.#send(conn, 202, OK);
     }
-    if (p === PATHS.extensionRegister && m === "POST") {
-      await body.drain();
-      this.extensionRegistered = true;
-      const reply = JSON.stringify({
-        functionName: this.#options.functionName ?? "function",
-        functionVersion: "$LATEST",
-        handler: this.#options.handler ?? "bootstrap",
-      });
-      try {
-        await writeAll(
-          conn,
-          responseBytes(
-            200,
-            { ...JSON_HEADERS, [HEADERS.extensionId]: crypto.randomUUID() },
-            reply,
-          ),
-        );
-        return true;
-      } catch {
-        return false;
-      }
+    return await this.#response(conn, head, body, invocation);
+  }
+
+  /** `POST /runtime/init/error`: accepted once, before the first `next`. */
+  async #initError({ conn, head, body }: Exchange): Promise<boolean> {
+    const { bytes } = await readAll(body, MAX_BUFFERED_RESPONSE);
+    if (this.#isReady || this.#initFailed) {
+      return await this.#send(
+        conn,
+        403,
+        errorJSON("InvalidStateTransition", "State transition is not allowed"),
+      );
     }
-    if (p === PATHS.extensionNext && m === "GET") {
-      await body.drain();
-      // An internal extension registered for no events: nothing to deliver until shutdown,
-      // when the connection closes.
-      while (!this.#closed && (await r.fill())) { /* wait for close */ }
+    this.#initFailed = true;
+    this.#resolveInitError({
+      errorType: validateErrorType(head.headers.get(HEADERS.errorType.toLowerCase())),
+      body: bytes,
+    });
+    return await this.#send(conn, 202, OK);
+  }
+
+  /** `POST /2020-01-01/extension/register`. */
+  async #register({ conn, body }: Exchange): Promise<boolean> {
+    await body.drain();
+    this.extensionRegistered = true;
+    const reply = JSON.stringify({
+      functionName: this.#options.functionName ?? "function",
+      functionVersion: "$LATEST",
+      handler: this.#options.handler ?? "bootstrap",
+    });
+    try {
+      await writeAll(
+        conn,
+        responseBytes(
+          200,
+          { ...JSON_HEADERS, [HEADERS.extensionId]: crypto.randomUUID() },
+          reply,
+        ),
+      );
+      return true;
+    } catch {
       return false;
     }
+  }
+
+  /**
+   * `GET …/extension/event/next` of an internal extension registered for no events: nothing to
+   * deliver until shutdown, when the connection closes.
+   */
+  async #extensionNext({ r, body }: Exchange): Promise<boolean> {
     await body.drain();
-    return await this.#send(conn, 404, errorJSON("NotFound", `no route for ${m} ${p}`));
+    while (!this.#closed && (await r.fill())) { /* wait for close */ }
+    return false;
   }
 
   async #tooLarge(conn: Deno.Conn, limit: number): Promise<boolean> {
@@ -490,7 +544,7 @@ export class RuntimeApiPlatform {
   async #response(
     conn: Deno.Conn,
     head: RequestHead,
-    body: ReturnType<typeof bodyReader>,
+    body: BodyReader,
     inv: Invocation,
   ): Promise<boolean> {
     const streaming = (head.headers.get(HEADERS.responseMode.toLowerCase()) ?? "").toLowerCase() ===
@@ -592,7 +646,7 @@ export class RuntimeApiPlatform {
 const headerSafe = headerText;
 
 async function readAll(
-  body: ReturnType<typeof bodyReader>,
+  body: BodyReader,
   limit: number,
 ): Promise<{ bytes: Uint8Array; tooBig: boolean }> {
   const parts: Uint8Array[] = [];

@@ -15,7 +15,10 @@
  * @module
  */
 
+import { reasonPhrase } from "./http_status.ts";
 import { type ByteReader, ReadError } from "./reader.ts";
+
+export { reasonPhrase };
 
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
@@ -309,26 +312,6 @@ async function chunkLine(r: ByteReader): Promise<string> {
   }
   if (line === null) throw new HttpError(400, "connection closed inside a body");
   return latin1.decode(line);
-}
-
-const REASONS: Record<number, string> = {
-  200: "OK",
-  202: "Accepted",
-  400: "Bad Request",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  413: "Payload Too Large",
-  431: "Request Header Fields Too Large",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  502: "Bad Gateway",
-  505: "HTTP Version Not Supported",
-};
-
-/** The reason phrase of `status` (`"Not Found"`), or `"Status"` for codes this codec never sends. */
-export function reasonPhrase(status: number): string {
-  return REASONS[status] ?? "Status";
 }
 
 /** Header fields to write: a record, or pairs (for repeated names). */

@@ -224,7 +224,9 @@ async function compressedDeno(
   cacheDir: string,
 ): Promise<CompressedData> {
   const st = await Deno.stat(path);
-  const key = `${path.replace(/[^A-Za-z0-9.-]+/g, "_")}-${st.size}-${st.mtime?.getTime() ?? 0}`;
+  // The deflating Deno is part of the key: another one's output may differ, and the zip with it.
+  const key = `${path.replace(/[^A-Za-z0-9.-]+/g, "_")}-${st.size}-${st.mtime?.getTime() ?? 0}` +
+    `-deno${Deno.version.deno}`;
   const dir = `${cacheDir}/deflated`;
   const file = `${dir}/${key}`;
   try {

@@ -17,43 +17,7 @@
  * @module
  */
 
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
-
-/** Decodes one source-map segment (base64 VLQ fields). */
-function decodeSegment(text: string): number[] {
-  const fields: number[] = [];
-  let value = 0;
-  let shift = 0;
-  for (const c of text) {
-    const digit = DIGIT.get(c);
-    if (digit === undefined) throw new Error(`invalid source map segment ${JSON.stringify(text)}`);
-    value += (digit & 31) * 2 ** shift;
-    if (digit & 32) {
-      shift += 5;
-      continue;
-    }
-    fields.push(value % 2 === 1 ? -(value - 1) / 2 : value / 2);
-    value = 0;
-    shift = 0;
-  }
-  return fields;
-}
-
-/** Encodes one source-map segment. */
-function encodeSegment(fields: number[]): string {
-  let out = "";
-  for (const field of fields) {
-    let value = field < 0 ? -field * 2 + 1 : field * 2;
-    do {
-      let digit = value & 31;
-      value = Math.floor(value / 32);
-      if (value > 0) digit |= 32;
-      out += BASE64[digit];
-    } while (value > 0);
-  }
-  return out;
-}
+import { decodeVlq, encodeVlq } from "../runtime/source_map.ts";
 
 /**
  * Moves the generated columns of one line's segments (`line`: that line of `mappings`, segments
@@ -65,13 +29,13 @@ function shiftLine(line: string, insertions: number[]): string {
   let column = 0;
   let shifted = 0;
   const segments = line.split(",").map((text) => {
-    const fields = decodeSegment(text);
+    const fields = decodeVlq(text);
     column += fields[0];
     const shift = insertions.filter((at) => at <= column).length;
     // The first field is relative to the previous segment's (already shifted) column.
     fields[0] = column + shift - shifted;
     shifted = column + shift;
-    return encodeSegment(fields);
+    return encodeVlq(fields);
   });
   return segments.join(",");
 }

@@ -108,22 +108,27 @@ export const CODE_FLAGS: Readonly<Record<CodeProfile, readonly string[]>> = {
 /** A start-up cache profile (see {@linkcode CODE_FLAGS}). */
 export type CodeProfile = "small" | "default";
 
-/** The files of each profile of the start-up cache, and the `cksum` lines they give. */
+/**
+ * For each profile of the start-up cache, the paths of its files at `root` and the lines `cksum`
+ * prints for them there.
+ */
 function cacheSums(
+  root: string,
   files: readonly { name: string; data: Uint8Array }[],
-): Map<string, { names: string[]; sums: string }> {
-  const byProfile = new Map<string, { name: string; data: Uint8Array }[]>();
+): Map<string, { paths: string[]; sums: string }> {
+  const byProfile = new Map<string, { path: string; data: Uint8Array }[]>();
   for (const f of files) {
-    const m = /^[^/]+\/([^/]+)\/([^/]+)$/.exec(f.name);
+    const m = /^[^/]+\/([^/]+)\/[^/]+$/.exec(f.name);
     if (!m) continue;
-    byProfile.set(m[1], [...(byProfile.get(m[1]) ?? []), { name: m[2], data: f.data }]);
+    const path = `${root}/${f.name}`;
+    byProfile.set(m[1], [...(byProfile.get(m[1]) ?? []), { path, data: f.data }]);
   }
-  const out = new Map<string, { names: string[]; sums: string }>();
+  const out = new Map<string, { paths: string[]; sums: string }>();
   for (const [profile, list] of byProfile) {
-    list.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    list.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     out.set(profile, {
-      names: list.map((f) => f.name),
-      sums: list.map((f) => `${cksum(f.data)} ${f.data.length} ${f.name}`).join("\n"),
+      paths: list.map((f) => f.path),
+      sums: list.map((f) => `${cksum(f.data)} ${f.data.length} ${f.path}`).join("\n"),
     });
   }
   return out;
@@ -136,17 +141,17 @@ function copyCacheScript(root: string, files?: LauncherOptions["startCacheFiles"
   if (files === undefined) {
     body = `  ${copy}\n`;
   } else {
-    const cases = [...cacheSums(files)].map(([profile, { names, sums }]) =>
-      `    ${shellQuote(profile)}) files=${shellQuote(names.join(" "))} sums=${
-        shellQuote(sums)
-      } ;;\n`
+    const cases = [...cacheSums(root, files)].map(([profile, { paths, sums }]) =>
+      `    ${shellQuote(profile)}) sums=${shellQuote(sums)}\n` +
+      `      set -- ${paths.map(shellQuote).join(" ")} ;;\n`
     ).join("");
-    body = `  files= sums=none
+    body = `  set -- /dev/null
+  sums=none
   case "$cache_profile" in
 ${cases}  esac
   # Only the cache the build wrote: V8 does not check a code cache's payload, and a damaged one
-  # crashes Deno. cksum (CRC-32) runs on a cold start only.
-  if [ "$(cd "$cache" 2>/dev/null && cksum $files </dev/null 2>/dev/null)" = "$sums" ]; then
+  # crashes Deno. One cksum (CRC-32) of its files, on a cold start only.
+  if [ "$(cksum "$@" 2>/dev/null)" = "$sums" ]; then
     ${copy}
   else
     echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2

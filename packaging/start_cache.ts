@@ -277,18 +277,7 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     const script = `${work}/prime.js`;
     // The modules' URLs as the priming run sees them (see `primingBase`).
     const base = primingBase(dir);
-    const url = (m: string) => new URL(m, base).href;
-    const deferredImports = (modules: string[]) =>
-      modules.map((m, i) => `import defer * as m${i} from ${JSON.stringify(url(m))};`);
-    const imports = deferredImports(options.modules);
-    const builtins = new Set<string>();
-    for (const m of options.modules) {
-      for (const b of nodeBuiltins(await Deno.readTextFile(`${dir}/${m}`))) builtins.add(b);
-    }
-    // Deno's own modules, each on its own: one that cannot load here costs only its entries.
-    const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
-      `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
-    await Deno.writeTextFile(script, imports.join("\n") + "\n" + evaluate);
+    await Deno.writeTextFile(script, await primingScript(dir, base, options.modules));
     const v8Flags = options.v8Flags ?? [];
     const timeoutMs = options.timeoutMs ?? 60_000;
     const runner = options.runner ?? [];
@@ -299,67 +288,12 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
     }
     const eager = options.eager ?? [];
-    let eagerModules = 0;
-    if (eager.length > 0) {
-      const eagerDir = `${work}/deno-dir-eager`;
-      const eagerScript = `${work}/prime-eager.js`;
-      await Deno.writeTextFile(eagerScript, deferredImports(eager).join("\n") + "\n");
-      const eagerRun = await primingRun(
-        runner,
-        options.deno,
-        eagerScript,
-        dir,
-        eagerDir,
-        [...v8Flags, "--no-lazy"],
-        timeoutMs,
-      );
-      if (eagerRun.code === 0) {
-        eagerModules = adoptEagerEntries(denoDir, eagerDir, eager.map(url));
-      }
-    }
-    const from = base;
+    const eagerModules = eager.length === 0 ? 0 : await primeEagerly(
+      { runner, deno: options.deno, dir, work, denoDir, base, v8Flags, timeoutMs },
+      eager,
+    );
     const to = pathToFileURL(taskRoot === "/" ? "/" : `${taskRoot}/`).href;
-    const files: StartCacheFile[] = [];
-    let modules = 0;
-    for (const { file, table } of DATABASES) {
-      const path = `${denoDir}/${file}`;
-      try {
-        await Deno.stat(path);
-      } catch {
-        continue;
-      }
-      const db = new DatabaseSync(path);
-      let rows = 0;
-      try {
-        // Deno makes a database's tables in the background: one it never wrote to may lack
-        // them when the run ends, or not, by the machine's load. Only a database with entries
-        // is shipped, so that what ships does not depend on that race.
-        const made = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?")
-          .get(table) as { n: number };
-        if (made.n === 0) continue;
-        // Only the package's own files and Deno's built-in modules are worth shipping.
-        db.prepare(
-          `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
-        )
-          .run(from.length, from);
-        db.prepare(
-          `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
-        )
-          .run(to, from.length + 1, from.length, from);
-        const row = db.prepare(
-          `SELECT count(*) AS n FROM ${table} WHERE substr(specifier, 1, ?) = ?`,
-        )
-          .get(to.length, to) as { n: number };
-        if (table === "codecache") modules = row.n;
-        rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-      } finally {
-        db.close();
-      }
-      if (rows === 0) continue;
-      const packed = `${work}/${file}.packed`;
-      copyCanonically(path, packed);
-      files.push({ name: file, data: await Deno.readFile(packed) });
-    }
+    const { files, modules } = await rebaseDatabases(denoDir, work, base, to);
     if (files.length === 0) {
       throw new StartCacheError(
         `the priming run wrote no cache (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`,
@@ -374,4 +308,115 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }
+}
+
+/** `import defer` of each module, by its URL under `base`. */
+function deferredImports(base: string, modules: string[]): string[] {
+  return modules.map((m, i) =>
+    `import defer * as m${i} from ${JSON.stringify(new URL(m, base).href)};`
+  );
+}
+
+/**
+ * The priming run's script: the package's modules loaded without being evaluated, then Deno's
+ * Node.js modules they import, evaluated (so the compatibility code they load is cached too).
+ */
+async function primingScript(dir: string, base: string, modules: string[]): Promise<string> {
+  const builtins = new Set<string>();
+  for (const m of modules) {
+    for (const b of nodeBuiltins(await Deno.readTextFile(`${dir}/${m}`))) builtins.add(b);
+  }
+  // Deno's own modules, each on its own: one that cannot load here costs only its entries.
+  const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
+    `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
+  return deferredImports(base, modules).join("\n") + "\n" + evaluate;
+}
+
+/** Where and how the priming runs happen. */
+interface PrimingPlace {
+  /** What runs `deno` ({@linkcode PrimeOptions.runner}). */
+  runner: string[];
+  deno: string;
+  dir: string;
+  work: string;
+  denoDir: string;
+  base: string;
+  v8Flags: string[];
+  timeoutMs: number;
+}
+
+/**
+ * A second run, under `--no-lazy`, that compiles every function of the `eager` modules; their
+ * entries replace the first run's. Resolves how many were adopted (none if the run failed).
+ */
+async function primeEagerly(place: PrimingPlace, eager: string[]): Promise<number> {
+  const eagerDir = `${place.work}/deno-dir-eager`;
+  const eagerScript = `${place.work}/prime-eager.js`;
+  await Deno.writeTextFile(eagerScript, deferredImports(place.base, eager).join("\n") + "\n");
+  const eagerRun = await primingRun(
+    place.runner,
+    place.deno,
+    eagerScript,
+    place.dir,
+    eagerDir,
+    [...place.v8Flags, "--no-lazy"],
+    place.timeoutMs,
+  );
+  if (eagerRun.code !== 0) return 0;
+  return adoptEagerEntries(place.denoDir, eagerDir, eager.map((m) => new URL(m, place.base).href));
+}
+
+/**
+ * The databases to ship: only the package's entries (and Deno's built-in modules'), their URLs
+ * moved from where the priming run saw the package (`from`) to where it will run (`to`), each
+ * written canonically. `modules` counts the package's code cache entries.
+ */
+async function rebaseDatabases(
+  denoDir: string,
+  work: string,
+  from: string,
+  to: string,
+): Promise<{ files: StartCacheFile[]; modules: number }> {
+  const files: StartCacheFile[] = [];
+  let modules = 0;
+  for (const { file, table } of DATABASES) {
+    const path = `${denoDir}/${file}`;
+    try {
+      await Deno.stat(path);
+    } catch {
+      continue;
+    }
+    const db = new DatabaseSync(path);
+    let rows = 0;
+    try {
+      // Deno makes a database's tables in the background: one it never wrote to may lack
+      // them when the run ends, or not, by the machine's load. Only a database with entries
+      // is shipped, so that what ships does not depend on that race.
+      const made = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?")
+        .get(table) as { n: number };
+      if (made.n === 0) continue;
+      // Only the package's own files and Deno's built-in modules are worth shipping.
+      db.prepare(
+        `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
+      )
+        .run(from.length, from);
+      db.prepare(
+        `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
+      )
+        .run(to, from.length + 1, from.length, from);
+      const row = db.prepare(
+        `SELECT count(*) AS n FROM ${table} WHERE substr(specifier, 1, ?) = ?`,
+      )
+        .get(to.length, to) as { n: number };
+      if (table === "codecache") modules = row.n;
+      rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+    if (rows === 0) continue;
+    const packed = `${work}/${file}.packed`;
+    copyCanonically(path, packed);
+    files.push({ name: file, data: await Deno.readFile(packed) });
+  }
+  return { files, modules };
 }

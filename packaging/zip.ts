@@ -83,12 +83,23 @@ const UTF8_FLAG = 1 << 11;
 const MADE_BY_UNIX = (3 << 8) | 20; // host system 3 (Unix), spec version 2.0
 const S_IFREG = 0o100000;
 
-/** Writes a ZIP archive of `entries`, in the order given. */
-export async function writeZip(entries: ZipEntry[], options: ZipOptions = {}): Promise<Uint8Array> {
-  const { date, time } = dosDateTime(options.date ?? new Date(Date.UTC(1980, 0, 1)));
+/** An entry ready to be laid out: its name's bytes, its CRC, and its body as stored. */
+interface PreparedEntry {
+  name: Uint8Array;
+  crc: number;
+  body: Uint8Array;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  /** The uncompressed size. */
+  size: number;
+  mode: number;
+}
+
+/** Checks the entries' names and sizes and compresses each where that makes it smaller. */
+async function prepareEntries(entries: ZipEntry[], options: ZipOptions): Promise<PreparedEntry[]> {
   const encoder = new TextEncoder();
   const seen = new Set<string>();
-  const prepared = [];
+  const prepared: PreparedEntry[] = [];
   for (const e of entries) {
     if (!e.name || e.name.startsWith("/") || e.name.split("/").includes("..")) {
       throw new Error(`zip: bad entry name ${JSON.stringify(e.name)}`);
@@ -111,6 +122,13 @@ export async function writeZip(entries: ZipEntry[], options: ZipOptions = {}): P
     }
     prepared.push({ name, crc, body, method, size: e.data.length, mode: e.mode ?? 0o644 });
   }
+  return prepared;
+}
+
+/** Writes a ZIP archive of `entries`, in the order given. */
+export async function writeZip(entries: ZipEntry[], options: ZipOptions = {}): Promise<Uint8Array> {
+  const { date, time } = dosDateTime(options.date ?? new Date(Date.UTC(1980, 0, 1)));
+  const prepared = await prepareEntries(entries, options);
 
   let total = END_RECORD;
   for (const p of prepared) {

@@ -33,6 +33,44 @@ export class SourceMapError extends Error {
 }
 
 /**
+ * Decodes the base64 VLQ fields of one `mappings` segment, `text` from `start` to `end` (the
+ * library's one VLQ codec: the packager's source-map rewriting uses it too). Throws
+ * {@linkcode SourceMapError} on a character that is not a base64 digit or a segment cut short.
+ */
+export function decodeVlq(text: string, start = 0, end = text.length): number[] {
+  const fields: number[] = [];
+  let i = start;
+  while (i < end) {
+    let value = 0, shift = 0, digit: number;
+    do {
+      if (i >= end) throw new SourceMapError(`a VLQ field is cut short at ${i}`);
+      const c = text.charCodeAt(i++);
+      digit = c < 128 ? DIGIT[c] : -1;
+      if (digit < 0) throw new SourceMapError(`bad base64 VLQ digit at ${i - 1}`);
+      value += (digit & 31) * 2 ** shift;
+      shift += 5;
+    } while (digit & 32);
+    fields.push(value % 2 === 1 ? -(value - 1) / 2 : value / 2);
+  }
+  return fields;
+}
+
+/** Encodes `fields` as one `mappings` segment, base64 VLQ (the inverse of {@linkcode decodeVlq}). */
+export function encodeVlq(fields: readonly number[]): string {
+  let out = "";
+  for (const field of fields) {
+    let value = field < 0 ? -field * 2 + 1 : field * 2;
+    do {
+      let digit = value % 32;
+      value = Math.floor(value / 32);
+      if (value > 0) digit |= 32;
+      out += BASE64[digit];
+    } while (value > 0);
+  }
+  return out;
+}
+
+/**
  * Decodes one line of `mappings` (segments separated by `,`) into flat
  * `[generatedColumn, source, originalLine, originalColumn]` quadruples, 0-based. `state` carries
  * the source/line/column deltas from line to line, as the format requires.
@@ -40,26 +78,15 @@ export class SourceMapError extends Error {
 function decodeLine(text: string, state: Int32Array): Int32Array {
   const out: number[] = [];
   let col = 0;
-  let i = 0;
-  const fields = [0, 0, 0, 0, 0];
-  while (i < text.length) {
-    let n = 0;
-    while (i < text.length && text.charCodeAt(i) !== 44 /* , */) {
-      let value = 0, shift = 0, digit: number;
-      do {
-        const c = text.charCodeAt(i++);
-        digit = c < 128 ? DIGIT[c] : -1;
-        if (digit < 0) throw new SourceMapError(`bad base64 VLQ digit at ${i - 1}`);
-        value += (digit & 31) * 2 ** shift;
-        shift += 5;
-      } while (digit & 32);
-      fields[n++] = value % 2 === 1 ? -(value - 1) / 2 : value / 2;
-      if (n > 5) throw new SourceMapError("a segment has more than 5 fields");
-    }
-    i++; // the comma
-    if (n === 0) continue;
+  for (let i = 0; i < text.length;) {
+    let end = text.indexOf(",", i);
+    if (end < 0) end = text.length;
+    const fields = decodeVlq(text, i, end);
+    i = end + 1;
+    if (fields.length > 5) throw new SourceMapError("a segment has more than 5 fields");
+    if (fields.length === 0) continue;
     col += fields[0];
-    if (n >= 4) {
+    if (fields.length >= 4) {
       state[0] += fields[1];
       state[1] += fields[2];
       state[2] += fields[3];

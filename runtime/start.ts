@@ -63,15 +63,11 @@ export type SelectedMode = { mode: "go1x"; port: string } | {
 export function selectMode(
   env: (name: string) => string | undefined = getEnv,
 ): SelectedMode | null {
-  for (const { protocol, variable } of MODE_TABLE) {
-    const value = env(variable);
-    if (value) {
-      return protocol === "go1x"
-        ? { mode: "go1x", port: value }
-        : { mode: "runtime-api", address: value };
-    }
-  }
-  return null;
+  const selected = select(env);
+  if (selected === null) return null;
+  return selected.protocol === "go1x"
+    ? { mode: "go1x", port: selected.value }
+    : { mode: "runtime-api", address: selected.value };
 }
 
 const stderr = new TextEncoder();
@@ -112,10 +108,15 @@ function logUncaught(shape: LambdaErrorShape): void {
   activeLogger().logEvent("ERROR", `Uncaught Error ${JSON.stringify(shape)}`, shape, "");
 }
 
-/** The protocol the environment selects and its variable's value (Go's `entry.go` loop). */
-function select(): { protocol: Protocol; value: string } | null {
+/**
+ * The protocol the environment selects and its variable's value: the one selection loop (Go's
+ * `entry.go`), the first non-empty variable of the table in Go's order.
+ */
+function select(
+  env: (name: string) => string | undefined = getEnv,
+): { protocol: Protocol; value: string } | null {
   for (const { protocol, variable } of MODE_TABLE) {
-    const value = getEnv(variable);
+    const value = env(variable);
     if (value) return { protocol, value };
   }
   return null;

@@ -60,6 +60,9 @@ interface WorkerData {
   slots: SharedArrayBuffer;
 }
 
+/** How often a worker checks whether it reached its heap limit (ms). */
+const HEAP_CHECK_MS = 500;
+
 /** What a worker tells the main isolate. */
 type WorkerMessage =
   | { kind: "ready" }
@@ -273,6 +276,28 @@ export interface WorkerServeOptions {
 }
 
 /**
+ * Ends the worker once it has reached its heap limit. Deno (2.9) handles a worker's limit by
+ * terminating the JavaScript running at that moment and doubling the limit, but the thread goes
+ * on: when the allocation was spread over `await`s, the invocation that made it just never
+ * settles, its memory stays held, and the worker serves on with twice its share of the heap. So
+ * the worker checks the limit V8 reports and, once it has grown, ends itself: its invocations
+ * fail and it is replaced, as when a Node.js worker thread is stopped at its limit.
+ */
+async function watchHeap(end: (error: LambdaErrorShape) => void): Promise<void> {
+  const v8 = await import("node:v8");
+  const limit = v8.getHeapStatistics().heap_size_limit;
+  const timer = setInterval(() => {
+    if (v8.getHeapStatistics().heap_size_limit <= limit) return;
+    clearInterval(timer);
+    end(runtimeError(
+      "Runtime.OutOfMemory",
+      `the worker reached its heap limit (${Math.round(limit / 2 ** 20)} MB)`,
+    ));
+  }, HEAP_CHECK_MS);
+  Deno.unrefTimer(timer);
+}
+
+/**
  * Serves this worker isolate's share: runs `init`, tells the main isolate it is ready (or why
  * not), then runs its Runtime API loops, recording what each holds. Never returns.
  */
@@ -288,7 +313,7 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
     return await new Promise<never>(() => {});
   }
   const client = new RuntimeApiClient(options.address);
-  options.serving((error) => {
+  const end = (error: LambdaErrorShape) => {
     activeLogger().logEvent(
       "ERROR",
       `Uncaught Error ${JSON.stringify(error)}`,
@@ -298,8 +323,10 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
     post({ kind: "uncaught", error });
     // In a node:worker_threads worker this ends the thread only, as process.exit does in Node.
     Deno.exit(1);
-  });
+  };
+  options.serving(end);
   post({ kind: "ready" });
+  await watchHeap(end);
   try {
     return await serveRuntimeApi(client, options.invoker, data.share, {
       tracker: slotTracker(data.slots),

@@ -24,6 +24,8 @@
  * @module
  */
 
+import { parseCommandLine, UsageError, usageFailure } from "../../ground/command_line.ts";
+
 /** The TypeScript version the package is compiled with. */
 export const TYPESCRIPT_VERSION = "5.9.3";
 /** The Node types compiled against (Node 20 is the oldest Node the package supports). */
@@ -207,85 +209,15 @@ export async function buildNpm(options: NpmBuildOptions = {}): Promise<NpmBuildR
   const nodeModules = await tools(log);
   const modules = await moduleGraph(Object.values(ENTRY_POINTS));
   const stage = await Deno.makeTempDir({ prefix: "gopherless-npm-" });
-  const shimmed: string[] = [];
   try {
-    for (const rel of modules) {
-      const substitute = SUBSTITUTES[rel];
-      const source = substitute === undefined
-        ? await Deno.readTextFile(`${ROOT}/${rel}`)
-        : rebaseImports(
-          await Deno.readTextFile(`${HERE}${substitute}`),
-          `${HERE}${substitute}`,
-          `${ROOT}/${rel}`,
-        );
-      const t = transform(rel, source);
-      if (t.shimmed) shimmed.push(rel);
-      const dest = `${stage}/src/${rel}`;
-      await Deno.mkdir(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
-      await Deno.writeTextFile(dest, t.code);
-    }
-    await Deno.mkdir(`${stage}/src/_shim`, { recursive: true });
-    await Deno.writeTextFile(
-      `${stage}/src/_shim/deno.ts`,
-      rewriteImports(await Deno.readTextFile(`${HERE}deno_shim.ts`)),
-    );
+    const shimmed = await stageSources(stage, modules);
     await Deno.symlink(nodeModules, `${stage}/node_modules`);
     await Deno.writeTextFile(`${stage}/package.json`, '{"type":"module"}\n');
     await Deno.remove(out, { recursive: true }).catch(() => {});
-    await Deno.writeTextFile(
-      `${stage}/tsconfig.json`,
-      JSON.stringify(
-        {
-          compilerOptions: {
-            target: "ES2022",
-            module: "NodeNext",
-            moduleResolution: "NodeNext",
-            lib: ["ES2023", "DOM", "DOM.Iterable"],
-            types: ["node"],
-            strict: true,
-            declaration: true,
-            rootDir: "src",
-            outDir: `${out}/esm`,
-            skipLibCheck: true,
-            noEmitOnError: true,
-            newLine: "lf",
-            removeComments: false,
-          },
-          include: ["src"],
-        },
-        null,
-        2,
-      ),
-    );
+    await Deno.writeTextFile(`${stage}/tsconfig.json`, tsconfig(`${out}/esm`));
     log(`tsc ${modules.length} modules (typescript ${TYPESCRIPT_VERSION})`);
     await run("node", [`${nodeModules}/typescript/bin/tsc`, "-p", `${stage}/tsconfig.json`], stage);
-
-    const cfg = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
-      name: string;
-      version: string;
-      imports?: Record<string, string>;
-    };
-    const awsTypes = cfg.imports?.["aws-lambda"]?.match(/^npm:(@types\/aws-lambda)@(.+)$/);
-    const exports: Record<string, { types: string; import: string }> = {};
-    for (const [sub, mod] of Object.entries(ENTRY_POINTS)) {
-      const js = `./esm/${mod.replace(/\.ts$/, ".js")}`;
-      exports[sub] = { types: js.replace(/\.js$/, ".d.ts"), import: js };
-    }
-    const pkg = {
-      name: cfg.name,
-      version: cfg.version,
-      description:
-        "Go's gob and net/rpc for TypeScript, and a Lambda runtime that speaks what Go functions speak",
-      keywords: ["gob", "net/rpc", "aws-lambda", "lambda", "go"],
-      type: "module",
-      main: exports["."].import,
-      types: exports["."].types,
-      exports,
-      files: ["esm/", "README.md"],
-      engines: { node: ">=20.16" },
-      dependencies: awsTypes ? { [awsTypes[1]]: awsTypes[2] } : {},
-    };
-    await Deno.writeTextFile(`${out}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
+    await Deno.writeTextFile(`${out}/package.json`, await packageJson());
     try {
       await Deno.copyFile(`${ROOT}/README.md`, `${out}/README.md`);
     } catch {
@@ -298,9 +230,111 @@ export async function buildNpm(options: NpmBuildOptions = {}): Promise<NpmBuildR
   }
 }
 
+/**
+ * Writes the Node-ready sources of `modules` (and the Deno shim) under `<stage>/src`; returns the
+ * modules that needed the shim.
+ */
+async function stageSources(stage: string, modules: string[]): Promise<string[]> {
+  const shimmed: string[] = [];
+  for (const rel of modules) {
+    const substitute = SUBSTITUTES[rel];
+    const source = substitute === undefined
+      ? await Deno.readTextFile(`${ROOT}/${rel}`)
+      : rebaseImports(
+        await Deno.readTextFile(`${HERE}${substitute}`),
+        `${HERE}${substitute}`,
+        `${ROOT}/${rel}`,
+      );
+    const t = transform(rel, source);
+    if (t.shimmed) shimmed.push(rel);
+    const dest = `${stage}/src/${rel}`;
+    await Deno.mkdir(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(dest, t.code);
+  }
+  await Deno.mkdir(`${stage}/src/_shim`, { recursive: true });
+  await Deno.writeTextFile(
+    `${stage}/src/_shim/deno.ts`,
+    rewriteImports(await Deno.readTextFile(`${HERE}deno_shim.ts`)),
+  );
+  return shimmed;
+}
+
+/** TypeScript's configuration: ES modules for Node.js with declarations, into `outDir`. */
+function tsconfig(outDir: string): string {
+  return JSON.stringify(
+    {
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2023", "DOM", "DOM.Iterable"],
+        types: ["node"],
+        strict: true,
+        declaration: true,
+        rootDir: "src",
+        outDir,
+        skipLibCheck: true,
+        noEmitOnError: true,
+        newLine: "lf",
+        removeComments: false,
+      },
+      include: ["src"],
+    },
+    null,
+    2,
+  );
+}
+
+/** The package's `package.json`: name and version from `deno.json`, one export per entry point. */
+async function packageJson(): Promise<string> {
+  const cfg = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
+    name: string;
+    version: string;
+    imports?: Record<string, string>;
+  };
+  const awsTypes = cfg.imports?.["aws-lambda"]?.match(/^npm:(@types\/aws-lambda)@(.+)$/);
+  const exports: Record<string, { types: string; import: string }> = {};
+  for (const [sub, mod] of Object.entries(ENTRY_POINTS)) {
+    const js = `./esm/${mod.replace(/\.ts$/, ".js")}`;
+    exports[sub] = { types: js.replace(/\.js$/, ".d.ts"), import: js };
+  }
+  const pkg = {
+    name: cfg.name,
+    version: cfg.version,
+    description:
+      "Go's gob and net/rpc for TypeScript, and a Lambda runtime that speaks what Go functions speak",
+    keywords: ["gob", "net/rpc", "aws-lambda", "lambda", "go"],
+    type: "module",
+    main: exports["."].import,
+    types: exports["."].types,
+    exports,
+    files: ["esm/", "README.md"],
+    engines: { node: ">=20.16" },
+    dependencies: awsTypes ? { [awsTypes[1]]: awsTypes[2] } : {},
+  };
+  return JSON.stringify(pkg, null, 2) + "\n";
+}
+
+const USAGE = `usage: deno task npm [--out DIR]
+
+  --out DIR    where to write the package (default npm/)
+  -h, --help   this text`;
+
 if (import.meta.main) {
-  const i = Deno.args.indexOf("--out");
-  const out = i >= 0 ? Deno.args[i + 1] : undefined;
+  let out: string | undefined;
+  try {
+    const { flags, positional, help } = parseCommandLine(Deno.args, { out: "string" });
+    if (help) {
+      console.log(USAGE);
+      Deno.exit(0);
+    }
+    if (positional.length > 0) {
+      throw new UsageError(`unexpected arguments: ${positional.join(" ")}`);
+    }
+    out = flags.out;
+  } catch (e) {
+    Deno.exit(usageFailure(e, USAGE));
+  }
   try {
     await buildNpm({ out });
   } catch (e) {

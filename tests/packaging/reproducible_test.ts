@@ -1,8 +1,9 @@
 /**
  * Reproducible packages: the same inputs give a byte-identical `bootstrap.zip` (and unzipped
- * tree), built twice in different folders, from different working directories, under another
- * time zone, umask, locale and `TMPDIR`, seconds apart. Both runtimes (`compiled` with a stand-in
- * `denort`), both architectures (the arm64 start-up cache made under qemu-user).
+ * tree), built twice: from the repository and from a copy of it in another folder, into other
+ * output folders, from different working directories, under another time zone, umask, locale and
+ * `TMPDIR`, seconds apart. Both runtimes (`compiled` with a stand-in `denort`), both
+ * architectures (the arm64 start-up cache made under qemu-user).
  */
 import assert from "node:assert/strict";
 import { readZip, repoPath, sha256, standInDenorts } from "./_helpers.ts";
@@ -10,10 +11,14 @@ import { CODE_FLAGS } from "../../packaging/launcher.ts";
 import { arm64Unavailable } from "../_support/qemu.ts";
 import { inCI } from "../_support/go.ts";
 
-const ENTRY = repoPath("examples/hello.ts");
+/** The function built, relative to the repository. */
+const ENTRY = "examples/hello.ts";
+/** What a copy of the repository leaves out: history, caches, outputs. */
+const NOT_COPIED = new Set([".git", ".cache", "node_modules", "npm", "dist"]);
 
-/** How one build runs: where from, where to, and the process's settings. */
+/** How one build runs: which copy of the sources, where from, where to, the process's settings. */
 interface Setting {
+  repo: string;
   cwd: string;
   out: string;
   umask: string;
@@ -24,7 +29,14 @@ interface Setting {
 async function buildWith(args: string[], s: Setting): Promise<void> {
   const env = Deno.env.toObject();
   for (const k of ["DENORT_BIN", "DENORT_BIN_X86_64", "DENORT_BIN_ARM64"]) delete env[k];
-  const command = [Deno.execPath(), "run", "-A", repoPath("packaging/cli.ts"), ...args];
+  const command = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    `${s.repo}/packaging/cli.ts`,
+    `${s.repo}/${ENTRY}`,
+    ...args,
+  ];
   const out = await new Deno.Command("sh", {
     args: ["-c", `umask ${s.umask} && exec "$@"`, "sh", ...command, "--out", s.out],
     cwd: s.cwd,
@@ -54,15 +66,24 @@ async function twoSettings(root: string, extra: Record<string, string>): Promise
   const a = `${root}/a`;
   const b = `${root}/elsewhere/b`;
   const tmpB = `${root}/tmp-b/deeper`;
-  for (const d of [a, b, tmpB]) await Deno.mkdir(d, { recursive: true });
+  const copy = `${root}/another/layout/gopherless`;
+  for (const d of [a, b, tmpB, copy]) await Deno.mkdir(d, { recursive: true });
+  const repo = repoPath("").replace(/\/$/, "");
+  for await (const e of Deno.readDir(repo)) {
+    if (NOT_COPIED.has(e.name)) continue;
+    const cp = await new Deno.Command("cp", { args: ["-R", `${repo}/${e.name}`, copy] }).output();
+    assert.ok(cp.success, `copying ${e.name}`);
+  }
   return [
     {
-      cwd: repoPath(""),
+      repo,
+      cwd: repo,
       out: `${a}/dist`,
       umask: "022",
       env: { ...extra, TZ: "UTC", LC_ALL: "C" },
     },
     {
+      repo: copy,
       cwd: b,
       out: `${b}/other-out`,
       umask: "077",
@@ -111,7 +132,7 @@ Deno.test({
   fn: async () => {
     // The arm64 package's cache is made by its deno under qemu-user where that can run (CI).
     await assertReproducible(
-      [ENTRY, "--runtime", "deno", "--no-check", "--arch", "both"],
+      ["--runtime", "deno", "--no-check", "--arch", "both"],
       ["x86_64", "arm64"],
       {},
       arm64Unavailable === undefined || inCI ? ["x86_64", "arm64"] : ["x86_64"],
@@ -124,7 +145,7 @@ Deno.test("reproducible: --runtime compiled gives the same zip (stand-in denort)
   try {
     const fake = await standInDenorts(dir);
     await assertReproducible(
-      [ENTRY, "--no-check", "--arch", "both"],
+      ["--no-check", "--arch", "both"],
       ["x86_64", "arm64"],
       { DENORT_BIN_X86_64: fake.x86_64, DENORT_BIN_ARM64: fake.arm64 },
     );

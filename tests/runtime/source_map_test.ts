@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { SourceMap, SourceMapError } from "../../runtime/source_map.ts";
+import { decodeVlq, encodeVlq, SourceMap, SourceMapError } from "../../runtime/source_map.ts";
 import { repoPath } from "./_platform.ts";
 
 const dec = new TextDecoder();
@@ -105,4 +105,14 @@ Deno.test("source maps: VLQ segments, negative deltas, ignoreList, bad input", (
     () => new SourceMap('{"sources":[],"mappings":"A!"}').lookup(1, 1),
     SourceMapError,
   );
+});
+
+Deno.test("source map: the one VLQ codec round-trips every field a map can hold", () => {
+  const fields = [0, 1, -1, 15, -16, 16, 1023, -1024, 2 ** 31 - 1, -(2 ** 31), 2 ** 40];
+  assert.equal(encodeVlq([0, 0, 1, -1]), "AACD");
+  assert.deepEqual(decodeVlq("AACD"), [0, 0, 1, -1]);
+  assert.deepEqual(decodeVlq(encodeVlq(fields)), fields);
+  assert.deepEqual(decodeVlq("xAACD,", 1, 5), [0, 0, 1, -1], "a slice of a line");
+  assert.throws(() => decodeVlq("g"), SourceMapError, "a field cut short");
+  assert.throws(() => decodeVlq("A!"), SourceMapError);
 });
