@@ -142,7 +142,9 @@ try {
     const [ww, wow, wc, woc] = [w.wall, wo.wall, w.cpu, wo.cpu].map(median);
     console.log(
       `| ${protocol} (exec → ${protocol === "go1.x" ? "Ping answered" : "first /next"}) | ` +
-        `${ms(ww)} ms | ${ms(wow)} ms | ${(ww / wow).toFixed(2)}× | ${ms(wc)} ms | ${ms(woc)} ms | ` +
+        `${ms(ww)} ms | ${ms(wow)} ms | ${(ww / wow).toFixed(2)}× | ${ms(wc)} ms | ${
+          ms(woc)
+        } ms | ` +
         `${ms(woc - wc)} ms (${((woc - wc) / woc * 100).toFixed(0)}%) |`,
     );
   }
