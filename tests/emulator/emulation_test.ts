@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { EMULATED_INIT_TIMEOUT_MS, INIT_TIMEOUT_MS, LocalFunction } from "../../emulator/mod.ts";
 import { emulationFor } from "../../emulator/emulation.ts";
+import { main } from "../../emulator/cli.ts";
 import { DENO_RUNNER_VARIABLE } from "../../protocol/launcher.ts";
 import { type Cpu, CPUS, hostCpu, QemuError } from "../../ground/qemu.ts";
 import { hasGo } from "../_support/go.ts";
@@ -60,6 +61,24 @@ Deno.test("emulationFor: the other architecture without qemu-user is a QemuError
       LocalFunction.start({ bootstrap: `${dir}/bootstrap`, qemu: `${dir}/no-qemu` }),
       QemuError,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: --qemu names the qemu-user; one that is not there is an error (exit 2)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-emulation-" });
+  try {
+    await elfFor(`${dir}/bootstrap`, other);
+    const said: string[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => said.push(args.join(" "));
+    try {
+      assert.equal(await main(["invoke", `${dir}/bootstrap`, "--qemu", `${dir}/no-qemu`]), 2);
+    } finally {
+      console.error = error;
+    }
+    assert.match(said.join("\n"), /error: qemu-user \S+\/no-qemu is not an executable file/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
