@@ -195,17 +195,28 @@ export class BuildError extends Error {
   override name = "BuildError";
 }
 
-async function findConfig(entry: string): Promise<string | undefined> {
+/**
+ * The project the entry belongs to: the nearest `deno.json` from its folder upwards (its import
+ * map and compiler options); else, with none, the nearest `package.json` (a Node project, such as
+ * a CDK app for Node: Deno resolves the entry's imports from its `package.json` and
+ * `node_modules`, which it does only when it runs in that folder without `--no-config`).
+ */
+async function findProject(entry: string): Promise<{ config?: string; packageDir?: string }> {
+  const isFile = async (path: string) => {
+    try {
+      return (await Deno.stat(path)).isFile;
+    } catch {
+      return false;
+    }
+  };
+  let packageDir: string | undefined;
   let dir = entry.slice(0, entry.lastIndexOf("/")) || "/";
   for (;;) {
     for (const name of ["deno.json", "deno.jsonc"]) {
-      try {
-        if ((await Deno.stat(`${dir}/${name}`)).isFile) return `${dir}/${name}`;
-      } catch {
-        // keep looking
-      }
+      if (await isFile(`${dir}/${name}`)) return { config: `${dir}/${name}` };
     }
-    if (dir === "/" || dir === "") return undefined;
+    if (packageDir === undefined && await isFile(`${dir}/package.json`)) packageDir = dir;
+    if (dir === "/" || dir === "") return { packageDir };
     dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
   }
 }
@@ -260,12 +271,14 @@ async function runDeno(
   args: string[],
   env: Record<string, string>,
   unset: string[] = [],
+  cwd?: string,
 ): Promise<{ success: boolean; stderr: string }> {
   const childEnv = Deno.env.toObject();
   for (const k of unset) delete childEnv[k];
   Object.assign(childEnv, env, { NO_COLOR: "1" });
   const out = await new Deno.Command(Deno.execPath(), {
     args,
+    cwd,
     env: childEnv,
     clearEnv: true,
     stdout: "piped",
@@ -298,7 +311,12 @@ interface BuildBase {
   out: string;
   /** The `deno.json` found from the entry upwards, if any. */
   config?: string;
-  /** `--config <file>` or `--no-config`, for `deno check` and an unbundled compile. */
+  /** The folder of the `package.json` found instead, if any: Deno runs there to resolve. */
+  packageDir?: string;
+  /**
+   * `--config <file>`, else nothing in a `package.json` project, else `--no-config`, for
+   * `deno check` and an unbundled compile.
+   */
   configArgs: string[];
   log: (line: string) => void;
 }
@@ -409,13 +427,14 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
   } catch {
     throw new BuildError(`entry module not found: ${options.entry}`);
   }
-  const config = await findConfig(entry);
+  const { config, packageDir } = await findProject(entry);
   const base: BuildBase = {
     entryName: options.entry,
     entry,
     out: absolute(options.out ?? "dist"),
     config,
-    configArgs: config ? ["--config", config] : ["--no-config"],
+    packageDir,
+    configArgs: config ? ["--config", config] : packageDir ? [] : ["--no-config"],
     log: options.log ?? ((line: string) => console.error(line)),
   };
   if (options.runtime === "deno") {
@@ -443,7 +462,12 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
 
 async function typeCheck(plan: BuildBase): Promise<void> {
   plan.log(`check ${plan.entryName}`);
-  const r = await runDeno(["check", "--quiet", ...plan.configArgs, plan.entry], {});
+  const r = await runDeno(
+    ["check", "--quiet", ...plan.configArgs, plan.entry],
+    {},
+    [],
+    plan.packageDir,
+  );
   if (!r.success) throw new BuildError(`type check failed:\n${denoErrorText(r.stderr)}`);
 }
 
@@ -451,7 +475,11 @@ async function typeCheck(plan: BuildBase): Promise<void> {
 async function bundleHandler(plan: BuildBase, work: string): Promise<BundledHandler> {
   let bundled: Awaited<ReturnType<typeof bundle>>;
   try {
-    bundled = await bundle(plan.entry, { config: plan.config, split: true });
+    bundled = await bundle(plan.entry, {
+      config: plan.config,
+      packageDir: plan.packageDir,
+      split: true,
+    });
   } catch (e) {
     if (e instanceof BundleError) throw new BuildError(e.message);
     throw e;
@@ -519,7 +547,7 @@ async function packageCompiled(
   } else args.push(...plan.configArgs);
   args.push("--output", bin, handler.path);
   const env: Record<string, string> = denort.kind === "env" ? { DENORT_BIN: denort.path } : {};
-  const r = await runDeno(args, env, ["DENORT_BIN"]);
+  const r = await runDeno(args, env, ["DENORT_BIN"], plan.packageDir);
   if (!r.success) {
     if (denort.kind === "download") {
       const e = missingDenort(
