@@ -47,11 +47,12 @@ import { type HeapLimits, heapLimits, shares, workerCount } from "./worker_count
 export { heapLimits, shares };
 
 /**
- * {@linkcode workerCount} where the main module can be run again in a worker (Deno); 1 elsewhere
- * (the npm package under Node).
+ * {@linkcode workerCount} under Deno; 1 elsewhere (the npm package under Node, whose worker
+ * threads have no name to tell them from the main thread: `inPoolWorker` would not know it
+ * runs in one).
  */
 export function isolateCount(concurrency: number): number {
-  return typeof Deno.mainModule === "string" ? workerCount(concurrency) : 1;
+  return typeof (globalThis as { Deno?: unknown }).Deno === "object" ? workerCount(concurrency) : 1;
 }
 
 /** Bytes per loop in the shared in-flight table: a length byte and the request id. */
@@ -187,8 +188,7 @@ class PoolWorker {
     return new Promise((resolve) => {
       let ready = false;
       let lastError: unknown;
-      // Set wherever a pool is made (isolateCount).
-      const thread = new this.#Worker(new URL(Deno.mainModule as string), {
+      const thread = new this.#Worker(new URL(Deno.mainModule), {
         name: `${POOL_WORKER_PREFIX}${this.index}`,
         workerData: this.data,
         resourceLimits: this.#limits,
@@ -342,8 +342,7 @@ async function watchHeap(end: (error: LambdaErrorShape) => void): Promise<void> 
       `the worker reached its heap limit (${Math.round(limit / 2 ** 20)} MB)`,
     ));
   }, HEAP_CHECK_MS);
-  // A number under Deno (a Timeout object under Node, which the npm build's shim unrefs).
-  Deno.unrefTimer(timer as unknown as number);
+  Deno.unrefTimer(timer);
 }
 
 /**

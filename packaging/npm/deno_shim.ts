@@ -15,8 +15,8 @@
  * | `version.deno`                | `node-<process.versions.node>`                    |
  * | `connect({ hostname, port })` | `net.createConnection`, with `read`/`write`/`close` |
  * | `readTextFileSync(path)`      | `fs.readFileSync(path, "utf8")`                   |
+ * | `mainModule`                  | the file URL of `process.argv[1]` (the script run) |
  * | `unrefTimer(timer)`           | `timer.unref()`                                   |
- * | `mainModule`                  | absent: a concurrent environment stays in one isolate |
  *
  * `addGlobalEventListener("unhandledrejection" | "error", fn)` is `globalThis.addEventListener`
  * where that exists, and otherwise maps onto `process.on("unhandledRejection")` /
@@ -29,9 +29,15 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import process from "node:process";
+import { pathToFileURL } from "node:url";
 
 /** The types of the `Deno` namespace the library names. */
 export declare namespace Deno {
+  /** The permission queries the library makes (only where Deno runs: Node has none). */
+  interface Permissions {
+    /** The state of a permission, without prompting. */
+    querySync(desc: { name: "env"; variable?: string }): { state: string };
+  }
   /** A TCP address. */
   interface NetAddr {
     /** `tcp` or `udp`. */
@@ -90,15 +96,12 @@ export interface DenoSubset {
   version: { deno: string };
   /** Opens a TCP connection. */
   connect(options: { hostname?: string; port: number }): Promise<Deno.Conn>;
-  /** Reads a text file. */
+  /** Reads a UTF-8 text file. */
   readTextFileSync(path: string): string;
-  /** Lets the process exit while `timer` is pending. */
-  unrefTimer(timer: number): void;
-  /**
-   * The main module's URL (Deno); absent under Node, where `runtime/workers.ts` starts no worker
-   * isolates (a Node worker thread has no name to tell it apart from the main thread).
-   */
-  mainModule?: string;
+  /** The URL of the program's main module (the script Node runs). */
+  readonly mainModule: string;
+  /** Lets the process exit while the timer is pending (Node's timers are objects). */
+  unrefTimer(id: number | { unref?(): unknown }): void;
 }
 
 function nodeConn(sock: net.Socket): Deno.Conn {
@@ -183,8 +186,6 @@ const nodeDeno: DenoSubset = {
     process.on(signal, fn);
   },
   version: { deno: `node-${process.versions.node}` },
-  readTextFileSync: (path) => fs.readFileSync(path, "utf8"),
-  unrefTimer: (timer) => (timer as unknown as { unref?(): void }).unref?.(),
   connect: ({ hostname, port }) =>
     new Promise<Deno.Conn>((resolve, reject) => {
       const sock = net.createConnection({ host: hostname ?? "127.0.0.1", port });
@@ -194,6 +195,13 @@ const nodeDeno: DenoSubset = {
         resolve(nodeConn(sock));
       });
     }),
+  readTextFileSync: (path) => fs.readFileSync(path, "utf8"),
+  unrefTimer: (id) => {
+    if (typeof id === "object") id.unref?.();
+  },
+  get mainModule() {
+    return pathToFileURL(process.argv[1] ?? process.cwd()).href;
+  },
 };
 
 const real = (globalThis as { Deno?: DenoSubset }).Deno;
