@@ -46,6 +46,7 @@ export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
+import { findQemuUser, QemuError, qemuRunner, type QemuUser } from "../ground/qemu.ts";
 import { CODE_FLAGS, launcherScript, v8Flags } from "./launcher.ts";
 export { LAUNCHER } from "./launcher.ts";
 
@@ -93,9 +94,19 @@ export interface BuildOptions {
   memoryMb?: number;
   /**
    * `runtime: "deno"`: ship Deno's start-up cache for the package (`start_cache.ts`), made with
-   * the shipped `deno` (so only for this machine's architecture). Default `true`.
+   * the shipped `deno`: directly for this machine's architecture, through qemu-user for the
+   * other one ({@linkcode BuildOptions.qemu}; without it, that package ships none). Default
+   * `true`.
    */
   startCache?: boolean;
+  /**
+   * `runtime: "deno"`: the qemu-user program (a path, or a name on `PATH`) that runs the other
+   * architecture's `deno` to make its start-up cache (`ground/qemu.ts`). Default:
+   * `qemu-aarch64-static` or `qemu-aarch64` on `PATH` (for arm64 on x86_64), and when there is
+   * none the package ships without a cache (the build says so); a program named here that does
+   * not work fails the build.
+   */
+  qemu?: string;
   /**
    * `runtime: "deno"`: the directory the package runs from, which the start-up cache is made
    * for. Default `/var/task`, where Lambda puts a function's code.
@@ -137,6 +148,8 @@ export interface Artifact {
   denort?: DenortSource;
   /** `runtime: "deno"`: where the Deno binary came from. */
   deno?: DenoBinary;
+  /** `runtime: "deno"`: the version of the Deno binary the package ships. */
+  denoVersion?: string;
   /**
    * `runtime: "deno"`: the start-up cache shipped in `.deno-cache/` (the directory it is made
    * for, the modules it covers, its size), or why there is none.
@@ -182,17 +195,28 @@ export class BuildError extends Error {
   override name = "BuildError";
 }
 
-async function findConfig(entry: string): Promise<string | undefined> {
+/**
+ * The project the entry belongs to: the nearest `deno.json` from its folder upwards (its import
+ * map and compiler options); else, with none, the nearest `package.json` (a Node project, such as
+ * a CDK app for Node: Deno resolves the entry's imports from its `package.json` and
+ * `node_modules`, which it does only when it runs in that folder without `--no-config`).
+ */
+async function findProject(entry: string): Promise<{ config?: string; packageDir?: string }> {
+  const isFile = async (path: string) => {
+    try {
+      return (await Deno.stat(path)).isFile;
+    } catch {
+      return false;
+    }
+  };
+  let packageDir: string | undefined;
   let dir = entry.slice(0, entry.lastIndexOf("/")) || "/";
   for (;;) {
     for (const name of ["deno.json", "deno.jsonc"]) {
-      try {
-        if ((await Deno.stat(`${dir}/${name}`)).isFile) return `${dir}/${name}`;
-      } catch {
-        // keep looking
-      }
+      if (await isFile(`${dir}/${name}`)) return { config: `${dir}/${name}` };
     }
-    if (dir === "/" || dir === "") return undefined;
+    if (packageDir === undefined && await isFile(`${dir}/package.json`)) packageDir = dir;
+    if (dir === "/" || dir === "") return { packageDir };
     dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
   }
 }
@@ -247,12 +271,14 @@ async function runDeno(
   args: string[],
   env: Record<string, string>,
   unset: string[] = [],
+  cwd?: string,
 ): Promise<{ success: boolean; stderr: string }> {
   const childEnv = Deno.env.toObject();
   for (const k of unset) delete childEnv[k];
   Object.assign(childEnv, env, { NO_COLOR: "1" });
   const out = await new Deno.Command(Deno.execPath(), {
     args,
+    cwd,
     env: childEnv,
     clearEnv: true,
     stdout: "piped",
@@ -285,7 +311,12 @@ interface BuildBase {
   out: string;
   /** The `deno.json` found from the entry upwards, if any. */
   config?: string;
-  /** `--config <file>` or `--no-config`, for `deno check` and an unbundled compile. */
+  /** The folder of the `package.json` found instead, if any: Deno runs there to resolve. */
+  packageDir?: string;
+  /**
+   * `--config <file>`, else nothing in a `package.json` project, else `--no-config`, for
+   * `deno check` and an unbundled compile.
+   */
   configArgs: string[];
   log: (line: string) => void;
 }
@@ -307,6 +338,7 @@ interface DenoPlan extends BuildBase {
   cacheDir: string;
   startCache: boolean;
   taskRoot: string;
+  qemu?: string;
 }
 
 /** The handler as a package holds it: the bundle and what goes beside it, or the entry as is. */
@@ -329,6 +361,7 @@ interface Packaged {
   entries: ZipEntry[];
   denort?: DenortSource;
   deno?: DenoBinary;
+  denoVersion?: string;
   startCache?: Artifact["startCache"];
 }
 
@@ -394,13 +427,14 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
   } catch {
     throw new BuildError(`entry module not found: ${options.entry}`);
   }
-  const config = await findConfig(entry);
+  const { config, packageDir } = await findProject(entry);
   const base: BuildBase = {
     entryName: options.entry,
     entry,
     out: absolute(options.out ?? "dist"),
     config,
-    configArgs: config ? ["--config", config] : ["--no-config"],
+    packageDir,
+    configArgs: config ? ["--config", config] : packageDir ? [] : ["--no-config"],
     log: options.log ?? ((line: string) => console.error(line)),
   };
   if (options.runtime === "deno") {
@@ -412,6 +446,7 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
       cacheDir: options.cacheDir ?? defaultCacheDir(),
       startCache: options.startCache ?? true,
       taskRoot: options.taskRoot ?? LAMBDA_TASK_ROOT,
+      qemu: options.qemu,
     };
   }
   // Find every denort before any work, so a missing one fails the build at once.
@@ -427,7 +462,12 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
 
 async function typeCheck(plan: BuildBase): Promise<void> {
   plan.log(`check ${plan.entryName}`);
-  const r = await runDeno(["check", "--quiet", ...plan.configArgs, plan.entry], {});
+  const r = await runDeno(
+    ["check", "--quiet", ...plan.configArgs, plan.entry],
+    {},
+    [],
+    plan.packageDir,
+  );
   if (!r.success) throw new BuildError(`type check failed:\n${denoErrorText(r.stderr)}`);
 }
 
@@ -435,7 +475,11 @@ async function typeCheck(plan: BuildBase): Promise<void> {
 async function bundleHandler(plan: BuildBase, work: string): Promise<BundledHandler> {
   let bundled: Awaited<ReturnType<typeof bundle>>;
   try {
-    bundled = await bundle(plan.entry, { config: plan.config, split: true });
+    bundled = await bundle(plan.entry, {
+      config: plan.config,
+      packageDir: plan.packageDir,
+      split: true,
+    });
   } catch (e) {
     if (e instanceof BundleError) throw new BuildError(e.message);
     throw e;
@@ -503,7 +547,7 @@ async function packageCompiled(
   } else args.push(...plan.configArgs);
   args.push("--output", bin, handler.path);
   const env: Record<string, string> = denort.kind === "env" ? { DENORT_BIN: denort.path } : {};
-  const r = await runDeno(args, env, ["DENORT_BIN"]);
+  const r = await runDeno(args, env, ["DENORT_BIN"], plan.packageDir);
   if (!r.success) {
     if (denort.kind === "download") {
       const e = missingDenort(
@@ -534,6 +578,15 @@ async function packageDeno(
     throw new BuildError(e instanceof Error ? e.message : String(e));
   }
   plan.log(`${arch}: deno ${plan.denoVersion} from ${deno.source} (${deno.path})`);
+  if (plan.denoVersion !== Deno.version.deno) {
+    // The bundle is this Deno's `deno bundle` output; the start-up cache is made by the shipped
+    // deno itself, which loads every module of the package to do so.
+    plan.log(
+      `${arch}: the package ships deno ${plan.denoVersion}, its bundle was made by deno ` +
+        `${Deno.version.deno}` +
+        (plan.startCache ? " (the start-up cache's priming run loads every module with it)" : ""),
+    );
+  }
   const denoData = await Deno.readFile(deno.path);
   const entries: ZipEntry[] = [
     {
@@ -555,7 +608,7 @@ async function packageDeno(
   );
   entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
   await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);
-  return { entries, deno, startCache: cache.report };
+  return { entries, deno, denoVersion: plan.denoVersion, startCache: cache.report };
 }
 
 async function writeFileMode(path: string, data: Uint8Array, mode: number): Promise<void> {
@@ -576,9 +629,21 @@ async function shipStartCache(
   if (!plan.startCache) {
     return { entries: [], report: { skipped: "not asked for (--no-start-cache)" } };
   }
+  let runner: string[] = [];
   if (hostArch() !== arch) {
-    const skipped = `the ${arch} deno cannot run on this machine to make it`;
-    return { entries: [], report: { skipped } };
+    let qemu: QemuUser;
+    try {
+      qemu = findQemuUser(TARGETS[arch].cpu, { qemu: plan.qemu });
+    } catch (e) {
+      if (!(e instanceof QemuError)) throw e;
+      if (plan.qemu !== undefined) throw new BuildError(`--qemu: ${e.message}`);
+      const skipped = `the ${arch} deno cannot run on this machine to make it: ${e.message}`;
+      return { entries: [], report: { skipped } };
+    }
+    runner = qemuRunner(qemu);
+    plan.log(
+      `${arch}: making the start-up cache with the ${arch} deno through ${runner.join(" ")}`,
+    );
   }
   const entries: ZipEntry[] = [];
   let bytes = 0;
@@ -595,6 +660,9 @@ async function shipStartCache(
         taskRoot: plan.taskRoot,
         v8Flags: [...flags],
         eager: handler.chunks.filter((c) => c.runtimeOnly).map((c) => c.name),
+        runner,
+        // Emulated, a priming run takes 10–20 s instead of 1 s (more on a loaded machine).
+        timeoutMs: runner.length > 0 ? 600_000 : undefined,
       });
       await Deno.mkdir(`${dir}/${START_CACHE_DIR}/${profile}`, { recursive: true });
       for (const f of last.files) {
@@ -606,6 +674,9 @@ async function shipStartCache(
     }
   } catch (e) {
     if (!(e instanceof StartCacheError)) throw e;
+    if (plan.qemu !== undefined && runner.length > 0) {
+      throw new BuildError(`--qemu ${plan.qemu} cannot run the ${arch} deno: ${e.message}`);
+    }
     return { entries: [], report: { skipped: e.message } };
   }
   if (last === undefined) {
@@ -654,6 +725,7 @@ async function zipArtifact(
     unzippedWithinLimit: unzippedBytes <= UNZIPPED_LIMIT,
     denort: packaged.denort,
     deno: packaged.deno,
+    denoVersion: packaged.denoVersion,
     startCache: packaged.startCache,
   };
   plan.log(

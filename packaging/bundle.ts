@@ -31,10 +31,15 @@
 export interface BundleOptions {
   /** Minify whitespace and syntax (names are kept). Default `true`. */
   minify?: boolean;
-  /** The `deno.json` to resolve with, else none (`--no-config`). */
+  /** The `deno.json` to resolve with, else none (`--no-config`, unless {@link packageDir}). */
   config?: string;
   /** The directory source-map paths are made relative to. Default: the config's or entry's. */
   root?: string;
+  /**
+   * With no `config`: the folder of the `package.json` of a Node project the entry is in. Deno
+   * bundles from there, resolving with that `package.json` and its `node_modules`.
+   */
+  packageDir?: string;
   /**
    * Split the bundle (`deno bundle --code-splitting`): what only a dynamic `import()` loads (the
    * runtime's go1.x protocol, the Runtime API client) goes into chunks of its own, beside the
@@ -183,11 +188,15 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
   const outDir = `${work}/out`;
   const t0 = performance.now();
   try {
-    await runDenoBundle(entry, bundleArgs(entry, options, outDir));
+    await runDenoBundle(
+      entry,
+      bundleArgs(entry, options, outDir),
+      options.config ? undefined : options.packageDir,
+    );
     const ms = performance.now() - t0;
     const entryName = options.split ? entryOutputName(entry) : ENTRY_NAME;
     const outputs = await readOutputs(entry, outDir, entryName);
-    const root = options.root ?? dirname(options.config ?? entry);
+    const root = options.root ?? options.packageDir ?? dirname(options.config ?? entry);
     const { files, modules } = await finishOutputs(outputs, outDir, entryName, root);
     const main = files.find((f) => f.name === ENTRY_NAME);
     if (main === undefined) throw new BundleError(`bundling ${entry}: no ${ENTRY_NAME}`);
@@ -209,7 +218,7 @@ function bundleArgs(entry: string, options: BundleOptions, outDir: string): stri
     "--keep-names",
     "--sourcemap",
     "external",
-    ...(options.config ? ["--config", options.config] : ["--no-config"]),
+    ...(options.config ? ["--config", options.config] : options.packageDir ? [] : ["--no-config"]),
     ...((options.minify ?? true) ? ["--minify"] : []),
     ...(options.split
       ? ["--code-splitting", "--outdir", outDir]
@@ -218,9 +227,10 @@ function bundleArgs(entry: string, options: BundleOptions, outDir: string): stri
   ];
 }
 
-async function runDenoBundle(entry: string, args: string[]): Promise<void> {
+async function runDenoBundle(entry: string, args: string[], cwd?: string): Promise<void> {
   const r = await new Deno.Command(Deno.execPath(), {
     args,
+    cwd,
     env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdout: "piped",
     stderr: "piped",

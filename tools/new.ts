@@ -1,5 +1,5 @@
 /**
- * `deno task new <dir> [--template event|http|stream] [--gopherless PATH|URL]`: writes a Lambda
+ * `deno task new <dir> [--template event|http|stream] [--iac sam|cdk] [--gopherless PATH|URL]`: writes a Lambda
  * function project of your own, outside this library, whose tasks run, test, build and deploy it:
  *
  * ```
@@ -11,6 +11,10 @@
  *   events/event.json  a sample event
  *   .gitignore
  * ```
+ *
+ * `--iac sam` adds `template.yaml` and the `Makefile` that `sam build` runs (`BuildMethod:
+ * makefile`); `--iac cdk` adds a CDK app around `GopherlessFunction` (`app.ts`, `app_test.ts`
+ * that synthesizes it, `cdk.json`, and the tasks `synth` and `cdk`). See `tools/new/iac.ts`.
  *
  * The project imports gopherless through its own import map, by the path or URL given with
  * `--gopherless` (default: where this file is, an absolute path when it is a local checkout).
@@ -28,8 +32,10 @@ import {
   usageFailure,
 } from "../ground/command_line.ts";
 import { type Template, TEMPLATE_NAMES, type TemplateName, TEMPLATES } from "./new/templates.ts";
+import { IAC_NAMES, iacConfig, iacFiles, iacIgnores, type IacName } from "./new/iac.ts";
 
 export { type Template, TEMPLATE_NAMES, type TemplateName, TEMPLATES } from "./new/templates.ts";
+export { IAC_NAMES, type IacName } from "./new/iac.ts";
 
 /** The `@types/aws-lambda` version new projects import their event types from. */
 export const AWS_LAMBDA_TYPES = "npm:@types/aws-lambda@8.10.164";
@@ -44,6 +50,12 @@ export interface NewOptions {
   gopherless?: string;
   /** The Lambda function name `deploy` uses (default: the folder's name, made valid). */
   functionName?: string;
+  /**
+   * The deploy tool to write the project for, besides gopherless's own `deploy` task: `sam`
+   * (`template.yaml` and the `Makefile` `sam build` runs) or `cdk` (a CDK app around
+   * `GopherlessFunction`, with a test that synthesizes it). Default: none.
+   */
+  iac?: IacName;
 }
 
 /** The folder is not empty, or similar: the message says what. */
@@ -65,6 +77,9 @@ main.ts, main_test.ts, events/event.json, .gitignore.
 }
   --gopherless PATH|URL   where the project imports gopherless from (default: this checkout)
   --function-name NAME    the Lambda function's name (default: the folder's name)
+  --iac sam|cdk           also write the project for a deploy tool: sam (template.yaml and the
+                          Makefile sam build runs) or cdk (a CDK app around GopherlessFunction:
+                          app.ts, app_test.ts, cdk.json)
   -h, --help              this text`;
 
 /** The gopherless base (ending in `/`) as the project should refer to it. */
@@ -96,8 +111,14 @@ export function functionNameFor(dir: string): string {
 }
 
 /** The project's `deno.json`. */
-export function denoJson(template: Template, base: string, functionName: string): unknown {
+export function denoJson(
+  template: Template,
+  base: string,
+  functionName: string,
+  iac?: IacName,
+): unknown {
   const tool = (path: string) => `deno run -A ${word(base + path)}`;
+  const extra = iac ? iacConfig(iac, base) : { tasks: {}, imports: {} };
   return {
     tasks: {
       invoke: `${tool("emulator/cli.ts")} invoke main.ts events/event.json`,
@@ -111,11 +132,13 @@ export function denoJson(template: Template, base: string, functionName: string)
         functionName,
         ...template.deployFlags,
       ].join(" "),
+      ...extra.tasks,
     },
     imports: {
       "gopherless": `${base}mod.ts`,
       "gopherless/emulator": `${base}emulator/mod.ts`,
       "aws-lambda": AWS_LAMBDA_TYPES,
+      ...extra.imports,
     },
   };
 }
@@ -125,12 +148,15 @@ export function projectFiles(options: NewOptions, cwd = Deno.cwd()): Record<stri
   const template = TEMPLATES[options.template ?? "event"];
   const base = gopherlessBase(options.gopherless, cwd);
   const functionName = options.functionName ?? functionNameFor(options.dir);
+  const iac = options.iac;
+  const ignores = ["/dist/", ...(iac ? iacIgnores(iac) : [])];
   return {
-    "deno.json": JSON.stringify(denoJson(template, base, functionName), null, 2) + "\n",
+    "deno.json": JSON.stringify(denoJson(template, base, functionName, iac), null, 2) + "\n",
     "main.ts": template.main,
     "main_test.ts": template.test,
     "events/event.json": JSON.stringify(template.event, null, 2) + "\n",
-    ".gitignore": "/dist/\n",
+    ".gitignore": ignores.join("\n") + "\n",
+    ...(iac ? iacFiles(iac, { template, functionName }) : {}),
   };
 }
 
@@ -160,6 +186,7 @@ const FLAGS = {
   template: "string",
   gopherless: "string",
   "function-name": "string",
+  iac: "string",
 } as const satisfies FlagTable;
 
 /** Parses the command line. */
@@ -169,6 +196,7 @@ export function parseArgs(args: string[]): NewOptions | { help: true } {
   const o: Partial<NewOptions> = {};
   if (f.template !== undefined) o.template = oneOf("--template", f.template, TEMPLATE_NAMES);
   if (f.gopherless !== undefined) o.gopherless = f.gopherless;
+  if (f.iac !== undefined) o.iac = oneOf("--iac", f.iac, IAC_NAMES);
   const name = f["function-name"];
   if (name !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
@@ -198,8 +226,13 @@ export async function main(args: string[]): Promise<number> {
     const written = await newProject(options, cwd);
     for (const path of written) console.log(`wrote ${path}`);
     const dir = written[0].slice(0, written[0].lastIndexOf("/"));
+    const deploy = options.iac === "sam"
+      ? "sam build && sam deploy --guided"
+      : options.iac === "cdk"
+      ? "deno task cdk bootstrap && deno task cdk deploy"
+      : "deno task deploy";
     console.log(
-      `\nnext:\n  cd ${word(dir)}\n  deno task test\n  deno task invoke\n  deno task deploy`,
+      `\nnext:\n  cd ${word(dir)}\n  deno task test\n  deno task invoke\n  ${deploy}`,
     );
     return 0;
   } catch (e) {

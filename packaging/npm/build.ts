@@ -3,10 +3,15 @@
  * compiler (`typescript` from npm, pinned; dnt is JSR-only), as ES modules with `.d.ts` types:
  *
  * ```
- * npm/package.json     exports ".", "./gob", "./rpc", "./runtime", "./runtime/api", "./http"
+ * npm/package.json     exports ".", "./gob", "./rpc", "./runtime", "./runtime/api", "./http",
+ *                      "./cdk"
  * npm/esm/**.js, .d.ts
+ * npm/deno/**.ts       the build's sources, which `./cdk` runs with Deno at synth time
  * npm/README.md
  * ```
+ *
+ * `./cdk` (`GopherlessFunction`) imports `aws-cdk-lib` and `constructs`: they are optional peer
+ * dependencies ({@link CDK_PEERS}), so installing the library alone installs neither.
  *
  * How the sources become Node-ready, file by file (only the modules the entry points import):
  * - relative imports ending in `.ts` end in `.js`;
@@ -39,7 +44,25 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./runtime": "runtime/mod.ts",
   "./runtime/api": "runtime/runtime_api.ts",
   "./http": "http/mod.ts",
+  "./cdk": "cdk/mod.ts",
 };
+
+/**
+ * The build's command line, shipped as TypeScript under `deno/` with the modules it imports:
+ * `GopherlessFunction` (`./cdk`) runs it with Deno at synth time (`cdk/build_cli.ts`).
+ */
+export const DENO_SOURCES_ENTRY = "packaging/cli.ts";
+
+/**
+ * The CDK's packages: compiled against (pinned to the versions the tests use), and peer
+ * dependencies of the package, optional so that a user of the library who does not use the CDK
+ * installs nothing more; the `deno` package is the Deno the construct builds with under Node.
+ */
+export const CDK_PEERS = {
+  "aws-cdk-lib": { compileWith: "2.278.0", range: "^2.105.0" },
+  "constructs": { compileWith: "10.8.1", range: "^10.0.0" },
+  "deno": { compileWith: undefined, range: ">=2.9.6" },
+} as const;
 
 /** Options of {@link buildNpm}. */
 export interface NpmBuildOptions {
@@ -65,6 +88,7 @@ const HERE = new URL("./", import.meta.url).pathname;
 /** Source modules the npm build replaces: module → its Node version (in this directory). */
 export const SUBSTITUTES: Readonly<Record<string, string>> = {
   "ground/transport.ts": "transport_node.ts",
+  "cdk/build_cli.ts": "cdk_build_cli.ts",
 };
 
 /**
@@ -173,6 +197,9 @@ async function tools(log: (line: string) => void): Promise<string> {
     `typescript@${TYPESCRIPT_VERSION}`,
     `@types/node@${NODE_TYPES_VERSION}`,
     awsTypes,
+    ...Object.entries(CDK_PEERS).flatMap(([name, p]) =>
+      p.compileWith ? [`${name}@${p.compileWith}`] : []
+    ),
   ];
   const key = specs.join("+").replace(/[^\w.+-]/g, "_");
   const tmp = Deno.env.get("TMPDIR") || "/tmp";
@@ -218,6 +245,12 @@ export async function buildNpm(options: NpmBuildOptions = {}): Promise<NpmBuildR
     log(`tsc ${modules.length} modules (typescript ${TYPESCRIPT_VERSION})`);
     await run("node", [`${nodeModules}/typescript/bin/tsc`, "-p", `${stage}/tsconfig.json`], stage);
     await Deno.writeTextFile(`${out}/package.json`, await packageJson());
+    const denoSources = await moduleGraph([DENO_SOURCES_ENTRY]);
+    for (const rel of denoSources) {
+      const dest = `${out}/deno/${rel}`;
+      await Deno.mkdir(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
+      await Deno.copyFile(`${ROOT}/${rel}`, dest);
+    }
     try {
       await Deno.copyFile(`${ROOT}/README.md`, `${out}/README.md`);
     } catch {
@@ -308,9 +341,15 @@ async function packageJson(): Promise<string> {
     main: exports["."].import,
     types: exports["."].types,
     exports,
-    files: ["esm/", "README.md"],
+    files: ["esm/", "deno/", "README.md"],
     engines: { node: ">=20.16" },
     dependencies: awsTypes ? { [awsTypes[1]]: awsTypes[2] } : {},
+    peerDependencies: Object.fromEntries(
+      Object.entries(CDK_PEERS).map(([name, p]) => [name, p.range]),
+    ),
+    peerDependenciesMeta: Object.fromEntries(
+      Object.keys(CDK_PEERS).map((name) => [name, { optional: true }]),
+    ),
   };
   return JSON.stringify(pkg, null, 2) + "\n";
 }

@@ -122,6 +122,110 @@ toolTest(["node", "npm"], {
           }
         },
       });
+
+      await t.step({
+        name: "./cdk: a Node CDK app synthesizes a GopherlessFunction whose asset runs",
+        fn: async () => {
+          const pkg = JSON.parse(await Deno.readTextFile(`${out}/package.json`));
+          // Installing the library alone installs none of the CDK.
+          for (const peer of ["aws-cdk-lib", "constructs", "deno"]) {
+            assert.equal(pkg.peerDependenciesMeta[peer]?.optional, true, peer);
+            assert.equal(pkg.dependencies[peer], undefined, peer);
+          }
+          const app = `${dir}/node-cdk-app`;
+          await Deno.mkdir(app);
+          const sh = async (cmd: string, args: string[]) => {
+            const r = await new Deno.Command(cmd, {
+              args,
+              cwd: app,
+              stdout: "piped",
+              stderr: "piped",
+            }).output();
+            const text = new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
+            assert.ok(r.success, `${cmd} ${args.join(" ")} failed:\n${text}`);
+            return text;
+          };
+          const tgz = (await sh("npm", ["pack", out, "--silent", "--pack-destination", app]))
+            .trim().split("\n").pop()!;
+          await Deno.writeTextFile(
+            `${app}/package.json`,
+            '{"name":"node-cdk-app","private":true,"type":"module"}\n',
+          );
+          await sh("npm", [
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            `./${tgz}`,
+            "aws-cdk-lib@2.278.0",
+            "constructs@10.8.1",
+            `deno@${Deno.version.deno}`,
+          ]);
+          await Deno.writeTextFile(
+            `${app}/main.ts`,
+            `import { start } from "@gopherless/gopherless";\n` +
+              `export function handler(e: { name: string }) {\n` +
+              `  return { message: \`\${process.env.GREETING}, \${e.name}!\` };\n}\n` +
+              `if (import.meta.main) start(handler);\n`,
+          );
+          await Deno.writeTextFile(
+            `${app}/app.mjs`,
+            `import { App, Stack } from "aws-cdk-lib";\n` +
+              `import { GopherlessFunction } from "@gopherless/gopherless/cdk";\n` +
+              `const app = new App({ outdir: "cdk.out" });\n` +
+              `const stack = new Stack(app, "NodeApp");\n` +
+              `new GopherlessFunction(stack, "Fn", { entry: "main.ts", memorySize: 256, ` +
+              `environment: { GREETING: "Hej" } });\n` +
+              `app.synth();\n`,
+          );
+          // No Deno on PATH (only node and npm): the construct runs the `deno` npm package's.
+          const bin = `${dir}/bin`;
+          await Deno.mkdir(bin);
+          for (const tool of ["node", "npm"]) {
+            const where = (await sh("sh", ["-c", `command -v ${tool}`])).trim();
+            await Deno.symlink(await Deno.realPath(where), `${bin}/${tool}`);
+          }
+          const synth = await new Deno.Command("node", {
+            args: ["app.mjs"],
+            cwd: app,
+            env: { PATH: bin },
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          const said = new TextDecoder().decode(synth.stderr);
+          assert.ok(synth.success, `node app.mjs failed:\n${said}`);
+          assert.match(said, /check .*main\.ts/);
+          const template = JSON.parse(
+            await Deno.readTextFile(`${app}/cdk.out/NodeApp.template.json`),
+          );
+          const fn = Object.values(
+            template.Resources as Record<
+              string,
+              { Type: string; Properties: Record<string, unknown> }
+            >,
+          ).find((r) => r.Type === "AWS::Lambda::Function")!;
+          assert.equal(fn.Properties.Runtime, "provided.al2023");
+          assert.equal(fn.Properties.Handler, "bootstrap");
+          const key = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, "");
+          const task = `${app}/task`;
+          await sh("unzip", ["-q", `${app}/cdk.out/asset.${key}/bootstrap.zip`, "-d", task]);
+          const f = await LocalFunction.start({
+            bootstrap: `${task}/bootstrap`,
+            cwd: task,
+            protocol: "runtime-api",
+            memoryMb: 256,
+            env: { GREETING: "Hej", DENO_DIR: `${app}/deno-dir` },
+          });
+          try {
+            const r = await f.invoke({ name: "Node" });
+            assert.deepEqual(JSON.parse(new TextDecoder().decode(r.payload)), {
+              message: "Hej, Node!",
+            });
+          } finally {
+            await f.close();
+          }
+        },
+      });
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

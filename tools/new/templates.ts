@@ -29,6 +29,8 @@ export interface Template {
   serveFlags: string[];
   /** Flags of the `deploy` task after the function name. */
   deployFlags: string[];
+  /** The invoke mode of the function's Function URL, for templates served through one. */
+  functionUrl?: "BUFFERED" | "RESPONSE_STREAM";
 }
 
 /** A Function URL request for `GET <path>` (the payload format 2.0 Lambda sends). */
@@ -183,6 +185,7 @@ Deno.test({
   event: functionUrlEvent("/hello", "name=Ada"),
   serveFlags: ["--http", "--watch"],
   deployFlags: ["--url"],
+  functionUrl: "BUFFERED",
 };
 
 const STREAM: Template = {
@@ -256,6 +259,7 @@ Deno.test({
   event: functionUrlEvent("/", "count=2"),
   serveFlags: ["--http", "--watch"],
   deployFlags: ["--url", "--invoke-mode", "RESPONSE_STREAM"],
+  functionUrl: "RESPONSE_STREAM",
 };
 
 /** The templates, by name. */

@@ -1,0 +1,146 @@
+/**
+ * `deno task new --iac sam|cdk`: the projects work with the deploy tools as written.
+ *
+ * - `sam`: `sam validate --lint` passes for every template; `sam build` (aws-sam-cli from PyPI,
+ *   no Docker) runs the Makefile, and the built artifact starts under AWS's Runtime Interface
+ *   Emulator as Lambda would start it.
+ * - `cdk`: the project's own tests (the handler under the emulator, and the app synthesized with
+ *   the function built into its asset) pass, and `deno task synth` writes `cdk.out/`.
+ */
+import assert from "node:assert/strict";
+import { TEMPLATE_NAMES } from "../../tools/new.ts";
+import { underRie } from "../_support/rie.ts";
+import { SAM_ENV, samTest } from "./_sam.ts";
+
+const NEW = new URL("../../tools/new.ts", import.meta.url).pathname;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(
+  cwd: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Run> {
+  // INIT_CWD is where a `deno task` was typed; an outer `deno task test` must not leak its own.
+  const base = Deno.env.toObject();
+  delete base.INIT_CWD;
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    env: { ...base, ...env, NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+function ok(r: Run, what: string): Run {
+  assert.equal(r.code, 0, `${what} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+  return r;
+}
+
+async function newProject(tmp: string, name: string, args: string[]): Promise<string> {
+  ok(await run(tmp, Deno.execPath(), ["run", "-A", NEW, name, ...args]), "new");
+  return `${tmp}/${name}`;
+}
+
+samTest("new --iac sam: sam validate --lint passes for every template", async (sam) => {
+  const tmp = await Deno.makeTempDir({ prefix: "gopherless-sam-" });
+  try {
+    for (const template of TEMPLATE_NAMES) {
+      const dir = await newProject(tmp, template, ["--iac", "sam", "--template", template]);
+      const v = ok(
+        await run(dir, sam, ["validate", "--lint"], SAM_ENV),
+        `sam validate ${template}`,
+      );
+      assert.match(v.stdout + v.stderr, /is a valid SAM Template/);
+      const yaml = await Deno.readTextFile(`${dir}/template.yaml`);
+      assert.match(yaml, /BuildMethod: makefile/);
+      assert.equal(yaml.includes("FunctionUrlConfig"), template !== "event", template);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+samTest(
+  "new --iac sam: sam build makes an artifact that runs under AWS's emulator",
+  async (sam) => {
+    const tmp = await Deno.makeTempDir({ prefix: "gopherless-sam-" });
+    try {
+      const dir = await newProject(tmp, "greeter", ["--iac", "sam"]);
+      assert.equal(
+        await Deno.readTextFile(`${dir}/.gitignore`),
+        "/dist/\n/.aws-sam/\n",
+      );
+      ok(await run(dir, sam, ["build"], SAM_ENV), "sam build");
+      const artifact = `${dir}/.aws-sam/build/Function`;
+      assert.equal((await Deno.stat(`${artifact}/bootstrap`)).mode! & 0o777, 0o755);
+      // The package's files, not the zip made of them: SAM zips the folder itself.
+      await assert.rejects(Deno.stat(`${artifact}/bootstrap.zip`), Deno.errors.NotFound);
+      const built = await Deno.readTextFile(`${dir}/.aws-sam/build/template.yaml`);
+      assert.match(built, /CodeUri: Function/);
+      if (await hasGo()) {
+        const event = JSON.parse(await Deno.readTextFile(`${dir}/events/event.json`));
+        await underRie(
+          `${artifact}/bootstrap`,
+          artifact,
+          { DENO_DIR: `${tmp}/deno-dir` },
+          async (invoke) => {
+            assert.deepEqual(JSON.parse(await invoke(event)), { message: "Hello, Ada!" });
+          },
+        );
+      }
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+async function hasGo(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("go", { args: ["version"], stdout: "null" }).output()).success;
+  } catch {
+    if (Deno.env.get("CI")) throw new Error("CI is set but `go` is not on PATH: no RIE");
+    return false;
+  }
+}
+
+Deno.test({
+  name: "new --iac cdk: the project's tests synthesize the app, and synth writes cdk.out",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const tmp = await Deno.makeTempDir({ prefix: "gopherless-cdk-new-" });
+    try {
+      const dir = await newProject(tmp, "web-app", ["--iac", "cdk", "--template", "http"]);
+      const config = JSON.parse(await Deno.readTextFile(`${dir}/deno.json`));
+      assert.equal(
+        config.imports["gopherless/cdk"],
+        new URL("../../cdk/mod.ts", import.meta.url).pathname,
+      );
+      assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/cdk.json`)), {
+        app: "deno run -A app.ts",
+      });
+      const t = ok(await run(dir, Deno.execPath(), ["task", "test"]), "deno task test");
+      assert.match(t.stdout, /app\.ts synthesizes/);
+      assert.match(t.stdout, /ok \| 2 passed \| 0 failed/);
+
+      ok(await run(dir, Deno.execPath(), ["task", "synth"]), "deno task synth");
+      const template = JSON.parse(await Deno.readTextFile(`${dir}/cdk.out/web-app.template.json`));
+      const types = Object.values(template.Resources as Record<string, { Type: string }>)
+        .map((r) => r.Type).sort();
+      assert.ok(types.includes("AWS::Lambda::Function"), types.join());
+      assert.ok(types.includes("AWS::Lambda::Url"), types.join());
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
