@@ -8,7 +8,8 @@
  *   the function built into its asset) pass, and `deno task synth` writes `cdk.out/`.
  */
 import assert from "node:assert/strict";
-import { TEMPLATE_NAMES } from "../../tools/new.ts";
+import { parseArgs, projectFiles, TEMPLATE_NAMES, UsageError } from "../../tools/new.ts";
+import { stackNameFor } from "../../tools/new/iac.ts";
 import { underRie } from "../_support/rie.ts";
 import { SAM_ENV, samTest } from "./_sam.ts";
 
@@ -143,4 +144,29 @@ Deno.test({
       await Deno.remove(tmp, { recursive: true });
     }
   },
+});
+
+Deno.test("new --iac: the option's values, the files each writes, names CloudFormation takes", () => {
+  assert.throws(() => parseArgs(["fn", "--iac", "terraform"]), UsageError);
+  assert.deepEqual(parseArgs(["fn", "--iac", "sam"]), { dir: "fn", iac: "sam" });
+  const sam = projectFiles({ dir: "/tmp/x/my_fn", iac: "sam" });
+  assert.ok("template.yaml" in sam && "Makefile" in sam && !("app.ts" in sam));
+  // make runs only recipe lines that start with a tab.
+  const recipe = sam.Makefile.split("\n").filter((l) => /^\s/.test(l));
+  assert.ok(recipe.length >= 4 && recipe.every((l) => l.startsWith("\t")), sam.Makefile);
+  assert.match(sam.Makefile, /^build-Function:$/m);
+  const cdk = projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk" });
+  assert.ok("app.ts" in cdk && "app_test.ts" in cdk && "cdk.json" in cdk);
+  assert.ok(!("Makefile" in cdk));
+  assert.match(cdk["app.ts"], /new FunctionStack\(app, "my-fn"\)/);
+  assert.equal(stackNameFor("9lives_api"), "lives-api");
+  assert.equal(stackNameFor("___"), "Function");
+  const plain = projectFiles({ dir: "/tmp/x/fn" });
+  assert.deepEqual(Object.keys(plain).sort(), [
+    ".gitignore",
+    "deno.json",
+    "events/event.json",
+    "main.ts",
+    "main_test.ts",
+  ]);
 });
