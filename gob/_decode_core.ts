@@ -41,8 +41,11 @@ export interface DecoderOptions {
    * Most zero values a descriptor-less decode (plain values or JSON) fills in
    * per top-level value for struct fields absent from the wire: each field
    * filled in counts one, and so does each element of a zero array or field of
-   * a zero struct it contains. Default 1,048,576 (2^20). Typed decodes fill in
-   * the zero values of their own descriptors and are not counted.
+   * a zero struct it contains. A field whose zero value the allowance no longer
+   * holds is left out of the result (an absent property), so that a stream
+   * declaring an enormous zero value decodes, as in Go, without building it.
+   * Default 1,048,576 (2^20). Typed decodes fill in the zero values of their
+   * own descriptors and are not counted.
    */
   maxZeroFill?: number;
 }

@@ -4,8 +4,9 @@
  *
  * The mapping, chosen so a JSON reader loses nothing it could use:
  * - struct → object with every wire field, zero values filled in (a field not
- *   sent whose type contains itself → `null`), charged to the decoder's
- *   `maxZeroFill` allowance before they are built;
+ *   sent whose type contains itself → `null`) while the decoder's
+ *   `maxZeroFill` allowance holds them; a field whose zero value it does not
+ *   hold is left out;
  * - integers → numbers with exact digits, even past 2^53;
  * - floats → numbers; NaN and ±Inf → `"NaN"`, `"+Inf"`, `"-Inf"`;
  * - complex → `[re, im]`; string → string; `[]byte` → standard base64;
@@ -21,7 +22,7 @@
 
 import { encodeBase64 } from "../ground/bytes.ts";
 import type { DecoderCore } from "./_decode_core.ts";
-import { chargeZero, selfFields, zeroCost } from "./_decode_zero_wire.ts";
+import { selfFields, takeZero } from "./_decode_zero_wire.ts";
 import { GobError } from "./error.ts";
 import {
   BOOL,
@@ -178,7 +179,7 @@ function structJson(id: number, w: StructWire): JsonOp {
   return (d) => {
     ops ??= w.fields.map((f) => jsonOp(d, f.id));
     d.enter();
-    const vals = new Array<string | undefined>(n);
+    const vals = new Array<string | null | undefined>(n);
     let present = 0;
     let fieldnum = -1;
     while (d.pos < d.msgEnd) {
@@ -192,25 +193,25 @@ function structJson(id: number, w: StructWire): JsonOp {
       present++;
     }
     if (present < n) {
-      chargeZero(d, n - present);
       const selfish = selfFields(d, id, w);
       for (let i = 0; i < n; i++) {
         if (vals[i] === undefined) vals[i] = selfish[i] ? "null" : zeroJSON(d, w.fields[i].id);
       }
     }
     d.depth--;
-    return `{${names.map((k, i) => `${k}:${vals[i]}`).join(",")}}`;
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) if (vals[i] !== null) parts.push(`${names[i]}:${vals[i]}`);
+    return `{${parts.join(",")}}`;
   };
 }
 
 /**
- * The zero value of wire type `id` as JSON, for a field absent from the wire;
- * charged to the decoder's zero-fill allowance (see `zeroValue` in `_decode_zero_wire.ts`)
- * before it is built.
+ * The zero value of wire type `id` as JSON, for a struct field absent from
+ * the wire, or null when the decoder's zero-fill allowance does not hold it
+ * and the field is left out (see `takeZero` in `_decode_zero_wire.ts`).
  */
-function zeroJSON(d: DecoderCore, id: number): string {
-  const cost = zeroCost(d, id);
-  if (cost > 0) chargeZero(d, cost);
+function zeroJSON(d: DecoderCore, id: number): string | null {
+  if (!takeZero(d, id)) return null;
   const p = plans(d);
   const cached = p.zeros.get(id);
   if (cached !== undefined) return cached;

@@ -20,7 +20,7 @@ import {
   type StructWire,
 } from "./_decode_core.ts";
 import { mapOp } from "./_decode_map.ts";
-import { chargeZero, selfFields, zeroValue } from "./_decode_zero_wire.ts";
+import { absentZero, LEFT_OUT, selfFields } from "./_decode_zero_wire.ts";
 import { setProp } from "./_own_prop.ts";
 import { BOOL, BYTES, COMPLEX, FLOAT, INT, INTERFACE, STRING, UINT } from "./typeinfo.ts";
 import type { InterfaceValue, MarshalerFlavor } from "./types.ts";
@@ -160,8 +160,9 @@ function plainStruct(d: DecoderCore, id: number, sw: StructWire): DecOp {
 
 /**
  * A struct as an object with every wire field: fields absent from the wire
- * get their zero values, charged to `zeroFill`; a struct with no fields is
- * the one shared frozen {@linkcode EMPTY_STRUCT}.
+ * get their zero values while the value's `zeroFill` allowance holds them,
+ * and are left out after (see `takeZero`); a struct with no fields is the
+ * one shared frozen {@linkcode EMPTY_STRUCT}.
  */
 function buildPlainStruct(id: number, w: StructWire): DecOp {
   const n = w.fields.length;
@@ -192,14 +193,13 @@ function buildPlainStruct(id: number, w: StructWire): DecOp {
       present++;
     }
     if (present < n) {
-      chargeZero(d, n - present);
       selfish ??= selfFields(d, id, w);
       for (let i = 0; i < n; i++) {
-        if (vals[i] === NONE) vals[i] = selfish[i] ? null : zeroValue(d, ids[i]);
+        if (vals[i] === NONE) vals[i] = selfish[i] ? null : absentZero(d, ids[i]);
       }
     }
     const obj: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) setProp(obj, names[i], vals[i]);
+    for (let i = 0; i < n; i++) if (vals[i] !== LEFT_OUT) setProp(obj, names[i], vals[i]);
     d.depth--;
     return obj;
   };

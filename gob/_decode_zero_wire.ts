@@ -10,7 +10,6 @@
 
 import { type DecoderCore, EMPTY_STRUCT, type StructWire } from "./_decode_core.ts";
 import { setProp } from "./_own_prop.ts";
-import { GobError } from "./error.ts";
 import {
   BOOL,
   BYTES,
@@ -23,15 +22,20 @@ import {
   UINT,
 } from "./typeinfo.ts";
 
-/** Takes `n` from the zero-fill allowance of the current top-level value. */
-export function chargeZero(d: DecoderCore, n: number): void {
-  d.zeroFill -= n;
-  if (d.zeroFill < 0) {
-    throw new GobError(
-      "limit",
-      `zero values to fill in for fields absent from the wire exceed maxZeroFill (${d.maxZeroFill})`,
-    );
-  }
+/**
+ * Takes the zero value of wire type `id`, for a struct field absent from the
+ * wire, from the zero-fill allowance of the current top-level value (the
+ * field counts one, its zero value's parts one each), before any of it is
+ * built; false, taking nothing, when the allowance does not hold it. Such a
+ * field is left out of the result: a few bytes can declare a field whose zero
+ * value is enormous (an array of 2^72 elements), which Go, building nothing
+ * the wire does not carry, decodes; so must a schemaless decode.
+ */
+export function takeZero(d: DecoderCore, id: number): boolean {
+  const cost = 1 + zeroCost(d, id);
+  if (cost > d.zeroFill) return false;
+  d.zeroFill -= cost;
+  return true;
 }
 
 /**
@@ -81,15 +85,17 @@ export function zeroCost(d: DecoderCore, id: number): number {
   return memo.get(id)!;
 }
 
+/** What {@linkcode absentZero} gives for a field left out (see {@linkcode takeZero}). */
+export const LEFT_OUT: unique symbol = /* @__PURE__ */ Symbol("gob: zero value left out");
+
 /**
- * The zero value of wire type `id` as a plain value, for a field absent from
- * the wire; its cost is charged to the zero-fill allowance before any of it
- * is built. A struct field whose type contains the struct itself is `null`.
+ * The zero value of wire type `id` as a plain value, for a struct field
+ * absent from the wire, or {@linkcode LEFT_OUT} if the allowance does not
+ * hold it (see {@linkcode takeZero}). A struct field whose type contains the
+ * struct itself is `null`.
  */
-export function zeroValue(d: DecoderCore, id: number): unknown {
-  const cost = zeroCost(d, id);
-  if (cost > 0) chargeZero(d, cost);
-  return buildZero(d, id);
+export function absentZero(d: DecoderCore, id: number): unknown {
+  return takeZero(d, id) ? buildZero(d, id) : LEFT_OUT;
 }
 
 function buildZero(d: DecoderCore, id: number): unknown {

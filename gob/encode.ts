@@ -158,94 +158,121 @@ function buildOp(t: AnyType): Op {
       return bytesOp;
     case "interface":
       return interfaceOp;
-    case "ptr": {
-      const elem = opFor(t.elem);
-      return (enc, b, v) => {
-        if (v === null || v === undefined) fail(`encodeArray: nil element of type ${t}`);
-        elem(enc, b, v);
-      };
-    }
-    case "slice": {
-      const elem = opFor(t.elem);
-      const closures: Op = (enc, b, v) => {
-        if (v === null || v === undefined) {
-          b.byte(0);
-          return;
-        }
-        if (!Array.isArray(v)) fail(`value ${describe(v)} is not an array for ${t}`);
-        const n = v.length;
-        b.uint(n);
-        for (let i = 0; i < n; i++) elem(enc, b, v[i]);
-      };
-      return canGenerate ? tiered(closures, () => generateSliceOp(t, elem)) : closures;
-    }
-    case "array": {
-      const elem = opFor(t.elem);
-      const zero = zeroOp(t.elem);
-      const len = t.length;
-      return (enc, b, v) => {
-        b.uint(len);
-        if (v === null || v === undefined) {
-          for (let i = 0; i < len; i++) zero(enc, b, undefined);
-          return;
-        }
-        if (!Array.isArray(v) || v.length !== len) {
-          fail(`value ${describe(v)} is not an array of length ${len} for ${t}`);
-        }
-        for (let i = 0; i < len; i++) elem(enc, b, v[i]);
-      };
-    }
-    case "map": {
-      const key = opFor(t.key);
-      const elem = opFor(t.elem);
-      const closures: Op = (enc, b, v) => {
-        if (v === null || v === undefined) {
-          b.byte(0);
-          return;
-        }
-        if (v instanceof Map) {
-          b.uint(v.size);
-          for (const [k, e] of v) {
-            key(enc, b, k);
-            elem(enc, b, e);
-          }
-          return;
-        }
-        if (typeof v === "object" && canonical(t.key).kind === "string") {
-          const entries = Object.entries(v as Record<string, unknown>);
-          b.uint(entries.length);
-          for (const [k, e] of entries) {
-            key(enc, b, k);
-            elem(enc, b, e);
-          }
-          return;
-        }
-        fail(`value ${describe(v)} is not a Map for ${t}`);
-      };
-      return canGenerate ? tiered(closures, () => generateMapOp(t, key, elem)) : closures;
-    }
-    case "struct": {
-      const plan = structPlan(t);
-      const closures: Op = (enc, b, v) => encodeStructFields(enc, b, plan, v);
-      return canGenerate ? tiered(closures, () => generateStructOp(t, plan)) : closures;
-    }
-    case "marshaler": {
-      const codec = t.codec;
-      return (_e, b, v) => {
-        let bytes: Uint8Array;
-        try {
-          bytes = codec.encode(v);
-        } catch (e) {
-          if (e instanceof GobError) throw e;
-          throw new GobError("encode", `${t}: ${(e as Error).message ?? e}`, { cause: e });
-        }
-        if (!(bytes instanceof Uint8Array)) fail(`${t}: marshaler did not return bytes`);
-        b.bytes(bytes);
-      };
-    }
+    case "ptr":
+      return ptrOp(t);
+    case "slice":
+      return sliceOp(t);
+    case "array":
+      return arrayOp(t);
+    case "map":
+      return mapOp(t);
+    case "struct":
+      return structOp(t);
+    case "marshaler":
+      return marshalerOp(t);
     default:
       return fail(`cannot encode type ${String(t)}`);
   }
+}
+
+/** The descriptor of kind `K`. */
+type KindOf<K extends AnyType["kind"]> = Extract<AnyType, { kind: K }>;
+
+/** A pointer: its element's op, refusing nil where Go cannot send one (an array element). */
+function ptrOp(t: KindOf<"ptr">): Op {
+  const elem = opFor(t.elem);
+  return (enc, b, v) => {
+    if (v === null || v === undefined) fail(`encodeArray: nil element of type ${t}`);
+    elem(enc, b, v);
+  };
+}
+
+/** A slice: its length, then its elements; nil (or undefined) as an empty slice, as Go sends both. */
+function sliceOp(t: KindOf<"slice">): Op {
+  const elem = opFor(t.elem);
+  const closures: Op = (enc, b, v) => {
+    if (v === null || v === undefined) {
+      b.byte(0);
+      return;
+    }
+    if (!Array.isArray(v)) fail(`value ${describe(v)} is not an array for ${t}`);
+    const n = v.length;
+    b.uint(n);
+    for (let i = 0; i < n; i++) elem(enc, b, v[i]);
+  };
+  return canGenerate ? tiered(closures, () => generateSliceOp(t, elem)) : closures;
+}
+
+/** An array: its length, then exactly that many elements; nil as that many zero values. */
+function arrayOp(t: KindOf<"array">): Op {
+  const elem = opFor(t.elem);
+  const zero = zeroOp(t.elem);
+  const len = t.length;
+  return (enc, b, v) => {
+    b.uint(len);
+    if (v === null || v === undefined) {
+      for (let i = 0; i < len; i++) zero(enc, b, undefined);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== len) {
+      fail(`value ${describe(v)} is not an array of length ${len} for ${t}`);
+    }
+    for (let i = 0; i < len; i++) elem(enc, b, v[i]);
+  };
+}
+
+/** A map (a `Map`, or an object for string keys): its size, then key and value pairs. */
+function mapOp(t: KindOf<"map">): Op {
+  const key = opFor(t.key);
+  const elem = opFor(t.elem);
+  const closures: Op = (enc, b, v) => {
+    if (v === null || v === undefined) {
+      b.byte(0);
+      return;
+    }
+    if (v instanceof Map) {
+      b.uint(v.size);
+      for (const [k, e] of v) {
+        key(enc, b, k);
+        elem(enc, b, e);
+      }
+      return;
+    }
+    if (typeof v === "object" && canonical(t.key).kind === "string") {
+      const entries = Object.entries(v as Record<string, unknown>);
+      b.uint(entries.length);
+      for (const [k, e] of entries) {
+        key(enc, b, k);
+        elem(enc, b, e);
+      }
+      return;
+    }
+    fail(`value ${describe(v)} is not a Map for ${t}`);
+  };
+  return canGenerate ? tiered(closures, () => generateMapOp(t, key, elem)) : closures;
+}
+
+/** A struct: its non-zero fields, each with its field delta (see `encodeStructFields`). */
+function structOp(t: KindOf<"struct">): Op {
+  const plan = structPlan(t);
+  const closures: Op = (enc, b, v) => encodeStructFields(enc, b, plan, v);
+  return canGenerate ? tiered(closures, () => generateStructOp(t, plan)) : closures;
+}
+
+/** A custom-encoded value: the bytes its codec returns, length-prefixed. */
+function marshalerOp(t: KindOf<"marshaler">): Op {
+  const codec = t.codec;
+  return (_e, b, v) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = codec.encode(v);
+    } catch (e) {
+      if (e instanceof GobError) throw e;
+      throw new GobError("encode", `${t}: ${(e as Error).message ?? e}`, { cause: e });
+    }
+    if (!(bytes instanceof Uint8Array)) fail(`${t}: marshaler did not return bytes`);
+    b.bytes(bytes);
+  };
 }
 
 /** Writes the zero value of a type (for arrays given as undefined). */

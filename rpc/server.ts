@@ -442,34 +442,19 @@ export class Server {
       if (header === null || state.channel.writer.broken) return;
       this.#touch(state);
 
-      let sm = header.serviceMethod;
-      let err = "";
-      if (sm.length > maxMethodName) {
-        // Answer without echoing the name: a long name must not be repeated back (amplified).
-        err = `rpc: service/method name of ${sm.length} characters exceeds the limit of ` +
-          `${maxMethodName}`;
-        header = { serviceMethod: "", seq: header.seq };
-        sm = "";
-      }
-      const dot = sm.lastIndexOf(".");
-      let m: Method | undefined;
-      if (err !== "") {
-        // already refused
-      } else if (dot < 0) {
-        err = `rpc: service/method request ill-formed: ${sm}`;
-      } else {
-        const svc = this.#services.get(sm.slice(0, dot));
-        if (!svc) err = `rpc: can't find service ${sm}`;
-        else if (!(m = svc.get(sm.slice(dot + 1)))) err = `rpc: can't find method ${sm}`;
-      }
-      if (err !== "" || !m) {
+      const m = this.#lookup(header.serviceMethod);
+      if (typeof m === "string") {
+        // A name too long is not echoed back (a long name must not be repeated, amplified).
+        if (header.serviceMethod.length > maxMethodName) {
+          header = { serviceMethod: "", seq: header.seq };
+        }
         try {
           await codec.readRequestBody(null);
         } catch {
           // Go ignores this error; a broken stream shows at the next header
         }
         this.#received(state);
-        this.#reply(codec, header, null, undefined, err);
+        this.#reply(codec, header, null, undefined, m);
         continue;
       }
       let args: unknown;
@@ -484,6 +469,23 @@ export class Server {
       state.inflight++;
       this.#call(state, codec, header, m, args);
     }
+  }
+
+  /**
+   * The method a request names, as Go's `readRequestHeader` finds it, or the error its answer
+   * carries: a name over `maxMethodName`, one without a dot, or one naming no registered
+   * service or method.
+   */
+  #lookup(serviceMethod: string): Method | string {
+    const max = this.#opts.maxMethodName;
+    if (serviceMethod.length > max) {
+      return `rpc: service/method name of ${serviceMethod.length} characters exceeds the limit of ${max}`;
+    }
+    const dot = serviceMethod.lastIndexOf(".");
+    if (dot < 0) return `rpc: service/method request ill-formed: ${serviceMethod}`;
+    const svc = this.#services.get(serviceMethod.slice(0, dot));
+    if (!svc) return `rpc: can't find service ${serviceMethod}`;
+    return svc.get(serviceMethod.slice(dot + 1)) ?? `rpc: can't find method ${serviceMethod}`;
   }
 
   /** A request was read in full: its bytes leave the memory budget. */

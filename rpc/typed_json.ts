@@ -113,66 +113,10 @@ function build(type: Type): Plan {
         needsRaw: false,
       };
     case "int":
-    case "uint": {
-      if (d.big) {
-        const [lo, hi] = d.kind === "uint"
-          ? [0n, (1n << 64n) - 1n]
-          : [-(1n << 63n), (1n << 63n) - 1n];
-        return {
-          enc: (v) => {
-            if (typeof v !== "bigint") fail(`json: ${d} value is not a bigint: ${String(v)}`);
-            return v.toString();
-          },
-          dec: (j, w) => {
-            if (j === null) return 0n;
-            const text = j instanceof RawNumber ? j.text : typeof j === "number" ? String(j) : null;
-            if (text === null || !/^-?\d+$/.test(text)) return mismatch(j, d, w);
-            const n = BigInt(text);
-            if (n < lo || n > hi) return mismatch(j, d, w);
-            return n;
-          },
-          zero: () => 0n,
-          needsRaw: true,
-        };
-      }
-      const [lo, hi] = intRange(d);
-      return {
-        enc: (v) => {
-          if (typeof v !== "number" || !Number.isInteger(v)) {
-            fail(`json: ${d} value is not an integer: ${String(v)}`);
-          }
-          return String(v);
-        },
-        dec: (j, w) => {
-          if (j === null) return 0;
-          const n = j instanceof RawNumber ? Number(j.text) : j;
-          if (typeof n !== "number" || !Number.isInteger(n) || n < lo || n > hi) {
-            return mismatch(j, d, w);
-          }
-          return n;
-        },
-        zero: () => 0,
-        needsRaw: false,
-      };
-    }
+    case "uint":
+      return integerPlan(d);
     case "float":
-      return {
-        enc: (v) => {
-          if (typeof v !== "number" || !Number.isFinite(v)) {
-            fail(`json: unsupported value: ${String(v)}`);
-          }
-          return Object.is(v, -0) ? "-0" : String(v);
-        },
-        dec: (j, w) => {
-          if (j === null) return 0;
-          const n = j instanceof RawNumber ? Number(j.text) : j;
-          if (typeof n !== "number") return mismatch(j, d, w);
-          if (d.bits === 32 && Math.abs(n) > 3.4028234663852886e38) return mismatch(j, d, w);
-          return n;
-        },
-        zero: () => 0,
-        needsRaw: false,
-      };
+      return floatPlan(d);
     case "string":
       return {
         enc: (v) => quote(String(v)),
@@ -193,154 +137,246 @@ function build(type: Type): Plan {
         needsRaw: false,
       };
     case "slice":
-    case "array": {
-      const e = plan(d.elem);
-      const isArray = d.kind === "array";
-      const len = d.kind === "array" ? d.length : 0;
-      return {
-        enc: (v) => {
-          if (v == null) return isArray ? "[]" : "null";
-          const a = v as unknown[];
-          let s = "[";
-          for (let i = 0; i < a.length; i++) s += (i ? "," : "") + e.enc(a[i]);
-          return s + "]";
-        },
-        dec: (j, w) => {
-          if (j === null) return isArray ? zeroArray(e, len) : [];
-          if (!Array.isArray(j)) return mismatch(j, d, w);
-          if (!isArray) return j.map((x) => e.dec(x, w));
-          const out = zeroArray(e, len);
-          for (let i = 0; i < len && i < j.length; i++) out[i] = e.dec(j[i], w);
-          return out;
-        },
-        zero: () => (isArray ? zeroArray(e, len) : []),
-        get needsRaw() {
-          return e.needsRaw;
-        },
-      };
-    }
-    case "map": {
-      const k = d.key;
-      const kp = plan(k);
-      const e = plan(d.elem);
-      const rk = resolveKind(k);
-      if (rk !== "string" && rk !== "int" && rk !== "uint") {
-        return unsupported(d, `json: unsupported type: ${d}`);
-      }
-      return {
-        enc: (v) => {
-          if (v == null) return "null";
-          const entries: [string, string][] = [];
-          for (const [key, val] of v as Map<unknown, unknown>) {
-            entries.push([rk === "string" ? String(key) : kp.enc(key), e.enc(val)]);
-          }
-          entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-          return "{" + entries.map(([key, val]) => `${quote(key)}:${val}`).join(",") + "}";
-        },
-        dec: (j, w) => {
-          if (j === null) return new Map();
-          if (typeof j !== "object" || Array.isArray(j) || j instanceof RawNumber) {
-            return mismatch(j, d, w);
-          }
-          const out = new Map<unknown, unknown>();
-          for (const [key, val] of Object.entries(j as Record<string, unknown>)) {
-            let kv: unknown = key;
-            if (rk !== "string") {
-              if (!/^-?\d+$/.test(key)) mismatch(key, k, w);
-              kv = kp.dec(new RawNumber(key), w);
-            }
-            out.set(kv, e.dec(val, w));
-          }
-          return out;
-        },
-        zero: () => new Map(),
-        get needsRaw() {
-          return e.needsRaw || kp.needsRaw;
-        },
-      };
-    }
-    case "struct": {
-      const fields = d.fields.map((f) => ({
-        prop: f.prop,
-        goName: f.goName,
-        lower: f.goName.toLowerCase(),
-        quoted: quote(f.goName) + ":",
-        p: plan(f.type),
-        where: `Go struct field ${d.name || "struct"}.${f.goName}`,
-      }));
-      const byName = new Map(fields.map((f) => [f.goName, f]));
-      const byLower = new Map<string, (typeof fields)[number]>();
-      for (const f of fields) if (!byLower.has(f.lower)) byLower.set(f.lower, f);
-      const zero = () => {
-        const o: Record<string, unknown> = {};
-        for (const f of fields) o[f.prop] = f.p.zero();
-        return o;
-      };
-      return {
-        enc: (v) => {
-          if (v == null) fail(`json: nil value for struct ${d}`);
-          const o = v as Record<string, unknown>;
-          let s = "{";
-          for (let i = 0; i < fields.length; i++) {
-            const f = fields[i];
-            s += (i ? "," : "") + f.quoted + f.p.enc(o[f.prop]);
-          }
-          return s + "}";
-        },
-        dec: (j, w) => {
-          if (j === null) return zero();
-          if (typeof j !== "object" || Array.isArray(j) || j instanceof RawNumber) {
-            return mismatch(j, d, w);
-          }
-          const o = zero();
-          for (const [key, val] of Object.entries(j as Record<string, unknown>)) {
-            const f = byName.get(key) ?? byLower.get(key.toLowerCase());
-            if (f) o[f.prop] = f.p.dec(val, f.where);
-          }
-          return o;
-        },
-        zero,
-        get needsRaw() {
-          return fields.some((f) => f.p.needsRaw);
-        },
-      };
-    }
-    case "ptr": {
-      const e = plan(d.elem);
-      return {
-        enc: (v) => (v == null ? "null" : e.enc(v)),
-        dec: (j, w) => (j === null ? null : e.dec(j, w)),
-        zero: () => null,
-        get needsRaw() {
-          return e.needsRaw;
-        },
-      };
-    }
+    case "array":
+      return listPlan(d);
+    case "map":
+      return mapPlan(d);
+    case "struct":
+      return structPlan(d);
+    case "ptr":
+      return ptrPlan(d);
     case "interface":
-      return {
-        enc: (v) => {
-          if (v == null) return "null";
-          const iv = v as { value?: unknown };
-          return genericJSON(typeof iv === "object" && "value" in iv ? iv.value : v);
-        },
-        dec: (j) => (j === null ? null : { name: goJSONTypeName(j), value: plain(j) }),
-        zero: () => null,
-        needsRaw: false,
-      };
+      return interfacePlan();
     case "marshaler":
-      if (d.flavor === "text") {
-        return {
-          enc: (v) => quote(new TextDecoder().decode(d.codec.encode(v))),
-          dec: (j, w) =>
-            typeof j === "string" ? d.codec.decode(new TextEncoder().encode(j)) : mismatch(j, d, w),
-          zero: () => null,
-          needsRaw: false,
-        };
-      }
-      return unsupported(d, `jsonrpc: no JSON form for ${d} (a gob/binary marshaler type)`);
+      return marshalerPlan(d);
     default:
       return unsupported(d, `json: unsupported type: ${d}`);
   }
+}
+
+/** The descriptor of kind `K`. */
+type KindOf<K extends t.AnyType["kind"]> = Extract<t.AnyType, { kind: K }>;
+
+/** Integers: `number` within the descriptor's range, or `bigint` for the 64-bit `bigInt64`/`bigUint64`, read from the literal's own digits. */
+function integerPlan(d: t.ScalarType<unknown>): Plan {
+  if (d.big) {
+    const [lo, hi] = d.kind === "uint" ? [0n, (1n << 64n) - 1n] : [-(1n << 63n), (1n << 63n) - 1n];
+    return {
+      enc: (v) => {
+        if (typeof v !== "bigint") fail(`json: ${d} value is not a bigint: ${String(v)}`);
+        return v.toString();
+      },
+      dec: (j, w) => {
+        if (j === null) return 0n;
+        const text = j instanceof RawNumber ? j.text : typeof j === "number" ? String(j) : null;
+        if (text === null || !/^-?\d+$/.test(text)) return mismatch(j, d, w);
+        const n = BigInt(text);
+        if (n < lo || n > hi) return mismatch(j, d, w);
+        return n;
+      },
+      zero: () => 0n,
+      needsRaw: true,
+    };
+  }
+  const [lo, hi] = intRange(d);
+  return {
+    enc: (v) => {
+      if (typeof v !== "number" || !Number.isInteger(v)) {
+        fail(`json: ${d} value is not an integer: ${String(v)}`);
+      }
+      return String(v);
+    },
+    dec: (j, w) => {
+      if (j === null) return 0;
+      const n = j instanceof RawNumber ? Number(j.text) : j;
+      if (typeof n !== "number" || !Number.isInteger(n) || n < lo || n > hi) {
+        return mismatch(j, d, w);
+      }
+      return n;
+    },
+    zero: () => 0,
+    needsRaw: false,
+  };
+}
+
+/** Floats; NaN and ±Inf have no JSON form, as in Go. */
+function floatPlan(d: t.ScalarType<unknown>): Plan {
+  return {
+    enc: (v) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        fail(`json: unsupported value: ${String(v)}`);
+      }
+      return Object.is(v, -0) ? "-0" : String(v);
+    },
+    dec: (j, w) => {
+      if (j === null) return 0;
+      const n = j instanceof RawNumber ? Number(j.text) : j;
+      if (typeof n !== "number") return mismatch(j, d, w);
+      if (d.bits === 32 && Math.abs(n) > 3.4028234663852886e38) return mismatch(j, d, w);
+      return n;
+    },
+    zero: () => 0,
+    needsRaw: false,
+  };
+}
+
+/** Slices and arrays: a JSON array (an array's missing elements are zero, extra ones dropped, as Go's `encoding/json`). */
+function listPlan(d: KindOf<"slice" | "array">): Plan {
+  const e = plan(d.elem);
+  const isArray = d.kind === "array";
+  const len = d.kind === "array" ? d.length : 0;
+  return {
+    enc: (v) => {
+      if (v == null) return isArray ? "[]" : "null";
+      const a = v as unknown[];
+      let s = "[";
+      for (let i = 0; i < a.length; i++) s += (i ? "," : "") + e.enc(a[i]);
+      return s + "]";
+    },
+    dec: (j, w) => {
+      if (j === null) return isArray ? zeroArray(e, len) : [];
+      if (!Array.isArray(j)) return mismatch(j, d, w);
+      if (!isArray) return j.map((x) => e.dec(x, w));
+      const out = zeroArray(e, len);
+      for (let i = 0; i < len && i < j.length; i++) out[i] = e.dec(j[i], w);
+      return out;
+    },
+    zero: () => (isArray ? zeroArray(e, len) : []),
+    get needsRaw() {
+      return e.needsRaw;
+    },
+  };
+}
+
+/** Maps with string or integer keys: a JSON object with sorted keys, as Go writes it. */
+function mapPlan(d: KindOf<"map">): Plan {
+  const k = d.key;
+  const kp = plan(k);
+  const e = plan(d.elem);
+  const rk = resolveKind(k);
+  if (rk !== "string" && rk !== "int" && rk !== "uint") {
+    return unsupported(d, `json: unsupported type: ${d}`);
+  }
+  return {
+    enc: (v) => {
+      if (v == null) return "null";
+      const entries: [string, string][] = [];
+      for (const [key, val] of v as Map<unknown, unknown>) {
+        entries.push([rk === "string" ? String(key) : kp.enc(key), e.enc(val)]);
+      }
+      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return "{" + entries.map(([key, val]) => `${quote(key)}:${val}`).join(",") + "}";
+    },
+    dec: (j, w) => {
+      if (j === null) return new Map();
+      if (typeof j !== "object" || Array.isArray(j) || j instanceof RawNumber) {
+        return mismatch(j, d, w);
+      }
+      const out = new Map<unknown, unknown>();
+      for (const [key, val] of Object.entries(j as Record<string, unknown>)) {
+        let kv: unknown = key;
+        if (rk !== "string") {
+          if (!/^-?\d+$/.test(key)) mismatch(key, k, w);
+          kv = kp.dec(new RawNumber(key), w);
+        }
+        out.set(kv, e.dec(val, w));
+      }
+      return out;
+    },
+    zero: () => new Map(),
+    get needsRaw() {
+      return e.needsRaw || kp.needsRaw;
+    },
+  };
+}
+
+/** Structs: a JSON object by Go field name, matched case-insensitively on decode. */
+function structPlan(d: KindOf<"struct">): Plan {
+  const fields = d.fields.map((f) => ({
+    prop: f.prop,
+    goName: f.goName,
+    lower: f.goName.toLowerCase(),
+    quoted: quote(f.goName) + ":",
+    p: plan(f.type),
+    where: `Go struct field ${d.name || "struct"}.${f.goName}`,
+  }));
+  const byName = new Map(fields.map((f) => [f.goName, f]));
+  const byLower = new Map<string, (typeof fields)[number]>();
+  for (const f of fields) if (!byLower.has(f.lower)) byLower.set(f.lower, f);
+  const zero = () => {
+    const o: Record<string, unknown> = {};
+    for (const f of fields) o[f.prop] = f.p.zero();
+    return o;
+  };
+  return {
+    enc: (v) => {
+      if (v == null) fail(`json: nil value for struct ${d}`);
+      const o = v as Record<string, unknown>;
+      let s = "{";
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i];
+        s += (i ? "," : "") + f.quoted + f.p.enc(o[f.prop]);
+      }
+      return s + "}";
+    },
+    dec: (j, w) => {
+      if (j === null) return zero();
+      if (typeof j !== "object" || Array.isArray(j) || j instanceof RawNumber) {
+        return mismatch(j, d, w);
+      }
+      const o = zero();
+      for (const [key, val] of Object.entries(j as Record<string, unknown>)) {
+        const f = byName.get(key) ?? byLower.get(key.toLowerCase());
+        if (f) o[f.prop] = f.p.dec(val, f.where);
+      }
+      return o;
+    },
+    zero,
+    get needsRaw() {
+      return fields.some((f) => f.p.needsRaw);
+    },
+  };
+}
+
+/** Pointers: `null` for nil, else the element. */
+function ptrPlan(d: KindOf<"ptr">): Plan {
+  const e = plan(d.elem);
+  return {
+    enc: (v) => (v == null ? "null" : e.enc(v)),
+    dec: (j, w) => (j === null ? null : e.dec(j, w)),
+    zero: () => null,
+    get needsRaw() {
+      return e.needsRaw;
+    },
+  };
+}
+
+/** Interfaces: the value as generic JSON; decoded as plain values with Go's JSON type name. */
+function interfacePlan(): Plan {
+  return {
+    enc: (v) => {
+      if (v == null) return "null";
+      const iv = v as { value?: unknown };
+      return genericJSON(typeof iv === "object" && "value" in iv ? iv.value : v);
+    },
+    dec: (j) => (j === null ? null : { name: goJSONTypeName(j), value: plain(j) }),
+    zero: () => null,
+    needsRaw: false,
+  };
+}
+
+/** Custom encodings: a `TextMarshaler` as its text (a JSON string); the others have no JSON form. */
+function marshalerPlan(d: KindOf<"marshaler">): Plan {
+  if (d.flavor === "text") {
+    return {
+      enc: (v) => quote(new TextDecoder().decode(d.codec.encode(v))),
+      dec: (j, w) =>
+        typeof j === "string" ? d.codec.decode(new TextEncoder().encode(j)) : mismatch(j, d, w),
+      zero: () => null,
+      needsRaw: false,
+    };
+  }
+  return unsupported(d, `jsonrpc: no JSON form for ${d} (a gob/binary marshaler type)`);
 }
 
 function unsupported(_d: Type, message: string): Plan {

@@ -14,6 +14,9 @@
  * | `addSignalListener`           | `process.on(signal, …)`                           |
  * | `version.deno`                | `node-<process.versions.node>`                    |
  * | `connect({ hostname, port })` | `net.createConnection`, with `read`/`write`/`close` |
+ * | `readTextFileSync(path)`      | `fs.readFileSync(path, "utf8")`                   |
+ * | `mainModule`                  | the file URL of `process.argv[1]` (the script run) |
+ * | `unrefTimer(timer)`           | `timer.unref()`                                   |
  *
  * `addGlobalEventListener("unhandledrejection" | "error", fn)` is `globalThis.addEventListener`
  * where that exists, and otherwise maps onto `process.on("unhandledRejection")` /
@@ -26,9 +29,15 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import process from "node:process";
+import { pathToFileURL } from "node:url";
 
 /** The types of the `Deno` namespace the library names. */
 export declare namespace Deno {
+  /** The permission queries the library makes (only where Deno runs: Node has none). */
+  interface Permissions {
+    /** The state of a permission, without prompting. */
+    querySync(desc: { name: "env"; variable?: string }): { state: string };
+  }
   /** A TCP address. */
   interface NetAddr {
     /** `tcp` or `udp`. */
@@ -87,6 +96,12 @@ export interface DenoSubset {
   version: { deno: string };
   /** Opens a TCP connection. */
   connect(options: { hostname?: string; port: number }): Promise<Deno.Conn>;
+  /** Reads a UTF-8 text file. */
+  readTextFileSync(path: string): string;
+  /** The URL of the program's main module (the script Node runs). */
+  readonly mainModule: string;
+  /** Lets the process exit while the timer is pending (Node's timers are objects). */
+  unrefTimer(id: number | { unref?(): unknown }): void;
 }
 
 function nodeConn(sock: net.Socket): Deno.Conn {
@@ -180,6 +195,13 @@ const nodeDeno: DenoSubset = {
         resolve(nodeConn(sock));
       });
     }),
+  readTextFileSync: (path) => fs.readFileSync(path, "utf8"),
+  unrefTimer: (id) => {
+    if (typeof id === "object") id.unref?.();
+  },
+  get mainModule() {
+    return pathToFileURL(process.argv[1] ?? process.cwd()).href;
+  },
 };
 
 const real = (globalThis as { Deno?: DenoSubset }).Deno;

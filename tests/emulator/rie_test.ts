@@ -11,6 +11,7 @@ import { LocalFunction } from "../../emulator/mod.ts";
 import { buildGo, goTest } from "../_support/go.ts";
 import { repoPath } from "../runtime/_platform.ts";
 import { buildRie } from "./_rie.ts";
+import { unzipInto } from "../_support/tools.ts";
 
 const dec = new TextDecoder();
 
@@ -36,10 +37,7 @@ function packageOps(): Promise<string> {
     }).output();
     if (!build.success) throw new Error(dec.decode(build.stderr));
     const task = `${dir}/task`;
-    const u = await new Deno.Command("unzip", {
-      args: ["-q", `${dir}/dist/x86_64/bootstrap.zip`, "-d", task],
-    }).output();
-    if (!u.success) throw new Error(dec.decode(u.stderr));
+    await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
     return task;
   })();
   return packaged;

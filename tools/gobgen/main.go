@@ -374,6 +374,9 @@ func (g *gen) named(n *types.Named) (*Type, error) {
 	if b := builtinFor(n); b != "" {
 		return &Type{Kind: "builtin", Name: b}, nil
 	}
+	if err := recursivePointer(n); err != nil {
+		return nil, err
+	}
 	if d, ok := g.byType.At(n).(*Decl); ok {
 		return &Type{Kind: "ref", Ref: d.Ident}, nil
 	}
@@ -448,10 +451,37 @@ func (g *gen) structOf(s *types.Struct) (*Type, error) {
 	return out, nil
 }
 
+// recursivePointer is gob's validUserType check, with its message: a type
+// that is only a cycle of pointers (type T *T) carries no data to send. Go
+// finds the cycle as gob does (Knuth's tortoise and hare), so the type it
+// names is the one Go names.
+func recursivePointer(t types.Type) error {
+	base, slow := t, t
+	for indir := 0; ; indir++ {
+		p, ok := base.Underlying().(*types.Pointer)
+		if !ok {
+			return nil
+		}
+		base = p.Elem()
+		if types.Identical(base, slow) {
+			return fmt.Errorf("can't represent recursive pointer type %s",
+				types.TypeString(base, (*types.Package).Name))
+		}
+		if indir%2 == 0 {
+			slow = slow.Underlying().(*types.Pointer).Elem()
+		}
+	}
+}
+
 // isSent is gob's isSent: exported, and not a chan or func (or pointer to one).
+// A field of a recursive pointer type is sent (and refused by typeOf): gob's
+// own isSent loops forever on one.
 func isSent(f *types.Var) bool {
 	if !ast.IsExported(f.Name()) {
 		return false
+	}
+	if recursivePointer(f.Type()) != nil {
+		return true
 	}
 	t := f.Type().Underlying()
 	for {
@@ -491,9 +521,12 @@ func goName(n *types.Named) GoName {
 	return GoName{PkgPath: reflectPkgPath(obj.Pkg()), PkgName: obj.Pkg().Name(), Name: name}
 }
 
-// reflectString spells a type argument as reflect does inside a name.
+// reflectString spells a type argument as reflect does inside a name: the
+// package path as the linker writes it into symbol names
+// (cmd/internal/objabi.PathToPrefix), so "gopkg.in/yaml.v3" is
+// "gopkg.in/yaml%2ev3".
 func reflectString(t types.Type) string {
-	s := types.TypeString(t, func(p *types.Package) string { return reflectPkgPath(p) })
+	s := types.TypeString(t, func(p *types.Package) string { return pathToPrefix(reflectPkgPath(p)) })
 	s = strings.ReplaceAll(s, ", ", ",")
 	return strings.ReplaceAll(s, "interface{}", "interface {}")
 }
@@ -516,4 +549,21 @@ func (g *gen) ident(d *Decl, n *types.Named) string {
 	}
 	g.idents[id] = true
 	return id
+}
+
+// pathToPrefix is cmd/internal/objabi.PathToPrefix: in a package path, a
+// control character, space, '%', '"', a byte of 0x7f or more, and a '.' in
+// the last element are written %xx.
+func pathToPrefix(s string) string {
+	slash := strings.LastIndex(s, "/")
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || (c == '.' && i > slash) || c == '%' || c == '"' || c >= 0x7F {
+			fmt.Fprintf(&b, "%%%02x", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

@@ -101,11 +101,19 @@ export interface RenderOptions {
   bigint?: boolean;
 }
 
+/**
+ * Names a generated module cannot declare: JavaScript's reserved words (in strict mode, as
+ * modules are), `eval` and `arguments`, TypeScript's predefined types and the keywords no type
+ * may be named (`object`, `number`, `unknown`, `as`, …), and the module's own `t`, `codecs` and
+ * `globalThis`. A Go type named so gets a descriptor named otherwise; its Go name is unchanged.
+ */
 const RESERVED = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends " +
-    "false finally for function if import in instanceof new null return super switch this throw " +
-    "true try typeof var void while with yield let static implements interface package private " +
-    "protected public await t codecs").split(" "),
+  ("any arguments as await bigint boolean break case catch class const continue debugger " +
+    "default delete do else enum eval export extends false finally for function if implements " +
+    "import in infer instanceof interface keyof let never new null number object package " +
+    "private protected public readonly return static string super switch symbol this throw " +
+    "true try typeof undefined unique unknown var void while with yield t codecs globalThis")
+    .split(" "),
 );
 
 /** Makes a Go type name usable as a TypeScript identifier. */
@@ -115,13 +123,57 @@ export function safeIdent(name: string): string {
   return RESERVED.has(id) ? `${id}_` : id;
 }
 
+/**
+ * The model with every descriptor name one a module can declare: a name that is not (a Go
+ * name from `gobgen`, such as `object` or `class`) gets {@linkcode safeIdent}'s spelling,
+ * numbered if another type has it, and every reference follows.
+ */
+function withSafeIdents(model: Model): Model {
+  const taken = new Set(model.decls.map((d) => d.ident));
+  const rename = new Map<string, string>();
+  for (const d of model.decls) {
+    const base = safeIdent(d.ident);
+    if (base === d.ident) continue;
+    let id = base;
+    for (let i = 2; taken.has(id); i++) id = `${base}_${i}`;
+    taken.add(id);
+    rename.set(d.ident, id);
+  }
+  if (rename.size === 0) return model;
+  const fix = (x: GoType): GoType => {
+    switch (x.kind) {
+      case "ref":
+        return { kind: "ref", ref: rename.get(x.ref) ?? x.ref };
+      case "slice":
+      case "ptr":
+        return { ...x, elem: fix(x.elem) };
+      case "array":
+        return { ...x, elem: fix(x.elem) };
+      case "map":
+        return { ...x, key: fix(x.key), elem: fix(x.elem) };
+      case "struct":
+        return { ...x, fields: x.fields?.map((f) => ({ ...f, type: fix(f.type) })) };
+      default:
+        return x;
+    }
+  };
+  return {
+    ...model,
+    decls: model.decls.map((d) => ({
+      ...d,
+      ident: rename.get(d.ident) ?? d.ident,
+      type: fix(d.type),
+    })),
+  };
+}
+
 /** The names a generated file uses for itself; a type named the same is spelled another way. */
 const GLOBALS = ["Map", "Uint8Array"];
 const IMPORTED = ["GoTime", "Rational"];
 
 /** Renders the descriptors as a TypeScript module. */
 export function render(model: Model, options: RenderOptions): string {
-  return new Renderer(model, options).module();
+  return new Renderer(withSafeIdents(model), options).module();
 }
 
 class Renderer {
@@ -287,7 +339,7 @@ class Renderer {
   /** A struct descriptor: fields as a thunk when they use a descriptor not yet initialised. */
   #struct(name: string, fields: GoField[]): string {
     const later = fields.some((f) => refs(f.type).some((r) => !this.#defined.has(r)));
-    const body = fields.map((f) => `${prop(f.name)}: ${this.#desc(f.type, later)}`);
+    const body = fields.map((f) => `${key(f.name)}: ${this.#desc(f.type, later)}`);
     const obj = `{ ${body.join(", ")} }`;
     return later ? `t.struct(${name}, () => (${obj}))` : `t.struct(${name}, ${obj})`;
   }
@@ -387,8 +439,17 @@ class Renderer {
   }
 }
 
+/** A property name in a type literal. */
 function prop(name: string): string {
   return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name) ? name : JSON.stringify(name);
+}
+
+/**
+ * A property name in an object literal: `__proto__` computed, since `{ __proto__: x }` sets
+ * the object's prototype instead of declaring a field.
+ */
+function key(name: string): string {
+  return name === "__proto__" ? '["__proto__"]' : prop(name);
 }
 
 /** The descriptors a type refers to. */
