@@ -9,7 +9,8 @@
  */
 import assert from "node:assert/strict";
 import { parseArgs, projectFiles, TEMPLATE_NAMES, UsageError } from "../../tools/new.ts";
-import { stackNameFor } from "../../tools/new/iac.ts";
+import { AWS_CDK_LIB, CONSTRUCTS, stackNameFor } from "../../tools/new/iac.ts";
+import { CDK_PEERS } from "../../packaging/npm/build.ts";
 import { underRie } from "../_support/rie.ts";
 import { SAM_ENV, samTest } from "./_sam.ts";
 
@@ -169,4 +170,26 @@ Deno.test("new --iac: the option's values, the files each writes, names CloudFor
     "main.ts",
     "main_test.ts",
   ]);
+});
+
+Deno.test("new --iac cdk: one aws-cdk-lib and constructs version everywhere gopherless pins them", async () => {
+  const read = async (rel: string) =>
+    JSON.parse(await Deno.readTextFile(new URL(`../../${rel}`, import.meta.url)));
+  const pins = [
+    (await read("cdk/check_import_map.json")).imports,
+    (await read("testdata/cdk_app/deno.json")).imports,
+    { "aws-cdk-lib": AWS_CDK_LIB, constructs: CONSTRUCTS },
+    {
+      "aws-cdk-lib": `npm:aws-cdk-lib@${CDK_PEERS["aws-cdk-lib"].compileWith}`,
+      constructs: `npm:constructs@${CDK_PEERS.constructs.compileWith}`,
+    },
+  ];
+  for (const p of pins) {
+    assert.equal(p["aws-cdk-lib"], AWS_CDK_LIB);
+    assert.equal(p.constructs, CONSTRUCTS);
+  }
+  // The library's own import map leaves them to the app, so that the construct shares the app's.
+  const root = (await read("deno.json")).imports;
+  assert.equal(root["aws-cdk-lib"], undefined);
+  assert.equal(root.constructs, undefined);
 });
