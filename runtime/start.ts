@@ -358,19 +358,21 @@ export async function start(
       address: selected.value,
       invoker,
       init: options.init,
+      onShutdown: options.onShutdown,
       serving: (end) => {
         state.phase = "serving";
         state.endWorker = end;
       },
     });
   }
-  const isolates = pool?.workerCount(concurrency) ?? 1;
+  const isolates = pool?.isolateCount(concurrency) ?? 1;
 
   if (options.onShutdown) {
     const hook = options.onShutdown;
     Deno.addSignalListener("SIGTERM", async () => {
       try {
-        await hook();
+        // In a concurrent environment every worker isolate runs its own hook meanwhile.
+        await Promise.all([hook(), pool?.shutdownPool()]);
       } catch (e) {
         activeLogger().logEvent("ERROR", `onShutdown failed: ${String(e)}`, undefined, undefined);
       }

@@ -212,6 +212,20 @@ Deno.test("managed instances: an init failure in a worker is reported once, as a
   }
 });
 
+Deno.test("managed instances: SIGTERM runs every isolate's onShutdown", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fn = await start({ MI_SHUTDOWN_DIR: dir });
+    body(await fn.invoke({ tag: "one" }));
+    await fn.close(); // SIGTERM (the runtime registered for it), then SIGKILL after 500 ms
+    const marks = [];
+    for await (const e of Deno.readDir(dir)) marks.push(e.name);
+    assert.deepEqual(marks.sort(), ["gopherless-worker-1", "main"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("managed instances: the emulator refuses a concurrent go1.x environment", () => {
   assert.throws(
     () => LocalFunction.create({ entry: ENTRY, protocol: "go1x", perEnvironmentMaxConcurrency: 4 }),
