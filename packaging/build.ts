@@ -51,8 +51,8 @@ import {
   CODE_FLAGS,
   FUNCTION_MANIFEST,
   functionManifest,
-  LAYER_MISMATCH_SCRIPT,
   launcherScript,
+  LAYER_MISMATCH_SCRIPT,
   layerLauncherScript,
   v8Flags,
 } from "./launcher.ts";
@@ -596,7 +596,10 @@ async function packageCompiled(
 }
 
 /** The Deno binary for `arch` as a zip entry (its deflated form cached beside it). */
-async function denoEntry(plan: DenoPlan, arch: Arch): Promise<{ deno: DenoBinary; entry: ZipEntry }> {
+async function denoEntry(
+  plan: DenoPlan,
+  arch: Arch,
+): Promise<{ deno: DenoBinary; entry: ZipEntry }> {
   let deno: DenoBinary;
   try {
     deno = await denoBinary(TARGETS[arch], plan.denoVersion, plan.cacheDir);

@@ -268,7 +268,9 @@ gopherless_layer=
 gopherless_cache_root=
 if [ -f "$task/${FUNCTION_MANIFEST}" ]; then . "$task/${FUNCTION_MANIFEST}"; fi
 if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
-  ${m.wanted}="$gopherless_layer" ${m.have}=${shellQuote(layerId)} ${m.manifest}="$task/${FUNCTION_MANIFEST}"
+  ${m.wanted}="$gopherless_layer" ${m.have}=${
+      shellQuote(layerId)
+    } ${m.manifest}="$task/${FUNCTION_MANIFEST}"
   export ${m.wanted} ${m.have} ${m.manifest}
   ${execDeno(`"$here/${LAYER_MISMATCH_SCRIPT}"`).replaceAll("\n", "\n  ").trimEnd()}
 fi

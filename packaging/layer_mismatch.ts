@@ -41,7 +41,10 @@ async function main(): Promise<void> {
   console.error(`gopherless: ${message}`);
   const api = env(modeVariable("runtime-api"));
   if (api !== "" && env(modeVariable("go1x")) === "") {
-    const body = encodeNodeErrorDocument({ errorMessage: message, errorType: LAYER_MISMATCH_ERROR });
+    const body = encodeNodeErrorDocument({
+      errorMessage: message,
+      errorType: LAYER_MISMATCH_ERROR,
+    });
     try {
       const res = await fetch(`http://${api}${PATHS.initError}`, {
         method: "POST",
