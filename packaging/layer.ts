@@ -9,12 +9,16 @@
  * @module
  */
 
-import denoJson from "../deno.json" with { type: "json" };
 import type { Arch } from "./targets.ts";
 import { layerLauncherScript } from "./launcher.ts";
 
-/** The version of gopherless that builds (from its `deno.json`). */
-export const GOPHERLESS_VERSION: string = denoJson.version;
+/**
+ * The version of gopherless that builds: its `deno.json`'s `version` (read, not imported: the
+ * config is no module of any floor).
+ */
+export const GOPHERLESS_VERSION: string = (JSON.parse(
+  Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
+) as { version: string }).version;
 
 /** What {@linkcode layerId} hashes. */
 export interface LayerIdInput {
