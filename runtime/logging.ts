@@ -30,7 +30,7 @@ import { format } from "./lazy_node.ts";
 import { currentRequestId, getEnv } from "./context.ts";
 import { currentTenantId } from "./invoke_store.ts";
 import { userStackLines } from "./stack.ts";
-import type { LogFormat, LogLevel } from "./types.ts";
+import type { LambdaErrorShape, LogFormat, LogLevel } from "./types.ts";
 
 const LEVELS: readonly LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 
@@ -189,4 +189,25 @@ export function installConsole(logger: Logger = new Logger()): () => void {
 /** The logger the console is routed to, or a fresh one from the environment. */
 export function activeLogger(): Logger {
   return installed?.logger ?? new Logger();
+}
+
+/**
+ * Logs a reported error as Node's runtime does: `<what> \t{"errorType","errorMessage","stack"}`
+ * in the text format, `{errorType, errorMessage, stackTrace}` as the JSON format's message. Both
+ * protocols log a function's error this way (`Invoke Error`), and the Runtime API an init
+ * failure (`Init Error`).
+ */
+export function logReportedError(
+  what: string,
+  error: LambdaErrorShape,
+  requestId: string | undefined,
+): void {
+  const { errorType, errorMessage } = error;
+  const stack = error.trace ?? [];
+  activeLogger().logEvent(
+    "ERROR",
+    `${what} \t${JSON.stringify({ errorType, errorMessage, stack })}`,
+    { errorType, errorMessage, stackTrace: stack },
+    requestId,
+  );
 }

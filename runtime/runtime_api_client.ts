@@ -40,6 +40,7 @@ import {
 import { duplex } from "../ground/duplex.ts";
 import { ByteReader } from "../ground/reader.ts";
 import { connect } from "../ground/transport.ts";
+import { type LoopHandle, trackLoopHandle } from "./event_loop.ts";
 
 /** An answer to a request. */
 export interface Http1Response {
@@ -100,9 +101,13 @@ class Connection {
   idle = false;
   /** Bytes of the current request handed to the connection (a write that failed may count). */
   written = 0;
+  readonly #untrack: () => void;
 
   constructor(conn: Conn) {
     this.#conn = conn;
+    // An idle connection's watching read must not keep a waiting callback handler from its
+    // empty event loop (event_loop.ts).
+    this.#untrack = trackLoopHandle(conn as Conn & LoopHandle);
     const { source, sink } = duplex(conn, { onWrite: (n) => this.written += n });
     this.reader = new ByteReader(source);
     this.write = (bytes) => sink.write(bytes);
@@ -112,6 +117,7 @@ class Connection {
     if (this.closed) return;
     this.closed = true;
     this.idle = false;
+    this.#untrack();
     this.reader.cancel();
     try {
       this.#conn.close?.();

@@ -147,7 +147,12 @@ export const STARTERS: Record<Protocol, Starter> = {
   go1x: {
     concurrency: () => 1,
     // Go sets the trace variable per invoke; metadata errors are reported bare; no streaming.
-    invoker: () => ({ setTraceEnv: true, prefixMetadataErrors: false, streaming: false }),
+    invoker: () => ({
+      setTraceEnv: true,
+      prefixMetadataErrors: false,
+      streaming: false,
+      emptyEventLoop: true,
+    }),
     prepare(value, _options, invoker) {
       const port = Number(value);
       if (!/^\d+$/.test(value) || port > 65535) {
@@ -178,6 +183,7 @@ export const STARTERS: Record<Protocol, Starter> = {
       setTraceEnv: concurrency === 1,
       prefixMetadataErrors: true,
       streaming: true,
+      emptyEventLoop: concurrency === 1,
     }),
     async prepare(value, options, invoker) {
       // The Runtime API client lives in runtime_api.ts, loaded only in this mode.

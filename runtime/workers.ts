@@ -164,6 +164,7 @@ class PoolWorker {
   #thread: NodeWorker | undefined;
   #respawnDelay = RESPAWN_DELAY_MS;
   #stopped = false;
+  #released = false;
   #shut: (() => void) | undefined;
 
   constructor(
@@ -198,6 +199,7 @@ class PoolWorker {
         if (m.kind === "ready") {
           ready = true;
           this.#respawnDelay = RESPAWN_DELAY_MS;
+          if (this.#released) thread.postMessage({ kind: "serve" });
           resolve(null);
         } else if (m.kind === "init-error") {
           resolve(m.error);
@@ -272,6 +274,12 @@ class PoolWorker {
     });
   }
 
+  /** Lets the worker (and every replacement) serve, once every isolate's init succeeded. */
+  release(): void {
+    this.#released = true;
+    this.#thread?.postMessage({ kind: "serve" });
+  }
+
   /** Stops the thread for good. */
   stop(): void {
     this.#stopped = true;
@@ -303,6 +311,7 @@ export async function runPool(options: PoolOptions): Promise<never> {
     for (const w of workers) w.stop();
     return await options.initFailed(failed);
   }
+  for (const w of workers) w.release();
   return await options.serve(own);
 }
 
@@ -354,7 +363,10 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   const port = parentPort!;
   const data = workerData as WorkerData;
   const post = (m: WorkerMessage) => port.postMessage(m);
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
   port.on("message", async (m: { kind: string }) => {
+    if (m.kind === "serve") release();
     if (m.kind !== "shutdown") return;
     try {
       await options.onShutdown?.();
@@ -383,6 +395,9 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   };
   options.serving(end);
   post({ kind: "ready" });
+  // No isolate asks for an invocation before every one has run its init: Lambda takes the first
+  // `next` as the end of the init phase, after which an init error can no longer be reported.
+  await released;
   await watchHeap(end);
   try {
     return await serveRuntimeApi(client, options.invoker, data.share, {

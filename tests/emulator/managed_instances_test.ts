@@ -150,6 +150,7 @@ Deno.test("managed instances: a worker that reaches its heap limit is replaced, 
     entry: ENTRY,
     perEnvironmentMaxConcurrency: 8,
     memoryMb: 512,
+    timeoutMs: 30_000, // filling 230 MB takes a while on a loaded machine
     env: { GOPHERLESS_WORKER_COUNT: "2" },
   });
   try {
@@ -207,6 +208,19 @@ Deno.test("managed instances: an init failure in a worker is reported once, as a
     const logged = r.logs.split("\n").filter((l) => l.includes("init failed in"));
     assert.equal(logged.length, 1, r.logs);
     assert.equal(JSON.parse(logged[0]).level, "ERROR");
+  } finally {
+    await fn.close();
+  }
+});
+
+Deno.test("managed instances: no isolate takes an invocation before every init is done", async () => {
+  const fn = await start({ GOPHERLESS_WORKER_COUNT: "3", MI_INIT_FAIL: "gopherless-worker-2" });
+  try {
+    const r = await fn.invoke({ tag: "first" });
+    assert.ok(!r.ok);
+    assert.equal(r.kind, "init");
+    assert.equal(r.error.errorMessage, "init failed in gopherless-worker-2");
+    assert.ok(!r.logs.includes("handling first"), r.logs);
   } finally {
     await fn.close();
   }
