@@ -1,0 +1,149 @@
+/**
+ * The per-invocation cost of OpenTelemetry, on the shipped function: builds `examples/echo.ts`
+ * with `deno task build --runtime deno` (or takes `--dist DIR`), unzips its `bootstrap` and drives
+ * it with the test suite's Go hosts (`tests/go/cmd/runtimeapihost`, `tests/go/cmd/go1xhost`) with
+ * tracing off, then on (`OTEL_DENO=true`, exporting over OTLP/HTTP to the suite's Go receiver,
+ * `tests/go/cmd/otlpreceiver`, which decodes every batch), in alternating rounds. Reports the
+ * per-invoke p50/p99 (event handed out → response received) and the ratio on/off.
+ *
+ * ```sh
+ * deno run -A benchmarks/tracing.ts [--rounds 5] [--invokes 2000] [--dist DIR]
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "5" },
+    invokes: { type: "string", default: "2000" },
+    dist: { type: "string" },
+  },
+});
+const rounds = Number(values.rounds);
+const invokes = Number(values.invokes);
+const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-tracing-" }));
+const dec = new TextDecoder();
+
+async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
+  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
+    .output();
+  if (!r.success) {
+    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
+  }
+  return dec.decode(r.stdout);
+}
+
+async function goBuild(pkg: string): Promise<string> {
+  const out = `${work}/bin/${pkg.split("/").pop()}`;
+  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
+  return out;
+}
+
+const task = `${work}/var/task`;
+let dist = values.dist;
+if (!dist) {
+  dist = `${work}/dist`;
+  console.error("building examples/echo.ts with --runtime deno …");
+  await run(Deno.execPath(), [
+    "task",
+    "build",
+    "examples/echo.ts",
+    "--runtime",
+    "deno",
+    "--out",
+    dist,
+    "--task-root",
+    task,
+  ], { cwd: ROOT });
+}
+await Deno.mkdir(task, { recursive: true });
+await run("unzip", ["-q", `${dist}/x86_64/bootstrap.zip`, "-d", task]);
+const bootstrap = `${task}/bootstrap`;
+const [rapiHost, go1xHost, receiverBin] = await Promise.all([
+  goBuild("cmd/runtimeapihost"),
+  goBuild("cmd/go1xhost"),
+  goBuild("cmd/otlpreceiver"),
+]);
+
+// The receiver: decodes every batch; its lines are drained and counted.
+const receiver = new Deno.Command(receiverBin, { stdout: "piped", stderr: "inherit" }).spawn();
+const lines = receiver.stdout.pipeThrough(new TextDecoderStream()).getReader();
+let received = 0;
+let addr = "";
+let buf = "";
+const listening = new Promise<void>((ready) => {
+  (async () => {
+    for (let r = await lines.read(); !r.done; r = await lines.read()) {
+      buf += r.value;
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.startsWith("listening ")) {
+          addr = line.slice(10);
+          ready();
+        } else if (line.startsWith('{"kind":"span"')) received++;
+      }
+    }
+  })();
+});
+await listening;
+
+const denoDir = `${work}/deno-dir`;
+await Deno.mkdir(denoDir);
+const tracingEnv = {
+  OTEL_DENO: "true",
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://${addr}`,
+  OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+};
+const flags = {
+  rapi: ["-n", String(invokes), "-warmup", "200", "-sample", "0"],
+  go1x: ["-scenario", "bench", "-n", String(invokes), "-warmup", "200", "-sample", "0"],
+};
+type Mode = "off" | "on";
+const results: Record<string, { p50: number[]; p99: number[] }> = {};
+console.error(`${rounds} rounds of ${invokes} invokes, tracing off and on in turns …`);
+for (let i = 0; i < rounds; i++) {
+  for (const protocol of ["rapi", "go1x"] as const) {
+    for (const mode of ["off", "on"] as Mode[]) {
+      const env: Record<string, string> = {
+        DENO_DIR: denoDir,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+      };
+      if (mode === "on") Object.assign(env, tracingEnv);
+      const bin = protocol === "rapi" ? rapiHost : go1xHost;
+      const r = JSON.parse(await run(bin, [...flags[protocol], "--", bootstrap], { env }));
+      const key = `${protocol} ${mode}`;
+      results[key] ??= { p50: [], p99: [] };
+      results[key].p50.push(r.p50Us);
+      results[key].p99.push(r.p99Us);
+    }
+  }
+}
+receiver.kill("SIGKILL");
+await receiver.status;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(
+  `\`deno run -A benchmarks/tracing.ts --rounds ${rounds} --invokes ${invokes}\` ` +
+    `(spans received by the OTLP receiver: ${received})\n`,
+);
+console.log("| protocol | tracing | p50 µs | p99 µs | p50 on/off |");
+console.log("|---|---|---:|---:|---:|");
+for (const protocol of ["rapi", "go1x"]) {
+  const off = results[`${protocol} off`];
+  const on = results[`${protocol} on`];
+  const name = protocol === "rapi" ? "Runtime API" : "go1.x";
+  console.log(`| ${name} | off | ${median(off.p50)} | ${median(off.p99)} | 1 |`);
+  console.log(
+    `| ${name} | on | ${median(on.p50)} | ${median(on.p99)} | ${
+      (median(on.p50) / median(off.p50)).toFixed(2)
+    } |`,
+  );
+}
+await Deno.remove(work, { recursive: true });
