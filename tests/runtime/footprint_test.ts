@@ -54,6 +54,8 @@ Deno.test("footprint: the Runtime API path loads no gob, no rpc, no node: module
   for (const m of ["runtime/runtime_api.ts", "runtime/runtime_api_client.ts", "ground/http1.ts"]) {
     assert.ok(!graph.includes(m), `${m} is loaded at start`);
   }
+  // OpenTelemetry's module is loaded only with OTEL_DENO=true.
+  assert.ok(!graph.includes("runtime/telemetry.ts"), "runtime/telemetry.ts is loaded at start");
   // The worker isolates of a concurrent environment are set up by modules a sequential start
   // never loads, and they load node:worker_threads only when they run (a static import would be
   // hoisted into every bundle).
