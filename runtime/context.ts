@@ -158,6 +158,9 @@ export function currentRequestId(): string | undefined {
   return invokeScope.getStore()?.requestId;
 }
 
+/** Deno's timer refs (absent from the npm build's platform). */
+type TimerRefs = { refTimer?(id: number): void; unrefTimer?(id: number): void };
+
 // setTimeout fires at once for delays beyond 2^31-1 ms; deadlines further away get no timer.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -238,10 +241,11 @@ export class InvokeContext implements LambdaContext {
           remaining,
         );
         // The deadline must not keep a waiting callback handler from its empty event loop.
-        if (typeof timer === "number" && typeof globalThis.Deno?.unrefTimer === "function") {
+        const timers = Deno as unknown as TimerRefs;
+        if (typeof timer === "number" && timers.refTimer && timers.unrefTimer) {
           this.#untrackTimer = trackLoopHandle({
-            ref: () => Deno.refTimer(timer),
-            unref: () => Deno.unrefTimer(timer),
+            ref: () => timers.refTimer!(timer),
+            unref: () => timers.unrefTimer!(timer),
           });
         }
       }

@@ -33,7 +33,14 @@ let listening = false;
 
 /** Whether this platform has the event the wait needs (Deno has; Node's globals have not). */
 export function canWaitForEmptyEventLoop(): boolean {
-  return typeof globalThis.addEventListener === "function";
+  return typeof events().addEventListener === "function";
+}
+
+/** The global event target, typed for the `beforeunload` event (Deno's; not in Node's types). */
+function events(): { addEventListener?(type: string, listener: (e: Event) => void): void } {
+  return globalThis as unknown as {
+    addEventListener?(type: string, listener: (e: Event) => void): void;
+  };
 }
 
 function quietly(f: () => void): void {
@@ -78,7 +85,7 @@ export interface EmptyLoopWait {
 export function waitForEmptyEventLoop(): EmptyLoopWait {
   if (!listening) {
     listening = true;
-    globalThis.addEventListener("beforeunload", onBeforeUnload);
+    events().addEventListener?.("beforeunload", onBeforeUnload);
   }
   let waiter!: () => void;
   const promise = new Promise<void>((resolve) => (waiter = resolve));

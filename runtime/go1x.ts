@@ -46,23 +46,32 @@ export async function serveGo1x(listener: Listener, invoker: Invoker): Promise<v
  * keep a waiting callback handler from its empty event loop (event_loop.ts).
  */
 function untracked(listener: Listener): Listener {
+  const track = (conn: Conn) => {
+    const forget = trackLoopHandle(conn as Conn & LoopHandle);
+    const close = conn.close?.bind(conn);
+    conn.close = () => {
+      forget();
+      close?.();
+    };
+  };
   const untrack = trackLoopHandle(listener as Listener & LoopHandle);
   return {
     close() {
       untrack();
       listener.close();
     },
-    async *[Symbol.asyncIterator]() {
-      for await (const conn of listener) {
-        const forget = trackLoopHandle(conn as Conn & LoopHandle);
-        const close = conn.close?.bind(conn);
-        yield Object.assign(conn, {
-          close() {
-            forget();
-            close?.();
-          },
-        });
-      }
+    // The listener's own iterator, not a generator: an accept that fails (a peer that reset at
+    // once) must leave it usable, as `acceptLoop` retries it.
+    [Symbol.asyncIterator]() {
+      const it = listener[Symbol.asyncIterator]();
+      return {
+        async next() {
+          const r = await it.next();
+          if (!r.done) track(r.value);
+          return r;
+        },
+        return: it.return?.bind(it),
+      };
     },
   };
 }

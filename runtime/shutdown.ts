@@ -31,7 +31,8 @@ export const SHUTDOWN_BUDGET_MS = 400;
 let wanted = false;
 let watching = false;
 // The platform's own function, kept before the wrap: the runtime's listener does not count.
-let addSignalListener: typeof Deno.addSignalListener | undefined;
+type AddSignalListener = (signal: string, handler: () => void) => void;
+let addSignalListener: AddSignalListener | undefined;
 
 /**
  * Wraps `Deno.addSignalListener` so that a SIGTERM listener the function registers (directly, or
@@ -40,11 +41,12 @@ let addSignalListener: typeof Deno.addSignalListener | undefined;
 export function watchSigterm(): void {
   if (watching) return;
   watching = true;
-  const deno = globalThis.Deno;
-  if (typeof deno?.addSignalListener !== "function") return;
-  const original = addSignalListener = deno.addSignalListener.bind(deno);
+  const deno = (globalThis as unknown as { Deno?: { addSignalListener?: AddSignalListener } })
+    .Deno;
+  if (!deno || typeof deno.addSignalListener !== "function") return;
+  const original: AddSignalListener = addSignalListener = deno.addSignalListener.bind(deno);
   try {
-    deno.addSignalListener = (signal: Deno.Signal, handler: () => void) => {
+    deno.addSignalListener = (signal: string, handler: () => void) => {
       if (signal === "SIGTERM") wanted = true;
       return original(signal, handler);
     };
@@ -63,7 +65,8 @@ export function functionWantsSigterm(): boolean {
  * work left pending within {@linkcode SHUTDOWN_BUDGET_MS} of the signal, then exits 0.
  */
 export function onSigterm(hooks: () => unknown): void {
-  const add = addSignalListener ?? Deno.addSignalListener.bind(Deno);
+  const add: AddSignalListener = addSignalListener ??
+    ((signal, handler) => Deno.addSignalListener(signal as "SIGTERM", handler));
   add("SIGTERM", async () => {
     const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
     try {

@@ -114,7 +114,8 @@ function nonRecording(sc: SpanContext): Span {
 
 /** The tracer of invocations when Deno's OpenTelemetry is on, else `undefined`. */
 export function invocationTracer(): InvocationTracer | undefined {
-  const telemetry = (globalThis.Deno as unknown as { telemetry?: Telemetry }).telemetry;
+  const telemetry = (globalThis as unknown as { Deno?: { telemetry?: Telemetry } }).Deno
+    ?.telemetry;
   if (getEnv("OTEL_DENO") !== "true" || !telemetry) return undefined;
   const tracer = telemetry.tracerProvider.getTracer("gopherless");
   // The runtime's log lines become OpenTelemetry log records with the invocation's ids.
