@@ -364,7 +364,14 @@ export async function start(
   const starter = STARTERS[selected.protocol];
   const concurrency = starter.concurrency(functionEnv().maxConcurrency);
   // Every accepted handler is called as (event, context, callback): see StartHandler.
-  const invoker = createInvoker(handler as LambdaHandler, starter.invoker(concurrency));
+  // OpenTelemetry's module is loaded only when Deno's OpenTelemetry is on.
+  const tracer = getEnv("OTEL_DENO") === "true"
+    ? (await import("./telemetry.ts")).invocationTracer()
+    : undefined;
+  const invoker = createInvoker(handler as LambdaHandler, {
+    ...starter.invoker(concurrency),
+    tracer,
+  });
   state.invoker = invoker;
   state.phase = "init";
 
