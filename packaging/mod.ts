@@ -21,6 +21,7 @@ export {
   BuildError,
   type BuildOptions,
   type BuildReport,
+  type LayerArtifact,
   LAUNCHER,
   type PackagedFile,
   type RuntimeKind,
