@@ -17,12 +17,14 @@
  */
 
 import {
+  type Emulation,
   type InvokeOutcome,
   LocalFunction,
   type LocalFunctionOptions,
   type Protocol,
 } from "./function.ts";
 import { FunctionPool } from "./pool.ts";
+import { QemuError } from "../ground/qemu.ts";
 import { type HttpEventKindOption, serveHttp } from "./http_serve.ts";
 import { serveInvokeApi } from "./invoke_api.ts";
 import {
@@ -44,7 +46,9 @@ Usage:
   demo                                       invoke examples/hello.ts through both protocols
   events                                     list the sample events
 
-<function>: a .ts/.js module (run with deno run -A) or an executable (a compiled bootstrap).
+<function>: a .ts/.js module (run with deno run -A) or an executable (a compiled bootstrap,
+a --runtime deno package's bootstrap). One built for the other architecture (arm64 here) runs
+through qemu-user (docs/arm64.md).
 
 Flags:
   --protocol go1x|runtime-api   the protocol (default runtime-api)
@@ -68,6 +72,8 @@ Flags:
   --event-kind KIND             serve --http: function-url (default), apigw-v2, apigw-v1, alb
   --alb-multi-value             serve --http --event-kind alb: multi-value headers
   --quiet                       invoke: do not print the function's logs
+  --qemu PROGRAM                the qemu-user for a function of the other architecture (default
+                                qemu-aarch64-static or qemu-aarch64 on PATH, for arm64)
 `;
 
 /** Parsed command line. */
@@ -94,6 +100,7 @@ const FLAGS = {
   concurrency: "string",
   "environment-concurrency": "string",
   "init-timeout": "string",
+  qemu: "string",
   "event-kind": "string",
   quiet: "boolean",
   http: "boolean",
@@ -193,6 +200,7 @@ export function functionOptions(
     timeoutMs: (num(flags, "timeout", 0.001) ?? 3) * 1000,
     memoryMb: num(flags, "memory", 1),
     functionName: str(flags, "function-name"),
+    qemu: str(flags, "qemu"),
   };
   const perEnvironment = num(flags, "environment-concurrency", 1);
   if (perEnvironment !== undefined) {
@@ -215,6 +223,14 @@ export function functionOptions(
     options.bootstrap = target;
   }
   return options;
+}
+
+/** The line that says a function runs emulated. */
+function emulationNote(e: Emulation): string {
+  const arch = e.cpu === "aarch64" ? "arm64" : e.cpu;
+  return `the function is built for ${arch}: it runs through ${e.qemu.program} ` +
+    `(-L ${e.qemu.ldPrefix}), several times slower than on Lambda; the memory size is not enforced (Max Memory Used ` +
+    `is qemu's own)`;
 }
 
 async function readStdin(): Promise<Uint8Array> {
@@ -257,6 +273,7 @@ async function invokeCommand(args: CliArgs): Promise<number> {
     }
   }
   const fn = await LocalFunction.start(options);
+  if (fn.emulation && !flags.quiet) console.error(emulationNote(fn.emulation));
   let r: InvokeOutcome;
   try {
     r = await fn.invoke(event, { clientContext });
@@ -303,6 +320,8 @@ async function serveCommand(args: CliArgs): Promise<number> {
   const port = num(flags, "port", 0) ?? 9000;
   const maxConcurrency = num(flags, "concurrency", 1) ?? 4;
   const pool = new FunctionPool({ ...options, maxConcurrency });
+  const emulation = pool.functions[0]?.emulation;
+  if (emulation) console.error(emulationNote(emulation));
   const ac = new AbortController();
   const stop = () => ac.abort();
   Deno.addSignalListener("SIGINT", stop);
@@ -449,7 +468,7 @@ export async function main(args: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(parsed.command)}`);
     }
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
+    if (e instanceof Deno.errors.NotFound || e instanceof QemuError) {
       console.error(`error: ${e.message}`);
       return 2;
     }

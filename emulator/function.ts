@@ -55,13 +55,23 @@ import {
 import type { Sink } from "./driver.ts";
 import { invalidEntrypointError, newTraceId, randomHex } from "./lambda_rules.ts";
 import { Environment, type FailureKind, type Outcome, type OutputOption } from "./supervisor.ts";
+import { type Emulation, emulationFor } from "./emulation.ts";
 
-export type { FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
+export type { Emulation, FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
 export { exitError, exitReason, timeoutError, timeoutText } from "./lambda_rules.ts";
 
 /** Parses an error document a runtime posted; falls back to `fallbackType` and the raw text. */
 export const parseErrorBody: (body: Uint8Array, fallbackType: string) => LambdaErrorShape =
   parseErrorDocument;
+
+/** Lambda's limit on a function's init phase (ms). */
+export const INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * The default init limit (ms) of a function run through qemu-user ({@linkcode
+ * LocalFunction.emulation}): emulated, a start that takes 0.1 s on Lambda takes 2–8 s here.
+ */
+export const EMULATED_INIT_TIMEOUT_MS = 100_000;
 
 /** Options of {@linkcode LocalFunction.start}. */
 export interface LocalFunctionOptions {
@@ -77,11 +87,16 @@ export interface LocalFunctionOptions {
   env?: Record<string, string>;
   /** The function timeout (default 3000 ms, Lambda's default). */
   timeoutMs?: number;
-  /** The init phase limit (default 10000 ms, Lambda's). */
+  /**
+   * The init phase limit (default 10000 ms, Lambda's; {@linkcode EMULATED_INIT_TIMEOUT_MS} for a
+   * function run through qemu-user).
+   */
   initTimeoutMs?: number;
   /**
    * The memory size (default 128 MB): reported to the function, and enforced as Lambda enforces
-   * it (a process whose resident memory exceeds it is killed: `Runtime.OutOfMemory`; Linux).
+   * it (a process whose resident memory exceeds it is killed: `Runtime.OutOfMemory`; Linux), except
+   * for a function run through qemu-user ({@linkcode LocalFunction.emulation}), whose process's
+   * memory is mostly qemu's.
    */
   memoryMb?: number;
   /** The function name (default `function`, as the RIE names it). */
@@ -102,6 +117,12 @@ export interface LocalFunctionOptions {
    * {@linkcode FunctionPool}'s `maxConcurrency`, its number of environments.
    */
   perEnvironmentMaxConcurrency?: number;
+  /**
+   * The qemu-user program (a path, or a name on `PATH`) that runs a `bootstrap` built for the
+   * other Lambda architecture, or whose `deno` is (see `emulation.ts`). Default:
+   * `qemu-<cpu>-static`, then `qemu-<cpu>`, on `PATH`. Unused for a bootstrap of this machine's.
+   */
+  qemu?: string;
 }
 
 /** Options of one invocation. */
@@ -203,6 +224,11 @@ export class LocalFunction {
   readonly functionArn: string;
   /** Number of processes started so far (cold starts). */
   coldStarts = 0;
+  /**
+   * Set when the function is built for the other Lambda architecture: how it runs here, through
+   * qemu-user (its times are then emulated ones).
+   */
+  readonly emulation: Emulation | undefined;
   /** How many invocations the environment takes at once. */
   readonly perEnvironmentMaxConcurrency: number;
 
@@ -210,6 +236,7 @@ export class LocalFunction {
   #cwd: string;
   #baseEnv: Record<string, string>;
   #output: OutputOption;
+  #emulationEnv: Record<string, string> = {};
   #env: Environment | null = null;
   #slots: (() => void)[] = [];
   #running = 0;
@@ -241,7 +268,6 @@ export class LocalFunction {
     }
     this.functionName = options.functionName ?? "function";
     this.timeoutMs = options.timeoutMs ?? 3000;
-    this.initTimeoutMs = options.initTimeoutMs ?? 10_000;
     this.memoryMb = options.memoryMb ?? 128;
     this.region = options.region ?? Deno.env.get("AWS_REGION") ?? "us-east-1";
     this.functionArn = `arn:aws:lambda:${this.region}:012345678912:function:${this.functionName}`;
@@ -256,12 +282,20 @@ export class LocalFunction {
       this.#command = [path];
       this.#cwd = options.cwd ?? Deno.cwd();
       handler = baseOf(options.bootstrap);
+      this.emulation = emulationFor(absolute(path, this.#cwd), { qemu: options.qemu });
+      if (this.emulation) {
+        this.#command = this.emulation.command;
+        this.#emulationEnv = this.emulation.env;
+      }
     } else {
       if (options.cmd!.length === 0) throw new TypeError("cmd is empty");
       this.#command = [...options.cmd!];
       this.#cwd = options.cwd ?? Deno.cwd();
       handler = baseOf(options.cmd![0]);
     }
+    // An emulated start takes some 10× longer than a native one (qemu translates the code).
+    this.initTimeoutMs = options.initTimeoutMs ??
+      (this.emulation ? EMULATED_INIT_TIMEOUT_MS : INIT_TIMEOUT_MS);
     const taskRoot = options.entry ?? options.bootstrap;
     const lambda: Record<string, string> = {
       AWS_LAMBDA_FUNCTION_NAME: this.functionName,
@@ -288,7 +322,7 @@ export class LocalFunction {
     delete host.AWS_LAMBDA_RUNTIME_API;
     delete host._X_AMZN_TRACE_ID;
     for (const k of Object.keys(host)) if (k.startsWith("AWS_LAMBDA_")) delete host[k];
-    this.#baseEnv = { ...host, ...lambda, ...options.env };
+    this.#baseEnv = { ...host, ...lambda, ...this.#emulationEnv, ...options.env };
   }
 
   /**
@@ -340,7 +374,9 @@ export class LocalFunction {
       output: this.#output,
       initTimeoutMs: this.initTimeoutMs,
       driver: { functionName: this.functionName, handler: env._HANDLER },
-      memoryLimitMb: this.memoryMb,
+      // Under qemu the process's resident memory is mostly qemu's (its translated code: some
+      // 300 MB more than the function's own), so Lambda's limit cannot be told from it.
+      memoryLimitMb: this.emulation ? undefined : this.memoryMb,
     });
     return this.#env;
   }

@@ -24,9 +24,12 @@
  */
 
 export {
+  EMULATED_INIT_TIMEOUT_MS,
+  type Emulation,
   exitError,
   exitReason,
   type FailureKind,
+  INIT_TIMEOUT_MS,
   type InvokeFailure,
   type InvokeInfo,
   type InvokeOptions,
@@ -61,3 +64,4 @@ export {
 } from "./runtime_api_platform.ts";
 export { Go1xHost, type Go1xInvoke, type Go1xReply } from "./go1x_host.ts";
 export type { HttpLimits } from "../ground/http1.ts";
+export type { Cpu, QemuUser } from "../ground/qemu.ts";

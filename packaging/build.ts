@@ -46,6 +46,7 @@ export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
+import { findQemuUser, QemuError, qemuRunner, type QemuUser } from "../ground/qemu.ts";
 import { CODE_FLAGS, launcherScript, v8Flags } from "./launcher.ts";
 export { LAUNCHER } from "./launcher.ts";
 
@@ -93,9 +94,19 @@ export interface BuildOptions {
   memoryMb?: number;
   /**
    * `runtime: "deno"`: ship Deno's start-up cache for the package (`start_cache.ts`), made with
-   * the shipped `deno` (so only for this machine's architecture). Default `true`.
+   * the shipped `deno`: directly for this machine's architecture, through qemu-user for the
+   * other one ({@linkcode BuildOptions.qemu}; without it, that package ships none). Default
+   * `true`.
    */
   startCache?: boolean;
+  /**
+   * `runtime: "deno"`: the qemu-user program (a path, or a name on `PATH`) that runs the other
+   * architecture's `deno` to make its start-up cache (`ground/qemu.ts`). Default:
+   * `qemu-aarch64-static` or `qemu-aarch64` on `PATH` (for arm64 on x86_64), and when there is
+   * none the package ships without a cache (the build says so); a program named here that does
+   * not work fails the build.
+   */
+  qemu?: string;
   /**
    * `runtime: "deno"`: the directory the package runs from, which the start-up cache is made
    * for. Default `/var/task`, where Lambda puts a function's code.
@@ -137,6 +148,8 @@ export interface Artifact {
   denort?: DenortSource;
   /** `runtime: "deno"`: where the Deno binary came from. */
   deno?: DenoBinary;
+  /** `runtime: "deno"`: the version of the Deno binary the package ships. */
+  denoVersion?: string;
   /**
    * `runtime: "deno"`: the start-up cache shipped in `.deno-cache/` (the directory it is made
    * for, the modules it covers, its size), or why there is none.
@@ -325,6 +338,7 @@ interface DenoPlan extends BuildBase {
   cacheDir: string;
   startCache: boolean;
   taskRoot: string;
+  qemu?: string;
 }
 
 /** The handler as a package holds it: the bundle and what goes beside it, or the entry as is. */
@@ -347,6 +361,7 @@ interface Packaged {
   entries: ZipEntry[];
   denort?: DenortSource;
   deno?: DenoBinary;
+  denoVersion?: string;
   startCache?: Artifact["startCache"];
 }
 
@@ -431,6 +446,7 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
       cacheDir: options.cacheDir ?? defaultCacheDir(),
       startCache: options.startCache ?? true,
       taskRoot: options.taskRoot ?? LAMBDA_TASK_ROOT,
+      qemu: options.qemu,
     };
   }
   // Find every denort before any work, so a missing one fails the build at once.
@@ -562,6 +578,15 @@ async function packageDeno(
     throw new BuildError(e instanceof Error ? e.message : String(e));
   }
   plan.log(`${arch}: deno ${plan.denoVersion} from ${deno.source} (${deno.path})`);
+  if (plan.denoVersion !== Deno.version.deno) {
+    // The bundle is this Deno's `deno bundle` output; the start-up cache is made by the shipped
+    // deno itself, which loads every module of the package to do so.
+    plan.log(
+      `${arch}: the package ships deno ${plan.denoVersion}, its bundle was made by deno ` +
+        `${Deno.version.deno}` +
+        (plan.startCache ? " (the start-up cache's priming run loads every module with it)" : ""),
+    );
+  }
   const denoData = await Deno.readFile(deno.path);
   const entries: ZipEntry[] = [
     {
@@ -583,7 +608,7 @@ async function packageDeno(
   );
   entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
   await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);
-  return { entries, deno, startCache: cache.report };
+  return { entries, deno, denoVersion: plan.denoVersion, startCache: cache.report };
 }
 
 async function writeFileMode(path: string, data: Uint8Array, mode: number): Promise<void> {
@@ -604,9 +629,21 @@ async function shipStartCache(
   if (!plan.startCache) {
     return { entries: [], report: { skipped: "not asked for (--no-start-cache)" } };
   }
+  let runner: string[] = [];
   if (hostArch() !== arch) {
-    const skipped = `the ${arch} deno cannot run on this machine to make it`;
-    return { entries: [], report: { skipped } };
+    let qemu: QemuUser;
+    try {
+      qemu = findQemuUser(TARGETS[arch].cpu, { qemu: plan.qemu });
+    } catch (e) {
+      if (!(e instanceof QemuError)) throw e;
+      if (plan.qemu !== undefined) throw new BuildError(`--qemu: ${e.message}`);
+      const skipped = `the ${arch} deno cannot run on this machine to make it: ${e.message}`;
+      return { entries: [], report: { skipped } };
+    }
+    runner = qemuRunner(qemu);
+    plan.log(
+      `${arch}: making the start-up cache with the ${arch} deno through ${runner.join(" ")}`,
+    );
   }
   const entries: ZipEntry[] = [];
   let bytes = 0;
@@ -623,6 +660,9 @@ async function shipStartCache(
         taskRoot: plan.taskRoot,
         v8Flags: [...flags],
         eager: handler.chunks.filter((c) => c.runtimeOnly).map((c) => c.name),
+        runner,
+        // Emulated, a priming run takes 10–20 s instead of 1 s (more on a loaded machine).
+        timeoutMs: runner.length > 0 ? 600_000 : undefined,
       });
       await Deno.mkdir(`${dir}/${START_CACHE_DIR}/${profile}`, { recursive: true });
       for (const f of last.files) {
@@ -634,6 +674,9 @@ async function shipStartCache(
     }
   } catch (e) {
     if (!(e instanceof StartCacheError)) throw e;
+    if (plan.qemu !== undefined && runner.length > 0) {
+      throw new BuildError(`--qemu ${plan.qemu} cannot run the ${arch} deno: ${e.message}`);
+    }
     return { entries: [], report: { skipped: e.message } };
   }
   if (last === undefined) {
@@ -682,6 +725,7 @@ async function zipArtifact(
     unzippedWithinLimit: unzippedBytes <= UNZIPPED_LIMIT,
     denort: packaged.denort,
     deno: packaged.deno,
+    denoVersion: packaged.denoVersion,
     startCache: packaged.startCache,
   };
   plan.log(

@@ -44,6 +44,9 @@ export const USAGE = `usage: deno task build <entry.ts> [options]
   --task-root DIR            where the package will run (deno; default /var/task, Lambda's):
                              the start-up cache it ships is made for that directory
   --no-start-cache           ship no start-up cache (deno)
+  --qemu PROGRAM             the qemu-user that runs the other architecture's deno to make its
+                             start-up cache (deno; default qemu-aarch64-static or qemu-aarch64
+                             on PATH, for arm64 on x86_64: docs/arm64.md)
   --deno-version X.Y.Z       Deno version to ship (deno; default: this Deno's)
   -h, --help                 this text
 
@@ -62,6 +65,7 @@ const FLAGS = {
   "deno-version": "string",
   "task-root": "string",
   memory: "string",
+  qemu: "string",
   "no-bundle": "boolean",
   "no-check": "boolean",
   "no-start-cache": "boolean",
@@ -107,6 +111,7 @@ export function parseArgs(args: string[]): BuildOptions | { help: true } {
     opts.taskRoot = f["task-root"];
   }
   if (f["no-start-cache"]) opts.startCache = false;
+  if (f.qemu !== undefined) opts.qemu = f.qemu;
   if (f.offline) opts.offline = true;
   if (f.memory !== undefined) {
     opts.memoryMb = wholeNumber("--memory", f.memory, 128, 10240, "Lambda's memory size in MB");
@@ -126,6 +131,9 @@ function checkCombination(opts: BuildOptions): BuildOptions {
   }
   if ((opts.taskRoot !== undefined || opts.startCache === false) && opts.runtime !== "deno") {
     throw new UsageError("--task-root and --no-start-cache are for --runtime deno");
+  }
+  if (opts.qemu !== undefined && (opts.runtime !== "deno" || opts.startCache === false)) {
+    throw new UsageError("--qemu makes the start-up cache of a --runtime deno package");
   }
   if (opts.offline && opts.runtime === "deno") {
     throw new UsageError("--offline is about denort, which --runtime deno does not use");

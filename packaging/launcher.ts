@@ -18,6 +18,7 @@
 
 import { cksum } from "./cksum.ts";
 import { START_CACHE_DIR } from "./start_cache.ts";
+import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
 
 /**
  * V8 flags for a function of `memoryMb` MB, as Lambda's Node.js runtime derives them:
@@ -214,7 +215,9 @@ case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
     export DENO_V8_FLAGS
     ;;
 esac
-${copyCache}exec "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
+${copyCache}# ${DENO_RUNNER_VARIABLE}: a program to run deno through, unset on Lambda; the emulator sets it
+# to qemu-user to run a package built for the other architecture (ground/qemu.ts).
+exec \${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
 `;
 }
 

@@ -13,8 +13,12 @@
  * databases are written canonically, so that the same package gives the same bytes. What each of
  * these buys, measured: BENCHMARKS.md.
  *
- * What this cannot do: prime a package for another CPU architecture than the build machine's
- * (the shipped `deno` must run here), or for a path other than the one given.
+ * A package for another CPU architecture than the build machine's is primed with its own `deno`
+ * run through qemu-user ({@linkcode PrimeOptions.runner}): V8 checks a code cache entry against
+ * its own version, the source and the code-changing flags, so the entries must come from the
+ * very binary that reads them, and under qemu they do (a start of that binary under qemu rewrites
+ * none of them: `tests/packaging/arm64_test.ts`). What this cannot do: prime a package whose
+ * `deno` cannot run here at all, or for a path other than the one given.
  *
  * @module
  */
@@ -63,8 +67,17 @@ export interface StartCache {
 
 /** Options of {@link primeStartCache}. */
 export interface PrimeOptions {
-  /** The `deno` binary the package ships (it must run on this machine). */
+  /**
+   * The `deno` binary the package ships (it must run on this machine, directly or through
+   * {@linkcode PrimeOptions.runner}).
+   */
   deno: string;
+  /**
+   * A command that runs `deno` for it, its arguments first: qemu-user for a package of another
+   * architecture (`ground/qemu.ts`), so that the cache is made by the very binary that will read it.
+   * Default: none (`deno` runs directly).
+   */
+  runner?: string[];
   /** The directory holding the package's files, as they will be laid out at `taskRoot`. */
   dir: string;
   /** The package's JavaScript modules, relative to `dir` (the entry and its chunks). */
@@ -127,8 +140,12 @@ function primingBase(dir: string): string {
 /** Where Linux shows a process its own working directory. */
 const PROC_CWD = "/proc/self/cwd";
 
-/** Runs `deno` over `script` in `cwd` with no permissions and an empty `denoDir`. */
+/**
+ * Runs `deno` (through `runner`) over `script` in `cwd` with no permissions and an empty
+ * `denoDir`.
+ */
 async function primingRun(
+  runner: string[],
   deno: string,
   script: string,
   cwd: string,
@@ -142,8 +159,18 @@ async function primingRun(
     NO_COLOR: "1",
   };
   if (v8Flags.length > 0) env.DENO_V8_FLAGS = v8Flags.join(",");
-  const child = new Deno.Command(deno, {
-    args: ["run", "--no-prompt", "--no-config", "--no-lock", "--no-remote", "--no-npm", script],
+  const args = [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    "--no-remote",
+    "--no-npm",
+    script,
+  ];
+  const command = [...runner, deno, ...args];
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     env,
     clearEnv: true,
     cwd,
@@ -253,15 +280,16 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     await Deno.writeTextFile(script, await primingScript(dir, base, options.modules));
     const v8Flags = options.v8Flags ?? [];
     const timeoutMs = options.timeoutMs ?? 60_000;
+    const runner = options.runner ?? [];
     let run;
     try {
-      run = await primingRun(options.deno, script, dir, denoDir, v8Flags, timeoutMs);
+      run = await primingRun(runner, options.deno, script, dir, denoDir, v8Flags, timeoutMs);
     } catch (e) {
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
     }
     const eager = options.eager ?? [];
     const eagerModules = eager.length === 0 ? 0 : await primeEagerly(
-      { deno: options.deno, dir, work, denoDir, base, v8Flags, timeoutMs },
+      { runner, deno: options.deno, dir, work, denoDir, base, v8Flags, timeoutMs },
       eager,
     );
     const to = pathToFileURL(taskRoot === "/" ? "/" : `${taskRoot}/`).href;
@@ -306,6 +334,8 @@ async function primingScript(dir: string, base: string, modules: string[]): Prom
 
 /** Where and how the priming runs happen. */
 interface PrimingPlace {
+  /** What runs `deno` ({@linkcode PrimeOptions.runner}). */
+  runner: string[];
   deno: string;
   dir: string;
   work: string;
@@ -324,6 +354,7 @@ async function primeEagerly(place: PrimingPlace, eager: string[]): Promise<numbe
   const eagerScript = `${place.work}/prime-eager.js`;
   await Deno.writeTextFile(eagerScript, deferredImports(place.base, eager).join("\n") + "\n");
   const eagerRun = await primingRun(
+    place.runner,
     place.deno,
     eagerScript,
     place.dir,

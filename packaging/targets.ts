@@ -4,6 +4,10 @@
  * @module
  */
 
+import { type Cpu, CPUS, elfMachine, hostCpu } from "../ground/qemu.ts";
+
+export { elfMachine };
+
 /** A Lambda architecture, spelled as Lambda spells it. */
 export type Arch = "x86_64" | "arm64";
 
@@ -17,6 +21,8 @@ export interface Target {
   denoPackage: string;
   /** The ELF `e_machine` of binaries for this target. */
   elfMachine: number;
+  /** The CPU, as Deno and qemu-user name it (`ground/qemu.ts`). */
+  cpu: Cpu;
 }
 
 /** The targets, by Lambda architecture. */
@@ -25,35 +31,22 @@ export const TARGETS: Readonly<Record<Arch, Target>> = {
     arch: "x86_64",
     triple: "x86_64-unknown-linux-gnu",
     denoPackage: "@deno/linux-x64-glibc",
-    elfMachine: 62, // EM_X86_64
+    elfMachine: CPUS.x86_64.elfMachine,
+    cpu: "x86_64",
   },
   arm64: {
     arch: "arm64",
     triple: "aarch64-unknown-linux-gnu",
     denoPackage: "@deno/linux-arm64-glibc",
-    elfMachine: 183, // EM_AARCH64
+    elfMachine: CPUS.aarch64.elfMachine,
+    cpu: "aarch64",
   },
 };
 
 /** The architecture of the machine running the build, if it is one Lambda has. */
 export function hostArch(): Arch | undefined {
-  if (Deno.build.os !== "linux") return undefined;
-  if (Deno.build.arch === "x86_64") return "x86_64";
-  if (Deno.build.arch === "aarch64") return "arm64";
-  return undefined;
-}
-
-/**
- * The ELF machine of the executable whose first bytes are `head`, or `undefined` when they are
- * not an ELF header.
- */
-export function elfMachine(head: Uint8Array): number | undefined {
-  if (head.length < 20) return undefined;
-  if (head[0] !== 0x7f || head[1] !== 0x45 || head[2] !== 0x4c || head[3] !== 0x46) {
-    return undefined;
-  }
-  const littleEndian = head[5] !== 2;
-  return new DataView(head.buffer, head.byteOffset, head.byteLength).getUint16(18, littleEndian);
+  const cpu = hostCpu();
+  return Object.values(TARGETS).find((t) => t.cpu === cpu)?.arch;
 }
 
 /** The name of an ELF machine number, for messages. */

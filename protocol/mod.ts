@@ -16,6 +16,7 @@
  * | `go1x.ts` | go1.x: aws-lambda-go's `messages` as gob descriptors, and their conversions |
  * | `http_event.ts` | API Gateway / ALB / Function URL events: kinds, body encoding, streaming |
  * | `aws_lambda.ts` | `@types/aws-lambda`, pinned, type-only |
+ * | `launcher.ts` | what a `--runtime deno` package's launcher is told by what starts it |
  *
  * Only `go1x.ts` loads gob; this module does not re-export it, so importing the contracts never
  * loads gob or rpc (import `protocol/go1x.ts` for it).
@@ -28,4 +29,5 @@ export * from "./lambda_error.ts";
 export * from "./runtime_api.ts";
 export * from "./header_value.ts";
 export * from "./http_event.ts";
+export * from "./launcher.ts";
 export type * from "./invocation.ts";

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { DatabaseSync } from "node:sqlite";
+
 /** Path of a file under the repository root. */
 export function repoPath(rel: string): string {
   return new URL(`../../${rel}`, import.meta.url).pathname;
@@ -100,4 +102,22 @@ export async function standInDenorts(dir: string): Promise<{ x86_64: string; arm
   new DataView(patched.buffer).setUint16(18, 183, true);
   await Deno.writeFile(arm64, patched, { mode: 0o755 });
   return { x86_64, arm64 };
+}
+
+/**
+ * The V8 code cache entries of files in a Deno cache directory (`v8_code_cache_v2`): specifier →
+ * SHA-256 of the entry's data, so two directories compare entry for entry.
+ */
+export async function codeCacheOf(denoDir: string): Promise<Map<string, string>> {
+  const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
+  try {
+    const rows = db.prepare(
+      "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
+    ).all() as { specifier: string; data: Uint8Array }[];
+    const out = new Map<string, string>();
+    for (const r of rows) out.set(r.specifier, await sha256(new Uint8Array(r.data)));
+    return out;
+  } finally {
+    db.close();
+  }
 }

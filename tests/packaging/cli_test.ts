@@ -39,6 +39,10 @@ Deno.test("cli: defaults and every option", () => {
     parseArgs(["fn.ts", "--runtime", "deno", "--task-root", "/opt/fn", "--no-start-cache"]),
     { entry: "fn.ts", runtime: "deno", taskRoot: "/opt/fn", startCache: false },
   );
+  assert.deepEqual(
+    parseArgs(["fn.ts", "--runtime", "deno", "--arch", "arm64", "--qemu", "/opt/qemu-aarch64"]),
+    { entry: "fn.ts", runtime: "deno", arch: ["arm64"], qemu: "/opt/qemu-aarch64" },
+  );
   assert.deepEqual(parseArgs(["-h"]), { help: true });
 });
 
@@ -59,6 +63,8 @@ Deno.test("cli: bad command lines say what is wrong", () => {
     [["a.ts", "--runtime", "deno", "--task-root", "task"], /absolute path/],
     [["a.ts", "--task-root", "/var/task"], /are for --runtime deno/],
     [["a.ts", "--no-start-cache"], /are for --runtime deno/],
+    [["a.ts", "--qemu", "qemu-aarch64"], /--qemu makes the start-up cache of a --runtime deno/],
+    [["a.ts", "--runtime", "deno", "--no-start-cache", "--qemu", "q"], /--qemu makes the start-up/],
     [["a.ts", "--frobnicate"], /unknown option --frobnicate/],
   ];
   for (const [args, re] of cases) {

@@ -6,14 +6,14 @@
  * go1.x: the emulator when present, else Go's own net/rpc client (`tests/go/cmd/go1xhost`).
  */
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { goTest } from "../_support/go.ts";
 import { buildGo } from "../_support/go.ts";
 import { elfMachine } from "../../packaging/targets.ts";
 import { launcherScript } from "../../packaging/launcher.ts";
-import { DatabaseSync } from "node:sqlite";
 import { runBootstrap } from "./_mini_platform.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
-import { readZip, repoPath, runCli } from "./_helpers.ts";
+import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
 import { unzipInto } from "../_support/tools.ts";
 
 const FN = repoPath("tests/packaging/fixtures/fn.ts");
@@ -265,24 +265,6 @@ Deno.test({
     }
   },
 });
-
-/** The V8 code cache entries of files (specifier → SHA-256 of the data) in a Deno cache dir. */
-async function codeCacheOf(denoDir: string): Promise<Map<string, string>> {
-  const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
-  try {
-    const rows = db.prepare(
-      "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
-    ).all() as { specifier: string; data: Uint8Array }[];
-    const out = new Map<string, string>();
-    for (const r of rows) {
-      const hash = await crypto.subtle.digest("SHA-256", new Uint8Array(r.data));
-      out.set(r.specifier, [...new Uint8Array(hash)].map((b) => b.toString(16)).join(""));
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
 
 Deno.test({
   name: "deno runtime: a cold start at the task root starts from the shipped cache, elsewhere not",
