@@ -34,8 +34,13 @@ export function inLambdaEnvironment(): boolean {
   return inPoolWorker() || MODE_VARIABLES.some((name) => readable(name) && !!getEnv(name));
 }
 
+/** The part of `Deno.permissions` asked here (absent on Node, where the npm build runs). */
+interface EnvPermissions {
+  querySync?(descriptor: { name: "env"; variable: string }): { state: string };
+}
+
 function readable(variable: string): boolean {
-  const permissions = (globalThis as { Deno?: { permissions?: Partial<Deno.Permissions> } }).Deno
+  const permissions = (globalThis as { Deno?: { permissions?: EnvPermissions } }).Deno
     ?.permissions;
   if (typeof permissions?.querySync !== "function") return true;
   try {

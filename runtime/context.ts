@@ -8,6 +8,7 @@
  * @module
  */
 
+import { trackLoopHandle } from "./event_loop.ts";
 import { nodeAsyncHooks } from "./lazy_node.ts";
 import type { ClientContext, CognitoIdentity, LambdaCallback, LambdaContext } from "./types.ts";
 
@@ -165,7 +166,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * typed as {@linkcode LambdaContext} (which extends `@types/aws-lambda`'s `Context`).
  */
 export class InvokeContext implements LambdaContext {
-  /** Kept for `@types/aws-lambda` compatibility; the runtime never waits for the event loop. */
+  /**
+   * As in Node's runtime: while `true` (the default), a success passed to the handler's callback
+   * is answered once the event loop is empty (timers and I/O the handler left pending run inside
+   * the invocation); `false` answers at once. Read when the callback is called; promises and
+   * `done`/`succeed`/`fail` never wait.
+   */
   callbackWaitsForEmptyEventLoop = true;
   /** The function's name. */
   readonly functionName: string;
@@ -191,6 +197,7 @@ export class InvokeContext implements LambdaContext {
   readonly traceId: string | undefined;
   #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #untrackTimer: (() => void) | undefined;
   #finished = false;
   #settle: LambdaCallback<unknown> | undefined;
 
@@ -226,7 +233,17 @@ export class InvokeContext implements LambdaContext {
       } else if (remaining <= 0) {
         controller.abort(deadlineExceeded());
       } else if (remaining <= MAX_TIMER_MS) {
-        this.#timer = setTimeout(() => controller.abort(deadlineExceeded()), remaining);
+        const timer = this.#timer = setTimeout(
+          () => controller.abort(deadlineExceeded()),
+          remaining,
+        );
+        // The deadline must not keep a waiting callback handler from its empty event loop.
+        if (typeof timer === "number" && typeof globalThis.Deno?.unrefTimer === "function") {
+          this.#untrackTimer = trackLoopHandle({
+            ref: () => Deno.refTimer(timer),
+            unref: () => Deno.unrefTimer(timer),
+          });
+        }
       }
     }
     return this.#controller.signal;
@@ -246,7 +263,8 @@ export class InvokeContext implements LambdaContext {
 
   /** @deprecated Node.js compatibility: fails the invocation with `error`. */
   fail = (error: Error | string): void => {
-    this.#settle?.(error);
+    // Node's runtime fails with the string "handled" when given nothing.
+    this.#settle?.(error ?? "handled");
   };
 
   /** @deprecated Node.js compatibility: succeeds the invocation with `result`. */
@@ -262,6 +280,7 @@ export class InvokeContext implements LambdaContext {
   /** Runtime use: the invocation is over; stop the deadline timer and abort the signal. */
   finish(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#untrackTimer?.();
     this.#timer = undefined;
     this.#settle = undefined;
     this.#finished = true;

@@ -11,8 +11,10 @@
 
 import { fromInvokeRequest, messages, toInvokeResponse } from "../protocol/go1x.ts";
 import { method, Server } from "../rpc/server.ts";
-import type { Listener } from "../ground/conn.ts";
+import type { Conn, Listener } from "../ground/conn.ts";
+import { type LoopHandle, trackLoopHandle } from "./event_loop.ts";
 import type { Invoker } from "./invoke.ts";
+import { logReportedError } from "./logging.ts";
 
 /**
  * Serves the go1.x protocol on `listener` (Lambda's `127.0.0.1:$_LAMBDA_SERVER_PORT`) with
@@ -27,8 +29,40 @@ export async function serveGo1x(listener: Listener, invoker: Invoker): Promise<v
     Invoke: method(
       messages.InvokeRequest,
       messages.InvokeResponse,
-      async (req) => toInvokeResponse(await invoker.invoke(fromInvokeRequest(req))),
+      async (req) => {
+        const request = fromInvokeRequest(req);
+        const result = await invoker.invoke(request);
+        // Logged as the Runtime API path logs it (Node's runtime's line), in either log format.
+        if (!result.ok) logReportedError("Invoke Error", result.error, request.requestId);
+        return toInvokeResponse(result);
+      },
     ),
   });
-  await server.serve(listener);
+  await server.serve(untracked(listener));
+}
+
+/**
+ * `listener`, with it and each connection it accepts registered as runtime handles: they must not
+ * keep a waiting callback handler from its empty event loop (event_loop.ts).
+ */
+function untracked(listener: Listener): Listener {
+  const untrack = trackLoopHandle(listener as Listener & LoopHandle);
+  return {
+    close() {
+      untrack();
+      listener.close();
+    },
+    async *[Symbol.asyncIterator]() {
+      for await (const conn of listener) {
+        const forget = trackLoopHandle(conn as Conn & LoopHandle);
+        const close = conn.close?.bind(conn);
+        yield Object.assign(conn, {
+          close() {
+            forget();
+            close?.();
+          },
+        });
+      }
+    },
+  };
 }

@@ -40,8 +40,14 @@ import { JSON_CONTENT_TYPE } from "../protocol/runtime_api.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
 import { invocationScope, runInScope } from "./invoke_store.ts";
 import { activeLogger } from "./logging.ts";
+import {
+  canWaitForEmptyEventLoop,
+  type EmptyLoopWait,
+  waitForEmptyEventLoop,
+} from "./event_loop.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
 import type { InvokeRequest, InvokeResult } from "../protocol/invocation.ts";
+import type { InvocationTracer } from "./telemetry.ts";
 import type { LambdaCallback, LambdaErrorShape, LambdaHandler } from "./types.ts";
 
 // The invocation's two sides are a protocol contract (both protocols and the emulator convert to
@@ -63,6 +69,14 @@ export interface InvokerOptions {
    * and sent whole, with a warning (the go1.x protocol).
    */
   streaming?: boolean;
+  /**
+   * Node's `callbackWaitsForEmptyEventLoop` applies (default `true`): a callback handler's answer
+   * waits for the empty event loop. `false` where invocations overlap in one loop (concurrency
+   * above 1), which has no empty loop to wait for.
+   */
+  emptyEventLoop?: boolean;
+  /** Runs each invocation inside its OpenTelemetry span (`telemetry.ts`; OTEL_DENO=true). */
+  tracer?: InvocationTracer;
 }
 
 /** Runs invocations of one handler; see the module docs. */
@@ -153,27 +167,58 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/**
+ * Calls the handler and settles with its outcome, as Lambda's Node.js runtime does
+ * (`CallbackContext.js`, `Runtime.js`): the first of the callback, `context.done`, `succeed` or
+ * `fail` wins; an error is answered at once; `context.done/succeed/fail` answer at once; the
+ * callback's success waits for the empty event loop while `context.callbackWaitsForEmptyEventLoop`
+ * is `true` (read when the callback is called); a Node-style handler that returns without calling
+ * anything is answered with `null` once the loop is empty. A promise settles at once, whatever the
+ * flag. `waits` is false where the loop is shared by overlapping invocations.
+ */
 function runHandler<E, R>(
   handler: LambdaHandler<E, R>,
   event: E,
   ctx: InvokeContext,
+  waits: boolean,
 ): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     let settled = false;
+    let called = false;
+    let wait: EmptyLoopWait | undefined;
+    let onEmpty: Outcome = { ok: true, value: undefined };
     const settle = (o: Outcome) => {
       if (settled) return;
       settled = true;
+      wait?.cancel();
       resolve(o);
     };
-    const callback: LambdaCallback<unknown> = (error, result) => {
-      if (error !== undefined && error !== null) settle({ ok: false, error });
-      else settle({ ok: true, value: result });
+    const untilEmpty = (o: Outcome) => {
+      onEmpty = o;
+      if (wait) return;
+      wait = waitForEmptyEventLoop();
+      wait.promise.then(() => settle(onEmpty));
     };
-    ctx.bindCallback(callback);
+    const outcome = (error: unknown, result: unknown): Outcome =>
+      error !== undefined && error !== null ? { ok: false, error } : { ok: true, value: result };
+    const immediate: LambdaCallback<unknown> = (error, result) => {
+      if (called) return;
+      called = true;
+      settle(outcome(error, result));
+    };
+    const callback: LambdaCallback<unknown> = (error, result) => {
+      if (called) return;
+      called = true;
+      const o = outcome(error, result);
+      if (o.ok && waits && ctx.callbackWaitsForEmptyEventLoop) untilEmpty(o);
+      else settle(o);
+    };
+    ctx.bindCallback(immediate);
     let ret: unknown;
     try {
       ret = handler(event, ctx, callback as LambdaCallback<R>);
     } catch (error) {
+      called = true;
       settle({ ok: false, error });
       return;
     }
@@ -182,8 +227,11 @@ function runHandler<E, R>(
     } else if (ret !== undefined || handler.length < 3) {
       // A sync result; or a handler that takes no callback and returned nothing.
       settle({ ok: true, value: ret });
+    } else if (waits && !called) {
+      // A Node-style handler: the callback (or context.done/succeed/fail) settles; if nothing
+      // does by the time the loop is empty, the answer is null (Node's default exit listener).
+      untilEmpty({ ok: true, value: undefined });
     }
-    // Otherwise: a Node-style handler; the callback (or context.done/succeed/fail) settles.
   });
 }
 
@@ -284,6 +332,8 @@ export function createInvoker<E = unknown, R = unknown>(
   const setTrace = options.setTraceEnv ?? true;
   const prefix = options.prefixMetadataErrors ?? false;
   const streaming = options.streaming ?? false;
+  const waits = (options.emptyEventLoop ?? true) && canWaitForEmptyEventLoop();
+  const tracer = options.tracer;
   const inFlight = new Set<InvokeRequest>();
 
   async function invoke(req: InvokeRequest): Promise<InvokeResult> {
@@ -311,14 +361,15 @@ export function createInvoker<E = unknown, R = unknown>(
     let result: InvokeResult | undefined;
     try {
       const scope = invocationScope(req.requestId, req.traceId, req.tenantId);
-      result = await runInScope(scope, async () => {
-        const outcome = await runHandler(handler, event as E, ctx);
+      const run = async () => {
+        const outcome = await runHandler(handler, event as E, ctx, waits);
         if (!outcome.ok) return failed(toErrorShape(outcome.error));
         if (isStreamingResponse(outcome.value)) {
           return await streamedResult(outcome.value, streaming, done, req.requestId);
         }
         return encodeResult(outcome.value);
-      });
+      };
+      result = await runInScope(scope, tracer ? () => tracer.run(req, event, run) : run);
       return result;
     } catch (e) {
       // Only reachable through a bug in the runtime; still answer the invoke.

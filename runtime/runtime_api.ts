@@ -37,7 +37,7 @@
 import { encodeBase64 } from "../ground/bytes.ts";
 import { runtimeApiErrorBody, runtimeError, xrayCause } from "./errors.ts";
 import type { Invoker, InvokeRequest, InvokeResult } from "./invoke.ts";
-import { activeLogger } from "./logging.ts";
+import { activeLogger, logReportedError } from "./logging.ts";
 import { Http1Client, type Http1Response } from "./runtime_api_client.ts";
 import { toErrorShape } from "./errors.ts";
 import { headerValue } from "../protocol/header_value.ts";
@@ -84,21 +84,6 @@ const LOWER = Object.fromEntries(
 export type NextInvoke =
   | { request: InvokeRequest; error?: undefined }
   | { request: InvokeRequest; error: LambdaErrorShape };
-
-/**
- * Logs a reported error as Node's runtime does: `<what> \t{"errorType","errorMessage","stack"}`
- * in the text format, `{errorType, errorMessage, stackTrace}` as the JSON format's message.
- */
-function logError(what: string, error: LambdaErrorShape, requestId: string | undefined): void {
-  const { errorType, errorMessage } = error;
-  const stack = error.trace ?? [];
-  activeLogger().logEvent(
-    "ERROR",
-    `${what} \t${JSON.stringify({ errorType, errorMessage, stack })}`,
-    { errorType, errorMessage, stackTrace: stack },
-    requestId,
-  );
-}
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -200,7 +185,7 @@ export class RuntimeApiClient {
   /** Posts an invocation error (and logs it, as Go does). */
   postError(requestId: string, error: LambdaErrorShape): Promise<void> {
     const body = runtimeApiErrorBody(error);
-    logError("Invoke Error", error, requestId);
+    logReportedError("Invoke Error", error, requestId);
     return this.#post(
       errorPath(requestId),
       encoder.encode(body),
@@ -211,7 +196,7 @@ export class RuntimeApiClient {
   /** Posts an initialisation error. The caller should exit afterwards. */
   postInitError(error: LambdaErrorShape): Promise<void> {
     const body = runtimeApiErrorBody(error);
-    logError("Init Error", error, undefined);
+    logReportedError("Init Error", error, undefined);
     return this.#post(
       PATHS.initError,
       encoder.encode(body),
@@ -245,7 +230,7 @@ export class RuntimeApiClient {
         (e) => {
           const error = toErrorShape(e);
           const json = runtimeApiErrorBody(error);
-          logError("Invoke Error", error, requestId);
+          logReportedError("Invoke Error", error, requestId);
           return {
             [HEADERS.errorType]: headerValue(error.errorType),
             [HEADERS.errorBody]: encodeBase64(encoder.encode(json)),

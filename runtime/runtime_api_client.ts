@@ -12,9 +12,14 @@
  * only what the Runtime API sends is parsed. `fetch` cannot send request trailers either, which
  * a streamed response that fails half-way needs.
  *
- * A request on a reused connection that the server had closed meanwhile (no byte of an answer)
- * is sent again on a new one, as Go's `Transport` does. Interim `1xx` answers are skipped. Header
- * values travel as Latin-1, one byte per character, as `fetch` writes and reads them.
+ * As Go's `Transport` (aws-lambda-go's client) behaves: an idle connection is watched, so one the
+ * server closed is not reused and bytes it sends unasked (beyond an answer's length, or while
+ * idle) are reported and the connection dropped, never read as the next answer; a request that
+ * fails on a reused connection is sent again on a new one only when that cannot repeat it (no byte
+ * of it was written, or it is a `GET`), so a response is never posted twice; a repeated header
+ * gives its first value; heads (interim `1xx` ones included, which are skipped) may take up to
+ * 10 MiB. Header values travel as Latin-1, one byte per character, as `fetch` writes and reads
+ * them.
  *
  * Connections come from the platform transport (`ground/transport.ts`), so the npm build's
  * `node:net` transport serves it too (there, through the connection's streams).
@@ -35,6 +40,7 @@ import {
 import { duplex } from "../ground/duplex.ts";
 import { ByteReader } from "../ground/reader.ts";
 import { connect } from "../ground/transport.ts";
+import { type LoopHandle, trackLoopHandle } from "./event_loop.ts";
 
 /** An answer to a request. */
 export interface Http1Response {
@@ -95,9 +101,13 @@ class Connection {
   idle = false;
   /** Bytes of the current request handed to the connection (a write that failed may count). */
   written = 0;
+  readonly #untrack: () => void;
 
   constructor(conn: Conn) {
     this.#conn = conn;
+    // An idle connection's watching read must not keep a waiting callback handler from its
+    // empty event loop (event_loop.ts).
+    this.#untrack = trackLoopHandle(conn as Conn & LoopHandle);
     const { source, sink } = duplex(conn, { onWrite: (n) => this.written += n });
     this.reader = new ByteReader(source);
     this.write = (bytes) => sink.write(bytes);
@@ -107,6 +117,7 @@ class Connection {
     if (this.closed) return;
     this.closed = true;
     this.idle = false;
+    this.#untrack();
     this.reader.cancel();
     try {
       this.#conn.close?.();

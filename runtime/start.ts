@@ -30,6 +30,7 @@ import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
 import { listen } from "../ground/transport.ts";
 import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
 import { installInvokeStore } from "./invoke_store.ts";
+import { functionWantsSigterm, onSigterm, watchSigterm } from "./shutdown.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
 import type { Releases, RuntimeApiClient } from "./runtime_api.ts";
 import type {
@@ -48,6 +49,7 @@ import type {
 export function installRuntimeGlobals(): void {
   installInvokeStore();
   installFailureHandlers();
+  watchSigterm();
 }
 
 /** The environment variables that select a protocol, in Go's order of precedence. */
@@ -147,7 +149,12 @@ export const STARTERS: Record<Protocol, Starter> = {
   go1x: {
     concurrency: () => 1,
     // Go sets the trace variable per invoke; metadata errors are reported bare; no streaming.
-    invoker: () => ({ setTraceEnv: true, prefixMetadataErrors: false, streaming: false }),
+    invoker: () => ({
+      setTraceEnv: true,
+      prefixMetadataErrors: false,
+      streaming: false,
+      emptyEventLoop: true,
+    }),
     prepare(value, _options, invoker) {
       const port = Number(value);
       if (!/^\d+$/.test(value) || port > 65535) {
@@ -178,6 +185,7 @@ export const STARTERS: Record<Protocol, Starter> = {
       setTraceEnv: concurrency === 1,
       prefixMetadataErrors: true,
       streaming: true,
+      emptyEventLoop: concurrency === 1,
     }),
     async prepare(value, options, invoker) {
       // The Runtime API client lives in runtime_api.ts, loaded only in this mode.
@@ -186,7 +194,7 @@ export const STARTERS: Record<Protocol, Starter> = {
       );
       const client = new RuntimeApiClient(value);
       state.client = client;
-      if (options.onShutdown) await client.enableSigterm();
+      if (wantsSigterm(options)) await client.enableSigterm();
       const concurrency = STARTERS["runtime-api"].concurrency(functionEnv().maxConcurrency);
       const releases = concurrency > 1 ? new Releases() : undefined;
       state.releases = releases;
@@ -213,6 +221,16 @@ export const STARTERS: Record<Protocol, Starter> = {
     },
   },
 };
+
+/**
+ * Whether the process asks Lambda for SIGTERM at shutdown (see `shutdown.ts`): for the
+ * `onShutdown` option, a SIGTERM listener of the function's own, or Deno's OpenTelemetry (which
+ * exports what it batched only when the process exits).
+ */
+function wantsSigterm(options: StartOptions): boolean {
+  return options.onShutdown !== undefined || functionWantsSigterm() ||
+    getEnv("OTEL_DENO") === "true";
+}
 
 async function die(shape: LambdaErrorShape): Promise<never> {
   if (state.dying) return await new Promise<never>(() => {});
@@ -346,7 +364,14 @@ export async function start(
   const starter = STARTERS[selected.protocol];
   const concurrency = starter.concurrency(functionEnv().maxConcurrency);
   // Every accepted handler is called as (event, context, callback): see StartHandler.
-  const invoker = createInvoker(handler as LambdaHandler, starter.invoker(concurrency));
+  // OpenTelemetry's module is loaded only when Deno's OpenTelemetry is on.
+  const tracer = getEnv("OTEL_DENO") === "true"
+    ? (await import("./telemetry.ts")).invocationTracer()
+    : undefined;
+  const invoker = createInvoker(handler as LambdaHandler, {
+    ...starter.invoker(concurrency),
+    tracer,
+  });
   state.invoker = invoker;
   state.phase = "init";
 
@@ -358,24 +383,19 @@ export async function start(
       address: selected.value,
       invoker,
       init: options.init,
+      onShutdown: options.onShutdown,
       serving: (end) => {
         state.phase = "serving";
         state.endWorker = end;
       },
     });
   }
-  const isolates = pool?.workerCount(concurrency) ?? 1;
+  const isolates = pool?.isolateCount(concurrency) ?? 1;
 
-  if (options.onShutdown) {
+  if (wantsSigterm(options)) {
     const hook = options.onShutdown;
-    Deno.addSignalListener("SIGTERM", async () => {
-      try {
-        await hook();
-      } catch (e) {
-        activeLogger().logEvent("ERROR", `onShutdown failed: ${String(e)}`, undefined, undefined);
-      }
-      Deno.exit(0);
-    });
+    // In a concurrent environment every worker isolate runs its own hook meanwhile.
+    onSigterm(() => Promise.all([hook?.(), pool?.shutdownPool()]));
   }
 
   // Prepare the transport first (the Runtime API needs the client to report an init failure).

@@ -44,7 +44,16 @@ import { type LoopTracker, RuntimeApiClient, serveRuntimeApi } from "./runtime_a
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
 import { type HeapLimits, heapLimits, shares, workerCount } from "./worker_count.ts";
 
-export { heapLimits, shares, workerCount };
+export { heapLimits, shares };
+
+/**
+ * {@linkcode workerCount} under Deno; 1 elsewhere (the npm package under Node, whose worker
+ * threads have no name to tell them from the main thread: `inPoolWorker` would not know it
+ * runs in one).
+ */
+export function isolateCount(concurrency: number): number {
+  return typeof (globalThis as { Deno?: unknown }).Deno === "object" ? workerCount(concurrency) : 1;
+}
 
 /** Bytes per loop in the shared in-flight table: a length byte and the request id. */
 const SLOT_BYTES = 128;
@@ -66,6 +75,7 @@ const HEAP_CHECK_MS = 500;
 /** What a worker tells the main isolate. */
 type WorkerMessage =
   | { kind: "ready" }
+  | { kind: "shut" }
   | { kind: "uncaught"; error: LambdaErrorShape }
   | { kind: "init-error"; error: LambdaErrorShape }
   | { kind: "fatal"; message: string };
@@ -116,6 +126,16 @@ export function workerExitedError(requestId: string, reason: string): LambdaErro
   );
 }
 
+let shutdownWorkers: () => Promise<void> = () => Promise.resolve();
+
+/**
+ * Runs every worker's `onShutdown` hook, as the main isolate runs its own at SIGTERM; resolves
+ * when all are done (or gone).
+ */
+export function shutdownPool(): Promise<void> {
+  return shutdownWorkers();
+}
+
 /** What {@linkcode runPool} needs from `start`. */
 export interface PoolOptions {
   /** The main isolate's Runtime API client (it posts the errors of a dead worker's invocations). */
@@ -144,6 +164,8 @@ class PoolWorker {
   #thread: NodeWorker | undefined;
   #respawnDelay = RESPAWN_DELAY_MS;
   #stopped = false;
+  #released = false;
+  #shut: (() => void) | undefined;
 
   constructor(
     index: number,
@@ -177,10 +199,13 @@ class PoolWorker {
         if (m.kind === "ready") {
           ready = true;
           this.#respawnDelay = RESPAWN_DELAY_MS;
+          if (this.#released) thread.postMessage({ kind: "serve" });
           resolve(null);
         } else if (m.kind === "init-error") {
           resolve(m.error);
           void thread.terminate();
+        } else if (m.kind === "shut") {
+          this.#shut?.();
         } else if (m.kind === "uncaught") {
           lastError = m.error;
         } else if (m.kind === "fatal") {
@@ -190,6 +215,7 @@ class PoolWorker {
       thread.on("error", (e: unknown) => (lastError = e));
       thread.on("exit", (code: number) => {
         if (this.#thread === thread) this.#thread = undefined;
+        this.#shut?.();
         const shape = lastError === undefined ? undefined : asShape(lastError);
         const reason = shape ? `${shape.errorType}: ${shape.errorMessage}` : `exit code ${code}`;
         if (!ready) {
@@ -234,6 +260,26 @@ class PoolWorker {
     }
   }
 
+  /**
+   * Runs the worker's `onShutdown` (SIGTERM reaches the process, and so the main isolate, only);
+   * resolves when it is done or the worker is gone.
+   */
+  shutdown(): Promise<void> {
+    this.#stopped = true;
+    const thread = this.#thread;
+    if (!thread) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#shut = resolve;
+      thread.postMessage({ kind: "shutdown" });
+    });
+  }
+
+  /** Lets the worker (and every replacement) serve, once every isolate's init succeeded. */
+  release(): void {
+    this.#released = true;
+    this.#thread?.postMessage({ kind: "serve" });
+  }
+
   /** Stops the thread for good. */
   stop(): void {
     this.#stopped = true;
@@ -247,16 +293,25 @@ class PoolWorker {
  */
 export async function runPool(options: PoolOptions): Promise<never> {
   const [own, ...others] = shares(options.concurrency, options.isolates);
+  // As Lambda's .NET runtime reports its worker count at init (at DEBUG, with JSON logs).
+  activeLogger().logEvent(
+    "DEBUG",
+    `serving AWS_LAMBDA_MAX_CONCURRENCY=${options.concurrency} from ${options.isolates} isolates`,
+    { maxConcurrency: options.concurrency, isolates: options.isolates, shares: [own, ...others] },
+    undefined,
+  );
   const memory = Number(functionEnv().memoryLimitInMB);
   const limits = heapLimits(memory, options.isolates);
   const { Worker } = await import("node:worker_threads");
   const workers = others.map((share, i) => new PoolWorker(i + 1, share, options, limits, Worker));
+  shutdownWorkers = () => Promise.all(workers.map((w) => w.shutdown())).then(() => {});
   const inits = await Promise.all(workers.map((w) => w.start()));
   const failed = inits.find((e) => e !== null);
   if (failed) {
     for (const w of workers) w.stop();
     return await options.initFailed(failed);
   }
+  for (const w of workers) w.release();
   return await options.serve(own);
 }
 
@@ -268,6 +323,8 @@ export interface WorkerServeOptions {
   invoker: Invoker;
   /** The `init` option. */
   init?: () => unknown;
+  /** The `onShutdown` option: run when the main isolate gets SIGTERM. */
+  onShutdown?: () => unknown;
   /**
    * Called once the worker serves, with the function that ends it after an uncaught error (it
    * logs the error, tells the main isolate and exits the worker thread).
@@ -306,6 +363,18 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   const port = parentPort!;
   const data = workerData as WorkerData;
   const post = (m: WorkerMessage) => port.postMessage(m);
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  port.on("message", async (m: { kind: string }) => {
+    if (m.kind === "serve") release();
+    if (m.kind !== "shutdown") return;
+    try {
+      await options.onShutdown?.();
+    } catch (e) {
+      activeLogger().logEvent("ERROR", `onShutdown failed: ${String(e)}`, undefined, undefined);
+    }
+    post({ kind: "shut" });
+  });
   try {
     await options.init?.();
   } catch (e) {
@@ -326,6 +395,9 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   };
   options.serving(end);
   post({ kind: "ready" });
+  // No isolate asks for an invocation before every one has run its init: Lambda takes the first
+  // `next` as the end of the init phase, after which an init error can no longer be reported.
+  await released;
   await watchHeap(end);
   try {
     return await serveRuntimeApi(client, options.invoker, data.share, {

@@ -1,7 +1,8 @@
 /**
- * `GopherlessFunction` (cdk/): a CDK app of two functions (`fixtures/app.ts`) synthesized as
- * `cdk synth` runs an app, in a process of its own, with aws-cdk-lib and its assertions library
- * from npm (pinned in deno.json). Judged by the CDK's own template assertions, by AWS's Runtime
+ * `GopherlessFunction` (cdk/): a CDK app for Deno of two functions (`testdata/cdk_app/`, laid out
+ * as a user's: its own deno.json maps gopherless, aws-cdk-lib and constructs, which the construct
+ * then shares) synthesized as `cdk synth` runs an app, in a process of its own, with aws-cdk-lib
+ * and its assertions library from npm, pinned. Judged by the CDK's own template assertions, by AWS's Runtime
  * Interface Emulator and our emulator running the synthesized asset, and by moto's CloudFormation
  * and S3 creating the functions from the template and its assets.
  *
@@ -11,7 +12,9 @@
  * of an `AWS::Lambda::Function` made by CloudFormation (moto reports x86_64 for every one).
  */
 import assert from "node:assert/strict";
-import { Match, Template } from "aws-cdk-lib/assertions";
+// The version testdata/cdk_app/deno.json pins (new_iac_test.ts checks that they agree).
+// deno-lint-ignore no-import-prefix
+import { Match, Template } from "npm:aws-cdk-lib@2.278.0/assertions";
 import { encodeBase64 } from "../../ground/bytes.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { elfMachine } from "../../packaging/targets.ts";
@@ -25,8 +28,7 @@ import { goTest } from "../_support/go.ts";
 import { underRie } from "../_support/rie.ts";
 import { ACCOUNT, FAKE_AWS_ENV, motoTest } from "../tools/_moto.ts";
 
-const APP = new URL("./fixtures/app.ts", import.meta.url).pathname;
-const LOCK = new URL("../deno.lock", import.meta.url).pathname;
+const APP_DIR = new URL("../../testdata/cdk_app/", import.meta.url).pathname;
 const STACK = "GopherlessCdkTest";
 const dec = new TextDecoder();
 
@@ -42,7 +44,8 @@ interface Assembly {
 async function synth(cwd: string): Promise<Assembly> {
   const dir = await Deno.makeTempDir({ prefix: "gopherless-cdk-out-" });
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--lock=${LOCK}`, APP, dir],
+    // The app's own deno.json and lockfile, as `cdk synth` would run it from another folder.
+    args: ["run", "-A", "--config", `${APP_DIR}deno.json`, `${APP_DIR}app.ts`, dir],
     cwd,
     stdout: "piped",
     stderr: "piped",

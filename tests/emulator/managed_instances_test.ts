@@ -150,6 +150,7 @@ Deno.test("managed instances: a worker that reaches its heap limit is replaced, 
     entry: ENTRY,
     perEnvironmentMaxConcurrency: 8,
     memoryMb: 512,
+    timeoutMs: 30_000, // filling 230 MB takes a while on a loaded machine
     env: { GOPHERLESS_WORKER_COUNT: "2" },
   });
   try {
@@ -209,6 +210,33 @@ Deno.test("managed instances: an init failure in a worker is reported once, as a
     assert.equal(JSON.parse(logged[0]).level, "ERROR");
   } finally {
     await fn.close();
+  }
+});
+
+Deno.test("managed instances: no isolate takes an invocation before every init is done", async () => {
+  const fn = await start({ GOPHERLESS_WORKER_COUNT: "3", MI_INIT_FAIL: "gopherless-worker-2" });
+  try {
+    const r = await fn.invoke({ tag: "first" });
+    assert.ok(!r.ok);
+    assert.equal(r.kind, "init");
+    assert.equal(r.error.errorMessage, "init failed in gopherless-worker-2");
+    assert.ok(!r.logs.includes("handling first"), r.logs);
+  } finally {
+    await fn.close();
+  }
+});
+
+Deno.test("managed instances: SIGTERM runs every isolate's onShutdown", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fn = await start({ MI_SHUTDOWN_DIR: dir });
+    body(await fn.invoke({ tag: "one" }));
+    await fn.close(); // SIGTERM (the runtime registered for it), then SIGKILL after 500 ms
+    const marks = [];
+    for await (const e of Deno.readDir(dir)) marks.push(e.name);
+    assert.deepEqual(marks.sort(), ["gopherless-worker-1", "main"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -6,6 +6,8 @@
  * process of its own, as a user's program would.
  */
 import assert from "node:assert/strict";
+import { goTest } from "../_support/go.ts";
+import { denoFunction, header, op, postFor, runPlatform } from "./_platform.ts";
 
 const FIXTURE = new URL("./fixtures/globals_after_import.ts", import.meta.url).pathname;
 const ROOT = "../../../";
@@ -55,3 +57,16 @@ Deno.test("import: the runtime's entry points install the function's globals", a
   assert.deepEqual(await globalsAfter("mod.ts", { AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9" }), ALL);
   assert.deepEqual(await globalsAfter("mod.ts", { _LAMBDA_SERVER_PORT: "9" }), ALL);
 });
+
+goTest(
+  "import: a function importing only the root calls awslambda.streamifyResponse at its top level",
+  async () => {
+    const report = await runPlatform(
+      { invokes: [op("s-1", { op: "any" })] },
+      denoFunction("tests/runtime/fixtures/root_streamify.ts"),
+    );
+    const post = postFor(report, "s-1");
+    assert.equal(post.body, "top-level streamify", report.stderr);
+    assert.equal(header(post, "Lambda-Runtime-Function-Response-Mode"), "streaming");
+  },
+);

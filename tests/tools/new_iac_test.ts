@@ -8,7 +8,9 @@
  *   the function built into its asset) pass, and `deno task synth` writes `cdk.out/`.
  */
 import assert from "node:assert/strict";
-import { TEMPLATE_NAMES } from "../../tools/new.ts";
+import { parseArgs, projectFiles, TEMPLATE_NAMES, UsageError } from "../../tools/new.ts";
+import { AWS_CDK_LIB, CONSTRUCTS, stackNameFor } from "../../tools/new/iac.ts";
+import { CDK_PEERS } from "../../packaging/npm/build.ts";
 import { underRie } from "../_support/rie.ts";
 import { SAM_ENV, samTest } from "./_sam.ts";
 
@@ -143,4 +145,51 @@ Deno.test({
       await Deno.remove(tmp, { recursive: true });
     }
   },
+});
+
+Deno.test("new --iac: the option's values, the files each writes, names CloudFormation takes", () => {
+  assert.throws(() => parseArgs(["fn", "--iac", "terraform"]), UsageError);
+  assert.deepEqual(parseArgs(["fn", "--iac", "sam"]), { dir: "fn", iac: "sam" });
+  const sam = projectFiles({ dir: "/tmp/x/my_fn", iac: "sam" });
+  assert.ok("template.yaml" in sam && "Makefile" in sam && !("app.ts" in sam));
+  // make runs only recipe lines that start with a tab.
+  const recipe = sam.Makefile.split("\n").filter((l) => /^\s/.test(l));
+  assert.ok(recipe.length >= 4 && recipe.every((l) => l.startsWith("\t")), sam.Makefile);
+  assert.match(sam.Makefile, /^build-Function:$/m);
+  const cdk = projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk" });
+  assert.ok("app.ts" in cdk && "app_test.ts" in cdk && "cdk.json" in cdk);
+  assert.ok(!("Makefile" in cdk));
+  assert.match(cdk["app.ts"], /new FunctionStack\(app, "my-fn"\)/);
+  assert.equal(stackNameFor("9lives_api"), "lives-api");
+  assert.equal(stackNameFor("___"), "Function");
+  const plain = projectFiles({ dir: "/tmp/x/fn" });
+  assert.deepEqual(Object.keys(plain).sort(), [
+    ".gitignore",
+    "deno.json",
+    "events/event.json",
+    "main.ts",
+    "main_test.ts",
+  ]);
+});
+
+Deno.test("new --iac cdk: one aws-cdk-lib and constructs version everywhere gopherless pins them", async () => {
+  const read = async (rel: string) =>
+    JSON.parse(await Deno.readTextFile(new URL(`../../${rel}`, import.meta.url)));
+  const pins = [
+    (await read("cdk/check_import_map.json")).imports,
+    (await read("testdata/cdk_app/deno.json")).imports,
+    { "aws-cdk-lib": AWS_CDK_LIB, constructs: CONSTRUCTS },
+    {
+      "aws-cdk-lib": `npm:aws-cdk-lib@${CDK_PEERS["aws-cdk-lib"].compileWith}`,
+      constructs: `npm:constructs@${CDK_PEERS.constructs.compileWith}`,
+    },
+  ];
+  for (const p of pins) {
+    assert.equal(p["aws-cdk-lib"], AWS_CDK_LIB);
+    assert.equal(p.constructs, CONSTRUCTS);
+  }
+  // The library's own import map leaves them to the app, so that the construct shares the app's.
+  const root = (await read("deno.json")).imports;
+  assert.equal(root["aws-cdk-lib"], undefined);
+  assert.equal(root.constructs, undefined);
 });
