@@ -54,10 +54,24 @@ import {
 } from "../protocol/runtime_api.ts";
 import type { Sink } from "./driver.ts";
 import { invalidEntrypointError, newTraceId, randomHex } from "./lambda_rules.ts";
-import { Environment, type FailureKind, type Outcome, type OutputOption } from "./supervisor.ts";
+import {
+  Environment,
+  type FailureKind,
+  type Outcome,
+  type OutputOption,
+  type ShutdownReport,
+} from "./supervisor.ts";
 import { type Emulation, emulationFor } from "./emulation.ts";
 
-export type { Emulation, FailureKind, LambdaErrorShape, LambdaStackFrame, OutputOption, Protocol };
+export type {
+  Emulation,
+  FailureKind,
+  LambdaErrorShape,
+  LambdaStackFrame,
+  OutputOption,
+  Protocol,
+  ShutdownReport,
+};
 export { exitError, exitReason, timeoutError, timeoutText } from "./lambda_rules.ts";
 
 /** Parses an error document a runtime posted; falls back to `fallbackType` and the raw text. */
@@ -571,13 +585,18 @@ export class LocalFunction {
     return { error: { ok: false, error, kind, payload: doc, ...info }, info };
   }
 
-  /** Stops the function (SIGTERM first when the runtime registered for it, as Lambda does). */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Stops the function (SIGTERM first when the runtime registered for it, then SIGKILL after
+   * Lambda's grace period of 500 ms, as Lambda does). Resolves with what happened, or `undefined`
+   * when no environment was running.
+   */
+  async close(): Promise<ShutdownReport | undefined> {
+    if (this.#closed) return undefined;
     this.#closed = true;
     await this.#idle;
-    await this.#env?.shutdown();
+    const report = await this.#env?.shutdown();
     this.#env = null;
+    return report;
   }
 }
 

@@ -117,6 +117,23 @@ export function initFailureError(
 
 const encoder = new TextEncoder();
 const LOG_LIMIT = 1024 * 1024;
+/** Lambda's grace period between SIGTERM and SIGKILL at shutdown (with extensions registered). */
+export const SHUTDOWN_GRACE_MS = 500;
+
+/** What {@linkcode Environment.shutdown} did, as a shutdown on Lambda would have gone. */
+export interface ShutdownReport {
+  /** SIGTERM was sent (the runtime had registered an extension, so Lambda would send it). */
+  sigterm: boolean;
+  /** The process exited by itself within the grace period (else it was killed). */
+  exitedWithinGrace: boolean;
+  /** Its exit code, when it exited by itself. */
+  exitCode?: number;
+  /** Milliseconds from SIGTERM to its exit, when it exited by itself. */
+  exitedMs?: number;
+  /** What the process wrote from SIGTERM on (its shutdown hooks' logs). */
+  logs: string;
+}
+
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function writeStderr(bytes: Uint8Array): void {
@@ -440,14 +457,34 @@ export class Environment {
     await this.#driver.close();
   }
 
-  /** Stops the process as Lambda does at shutdown: SIGTERM first if an extension asked for it. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stops the process as Lambda does at shutdown: SIGTERM first if an extension asked for it, then
+   * SIGKILL once {@linkcode SHUTDOWN_GRACE_MS} has passed. Reports what happened.
+   */
+  async shutdown(): Promise<ShutdownReport> {
+    let sigterm = false;
+    let exitedMs: number | undefined;
+    let exitCode: number | undefined;
     if (this.alive && this.#driver.wantsSigterm) {
+      sigterm = true;
+      await this.takeLog(); // what the process logs from here on is its shutdown
+      const t0 = performance.now();
       try {
         this.child.kill("SIGTERM");
       } catch { /* gone */ }
-      await Promise.race([this.status, delay(500)]);
+      const status = await Promise.race([this.status, delay(SHUTDOWN_GRACE_MS).then(() => null)]);
+      if (status !== null) {
+        exitedMs = performance.now() - t0;
+        exitCode = status.code;
+      }
     }
     await this.kill();
+    return {
+      sigterm,
+      exitedWithinGrace: exitedMs !== undefined,
+      exitCode,
+      exitedMs,
+      logs: sigterm ? await this.takeLog() : "",
+    };
   }
 }

@@ -47,7 +47,16 @@ export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
 import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
 import { findQemuUser, QemuError, qemuRunner, type QemuUser } from "../ground/qemu.ts";
-import { CODE_FLAGS, launcherScript, v8Flags } from "./launcher.ts";
+import {
+  CODE_FLAGS,
+  FUNCTION_MANIFEST,
+  functionManifest,
+  launcherScript,
+  LAYER_MISMATCH_SCRIPT,
+  layerLauncherScript,
+  v8Flags,
+} from "./launcher.ts";
+import { GOPHERLESS_VERSION, layerId } from "./layer.ts";
 export { LAUNCHER } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
@@ -112,6 +121,13 @@ export interface BuildOptions {
    * for. Default `/var/task`, where Lambda puts a function's code.
    */
   taskRoot?: string;
+  /**
+   * `runtime: "deno"`: split the package in two (`layer.ts`): a runtime layer (`layer.zip`: the
+   * launcher as `/opt/bootstrap`, the Deno binary) shared by every function built with the same
+   * Deno and gopherless, and the function's own zip (`function.zip`: the bundle and its start-up
+   * cache, no `bootstrap`), which names the layer it was built for. Default `false`.
+   */
+  layer?: boolean;
   /** Where progress lines go. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -154,6 +170,11 @@ export interface Artifact {
    * `runtime: "deno"`: the start-up cache shipped in `.deno-cache/` (the directory it is made
    * for, the modules it covers, its size), or why there is none.
    */
+  /**
+   * `layer: true`: the runtime layer the function is built for (`zip` and `files` above are then
+   * the function's own zip, which holds no `bootstrap`).
+   */
+  layer?: LayerArtifact;
   startCache?: {
     taskRoot: string;
     modules: number;
@@ -333,6 +354,7 @@ interface CompiledPlan extends BuildBase {
 /** A `--runtime deno` build: always of the bundle. */
 interface DenoPlan extends BuildBase {
   runtime: "deno";
+  layer: boolean;
   arches: Arch[];
   denoVersion: string;
   cacheDir: string;
@@ -376,8 +398,13 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     if (plan.runtime === "deno") {
       const bundled = await bundleHandler(plan, work);
       handler = bundled;
+      const mismatch = plan.layer ? await bundleMismatchScript(plan) : undefined;
       for (const arch of plan.arches) {
         const dir = await freshDir(plan, arch);
+        if (mismatch) {
+          artifacts.push(await packageLayered(plan, arch, dir, bundled, mismatch));
+          continue;
+        }
         artifacts.push(
           await zipArtifact(plan, arch, dir, await packageDeno(plan, arch, dir, bundled)),
         );
@@ -419,6 +446,9 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
   const entry = absolute(options.entry);
   const bundle = options.bundle ?? true;
   const arches = options.arch ?? ["x86_64"];
+  if (options.layer && options.runtime !== "deno") {
+    throw new BuildError("--layer splits a --runtime deno package; add --runtime deno");
+  }
   if (options.runtime === "deno" && !bundle) {
     throw new BuildError("--runtime deno packages the bundled handler; drop --no-bundle");
   }
@@ -447,6 +477,7 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
       startCache: options.startCache ?? true,
       taskRoot: options.taskRoot ?? LAMBDA_TASK_ROOT,
       qemu: options.qemu,
+      layer: options.layer ?? false,
     };
   }
   // Find every denort before any work, so a missing one fails the build at once.
@@ -564,13 +595,11 @@ async function packageCompiled(
   return { entries: [{ name: "bootstrap", data: await Deno.readFile(bin), mode: 0o755 }], denort };
 }
 
-/** `--runtime deno`: the launcher, Deno's binary, the bundle and the start-up cache, in `dir`. */
-async function packageDeno(
+/** The Deno binary for `arch` as a zip entry (its deflated form cached beside it). */
+async function denoEntry(
   plan: DenoPlan,
   arch: Arch,
-  dir: string,
-  handler: BundledHandler,
-): Promise<Packaged> {
+): Promise<{ deno: DenoBinary; entry: ZipEntry }> {
   let deno: DenoBinary;
   try {
     deno = await denoBinary(TARGETS[arch], plan.denoVersion, plan.cacheDir);
@@ -588,18 +617,30 @@ async function packageDeno(
     );
   }
   const denoData = await Deno.readFile(deno.path);
+  const entry: ZipEntry = {
+    name: "deno",
+    data: denoData,
+    mode: 0o755,
+    compressed: await compressedDeno(deno.path, denoData, plan.cacheDir),
+  };
+  return { deno, entry };
+}
+
+/** `--runtime deno`: the launcher, Deno's binary, the bundle and the start-up cache, in `dir`. */
+async function packageDeno(
+  plan: DenoPlan,
+  arch: Arch,
+  dir: string,
+  handler: BundledHandler,
+): Promise<Packaged> {
+  const { deno, entry } = await denoEntry(plan, arch);
   const entries: ZipEntry[] = [
-    {
-      name: "deno",
-      data: denoData,
-      mode: 0o755,
-      compressed: await compressedDeno(deno.path, denoData, plan.cacheDir),
-    },
+    entry,
     { name: "handler.js", data: handler.code, mode: 0o644 },
     ...handler.besides,
   ];
   for (const e of entries) await writeFileMode(`${dir}/${e.name}`, e.data, e.mode ?? 0o644);
-  const cache = await shipStartCache(plan, arch, dir, handler);
+  const cache = await shipStartCache(plan, arch, dir, `${dir}/deno`, handler);
   entries.push(...cache.entries);
   if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
   const startCacheRoot = "skipped" in cache.report ? undefined : cache.report.taskRoot;
@@ -624,6 +665,7 @@ async function shipStartCache(
   plan: DenoPlan,
   arch: Arch,
   dir: string,
+  deno: string,
   handler: BundledHandler,
 ): Promise<{ entries: ZipEntry[]; report: NonNullable<Artifact["startCache"]> }> {
   if (!plan.startCache) {
@@ -651,7 +693,7 @@ async function shipStartCache(
   try {
     for (const [profile, flags] of Object.entries(CODE_FLAGS)) {
       last = await primeStartCache({
-        deno: `${dir}/deno`,
+        deno,
         dir,
         modules: [
           "handler.js",
@@ -733,6 +775,142 @@ async function zipArtifact(
       `direct upload${artifact.zipWithinDirectUpload ? "" : " (TOO LARGE: upload through S3)"}` +
       `, unzipped ${mb(unzippedBytes)} of ${limitMb(UNZIPPED_LIMIT)}` +
       `${artifact.unzippedWithinLimit ? "" : " (TOO LARGE for Lambda)"}`,
+  );
+  return artifact;
+}
+
+/** The runtime layer of a `layer: true` build (see {@linkcode BuildOptions.layer}). */
+export interface LayerArtifact {
+  /**
+   * The layer's identity: a hash of everything in it (the Deno binary, the launcher, the
+   * gopherless and Deno versions, the architecture). The function's zip names it; the layer's
+   * launcher refuses a function built for another.
+   */
+  id: string;
+  /** The gopherless version that built it. */
+  gopherlessVersion: string;
+  /** The Deno version it ships. */
+  denoVersion: string;
+  /** The directory holding its files (as Lambda puts them in `/opt`). */
+  dir: string;
+  /** Its files. */
+  files: PackagedFile[];
+  /** Its unzipped size. */
+  unzippedBytes: number;
+  /** The zip's path (`<arch>/layer.zip`). */
+  zip: string;
+  /** The zip's size. */
+  zipBytes: number;
+}
+
+/** The layer's script that reports a function built for another layer, bundled. */
+async function bundleMismatchScript(plan: BuildBase): Promise<Uint8Array> {
+  try {
+    const b = await bundle(new URL("./layer_mismatch.ts", import.meta.url).pathname, {
+      split: false,
+    });
+    return b.code;
+  } catch (e) {
+    if (e instanceof BundleError) throw new BuildError(e.message);
+    throw e;
+  } finally {
+    plan.log("bundle the runtime layer's mismatch report");
+  }
+}
+
+/**
+ * `layer: true`: the runtime layer in `<dir>/layer` (`layer.zip`) and the function in
+ * `<dir>/function` (`function.zip`), its start-up cache made by the layer's own Deno.
+ */
+async function packageLayered(
+  plan: DenoPlan,
+  arch: Arch,
+  dir: string,
+  handler: BundledHandler,
+  mismatch: Uint8Array,
+): Promise<Artifact> {
+  const layerDir = `${dir}/layer`;
+  const fnDir = `${dir}/function`;
+  await Deno.mkdir(layerDir, { recursive: true });
+  await Deno.mkdir(fnDir, { recursive: true });
+  const { deno, entry: denoZipEntry } = await denoEntry(plan, arch);
+  const id = await layerId({
+    arch,
+    denoVersion: plan.denoVersion,
+    gopherlessVersion: GOPHERLESS_VERSION,
+    deno: denoZipEntry.data,
+    mismatch,
+  });
+  const launcher = new TextEncoder().encode(layerLauncherScript(id));
+  const layerEntries: ZipEntry[] = [
+    { name: "bootstrap", data: launcher, mode: 0o755 },
+    denoZipEntry,
+    { name: LAYER_MISMATCH_SCRIPT, data: mismatch, mode: 0o644 },
+  ];
+  for (const e of layerEntries) {
+    await writeFileMode(`${layerDir}/${e.name}`, e.data, e.mode ?? 0o644);
+  }
+  const layerZip = await writeZip(layerEntries);
+  const layerZipPath = `${dir}/layer.zip`;
+  await Deno.writeFile(layerZipPath, layerZip);
+  const layerBytes = layerEntries.reduce((n, e) => n + e.data.length, 0);
+  plan.log(
+    `${arch}: runtime layer ${id} (deno ${plan.denoVersion}, gopherless ${GOPHERLESS_VERSION}): ` +
+      `${layerZipPath}  zip ${mb(layerZip.length)}, unzipped ${mb(layerBytes)}`,
+  );
+
+  const entries: ZipEntry[] = [
+    { name: "handler.js", data: handler.code, mode: 0o644 },
+    ...handler.besides,
+  ];
+  for (const e of entries) await writeFileMode(`${fnDir}/${e.name}`, e.data, e.mode ?? 0o644);
+  const cache = await shipStartCache(plan, arch, fnDir, `${layerDir}/deno`, handler);
+  entries.push(...cache.entries);
+  if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
+  const manifest = new TextEncoder().encode(functionManifest({
+    layerId: id,
+    startCacheRoot: "skipped" in cache.report ? undefined : cache.report.taskRoot,
+    startCacheFiles: cache.entries,
+  }));
+  entries.unshift({ name: FUNCTION_MANIFEST, data: manifest, mode: 0o644 });
+  await writeFileMode(`${fnDir}/${FUNCTION_MANIFEST}`, manifest, 0o644);
+
+  const zip = await writeZip(entries);
+  const zipPath = `${dir}/function.zip`;
+  await Deno.writeFile(zipPath, zip);
+  const unzippedBytes = entries.reduce((n, e) => n + e.data.length, 0);
+  const artifact: Artifact = {
+    arch,
+    dir: fnDir,
+    files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
+    unzippedBytes,
+    zip: zipPath,
+    zipBytes: zip.length,
+    zipWithinDirectUpload: zip.length <= ZIP_DIRECT_UPLOAD_LIMIT,
+    // Lambda's 250 MB counts the function and its layers together.
+    unzippedWithinLimit: unzippedBytes + layerBytes <= UNZIPPED_LIMIT,
+    deno,
+    denoVersion: plan.denoVersion,
+    startCache: cache.report,
+    layer: {
+      id,
+      gopherlessVersion: GOPHERLESS_VERSION,
+      denoVersion: plan.denoVersion,
+      dir: layerDir,
+      files: layerEntries.map((e) => ({
+        name: e.name,
+        bytes: e.data.length,
+        mode: e.mode ?? 0o644,
+      })),
+      unzippedBytes: layerBytes,
+      zip: layerZipPath,
+      zipBytes: layerZip.length,
+    },
+  };
+  plan.log(
+    `${arch}: function for layer ${id}: ${zipPath}  zip ${mb(zip.length)}, unzipped ` +
+      `${mb(unzippedBytes)} (${mb(unzippedBytes + layerBytes)} with the layer, of ` +
+      `${limitMb(UNZIPPED_LIMIT)})`,
   );
   return artifact;
 }

@@ -44,6 +44,10 @@ export const USAGE = `usage: deno task build <entry.ts> [options]
   --task-root DIR            where the package will run (deno; default /var/task, Lambda's):
                              the start-up cache it ships is made for that directory
   --no-start-cache           ship no start-up cache (deno)
+  --layer                    split the package (deno; implies --runtime deno): a runtime layer
+                             <arch>/layer.zip (the launcher as /opt/bootstrap, the Deno binary),
+                             shared by every function of the same Deno and gopherless, and the
+                             function's own <arch>/function.zip (docs/layer.md)
   --qemu PROGRAM             the qemu-user that runs the other architecture's deno to make its
                              start-up cache (deno; default qemu-aarch64-static or qemu-aarch64
                              on PATH, for arm64 on x86_64: docs/arm64.md)
@@ -69,6 +73,7 @@ const FLAGS = {
   "no-bundle": "boolean",
   "no-check": "boolean",
   "no-start-cache": "boolean",
+  layer: "boolean",
   offline: "boolean",
 } as const satisfies FlagTable;
 
@@ -111,6 +116,13 @@ export function parseArgs(args: string[]): BuildOptions | { help: true } {
     opts.taskRoot = f["task-root"];
   }
   if (f["no-start-cache"]) opts.startCache = false;
+  if (f.layer) {
+    if (opts.runtime === "compiled") {
+      throw new UsageError("--layer splits a --runtime deno package; drop --runtime compiled");
+    }
+    opts.runtime = "deno";
+    opts.layer = true;
+  }
   if (f.qemu !== undefined) opts.qemu = f.qemu;
   if (f.offline) opts.offline = true;
   if (f.memory !== undefined) {

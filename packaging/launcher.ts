@@ -170,13 +170,10 @@ ${body}fi
 `;
 }
 
-/** The `bootstrap` of a `--runtime deno` package (see the module docs). */
-export function launcherScript(options: LauncherOptions = {}): string {
-  const root = options.startCacheRoot;
-  const copyCache = root === undefined ? "" : copyCacheScript(root, options.startCacheFiles);
+/** The launcher's first lines: its own folder, Deno's settings, V8's flags for the memory size. */
+function preamble(what: string): string {
   return `#!/bin/sh
-# gopherless launcher (--runtime deno): runs the bundled handler with the Deno binary beside it.
-# Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).
+# gopherless launcher (--runtime deno${what}
 # POSIX sh: Lambda's /bin/sh is bash, but dash or busybox ash may run it as well.
 self=$0
 # Started through a link (layers and images start runtimes that way): the file it links to. Only
@@ -215,10 +212,118 @@ case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
     export DENO_V8_FLAGS
     ;;
 esac
-${copyCache}# ${DENO_RUNNER_VARIABLE}: a program to run deno through, unset on Lambda; the emulator sets it
-# to qemu-user to run a package built for the other architecture (ground/qemu.ts).
-exec \${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm "$here/handler.js"
 `;
+}
+
+/** The launcher's last line: Deno, run through the emulator's runner when it names one. */
+function execDeno(main: string): string {
+  return `# ${DENO_RUNNER_VARIABLE}: a program to run deno through, unset on Lambda; the emulator sets it
+# to qemu-user to run a package built for the other architecture (ground/qemu.ts).
+exec \${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm ${main}
+`;
+}
+
+/** The `bootstrap` of a `--runtime deno` package (see the module docs). */
+export function launcherScript(options: LauncherOptions = {}): string {
+  const root = options.startCacheRoot;
+  const copyCache = root === undefined ? "" : copyCacheScript(root, options.startCacheFiles);
+  return preamble(`): runs the bundled handler with the Deno binary beside it.
+# Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).`) +
+    copyCache + execDeno(`"$here/handler.js"`);
+}
+
+/**
+ * The file a function built for a runtime layer holds at its task root, which the layer's
+ * launcher reads (`.` in the shell: no process) before anything else of the function.
+ */
+export const FUNCTION_MANIFEST = "gopherless-function.sh";
+
+/** The file of a runtime layer that reports a function built for another layer (`layer_mismatch.ts`). */
+export const LAYER_MISMATCH_SCRIPT = "gopherless-layer-mismatch.js";
+
+/** The variables the layer's launcher hands {@link LAYER_MISMATCH_SCRIPT}. */
+export const MISMATCH_VARIABLES = {
+  /** The layer the function was built for (empty: the task root holds no such function). */
+  wanted: "GOPHERLESS_LAYER_WANTED",
+  /** The layer that started it. */
+  have: "GOPHERLESS_LAYER_HAVE",
+  /** Where the function's manifest was looked for. */
+  manifest: "GOPHERLESS_LAYER_MANIFEST",
+} as const;
+
+/**
+ * The `bootstrap` of a runtime layer (`deno task build --layer`), unzipped by Lambda into `/opt`:
+ * it runs the function in `LAMBDA_TASK_ROOT` (`/var/task`) with the Deno binary beside it, once
+ * the function's manifest ({@link functionManifest}) says it was built for this very layer
+ * (`layerId`); else it runs {@link LAYER_MISMATCH_SCRIPT}, which reports the mismatch as an init
+ * error, and the function never runs on a layer it was not built for.
+ */
+export function layerLauncherScript(layerId: string): string {
+  const m = MISMATCH_VARIABLES;
+  return preamble(` runtime layer ${layerId}): runs the function in
+# LAMBDA_TASK_ROOT (/var/task) with the Deno binary beside this file (/opt), when the function was
+# built for this layer; else reports the mismatch as an init error.`) +
+    `task="\${LAMBDA_TASK_ROOT:-/var/task}"
+gopherless_layer=
+gopherless_cache_root=
+if [ -f "$task/${FUNCTION_MANIFEST}" ]; then . "$task/${FUNCTION_MANIFEST}"; fi
+if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
+  ${m.wanted}="$gopherless_layer" ${m.have}=${
+      shellQuote(layerId)
+    } ${m.manifest}="$task/${FUNCTION_MANIFEST}"
+  export ${m.wanted} ${m.have} ${m.manifest}
+  ${execDeno(`"$here/${LAYER_MISMATCH_SCRIPT}"`).replaceAll("\n", "\n  ").trimEnd()}
+fi
+# The function's start-up cache, made at build time for its task root with this layer's deno, one
+# per set of V8 flags that change code (packaging/start_cache.ts), checked with one cksum (CRC-32)
+# against the sums its manifest holds: the same rules as a one-zip package's launcher.
+if [ -n "$gopherless_cache_root" ] && [ "$task" -ef "$gopherless_cache_root" ]; then
+  task=$gopherless_cache_root
+fi
+if [ "$task" = "$gopherless_cache_root" ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
+  cache="$task/${START_CACHE_DIR}/$cache_profile"
+  case "$cache_profile" in
+    small) sums=$gopherless_cache_small ;;
+    *) sums=$gopherless_cache_default ;;
+  esac
+  if [ -n "$sums" ] && [ "$(cksum "$cache"/* 2>/dev/null)" = "$sums" ]; then
+    cp -R "$cache/." "$DENO_DIR" 2>/dev/null || :
+  else
+    echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2
+  fi
+fi
+` + execDeno(`"$task/handler.js"`);
+}
+
+/** Options of {@link functionManifest}. */
+export interface FunctionManifestOptions {
+  /** The layer the function is built for. */
+  layerId: string;
+  /** The task root its start-up cache is made for (none: it ships none). */
+  startCacheRoot?: string;
+  /** The start-up cache's files as the function's zip holds them (`.deno-cache/<profile>/<file>`). */
+  startCacheFiles?: readonly { name: string; data: Uint8Array }[];
+}
+
+/**
+ * {@link FUNCTION_MANIFEST}: shell assignments only (the layer's launcher sources it): the layer
+ * the function was built for, and its start-up cache's root and `cksum` lines by profile.
+ */
+export function functionManifest(options: FunctionManifestOptions): string {
+  const lines = [
+    "# gopherless: a function built for a runtime layer (deno task build --layer); the layer's",
+    "# launcher reads this first and runs the function only on the layer named here.",
+    `gopherless_layer=${shellQuote(options.layerId)}`,
+  ];
+  const root = options.startCacheRoot;
+  if (root !== undefined && options.startCacheFiles) {
+    lines.push(`gopherless_cache_root=${shellQuote(root)}`);
+    for (const [profile, { sums }] of cacheSums(root, options.startCacheFiles)) {
+      if (!/^[a-z]+$/.test(profile)) continue;
+      lines.push(`gopherless_cache_${profile}=${shellQuote(sums)}`);
+    }
+  }
+  return lines.join("\n") + "\n";
 }
 
 /** The `bootstrap` of a `--runtime deno` package that ships no start-up cache. */

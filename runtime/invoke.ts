@@ -47,6 +47,7 @@ import {
 } from "./event_loop.ts";
 import { isStreamingResponse, type StreamingResponse } from "./streaming.ts";
 import type { InvokeRequest, InvokeResult } from "../protocol/invocation.ts";
+import type { InvocationTracer } from "./telemetry.ts";
 import type { LambdaCallback, LambdaErrorShape, LambdaHandler } from "./types.ts";
 
 // The invocation's two sides are a protocol contract (both protocols and the emulator convert to
@@ -74,6 +75,8 @@ export interface InvokerOptions {
    * above 1), which has no empty loop to wait for.
    */
   emptyEventLoop?: boolean;
+  /** Runs each invocation inside its OpenTelemetry span (`telemetry.ts`; OTEL_DENO=true). */
+  tracer?: InvocationTracer;
 }
 
 /** Runs invocations of one handler; see the module docs. */
@@ -330,6 +333,7 @@ export function createInvoker<E = unknown, R = unknown>(
   const prefix = options.prefixMetadataErrors ?? false;
   const streaming = options.streaming ?? false;
   const waits = (options.emptyEventLoop ?? true) && canWaitForEmptyEventLoop();
+  const tracer = options.tracer;
   const inFlight = new Set<InvokeRequest>();
 
   async function invoke(req: InvokeRequest): Promise<InvokeResult> {
@@ -357,14 +361,15 @@ export function createInvoker<E = unknown, R = unknown>(
     let result: InvokeResult | undefined;
     try {
       const scope = invocationScope(req.requestId, req.traceId, req.tenantId);
-      result = await runInScope(scope, async () => {
+      const run = async () => {
         const outcome = await runHandler(handler, event as E, ctx, waits);
         if (!outcome.ok) return failed(toErrorShape(outcome.error));
         if (isStreamingResponse(outcome.value)) {
           return await streamedResult(outcome.value, streaming, done, req.requestId);
         }
         return encodeResult(outcome.value);
-      });
+      };
+      result = await runInScope(scope, tracer ? () => tracer.run(req, event, run) : run);
       return result;
     } catch (e) {
       // Only reachable through a bug in the runtime; still answer the invoke.

@@ -57,6 +57,38 @@ function writeStdout(bytes: Uint8Array): void {
   while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
 }
 
+type LineWriter = (line: string) => void;
+let throughConsole: Record<LogLevel, LineWriter> | undefined;
+
+/** Writes one formatted line (with its final `\n`) at `level`. */
+function emit(level: LogLevel, line: string): void {
+  if (throughConsole) throughConsole[level](line.endsWith("\n") ? line.slice(0, -1) : line);
+  else writeStdout(encoder.encode(line));
+}
+
+/**
+ * Sends the runtime's log lines through Deno's own console methods (`console.debug/info/warn/
+ * error` by level) instead of writing them to stdout directly: with Deno's OpenTelemetry on, the
+ * console is what exports log records, each with the active span's trace and span ids (the
+ * invocation's span, see `telemetry.ts`). The lines printed are the same; warnings and errors go
+ * to stderr, as Deno's console writes them.
+ */
+export function logThroughConsole(): void {
+  const c = { ...console, ...(installed?.originals ?? {}) } as Record<
+    ConsoleMethod,
+    (...a: unknown[]) => void
+  >;
+  const to = (m: ConsoleMethod): LineWriter => (line) => c[m].call(console, "%s", line);
+  throughConsole = {
+    TRACE: to("debug"),
+    DEBUG: to("debug"),
+    INFO: to("info"),
+    WARN: to("warn"),
+    ERROR: to("error"),
+    FATAL: to("error"),
+  };
+}
+
 /** A logger writing Lambda log events; the console is routed to one by {@linkcode installConsole}. */
 export class Logger {
   /** The format and level in force. */
@@ -77,7 +109,7 @@ export class Logger {
   /** Formats `args` as `console.log` would and writes them as one event at `level`. */
   log(level: LogLevel, args: unknown[]): void {
     if (!this.enabled(level)) return;
-    writeStdout(encoder.encode(this.format(level, args, new Date(), currentRequestId())));
+    emit(level, this.format(level, args, new Date(), currentRequestId()));
   }
 
   /**
@@ -95,7 +127,7 @@ export class Logger {
     const line = this.config.format === "JSON"
       ? JSON.stringify({ timestamp: now, level, requestId, message: structured ?? text })
       : `${now}\t${requestId ?? "undefined"}\t${level}\t${text.replace(/\r?\n/g, "\r")}`;
-    writeStdout(encoder.encode(line + "\n"));
+    emit(level, line + "\n");
   }
 
   /** The exact line (with its final `\n`) a call produces. Exposed for tests. */

@@ -30,6 +30,7 @@ import { MODE_TABLE, type Protocol } from "../protocol/mode.ts";
 import { listen } from "../ground/transport.ts";
 import { createInvoker, type Invoker, type InvokerOptions } from "./invoke.ts";
 import { installInvokeStore } from "./invoke_store.ts";
+import { functionWantsSigterm, onSigterm, watchSigterm } from "./shutdown.ts";
 import { activeLogger, installConsole, logConfigFromEnv, Logger } from "./logging.ts";
 import type { Releases, RuntimeApiClient } from "./runtime_api.ts";
 import type {
@@ -48,6 +49,7 @@ import type {
 export function installRuntimeGlobals(): void {
   installInvokeStore();
   installFailureHandlers();
+  watchSigterm();
 }
 
 /** The environment variables that select a protocol, in Go's order of precedence. */
@@ -192,7 +194,7 @@ export const STARTERS: Record<Protocol, Starter> = {
       );
       const client = new RuntimeApiClient(value);
       state.client = client;
-      if (options.onShutdown) await client.enableSigterm();
+      if (wantsSigterm(options)) await client.enableSigterm();
       const concurrency = STARTERS["runtime-api"].concurrency(functionEnv().maxConcurrency);
       const releases = concurrency > 1 ? new Releases() : undefined;
       state.releases = releases;
@@ -219,6 +221,16 @@ export const STARTERS: Record<Protocol, Starter> = {
     },
   },
 };
+
+/**
+ * Whether the process asks Lambda for SIGTERM at shutdown (see `shutdown.ts`): for the
+ * `onShutdown` option, a SIGTERM listener of the function's own, or Deno's OpenTelemetry (which
+ * exports what it batched only when the process exits).
+ */
+function wantsSigterm(options: StartOptions): boolean {
+  return options.onShutdown !== undefined || functionWantsSigterm() ||
+    getEnv("OTEL_DENO") === "true";
+}
 
 async function die(shape: LambdaErrorShape): Promise<never> {
   if (state.dying) return await new Promise<never>(() => {});
@@ -352,7 +364,14 @@ export async function start(
   const starter = STARTERS[selected.protocol];
   const concurrency = starter.concurrency(functionEnv().maxConcurrency);
   // Every accepted handler is called as (event, context, callback): see StartHandler.
-  const invoker = createInvoker(handler as LambdaHandler, starter.invoker(concurrency));
+  // OpenTelemetry's module is loaded only when Deno's OpenTelemetry is on.
+  const tracer = getEnv("OTEL_DENO") === "true"
+    ? (await import("./telemetry.ts")).invocationTracer()
+    : undefined;
+  const invoker = createInvoker(handler as LambdaHandler, {
+    ...starter.invoker(concurrency),
+    tracer,
+  });
   state.invoker = invoker;
   state.phase = "init";
 
@@ -373,17 +392,10 @@ export async function start(
   }
   const isolates = pool?.isolateCount(concurrency) ?? 1;
 
-  if (options.onShutdown) {
+  if (wantsSigterm(options)) {
     const hook = options.onShutdown;
-    Deno.addSignalListener("SIGTERM", async () => {
-      try {
-        // In a concurrent environment every worker isolate runs its own hook meanwhile.
-        await Promise.all([hook(), pool?.shutdownPool()]);
-      } catch (e) {
-        activeLogger().logEvent("ERROR", `onShutdown failed: ${String(e)}`, undefined, undefined);
-      }
-      Deno.exit(0);
-    });
+    // In a concurrent environment every worker isolate runs its own hook meanwhile.
+    onSigterm(() => Promise.all([hook?.(), pool?.shutdownPool()]));
   }
 
   // Prepare the transport first (the Runtime API needs the client to report an init failure).

@@ -113,9 +113,12 @@ export interface StartOptions {
    */
   init?: () => void | Promise<void>;
   /**
-   * Runs when the process receives SIGTERM, before it exits with status 0. On the Runtime API the
-   * runtime also registers an internal extension so that Lambda sends SIGTERM at shutdown at all
-   * (Lambda only does when some extension is registered); Lambda gives about 300-500 ms.
+   * Runs when the process receives SIGTERM (after the function's own SIGTERM listeners), before
+   * the work they left pending is awaited and the process exits with status 0, at most 400 ms
+   * after the signal (see `runtime/shutdown.ts`). On the Runtime API the runtime also registers
+   * an internal extension so that Lambda sends SIGTERM at shutdown at all (Lambda only does when
+   * some extension is registered), as it does for a SIGTERM listener of the function's own;
+   * Lambda gives about 500 ms.
    */
   onShutdown?: () => void | Promise<void>;
   /**

@@ -1,0 +1,113 @@
+// Command otlpreceiver is an OTLP/HTTP receiver built on the OpenTelemetry protocol's own Go
+// packages (go.opentelemetry.io/proto/otlp): it listens on 127.0.0.1, prints "listening <addr>",
+// then decodes each POST to /v1/traces and /v1/logs as protobuf and prints one JSON line per span
+// or log record, for the tests to judge what a function exported.
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+
+	common "go.opentelemetry.io/proto/otlp/common/v1"
+	logs "go.opentelemetry.io/proto/otlp/logs/v1"
+	trace "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+type record struct {
+	Kind         string         `json:"kind"`
+	Name         string         `json:"name,omitempty"`
+	TraceID      string         `json:"traceId"`
+	SpanID       string         `json:"spanId"`
+	ParentSpanID string         `json:"parentSpanId,omitempty"`
+	SpanKind     int32          `json:"spanKind,omitempty"`
+	Status       int32          `json:"status,omitempty"`
+	Body         string         `json:"body,omitempty"`
+	Attributes   map[string]any `json:"attributes"`
+}
+
+var mu sync.Mutex
+
+func emit(r record) {
+	mu.Lock()
+	defer mu.Unlock()
+	b, _ := json.Marshal(r)
+	fmt.Println(string(b))
+}
+
+func value(v *common.AnyValue) any {
+	switch x := v.GetValue().(type) {
+	case *common.AnyValue_StringValue:
+		return x.StringValue
+	case *common.AnyValue_IntValue:
+		return x.IntValue
+	case *common.AnyValue_BoolValue:
+		return x.BoolValue
+	case *common.AnyValue_DoubleValue:
+		return x.DoubleValue
+	}
+	return v.String()
+}
+
+func attrs(kvs []*common.KeyValue) map[string]any {
+	m := map[string]any{}
+	for _, kv := range kvs {
+		m[kv.Key] = value(kv.Value)
+	}
+	return m
+}
+
+func main() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening %s\n", ln.Addr())
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/traces", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		// ExportTraceServiceRequest and TracesData are the same message on the wire (field 1,
+		// repeated ResourceSpans); the latter spares the gRPC packages the collector's imports.
+		var req trace.TracesData
+		if err := proto.Unmarshal(body, &req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		for _, rs := range req.ResourceSpans {
+			for _, ss := range rs.ScopeSpans {
+				for _, s := range ss.Spans {
+					emit(record{Kind: "span", Name: s.Name, TraceID: hex.EncodeToString(s.TraceId),
+						SpanID: hex.EncodeToString(s.SpanId), ParentSpanID: hex.EncodeToString(s.ParentSpanId),
+						SpanKind: int32(s.Kind), Status: int32(s.GetStatus().GetCode()), Attributes: attrs(s.Attributes)})
+				}
+			}
+		}
+		// An empty ExportTraceServiceResponse: zero bytes.
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	})
+	mux.HandleFunc("/v1/logs", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req logs.LogsData
+		if err := proto.Unmarshal(body, &req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		for _, rl := range req.ResourceLogs {
+			for _, sl := range rl.ScopeLogs {
+				for _, l := range sl.LogRecords {
+					emit(record{Kind: "log", TraceID: hex.EncodeToString(l.TraceId), SpanID: hex.EncodeToString(l.SpanId),
+						Body: fmt.Sprint(value(l.Body)), Attributes: attrs(l.Attributes)})
+				}
+			}
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	})
+	http.Serve(ln, mux)
+}

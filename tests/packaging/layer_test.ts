@@ -1,0 +1,321 @@
+/**
+ * `deno task build --layer` end to end, in Lambda's own layout: the layer unzipped on `/opt`, the
+ * function on `/var/task`, both read-only, in a mount namespace of the test's own (`unshare
+ * --mount`, as root: the paths the start-up cache is made for are Lambda's, nothing is built for
+ * other roots), `/opt/bootstrap` started as Lambda starts a custom runtime from a layer. Answers
+ * in both protocols, under our emulator and AWS's Runtime Interface Emulator; the start-up cache
+ * taken as shipped; a function built for another layer refused with a clear init error.
+ */
+import assert from "node:assert/strict";
+import { LocalFunction } from "../../emulator/mod.ts";
+import { goTest } from "../_support/go.ts";
+import { unzipInto } from "../_support/tools.ts";
+import { buildRie } from "../emulator/_rie.ts";
+import { runBootstrap } from "./_mini_platform.ts";
+import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
+import {
+  FUNCTION_MANIFEST,
+  functionManifest,
+  LAYER_MISMATCH_SCRIPT,
+  layerLauncherScript,
+} from "../../packaging/launcher.ts";
+import { LAYER_MISMATCH_ERROR } from "../../packaging/layer_mismatch.ts";
+import { GOPHERLESS_VERSION } from "../../packaging/layer.ts";
+
+const FN = repoPath("tests/packaging/fixtures/fn.ts");
+
+interface Built {
+  dir: string;
+  /** Holds `opt/` and `var/task/`, mounted on `/opt` and `/var` by {@link sandbox}. */
+  root: string;
+  report: {
+    artifacts: {
+      zip: string;
+      zipBytes: number;
+      files: { name: string }[];
+      startCache: { taskRoot: string; modules: number };
+      layer: { id: string; zip: string; zipBytes: number; denoVersion: string };
+    }[];
+  };
+}
+
+let built: Promise<Built> | undefined;
+
+/**
+ * The fixture built with `--layer` (for Lambda's own roots) and unzipped under `<root>/opt` and
+ * `<root>/var/task`, with the sandbox script that starts it as Lambda does.
+ */
+function buildOnce(): Promise<Built> {
+  built ??= (async () => {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-layer-" }));
+    const r = await runCli([FN, "--layer", "--no-check", "--out", `${dir}/dist`]);
+    if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/dist/build.json`));
+    const root = `${dir}/root`;
+    await unzipInto(`${dir}/dist/x86_64/layer.zip`, `${root}/opt`);
+    await unzipInto(`${dir}/dist/x86_64/function.zip`, `${root}/var/task`);
+    return { dir, root, report };
+  })();
+  return built;
+}
+
+/**
+ * A script that starts `/opt/bootstrap` as Lambda starts a runtime from a layer: in a mount
+ * namespace where `<root>/opt` is `/opt` and `<root>/var` is `/var`, both read-only, the working
+ * directory and `LAMBDA_TASK_ROOT` `/var/task` (the same process all along: `exec` at each step).
+ */
+async function sandbox(root: string): Promise<string> {
+  const path = `${root}/../sandbox.sh`;
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh
+exec unshare --mount --propagation private sh -c '
+  mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt &&
+  mount --bind "$0/var" /var && mount -o remount,bind,ro /var &&
+  cd /var/task && LAMBDA_TASK_ROOT=/var/task exec /opt/bootstrap' ${JSON.stringify(root)}
+`,
+    { mode: 0o755 },
+  );
+  return path;
+}
+
+Deno.test({
+  name: "layer: two zips, the runtime in one, the function's own code in the other",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, report } = await buildOnce();
+    const a = report.artifacts[0];
+    const layer = await readZip(a.layer.zip);
+    assert.deepEqual(layer.map((e) => [e.name, e.mode.toString(8)]), [
+      ["bootstrap", "100755"],
+      ["deno", "100755"],
+      [LAYER_MISMATCH_SCRIPT, "100644"],
+    ]);
+    const fn = await readZip(a.zip);
+    const names = fn.map((e) => e.name);
+    assert.equal(names[0], FUNCTION_MANIFEST);
+    assert.ok(names.includes("handler.js"));
+    assert.ok(!names.includes("bootstrap") && !names.includes("deno"), `${names}`);
+    assert.ok(names.some((n) => n.startsWith(".deno-cache/small/")), `${names}`);
+    assert.ok(a.zipBytes < 2 * 1024 * 1024, `function zip ${a.zipBytes} B`);
+    assert.ok(a.layer.zipBytes > 20 * 1024 * 1024, "the layer holds Deno");
+    assert.match(
+      a.layer.id,
+      new RegExp(
+        `^gopherless-${GOPHERLESS_VERSION.replaceAll(".", "_")}-deno-` +
+          `${a.layer.denoVersion.replaceAll(".", "_")}-x86_64-[0-9a-f]{16}$`,
+      ),
+    );
+    // The function names its layer; the layer's launcher is the one for that id.
+    const manifest = await Deno.readTextFile(`${dir}/dist/x86_64/function/${FUNCTION_MANIFEST}`);
+    assert.match(manifest, new RegExp(`^gopherless_layer='${a.layer.id}'$`, "m"));
+    assert.equal(
+      await Deno.readTextFile(`${dir}/dist/x86_64/layer/bootstrap`),
+      layerLauncherScript(a.layer.id),
+    );
+    assert.equal(a.startCache.taskRoot, "/var/task");
+  },
+});
+
+Deno.test({
+  name: "layer: the same inputs give the same two zips, and another function the same layer",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, report } = await buildOnce();
+    const other = `${dir}/other`;
+    const r = await runCli(
+      [repoPath("examples/hello.ts"), "--layer", "--no-check", "--out", other],
+      {
+        TZ: "Asia/Tokyo",
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const again = `${dir}/again`;
+    const r2 = await runCli([FN, "--layer", "--no-check", "--out", again]);
+    assert.equal(r2.code, 0, r2.stderr);
+    const a = report.artifacts[0];
+    const sum = async (p: string) =>
+      Array.from(
+        new Uint8Array(await crypto.subtle.digest("SHA-256", await Deno.readFile(p))),
+      ).join(",");
+    assert.equal(await sum(`${other}/x86_64/layer.zip`), await sum(a.layer.zip), "one layer");
+    assert.equal(await sum(`${again}/x86_64/layer.zip`), await sum(a.layer.zip));
+    assert.equal(await sum(`${again}/x86_64/function.zip`), await sum(a.zip), "reproducible");
+    assert.notEqual(await sum(`${other}/x86_64/function.zip`), await sum(a.zip));
+    await Deno.remove(other, { recursive: true });
+    await Deno.remove(again, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "layer: /opt/bootstrap runs the function read-only in both protocols, cache as shipped",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { dir, root } = await buildOnce();
+    const start = await sandbox(root);
+    // Lambda's /tmp exists; the DENO_DIR in it does not yet.
+    await Deno.mkdir(`${dir}/tmp`, { recursive: true });
+    for (const [profile, memory] of [["small", "128"], ["default", "1024"]]) {
+      const shipped = await codeCacheOf(`${root}/var/task/.deno-cache/${profile}`);
+      assert.ok(shipped.size > 1);
+      const fresh = `${dir}/tmp/deno-${profile}`;
+      const env = { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory };
+      const run = await runBootstrap(start, root, [
+        { id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) },
+        { id: "r2", body: JSON.stringify({ op: "where" }) },
+        { id: "r3", body: JSON.stringify({ op: "fail", name: "x" }) },
+      ], { env });
+      const msg = `stderr:\n${run.stderr}`;
+      assert.deepEqual(run.initErrors, [], msg);
+      assert.doesNotMatch(run.stderr, /damaged or missing/);
+      assert.equal(JSON.parse(run.answers.get("r1")?.body ?? "null")?.message, "Hello, Ada!", msg);
+      const where = JSON.parse(run.answers.get("r2")?.body ?? "null");
+      assert.equal(where.cwd, "/var/task");
+      assert.equal(where.main, "file:///var/task/handler.js");
+      assert.equal(run.answers.get("r3")?.errorType, "ValidationError");
+      const fn = await LocalFunction.start({ bootstrap: start, cwd: root, protocol: "go1x", env });
+      try {
+        const ok = await fn.invoke({ op: "hello", name: "Ada" });
+        assert.ok(ok.ok, profile);
+        assert.equal(JSON.parse(new TextDecoder().decode(ok.payload)).message, "Hello, Ada!");
+      } finally {
+        await fn.close();
+      }
+      // Deno took every shipped entry as it was, the runtime's chunks fully compiled included:
+      // nothing recompiled, nothing rewritten.
+      assert.deepEqual(await codeCacheOf(fresh), shipped, profile);
+    }
+  },
+});
+
+goTest(
+  "layer: the function in the layer layout under AWS's Runtime Interface Emulator",
+  async () => {
+    const { dir, root } = await buildOnce();
+    const start = await sandbox(root);
+    const rie = await buildRie();
+    const free = () => {
+      const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (l.addr as Deno.NetAddr).port;
+      l.close();
+      return port;
+    };
+    const port = free();
+    const child = new Deno.Command(rie, {
+      args: [
+        "--runtime-interface-emulator-address",
+        `127.0.0.1:${port}`,
+        "--runtime-api-address",
+        `127.0.0.1:${free()}`,
+        start,
+      ],
+      cwd: root,
+      env: { DENO_DIR: `${dir}/tmp/deno-rie`, NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      for (let i = 0; i < 100; i++) {
+        try {
+          (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
+      const invoke = async (event: unknown) =>
+        await (await fetch(url, { method: "POST", body: JSON.stringify(event) })).text();
+      assert.equal(JSON.parse(await invoke({ op: "hello", name: "Ada" })).message, "Hello, Ada!");
+      const fail = JSON.parse(await invoke({ op: "fail", name: "x" }));
+      assert.equal(fail.errorType, "ValidationError");
+      assert.equal(fail.errorMessage, "bad input: x");
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+    }
+  },
+);
+
+Deno.test({
+  name: "layer: a function built for another layer, or for none, is refused at init, clearly",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { dir, root, report } = await buildOnce();
+    const id = report.artifacts[0].layer.id;
+    // Another gopherless (or Deno) makes a layer with another id: its launcher, as the build
+    // would write it, in a copy of the layer.
+    const otherRoot = `${dir}/other-root`;
+    const cp = await new Deno.Command("cp", { args: ["-R", root, otherRoot] }).output();
+    assert.ok(cp.success);
+    const otherId = id.replace(/-[0-9a-f]{16}$/, "-0123456789abcdef");
+    await Deno.writeTextFile(`${otherRoot}/opt/bootstrap`, layerLauncherScript(otherId));
+    const start = await sandbox(otherRoot);
+    const events = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
+    const env = { DENO_DIR: `${dir}/tmp/deno-mismatch` };
+    const run = await runBootstrap(start, otherRoot, events, { env, timeoutMs: 20_000 });
+    assert.equal(run.answers.size, 0, "the function never ran");
+    assert.equal(run.initErrors.length, 1, run.stderr);
+    const doc = JSON.parse(run.initErrors[0]);
+    assert.equal(doc.errorType, LAYER_MISMATCH_ERROR);
+    assert.ok(doc.errorMessage.includes(`built for the gopherless runtime layer ${id}`), doc);
+    assert.ok(doc.errorMessage.includes(`but layer ${otherId} started it`), doc);
+    // go1.x has no init error call: the message on stderr, and the process exits.
+    const go1x = await LocalFunction.start({
+      bootstrap: start,
+      cwd: otherRoot,
+      protocol: "go1x",
+      env,
+    })
+      .then(async (fn) => {
+        try {
+          return await fn.invoke({ op: "hello", name: "Ada" });
+        } finally {
+          await fn.close();
+        }
+      });
+    assert.equal(go1x.ok, false);
+    assert.equal(go1x.kind, "init");
+    assert.match(go1x.logs ?? "", new RegExp(`built for the gopherless runtime layer ${id}`));
+
+    // No manifest: a function zip that was not built for a layer at all.
+    await Deno.writeTextFile(`${otherRoot}/opt/bootstrap`, layerLauncherScript(id));
+    await Deno.remove(`${otherRoot}/var/task/${FUNCTION_MANIFEST}`);
+    const none = await runBootstrap(start, otherRoot, events, { env, timeoutMs: 20_000 });
+    assert.equal(none.answers.size, 0);
+    assert.match(none.initErrors[0] ?? "", /found no function built for a layer/, none.stderr);
+
+    // A manifest of this layer for a function built elsewhere: its cache is not used.
+    await Deno.writeTextFile(
+      `${otherRoot}/var/task/${FUNCTION_MANIFEST}`,
+      functionManifest({ layerId: id }),
+    );
+    const uncached = await runBootstrap(start, otherRoot, events, {
+      env: { DENO_DIR: `${dir}/tmp/deno-uncached` },
+    });
+    assert.equal(
+      JSON.parse(uncached.answers.get("r1")?.body ?? "null")?.message,
+      "Hello, Ada!",
+      uncached.stderr,
+    );
+  },
+});
+
+Deno.test({
+  name: "layer: --layer refuses --runtime compiled",
+  fn: async () => {
+    const r = await runCli([FN, "--layer", "--runtime", "compiled"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--layer splits a --runtime deno package/);
+  },
+});
+
+Deno.test({
+  name: "layer: clean up the build",
+  sanitizeResources: false,
+  fn: async () => {
+    if (built) await Deno.remove((await built).dir, { recursive: true });
+  },
+});
