@@ -52,17 +52,32 @@ function untracked(listener: Listener): Listener {
       untrack();
       listener.close();
     },
-    async *[Symbol.asyncIterator]() {
-      for await (const conn of listener) {
-        const forget = trackLoopHandle(conn as Conn & LoopHandle);
-        const close = conn.close?.bind(conn);
-        yield Object.assign(conn, {
-          close() {
-            forget();
-            close?.();
-          },
-        });
-      }
+    // Not an async generator over `listener`: a generator ends at its first throw, and an accept
+    // that fails (a peer reset before it was accepted) must leave the listener's iteration going,
+    // as acceptLoop expects (ground/accept.ts). So each `next()` is the listener's own.
+    [Symbol.asyncIterator](): AsyncIterator<Conn> {
+      const accepted = listener[Symbol.asyncIterator]();
+      return {
+        async next() {
+          const r = await accepted.next();
+          if (r.done) return r;
+          const conn = r.value;
+          const forget = trackLoopHandle(conn as Conn & LoopHandle);
+          const close = conn.close?.bind(conn);
+          return {
+            done: false,
+            value: Object.assign(conn, {
+              close() {
+                forget();
+                close?.();
+              },
+            }),
+          };
+        },
+        return(value?: unknown) {
+          return accepted.return?.(value) ?? Promise.resolve({ done: true, value: undefined });
+        },
+      };
     },
   };
 }
