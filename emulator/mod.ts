@@ -42,6 +42,7 @@ export {
   type OutputOption,
   parseErrorBody,
   type Protocol,
+  type ShutdownReport,
   type StreamOutcome,
   timeoutError,
   timeoutText,

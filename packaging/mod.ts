@@ -22,6 +22,7 @@ export {
   type BuildOptions,
   type BuildReport,
   LAUNCHER,
+  type LayerArtifact,
   type PackagedFile,
   type RuntimeKind,
   UNZIPPED_LIMIT,

@@ -25,6 +25,7 @@ export type {
 } from "./types.ts";
 export { InvokeContext } from "./context.ts";
 export { createInvoker, encodeResult } from "./invoke.ts";
+export type { InvocationTracer } from "./telemetry.ts";
 export type { Invoker, InvokeRequest, InvokeResult, InvokerOptions } from "./invoke.ts";
 export { errorBody, parseStack, runtimeApiErrorBody, toErrorShape } from "./errors.ts";
 export { invokeStore, LambdaInvokeStore, PROTECTED_KEYS } from "./invoke_store.ts";

@@ -46,31 +46,37 @@ export async function serveGo1x(listener: Listener, invoker: Invoker): Promise<v
  * keep a waiting callback handler from its empty event loop (event_loop.ts).
  */
 function untracked(listener: Listener): Listener {
-  const track = (conn: Conn) => {
-    const forget = trackLoopHandle(conn as Conn & LoopHandle);
-    const close = conn.close?.bind(conn);
-    conn.close = () => {
-      forget();
-      close?.();
-    };
-  };
   const untrack = trackLoopHandle(listener as Listener & LoopHandle);
   return {
     close() {
       untrack();
       listener.close();
     },
-    // The listener's own iterator, not a generator: an accept that fails (a peer that reset at
-    // once) must leave it usable, as `acceptLoop` retries it.
-    [Symbol.asyncIterator]() {
-      const it = listener[Symbol.asyncIterator]();
+    // Not an async generator over `listener`: a generator ends at its first throw, and an accept
+    // that fails (a peer reset before it was accepted) must leave the listener's iteration going,
+    // as acceptLoop expects (ground/accept.ts). So each `next()` is the listener's own.
+    [Symbol.asyncIterator](): AsyncIterator<Conn> {
+      const accepted = listener[Symbol.asyncIterator]();
       return {
         async next() {
-          const r = await it.next();
-          if (!r.done) track(r.value);
-          return r;
+          const r = await accepted.next();
+          if (r.done) return r;
+          const conn = r.value;
+          const forget = trackLoopHandle(conn as Conn & LoopHandle);
+          const close = conn.close?.bind(conn);
+          return {
+            done: false,
+            value: Object.assign(conn, {
+              close() {
+                forget();
+                close?.();
+              },
+            }),
+          };
         },
-        return: it.return?.bind(it),
+        return(value?: unknown) {
+          return accepted.return?.(value) ?? Promise.resolve({ done: true, value: undefined });
+        },
       };
     },
   };

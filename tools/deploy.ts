@@ -36,6 +36,13 @@ function summary(r: DeployReport): string {
     `code      ${r.codeSize} bytes, sha256 ${r.codeSha256}, ${r.arch}`,
   ];
   if (r.roleArn) lines.push(`role      ${r.roleArn} (created)`);
+  if (r.layer) {
+    lines.push(
+      `layer     ${r.layer.versionArn ?? r.layer.id} (${
+        r.layer.published ? `published, ${r.layer.size} bytes` : "reused"
+      })`,
+    );
+  }
   if (r.version) lines.push(`version   ${r.version}`);
   if (r.url) lines.push(`url       ${r.url}`);
   return lines.join("\n");

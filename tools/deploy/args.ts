@@ -33,6 +33,14 @@ export interface DeployOptions {
   runtime?: RuntimeKind;
   /** The build's output directory (default `dist`). */
   out?: string;
+  /**
+   * Build with `--layer` (`--runtime deno` split in two, docs/layer.md): publish the runtime
+   * layer unless a version of it exists already (found by its id and content hash), and deploy
+   * the function's own small zip with it.
+   */
+  layer?: boolean;
+  /** The layer's name (default `gopherless-deno-<arch>`). */
+  layerName?: string;
   /** Memory in MB. */
   memoryMb?: number;
   /** Timeout in seconds. */
@@ -87,6 +95,10 @@ Builds the handler (or takes --zip) and creates or updates the Lambda function
   --arch x86_64|arm64        architecture (default: the existing function's, else x86_64)
   --runtime compiled|deno    how the build packages the handler (see deno task build)
   --out DIR                  the build's output directory (default dist)
+  --layer                    build with --layer (implies --runtime deno): publish the runtime
+                             layer once (PublishLayerVersion; an existing version with the same
+                             id and content is reused) and upload only the function's own zip
+  --layer-name NAME          the layer's name (default gopherless-deno-<arch>)
   --memory MB                memory size
   --timeout SECONDS          timeout
   --env NAME                 an environment variable of the function, its value taken from
@@ -137,6 +149,8 @@ const FLAGS = {
   publish: "boolean",
   url: "boolean",
   "dry-run": "boolean",
+  layer: "boolean",
+  "layer-name": "string",
 } as const satisfies FlagTable;
 
 /** Parses the command line (`{ help: true }` for `--help`). */
@@ -157,6 +171,8 @@ export function parseArgs(args: string[]): DeployOptions | { help: true } {
       ? undefined
       : oneOf("--runtime", f.runtime, ["compiled", "deno"] as const),
     out: f.out,
+    layer: f.layer === true ? true : undefined,
+    layerName: f["layer-name"] === undefined ? undefined : checked(f["layer-name"], LAYER_NAME),
     memoryMb: f.memory === undefined ? undefined : wholeNumber("--memory", f.memory, 128, 10240),
     timeoutSeconds: f.timeout === undefined
       ? undefined
@@ -192,6 +208,12 @@ interface Pattern {
   re: RegExp;
   says: (v: string) => string;
 }
+
+const LAYER_NAME: Pattern = {
+  re: /^[A-Za-z0-9_-]{1,64}$/,
+  says: (v) =>
+    `--layer-name: 1 to 64 letters, digits, hyphens or underscores, not ${JSON.stringify(v)}`,
+};
 
 const FUNCTION_NAME: Pattern = {
   re: /^[A-Za-z0-9_-]{1,64}$/,
@@ -257,6 +279,13 @@ function checkCombination(o: DeployOptions): DeployOptions {
   if (o.zip && (o.runtime || o.out)) {
     throw new UsageError("--runtime and --out are build options; --zip deploys a built zip");
   }
+  if (o.layer && o.zip) {
+    throw new UsageError("--layer builds the function and its layer; it does not take --zip");
+  }
+  if (o.layer && o.runtime === "compiled") {
+    throw new UsageError("--layer splits a --runtime deno package; drop --runtime compiled");
+  }
+  if (o.layerName && !o.layer) throw new UsageError("--layer-name needs --layer");
   if (o.s3Key && !o.s3Bucket) throw new UsageError("--s3-key needs --s3-bucket");
   if ((o.invokeMode || o.urlAuth) && !o.url) {
     throw new UsageError("--invoke-mode and --url-auth configure the Function URL: add --url");

@@ -10,14 +10,24 @@ import type { DeployOptions } from "./args.ts";
 import { type Clients, connect, partitionOf } from "./aws.ts";
 import { functionEnvironment } from "./environment.ts";
 import { DeployError } from "./errors.ts";
-import { aliasExists, getFunction, getRoleArn, getUrl, roleExists, runPlan } from "./execute.ts";
+import {
+  aliasExists,
+  findLayerVersion,
+  getFunction,
+  getRoleArn,
+  getUrl,
+  roleExists,
+  runPlan,
+} from "./execute.ts";
 import { buildPackage, type DeployPackage, overDirectUpload, readPackage } from "./package.ts";
 import {
   type Call,
+  defaultLayerName,
   defaultRoleName,
   describeCall,
   type ExistingFunction,
   type Facts,
+  layerDescription,
   planDeploy,
 } from "./plan.ts";
 
@@ -43,6 +53,11 @@ export interface DeployReport {
   version?: string;
   /** The Function URL, when `url` was asked for. */
   url?: string;
+  /**
+   * `--layer`: the runtime layer: its id, its zip's hash and size, the version used (not on a dry
+   * run when it is to be published), and whether this deploy published it.
+   */
+  layer?: { id: string; sha256: string; size: number; versionArn?: string; published: boolean };
 }
 
 /** Options of {@link deploy} besides the command line's. */
@@ -79,6 +94,22 @@ export async function deploy(
       calls,
       url: facts.url?.url,
     };
+    if (facts.layer) {
+      report.layer = {
+        id: facts.layer.id,
+        sha256: facts.layer.sha256,
+        size: facts.layer.zip.length,
+        versionArn: facts.layer.versionArn,
+        published: facts.layer.versionArn === undefined,
+      };
+      log(
+        facts.layer.versionArn
+          ? `layer ${facts.layer.id}: published already (${facts.layer.versionArn})`
+          : `layer ${facts.layer.id}: not published yet; publishing it (${
+            mb(facts.layer.zip.length)
+          })`,
+      );
+    }
     if (options.dryRun) return report;
     const ran = await runPlan(clients, calls, {
       roleWaitMs: options.roleWaitSeconds * 1000,
@@ -97,6 +128,8 @@ export async function deploy(
       roleArn: ran.roleArn,
       version: ran.version,
       url: ran.url ?? report.url,
+      layer: report.layer &&
+        { ...report.layer, versionArn: report.layer.versionArn ?? ran.layerArn },
     };
   } finally {
     clients.close();
@@ -148,6 +181,7 @@ async function takePackage(
       entry: options.entry,
       arch,
       runtime: options.runtime,
+      layer: options.layer,
       out: options.out,
       log,
     });
@@ -183,6 +217,31 @@ async function gatherFacts(
     partition: partitionOf(clients.region),
     roleArn: options.role ?? (fn ? undefined : await getRoleArn(clients, roleName)),
   };
+  if (pkg.layer) {
+    const name = options.layerName ?? defaultLayerName(arch);
+    facts.layer = {
+      name,
+      id: pkg.layer.id,
+      zip: pkg.layer.bytes,
+      sha256: pkg.layer.sha256,
+      versionArn: await findLayerVersion(
+        clients,
+        name,
+        layerDescription(pkg.layer.id),
+        pkg.layer.sha256,
+      ),
+    };
+    if (
+      facts.layer.zip.length > ZIP_DIRECT_UPLOAD_LIMIT && !facts.layer.versionArn &&
+      !options.s3Bucket
+    ) {
+      throw new DeployError(
+        `the runtime layer ${pkg.layer.path} is ${mb(facts.layer.zip.length)}, over Lambda's ` +
+          `${ZIP_DIRECT_UPLOAD_LIMIT / 1024 / 1024} MB limit for a direct upload: publish it ` +
+          "through S3 with --s3-bucket BUCKET",
+      );
+    }
+  }
   if (fn && options.alias) facts.aliasExists = await aliasExists(clients, fnName, options.alias);
   if (fn && options.url && (!options.alias || facts.aliasExists)) {
     facts.url = await getUrl(clients, fnName, options.alias);
@@ -192,5 +251,5 @@ async function gatherFacts(
 
 /** The lines a dry run prints: one per call. */
 export function describePlan(report: DeployReport): string[] {
-  return report.calls.map((c) => describeCall(c, report.codeSha256));
+  return report.calls.map((c) => describeCall(c, report.codeSha256, report.layer?.sha256));
 }

@@ -24,6 +24,8 @@ export interface RunResult {
   version?: string;
   /** The Function URL, when created or updated. */
   url?: string;
+  /** The runtime layer version published, when one was. */
+  layerArn?: string;
 }
 
 /** An AWS error's name (`ResourceNotFoundException`, `NoSuchEntityException`, …). */
@@ -61,7 +63,38 @@ export async function getFunction(
     role: c.Role,
     runtime: c.Runtime,
     handler: c.Handler,
+    layers: c.Layers?.flatMap((l) => l.Arn ? [l.Arn] : []),
   };
+}
+
+/**
+ * The ARN of the version of layer `name` that `description` names and whose zip has `sha256`,
+ * or `undefined` when there is none (nor the layer).
+ */
+export async function findLayerVersion(
+  clients: Clients,
+  name: string,
+  description: string,
+  sha256: string,
+): Promise<string | undefined> {
+  let Marker: string | undefined;
+  do {
+    const out = await orUndefined(
+      clients.lambda.send(new Lambda.ListLayerVersionsCommand({ LayerName: name, Marker })),
+      "ResourceNotFoundException",
+    );
+    if (!out) return undefined;
+    for (const v of out.LayerVersions ?? []) {
+      if (v.Description !== description || !v.LayerVersionArn) continue;
+      // ListLayerVersions does not report a version's content; GetLayerVersion does.
+      const got = await clients.lambda.send(
+        new Lambda.GetLayerVersionCommand({ LayerName: name, VersionNumber: v.Version }),
+      );
+      if (got.Content?.CodeSha256 === sha256) return v.LayerVersionArn;
+    }
+    Marker = out.NextMarker;
+  } while (Marker);
+  return undefined;
 }
 
 /** The ARN of the role named `name`, or `undefined` when there is none. */
@@ -182,6 +215,9 @@ const waiter = (clients: Clients, options: RunOptions) => ({
 
 /** One executor per action a plan may hold (`plan.ts`). */
 const EXECUTORS: Record<string, Executor> = {
+  PublishLayerVersion: async (c, input) => ({
+    layerArn: (await c.lambda.send(new Lambda.PublishLayerVersionCommand(input))).LayerVersionArn,
+  }),
   PutObject: async (c, input) => {
     await c.s3.send(new S3.PutObjectCommand(input));
   },

@@ -26,6 +26,20 @@ export interface DeployPackage {
   sha256: string;
   /** The architecture of the ELF binary in it (`bootstrap`, or the `deno` a launcher runs). */
   arch?: Arch;
+  /** Built with `--layer`: the runtime layer the function's zip goes with (docs/layer.md). */
+  layer?: LayerPackage;
+}
+
+/** A runtime layer ready to publish. */
+export interface LayerPackage {
+  /** Its id (the build's), which its published version's description names. */
+  id: string;
+  /** Where its zip is. */
+  path: string;
+  /** The zip's bytes. */
+  bytes: Uint8Array;
+  /** SHA-256 of the zip, base64: what Lambda reports as the layer version's `CodeSha256`. */
+  sha256: string;
 }
 
 /** One file of a zip, as its central directory lists it. */
@@ -157,6 +171,8 @@ export interface BuildPackageOptions {
   runtime?: RuntimeKind;
   /** The build's output directory. */
   out?: string;
+  /** Build the function's own zip and its runtime layer (`--layer`). */
+  layer?: boolean;
   /** Where the build's progress lines go. */
   log?: (line: string) => void;
 }
@@ -166,11 +182,23 @@ export async function buildPackage(options: BuildPackageOptions): Promise<Deploy
   const report = await build({
     entry: options.entry,
     arch: [options.arch],
-    runtime: options.runtime,
+    runtime: options.layer ? "deno" : options.runtime,
+    layer: options.layer,
     out: options.out,
     log: options.log,
   });
-  return await readPackage(report.artifacts[0].zip);
+  const artifact = report.artifacts[0];
+  if (!artifact.layer) return await readPackage(artifact.zip);
+  // The function's zip has no bootstrap (the layer's is /opt/bootstrap): the layer is checked.
+  const layer = await readPackage(artifact.layer.zip);
+  const bytes = await Deno.readFile(artifact.zip);
+  return {
+    path: artifact.zip,
+    bytes,
+    sha256: await codeSha256(bytes),
+    arch: layer.arch,
+    layer: { id: artifact.layer.id, path: layer.path, bytes: layer.bytes, sha256: layer.sha256 },
+  };
 }
 
 /** Whether the package must go through S3 (over Lambda's 50 MB direct upload limit). */

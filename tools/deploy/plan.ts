@@ -30,7 +30,7 @@ export const LAMBDA_TRUST_POLICY = JSON.stringify({
 /** A value produced by an earlier call of the plan. */
 export interface Ref {
   /** `roleArn`: the role `CreateRole` made; `version`: what `PublishVersion` published. */
-  ref: "roleArn" | "version";
+  ref: "roleArn" | "version" | "layerArn";
 }
 
 /** One API call (or waiter) of the plan. */
@@ -63,6 +63,32 @@ export interface ExistingFunction {
   runtime?: string;
   /** Handler. */
   handler?: string;
+  /** The ARNs of its layer versions. */
+  layers?: string[];
+}
+
+/** The runtime layer of a `--layer` deploy. */
+export interface LayerFacts {
+  /** The layer's name. */
+  name: string;
+  /** The build's layer id. */
+  id: string;
+  /** Its zip. */
+  zip: Uint8Array;
+  /** Its base64 SHA-256. */
+  sha256: string;
+  /** The ARN of a published version with this id and content, when there is one. */
+  versionArn?: string;
+}
+
+/** The description of a published runtime layer version: the layer id, found again by it. */
+export function layerDescription(id: string): string {
+  return `gopherless runtime layer ${id}`;
+}
+
+/** The default name of the runtime layer for `arch`. */
+export function defaultLayerName(arch: Arch): string {
+  return `gopherless-deno-${arch}`;
 }
 
 /** A Function URL as Lambda reports it. */
@@ -95,6 +121,8 @@ export interface Facts {
   aliasExists?: boolean;
   /** The Function URL, when one exists (when `--url`). */
   url?: ExistingUrl;
+  /** `--layer`: the runtime layer. */
+  layer?: LayerFacts;
 }
 
 /** The name of the basic execution role `deploy` creates for `functionName`. */
@@ -119,6 +147,7 @@ function sameEnv(a: Record<string, string> = {}, b: Record<string, string> = {})
 export function planDeploy(options: DeployOptions, facts: Facts): Call[] {
   const upload = codeUpload(options, facts);
   return [
+    ...publishLayer(options, facts),
     ...upload.calls,
     ...(facts.fn
       ? updateFunction(options, facts, facts.fn, upload.code)
@@ -150,9 +179,45 @@ function codeUpload(
   };
 }
 
-/** The configuration the options set (memory, timeout, environment). */
-function asked(options: DeployOptions): Record<string, unknown> {
+/**
+ * `--layer`: the runtime layer's version, published (through S3 with `--s3-bucket`) unless one
+ * with the build's id and content exists.
+ */
+function publishLayer(options: DeployOptions, facts: Facts): Call[] {
+  const layer = facts.layer;
+  if (!layer || layer.versionArn) return [];
+  const calls: Call[] = [];
+  let Content: Record<string, unknown> = { ZipFile: layer.zip };
+  if (options.s3Bucket) {
+    const Key = `gopherless-layers/${layer.id}.zip`;
+    calls.push({
+      service: "s3",
+      action: "PutObject",
+      input: { Bucket: options.s3Bucket, Key, Body: layer.zip },
+    });
+    Content = { S3Bucket: options.s3Bucket, S3Key: Key };
+  }
+  calls.push(lambda("PublishLayerVersion", {
+    LayerName: layer.name,
+    Description: layerDescription(layer.id),
+    Content,
+    CompatibleRuntimes: [RUNTIME],
+    CompatibleArchitectures: [facts.arch],
+  }));
+  return calls;
+}
+
+/** The `Layers` setting of a `--layer` deploy: the version found, or the one published above. */
+function layers(facts: Facts): (string | Ref)[] | undefined {
+  if (!facts.layer) return undefined;
+  return [facts.layer.versionArn ?? { ref: "layerArn" }];
+}
+
+/** The configuration the options set (memory, timeout, environment, the layer). */
+function asked(options: DeployOptions, facts?: Facts): Record<string, unknown> {
   const config: Record<string, unknown> = {};
+  const layered = facts && layers(facts);
+  if (layered) config.Layers = layered;
   if (options.memoryMb !== undefined) config.MemorySize = options.memoryMb;
   if (options.timeoutSeconds !== undefined) config.Timeout = options.timeoutSeconds;
   if (options.env) config.Environment = { Variables: options.env };
@@ -180,7 +245,7 @@ function createFunction(
       Role: role,
       Architectures: [facts.arch],
       Code: code,
-      ...asked(options),
+      ...asked(options, facts),
     }),
     lambda("waitUntilFunctionActiveV2", { FunctionName }),
   );
@@ -222,7 +287,7 @@ function updateFunction(
       lambda("waitUntilFunctionUpdatedV2", { FunctionName }),
     );
   }
-  const changes = configurationChanges(options, fn);
+  const changes = configurationChanges(options, fn, facts);
   if (Object.keys(changes).length > 0) {
     calls.push(
       lambda("UpdateFunctionConfiguration", { FunctionName, ...changes }),
@@ -236,8 +301,18 @@ function updateFunction(
 function configurationChanges(
   options: DeployOptions,
   fn: ExistingFunction,
+  facts: Facts,
 ): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
+  const layered = layers(facts);
+  if (
+    layered &&
+    (typeof layered[0] !== "string" || fn.layers?.length !== 1 || fn.layers[0] !== layered[0])
+  ) {
+    // The function's other layers are replaced too: a gopherless function's runtime is its only
+    // one (an extension layer is for the CDK or SAM to add).
+    changes.Layers = layered;
+  }
   if (fn.runtime !== RUNTIME) changes.Runtime = RUNTIME;
   if (fn.handler !== HANDLER) changes.Handler = HANDLER;
   if (options.role && options.role !== fn.role) changes.Role = options.role;
@@ -316,10 +391,14 @@ function functionUrl(options: DeployOptions, facts: Facts): Call[] {
  * One line per call, as `--dry-run` prints them: the zip as its size and hash, environment
  * variables by name only (their values may be secrets).
  */
-export function describeCall(call: Call, sha256: string): string {
+export function describeCall(call: Call, sha256: string, layerSha256?: string): string {
+  const zipSha = call.action === "PublishLayerVersion" ||
+      (call.action === "PutObject" && String(call.input.Key).startsWith("gopherless-layers/"))
+    ? layerSha256
+    : sha256;
   const shown = JSON.stringify(call.input, (k, v) => {
     if (k === "Environment") return redactEnvironment(v);
-    if (v instanceof Uint8Array) return `<zip: ${v.length} bytes, sha256 ${sha256}>`;
+    if (v instanceof Uint8Array) return `<zip: ${v.length} bytes, sha256 ${zipSha}>`;
     if (v && typeof v === "object" && "ref" in v && Object.keys(v).length === 1) {
       return `<${(v as Ref).ref} from above>`;
     }
