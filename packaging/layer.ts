@@ -11,14 +11,10 @@
 
 import type { Arch } from "./targets.ts";
 import { layerLauncherScript } from "./launcher.ts";
+import { VERSION } from "../protocol/version.ts";
 
-/**
- * The version of gopherless that builds: its `deno.json`'s `version` (read, not imported: the
- * config is no module of any floor).
- */
-export const GOPHERLESS_VERSION: string = (JSON.parse(
-  Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
-) as { version: string }).version;
+/** The version of gopherless that builds (the one definition, in the protocol floor). */
+export const GOPHERLESS_VERSION: string = VERSION;
 
 /** What {@linkcode layerId} hashes. */
 export interface LayerIdInput {

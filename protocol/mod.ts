@@ -30,4 +30,5 @@ export * from "./runtime_api.ts";
 export * from "./header_value.ts";
 export * from "./http_event.ts";
 export * from "./launcher.ts";
+export * from "./version.ts";
 export type * from "./invocation.ts";

@@ -42,6 +42,7 @@ import { Http1Client, type Http1Response } from "./runtime_api_client.ts";
 import { toErrorShape } from "./errors.ts";
 import { headerValue } from "../protocol/header_value.ts";
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
+import { VERSION } from "../protocol/version.ts";
 import {
   ERROR_TRAILERS,
   errorPath,
@@ -69,7 +70,7 @@ export { HEADERS };
 const encoder = new TextEncoder();
 
 /** The `User-Agent` sent with every request. */
-export const USER_AGENT = `gopherless/0.1.0 (deno/${
+export const USER_AGENT = `gopherless/${VERSION} (deno/${
   typeof Deno === "object" ? Deno.version.deno : "unknown"
 })`;
 
