@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { buildGo, goTest } from "../_support/go.ts";
 import { repoPath } from "../runtime/_platform.ts";
-import { buildRie } from "./_rie.ts";
+import { underRie as underSharedRie } from "../_support/rie.ts";
 import { unzipInto } from "../_support/tools.ts";
 
 const dec = new TextDecoder();
@@ -43,53 +43,14 @@ function packageOps(): Promise<string> {
   return packaged;
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** One function under the RIE, both listen addresses on loopback. */
-async function underRie(
+/** One function under the RIE (the shared judge), its start-up files in a DENO_DIR beside it. */
+function underRie(
   bootstrap: string,
   cwd: string,
   env: Record<string, string>,
   fn: (invoke: (event: unknown) => Promise<string>) => Promise<void>,
 ): Promise<void> {
-  const rie = await buildRie();
-  const port = freePort();
-  const child = new Deno.Command(rie, {
-    args: [
-      "--runtime-interface-emulator-address",
-      `127.0.0.1:${port}`,
-      "--runtime-api-address",
-      `127.0.0.1:${freePort()}`,
-      bootstrap,
-    ],
-    cwd,
-    env: { ...env, DENO_DIR: `${cwd}/../deno-dir`, NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  try {
-    const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    await fn(async (event) => {
-      const res = await fetch(url, { method: "POST", body: JSON.stringify(event) });
-      return await res.text();
-    });
-  } finally {
-    child.kill("SIGKILL");
-    await child.status;
-  }
+  return underSharedRie(bootstrap, cwd, { ...env, DENO_DIR: `${cwd}/../deno-dir` }, fn);
 }
 
 /** The same function under our emulator (Runtime API). */
