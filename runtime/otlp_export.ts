@@ -17,7 +17,7 @@
  * than the timeout (default {@linkcode DEFAULT_TIMEOUT_MS}, not the specification's 10 s: the
  * wait is inside the billed invocation): the batch is dropped with one log line. While a request
  * that timed out is still unanswered, later batches of that signal are dropped at once (one
- * connection left hanging at most).
+ * connection left hanging at most), with one log line then and their count once it answers.
  *
  * @module
  */
@@ -171,6 +171,8 @@ class SignalQueue<T> {
   #dropped = 0;
   /** A request that timed out and is still unanswered. */
   #hung: Promise<unknown> | undefined;
+  /** Records dropped meanwhile. */
+  #droppedWhileHung = 0;
   /** The flushes under way: a later flush waits for them too. */
   #sending: Promise<void> = Promise.resolve();
 
@@ -215,10 +217,14 @@ class SignalQueue<T> {
   async #send(items: T[]): Promise<void> {
     const { url, timeoutMs, maxBatch } = this.#config;
     if (this.#hung) {
-      this.#host.warn(
-        `OpenTelemetry: ${items.length} ${this.#what} dropped: the collector at ${url} has not ` +
-          `answered an earlier request`,
-      );
+      // One line per hang, not per flush: the count comes when the collector answers.
+      if (this.#droppedWhileHung === 0) {
+        this.#host.warn(
+          `OpenTelemetry: ${this.#what} dropped until the collector at ${url} answers an ` +
+            `earlier request`,
+        );
+      }
+      this.#droppedWhileHung += items.length;
       return;
     }
     const requests = (async () => {
@@ -232,7 +238,15 @@ class SignalQueue<T> {
     try {
       if (await Promise.race([requests, late]) === "late") {
         const hung = this.#hung = requests.catch(() => {}).finally(() => {
-          if (this.#hung === hung) this.#hung = undefined;
+          if (this.#hung !== hung) return;
+          this.#hung = undefined;
+          if (this.#droppedWhileHung > 0) {
+            this.#host.warn(
+              `OpenTelemetry: ${this.#droppedWhileHung} ${this.#what} were dropped while the ` +
+                `collector at ${url} did not answer`,
+            );
+            this.#droppedWhileHung = 0;
+          }
         });
         this.#host.warn(
           `OpenTelemetry: ${items.length} ${this.#what} dropped: the collector at ${url} did not ` +

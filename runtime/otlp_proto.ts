@@ -100,7 +100,7 @@ const encoder = new TextEncoder();
 
 /** A growing protobuf buffer. */
 class Writer {
-  #buf = new Uint8Array(256);
+  #buf = new Uint8Array(1024);
   #view = new DataView(this.#buf.buffer);
   #len = 0;
 
@@ -179,10 +179,32 @@ class Writer {
     this.varint(v);
   }
 
+  /**
+   * A nested message, written in place: one byte is reserved for its length (most are under
+   * 128 bytes), and the contents move right in the rare case the length needs more.
+   */
   message(field: number, fill: (w: Writer) => void): void {
-    const inner = new Writer();
-    fill(inner);
-    this.bytes(field, inner.finish());
+    this.tag(field, 2);
+    this.#room(1);
+    const at = this.#len++;
+    fill(this);
+    const length = this.#len - at - 1;
+    let extra = 0;
+    for (let n = length >= 0x80 ? Math.floor(length / 0x80) : 0; n > 0; n = Math.floor(n / 0x80)) {
+      extra++;
+    }
+    if (extra > 0) {
+      this.#room(extra);
+      this.#buf.copyWithin(at + 1 + extra, at + 1, this.#len);
+      this.#len += extra;
+    }
+    let v = length;
+    let i = at;
+    while (v >= 0x80) {
+      this.#buf[i++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.#buf[i] = v;
   }
 
   finish(): Uint8Array {

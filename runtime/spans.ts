@@ -129,10 +129,19 @@ function timeNs(t: TimeInput | undefined): bigint {
   return BigInt(Math.round(ms * 1000)) * 1000n;
 }
 
+/** Random bytes drawn 4 KiB at a time (ids are 8 and 16 bytes: one call per ~300 ids). */
+const pool = new Uint8Array(4096);
+let used = pool.length;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 function randomHex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  if (used + bytes > pool.length) {
+    crypto.getRandomValues(pool);
+    used = 0;
+  }
   let s = "";
-  for (const x of b) s += x.toString(16).padStart(2, "0");
+  for (let i = used; i < used + bytes; i++) s += HEX[pool[i]];
+  used += bytes;
   return s;
 }
 

@@ -121,3 +121,29 @@ export async function codeCacheOf(denoDir: string): Promise<Map<string, string>>
     db.close();
   }
 }
+
+/**
+ * A script that starts a packaged function as Lambda does: in a mount namespace of its own
+ * (`unshare --mount`, as root) where `<root>/opt` is `/opt` and `<root>/var` is `/var`, both
+ * read-only (only `/tmp` stays writable), the working directory and `LAMBDA_TASK_ROOT`
+ * `/var/task`, then `bootstrap` (`/opt/bootstrap` for a layer's, `/var/task/bootstrap` for a
+ * function's own): the same process all along (`exec` at each step). `<root>/opt` is made if
+ * missing (an empty `/opt`: a function without layers). Returns the script's path.
+ */
+export async function lambdaSandbox(root: string, bootstrap = "/opt/bootstrap"): Promise<string> {
+  await Deno.mkdir(`${root}/opt`, { recursive: true });
+  const path = `${root}/../sandbox-${bootstrap.replaceAll("/", "_")}.sh`;
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh
+exec unshare --mount --propagation private sh -c '
+  mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt &&
+  mount --bind "$0/var" /var && mount -o remount,bind,ro /var &&
+  cd /var/task && LAMBDA_TASK_ROOT=/var/task exec "$1"' ${JSON.stringify(root)} ${
+      JSON.stringify(bootstrap)
+    }
+`,
+    { mode: 0o755 },
+  );
+  return path;
+}

@@ -12,7 +12,7 @@ import { goTest } from "../_support/go.ts";
 import { unzipInto } from "../_support/tools.ts";
 import { buildRie } from "../emulator/_rie.ts";
 import { runBootstrap } from "./_mini_platform.ts";
-import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
+import { codeCacheOf, lambdaSandbox, readZip, repoPath, runCli } from "./_helpers.ts";
 import {
   FUNCTION_MANIFEST,
   functionManifest,
@@ -26,7 +26,7 @@ const FN = repoPath("tests/packaging/fixtures/fn.ts");
 
 interface Built {
   dir: string;
-  /** Holds `opt/` and `var/task/`, mounted on `/opt` and `/var` by {@link sandbox}. */
+  /** Holds `opt/` and `var/task/`, mounted on `/opt` and `/var` by `lambdaSandbox`. */
   root: string;
   report: {
     artifacts: {
@@ -43,7 +43,7 @@ let built: Promise<Built> | undefined;
 
 /**
  * The fixture built with `--layer` (for Lambda's own roots) and unzipped under `<root>/opt` and
- * `<root>/var/task`, with the sandbox script that starts it as Lambda does.
+ * `<root>/var/task`, started as Lambda does by {@linkcode lambdaSandbox}.
  */
 function buildOnce(): Promise<Built> {
   built ??= (async () => {
@@ -57,26 +57,6 @@ function buildOnce(): Promise<Built> {
     return { dir, root, report };
   })();
   return built;
-}
-
-/**
- * A script that starts `/opt/bootstrap` as Lambda starts a runtime from a layer: in a mount
- * namespace where `<root>/opt` is `/opt` and `<root>/var` is `/var`, both read-only, the working
- * directory and `LAMBDA_TASK_ROOT` `/var/task` (the same process all along: `exec` at each step).
- */
-async function sandbox(root: string): Promise<string> {
-  const path = `${root}/../sandbox.sh`;
-  await Deno.writeTextFile(
-    path,
-    `#!/bin/sh
-exec unshare --mount --propagation private sh -c '
-  mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt &&
-  mount --bind "$0/var" /var && mount -o remount,bind,ro /var &&
-  cd /var/task && LAMBDA_TASK_ROOT=/var/task exec /opt/bootstrap' ${JSON.stringify(root)}
-`,
-    { mode: 0o755 },
-  );
-  return path;
 }
 
 Deno.test({
@@ -153,7 +133,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const { dir, root } = await buildOnce();
-    const start = await sandbox(root);
+    const start = await lambdaSandbox(root);
     // Lambda's /tmp exists; the DENO_DIR in it does not yet.
     await Deno.mkdir(`${dir}/tmp`, { recursive: true });
     for (const [profile, memory] of [["small", "128"], ["default", "1024"]]) {
@@ -193,7 +173,7 @@ goTest(
   "layer: the function in the layer layout under AWS's Runtime Interface Emulator",
   async () => {
     const { dir, root } = await buildOnce();
-    const start = await sandbox(root);
+    const start = await lambdaSandbox(root);
     const rie = await buildRie();
     const free = () => {
       const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -252,7 +232,7 @@ Deno.test({
     assert.ok(cp.success);
     const otherId = id.replace(/-[0-9a-f]{16}$/, "-0123456789abcdef");
     await Deno.writeTextFile(`${otherRoot}/opt/bootstrap`, layerLauncherScript(otherId));
-    const start = await sandbox(otherRoot);
+    const start = await lambdaSandbox(otherRoot);
     const events = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
     const env = { DENO_DIR: `${dir}/tmp/deno-mismatch` };
     const run = await runBootstrap(start, otherRoot, events, { env, timeoutMs: 20_000 });

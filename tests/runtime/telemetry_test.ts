@@ -129,6 +129,8 @@ for (const protocol of PROTOCOLS) {
         // Who made each span: the runtime, the handler's tracer, Deno's fetch.
         assert.equal(first.scope, "gopherless");
         assert.ok(work.every((s) => s.scope === "fixture"));
+        // A string attribute is cut at the default bound (16 KiB).
+        assert.ok(work.every((s) => s.attributes.big === "x".repeat(16 * 1024)));
         assert.ok(fetches.every((s) => s.scope === "deno" && s.spanKind === 3), "fetch: CLIENT");
         // The resource: OTEL_SERVICE_NAME, the function, OTEL_RESOURCE_ATTRIBUTES.
         assert.deepEqual(

@@ -76,6 +76,9 @@ type report struct {
 	RSSSamples  []int            `json:"rssSamplesKb,omitempty"`
 	P99Us       float64          `json:"p99Us,omitempty"`
 	Samples     []procmem.Sample `json:"samples,omitempty"`
+	// CPUPerInvokeUs (bench): the function's CPU time (user + system, all threads) over the
+	// timed invokes, per invoke.
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 	// StartupCPUMs: the start scenario's CPU time (user + system) of the function until it
 	// answered Function.Ping (it is stopped right then).
 	StartupCPUMs float64 `json:"startupCpuMs,omitempty"`
@@ -286,6 +289,7 @@ func main() {
 			}
 		}
 		rep.RSSBeforeKB = rssKB(cmd.Process.Pid)
+		cpu0 := procmem.RunningCPUMs(cmd.Process.Pid)
 		lat := make([]float64, 0, *n)
 		for i := 0; i < *n; i++ {
 			t0 := time.Now()
@@ -302,6 +306,7 @@ func main() {
 			}
 		}
 		rep.RSSAfterKB = rssKB(cmd.Process.Pid)
+		rep.CPUPerInvokeUs = (procmem.RunningCPUMs(cmd.Process.Pid) - cpu0) * 1000 / float64(*n)
 		rep.P50Us = procmem.Percentile(lat, 50)
 		rep.P99Us = procmem.Percentile(lat, 99)
 	case "start":

@@ -2,8 +2,9 @@
 // net/http: it starts a function with AWS_LAMBDA_RUNTIME_API pointing at itself, times exec
 // until the function's first GET /2018-06-01/runtime/invocation/next, then (with -n > 0) hands
 // out -n invokes of a 1 KB event one after another, times each from the moment its event is
-// handed out until its response has been received (what Lambda bills as the duration), and
-// samples the function's resident memory from /proc every -sample invokes (counting from the
+// handed out until its response has been received (what the caller waits) and until the function
+// asks for the next event (the cycle: what Lambda bills, work after the response included), reads
+// the function's CPU time per invoke, and samples the function's resident memory from /proc every -sample invokes (counting from the
 // first, warm-up included). It prints one JSON
 // report on stdout.
 //
@@ -40,6 +41,13 @@ type report struct {
 	P99Us        float64          `json:"p99Us,omitempty"`
 	Samples      []procmem.Sample `json:"samples,omitempty"`
 	Bad          int              `json:"badResponses"`
+	// CycleP50Us and CycleP99Us: from an event handed out until the function asks for the next
+	// one (what Lambda bills: work after the response, before /next, included).
+	CycleP50Us float64 `json:"cycleP50Us,omitempty"`
+	CycleP99Us float64 `json:"cycleP99Us,omitempty"`
+	// CPUPerInvokeUs: the function's CPU time (user + system, all threads) from the first timed
+	// event handed out to the /next after the last, per invoke.
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 }
 
 type standIn struct {
@@ -57,6 +65,8 @@ type standIn struct {
 	answered int
 	sentAt   time.Time
 	lat      []float64
+	cycles   []float64
+	cpu0     float64
 	rep      report
 	turn     chan struct{} // one token: the next event may be handed out
 }
@@ -72,7 +82,17 @@ func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	if s.handed > s.warmup {
+		s.cycles = append(s.cycles, float64(time.Since(s.sentAt).Nanoseconds())/1000)
+	}
+	if s.total > 0 && s.handed == s.warmup {
+		s.cpu0 = procmem.RunningCPUMs(s.pid)
+	}
 	if s.handed >= s.total {
+		if s.total > 0 {
+			s.rep.CPUPerInvokeUs = (procmem.RunningCPUMs(s.pid) - s.cpu0) * 1000 / float64(s.total-s.warmup)
+			close(s.done)
+		}
 		s.mu.Unlock()
 		<-r.Context().Done() // no more events: block as Lambda does
 		return
@@ -101,10 +121,7 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, _, kind string) {
 	if s.sample > 0 && n%s.sample == 0 {
 		s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
 	}
-	if n >= s.total {
-		close(s.done)
-		return
-	}
+	// The /next after the last event closes done.
 	s.turn <- struct{}{}
 }
 
@@ -147,10 +164,14 @@ func main() {
 	defer f.Kill()
 	f.Await(s.first, *timeout, "its first /next")
 	if *n > 0 {
-		f.Await(s.done, *timeout, "its last response")
+		f.Await(s.done, *timeout, "its /next after the last response")
 		s.rep.Invokes = *n
 		s.rep.P50Us = procmem.Percentile(s.lat, 50)
 		s.rep.P99Us = procmem.Percentile(s.lat, 99)
+		s.mu.Lock()
+		s.rep.CycleP50Us = procmem.Percentile(s.cycles, 50)
+		s.rep.CycleP99Us = procmem.Percentile(s.cycles, 99)
+		s.mu.Unlock()
 	}
 	if *n == 0 {
 		f.Kill()

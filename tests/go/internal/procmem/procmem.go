@@ -73,3 +73,20 @@ func CPUMs(state *os.ProcessState) float64 {
 	us := ru.Utime.Sec*1e6 + ru.Utime.Usec + ru.Stime.Sec*1e6 + ru.Stime.Usec
 	return float64(us) / 1000
 }
+
+// RunningCPUMs is the user + system CPU time, in milliseconds, pid has used so far (all its
+// threads; /proc/PID/stat, in clock ticks of 10 ms), or 0 when it is gone.
+func RunningCPUMs(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: the fields that follow start after its ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.Atoi(f[11])
+	stime, _ := strconv.Atoi(f[12])
+	return float64(utime+stime) * 10
+}
