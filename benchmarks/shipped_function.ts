@@ -134,12 +134,18 @@ interface Sample {
   invokes: number;
   rssKb: number;
   hwmKb: number;
+  /** `RssAnon`: heaps and stacks. */
+  anonKb?: number;
+  /** `RssFile`: pages of mapped files, most of them the `deno` binary's. */
+  fileKb?: number;
 }
 interface HostReport {
   startupMs: number;
   startupCpuMs?: number;
   p50Us?: number;
   p99Us?: number;
+  /** The function's CPU time (user + system) over the timed invokes, per invoke. */
+  cpuPerInvokeUs?: number;
   samples?: Sample[];
 }
 
@@ -213,8 +219,8 @@ const latSubjects: Subject[] = [
   { name: "function, go1.x", protocol: "go1x", cmd: bootstrap, deno: true },
   { name: "aws-lambda-go, go1.x", protocol: "go1x", cmd: [goEcho], deno: false },
 ];
-const lat: Record<string, { p50: number[]; p99: number[] }> = {};
-for (const s of latSubjects) lat[s.name] = { p50: [], p99: [] };
+const lat: Record<string, { p50: number[]; p99: number[]; cpu: number[] }> = {};
+for (const s of latSubjects) lat[s.name] = { p50: [], p99: [], cpu: [] };
 const benchFlags = (n: number, warmup: number, sample: number) => ({
   rapi: ["-n", String(n), "-warmup", String(warmup), "-sample", String(sample)],
   go1x: [
@@ -239,6 +245,7 @@ for (let i = 0; i < rounds; i++) {
     );
     lat[s.name].p50.push(r.p50Us!);
     lat[s.name].p99.push(r.p99Us!);
+    lat[s.name].cpu.push(r.cpuPerInvokeUs ?? NaN);
   }
 }
 
@@ -329,30 +336,37 @@ for (const s of startSubjects) {
   );
 }
 out();
-out(`| per-invoke, 1 KB event, ${invokes} sequential invokes | p50 | p99 | p50 vs aws-lambda-go |`);
-out("|---|---:|---:|---:|");
+out(
+  `| per-invoke, 1 KB event, ${invokes} sequential invokes | p50 | p99 | p50 vs aws-lambda-go | ` +
+    "CPU per invoke | CPU vs aws-lambda-go |",
+);
+out("|---|---:|---:|---:|---:|---:|");
 for (const s of latSubjects) {
   const ref = s.protocol === "rapi" ? "aws-lambda-go, Runtime API" : "aws-lambda-go, go1.x";
   const p50 = median(lat[s.name].p50);
+  const cpu = median(lat[s.name].cpu);
   out(
     `| ${s.name} | ${f1(p50)} µs | ${f1(median(lat[s.name].p99))} µs | ${
       (p50 / median(lat[ref].p50)).toFixed(2)
-    }× |`,
+    }× | ${f1(cpu)} µs | ${(cpu / median(lat[ref].cpu)).toFixed(2)}× |`,
   );
 }
 out();
 out(
   `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples | ` +
-    "peak (VmHWM) | p50 | p99 |",
+    "peak (VmHWM) | last: anonymous / file | p50 | p99 |",
 );
-out("|---|---|---:|---:|---:|");
+out("|---|---|---:|---:|---:|---:|");
 for (const s of memSubjects) {
   const r = mem[s.name];
   const samples = r.samples ?? [];
+  const last = samples.at(-1);
   out(
     `| ${s.name} | ${samples.map((x) => mib(x.rssKb)).join(", ")} | ${
       mib(Math.max(0, ...samples.map((x) => x.hwmKb)))
-    } | ${f1(r.p50Us ?? NaN)} µs | ${f1(r.p99Us ?? NaN)} µs |`,
+    } | ${mib(last?.anonKb ?? NaN)} / ${mib(last?.fileKb ?? NaN)} | ${f1(r.p50Us ?? NaN)} µs | ${
+      f1(r.p99Us ?? NaN)
+    } µs |`,
   );
 }
 console.log(lines.join("\n"));

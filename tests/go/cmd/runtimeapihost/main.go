@@ -42,6 +42,9 @@ type report struct {
 	P99Us        float64          `json:"p99Us,omitempty"`
 	Samples      []procmem.Sample `json:"samples,omitempty"`
 	Bad          int              `json:"badResponses"`
+	// CPUPerInvokeUs is the function's CPU time (user + system) over the timed invokes, per
+	// invoke (from /proc/PID/stat: 10 ms steps over the whole run).
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 }
 
 type standIn struct {
@@ -59,6 +62,7 @@ type standIn struct {
 	answered int
 	sentAt   time.Time
 	lat      []float64
+	cpuStart float64 // the function's CPU time (ms) when the timed invokes began
 	rep      report
 	turn     chan struct{} // one token: the next event may be handed out
 }
@@ -109,6 +113,9 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if n > s.warmup {
 			s.lat = append(s.lat, us)
 		}
+		if n == s.warmup {
+			s.cpuStart = procmem.RunningCPUMs(s.pid)
+		}
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
@@ -116,6 +123,9 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
 		}
 		if n >= s.total {
+			if cpu := procmem.RunningCPUMs(s.pid); s.cpuStart >= 0 && cpu >= 0 && n > s.warmup {
+				s.rep.CPUPerInvokeUs = (cpu - s.cpuStart) * 1000 / float64(n-s.warmup)
+			}
 			close(s.done)
 			return
 		}
@@ -167,6 +177,7 @@ func main() {
 		panic(err)
 	}
 	s.pid = cmd.Process.Pid
+	s.cpuStart = -1
 	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -183,6 +194,11 @@ func main() {
 		}
 	}
 	wait(s.first, "its first /next")
+	if *warmup == 0 {
+		s.mu.Lock()
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+		s.mu.Unlock()
+	}
 	if *n > 0 {
 		wait(s.done, "its last response")
 		s.rep.Invokes = *n
