@@ -21,7 +21,7 @@
  *
  * ```sh
  * deno run -A benchmarks/shipped_function.ts [--rounds 9] [--invokes 5000] \
- *   [--memory-invokes 100000] [--memory 128] [--dist DIR] [--json FILE]
+ *   [--memory-invokes 100000] [--memory-rounds 1] [--memory 128] [--dist DIR] [--json FILE]
  * ```
  *
  * `--dist DIR` reuses the output of an earlier `deno task build examples/echo.ts --runtime deno
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "9" },
     invokes: { type: "string", default: "5000" },
     "memory-invokes": { type: "string", default: "100000" },
+    "memory-rounds": { type: "string", default: "1" },
     memory: { type: "string", default: "128" },
     dist: { type: "string" },
     json: { type: "string" },
@@ -47,6 +48,7 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const invokes = Number(values.invokes);
 const memoryInvokes = Number(values["memory-invokes"]);
+const memoryRounds = Number(values["memory-rounds"]);
 const memorySize = values.memory!;
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-shipped-" });
@@ -271,16 +273,22 @@ while (true) {
 }
 `,
 );
-const mem: Record<string, HostReport> = {};
+// In turns, `--memory-rounds` times: one run's memory differs from the next by a MiB or two.
+const mem: Record<string, HostReport[]> = {};
+for (const s of memSubjects) mem[s.name] = [];
 const step = memoryInvokes / 10;
-for (const s of memSubjects) {
-  console.error(`memory: ${s.name}, ${memoryInvokes} invokes …`);
-  mem[s.name] = await host(
-    s.protocol,
-    benchFlags(memoryInvokes, 0, step)[s.protocol],
-    s.cmd,
-    warmDirs.get(s.name) ?? work,
-  );
+for (let i = 0; i < memoryRounds; i++) {
+  for (const s of memSubjects) {
+    console.error(`memory: ${s.name}, ${memoryInvokes} invokes (round ${i + 1}) …`);
+    mem[s.name].push(
+      await host(
+        s.protocol,
+        benchFlags(memoryInvokes, 0, step)[s.protocol],
+        s.cmd,
+        warmDirs.get(s.name) ?? work,
+      ),
+    );
+  }
 }
 
 // ---- report --------------------------------------------------------------------------------
@@ -304,7 +312,7 @@ const lines: string[] = [];
 const out = (s = "") => lines.push(s);
 out(
   `\`deno run -A benchmarks/shipped_function.ts --rounds ${rounds} --invokes ${invokes} ` +
-    `--memory-invokes ${memoryInvokes} --memory ${memorySize}\``,
+    `--memory-invokes ${memoryInvokes} --memory-rounds ${memoryRounds} --memory ${memorySize}\``,
 );
 out(
   `(${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}, ` +
@@ -353,20 +361,26 @@ for (const s of latSubjects) {
 }
 out();
 out(
-  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples | ` +
-    "peak (VmHWM) | last: anonymous / file | p50 | p99 |",
+  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples ` +
+    `(first round) | peak (VmHWM) | at ${memoryInvokes.toLocaleString("en-US")}, median of ` +
+    `${memoryRounds}: RSS (anonymous, file) | p50 | p99 |`,
 );
 out("|---|---|---:|---:|---:|---:|");
 for (const s of memSubjects) {
-  const r = mem[s.name];
-  const samples = r.samples ?? [];
-  const last = samples.at(-1);
+  const runs = mem[s.name];
+  const samples = runs[0].samples ?? [];
+  const last = (f: (x: Sample) => number | undefined) =>
+    mib(
+      median(
+        runs.map((r) => f(r.samples?.at(-1) ?? { invokes: 0, rssKb: NaN, hwmKb: NaN }) ?? NaN),
+      ),
+    );
   out(
     `| ${s.name} | ${samples.map((x) => mib(x.rssKb)).join(", ")} | ${
-      mib(Math.max(0, ...samples.map((x) => x.hwmKb)))
-    } | ${mib(last?.anonKb ?? NaN)} / ${mib(last?.fileKb ?? NaN)} | ${f1(r.p50Us ?? NaN)} µs | ${
-      f1(r.p99Us ?? NaN)
-    } µs |`,
+      mib(Math.max(0, ...runs.flatMap((r) => (r.samples ?? []).map((x) => x.hwmKb))))
+    } | ${last((x) => x.rssKb)} (${last((x) => x.anonKb)}, ${last((x) => x.fileKb)}) | ${
+      f1(median(runs.map((r) => r.p50Us ?? NaN)))
+    } µs | ${f1(median(runs.map((r) => r.p99Us ?? NaN)))} µs |`,
   );
 }
 console.log(lines.join("\n"));
