@@ -2,8 +2,8 @@
  * Per-invoke cost of the shipped function at two commits, in alternating runs beside
  * aws-lambda-go: did a change make an invoke slower? Builds `examples/echo.ts` with
  * `deno task build --runtime deno` at each commit (in a temporary `git worktree`, removed after),
- * then runs, in turns, commit A's package, commit B's package and the same echo function written
- * with aws-lambda-go (`tests/go/cmd/goecho`), each driven by this checkout's Go host for the
+ * then runs, in turns, commit A's package and commit B's package (A first in even rounds, B first
+ * in odd ones) and the same echo function written with aws-lambda-go (`tests/go/cmd/goecho`), each driven by this checkout's Go host for the
  * protocol: `tests/go/cmd/go1xhost` (Go's net/rpc with aws-lambda-go's messages) or
  * `tests/go/cmd/runtimeapihost` (a Runtime API stand-in on Go's net/http). Each run starts the
  * function, sends `--warmup` untimed and `--invokes` timed sequential invokes of a 1 KB event,
@@ -120,7 +120,11 @@ const results = subjects.map(() => [] as Report[]);
 for (const s of subjects) await Deno.mkdir(s.dir);
 console.error(`${rounds} rounds of ${invokes} ${protocol} invokes, in turns …`);
 for (let i = 0; i < rounds; i++) {
-  for (const [k, s] of subjects.entries()) {
+  // A before B in even rounds, B before A in odd ones: the second run of a round measured a few
+  // percent slower whichever package it was.
+  const order = i % 2 === 0 ? [0, 1, 2] : [1, 0, 2];
+  for (const k of order) {
+    const s = subjects[k];
     const out = await run(host, [...flags, "--", ...s.cmd], {
       env: { DENO_DIR: s.dir, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: values.memory! },
     });
