@@ -120,8 +120,8 @@ const results = subjects.map(() => [] as Report[]);
 for (const s of subjects) await Deno.mkdir(s.dir);
 console.error(`${rounds} rounds of ${invokes} ${protocol} invokes, in turns …`);
 for (let i = 0; i < rounds; i++) {
-  // A before B in even rounds, B before A in odd ones: the second run of a round measured a few
-  // percent slower whichever package it was.
+  // A before B in even rounds, B before A in odd ones: neither always runs right after the other
+  // (or right after aws-lambda-go), which would bias it on a busy machine.
   const order = i % 2 === 0 ? [0, 1, 2] : [1, 0, 2];
   for (const k of order) {
     const s = subjects[k];
