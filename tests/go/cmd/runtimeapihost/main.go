@@ -37,6 +37,11 @@ type report struct {
 	// StartupCPUMs is the CPU time (user + system, all threads) the function used until it
 	// asked for its first event; only with -n 0, where it is stopped right then.
 	StartupCPUMs float64          `json:"startupCpuMs,omitempty"`
+	// StartupReadBytes is what the function's process (its threads, and the children it has
+	// waited for: the launcher's) had caused to be read from the storage layer when it asked for
+	// its first event (read_bytes of /proc/PID/io; page faults on mapped files and read-ahead
+	// included; pages already in the page cache not).
+	StartupReadBytes int64 `json:"startupReadBytes"`
 	Invokes      int              `json:"invokes"`
 	P50Us        float64          `json:"p50Us,omitempty"`
 	P99Us        float64          `json:"p99Us,omitempty"`
@@ -69,6 +74,7 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && r.URL.Path == prefix+"next":
 		s.once.Do(func() {
 			s.rep.StartupMs = float64(time.Since(s.started).Microseconds()) / 1000
+			s.rep.StartupReadBytes = procmem.ReadBytes(s.pid)
 			close(s.first)
 		})
 		select {
