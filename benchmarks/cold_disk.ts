@@ -42,6 +42,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { DENO_FETCH_FLOOR, DENO_RAW_GET_FLOOR, NODE_FETCH_FLOOR } from "./_floors.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -151,26 +152,9 @@ if (!values["no-layer"]) {
 
 // The references' programs live in the one-zip tree's /var/task, beside its `deno`.
 const task = `${one.root}/var/task`;
-const fetchProgram =
-  "await fetch(`http://${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next`);\n";
-await Deno.writeTextFile(
-  `${task}/floor-fetch.js`,
-  fetchProgram.replace(
-    "process.env.AWS_LAMBDA_RUNTIME_API",
-    'Deno.env.get("AWS_LAMBDA_RUNTIME_API")',
-  ),
-);
-await Deno.writeTextFile(
-  `${task}/floor-raw.js`,
-  `const [hostname, port] = Deno.env.get("AWS_LAMBDA_RUNTIME_API").split(":");
-const conn = await Deno.connect({ hostname, port: Number(port) });
-await conn.write(new TextEncoder().encode(
-  \`GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: \${hostname}\\r\\n\\r\\n\`,
-));
-await conn.read(new Uint8Array(1));
-`,
-);
-await Deno.writeTextFile(`${task}/fetch.mjs`, fetchProgram);
+await Deno.writeTextFile(`${task}/floor-fetch.js`, DENO_FETCH_FLOOR);
+await Deno.writeTextFile(`${task}/floor-raw.js`, DENO_RAW_GET_FLOOR);
+await Deno.writeTextFile(`${task}/fetch.mjs`, NODE_FETCH_FLOOR);
 
 async function goBuild(pkg: string, out: string): Promise<string> {
   await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
@@ -187,7 +171,7 @@ if (!values["no-bun"]) {
     const tgz = (await run("npm", ["pack", "--silent", "@oven/bun-linux-x64@1.4.4"], { cwd: dir }))
       .trim().split("\n").pop()!;
     await run("tar", ["xzf", tgz], { cwd: dir });
-    await Deno.writeTextFile(`${dir}/fetch.ts`, fetchProgram);
+    await Deno.writeTextFile(`${dir}/fetch.ts`, NODE_FETCH_FLOOR);
     await run(`${dir}/package/bin/bun`, [
       "build",
       "--compile",
