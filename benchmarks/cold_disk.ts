@@ -27,11 +27,15 @@
  * starts Deno, `prefetch-ranges` reads every recorded range (merged over gaps up to 256 KB) with
  * a `dd` of 4 MB blocks each, in order, in the background while Deno starts (its reads are not in
  * the started process's count: it is not waited for). After the rounds, one more cold start of
- * the one-zip package, and `fincore` of the files it read.
+ * the one-zip package, and `fincore` of the files it read. `--package NAME=ZIP` adds another
+ * one-zip package of `examples/echo.ts` built for `/var/task` (at another commit, say).
+ * `--keep-page-cache` drops nothing: every start still has an empty `DENO_DIR` (a cold start as the
+ * other benchmarks count it), on a warm disk.
  *
  * ```sh
  * deno run -A benchmarks/cold_disk.ts [--rounds 11] [--readahead-kb 128] [--no-bun] \
- *   [--no-node] [--no-layer] [--prefetch] [--variant NAME=FILE]…
+ *   [--no-node] [--no-layer] [--prefetch] [--variant NAME=FILE]… [--package NAME=ZIP]… \
+ *   [--keep-page-cache]
  * ```
  *
  * Needs root (drop_caches, `unshare`, `mount`, the device's `read_ahead_kb`), Go, `unzip`, `npm`
@@ -56,6 +60,8 @@ const { values } = parseArgs({
     "no-node": { type: "boolean", default: false },
     prefetch: { type: "boolean", default: false },
     variant: { type: "string", multiple: true, default: [] },
+    package: { type: "string", multiple: true, default: [] },
+    "keep-page-cache": { type: "boolean", default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -138,6 +144,15 @@ for (const v of values.variant) {
   variants.push({ name: m[1], file });
 }
 let layer: Tree | undefined;
+// Other one-zip packages of examples/echo.ts (built for /var/task, at another commit, say).
+const packages: { name: string; tree: Tree }[] = [];
+for (const p of values.package) {
+  const m = /^([a-z0-9-]+)=(.+)$/.exec(p);
+  if (!m) throw new Error(`--package ${p}: NAME=ZIP, NAME of [a-z0-9-]`);
+  const t = await tree(`package-${m[1]}`);
+  await run("unzip", ["-q", m[2], "-d", `${t.root}/var/task`]);
+  packages.push({ name: m[1], tree: t });
+}
 if (!values["no-layer"]) {
   layer = await tree("layer");
   await build(`${work}/layer-dist`, ["--layer"]);
@@ -200,7 +215,7 @@ let dirs = 0;
 /** One start of `s` in its namespace, after dropping the page cache when `cold`. */
 async function start(s: Subject, cold: boolean): Promise<Start> {
   const denoDir = `${work}/deno-dir-${dirs++}`;
-  if (cold) await dropCaches();
+  if (cold && !values["keep-page-cache"]) await dropCaches();
   const out = await run("unshare", [
     "--mount",
     "--propagation",
@@ -333,6 +348,11 @@ async function measure(): Promise<void> {
   const deno = ["/var/task/deno", "run", "-A", "--no-config", "--no-lock"];
   const subjects: Subject[] = [
     { name: "function, one zip", tree: one, cmd: ["/var/task/bootstrap"] },
+    ...packages.map((p) => ({
+      name: `function, one zip, ${p.name}`,
+      tree: p.tree,
+      cmd: ["/var/task/bootstrap"],
+    })),
     ...variants.map((v) => ({
       name: `function, one zip, ${v.name}`,
       tree: one,
@@ -393,7 +413,11 @@ async function measure(): Promise<void> {
   const rawWall = median(samples.get(rawName)!.map((x) => x.wall));
   const rawCpu = median(samples.get(rawName)!.map((x) => x.cpu));
   console.log(
-    `cold disk (page cache dropped before each start; read-ahead ${readaheadKb} KB; ` +
+    `${
+      values["keep-page-cache"]
+        ? "warm disk (page cache kept), empty DENO_DIR"
+        : "cold disk (page cache dropped before each start)"
+    }; read-ahead ${readaheadKb} KB; ` +
       `memory ${values.memory} MB; medians of ${rounds} alternating rounds; load ${
         (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ")
       } at the end)\n`,
