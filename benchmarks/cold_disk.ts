@@ -393,8 +393,7 @@ async function measure(): Promise<void> {
       `${task}/deno`,
       ...[...Deno.readDirSync(task)].filter((e) => e.isFile && e.name.endsWith(".js"))
         .map((e) => `${task}/${e.name}`),
-      `${task}/.deno-cache/small/v8_code_cache_v2`,
-      `${task}/.deno-cache/small/dep_analysis_cache_v2`,
+      ...[...Deno.readDirSync(`${task}/.deno-cache`)].map((e) => `${task}/.deno-cache/${e.name}`),
     ];
     resident = await run("fincore", [
       "--bytes",
