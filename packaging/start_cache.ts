@@ -261,7 +261,7 @@ function copyCanonically(from: string, to: string): void {
     db.exec("COMMIT");
     db.exec("DETACH DATABASE src");
     // Deno opens its caches in write-ahead-log mode: a database in rollback-journal mode is
-    // switched on its first open, a write through a journal with five fsyncs, on every cold start.
+    // switched on its first open, a write through a journal with fsyncs, on every cold start.
     // Switched here, it ships switched (the log is folded back in and removed when this closes).
     db.exec("PRAGMA journal_mode = WAL");
   } finally {
