@@ -221,6 +221,22 @@ Deno.test("new --iac: the option's values, the files each writes, names CloudFor
   const recipe = sam.Makefile.split("\n").filter((l) => /^\s/.test(l));
   assert.ok(recipe.length >= 4 && recipe.every((l) => l.startsWith("\t")), sam.Makefile);
   assert.match(sam.Makefile, /^build-Function:$/m);
+  assert.deepEqual(parseArgs(["fn", "--iac", "sam", "--layer"]), {
+    dir: "fn",
+    iac: "sam",
+    layer: true,
+  });
+  const layered = projectFiles({ dir: "/tmp/x/my_fn", iac: "sam", layer: true });
+  const layeredRecipe = layered.Makefile.split("\n").filter((l) => /^\s/.test(l));
+  assert.ok(layeredRecipe.every((l) => l.startsWith("\t")), layered.Makefile);
+  assert.match(layered.Makefile, /^build-RuntimeLayer:$/m);
+  assert.match(layered.Makefile, /^build-Function:$/m);
+  assert.match(layered["template.yaml"], /Layers:\n\s+- !Ref RuntimeLayer/);
+  assert.match(
+    projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk", layer: true })["app.ts"],
+    /^\s+layer: true,$/m,
+  );
+  assert.doesNotMatch(projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk" })["app.ts"], /layer/);
   const cdk = projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk" });
   assert.ok("app.ts" in cdk && "app_test.ts" in cdk && "cdk.json" in cdk);
   assert.ok(!("Makefile" in cdk));
