@@ -206,20 +206,25 @@ test("cdk layer: a changed function changes its own asset's hash, not the layer'
   }
 });
 
-test("cdk layer: a function built for another layer than its stack's is refused", async () => {
+/** Runs a script of `fixtures/` with the test app's deno.json; returns its stdout's lines. */
+async function runFixture(name: string): Promise<string[]> {
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       "--config",
       `${APP_DIR}deno.json`,
-      new URL("./fixtures/layer_mismatch.ts", import.meta.url).pathname,
+      new URL(`./fixtures/${name}`, import.meta.url).pathname,
     ],
     stdout: "piped",
     stderr: "piped",
   }).output();
   assert.ok(r.success, dec.decode(r.stderr));
-  assert.deepEqual(dec.decode(r.stdout).trim().split("\n"), [
+  return dec.decode(r.stdout).trim().split("\n");
+}
+
+test("cdk layer: a function built for another layer than its stack's is refused", async () => {
+  assert.deepEqual(await runFixture("layer_mismatch.ts"), [
     // The stack's layer, found again by a function built for it.
     `"gopherless-a"`,
     "GopherlessBuildError: S/Other was built for the gopherless runtime layer gopherless-b, but " +
@@ -231,6 +236,15 @@ test("cdk layer: a function built for another layer than its stack's is refused"
     `"deno", not compiled`,
     JSON.stringify(["--runtime", "deno", "--arch", "x86_64", "--out", "out", "--layer"]),
   ]);
+});
+
+test("cdk layer: a stack the CDK does not bundle builds nothing and still has its layer", async () => {
+  assert.deepEqual(JSON.parse((await runFixture("layer_skipped.ts")).at(-1)!), {
+    shared: true,
+    layerId: null,
+    layers: ["gopherless runtime layer (not built: its stack was not synthesized)"],
+    functionLayers: [1, 1],
+  });
 });
 
 motoTest(
