@@ -210,6 +210,11 @@ Deno.test({
         .map((r) => r.Type).sort();
       assert.ok(types.includes("AWS::Lambda::Function"), types.join());
       assert.ok(types.includes("AWS::Lambda::Url"), types.join());
+
+      // With --layer, the project's own test checks the function's asset and the layer's.
+      const layered = await newProject(tmp, "layered-app", ["--iac", "cdk", "--layer"]);
+      const l = ok(await run(layered, Deno.execPath(), ["task", "test"]), "deno task test --layer");
+      assert.match(l.stdout, /ok \| 2 passed \| 0 failed/);
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }
