@@ -18,7 +18,9 @@
  * and `.deno-cache/` (Deno's module analysis and V8 code cache for those files, made at build time
  * for `/var/task` so that a cold start does not redo them: `start_cache.ts`); `bootstrap.zip`
  * holds them all. `--runtime compiled` compiles the same bundle, the chunks
- * and maps embedded beside it.
+ * and maps embedded beside it. With `--layer` the `--runtime deno` package is split in two,
+ * `layer.zip` and `function.zip` (`layer_build.ts`); the parts both layouts share are in
+ * `deno_package.ts`.
  *
  * The handler is bundled with `deno bundle` (see `bundle.ts`), resolved with the `deno.json`
  * found from the entry's directory upwards (its import map and compiler options), so `npm:`
