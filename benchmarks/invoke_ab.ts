@@ -24,6 +24,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -49,16 +50,6 @@ const invokes = Number(values.invokes);
 const warmup = Number(values.warmup);
 
 const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-invoke-ab-" }));
-const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
-  }
-  return dec.decode(r.stdout);
-}
 
 /** Builds the echo package at `ref` for a task root of its own and unzips it there. */
 async function packageAt(
@@ -93,11 +84,10 @@ async function packageAt(
 const a = await packageAt(values.a, "a");
 const b = await packageAt(values.b, "b");
 const hostPkg = protocol === "go1x" ? "cmd/go1xhost" : "cmd/runtimeapihost";
-const [host, goEcho] = await Promise.all([hostPkg, "cmd/goecho"].map(async (pkg) => {
-  const out = `${work}/bin/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
-  return out;
-}));
+await Deno.mkdir(`${work}/bin`);
+const [host, goEcho] = await Promise.all(
+  [hostPkg, "cmd/goecho"].map((pkg) => goBuild(pkg, `${work}/bin`)),
+);
 
 interface Report {
   p50Us: number;
