@@ -33,6 +33,7 @@
 
 import { parseArgs } from "node:util";
 import { DENO_FETCH_FLOOR, DENO_RAW_GET_FLOOR } from "./_floors.ts";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -52,22 +53,8 @@ const memoryInvokes = Number(values["memory-invokes"]);
 const memorySize = values.memory!;
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-shipped-" });
-const dec = new TextDecoder();
 
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
-  }
-  return dec.decode(r.stdout);
-}
-
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${work}/bin/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
-  return out;
-}
+const goBuildHere = (pkg: string) => goBuild(pkg, `${work}/bin`);
 
 // ---- the package ---------------------------------------------------------------------------
 
@@ -119,9 +106,9 @@ const unzippedBytes = Object.values(files).reduce((a, b) => a + b, 0);
 const bootstrap = [`${task}/bootstrap`];
 
 const [rapiHost, go1xHost, goEcho] = await Promise.all([
-  goBuild("cmd/runtimeapihost"),
-  goBuild("cmd/go1xhost"),
-  goBuild("cmd/goecho"),
+  goBuildHere("cmd/runtimeapihost"),
+  goBuildHere("cmd/go1xhost"),
+  goBuildHere("cmd/goecho"),
 ]);
 const floorJs = `${work}/floor.js`;
 await Deno.writeTextFile(floorJs, DENO_FETCH_FLOOR);
