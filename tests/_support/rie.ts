@@ -15,34 +15,34 @@ export function freePort(): number {
   return port;
 }
 
+/** How the RIE is started: the command and its arguments, given its two addresses. */
+export type RieCommand = (
+  rie: string,
+  invokeAddress: string,
+  runtimeApiAddress: string,
+) => { command: string; args: string[] };
+
 /**
- * Runs `bootstrap` (from `cwd`, with `env`) under the RIE while `fn` invokes it: `invoke` posts
- * an event to the RIE's invoke endpoint and resolves to the body it answers.
+ * Starts the RIE with `command` (from `cwd`, with `env`), waits until its invoke endpoint
+ * listens (up to 10 s), runs `fn` with that endpoint's URL, then kills the RIE.
  */
-export async function underRie(
-  bootstrap: string,
-  cwd: string,
-  env: Record<string, string>,
-  fn: (invoke: (event: unknown) => Promise<string>) => Promise<void>,
+export async function withRie(
+  command: RieCommand,
+  options: { cwd?: string; env: Record<string, string> },
+  fn: (url: string) => Promise<void>,
 ): Promise<void> {
   const rie = await buildRie();
   const port = freePort();
-  const child = new Deno.Command(rie, {
-    args: [
-      "--runtime-interface-emulator-address",
-      `127.0.0.1:${port}`,
-      "--runtime-api-address",
-      `127.0.0.1:${freePort()}`,
-      bootstrap,
-    ],
-    cwd,
-    env: { ...env, NO_COLOR: "1" },
+  const started = command(rie, `127.0.0.1:${port}`, `127.0.0.1:${freePort()}`);
+  const child = new Deno.Command(started.command, {
+    args: started.args,
+    cwd: options.cwd,
+    env: { ...options.env, NO_COLOR: "1" },
     stdout: "null",
     stderr: "null",
   }).spawn();
   try {
-    const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       try {
         (await Deno.connect({ hostname: "127.0.0.1", port })).close();
         break;
@@ -50,12 +50,36 @@ export async function underRie(
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    await fn(async (event) => {
-      const res = await fetch(url, { method: "POST", body: JSON.stringify(event) });
-      return await res.text();
-    });
+    await fn(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`);
   } finally {
     child.kill("SIGKILL");
     await child.status;
   }
+}
+
+/**
+ * Runs `bootstrap` (from `cwd`, with `env`) under the RIE while `fn` invokes it: `invoke` posts
+ * an event to the RIE's invoke endpoint and resolves to the body it answers.
+ */
+export function underRie(
+  bootstrap: string,
+  cwd: string,
+  env: Record<string, string>,
+  fn: (invoke: (event: unknown) => Promise<string>) => Promise<void>,
+): Promise<void> {
+  const command: RieCommand = (rie, invokeAddress, runtimeApiAddress) => ({
+    command: rie,
+    args: [
+      "--runtime-interface-emulator-address",
+      invokeAddress,
+      "--runtime-api-address",
+      runtimeApiAddress,
+      bootstrap,
+    ],
+  });
+  return withRie(command, { cwd, env }, (url) =>
+    fn(async (event) => {
+      const res = await fetch(url, { method: "POST", body: JSON.stringify(event) });
+      return await res.text();
+    }));
 }

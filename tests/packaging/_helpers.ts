@@ -106,44 +106,31 @@ export async function standInDenorts(dir: string): Promise<{ x86_64: string; arm
 
 /**
  * The V8 code cache entries of files in a Deno cache directory (`v8_code_cache_v2`): specifier →
- * SHA-256 of the entry's data, so two directories compare entry for entry.
+ * SHA-256 of the entry's data, so two directories compare entry for entry. Read from a copy (with
+ * its write-ahead log, if any): SQLite leaves `-shm` and `-wal` files beside a database in
+ * write-ahead-log mode even when it only reads it, and the directory may be a package's start-up
+ * cache, which a launcher checks file by file.
  */
 export async function codeCacheOf(denoDir: string): Promise<Map<string, string>> {
-  const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
+  const copy = await Deno.makeTempDir({ prefix: "gopherless-code-cache-" });
   try {
-    const rows = db.prepare(
-      "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
-    ).all() as { specifier: string; data: Uint8Array }[];
-    const out = new Map<string, string>();
-    for (const r of rows) out.set(r.specifier, await sha256(new Uint8Array(r.data)));
-    return out;
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * A script that starts a packaged function as Lambda does: in a mount namespace of its own
- * (`unshare --mount`, as root) where `<root>/opt` is `/opt` and `<root>/var` is `/var`, both
- * read-only (only `/tmp` stays writable), the working directory and `LAMBDA_TASK_ROOT`
- * `/var/task`, then `bootstrap` (`/opt/bootstrap` for a layer's, `/var/task/bootstrap` for a
- * function's own): the same process all along (`exec` at each step). `<root>/opt` is made if
- * missing (an empty `/opt`: a function without layers). Returns the script's path.
- */
-export async function lambdaSandbox(root: string, bootstrap = "/opt/bootstrap"): Promise<string> {
-  await Deno.mkdir(`${root}/opt`, { recursive: true });
-  const path = `${root}/../sandbox-${bootstrap.replaceAll("/", "_")}.sh`;
-  await Deno.writeTextFile(
-    path,
-    `#!/bin/sh
-exec unshare --mount --propagation private sh -c '
-  mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt &&
-  mount --bind "$0/var" /var && mount -o remount,bind,ro /var &&
-  cd /var/task && LAMBDA_TASK_ROOT=/var/task exec "$1"' ${JSON.stringify(root)} ${
-      JSON.stringify(bootstrap)
+    for (const suffix of ["", "-wal"]) {
+      const from = `${denoDir}/v8_code_cache_v2${suffix}`;
+      if (suffix && !(await Deno.stat(from).then(() => true, () => false))) continue;
+      await Deno.copyFile(from, `${copy}/v8_code_cache_v2${suffix}`);
     }
-`,
-    { mode: 0o755 },
-  );
-  return path;
+    const db = new DatabaseSync(`${copy}/v8_code_cache_v2`);
+    try {
+      const rows = db.prepare(
+        "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
+      ).all() as { specifier: string; data: Uint8Array }[];
+      const out = new Map<string, string>();
+      for (const r of rows) out.set(r.specifier, await sha256(new Uint8Array(r.data)));
+      return out;
+    } finally {
+      db.close();
+    }
+  } finally {
+    await Deno.remove(copy, { recursive: true });
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * OpenTelemetry and Powertools Tracer on what users ship: a function using both
  * (`fixtures/observed.ts`) built with `deno task build --runtime deno`, unzipped on `/var/task`
- * and started as Lambda does (`lambdaSandbox`: read-only `/var/task` and `/opt`), in both
+ * and started as Lambda does (`layerSandbox`: read-only `/var/task` and `/opt`), in both
  * protocols and in a concurrent environment (`AWS_LAMBDA_MAX_CONCURRENCY` 4: worker isolates run
  * the loops, `InvokeStore` carries each invocation's trace). Judged by the OTLP receiver built on
  * the OpenTelemetry protocol's Go packages (spans, parents, nesting, log correlation), a UDP
@@ -16,7 +16,8 @@ import { goTest } from "../_support/go.ts";
 import { otlpReceiver } from "../_support/otlp.ts";
 import { unzipInto } from "../_support/tools.ts";
 import { runPlatform } from "../runtime/_platform.ts";
-import { lambdaSandbox, repoPath, runCli } from "./_helpers.ts";
+import { layerSandbox } from "../_support/lambda_layout.ts";
+import { repoPath, runCli } from "./_helpers.ts";
 
 const FIXTURE = repoPath("tests/packaging/fixtures/observed.ts");
 
@@ -30,7 +31,7 @@ function buildOnce(): Promise<string> {
     if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
     await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, `${dir}/root/var/task`);
     await Deno.remove(`${dir}/dist`, { recursive: true });
-    return await lambdaSandbox(`${dir}/root`, "/var/task/bootstrap");
+    return await layerSandbox(`${dir}/root`, "/var/task/bootstrap");
   })();
   return built;
 }

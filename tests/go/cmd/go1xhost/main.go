@@ -76,12 +76,12 @@ type report struct {
 	RSSSamples  []int            `json:"rssSamplesKb,omitempty"`
 	P99Us       float64          `json:"p99Us,omitempty"`
 	Samples     []procmem.Sample `json:"samples,omitempty"`
-	// CPUPerInvokeUs (bench): the function's CPU time (user + system, all threads) over the
-	// timed invokes, per invoke.
-	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 	// StartupCPUMs: the start scenario's CPU time (user + system) of the function until it
 	// answered Function.Ping (it is stopped right then).
 	StartupCPUMs float64 `json:"startupCpuMs,omitempty"`
+	// CPUPerInvokeUs: the bench scenario's CPU time (user + system) of the function over the timed
+	// invokes, per invoke (from /proc/PID/stat: 10 ms steps over the whole run).
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 }
 
 func freePort() int {
@@ -306,7 +306,9 @@ func main() {
 			}
 		}
 		rep.RSSAfterKB = rssKB(cmd.Process.Pid)
-		rep.CPUPerInvokeUs = (procmem.RunningCPUMs(cmd.Process.Pid) - cpu0) * 1000 / float64(*n)
+		if cpu1 := procmem.RunningCPUMs(cmd.Process.Pid); cpu0 >= 0 && cpu1 >= 0 && *n > 0 {
+			rep.CPUPerInvokeUs = (cpu1 - cpu0) * 1000 / float64(*n)
+		}
 		rep.P50Us = procmem.Percentile(lat, 50)
 		rep.P99Us = procmem.Percentile(lat, 99)
 	case "start":

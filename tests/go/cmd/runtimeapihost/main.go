@@ -1,12 +1,12 @@
 // Command runtimeapihost is a Lambda Runtime API stand-in for benchmarks, written with Go's
 // net/http: it starts a function with AWS_LAMBDA_RUNTIME_API pointing at itself, times exec
-// until the function's first GET /2018-06-01/runtime/invocation/next, then (with -n > 0) hands
+// until the function's first GET /2018-06-01/runtime/invocation/next (and reads what the function
+// had read from the disk by then, /proc/PID/io's read_bytes), then (with -n > 0) hands
 // out -n invokes of a 1 KB event one after another, times each from the moment its event is
 // handed out until its response has been received (what the caller waits) and until the function
-// asks for the next event (the cycle: what Lambda bills, work after the response included), reads
-// the function's CPU time per invoke, and samples the function's resident memory from /proc every -sample invokes (counting from the
-// first, warm-up included). It prints one JSON
-// report on stdout.
+// asks for the next event (the cycle: what Lambda bills, work after the response included), and
+// samples the function's resident memory from /proc every -sample invokes (counting from the
+// first, warm-up included). It prints one JSON report on stdout.
 //
 //	runtimeapihost [-n 0] [-warmup 200] [-sample 0] -- command args...
 //
@@ -35,19 +35,25 @@ type report struct {
 	StartupMs float64 `json:"startupMs"`
 	// StartupCPUMs is the CPU time (user + system, all threads) the function used until it
 	// asked for its first event; only with -n 0, where it is stopped right then.
-	StartupCPUMs float64          `json:"startupCpuMs,omitempty"`
-	Invokes      int              `json:"invokes"`
-	P50Us        float64          `json:"p50Us,omitempty"`
-	P99Us        float64          `json:"p99Us,omitempty"`
-	Samples      []procmem.Sample `json:"samples,omitempty"`
-	Bad          int              `json:"badResponses"`
+	StartupCPUMs float64 `json:"startupCpuMs,omitempty"`
+	// StartupReadBytes is what the function's process (its threads, and the children it has
+	// waited for: the launcher's) had caused to be read from the storage layer when it asked for
+	// its first event (read_bytes of /proc/PID/io; page faults on mapped files and read-ahead
+	// included; pages already in the page cache not).
+	StartupReadBytes int64            `json:"startupReadBytes"`
+	Invokes          int              `json:"invokes"`
+	P50Us            float64          `json:"p50Us,omitempty"`
+	P99Us            float64          `json:"p99Us,omitempty"`
+	Samples          []procmem.Sample `json:"samples,omitempty"`
+	Bad              int              `json:"badResponses"`
+	// CPUPerInvokeUs is the function's CPU time (user + system) over the timed invokes, per
+	// invoke (from /proc/PID/stat: 10 ms steps over the whole run).
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 	// CycleP50Us and CycleP99Us: from an event handed out until the function asks for the next
-	// one (what Lambda bills: work after the response, before /next, included).
+	// one (what Lambda bills: work after the response and before /next included; the last
+	// invoke's cycle is not counted).
 	CycleP50Us float64 `json:"cycleP50Us,omitempty"`
 	CycleP99Us float64 `json:"cycleP99Us,omitempty"`
-	// CPUPerInvokeUs: the function's CPU time (user + system, all threads) from the first timed
-	// event handed out to the /next after the last, per invoke.
-	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 }
 
 type standIn struct {
@@ -65,8 +71,8 @@ type standIn struct {
 	answered int
 	sentAt   time.Time
 	lat      []float64
-	cycles   []float64
-	cpu0     float64
+	cycles   []float64 // event handed out → the next /next (µs)
+	cpuStart float64   // the function's CPU time (ms) when the timed invokes began; -1: not read
 	rep      report
 	turn     chan struct{} // one token: the next event may be handed out
 }
@@ -74,25 +80,21 @@ type standIn struct {
 func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
 	s.once.Do(func() {
 		s.rep.StartupMs = float64(time.Since(s.started).Microseconds()) / 1000
+		s.rep.StartupReadBytes = procmem.ReadBytes(s.pid)
 		close(s.first)
 	})
+	s.mu.Lock()
+	if s.handed > s.warmup {
+		s.cycles = append(s.cycles, float64(time.Since(s.sentAt).Nanoseconds())/1000)
+	}
+	s.mu.Unlock()
 	select {
 	case <-s.turn:
 	case <-r.Context().Done():
 		return
 	}
 	s.mu.Lock()
-	if s.handed > s.warmup {
-		s.cycles = append(s.cycles, float64(time.Since(s.sentAt).Nanoseconds())/1000)
-	}
-	if s.total > 0 && s.handed == s.warmup {
-		s.cpu0 = procmem.RunningCPUMs(s.pid)
-	}
 	if s.handed >= s.total {
-		if s.total > 0 {
-			s.rep.CPUPerInvokeUs = (procmem.RunningCPUMs(s.pid) - s.cpu0) * 1000 / float64(s.total-s.warmup)
-			close(s.done)
-		}
 		s.mu.Unlock()
 		<-r.Context().Done() // no more events: block as Lambda does
 		return
@@ -116,12 +118,21 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, _, kind string) {
 	if n > s.warmup {
 		s.lat = append(s.lat, us)
 	}
+	if n == s.warmup {
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+	}
 	s.mu.Unlock()
 	runtimeapi.Accept(w)
 	if s.sample > 0 && n%s.sample == 0 {
 		s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
 	}
-	// The /next after the last event closes done.
+	if n >= s.total {
+		if cpu := procmem.RunningCPUMs(s.pid); s.cpuStart >= 0 && cpu >= 0 && n > s.warmup {
+			s.rep.CPUPerInvokeUs = (cpu - s.cpuStart) * 1000 / float64(n-s.warmup)
+		}
+		close(s.done)
+		return
+	}
 	s.turn <- struct{}{}
 }
 
@@ -144,6 +155,7 @@ func main() {
 	s := &standIn{
 		event: event, warmup: *warmup, sample: *sample,
 		first: make(chan struct{}), done: make(chan struct{}), turn: make(chan struct{}, 1),
+		cpuStart: -1,
 	}
 	if *n > 0 {
 		s.total = *warmup + *n
@@ -163,8 +175,13 @@ func main() {
 	s.pid = f.Cmd.Process.Pid
 	defer f.Kill()
 	f.Await(s.first, *timeout, "its first /next")
+	if *warmup == 0 {
+		s.mu.Lock()
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+		s.mu.Unlock()
+	}
 	if *n > 0 {
-		f.Await(s.done, *timeout, "its /next after the last response")
+		f.Await(s.done, *timeout, "its last response")
 		s.rep.Invokes = *n
 		s.rep.P50Us = procmem.Percentile(s.lat, 50)
 		s.rep.P99Us = procmem.Percentile(s.lat, 99)
