@@ -8,10 +8,12 @@
  * The modules are loaded through `import defer`, which reads, analyses and compiles them but runs
  * none of them; the run has no permissions, since top-level `await` still runs. The Node.js
  * built-ins the package imports are evaluated, so that the compatibility code Deno loads for them
- * is cached too. The runtime's own chunks, whose functions nearly all run on the first invoke,
- * are cached compiled whole ({@linkcode PrimeOptions.eager}); a user's modules stay lazy. The
- * databases are written canonically, so that the same package gives the same bytes. What each of
- * these buys, measured: BENCHMARKS.md.
+ * is cached too; a package that imports `node:worker_threads` has a worker thread started, so
+ * that the modules of Deno's worker bootstrap are cached for its workers. The runtime's own
+ * chunks, whose functions nearly all run on the first invoke, are cached compiled whole
+ * ({@linkcode PrimeOptions.eager}); a user's modules stay lazy. The databases are written
+ * canonically, so that the same package gives the same bytes. What each of these buys, measured:
+ * BENCHMARKS.md.
  *
  * A package for another CPU architecture than the build machine's is primed with its own `deno`
  * run through qemu-user ({@linkcode PrimeOptions.runner}): V8 checks a code cache entry against
@@ -318,8 +320,30 @@ function deferredImports(base: string, modules: string[]): string[] {
 }
 
 /**
+ * The module a priming run's worker thread runs: nothing of its own (a `data:` URL needs no
+ * permission to load), only Deno's Node.js worker bootstrap around it. Its own cache entries are
+ * not shipped.
+ */
+const PRIMING_WORKER_URL = "data:text/javascript,export%7B%7D";
+
+/**
+ * Starts a `node:worker_threads` worker and waits until it has ended: Deno's Node.js worker
+ * bootstrap loads modules of its own (`node:process`, `node:module`, `node:url`, …) that the main
+ * isolate never loads, so that a package's worker threads (the runtime's isolates in a concurrent
+ * environment, `runtime/workers.ts`) find them cached as well.
+ */
+const PRIME_WORKER_BOOTSTRAP = `try {
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(new URL(${JSON.stringify(PRIMING_WORKER_URL)}));
+  await new Promise((resolve) => { worker.on("exit", resolve); worker.on("error", resolve); });
+} catch { /* cached as far as it got */ }
+`;
+
+/**
  * The priming run's script: the package's modules loaded without being evaluated, then Deno's
- * Node.js modules they import, evaluated (so the compatibility code they load is cached too).
+ * Node.js modules they import, evaluated (so the compatibility code they load is cached too), and,
+ * when they import `node:worker_threads`, a worker thread started and ended (its bootstrap's
+ * modules are cached too).
  */
 async function primingScript(dir: string, base: string, modules: string[]): Promise<string> {
   const builtins = new Set<string>();
@@ -329,7 +353,8 @@ async function primingScript(dir: string, base: string, modules: string[]): Prom
   // Deno's own modules, each on its own: one that cannot load here costs only its entries.
   const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
     `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
-  return deferredImports(base, modules).join("\n") + "\n" + evaluate;
+  const workers = builtins.has("node:worker_threads") ? PRIME_WORKER_BOOTSTRAP : "";
+  return deferredImports(base, modules).join("\n") + "\n" + evaluate + workers;
 }
 
 /** Where and how the priming runs happen. */
@@ -400,6 +425,7 @@ async function rebaseDatabases(
         `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
       )
         .run(from.length, from);
+      db.prepare(`DELETE FROM ${table} WHERE specifier = ?`).run(PRIMING_WORKER_URL);
       db.prepare(
         `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
       )

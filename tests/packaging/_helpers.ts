@@ -106,13 +106,16 @@ export async function standInDenorts(dir: string): Promise<{ x86_64: string; arm
 
 /**
  * The V8 code cache entries of files in a Deno cache directory (`v8_code_cache_v2`): specifier →
- * SHA-256 of the entry's data, so two directories compare entry for entry.
+ * SHA-256 of the entry's data, so two directories compare entry for entry. With `all`, Deno's own
+ * modules' entries (`ext:`, `node:`) too.
  */
-export async function codeCacheOf(denoDir: string): Promise<Map<string, string>> {
+export async function codeCacheOf(denoDir: string, all = false): Promise<Map<string, string>> {
   const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
   try {
     const rows = db.prepare(
-      "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
+      `SELECT specifier, data FROM codecache ${
+        all ? "" : "WHERE specifier LIKE 'file:%'"
+      } ORDER BY specifier`,
     ).all() as { specifier: string; data: Uint8Array }[];
     const out = new Map<string, string>();
     for (const r of rows) out.set(r.specifier, await sha256(new Uint8Array(r.data)));
