@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { goTest } from "../_support/go.ts";
 import { repoPath } from "../runtime/_platform.ts";
-import { checkIsolation, type Seen } from "./_concurrent.ts";
+import { checkIsolation, type Seen, staggered } from "./_concurrent.ts";
 import { buildRie } from "./_rie.ts";
 
 const dec = new TextDecoder();
@@ -70,7 +70,7 @@ interface Answer {
 
 /** The packaged fixture under the RIE in Managed Instances mode. */
 async function underManagedRie(
-  fn: (invoke: (event: unknown) => Promise<Answer>) => Promise<void>,
+  fn: (invoke: (event: unknown) => Promise<Answer>, output: () => string) => Promise<void>,
 ): Promise<void> {
   if (Deno.uid() !== 0) throw new Error("the RIE's Managed Instances mode needs root here");
   const [rie, root] = await Promise.all([buildRie(), packageConcurrent()]);
@@ -98,9 +98,21 @@ async function underManagedRie(
       DENO_DIR: `/tmp/gopherless-rie-mi-deno-${port}`,
       NO_COLOR: "1",
     },
-    stdout: "null",
-    stderr: "null",
+    stdout: "piped",
+    stderr: "piped",
   }).spawn();
+  // What the RIE and the function write (the RIE passes the function's output on), kept up to a
+  // bound.
+  let output = "";
+  const drain = (stream: ReadableStream<Uint8Array>) =>
+    stream.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({
+        write(text) {
+          if (output.length < 4 << 20) output += text;
+        },
+      }),
+    ).catch(() => {});
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
   try {
     const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
     for (let i = 0; i < 200; i++) {
@@ -126,7 +138,7 @@ async function underManagedRie(
         if (pid) pids.add(Number(pid[1]));
         return { status: res.status, text };
       }
-    });
+    }, () => output);
   } finally {
     child.kill("SIGKILL");
     await child.status;
@@ -136,6 +148,7 @@ async function underManagedRie(
         Deno.kill(-pid, "SIGKILL");
       } catch { /* gone */ }
     }
+    await drained;
   }
 }
 
@@ -157,12 +170,23 @@ function seen(a: Answer): Seen {
 goTest(
   "RIE managed instances: request ids, deadlines and InvokeStore values never cross",
   async () => {
-    await underManagedRie(async (invoke) => {
-      const sent = Array.from({ length: 8 }, (_, i) => ({ tag: `t${i}`, ms: 40 + (i * 7) % 40 }));
-      const t0 = Date.now();
-      const answers = await Promise.all(sent.map((s) => invoke(s)));
+    await underManagedRie(async (invoke, output) => {
+      // The environment's init first (on a loaded machine it can take most of a timeout).
+      seen(await invoke({ tag: "warm-up", ms: 1 }));
+      // The RIE makes its own request ids: none is given.
+      const { sent, answers } = await staggered(8, 40, (event) => invoke(event));
       const results = answers.map(seen);
-      checkIsolation(sent, results, { timeoutMs: TIMEOUT_S * 1000, sentAt: t0, until: Date.now() });
+      checkIsolation(sent.map(({ tag, sentAt }) => ({ tag, sentAt })), results, TIMEOUT_S * 1000);
+      // The function's log lines, as the RIE passes them on: one JSON object each (Managed
+      // Instances' only log format), with the request id of the invocation that wrote it.
+      for (const s of results) {
+        const lines = output().split("\n").filter((l) => l.includes(`"handling ${s.tag}"`));
+        assert.equal(lines.length, 1, `${s.tag} in:\n${output().slice(-2000)}`);
+        const doc = JSON.parse(lines[0]);
+        assert.equal(doc.requestId, s.requestId, lines[0]);
+        assert.equal(doc.level, "INFO", lines[0]);
+        assert.equal(typeof doc.timestamp, "string", lines[0]);
+      }
       assert.deepEqual(
         new Set(results.map((s) => s.isolate)),
         new Set(["main", "gopherless-worker-1"]),
@@ -192,6 +216,7 @@ goTest(
         events.map(async (e) => dec.decode((await ours.invoke(e)).payload)),
       );
       await underManagedRie(async (invoke) => {
+        const sentAt = Date.now();
         const [hang, thrown, streamed, ...normals] = await Promise.all([
           ...events.map(invoke),
           ...["a", "b", "c", "d", "e"].map((tag) => invoke({ tag, ms: 50 })),
@@ -208,7 +233,14 @@ goTest(
         assert.deepEqual(thrownDoc, expectedDoc);
         assert.equal(streamed.text, "s:0;s:1;s:2;");
         assert.equal(streamed.text, expected[2]);
-        const pids = new Set(normals.map((n) => seen(n).pid));
+        // The normal ones beside them saw only their own.
+        const results = normals.map(seen);
+        checkIsolation(
+          ["a", "b", "c", "d", "e"].map((tag) => ({ tag, sentAt })),
+          results,
+          TIMEOUT_S * 1000,
+        );
+        const pids = new Set(results.map((n) => n.pid));
         // The timed-out invocation did not end the environment.
         const after = seen(await invoke({ tag: "after" }));
         assert.equal(after.storedTag, "after");
