@@ -138,6 +138,16 @@ Deno.test("managed instances: a worker that dies fails its own invocations and i
       else assert.equal(r.error.errorType, "Runtime.WorkerExited");
     }
     assert.equal(fn.pid, pid, "the process lives on");
+    // What the runtime logged of it is JSON too, the failed invocations' lines with their ids.
+    for (const r of [crash, ...rest]) {
+      for (const line of r.logs.split("\n")) {
+        if (line === "" || /^(START|END|REPORT) RequestId: /.test(line)) continue;
+        const doc = JSON.parse(line);
+        if (doc.message?.errorType === "Runtime.WorkerExited") {
+          assert.match(doc.message.errorMessage, new RegExp(`^RequestId: ${doc.requestId} `));
+        }
+      }
+    }
     // A replacement serves: soon both isolates answer again.
     const isolates = new Set<string>();
     for (let i = 0; i < 20 && isolates.size < 2; i++) {
