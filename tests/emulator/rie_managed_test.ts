@@ -16,9 +16,9 @@
 import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { goTest } from "../_support/go.ts";
+import { type RieCommand, withRie } from "../_support/rie.ts";
 import { repoPath } from "../runtime/_platform.ts";
 import { checkIsolation, type Seen, staggered } from "./_concurrent.ts";
-import { buildRie } from "./_rie.ts";
 
 const dec = new TextDecoder();
 const TIMEOUT_S = 2;
@@ -56,13 +56,6 @@ function packageConcurrent(): Promise<string> {
   return packaged;
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 interface Answer {
   status: number;
   text: string;
@@ -73,10 +66,10 @@ async function underManagedRie(
   fn: (invoke: (event: unknown) => Promise<Answer>, output: () => string) => Promise<void>,
 ): Promise<void> {
   if (Deno.uid() !== 0) throw new Error("the RIE's Managed Instances mode needs root here");
-  const [rie, root] = await Promise.all([buildRie(), packageConcurrent()]);
-  const port = freePort();
+  const root = await packageConcurrent();
   const pids = new Set<number>();
-  const child = new Deno.Command("unshare", {
+  const command: RieCommand = (rie, invokeAddress, runtimeApiAddress) => ({
+    command: "unshare",
     args: [
       "--mount",
       "--propagation",
@@ -87,68 +80,42 @@ async function underManagedRie(
       `--runtime-api-address "$3"`,
       root,
       rie,
-      `127.0.0.1:${port}`,
-      `127.0.0.1:${freePort()}`,
+      invokeAddress,
+      runtimeApiAddress,
     ],
-    env: {
-      AWS_LAMBDA_MAX_CONCURRENCY: "8",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "2048",
-      AWS_LAMBDA_FUNCTION_TIMEOUT: String(TIMEOUT_S),
-      GOPHERLESS_WORKER_COUNT: "2",
-      DENO_DIR: `/tmp/gopherless-rie-mi-deno-${port}`,
-      NO_COLOR: "1",
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // What the RIE and the function write (the RIE passes the function's output on), kept up to a
-  // bound.
-  let output = "";
-  const drain = (stream: ReadableStream<Uint8Array>) =>
-    stream.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({
-        write(text) {
-          if (output.length < 4 << 20) output += text;
-        },
-      }),
-    ).catch(() => {});
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  });
+  const env = {
+    AWS_LAMBDA_MAX_CONCURRENCY: "8",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "2048",
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(TIMEOUT_S),
+    GOPHERLESS_WORKER_COUNT: "2",
+    DENO_DIR: `/tmp/gopherless-rie-mi-deno-${crypto.randomUUID()}`,
+  };
   try {
-    const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
-    for (let i = 0; i < 200; i++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    await fn(async (event) => {
-      // The mode refuses an invocation while every slot is taken (or a replaced worker's are not
-      // polling yet): `400 {"errorType":"Runtime.Unavailable"}`, where Lambda would route it to
-      // another environment. Here it is sent again.
-      for (let attempt = 0;; attempt++) {
-        const res = await fetch(url, { method: "POST", body: JSON.stringify(event) });
-        const text = await res.text();
-        if (res.status === 400 && text.includes("Runtime.Unavailable") && attempt < 200) {
-          await new Promise((r) => setTimeout(r, 25));
-          continue;
+    await withRie(command, { env }, (url, output) =>
+      fn(async (event) => {
+        // The mode refuses an invocation while every slot is taken (or a replaced worker's are not
+        // polling yet): `400 {"errorType":"Runtime.Unavailable"}`, where Lambda would route it to
+        // another environment. Here it is sent again.
+        for (let attempt = 0;; attempt++) {
+          const res = await fetch(url, { method: "POST", body: JSON.stringify(event) });
+          const text = await res.text();
+          if (res.status === 400 && text.includes("Runtime.Unavailable") && attempt < 200) {
+            await new Promise((r) => setTimeout(r, 25));
+            continue;
+          }
+          const pid = /"pid":(\d+)/.exec(text);
+          if (pid) pids.add(Number(pid[1]));
+          return { status: res.status, text };
         }
-        const pid = /"pid":(\d+)/.exec(text);
-        if (pid) pids.add(Number(pid[1]));
-        return { status: res.status, text };
-      }
-    }, () => output);
+      }, output));
   } finally {
-    child.kill("SIGKILL");
-    await child.status;
     // The RIE starts the runtime in a process group of its own: it outlives a killed RIE.
     for (const pid of pids) {
       try {
         Deno.kill(-pid, "SIGKILL");
       } catch { /* gone */ }
     }
-    await drained;
   }
 }
 

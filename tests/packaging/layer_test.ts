@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { goTest } from "../_support/go.ts";
 import { unzipInto } from "../_support/tools.ts";
-import { buildRie } from "../emulator/_rie.ts";
+import { underRie } from "../_support/rie.ts";
 import { runBootstrap } from "./_mini_platform.ts";
 import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
 import {
@@ -194,47 +194,12 @@ goTest(
   async () => {
     const { dir, root } = await buildOnce();
     const start = await sandbox(root);
-    const rie = await buildRie();
-    const free = () => {
-      const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = (l.addr as Deno.NetAddr).port;
-      l.close();
-      return port;
-    };
-    const port = free();
-    const child = new Deno.Command(rie, {
-      args: [
-        "--runtime-interface-emulator-address",
-        `127.0.0.1:${port}`,
-        "--runtime-api-address",
-        `127.0.0.1:${free()}`,
-        start,
-      ],
-      cwd: root,
-      env: { DENO_DIR: `${dir}/tmp/deno-rie`, NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    try {
-      for (let i = 0; i < 100; i++) {
-        try {
-          (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-      const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
-      const invoke = async (event: unknown) =>
-        await (await fetch(url, { method: "POST", body: JSON.stringify(event) })).text();
+    await underRie(start, root, { DENO_DIR: `${dir}/tmp/deno-rie` }, async (invoke) => {
       assert.equal(JSON.parse(await invoke({ op: "hello", name: "Ada" })).message, "Hello, Ada!");
       const fail = JSON.parse(await invoke({ op: "fail", name: "x" }));
       assert.equal(fail.errorType, "ValidationError");
       assert.equal(fail.errorMessage, "bad input: x");
-    } finally {
-      child.kill("SIGKILL");
-      await child.status;
-    }
+    });
   },
 );
 

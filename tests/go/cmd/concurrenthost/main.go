@@ -20,17 +20,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"gopherless.test/peers/internal/procmem"
+	"gopherless.test/peers/internal/runtimeapi"
 )
 
 type report struct {
@@ -70,72 +68,57 @@ func (s *standIn) issue() {
 	s.queue <- "req-" + strconv.Itoa(s.issued)
 }
 
-func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	const prefix = "/2018-06-01/runtime/invocation/"
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == prefix+"next":
-		var id string
-		select {
-		case id = <-s.queue:
-		case <-r.Context().Done():
-			return
-		}
-		h := w.Header()
-		h.Set("Lambda-Runtime-Aws-Request-Id", id)
-		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().UnixMilli()+60000, 10))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:test")
-		h.Set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", strconv.Itoa(len(s.event)))
-		s.mu.Lock()
-		s.sentAt[id] = time.Now()
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(s.event)
-	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, prefix):
-		body, _ := io.ReadAll(r.Body)
-		id := strings.TrimPrefix(r.URL.Path, prefix)
-		id = id[:strings.LastIndexByte(id, '/')]
-		now := time.Now()
-		s.mu.Lock()
-		ms := float64(now.Sub(s.sentAt[id]).Nanoseconds()) / 1e6
-		delete(s.sentAt, id)
-		s.answered++
-		n := s.answered
-		if !strings.HasSuffix(r.URL.Path, "/response") || len(body) == 0 {
-			if s.rep.Bad == 0 {
-				s.rep.FirstBadError = string(body)
-			}
-			s.rep.Bad++
-		}
-		if n == s.warmup {
-			s.t0 = now
-		} else if n > s.warmup {
-			s.lat = append(s.lat, ms)
-		}
-		if n%250 == 0 && n > s.warmup {
-			rss, _ := procmem.Read(s.pid)
-			if rss > s.rep.MaxRSSKB {
-				s.rep.MaxRSSKB = rss
-			}
-		}
-		if n == s.total {
-			s.t1 = now
-			s.rep.EndRSSKB, _ = procmem.Read(s.pid)
-			close(s.done)
-		} else {
-			s.issue()
-		}
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"status":"OK"}`)
-	case r.Method == http.MethodPost && r.URL.Path == "/2018-06-01/runtime/init/error":
-		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(os.Stderr, "init error: %s\n", body)
-		os.Exit(1)
-	default:
-		http.NotFound(w, r)
+func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
+	var id string
+	select {
+	case id = <-s.queue:
+	case <-r.Context().Done():
+		return
 	}
+	s.mu.Lock()
+	s.sentAt[id] = time.Now()
+	s.mu.Unlock()
+	runtimeapi.WriteEvent(w, id, 60000, s.event)
+}
+
+func (s *standIn) Post(w http.ResponseWriter, r *http.Request, id, kind string) {
+	body, _ := io.ReadAll(r.Body)
+	now := time.Now()
+	s.mu.Lock()
+	ms := float64(now.Sub(s.sentAt[id]).Nanoseconds()) / 1e6
+	delete(s.sentAt, id)
+	s.answered++
+	n := s.answered
+	if kind != "response" || len(body) == 0 {
+		if s.rep.Bad == 0 {
+			s.rep.FirstBadError = string(body)
+		}
+		s.rep.Bad++
+	}
+	if n == s.warmup {
+		s.t0 = now
+	} else if n > s.warmup {
+		s.lat = append(s.lat, ms)
+	}
+	if n%250 == 0 && n > s.warmup {
+		rss, _ := procmem.Read(s.pid)
+		if rss > s.rep.MaxRSSKB {
+			s.rep.MaxRSSKB = rss
+		}
+	}
+	if n == s.total {
+		s.t1 = now
+		s.rep.EndRSSKB, _ = procmem.Read(s.pid)
+		close(s.done)
+	} else {
+		s.issue()
+	}
+	s.mu.Unlock()
+	runtimeapi.Accept(w)
+}
+
+func (s *standIn) InitError(w http.ResponseWriter, r *http.Request) {
+	runtimeapi.ExitOnInitError(w, r)
 }
 
 // cpuEvent is 500 items, about 50 KB of JSON.
@@ -189,33 +172,17 @@ func main() {
 	}
 	s.mu.Unlock()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	_, api, err := runtimeapi.Listen(runtimeapi.Handler(s, nil))
 	if err != nil {
 		panic(err)
 	}
-	go func() { _ = http.Serve(ln, s) }()
-
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=test")
-	cmd.Stdout = io.Discard
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	f, err := runtimeapi.StartFunction(args, api, io.Discard)
+	if err != nil {
 		panic(err)
 	}
-	s.pid = cmd.Process.Pid
-	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-s.done:
-	case err := <-exited:
-		fmt.Fprintf(os.Stderr, "the function exited: %v\n", err)
-		os.Exit(1)
-	case <-time.After(*timeout):
-		fmt.Fprintln(os.Stderr, "timed out")
-		os.Exit(1)
-	}
+	s.pid = f.Cmd.Process.Pid
+	defer f.Kill()
+	f.Await(s.done, *timeout, "its last response")
 	s.rep.Invokes = *n
 	s.rep.PerSecond = float64(*n) / s.t1.Sub(s.t0).Seconds()
 	s.rep.P50Ms = procmem.Percentile(s.lat, 50)

@@ -12,15 +12,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"gopherless.test/peers/internal/runtimeapi"
 )
 
 // Invoke is one event the platform hands out from /next.
@@ -132,96 +132,85 @@ func (p *platform) record(kind, id string, r *http.Request) {
 	p.mu.Unlock()
 }
 
-func (p *platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	switch {
-	case r.Method == http.MethodGet && path == "/2018-06-01/runtime/invocation/next":
-		p.mu.Lock()
-		p.report.NextCount++
-		if p.report.NextHeaders == nil {
-			p.report.NextHeaders = r.Header
-		}
-		if p.sc.NextStatus != 0 {
-			p.mu.Unlock()
-			w.WriteHeader(p.sc.NextStatus)
-			return
-		}
-		if len(p.queue) == 0 {
-			p.mu.Unlock()
-			<-r.Context().Done() // no more events: block like Lambda does
-			return
-		}
-		inv := p.queue[0]
-		p.queue = p.queue[1:]
-		p.inFlight++
-		if p.inFlight > p.report.MaxInFlight {
-			p.report.MaxInFlight = p.inFlight
-		}
+func (p *platform) Next(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.report.NextCount++
+	if p.report.NextHeaders == nil {
+		p.report.NextHeaders = r.Header
+	}
+	if p.sc.NextStatus != 0 {
 		p.mu.Unlock()
-		deadline := inv.DeadlineInMs
-		if deadline == 0 {
-			deadline = 30000
-		}
-		h := map[string]string{
-			"Lambda-Runtime-Aws-Request-Id":       inv.ID,
-			"Lambda-Runtime-Deadline-Ms":          strconv.FormatInt(time.Now().UnixMilli()+deadline, 10),
-			"Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:123456789012:function:test",
-			"Lambda-Runtime-Trace-Id":             "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1;id=" + inv.ID,
-			"Content-Type":                        "application/json",
-		}
-		for k, v := range inv.Headers {
-			h[k] = v
-		}
-		for k, v := range h {
-			if v != "" {
-				w.Header().Set(k, v)
-			}
-		}
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, inv.Body)
-	case r.Method == http.MethodPost && strings.HasPrefix(path, "/2018-06-01/runtime/invocation/"):
-		rest := strings.TrimPrefix(path, "/2018-06-01/runtime/invocation/")
-		i := strings.LastIndex(rest, "/")
-		if i < 0 {
-			http.NotFound(w, r)
-			return
-		}
-		id, kind := rest[:i], rest[i+1:]
-		if kind != "response" && kind != "error" {
-			http.NotFound(w, r)
-			return
-		}
-		p.record(kind, id, r)
-		status := p.sc.ResponseStatus
-		if status == 0 {
-			status = http.StatusAccepted
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		if status == http.StatusAccepted {
-			_, _ = io.WriteString(w, `{"status":"OK"}`)
+		w.WriteHeader(p.sc.NextStatus)
+		return
+	}
+	if len(p.queue) == 0 {
+		p.mu.Unlock()
+		<-r.Context().Done() // no more events: block like Lambda does
+		return
+	}
+	inv := p.queue[0]
+	p.queue = p.queue[1:]
+	p.inFlight++
+	if p.inFlight > p.report.MaxInFlight {
+		p.report.MaxInFlight = p.inFlight
+	}
+	p.mu.Unlock()
+	deadline := inv.DeadlineInMs
+	if deadline == 0 {
+		deadline = 30000
+	}
+	h := w.Header()
+	runtimeapi.SetInvokeHeaders(h, inv.ID, deadline,
+		"Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1;id="+inv.ID)
+	for k, v := range inv.Headers {
+		if v == "" {
+			h.Del(k)
 		} else {
-			_, _ = io.WriteString(w, `{"errorMessage":"fake platform refuses","errorType":"InvalidStateTransition"}`)
+			h.Set(k, v)
 		}
-		p.mu.Lock()
-		p.inFlight--
-		p.answered++
-		done := p.answered >= len(p.sc.Invokes)
-		p.mu.Unlock()
-		if done {
-			p.finish()
-		}
-	case r.Method == http.MethodPost && path == "/2018-06-01/runtime/init/error":
-		p.record("init-error", "", r)
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"status":"OK"}`)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, inv.Body)
+}
+
+func (p *platform) Post(w http.ResponseWriter, r *http.Request, id, kind string) {
+	p.record(kind, id, r)
+	status := p.sc.ResponseStatus
+	if status == 0 {
+		status = http.StatusAccepted
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if status == http.StatusAccepted {
+		runtimeapi.Accept(w)
+	} else {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"errorMessage":"fake platform refuses","errorType":"InvalidStateTransition"}`)
+	}
+	p.mu.Lock()
+	p.inFlight--
+	p.answered++
+	done := p.answered >= len(p.sc.Invokes)
+	p.mu.Unlock()
+	if done {
 		p.finish()
-	case r.Method == http.MethodPost && path == "/2020-01-01/extension/register":
+	}
+}
+
+func (p *platform) InitError(w http.ResponseWriter, r *http.Request) {
+	p.record("init-error", "", r)
+	runtimeapi.Accept(w)
+	p.finish()
+}
+
+// extensions answers the bits of the Extensions API a runtime touches.
+func (p *platform) extensions(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/2020-01-01/extension/register":
 		p.record("ext-register", "", r)
 		w.Header().Set("Lambda-Extension-Identifier", "ext-1")
 		w.WriteHeader(http.StatusOK)
 		_, _ = io.WriteString(w, `{"functionName":"test","functionVersion":"$LATEST","handler":"bootstrap"}`)
-	case r.Method == http.MethodGet && path == "/2020-01-01/extension/event/next":
+	case r.Method == http.MethodGet && r.URL.Path == "/2020-01-01/extension/event/next":
 		<-r.Context().Done()
 	default:
 		http.NotFound(w, r)
@@ -257,18 +246,16 @@ func main() {
 		p.finish()
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, api, err := runtimeapi.Listen(runtimeapi.Handler(p, http.HandlerFunc(p.extensions)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	srv := &http.Server{Handler: p}
-	go func() { _ = srv.Serve(ln) }()
 
 	cmd := exec.Command(args[0], args[1:]...)
 	env := os.Environ()
 	if !sc.NoRuntimeAPI {
-		env = append(env, "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
+		env = append(env, "AWS_LAMBDA_RUNTIME_API="+api)
 	}
 	for k, v := range sc.Env {
 		env = append(env, k+"="+v)

@@ -19,17 +19,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"gopherless.test/peers/internal/procmem"
+	"gopherless.test/peers/internal/runtimeapi"
 )
 
 type report struct {
@@ -63,70 +61,55 @@ type standIn struct {
 	turn     chan struct{} // one token: the next event may be handed out
 }
 
-func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	const prefix = "/2018-06-01/runtime/invocation/"
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == prefix+"next":
-		s.once.Do(func() {
-			s.rep.StartupMs = float64(time.Since(s.started).Microseconds()) / 1000
-			close(s.first)
-		})
-		select {
-		case <-s.turn:
-		case <-r.Context().Done():
-			return
-		}
-		s.mu.Lock()
-		if s.handed >= s.total {
-			s.mu.Unlock()
-			<-r.Context().Done() // no more events: block as Lambda does
-			return
-		}
-		s.handed++
-		id := "req-" + strconv.Itoa(s.handed)
-		s.mu.Unlock()
-		h := w.Header()
-		h.Set("Lambda-Runtime-Aws-Request-Id", id)
-		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().UnixMilli()+30000, 10))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:test")
-		h.Set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", strconv.Itoa(len(s.event)))
-		s.mu.Lock()
-		s.sentAt = time.Now()
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(s.event)
-	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, prefix):
-		body, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		us := float64(time.Since(s.sentAt).Nanoseconds()) / 1000
-		s.answered++
-		n := s.answered
-		if !strings.HasSuffix(r.URL.Path, "/response") || string(body) != string(s.event) {
-			s.rep.Bad++
-		}
-		if n > s.warmup {
-			s.lat = append(s.lat, us)
-		}
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"status":"OK"}`)
-		if s.sample > 0 && n%s.sample == 0 {
-			s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
-		}
-		if n >= s.total {
-			close(s.done)
-			return
-		}
-		s.turn <- struct{}{}
-	case r.Method == http.MethodPost && r.URL.Path == "/2018-06-01/runtime/init/error":
-		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(os.Stderr, "init error: %s\n", body)
-		os.Exit(1)
-	default:
-		http.NotFound(w, r)
+func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
+	s.once.Do(func() {
+		s.rep.StartupMs = float64(time.Since(s.started).Microseconds()) / 1000
+		close(s.first)
+	})
+	select {
+	case <-s.turn:
+	case <-r.Context().Done():
+		return
 	}
+	s.mu.Lock()
+	if s.handed >= s.total {
+		s.mu.Unlock()
+		<-r.Context().Done() // no more events: block as Lambda does
+		return
+	}
+	s.handed++
+	id := "req-" + strconv.Itoa(s.handed)
+	s.sentAt = time.Now()
+	s.mu.Unlock()
+	runtimeapi.WriteEvent(w, id, 30000, s.event)
+}
+
+func (s *standIn) Post(w http.ResponseWriter, r *http.Request, _, kind string) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	us := float64(time.Since(s.sentAt).Nanoseconds()) / 1000
+	s.answered++
+	n := s.answered
+	if kind != "response" || string(body) != string(s.event) {
+		s.rep.Bad++
+	}
+	if n > s.warmup {
+		s.lat = append(s.lat, us)
+	}
+	s.mu.Unlock()
+	runtimeapi.Accept(w)
+	if s.sample > 0 && n%s.sample == 0 {
+		s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
+	}
+	if n >= s.total {
+		close(s.done)
+		return
+	}
+	s.turn <- struct{}{}
+}
+
+func (s *standIn) InitError(w http.ResponseWriter, r *http.Request) {
+	runtimeapi.ExitOnInitError(w, r)
 }
 
 func main() {
@@ -151,48 +134,28 @@ func main() {
 		s.turn <- struct{}{}
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	_, api, err := runtimeapi.Listen(runtimeapi.Handler(s, nil))
 	if err != nil {
 		panic(err)
 	}
-	go func() { _ = http.Serve(ln, s) }()
-
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=test")
-	cmd.Stdout = os.Stderr
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	s.started = time.Now()
-	if err := cmd.Start(); err != nil {
+	f, err := runtimeapi.StartFunction(args, api, os.Stderr)
+	if err != nil {
 		panic(err)
 	}
-	s.pid = cmd.Process.Pid
-	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-
-	wait := func(c chan struct{}, what string) {
-		select {
-		case <-c:
-		case err := <-exited:
-			fmt.Fprintf(os.Stderr, "the function exited before %s: %v\n", what, err)
-			os.Exit(1)
-		case <-time.After(*timeout):
-			fmt.Fprintf(os.Stderr, "timed out waiting for %s\n", what)
-			os.Exit(1)
-		}
-	}
-	wait(s.first, "its first /next")
+	s.pid = f.Cmd.Process.Pid
+	defer f.Kill()
+	f.Await(s.first, *timeout, "its first /next")
 	if *n > 0 {
-		wait(s.done, "its last response")
+		f.Await(s.done, *timeout, "its last response")
 		s.rep.Invokes = *n
 		s.rep.P50Us = procmem.Percentile(s.lat, 50)
 		s.rep.P99Us = procmem.Percentile(s.lat, 99)
 	}
 	if *n == 0 {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-		s.rep.StartupCPUMs = procmem.CPUMs(cmd.ProcessState)
+		f.Kill()
+		<-f.Exited
+		s.rep.StartupCPUMs = procmem.CPUMs(f.Cmd.ProcessState)
 	}
 	out, _ := json.Marshal(s.rep)
 	os.Stdout.Write(append(out, '\n'))
