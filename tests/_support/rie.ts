@@ -28,12 +28,13 @@ const MAX_OUTPUT = 4 << 20;
 /**
  * Starts the RIE with `command` (from `cwd`, with `env`), waits until its invoke endpoint
  * listens (up to 10 s), runs `fn` with that endpoint's URL and a function that returns what the
- * RIE has written so far (its stdout and stderr, where it passes on the function's output; the
- * first {@linkcode MAX_OUTPUT} characters), then kills the RIE.
+ * RIE has written so far (with `keepOutput`: its stdout and stderr, where it passes on the
+ * function's output, the first {@linkcode MAX_OUTPUT} characters; else nothing), then kills the
+ * RIE.
  */
 export async function withRie(
   command: RieCommand,
-  options: { cwd?: string; env: Record<string, string> },
+  options: { cwd?: string; env: Record<string, string>; keepOutput?: boolean },
   fn: (url: string, output: () => string) => Promise<void>,
 ): Promise<void> {
   const rie = await buildRie();
@@ -43,8 +44,8 @@ export async function withRie(
     args: started.args,
     cwd: options.cwd,
     env: { ...options.env, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
+    stdout: options.keepOutput ? "piped" : "null",
+    stderr: options.keepOutput ? "piped" : "null",
   }).spawn();
   let output = "";
   const keep = (stream: ReadableStream<Uint8Array>) =>
@@ -57,8 +58,10 @@ export async function withRie(
     ).catch(() => {});
   // Not awaited: a runtime the RIE started in a process group of its own may hold the pipes
   // after the RIE is killed, until its caller kills that group.
-  keep(child.stdout);
-  keep(child.stderr);
+  if (options.keepOutput) {
+    keep(child.stdout);
+    keep(child.stderr);
+  }
   try {
     for (let i = 0; i < 200; i++) {
       try {

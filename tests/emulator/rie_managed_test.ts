@@ -92,7 +92,7 @@ async function underManagedRie(
     DENO_DIR: `/tmp/gopherless-rie-mi-deno-${crypto.randomUUID()}`,
   };
   try {
-    await withRie(command, { env }, (url, output) =>
+    await withRie(command, { env, keepOutput: true }, (url, output) =>
       fn(async (event) => {
         // The mode refuses an invocation while every slot is taken (or a replaced worker's are not
         // polling yet): `400 {"errorType":"Runtime.Unavailable"}`, where Lambda would route it to
