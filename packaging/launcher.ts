@@ -19,12 +19,7 @@
 import { cksum } from "./cksum.ts";
 import { START_CACHE_DIR } from "./start_cache.ts";
 import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
-import {
-  isolateHeap,
-  MAX_SHARED_SEMI_SPACE_MB,
-  MIN_OLD_SPACE_MB,
-  WORKER_COUNT_VARIABLE,
-} from "../runtime/worker_count.ts";
+import { isolateHeap, MIN_OLD_SPACE_MB, WORKER_COUNT_VARIABLE } from "../runtime/worker_count.ts";
 
 /**
  * V8 flags for a function of `memoryMb` MB, as Lambda's Node.js runtime derives them:
@@ -38,7 +33,7 @@ import {
  * ```ts
  * import { heapFlags } from "./launcher.ts";
  * heapFlags(128); // ["--max-semi-space-size=6", "--max-old-space-size=116"]
- * heapFlags(2048, 2); // ["--max-semi-space-size=16", "--max-old-space-size=922"]
+ * heapFlags(2048, 2); // ["--max-semi-space-size=51", "--max-old-space-size=922"]
  * ```
  */
 export function heapFlags(memoryMb: number, isolates = 1): string[] {
@@ -277,7 +272,6 @@ ${isolatesScript()}    new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
     old_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE - new_space))
     if [ "$isolates" -gt 1 ]; then
       semi_space=$((semi_space / isolates))
-      [ "$semi_space" -le ${MAX_SHARED_SEMI_SPACE_MB} ] || semi_space=${MAX_SHARED_SEMI_SPACE_MB}
       old_space=$((old_space / isolates))
       [ "$old_space" -ge ${MIN_OLD_SPACE_MB} ] || old_space=${MIN_OLD_SPACE_MB}
     fi

@@ -127,14 +127,6 @@ export function shares(concurrency: number, workers: number): number[] {
   return Array.from({ length: workers }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
-/**
- * The largest semi-space (MB) of an isolate that shares the function's memory with others: V8's
- * own default on a 64-bit host. A lone isolate gets Lambda's Node.js formula, a twentieth of the
- * memory (102 MB at 2048 MB); shared, each isolate's young generation is resident memory of its
- * own, and beyond this size it buys little but pages.
- */
-export const MAX_SHARED_SEMI_SPACE_MB = 16;
-
 /** The smallest old generation (MB) an isolate is given, however many share the memory. */
 export const MIN_OLD_SPACE_MB = 16;
 
@@ -151,9 +143,9 @@ export interface IsolateHeap {
  * tenth for the young generation (two semi-spaces), the rest for the old one, divided by the
  * number of isolates, so that together they stay within the memory size (an isolate that
  * reaches its limit is stopped and replaced, where an environment over its memory size is killed
- * whole). With one isolate, exactly Lambda's Node.js formula; with several, a semi-space of at
- * most {@linkcode MAX_SHARED_SEMI_SPACE_MB} and an old generation of at least
- * {@linkcode MIN_OLD_SPACE_MB}. `undefined` when the memory size is unknown (V8's defaults apply).
+ * whole). With one isolate, exactly Lambda's Node.js formula; with several, semi-spaces of at
+ * least 1 MB and an old generation of at least {@linkcode MIN_OLD_SPACE_MB}. `undefined` when the
+ * memory size is unknown (V8's defaults apply).
  *
  * The one definition: `packaging/launcher.ts` passes it to Deno as V8 flags (which every isolate
  * of the process takes, workers included) and `heapLimits` to each worker as `resourceLimits`
@@ -163,7 +155,7 @@ export interface IsolateHeap {
  * ```ts
  * import { isolateHeap } from "./worker_count.ts";
  * isolateHeap(2048, 1); // { semiSpaceMb: 102, oldSpaceMb: 1844 }
- * isolateHeap(2048, 2); // { semiSpaceMb: 16, oldSpaceMb: 922 }
+ * isolateHeap(2048, 2); // { semiSpaceMb: 51, oldSpaceMb: 922 }
  * ```
  */
 export function isolateHeap(memoryMb: number, isolates: number): IsolateHeap | undefined {
@@ -174,7 +166,7 @@ export function isolateHeap(memoryMb: number, isolates: number): IsolateHeap | u
   const old = memoryMb - young;
   if (isolates === 1) return { semiSpaceMb: Math.max(1, semi), oldSpaceMb: old };
   return {
-    semiSpaceMb: Math.max(1, Math.min(MAX_SHARED_SEMI_SPACE_MB, Math.floor(semi / isolates))),
+    semiSpaceMb: Math.max(1, Math.floor(semi / isolates)),
     oldSpaceMb: Math.max(MIN_OLD_SPACE_MB, Math.floor(old / isolates)),
   };
 }
@@ -195,7 +187,7 @@ export interface HeapLimits {
  * @example
  * ```ts
  * import { heapLimits } from "./worker_count.ts";
- * heapLimits(2048, 2); // { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 48 }
+ * heapLimits(2048, 2); // { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 153 }
  * ```
  */
 export function heapLimits(memoryMb: number, isolates: number): HeapLimits | undefined {

@@ -191,7 +191,7 @@ Deno.test("launcher: in a concurrent environment, each isolate's share of the fl
       }
     }
   }
-  assert.deepEqual(v8Flags(2048, 2), ["--max-semi-space-size=16", "--max-old-space-size=922"]);
+  assert.deepEqual(v8Flags(2048, 2), ["--max-semi-space-size=51", "--max-old-space-size=922"]);
   assert.deepEqual(v8Flags(2048, 1), v8Flags(2048));
 });
 
@@ -255,7 +255,7 @@ const limit = () => Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20)
 if (isMainThread) {
   // The runtime's worker limits (runtime/workers.ts), which V8's flags override.
   const w = new Worker(new URL(import.meta.url), {
-    resourceLimits: { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 48 },
+    resourceLimits: { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 153 },
   });
   w.on("message", (m) => { console.log(JSON.stringify({ main: limit(), worker: m })); w.terminate(); });
 } else parentPort.postMessage(limit());
@@ -266,9 +266,10 @@ if (isMainThread) {
   ])).map(([text]) => JSON.parse(text) as { main: number; worker: number });
   // Sequential: Lambda's Node.js limits (1844 MB old, 102 MB semi-spaces), for every isolate.
   assert.ok(sequential.main >= 1844 && sequential.main < 2300, `${sequential.main}`);
-  // Concurrent over two isolates: 922 MB old and 16 MB semi-spaces each, the worker included.
+  // Concurrent over two isolates: 922 MB old and 51 MB semi-spaces each (V8 rounds them up to
+  // 64), the worker included.
   for (const limit of [concurrent.main, concurrent.worker]) {
-    assert.ok(limit >= 922 && limit < 1000, `${JSON.stringify(concurrent)}`);
+    assert.ok(limit >= 922 && limit < 1200, `${JSON.stringify(concurrent)}`);
   }
 });
 

@@ -78,9 +78,8 @@ Deno.test("worker count: each isolate's heap is its share of Lambda's limits for
   assert.deepEqual(isolateHeap(2048, 1), { semiSpaceMb: 102, oldSpaceMb: 1844 });
   assert.deepEqual(isolateHeap(128, 1), { semiSpaceMb: 6, oldSpaceMb: 116 });
   assert.deepEqual(isolateHeap(10, 1), { semiSpaceMb: 1, oldSpaceMb: 9 });
-  // 2048 MB: 204 MB young, 1844 MB old in all (Node's split), over 2 isolates; semi-spaces
-  // capped at V8's default.
-  assert.deepEqual(isolateHeap(2048, 2), { semiSpaceMb: 16, oldSpaceMb: 922 });
+  // 2048 MB: 204 MB young, 1844 MB old in all (Node's split), over 2 isolates.
+  assert.deepEqual(isolateHeap(2048, 2), { semiSpaceMb: 51, oldSpaceMb: 922 });
   assert.deepEqual(isolateHeap(2048, 16), { semiSpaceMb: 6, oldSpaceMb: 115 });
   assert.deepEqual(isolateHeap(512, 2), { semiSpaceMb: 12, oldSpaceMb: 230 });
   assert.deepEqual(isolateHeap(128, 64), { semiSpaceMb: 1, oldSpaceMb: 16 });
@@ -94,7 +93,7 @@ Deno.test("worker count: each isolate's heap is its share of Lambda's limits for
   // A worker's resourceLimits: the same share.
   assert.deepEqual(heapLimits(2048, 2), {
     maxOldGenerationSizeMb: 922,
-    maxYoungGenerationSizeMb: 48,
+    maxYoungGenerationSizeMb: 153,
   });
   for (const bad of [[0, 2], [Number.NaN, 2], [2048, 0], [2048, 1.5]]) {
     assert.equal(isolateHeap(bad[0], bad[1]), undefined);
