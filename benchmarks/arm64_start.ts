@@ -151,7 +151,7 @@ try {
     `\narm64 package (Deno ${artifact.denoVersion}): zip ${mib(artifact.zipBytes)}, unzipped ` +
       `${mib(artifact.unzippedBytes)}, of which the start-up cache ${
         mib(artifact.startCache.bytes)
-      } (${artifact.startCache.profiles.join(" and ")} profiles, ${artifact.startCache.modules} ` +
+      } (V8 flags ${artifact.startCache.v8Flags.join(" ")}, ${artifact.startCache.modules} ` +
       `modules, ${artifact.startCache.eagerModules} fully compiled); build ${
         buildSeconds.toFixed(0)
       } s`,

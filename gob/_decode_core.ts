@@ -314,6 +314,19 @@ export class DecoderCore {
     return n;
   }
 
+  /**
+   * Reads the length of an array of `len` elements: it must be `len` (else Go's "length
+   * mismatch in `op`") and no more than the bytes left, each element taking one at the least.
+   */
+  arrayLength(len: number, op: "decodeArray" | "ignoreArray"): number {
+    const n = this.count("array length");
+    if (n !== len) corrupt(`length mismatch in ${op}: ${n} != ${len}`);
+    if (n > this.msgEnd - this.pos) {
+      corrupt(`decoding array: length exceeds input size (${n} elements)`);
+    }
+    return n;
+  }
+
   /** Reads a signed integer; a number, or a bigint outside ±(2^53−1). */
   int(): number | bigint {
     const u = this.uint();
@@ -557,13 +570,22 @@ export class DecoderCore {
    * nil interface. Its type definitions, id and byte count follow.
    */
   interfaceName(): string | null {
-    const n = this.count("interface type name length");
+    const n = this.interfaceNameLength();
     if (n === 0) return null;
-    if (n > 1024) corrupt(`name too long (${n} bytes)`);
-    if (n > this.msgEnd - this.pos) corrupt(`invalid type name length ${n}: exceeds input size`);
     const name = utf8.decode(this.src.subarray(this.pos, this.pos + n));
     this.pos += n;
     return name;
+  }
+
+  /**
+   * Reads the byte length of the concrete type's name that opens an interface value (0 for a
+   * nil interface), checked against Go's bound and the bytes left; the name follows.
+   */
+  interfaceNameLength(): number {
+    const n = this.count("interface type name length");
+    if (n > 1024) corrupt(`name too long (${n} bytes)`);
+    if (n > this.msgEnd - this.pos) corrupt(`invalid type name length ${n}: exceeds input size`);
+    return n;
   }
 
   /**
@@ -579,6 +601,20 @@ export class DecoderCore {
     return { name, id };
   }
 
+  /**
+   * Reads the rest of an interface value once its name is read, one nesting level down: the type
+   * definitions that come with it, its type id, its byte count (not to be trusted: Go ignores it
+   * too, and the value is parsed instead), then the value itself with `read`.
+   */
+  concreteValue<T>(read: (d: DecoderCore, id: number) => T): T {
+    this.enter();
+    const id = this.typeSequence(true);
+    this.uint();
+    const value = read(this, id);
+    this.depth--;
+    return value;
+  }
+
   /** Whether the value of wire type `id` is sent as a struct (no singleton delta). */
   isStruct(id: number): boolean {
     return this.wireFor(id, "struct") !== null;
@@ -590,6 +626,45 @@ export class DecoderCore {
       corrupt("decode: corrupted data: non-zero delta for singleton");
     }
   }
+}
+
+/**
+ * The plan for wire type `id` in `cache` (one of a core's plan caches), built by `build` the
+ * first time, once the type and every type it refers to are known to be defined.
+ */
+export function cachedPlan<Op>(
+  d: DecoderCore,
+  cache: Map<number, Op>,
+  id: number,
+  build: (d: DecoderCore, id: number) => Op,
+): Op {
+  const cached = cache.get(id);
+  if (cached) return cached;
+  d.checkComplete(id);
+  const op = build(d, id);
+  cache.set(id, op);
+  return op;
+}
+
+/**
+ * The plan for the top-level value of wire type `id` that follows, the singleton delta that
+ * precedes a value other than a struct read. As Go's skipping does at top level, a type whose
+ * definition sets the struct kind (among others) is a struct here: its plan is `plan`'s when
+ * the struct is the type's own kind, else `structPlan` builds one for that definition.
+ */
+export function topLevelPlan<Op>(
+  d: DecoderCore,
+  id: number,
+  plan: (d: DecoderCore, id: number) => Op,
+  structPlan: (d: DecoderCore, id: number, sw: StructWire) => Op,
+): Op {
+  const sw = d.wireFor(id, "struct");
+  if (sw === null) {
+    const op = plan(d, id);
+    d.singletonDelta();
+    return op;
+  }
+  return sw === d.wire.get(id) ? plan(d, id) : structPlan(d, id, sw as StructWire);
 }
 
 // ---- short ASCII strings ----

@@ -21,7 +21,8 @@
  */
 
 import { encodeBase64 } from "../ground/bytes.ts";
-import type { DecoderCore } from "./_decode_core.ts";
+import { cachedPlan, type DecoderCore, topLevelPlan } from "./_decode_core.ts";
+import { nextField } from "./_field_delta.ts";
 import { selfFields, takeZero } from "./_decode_zero_wire.ts";
 import { GobError } from "./error.ts";
 import {
@@ -61,24 +62,14 @@ function jsonFloat(f: number): string {
 
 /** Decodes the value of wire type `id` at the read position into JSON text. */
 export function valueJSON(d: DecoderCore, id: number): string {
-  // As Go's skipping does at top level, a definition with a struct kind is a struct here.
-  const sw = d.wireFor(id, "struct");
-  if (sw === null) {
-    const op = jsonOp(d, id);
-    d.singletonDelta();
-    return op(d);
-  }
-  return (sw === d.wire.get(id) ? jsonOp(d, id) : structJson(id, sw as StructWire))(d);
+  return topLevelPlan(d, id, jsonOp, otherStructJson)(d);
 }
 
+/** The JSON op of a struct definition `sw` that is a second kind of type `id`. */
+const otherStructJson = (_d: DecoderCore, id: number, sw: StructWire) => structJson(id, sw);
+
 function jsonOp(d: DecoderCore, id: number): JsonOp {
-  const p = plans(d);
-  const cached = p.ops.get(id);
-  if (cached) return cached;
-  d.checkComplete(id);
-  const op = buildJson(d, id);
-  p.ops.set(id, op);
-  return op;
+  return cachedPlan(d, plans(d).ops, id, buildJson);
 }
 
 function isIntegerKey(id: number): boolean {
@@ -181,15 +172,8 @@ function structJson(id: number, w: StructWire): JsonOp {
     d.enter();
     const vals = new Array<string | null | undefined>(n);
     let present = 0;
-    let fieldnum = -1;
-    while (d.pos < d.msgEnd) {
-      const delta = d.count("field delta");
-      if (delta === 0) break;
-      if (delta > n - 1 - fieldnum) {
-        throw new GobError("corrupt", "bad data: field numbers out of bounds");
-      }
-      fieldnum += delta;
-      vals[fieldnum] = ops[fieldnum](d);
+    for (let f = nextField(d, -1, n); f >= 0; f = nextField(d, f, n)) {
+      vals[f] = ops[f](d);
       present++;
     }
     if (present < n) {

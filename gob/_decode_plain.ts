@@ -13,12 +13,15 @@
  */
 
 import {
+  cachedPlan,
   corrupt,
   type DecoderCore,
   type DecOp,
   EMPTY_STRUCT,
   type StructWire,
+  topLevelPlan,
 } from "./_decode_core.ts";
+import { nextField } from "./_field_delta.ts";
 import { mapOp } from "./_decode_map.ts";
 import { absentZero, LEFT_OUT, selfFields } from "./_decode_zero_wire.ts";
 import { setProp } from "./_own_prop.ts";
@@ -46,36 +49,19 @@ const NONE: unique symbol = /* @__PURE__ */ Symbol("gob: field not received");
 
 /** Decodes the top-level value of wire type `id` that follows as plain values. */
 export function plainValue(d: DecoderCore, id: number): unknown {
-  // As Go's skipping does at top level, a definition with a struct kind is a struct here.
-  const sw = d.wireFor(id, "struct");
-  if (sw === null) {
-    const op = plainOp(d, id);
-    d.singletonDelta();
-    return op(d);
-  }
-  return plainStruct(d, id, sw as StructWire)(d);
+  return topLevelPlan(d, id, plainOp, otherPlainStruct)(d);
 }
 
 /** An interface value, its concrete value decoded as plain values. */
 function plainInterface(d: DecoderCore): InterfaceValue | null {
   const name = d.interfaceName();
   if (name === null) return null;
-  d.enter();
-  const id = d.typeSequence(true);
-  d.uint(); // the value's byte count: not to be trusted (Go ignores it too)
-  const value = plainValue(d, id);
-  d.depth--;
-  return { name, value };
+  return { name, value: d.concreteValue(plainValue) };
 }
 
 /** The plain plan for wire type `id`, built once per stream. */
 export function plainOp(d: DecoderCore, id: number): DecOp {
-  const cached = d.plainOps.get(id);
-  if (cached) return cached;
-  d.checkComplete(id);
-  const op = buildPlain(d, id);
-  d.plainOps.set(id, op);
-  return op;
+  return cachedPlan(d, d.plainOps, id, buildPlain);
 }
 
 /** Plain ops look their component ops up when first needed: building one never recurses. */
@@ -115,11 +101,7 @@ function buildPlain(core: DecoderCore, id: number): DecOp {
     case "array": {
       let elem: DecOp | null = null;
       return (d) => {
-        const n = d.count("array length");
-        if (n !== w.len) corrupt(`length mismatch in ignoreArray: ${n} != ${w.len}`);
-        if (n > d.msgEnd - d.pos) {
-          corrupt(`decoding array: length exceeds input size (${n} elements)`);
-        }
+        const n = d.arrayLength(w.len, "ignoreArray");
         elem ??= plainOp(d, w.elem);
         d.enter();
         const out = new Array(n);
@@ -151,9 +133,8 @@ function buildPlain(core: DecoderCore, id: number): DecOp {
   }
 }
 
-/** The plain op of a struct definition (`sw`, which may be a second kind of type `id`). */
-function plainStruct(d: DecoderCore, id: number, sw: StructWire): DecOp {
-  if (d.wire.get(id) === sw) return plainOp(d, id);
+/** The plain op of a struct definition `sw` that is a second kind of type `id`. */
+function otherPlainStruct(d: DecoderCore, id: number, sw: StructWire): DecOp {
   d.checkComplete(id);
   return buildPlainStruct(id, sw);
 }
@@ -183,13 +164,8 @@ function buildPlainStruct(id: number, w: StructWire): DecOp {
     d.enter();
     const vals: unknown[] = new Array(n).fill(NONE);
     let present = 0;
-    let fieldnum = -1;
-    while (d.pos < d.msgEnd) {
-      const delta = d.count("field delta");
-      if (delta === 0) break;
-      if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
-      fieldnum += delta;
-      vals[fieldnum] = ops[fieldnum](d);
+    for (let f = nextField(d, -1, n); f >= 0; f = nextField(d, f, n)) {
+      vals[f] = ops[f](d);
       present++;
     }
     if (present < n) {

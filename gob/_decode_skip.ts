@@ -7,7 +7,15 @@
  * @module
  */
 
-import { corrupt, type DecoderCore, type DecOp, type StructWire } from "./_decode_core.ts";
+import {
+  cachedPlan,
+  corrupt,
+  type DecoderCore,
+  type DecOp,
+  type StructWire,
+  topLevelPlan,
+} from "./_decode_core.ts";
+import { nextField } from "./_field_delta.ts";
 import { BOOL, BYTES, COMPLEX, FLOAT, INT, INTERFACE, STRING, UINT } from "./typeinfo.ts";
 
 const skipUintOp: DecOp = (d) => d.skipUint();
@@ -16,7 +24,9 @@ const skipComplexOp: DecOp = (d) => {
   d.skipUint();
 };
 const skipBytesOp: DecOp = (d) => {
-  d.pos += d.length("byte slice length");
+  // Not `d.pos += d.length(…)`: that adds to the position from before the length was read.
+  const n = d.length("byte slice length");
+  d.pos += n;
 };
 
 /**
@@ -25,13 +35,11 @@ const skipBytesOp: DecOp = (d) => {
  * proportional to the bytes it occupies.
  */
 export function skipValue(d: DecoderCore, id: number): undefined {
-  const sw = d.wireFor(id, "struct");
-  if (sw === null) {
-    const op = skipOp(d, id);
-    d.singletonDelta();
-    op(d);
-  } else skipStruct(sw as StructWire)(d);
+  topLevelPlan(d, id, skipOp, otherSkipStruct)(d);
 }
+
+/** The skip op of a struct definition `sw` that is a second kind of its type. */
+const otherSkipStruct = (_d: DecoderCore, _id: number, sw: StructWire) => skipStruct(sw);
 
 /**
  * The op that reads past a value of wire type `id` and builds nothing, as
@@ -39,12 +47,7 @@ export function skipValue(d: DecoderCore, id: number): undefined {
  * building one never recurses through the type graph.
  */
 export function skipOp(d: DecoderCore, id: number): DecOp {
-  const cached = d.skipOps.get(id);
-  if (cached) return cached;
-  d.checkComplete(id);
-  const op = buildSkip(d, id);
-  d.skipOps.set(id, op);
-  return op;
+  return cachedPlan(d, d.skipOps, id, buildSkip);
 }
 
 function buildSkip(core: DecoderCore, id: number): DecOp {
@@ -77,11 +80,7 @@ function buildSkip(core: DecoderCore, id: number): DecOp {
     case "array": {
       let elem: DecOp | null = null;
       return (d) => {
-        const n = d.count("array length");
-        if (n !== w.len) corrupt(`length mismatch in ignoreArray: ${n} != ${w.len}`);
-        if (n > d.msgEnd - d.pos) {
-          corrupt(`decoding array: length exceeds input size (${n} elements)`);
-        }
+        const n = d.arrayLength(w.len, "ignoreArray");
         elem ??= skipOp(d, w.elem);
         d.enter();
         for (let i = 0; i < n; i++) elem(d);
@@ -118,27 +117,14 @@ function skipStruct(w: StructWire): DecOp {
   return (d) => {
     ops ??= ids.map((fid) => skipOp(d, fid));
     d.enter();
-    let fieldnum = -1;
-    while (d.pos < d.msgEnd) {
-      const delta = d.count("field delta");
-      if (delta === 0) break;
-      if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
-      fieldnum += delta;
-      ops[fieldnum](d);
-    }
+    for (let f = nextField(d, -1, n); f >= 0; f = nextField(d, f, n)) ops[f](d);
     d.depth--;
   };
 }
 
 function skipInterfaceOp(d: DecoderCore): void {
-  const n = d.count("interface type name length");
+  const n = d.interfaceNameLength();
   if (n === 0) return;
-  if (n > 1024) corrupt(`name too long (${n} bytes)`);
-  if (n > d.msgEnd - d.pos) corrupt(`invalid type name length ${n}: exceeds input size`);
   d.pos += n;
-  d.enter();
-  const id = d.typeSequence(true);
-  d.uint(); // the value's byte count: not trusted (the value is parsed instead)
-  skipValue(d, id);
-  d.depth--;
+  d.concreteValue(skipValue);
 }

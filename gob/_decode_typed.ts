@@ -15,6 +15,7 @@ import {
   mismatch,
   type StructWire,
 } from "./_decode_core.ts";
+import { nextField } from "./_field_delta.ts";
 import { generateMapOp, generateSliceOp, generateStructOp } from "./_decode_generated.ts";
 import { KEYED_BY_VALUE, mapOp } from "./_decode_map.ts";
 import { SCALAR_WIRE, scalarOp } from "./_decode_scalar.ts";
@@ -160,11 +161,7 @@ function buildTyped(core: DecoderCore, id: number, local: AnyType): DecOp {
       const elem = typedOp(core, w.elem, canonical(local.elem));
       const len = local.length;
       return (d) => {
-        const n = d.count("array length");
-        if (n !== len) corrupt(`length mismatch in decodeArray: ${n} != ${len}`);
-        if (n > d.msgEnd - d.pos) {
-          corrupt(`decoding array: length exceeds input size (${n} elements)`);
-        }
+        const n = d.arrayLength(len, "decodeArray");
         d.enter();
         const out = new Array(n);
         for (let i = 0; i < n; i++) out[i] = elem(d);
@@ -231,14 +228,9 @@ function structOp(core: DecoderCore, w: StructWire, local: StructType<unknown>):
   const closures: DecOp = (d) => {
     d.enter();
     const obj = zero();
-    let fieldnum = -1;
-    while (d.pos < d.msgEnd) {
-      const delta = d.count("field delta");
-      if (delta === 0) break;
-      if (delta > n - 1 - fieldnum) corrupt("bad data: field numbers out of bounds");
-      fieldnum += delta;
-      const v = fieldOps[fieldnum](d);
-      const p = props[fieldnum];
+    for (let f = nextField(d, -1, n); f >= 0; f = nextField(d, f, n)) {
+      const v = fieldOps[f](d);
+      const p = props[f];
       if (p !== null) obj[p] = v;
     }
     d.depth--;
@@ -260,10 +252,5 @@ function typedInterface(d: DecoderCore): InterfaceValue | null {
       `name not registered for interface: ${JSON.stringify(name)}`,
     );
   }
-  d.enter();
-  const id = d.typeSequence(true);
-  d.uint(); // the value's byte count: not to be trusted (Go ignores it too)
-  const value = typedValue(d, id, type);
-  d.depth--;
-  return { name, value };
+  return { name, value: d.concreteValue((d, id) => typedValue(d, id, type)) };
 }

@@ -7,6 +7,7 @@
  */
 
 import { GobError } from "./error.ts";
+import { nextField } from "./_field_delta.ts";
 import type { WireField, WireType } from "./typeinfo.ts";
 
 /** The primitives a definition is read with (the decoder core's). */
@@ -57,14 +58,7 @@ export function primaryKind(kinds: readonly WireType[]): WireType {
 
 /** Walks a struct's field deltas, calling `field` for each field number. */
 function eachField(d: WireReader, max: number, field: (n: number) => void): void {
-  let fieldnum = -1;
-  while (d.pos < d.msgEnd) {
-    const delta = d.count("field delta");
-    if (delta === 0) return;
-    if (delta > max - fieldnum) corrupt("bad data: field numbers out of bounds");
-    fieldnum += delta;
-    field(fieldnum);
-  }
+  for (let f = nextField(d, -1, max + 1); f >= 0; f = nextField(d, f, max + 1)) field(f);
 }
 
 function typeIdField(d: WireReader): number {

@@ -18,7 +18,9 @@
  * and `.deno-cache/` (Deno's module analysis and V8 code cache for those files, made at build time
  * for `/var/task` so that a cold start does not redo them: `start_cache.ts`); `bootstrap.zip`
  * holds them all. `--runtime compiled` compiles the same bundle, the chunks
- * and maps embedded beside it.
+ * and maps embedded beside it. With `--layer` the `--runtime deno` package is split in two,
+ * `layer.zip` and `function.zip` (`layer_build.ts`); the parts both layouts share are in
+ * `deno_package.ts`.
  *
  * The handler is bundled with `deno bundle` (see `bundle.ts`), resolved with the `deno.json`
  * found from the entry's directory upwards (its import map and compiler options), so `npm:`
@@ -30,39 +32,33 @@
  * @module
  */
 
-import { bundle, type BundleChunk, BundleError } from "./bundle.ts";
+import { bundle, BundleError } from "./bundle.ts";
 import { DenortError, type DenortSource, missingDenort, resolveDenort } from "./denort.ts";
-import { defaultCacheDir, type DenoBinary, denoBinary } from "./deno_binary.ts";
-import { type Arch, hostArch, TARGETS } from "./targets.ts";
+import { defaultCacheDir, type DenoBinary } from "./deno_binary.ts";
+import { type Arch, TARGETS } from "./targets.ts";
+import { LAMBDA_TASK_ROOT } from "./start_cache.ts";
+import { writeZip, type ZipEntry } from "./zip.ts";
+import { launcherScript, v8Flags } from "./launcher.ts";
 import {
-  LAMBDA_TASK_ROOT,
-  primeStartCache,
-  START_CACHE_DIR,
-  type StartCache,
-  StartCacheError,
-} from "./start_cache.ts";
+  type Artifact,
+  type BuildBase,
+  BuildError,
+  type BundledHandler,
+  type DenoPlan,
+  limitMb,
+  mb,
+  UNZIPPED_LIMIT,
+  ZIP_DIRECT_UPLOAD_LIMIT,
+} from "./build_types.ts";
+import { denoEntry, shipStartCache, writeFileMode } from "./deno_package.ts";
+import { bundleMismatchScript, packageLayered } from "./layer_build.ts";
 
 export type { Arch } from "./targets.ts";
 export type { DenortSource } from "./denort.ts";
 export type { DenoBinary } from "./deno_binary.ts";
-import { type CompressedData, compressEntry, writeZip, type ZipEntry } from "./zip.ts";
-import { findQemuUser, QemuError, qemuRunner, type QemuUser } from "../ground/qemu.ts";
-import {
-  CODE_FLAGS,
-  FUNCTION_MANIFEST,
-  functionManifest,
-  launcherScript,
-  LAYER_MISMATCH_SCRIPT,
-  layerLauncherScript,
-  v8Flags,
-} from "./launcher.ts";
-import { GOPHERLESS_VERSION, layerId } from "./layer.ts";
+export type { Artifact, LayerArtifact, PackagedFile } from "./build_types.ts";
+export { BuildError, mb, UNZIPPED_LIMIT, ZIP_DIRECT_UPLOAD_LIMIT } from "./build_types.ts";
 export { LAUNCHER } from "./launcher.ts";
-
-/** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
-export const ZIP_DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
-/** Lambda's limit on a function's unzipped package, layers included: 250 MB. */
-export const UNZIPPED_LIMIT = 250 * 1024 * 1024;
 
 /**
  * The modification time of every file a build embeds: 1980-01-01 00:00 UTC, the time `zip.ts`
@@ -132,66 +128,6 @@ export interface BuildOptions {
   log?: (line: string) => void;
 }
 
-/** A file of a built package. */
-export interface PackagedFile {
-  /** Its name inside the zip. */
-  name: string;
-  /** Its size in bytes. */
-  bytes: number;
-  /** Its Unix mode. */
-  mode: number;
-}
-
-/** One architecture's output. */
-export interface Artifact {
-  /** The architecture. */
-  arch: Arch;
-  /** The directory holding the files and the zip. */
-  dir: string;
-  /** The files of the package. */
-  files: PackagedFile[];
-  /** The package's unzipped size. */
-  unzippedBytes: number;
-  /** The zip's path. */
-  zip: string;
-  /** The zip's size. */
-  zipBytes: number;
-  /** Whether the zip fits a direct upload (50 MB); else upload it through S3. */
-  zipWithinDirectUpload: boolean;
-  /** Whether the unzipped package fits Lambda's 250 MB. */
-  unzippedWithinLimit: boolean;
-  /** `runtime: "compiled"`: where the `denort` came from. */
-  denort?: DenortSource;
-  /** `runtime: "deno"`: where the Deno binary came from. */
-  deno?: DenoBinary;
-  /** `runtime: "deno"`: the version of the Deno binary the package ships. */
-  denoVersion?: string;
-  /**
-   * `runtime: "deno"`: the start-up cache shipped in `.deno-cache/` (the directory it is made
-   * for, the modules it covers, its size), or why there is none.
-   */
-  /**
-   * `layer: true`: the runtime layer the function is built for (`zip` and `files` above are then
-   * the function's own zip, which holds no `bootstrap`).
-   */
-  layer?: LayerArtifact;
-  startCache?: {
-    taskRoot: string;
-    modules: number;
-    /**
-     * Of those, the runtime's own chunks, cached with every function compiled (`eager` in
-     * `start_cache.ts`).
-     */
-    eagerModules: number;
-    /** The launcher's V8 flag profiles it is made for (`CODE_FLAGS` in `launcher.ts`). */
-    profiles: string[];
-    bytes: number;
-    warning?: string;
-  } | {
-    skipped: string;
-  };
-}
-
 /** What {@link build} did; also written to `<out>/build.json`. */
 export interface BuildReport {
   /** The entry module. */
@@ -208,12 +144,6 @@ export interface BuildReport {
   config?: string;
   /** One per architecture. */
   artifacts: Artifact[];
-}
-
-/** A build failure whose message is meant for the user as is. */
-export class BuildError extends Error {
-  /** Always `"BuildError"`. */
-  override name = "BuildError";
 }
 
 /**
@@ -246,48 +176,6 @@ function absolute(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }
 
-/**
- * The Deno binary's zip entry data, compressed once and kept in the cache directory: deflating
- * ~95 MB takes most of a build, and the binary only changes with its version.
- */
-async function compressedDeno(
-  path: string,
-  data: Uint8Array,
-  cacheDir: string,
-): Promise<CompressedData> {
-  const st = await Deno.stat(path);
-  // The deflating Deno is part of the key: another one's output may differ, and the zip with it.
-  const key = `${path.replace(/[^A-Za-z0-9.-]+/g, "_")}-${st.size}-${st.mtime?.getTime() ?? 0}` +
-    `-deno${Deno.version.deno}`;
-  const dir = `${cacheDir}/deflated`;
-  const file = `${dir}/${key}`;
-  try {
-    const cached = await Deno.readFile(file);
-    const crc = new DataView(cached.buffer, cached.byteOffset).getUint32(0);
-    return { crc32: crc, deflated: cached.subarray(4) };
-  } catch {
-    // not cached yet
-  }
-  const c = await compressEntry(data);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    const out = new Uint8Array(4 + c.deflated.length);
-    new DataView(out.buffer).setUint32(0, c.crc32);
-    out.set(c.deflated, 4);
-    const tmp = `${file}.${Deno.pid}.tmp`;
-    await Deno.writeFile(tmp, out);
-    await Deno.rename(tmp, file);
-  } catch {
-    // an unwritable cache only costs time
-  }
-  return c;
-}
-
-/** `n` bytes, in MB (MiB, as Lambda counts them). */
-export function mb(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
 async function runDeno(
   args: string[],
   env: Record<string, string>,
@@ -317,31 +205,6 @@ function denoErrorText(stderr: string): string {
   ).slice(-12).join("\n");
 }
 
-/** `n` bytes as a whole number of MB, the way Lambda states its limits ("50 MB"). */
-function limitMb(n: number): string {
-  return `${n / 1024 / 1024} MB`;
-}
-
-/** What every build step needs to know, settled before any work. */
-interface BuildBase {
-  /** The entry as the user gave it (for messages and the report). */
-  entryName: string;
-  /** The entry's absolute path. */
-  entry: string;
-  /** The absolute output directory. */
-  out: string;
-  /** The `deno.json` found from the entry upwards, if any. */
-  config?: string;
-  /** The folder of the `package.json` found instead, if any: Deno runs there to resolve. */
-  packageDir?: string;
-  /**
-   * `--config <file>`, else nothing in a `package.json` project, else `--no-config`, for
-   * `deno check` and an unbundled compile.
-   */
-  configArgs: string[];
-  log: (line: string) => void;
-}
-
 /** A `--runtime compiled` build: every architecture's `denort` is found before any work. */
 interface CompiledPlan extends BuildBase {
   runtime: "compiled";
@@ -351,32 +214,8 @@ interface CompiledPlan extends BuildBase {
   memoryMb?: number;
 }
 
-/** A `--runtime deno` build: always of the bundle. */
-interface DenoPlan extends BuildBase {
-  runtime: "deno";
-  layer: boolean;
-  arches: Arch[];
-  denoVersion: string;
-  cacheDir: string;
-  startCache: boolean;
-  taskRoot: string;
-  qemu?: string;
-}
-
 /** The handler as a package holds it: the bundle and what goes beside it, or the entry as is. */
 type Handler = BundledHandler | { kind: "source"; path: string };
-
-/** The bundled handler, written to the work directory. */
-interface BundledHandler {
-  kind: "bundled";
-  /** `handler.js` in the work directory. */
-  path: string;
-  code: Uint8Array;
-  chunks: BundleChunk[];
-  modules: number;
-  /** The files beside `handler.js` (chunks and every source map), as the package holds them. */
-  besides: ZipEntry[];
-}
 
 /** One architecture's package, before it is zipped. */
 interface Packaged {
@@ -595,37 +434,6 @@ async function packageCompiled(
   return { entries: [{ name: "bootstrap", data: await Deno.readFile(bin), mode: 0o755 }], denort };
 }
 
-/** The Deno binary for `arch` as a zip entry (its deflated form cached beside it). */
-async function denoEntry(
-  plan: DenoPlan,
-  arch: Arch,
-): Promise<{ deno: DenoBinary; entry: ZipEntry }> {
-  let deno: DenoBinary;
-  try {
-    deno = await denoBinary(TARGETS[arch], plan.denoVersion, plan.cacheDir);
-  } catch (e) {
-    throw new BuildError(e instanceof Error ? e.message : String(e));
-  }
-  plan.log(`${arch}: deno ${plan.denoVersion} from ${deno.source} (${deno.path})`);
-  if (plan.denoVersion !== Deno.version.deno) {
-    // The bundle is this Deno's `deno bundle` output; the start-up cache is made by the shipped
-    // deno itself, which loads every module of the package to do so.
-    plan.log(
-      `${arch}: the package ships deno ${plan.denoVersion}, its bundle was made by deno ` +
-        `${Deno.version.deno}` +
-        (plan.startCache ? " (the start-up cache's priming run loads every module with it)" : ""),
-    );
-  }
-  const denoData = await Deno.readFile(deno.path);
-  const entry: ZipEntry = {
-    name: "deno",
-    data: denoData,
-    mode: 0o755,
-    compressed: await compressedDeno(deno.path, denoData, plan.cacheDir),
-  };
-  return { deno, entry };
-}
-
 /** `--runtime deno`: the launcher, Deno's binary, the bundle and the start-up cache, in `dir`. */
 async function packageDeno(
   plan: DenoPlan,
@@ -650,98 +458,6 @@ async function packageDeno(
   entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
   await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);
   return { entries, deno, denoVersion: plan.denoVersion, startCache: cache.report };
-}
-
-async function writeFileMode(path: string, data: Uint8Array, mode: number): Promise<void> {
-  await Deno.writeFile(path, data, { mode });
-  await Deno.chmod(path, mode); // the umask may have taken bits off
-}
-
-/**
- * The start-up cache of a `--runtime deno` package: one per set of code-changing V8 flags the
- * launcher may start Deno with, written under `<dir>/.deno-cache/<profile>/`; or why there is none.
- */
-async function shipStartCache(
-  plan: DenoPlan,
-  arch: Arch,
-  dir: string,
-  deno: string,
-  handler: BundledHandler,
-): Promise<{ entries: ZipEntry[]; report: NonNullable<Artifact["startCache"]> }> {
-  if (!plan.startCache) {
-    return { entries: [], report: { skipped: "not asked for (--no-start-cache)" } };
-  }
-  let runner: string[] = [];
-  if (hostArch() !== arch) {
-    let qemu: QemuUser;
-    try {
-      qemu = findQemuUser(TARGETS[arch].cpu, { qemu: plan.qemu });
-    } catch (e) {
-      if (!(e instanceof QemuError)) throw e;
-      if (plan.qemu !== undefined) throw new BuildError(`--qemu: ${e.message}`);
-      const skipped = `the ${arch} deno cannot run on this machine to make it: ${e.message}`;
-      return { entries: [], report: { skipped } };
-    }
-    runner = qemuRunner(qemu);
-    plan.log(
-      `${arch}: making the start-up cache with the ${arch} deno through ${runner.join(" ")}`,
-    );
-  }
-  const entries: ZipEntry[] = [];
-  let bytes = 0;
-  let last: StartCache | undefined;
-  try {
-    for (const [profile, flags] of Object.entries(CODE_FLAGS)) {
-      last = await primeStartCache({
-        deno,
-        dir,
-        modules: [
-          "handler.js",
-          ...handler.besides.filter((b) => b.name.endsWith(".js")).map((b) => b.name),
-        ],
-        taskRoot: plan.taskRoot,
-        v8Flags: [...flags],
-        eager: handler.chunks.filter((c) => c.runtimeOnly).map((c) => c.name),
-        runner,
-        // Emulated, a priming run takes 10–20 s instead of 1 s (more on a loaded machine).
-        timeoutMs: runner.length > 0 ? 600_000 : undefined,
-      });
-      await Deno.mkdir(`${dir}/${START_CACHE_DIR}/${profile}`, { recursive: true });
-      for (const f of last.files) {
-        const name = `${START_CACHE_DIR}/${profile}/${f.name}`;
-        entries.push({ name, data: f.data, mode: 0o644 });
-        await Deno.writeFile(`${dir}/${name}`, f.data, { mode: 0o644 });
-        bytes += f.data.length;
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof StartCacheError)) throw e;
-    if (plan.qemu !== undefined && runner.length > 0) {
-      throw new BuildError(`--qemu ${plan.qemu} cannot run the ${arch} deno: ${e.message}`);
-    }
-    return { entries: [], report: { skipped: e.message } };
-  }
-  if (last === undefined) {
-    return { entries, report: { skipped: "the launcher has no V8 flag profiles" } };
-  }
-  const profiles = Object.keys(CODE_FLAGS);
-  plan.log(
-    `${arch}: start-up cache for ${last.modules} modules at ${last.taskRoot} ` +
-      `(${last.eagerModules} of the runtime's fully compiled; ` +
-      `${profiles.join(" and ")} V8 flags, ${mb(bytes)})` +
-      (last.warning ? `; the priming run said:\n${last.warning}` : ""),
-  );
-  return {
-    entries,
-    report: {
-      taskRoot: last.taskRoot,
-      modules: last.modules,
-      eagerModules: last.eagerModules,
-      profiles,
-      bytes,
-      warning: last.warning,
-    },
-  };
 }
 
 /** Zips one architecture's package and measures it against Lambda's limits. */
@@ -775,142 +491,6 @@ async function zipArtifact(
       `direct upload${artifact.zipWithinDirectUpload ? "" : " (TOO LARGE: upload through S3)"}` +
       `, unzipped ${mb(unzippedBytes)} of ${limitMb(UNZIPPED_LIMIT)}` +
       `${artifact.unzippedWithinLimit ? "" : " (TOO LARGE for Lambda)"}`,
-  );
-  return artifact;
-}
-
-/** The runtime layer of a `layer: true` build (see {@linkcode BuildOptions.layer}). */
-export interface LayerArtifact {
-  /**
-   * The layer's identity: a hash of everything in it (the Deno binary, the launcher, the
-   * gopherless and Deno versions, the architecture). The function's zip names it; the layer's
-   * launcher refuses a function built for another.
-   */
-  id: string;
-  /** The gopherless version that built it. */
-  gopherlessVersion: string;
-  /** The Deno version it ships. */
-  denoVersion: string;
-  /** The directory holding its files (as Lambda puts them in `/opt`). */
-  dir: string;
-  /** Its files. */
-  files: PackagedFile[];
-  /** Its unzipped size. */
-  unzippedBytes: number;
-  /** The zip's path (`<arch>/layer.zip`). */
-  zip: string;
-  /** The zip's size. */
-  zipBytes: number;
-}
-
-/** The layer's script that reports a function built for another layer, bundled. */
-async function bundleMismatchScript(plan: BuildBase): Promise<Uint8Array> {
-  try {
-    const b = await bundle(new URL("./layer_mismatch.ts", import.meta.url).pathname, {
-      split: false,
-    });
-    return b.code;
-  } catch (e) {
-    if (e instanceof BundleError) throw new BuildError(e.message);
-    throw e;
-  } finally {
-    plan.log("bundle the runtime layer's mismatch report");
-  }
-}
-
-/**
- * `layer: true`: the runtime layer in `<dir>/layer` (`layer.zip`) and the function in
- * `<dir>/function` (`function.zip`), its start-up cache made by the layer's own Deno.
- */
-async function packageLayered(
-  plan: DenoPlan,
-  arch: Arch,
-  dir: string,
-  handler: BundledHandler,
-  mismatch: Uint8Array,
-): Promise<Artifact> {
-  const layerDir = `${dir}/layer`;
-  const fnDir = `${dir}/function`;
-  await Deno.mkdir(layerDir, { recursive: true });
-  await Deno.mkdir(fnDir, { recursive: true });
-  const { deno, entry: denoZipEntry } = await denoEntry(plan, arch);
-  const id = await layerId({
-    arch,
-    denoVersion: plan.denoVersion,
-    gopherlessVersion: GOPHERLESS_VERSION,
-    deno: denoZipEntry.data,
-    mismatch,
-  });
-  const launcher = new TextEncoder().encode(layerLauncherScript(id));
-  const layerEntries: ZipEntry[] = [
-    { name: "bootstrap", data: launcher, mode: 0o755 },
-    denoZipEntry,
-    { name: LAYER_MISMATCH_SCRIPT, data: mismatch, mode: 0o644 },
-  ];
-  for (const e of layerEntries) {
-    await writeFileMode(`${layerDir}/${e.name}`, e.data, e.mode ?? 0o644);
-  }
-  const layerZip = await writeZip(layerEntries);
-  const layerZipPath = `${dir}/layer.zip`;
-  await Deno.writeFile(layerZipPath, layerZip);
-  const layerBytes = layerEntries.reduce((n, e) => n + e.data.length, 0);
-  plan.log(
-    `${arch}: runtime layer ${id} (deno ${plan.denoVersion}, gopherless ${GOPHERLESS_VERSION}): ` +
-      `${layerZipPath}  zip ${mb(layerZip.length)}, unzipped ${mb(layerBytes)}`,
-  );
-
-  const entries: ZipEntry[] = [
-    { name: "handler.js", data: handler.code, mode: 0o644 },
-    ...handler.besides,
-  ];
-  for (const e of entries) await writeFileMode(`${fnDir}/${e.name}`, e.data, e.mode ?? 0o644);
-  const cache = await shipStartCache(plan, arch, fnDir, `${layerDir}/deno`, handler);
-  entries.push(...cache.entries);
-  if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
-  const manifest = new TextEncoder().encode(functionManifest({
-    layerId: id,
-    startCacheRoot: "skipped" in cache.report ? undefined : cache.report.taskRoot,
-    startCacheFiles: cache.entries,
-  }));
-  entries.unshift({ name: FUNCTION_MANIFEST, data: manifest, mode: 0o644 });
-  await writeFileMode(`${fnDir}/${FUNCTION_MANIFEST}`, manifest, 0o644);
-
-  const zip = await writeZip(entries);
-  const zipPath = `${dir}/function.zip`;
-  await Deno.writeFile(zipPath, zip);
-  const unzippedBytes = entries.reduce((n, e) => n + e.data.length, 0);
-  const artifact: Artifact = {
-    arch,
-    dir: fnDir,
-    files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
-    unzippedBytes,
-    zip: zipPath,
-    zipBytes: zip.length,
-    zipWithinDirectUpload: zip.length <= ZIP_DIRECT_UPLOAD_LIMIT,
-    // Lambda's 250 MB counts the function and its layers together.
-    unzippedWithinLimit: unzippedBytes + layerBytes <= UNZIPPED_LIMIT,
-    deno,
-    denoVersion: plan.denoVersion,
-    startCache: cache.report,
-    layer: {
-      id,
-      gopherlessVersion: GOPHERLESS_VERSION,
-      denoVersion: plan.denoVersion,
-      dir: layerDir,
-      files: layerEntries.map((e) => ({
-        name: e.name,
-        bytes: e.data.length,
-        mode: e.mode ?? 0o644,
-      })),
-      unzippedBytes: layerBytes,
-      zip: layerZipPath,
-      zipBytes: layerZip.length,
-    },
-  };
-  plan.log(
-    `${arch}: function for layer ${id}: ${zipPath}  zip ${mb(zip.length)}, unzipped ` +
-      `${mb(unzippedBytes)} (${mb(unzippedBytes + layerBytes)} with the layer, of ` +
-      `${limitMb(UNZIPPED_LIMIT)})`,
   );
   return artifact;
 }

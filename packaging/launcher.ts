@@ -56,8 +56,8 @@ export interface LauncherOptions {
    */
   startCacheRoot?: string;
   /**
-   * The start-up cache's files as the package holds them (`.deno-cache/<profile>/<file>`): the
-   * launcher copies a profile's files only when their `cksum` is what it is here (a damaged cache
+   * The start-up cache's files as the package holds them (`.deno-cache/<file>`): the launcher
+   * copies them only when their `cksum` is what it is here (a damaged cache
    * is left out, and Deno starts without it). Without them, it copies unchecked.
    */
   startCacheFiles?: readonly { name: string; data: Uint8Array }[];
@@ -78,65 +78,51 @@ export const SMALL_FUNCTION_MB = 512;
 
 /**
  * All V8 flags for a function of `memoryMb` MB served by `isolates` isolates (1 but in a
- * concurrent environment): {@linkcode heapFlags}, and for a small function
- * (at most {@linkcode SMALL_FUNCTION_MB} MB) a young generation of 1 MB semi-spaces (its garbage
- * dies within an invoke), Maglev as the top tier (Turbofan's compiler is pages of the binary to
- * fault in) and no V8 worker threads (no stacks or arenas for them); the launcher adds one malloc
- * arena. Empty for a size that is not a positive integer. What the launcher passes, and what
- * `--runtime compiled` bakes in for `--memory`. Each one's measured effect: BENCHMARKS.md.
+ * concurrent environment): {@linkcode heapFlags}, then
+ * {@linkcode CODE_FLAGS} (Maglev as the top tier, no V8 worker threads); a small function (at
+ * most {@linkcode SMALL_FUNCTION_MB} MB) has a young generation of 1 MB semi-spaces (its garbage
+ * dies within an invoke), and the launcher gives it one malloc arena. Empty for a size that is
+ * not a positive integer. What the launcher passes, and what `--runtime compiled` bakes in for
+ * `--memory`. Each one's measured effect: BENCHMARKS.md.
  *
  * @example
  * ```ts
  * import { v8Flags } from "./launcher.ts";
  * v8Flags(128); // ["--max-semi-space-size=1", "--max-old-space-size=116", "--max-opt=2", "--single-threaded"]
- * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922"]
+ * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922", "--max-opt=2", "--single-threaded"]
  * ```
  */
 export function v8Flags(memoryMb: number, isolates = 1): string[] {
   const flags = heapFlags(memoryMb, isolates);
-  if (flags.length === 0 || memoryMb > SMALL_FUNCTION_MB) return flags;
-  return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS.small];
+  if (flags.length === 0) return flags;
+  if (memoryMb > SMALL_FUNCTION_MB) return [...flags, ...CODE_FLAGS];
+  return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS];
 }
 
 /**
- * The flags of {@linkcode v8Flags} that change the code V8 makes, by start-up cache profile. V8
- * refuses a code cache made under other such flags (heap sizes do not count), so a package ships
- * one start-up cache per profile (`start_cache.ts`) and the launcher copies the one whose flags
- * it starts Deno with: `small` for a function of at most {@linkcode SMALL_FUNCTION_MB} MB,
- * `default` otherwise (and when the memory size is not set).
+ * The launcher's V8 flags that change the code V8 makes: Maglev as the top tier (Turbofan's
+ * compiler is pages of the binary to fault in) and no V8 worker threads. V8 refuses a code cache
+ * made under other flags of those it hashes (these; not heap sizes), so they are the same at
+ * every memory size (and with none set), and the one start-up cache a package ships
+ * (`start_cache.ts`) is made under them and taken at any. What a function above 512 MB gives up
+ * for that, measured: BENCHMARKS.md.
  */
-export const CODE_FLAGS: Readonly<Record<CodeProfile, readonly string[]>> = {
-  small: ["--max-opt=2", "--single-threaded"],
-  default: [],
-};
-
-/** A start-up cache profile (see {@linkcode CODE_FLAGS}). */
-export type CodeProfile = "small" | "default";
+export const CODE_FLAGS: readonly string[] = ["--max-opt=2", "--single-threaded"];
 
 /**
- * For each profile of the start-up cache, the paths of its files at `root` and the lines `cksum`
- * prints for them there.
+ * The start-up cache's files (`.deno-cache/<file>`) at `root`, and the lines `cksum` prints for
+ * them there.
  */
 function cacheSums(
   root: string,
   files: readonly { name: string; data: Uint8Array }[],
-): Map<string, { paths: string[]; sums: string }> {
-  const byProfile = new Map<string, { path: string; data: Uint8Array }[]>();
-  for (const f of files) {
-    const m = /^[^/]+\/([^/]+)\/[^/]+$/.exec(f.name);
-    if (!m) continue;
-    const path = `${root}/${f.name}`;
-    byProfile.set(m[1], [...(byProfile.get(m[1]) ?? []), { path, data: f.data }]);
-  }
-  const out = new Map<string, { paths: string[]; sums: string }>();
-  for (const [profile, list] of byProfile) {
-    list.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-    out.set(profile, {
-      paths: list.map((f) => f.path),
-      sums: list.map((f) => `${cksum(f.data)} ${f.data.length} ${f.path}`).join("\n"),
-    });
-  }
-  return out;
+): { paths: string[]; sums: string } {
+  const list = files.map((f) => ({ path: `${root}/${f.name}`, data: f.data }));
+  list.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return {
+    paths: list.map((f) => f.path),
+    sums: list.map((f) => `${cksum(f.data)} ${f.data.length} ${f.path}`).join("\n"),
+  };
 }
 
 /** The part of the launcher that copies the start-up cache (see {@link LauncherOptions}). */
@@ -146,31 +132,25 @@ function copyCacheScript(root: string, files?: LauncherOptions["startCacheFiles"
   if (files === undefined) {
     body = `  ${copy}\n`;
   } else {
-    const cases = [...cacheSums(root, files)].map(([profile, { paths, sums }]) =>
-      `    ${shellQuote(profile)}) sums=${shellQuote(sums)}\n` +
-      `      set -- ${paths.map(shellQuote).join(" ")} ;;\n`
-    ).join("");
-    body = `  set -- /dev/null
-  sums=none
-  case "$cache_profile" in
-${cases}  esac
-  # Only the cache the build wrote: V8 does not check a code cache's payload, and a damaged one
+    const { paths, sums } = cacheSums(root, files);
+    body =
+      `  # Only the cache the build wrote: V8 does not check a code cache's payload, and a damaged one
   # crashes Deno. One cksum (CRC-32) of its files, on a cold start only.
-  if [ "$(cksum "$@" 2>/dev/null)" = "$sums" ]; then
+  if [ "$(cksum ${paths.map(shellQuote).join(" ")} 2>/dev/null)" = ${shellQuote(sums)} ]; then
     ${copy}
   else
     echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2
   fi
 `;
   }
-  return `# Deno's module analysis and V8 code cache for the package, made at build time for ${root},
-# one per set of V8 flags that change code (packaging/start_cache.ts). The folder is compared by
+  return `# Deno's module analysis and V8 code cache for the package, made at build time for ${root}
+# under the V8 flags that change code (packaging/start_cache.ts). The folder is compared by
 # identity (every spelling of it, a link to it), and Deno is given it as the cache spells it.
 if [ "$here" -ef ${shellQuote(root)} ]; then
   here=${shellQuote(root)}
 fi
 if [ "$here" = ${shellQuote(root)} ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
-  cache="$here/${START_CACHE_DIR}/$cache_profile"
+  cache="$here/${START_CACHE_DIR}"
 ${body}fi
 `;
 }
@@ -256,14 +236,15 @@ export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # V8's heap limits from the function's memory, as Lambda's Node.js runtime sets them: a tenth for
 # the young generation (two semi-spaces), the rest for the old one; in a concurrent environment,
 # each isolate's share (V8's flags hold for every isolate of the process, worker threads too).
-# A function of ${SMALL_FUNCTION_MB} MB or less
-# trades peak speed for footprint: 1 MB semi-spaces, Maglev as the top tier, no V8 worker
-# threads, one malloc arena. DENO_V8_FLAGS set by the user come after these, and V8 keeps the
+# Maglev as the top tier and no
+# V8 worker threads at any size: flags that change code, the same for all, so that the one
+# start-up cache is taken at any size. A function of ${SMALL_FUNCTION_MB} MB or less has 1 MB semi-spaces
+# and one malloc arena. DENO_V8_FLAGS set by the user come after these, and V8 keeps the
 # last value of a flag; a MALLOC_ARENA_MAX set by the user is kept. A size with more than ${
     String(MAX_MEMORY_MB).length
   }
 # digits is none Lambda gives: ignored, before any shell's arithmetic could overflow on it.
-cache_profile=default
+v8_flags=${CODE_FLAGS.join(",")}
 case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
   "" | 0* | *[!0-9]* | ${"?".repeat(String(MAX_MEMORY_MB).length + 1)}*) ;;
   *)
@@ -276,19 +257,16 @@ ${isolatesScript()}    new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
       [ "$old_space" -ge ${MIN_OLD_SPACE_MB} ] || old_space=${MIN_OLD_SPACE_MB}
     fi
     [ "$semi_space" -ge 1 ] || semi_space=1
-    v8_flags="--max-semi-space-size=$semi_space,--max-old-space-size=$old_space"
+    v8_flags="--max-semi-space-size=$semi_space,--max-old-space-size=$old_space,$v8_flags"
     if [ "$AWS_LAMBDA_FUNCTION_MEMORY_SIZE" -le ${SMALL_FUNCTION_MB} ]; then
-      v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,${
-    CODE_FLAGS.small.join(",")
-  }"
-      cache_profile=small
+      v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,${CODE_FLAGS.join(",")}"
       : "\${MALLOC_ARENA_MAX:=1}"
       export MALLOC_ARENA_MAX
     fi
-    DENO_V8_FLAGS="$v8_flags\${DENO_V8_FLAGS:+,$DENO_V8_FLAGS}"
-    export DENO_V8_FLAGS
     ;;
 esac
+DENO_V8_FLAGS="$v8_flags\${DENO_V8_FLAGS:+,$DENO_V8_FLAGS}"
+export DENO_V8_FLAGS
 `;
 }
 
@@ -343,6 +321,7 @@ export function layerLauncherScript(layerId: string): string {
     `task="\${LAMBDA_TASK_ROOT:-/var/task}"
 gopherless_layer=
 gopherless_cache_root=
+gopherless_cache_sums=
 if [ -f "$task/${FUNCTION_MANIFEST}" ]; then . "$task/${FUNCTION_MANIFEST}"; fi
 if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
   ${m.wanted}="$gopherless_layer" ${m.have}=${
@@ -351,19 +330,16 @@ if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
   export ${m.wanted} ${m.have} ${m.manifest}
   ${execDeno(`"$here/${LAYER_MISMATCH_SCRIPT}"`).replaceAll("\n", "\n  ").trimEnd()}
 fi
-# The function's start-up cache, made at build time for its task root with this layer's deno, one
-# per set of V8 flags that change code (packaging/start_cache.ts), checked with one cksum (CRC-32)
-# against the sums its manifest holds: the same rules as a one-zip package's launcher.
+# The function's start-up cache, made at build time for its task root with this layer's deno,
+# checked with one cksum (CRC-32) against the sums its manifest holds: the same rules as a
+# one-zip package's launcher.
 if [ -n "$gopherless_cache_root" ] && [ "$task" -ef "$gopherless_cache_root" ]; then
   task=$gopherless_cache_root
 fi
 if [ "$task" = "$gopherless_cache_root" ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
-  cache="$task/${START_CACHE_DIR}/$cache_profile"
-  case "$cache_profile" in
-    small) sums=$gopherless_cache_small ;;
-    *) sums=$gopherless_cache_default ;;
-  esac
-  if [ -n "$sums" ] && [ "$(cksum "$cache"/* 2>/dev/null)" = "$sums" ]; then
+  cache="$task/${START_CACHE_DIR}"
+  if [ -n "$gopherless_cache_sums" ] &&
+    [ "$(cksum "$cache"/* 2>/dev/null)" = "$gopherless_cache_sums" ]; then
     cp -R "$cache/." "$DENO_DIR" 2>/dev/null || :
   else
     echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2
@@ -378,13 +354,13 @@ export interface FunctionManifestOptions {
   layerId: string;
   /** The task root its start-up cache is made for (none: it ships none). */
   startCacheRoot?: string;
-  /** The start-up cache's files as the function's zip holds them (`.deno-cache/<profile>/<file>`). */
+  /** The start-up cache's files as the function's zip holds them (`.deno-cache/<file>`). */
   startCacheFiles?: readonly { name: string; data: Uint8Array }[];
 }
 
 /**
  * {@link FUNCTION_MANIFEST}: shell assignments only (the layer's launcher sources it): the layer
- * the function was built for, and its start-up cache's root and `cksum` lines by profile.
+ * the function was built for, and its start-up cache's root, files and their `cksum` lines.
  */
 export function functionManifest(options: FunctionManifestOptions): string {
   const lines = [
@@ -395,10 +371,9 @@ export function functionManifest(options: FunctionManifestOptions): string {
   const root = options.startCacheRoot;
   if (root !== undefined && options.startCacheFiles) {
     lines.push(`gopherless_cache_root=${shellQuote(root)}`);
-    for (const [profile, { sums }] of cacheSums(root, options.startCacheFiles)) {
-      if (!/^[a-z]+$/.test(profile)) continue;
-      lines.push(`gopherless_cache_${profile}=${shellQuote(sums)}`);
-    }
+    lines.push(
+      `gopherless_cache_sums=${shellQuote(cacheSums(root, options.startCacheFiles).sums)}`,
+    );
   }
   return lines.join("\n") + "\n";
 }

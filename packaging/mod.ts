@@ -31,7 +31,6 @@ export {
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
 export {
   CODE_FLAGS,
-  type CodeProfile,
   heapFlags,
   type LauncherOptions,
   launcherScript,

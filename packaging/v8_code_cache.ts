@@ -28,6 +28,15 @@ function wellFormed(data: Uint8Array): boolean {
 }
 
 /**
+ * The flag hash in `cache`'s header: V8's hash of its flags that change code, which V8 compares
+ * with its own before it takes the cache; `undefined` for a header this module does not know.
+ * Heap sizes and the background-task flags do not enter it (`CODE_FLAGS` in `launcher.ts`).
+ */
+export function flagHashOf(cache: Uint8Array): number | undefined {
+  return wellFormed(cache) ? word(cache, FLAG_HASH) : undefined;
+}
+
+/**
  * `cache` with the flag hash of `reference`, or `undefined` when the two were not made by the
  * same V8 for the same source (magic number, version hash, source hash, read-only snapshot
  * checksum), or either header is not the one this module knows.

@@ -103,6 +103,18 @@ Deno.test("decoding follows Go's compatibility rules", () => {
   const Narrow = t.struct("T", { B: t.string, A: t.int8, Missing: t.float64 });
   const bytes = encode(Wide, { A: 7, B: "b", Extra: [{ name: "int", value: 1 }] });
   assert.deepEqual(decode(bytes, Narrow), { B: "b", A: 7, Missing: 0 });
+  // A field skipped in the middle of a struct: strings, byte slices and custom encodings are
+  // skipped by their byte count, and the fields after them still arrive.
+  const Sent = t.struct("U", { A: t.int, S: t.string, Raw: t.bytes, When: t.time, Z: t.int });
+  const Kept = t.struct("U", { A: t.int, Z: t.int });
+  const sent = encode(Sent, {
+    A: 1,
+    S: "skipped",
+    Raw: new Uint8Array([1, 2, 3]),
+    When: GoTime.fromDate(new Date(0)),
+    Z: 2,
+  });
+  assert.deepEqual(decode(sent, Kept), { A: 1, Z: 2 });
   // Overflow of the receiving type is an error.
   assertGobError(() => decode(encode(Wide, { A: 300, B: "", Extra: [] }), Narrow), "overflow");
   // Sign, float and slice/array mismatches are type errors.

@@ -10,7 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { goTest } from "../_support/go.ts";
 import { buildGo } from "../_support/go.ts";
 import { elfMachine } from "../../packaging/targets.ts";
-import { launcherScript } from "../../packaging/launcher.ts";
+import { CODE_FLAGS, launcherScript } from "../../packaging/launcher.ts";
 import { runBootstrap } from "./_mini_platform.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
@@ -83,11 +83,9 @@ Deno.test({
     );
     // The launcher checks the shipped cache against the checksums of the files built.
     const startCacheFiles = [];
-    for (const profile of ["small", "default"]) {
-      for (const file of ["dep_analysis_cache_v2", "v8_code_cache_v2"]) {
-        const name = `.deno-cache/${profile}/${file}`;
-        startCacheFiles.push({ name, data: await Deno.readFile(`${out}/${name}`) });
-      }
+    for (const file of ["dep_analysis_cache_v2", "v8_code_cache_v2"]) {
+      const name = `.deno-cache/${file}`;
+      startCacheFiles.push({ name, data: await Deno.readFile(`${out}/${name}`) });
     }
     assert.equal(
       await Deno.readTextFile(`${out}/bootstrap`),
@@ -100,11 +98,10 @@ Deno.test({
       ["handler.js", "100644"],
       ["handler.js.map", "100644"],
       ...chunks.flatMap((c) => [[c, "100644"], [`${c}.map`, "100644"]]),
-      ...["small", "default"].flatMap((p) => [
-        // No CommonJS in the fixture: no entry in Node.js's analysis cache, so no database.
-        [`.deno-cache/${p}/dep_analysis_cache_v2`, "100644"],
-        [`.deno-cache/${p}/v8_code_cache_v2`, "100644"],
-      ]),
+      // One cache, for every memory size. No CommonJS in the fixture: no entry in Node.js's
+      // analysis cache, so no database.
+      [".deno-cache/dep_analysis_cache_v2", "100644"],
+      [".deno-cache/v8_code_cache_v2", "100644"],
     ]);
     // Code split: the go1.x protocol (gob, net/rpc) and the fixture's lazily imported module
     // are chunks of their own, and neither is in what handler.js imports statically.
@@ -153,7 +150,7 @@ Deno.test({
     assert.ok(a.unzippedWithinLimit);
     assert.equal(a.startCache.taskRoot, task);
     assert.equal(a.startCache.modules, chunks.length + 1, "handler.js and every chunk");
-    assert.deepEqual(a.startCache.profiles, ["small", "default"]);
+    assert.deepEqual(a.startCache.v8Flags, CODE_FLAGS);
     // The runtime's own chunks are cached with every function compiled; the fixture's are not.
     const runtimeOnly = chunks.filter((_, i) =>
       inChunks[i].every((s) => /^(gob|rpc|runtime|http|ground|protocol)\//.test(s))
@@ -273,9 +270,10 @@ Deno.test({
     const { dir, task } = await buildOnce();
     const files = [...Deno.readDirSync(task)].filter((e) => e.name.endsWith(".js"));
     const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
-    // A small function (its launcher passes code-changing V8 flags) and a large one (none).
-    for (const [profile, memory] of [["small", "128"], ["default", "1024"]]) {
-      const shipped = await codeCacheOf(`${task}/.deno-cache/${profile}`);
+    // One cache, taken by a small function and a large one alike (their flags differ only in
+    // ones outside V8's flag hash), and with no memory size set.
+    const shipped = await codeCacheOf(`${task}/.deno-cache`);
+    for (const [profile, memory] of [["small", "128"], ["large", "1024"], ["unset", ""]]) {
       assert.deepEqual(
         [...shipped.keys()].sort(),
         files.map((e) => `file://${task}/${e.name}`).sort(),
@@ -328,9 +326,9 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const { dir, task } = await buildOnce();
-    // Both profiles: a small function (code-changing V8 flags) and a large one.
-    for (const [profile, memoryMb] of [["small", 512], ["default", 2048]] as const) {
-      const shipped = await codeCacheOf(`${task}/.deno-cache/${profile}`, true);
+    const shipped = await codeCacheOf(`${task}/.deno-cache`, true);
+    // A small function (1 MB semi-spaces) and a large one.
+    for (const [profile, memoryMb] of [["small", 512], ["large", 2048]] as const) {
       // Lambda's /tmp, and in it no DENO_DIR yet.
       await Deno.mkdir(`${dir}/tmp`, { recursive: true });
       const fresh = `${dir}/tmp/deno-concurrent-${profile}`;
@@ -376,7 +374,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const { dir, task } = await buildOnce();
-    const path = `${task}/.deno-cache/small/v8_code_cache_v2`;
+    const path = `${task}/.deno-cache/v8_code_cache_v2`;
     const original = await Deno.readFile(path);
     const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
     const env = (denoDir: string) => ({

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  CODE_FLAGS,
   heapFlags,
   LAUNCHER,
   launcherScript,
@@ -29,13 +30,23 @@ Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces
   assert.deepEqual(heapFlags(12.5), []);
 });
 
-Deno.test("v8Flags: up to 512 MB, 1 MB semi-spaces, Maglev at most, no V8 worker threads", () => {
-  const small = ["--max-opt=2", "--single-threaded"];
+Deno.test("v8Flags: Maglev at most and no V8 worker threads at any size; up to 512 MB, 1 MB semi-spaces", () => {
+  assert.deepEqual(CODE_FLAGS, ["--max-opt=2", "--single-threaded"]);
   assert.equal(SMALL_FUNCTION_MB, 512);
-  assert.deepEqual(v8Flags(128), ["--max-semi-space-size=1", "--max-old-space-size=116", ...small]);
-  assert.deepEqual(v8Flags(512), ["--max-semi-space-size=1", "--max-old-space-size=461", ...small]);
-  // above it, Node's formula alone
-  for (const mb of [513, 1024, 1769, 10240]) assert.deepEqual(v8Flags(mb), heapFlags(mb));
+  assert.deepEqual(v8Flags(128), [
+    "--max-semi-space-size=1",
+    "--max-old-space-size=116",
+    ...CODE_FLAGS,
+  ]);
+  assert.deepEqual(v8Flags(512), [
+    "--max-semi-space-size=1",
+    "--max-old-space-size=461",
+    ...CODE_FLAGS,
+  ]);
+  // above it, Node's formula and the code flags
+  for (const mb of [513, 1024, 1769, 10240]) {
+    assert.deepEqual(v8Flags(mb), [...heapFlags(mb), ...CODE_FLAGS]);
+  }
   for (const bad of [0, -5, 12.5, NaN]) assert.deepEqual(v8Flags(bad), []);
 });
 
@@ -96,16 +107,18 @@ Deno.test("launcher: one malloc arena up to 512 MB, unless the user set MALLOC_A
   assert.equal(user.arenas, "4");
 });
 
-Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no flags", async () => {
+Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, the code flags only", async () => {
   const user = await launch({
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
     DENO_V8_FLAGS: "--max-old-space-size=64",
   });
   assert.equal(user.flags, `${v8Flags(128).join(",")},--max-old-space-size=64`);
-  assert.equal((await launch({})).flags, "<unset>");
-  assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, "--expose-gc");
+  // The flags that change code are passed at any size, so that the one start-up cache is taken.
+  const code = CODE_FLAGS.join(",");
+  assert.equal((await launch({})).flags, code);
+  assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, `${code},--expose-gc`);
   for (const bad of ["", "abc", "12x", "0128"]) {
-    assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, "<unset>");
+    assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, code);
   }
 });
 
@@ -119,11 +132,11 @@ Deno.test("launcher: the same flags under dash and bash; a 20-digit memory size 
       const { flags } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb) }, shell);
       assert.equal(flags, v8Flags(mb).join(","), `${shell}, ${mb} MB`);
     }
-    // No size Lambda gives: no flags, as for an unset one, and no arithmetic that overflows
+    // No size Lambda gives: the flags of an unset one, and no arithmetic that overflows
     // (dash refused such a number and the launcher exited; bash wrapped it round).
     for (const huge of [String(MAX_MEMORY_MB + 1), "12345678901234567890", "9".repeat(23)]) {
       const { flags, args } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: huge }, shell);
-      assert.equal(flags, "<unset>", `${shell}, ${huge}`);
+      assert.equal(flags, CODE_FLAGS.join(","), `${shell}, ${huge}`);
       assert.match(args, /^run --allow-all .*\/handler\.js$/);
     }
   }
@@ -277,10 +290,8 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
   const dir = await Deno.realPath(await Deno.makeTempDir());
   try {
     const task = `${dir}/task`;
-    for (const profile of ["small", "default"]) {
-      await Deno.mkdir(`${task}/.deno-cache/${profile}`, { recursive: true });
-      await Deno.writeTextFile(`${task}/.deno-cache/${profile}/v8_code_cache_v2`, profile);
-    }
+    await Deno.mkdir(`${task}/.deno-cache`, { recursive: true });
+    await Deno.writeTextFile(`${task}/.deno-cache/v8_code_cache_v2`, "shipped");
     // A stand-in deno that prints the code cache it finds.
     await Deno.writeTextFile(
       `${task}/deno`,
@@ -300,11 +311,11 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
       assert.ok(out.success);
       return new TextDecoder().decode(out.stdout).trim();
     };
-    // The cache made under the flags the launcher passes for the memory size.
-    assert.equal(await start(task, `${dir}/fresh1`), "default", "a fresh DENO_DIR gets it");
-    assert.equal(await start(task, `${dir}/fresh2`, true), "default", "started as ./bootstrap");
-    assert.equal(await start(task, `${dir}/fresh4`, false, "128"), "small", "a small function");
-    assert.equal(await start(task, `${dir}/fresh5`, false, "1024"), "default", "a large one");
+    // The one cache, at any memory size.
+    assert.equal(await start(task, `${dir}/fresh1`), "shipped", "a fresh DENO_DIR gets it");
+    assert.equal(await start(task, `${dir}/fresh2`, true), "shipped", "started as ./bootstrap");
+    assert.equal(await start(task, `${dir}/fresh4`, false, "128"), "shipped", "a small function");
+    assert.equal(await start(task, `${dir}/fresh5`, false, "1024"), "shipped", "a large one");
     assert.equal(await start("/var/task", `${dir}/fresh3`), "none", "made for another root");
     await Deno.writeTextFile(`${dir}/fresh1/v8_code_cache_v2`, "warm");
     assert.equal(await start(task, `${dir}/fresh1`), "warm", "a warm DENO_DIR is left alone");
@@ -313,34 +324,30 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
   }
 });
 
-Deno.test("launcher: a small function's Deno has no V8 worker threads; a large one's has", async () => {
-  const [small, large] = (await printedAt(
+Deno.test("launcher: Deno has no V8 worker threads, at any memory size (one code cache for all)", async () => {
+  const counts = (await printedAt(
     "const names = [];\n" +
       'for (const t of Deno.readDirSync("/proc/self/task")) {\n' +
       "  names.push(Deno.readTextFileSync(`/proc/self/task/${t.name}/comm`).trim());\n" +
       "}\n" +
       "console.log(JSON.stringify(names));\n",
-    ["128", "1024"],
+    ["128", "1024", ""],
   )).map((text) => (JSON.parse(text) as string[]).filter((n) => n.startsWith("V8 ")).length);
-  assert.equal(small, 0);
-  assert.ok(large > 0, "V8's worker threads run in a 1024 MB function");
+  assert.deepEqual(counts, [0, 0, 0]);
 });
 
 /**
- * A package at `<dir>/task` with a stand-in start-up cache (one file per profile, holding the
- * profile's name) and a stand-in `deno` that prints the cache it finds and the handler it is
+ * A package at `<dir>/task` with a stand-in start-up cache (one file, holding "shipped") and a
+ * stand-in `deno` that prints the cache it finds and the handler it is
  * given; its launcher checks the cache's `cksum` unless `unchecked`.
  */
 async function cachePackage(dir: string, unchecked = false): Promise<string> {
   const task = `${dir}/task`;
-  const files = [];
-  for (const profile of ["small", "default"]) {
-    await Deno.mkdir(`${task}/.deno-cache/${profile}`, { recursive: true });
-    const name = `.deno-cache/${profile}/v8_code_cache_v2`;
-    const data = new TextEncoder().encode(profile);
-    await Deno.writeFile(`${task}/${name}`, data);
-    files.push({ name, data });
-  }
+  await Deno.mkdir(`${task}/.deno-cache`, { recursive: true });
+  const name = ".deno-cache/v8_code_cache_v2";
+  const data = new TextEncoder().encode("shipped");
+  await Deno.writeFile(`${task}/${name}`, data);
+  const files = [{ name, data }];
   await Deno.writeTextFile(
     `${task}/deno`,
     '#!/bin/sh\nc=$(cat "$DENO_DIR/v8_code_cache_v2" 2>/dev/null) || c=none\n' +
@@ -402,7 +409,7 @@ Deno.test("launcher: started through a link or by any spelling of its folder, it
         const what = `${shell ?? "#!"} ${command} in ${cwd}`;
         const run = await startAs(command, cwd, `${dir}/fresh-${n++}`, shell, "128");
         // The shipped cache, and the handler by the path the cache's entries are keyed for.
-        assert.equal(run.stdout, `small ${task}/handler.js`, what);
+        assert.equal(run.stdout, `shipped ${task}/handler.js`, what);
         assert.equal(run.stderr, "", what);
       }
     }
@@ -418,21 +425,24 @@ Deno.test("launcher: a damaged start-up cache is not copied (its cksum is checke
     for (const shell of [undefined, ...SHELLS]) {
       const tag = shell ?? "#!";
       const clean = await startAs(`${task}/bootstrap`, dir, `${dir}/clean-${tag}`, shell, "128");
-      assert.equal(clean.stdout, `small ${task}/handler.js`, tag);
+      assert.equal(clean.stdout, `shipped ${task}/handler.js`, tag);
     }
-    // One bit flipped in the small profile's file: that cache is left out and Deno starts
-    // without it; the other profile's is still copied.
-    const path = `${task}/.deno-cache/small/v8_code_cache_v2`;
+    // One bit flipped in the cache's file: it is left out and Deno starts without it, at any
+    // memory size.
+    const path = `${task}/.deno-cache/v8_code_cache_v2`;
     const data = await Deno.readFile(path);
     data[2] ^= 0x10;
     await Deno.writeFile(path, data);
     for (const shell of [undefined, ...SHELLS]) {
-      const tag = shell ?? "#!";
-      const bad = await startAs(`${task}/bootstrap`, dir, `${dir}/bad-${tag}`, shell, "128");
-      assert.equal(bad.stdout, `none ${task}/handler.js`, tag);
-      assert.match(bad.stderr, /start-up cache in .*small is damaged or missing; starting without/);
-      const other = await startAs(`${task}/bootstrap`, dir, `${dir}/other-${tag}`, shell, "1024");
-      assert.equal(other.stdout, `default ${task}/handler.js`, tag);
+      for (const memory of ["128", "1024"]) {
+        const tag = `${shell ?? "#!"}-${memory}`;
+        const bad = await startAs(`${task}/bootstrap`, dir, `${dir}/bad-${tag}`, shell, memory);
+        assert.equal(bad.stdout, `none ${task}/handler.js`, tag);
+        assert.match(
+          bad.stderr,
+          /start-up cache in .*cache is damaged or missing; starting without/,
+        );
+      }
     }
     // A missing file is as damaged.
     await Deno.remove(path);
@@ -441,7 +451,7 @@ Deno.test("launcher: a damaged start-up cache is not copied (its cksum is checke
     // Without the build's checksums (an older launcher) the damage would be copied.
     await Deno.writeFile(path, data);
     const unchecked = await cachePackage(`${dir}/unchecked`, true);
-    await Deno.writeFile(`${unchecked}/.deno-cache/small/v8_code_cache_v2`, data);
+    await Deno.writeFile(`${unchecked}/.deno-cache/v8_code_cache_v2`, data);
     const copied = await startAs(
       `${unchecked}/bootstrap`,
       dir,

@@ -4,10 +4,16 @@
  * --mount`, as root: the paths the start-up cache is made for are Lambda's, nothing is built for
  * other roots), `/opt/bootstrap` started as Lambda starts a custom runtime from a layer. Answers
  * in both protocols, under our emulator and AWS's Runtime Interface Emulator; the start-up cache
- * taken as shipped; a function built for another layer refused with a clear init error.
+ * taken as shipped; a function built for another layer refused with a clear init error. An arm64
+ * pair, its cache made by the layer's arm64 deno under qemu-user, started the same way with that
+ * deno run through qemu-user (one protocol per memory size, since an emulated start takes seconds).
  */
 import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/mod.ts";
+import { findQemuUser, hostCpu } from "../../ground/qemu.ts";
+import { DENO_RUNNER_VARIABLE } from "../../protocol/launcher.ts";
+import { elfMachine } from "../../packaging/targets.ts";
+import { arm64Test } from "../_support/qemu.ts";
 import { goTest } from "../_support/go.ts";
 import { unzipInto } from "../_support/tools.ts";
 import { underRie } from "../_support/rie.ts";
@@ -96,8 +102,12 @@ Deno.test({
     assert.equal(names[0], FUNCTION_MANIFEST);
     assert.ok(names.includes("handler.js"));
     assert.ok(!names.includes("bootstrap") && !names.includes("deno"), `${names}`);
-    assert.ok(names.some((n) => n.startsWith(".deno-cache/small/")), `${names}`);
-    assert.ok(a.zipBytes < 2 * 1024 * 1024, `function zip ${a.zipBytes} B`);
+    // One start-up cache, for every memory size.
+    assert.deepEqual(names.filter((n) => n.startsWith(".deno-cache/")), [
+      ".deno-cache/dep_analysis_cache_v2",
+      ".deno-cache/v8_code_cache_v2",
+    ]);
+    assert.ok(a.zipBytes < 1024 * 1024, `function zip ${a.zipBytes} B`);
     assert.ok(a.layer.zipBytes > 20 * 1024 * 1024, "the layer holds Deno");
     assert.match(
       a.layer.id,
@@ -156,9 +166,10 @@ Deno.test({
     const start = await sandbox(root);
     // Lambda's /tmp exists; the DENO_DIR in it does not yet.
     await Deno.mkdir(`${dir}/tmp`, { recursive: true });
-    for (const [profile, memory] of [["small", "128"], ["default", "1024"]]) {
-      const shipped = await codeCacheOf(`${root}/var/task/.deno-cache/${profile}`);
-      assert.ok(shipped.size > 1);
+    // One cache, taken by a small function and a large one alike.
+    const shipped = await codeCacheOf(`${root}/var/task/.deno-cache`);
+    assert.ok(shipped.size > 1);
+    for (const [profile, memory] of [["small", "128"], ["large", "1024"]]) {
       const fresh = `${dir}/tmp/deno-${profile}`;
       const env = { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory };
       const run = await runBootstrap(start, root, [
@@ -276,6 +287,79 @@ Deno.test({
     assert.match(r.stderr, /--layer splits a --runtime deno package/);
   },
 });
+
+arm64Test(
+  "layer: an arm64 pair, its cache made under qemu, runs read-only under qemu in both protocols",
+  async () => {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-layer-arm64-" }));
+    try {
+      // The one slow step: the function's start-up cache made by the layer's arm64 deno.
+      const r = await runCli([
+        FN,
+        "--layer",
+        "--arch",
+        "arm64",
+        "--no-check",
+        "--out",
+        `${dir}/dist`,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(await Deno.readTextFile(`${dir}/dist/build.json`));
+      const a = report.artifacts[0];
+      assert.equal(a.arch, "arm64");
+      assert.match(a.layer.id, /-arm64-[0-9a-f]{16}$/);
+      assert.equal(a.startCache.taskRoot, "/var/task", JSON.stringify(a.startCache));
+      assert.ok(a.zipBytes < 1024 * 1024, `function zip ${a.zipBytes} B`);
+      const root = `${dir}/root`;
+      await unzipInto(a.layer.zip, `${root}/opt`);
+      await unzipInto(a.zip, `${root}/var/task`);
+      const head = (await Deno.readFile(`${root}/opt/deno`)).subarray(0, 64);
+      assert.equal(elfMachine(head), 183, "an arm64 Deno in the layer");
+      const start = await sandbox(root);
+      // What the emulator does for a package of the other architecture: the launcher runs its
+      // deno through qemu-user (on an arm64 machine, directly).
+      const qemu = hostCpu() === "aarch64" ? undefined : findQemuUser("aarch64");
+      const emulate: Record<string, string> = qemu
+        ? { [DENO_RUNNER_VARIABLE]: qemu.program, QEMU_LD_PREFIX: qemu.ldPrefix }
+        : {};
+      await Deno.mkdir(`${dir}/tmp`);
+      const shipped = await codeCacheOf(`${root}/var/task/.deno-cache`);
+      assert.ok(shipped.size > 1);
+      // One protocol per memory size: an emulated start takes seconds.
+      const cases = [["128", "runtime-api"], ["1024", "go1x"]] as const;
+      for (const [memory, protocol] of cases) {
+        const fresh = `${dir}/tmp/deno-${memory}`;
+        const fn = await LocalFunction.start({
+          bootstrap: start,
+          cwd: root,
+          protocol,
+          env: { ...emulate, DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
+          // qemu's own memory counts in the process's: no limit for the emulated run (the
+          // emulator lifts it itself when it sees the foreign deno beside a bootstrap).
+          memoryMb: qemu ? 10_240 : Number(memory),
+          timeoutMs: 120_000,
+          initTimeoutMs: 300_000,
+        });
+        try {
+          const ok = await fn.invoke({ op: "hello", name: "Ada" });
+          assert.ok(ok.ok, `${protocol}: ${ok.logs}`);
+          assert.equal(JSON.parse(new TextDecoder().decode(ok.payload)).message, "Hello, Ada!");
+          const where = await fn.invoke({ op: "where" });
+          assert.ok(where.ok, `${protocol}: ${where.logs}`);
+          const w = JSON.parse(new TextDecoder().decode(where.payload));
+          assert.equal(w.main, "file:///var/task/handler.js");
+          assert.equal(w.cwd, "/var/task");
+        } finally {
+          await fn.close();
+        }
+        // The arm64 deno took every shipped entry as it was: nothing recompiled or rewritten.
+        assert.deepEqual(await codeCacheOf(fresh), shipped, `${memory} MB, ${protocol}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test({
   name: "layer: clean up the build",

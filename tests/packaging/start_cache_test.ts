@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { nodeBuiltins, primeStartCache, StartCacheError } from "../../packaging/start_cache.ts";
+import { CODE_FLAGS, v8Flags } from "../../packaging/launcher.ts";
+import { flagHashOf } from "../../packaging/v8_code_cache.ts";
 
 /** The specifiers of one table of a database made by primeStartCache (`all`: not only files). */
 function specifiers(data: Uint8Array, table: string, dir: string, all = false): string[] {
@@ -237,5 +239,42 @@ Deno.test("primeStartCache: the same modules in two folders give the same bytes"
     }
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("primeStartCache: the cache made under the launcher's flags has one flag hash at every memory size", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await Deno.writeTextFile(`${dir}/handler.js`, "export const answer = () => 42;\n");
+    /** The flag hash of the handler's code cache made under `flags`. */
+    const hashUnder = async (flags: string[]) => {
+      const made = await primeStartCache({
+        deno: Deno.execPath(),
+        dir,
+        modules: ["handler.js"],
+        taskRoot: dir,
+        v8Flags: flags,
+      });
+      const path = `${dir}/v8-${flags.length}`;
+      await Deno.writeFile(path, made.files.find((f) => f.name === "v8_code_cache_v2")!.data);
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        const row = db.prepare("SELECT data FROM codecache WHERE specifier = ?")
+          .get(`file://${dir}/handler.js`) as { data: Uint8Array };
+        return flagHashOf(new Uint8Array(row.data));
+      } finally {
+        db.close();
+      }
+    };
+    // What the launcher passes: a small function's, a large one's, and with no memory size set.
+    const small = await hashUnder(v8Flags(128));
+    assert.notEqual(small, undefined);
+    assert.equal(await hashUnder(v8Flags(10240)), small, "a large function");
+    assert.equal(await hashUnder([...CODE_FLAGS]), small, "no memory size");
+    // V8 hashes the flags that change code: any difference in them would split the cache.
+    assert.notEqual(await hashUnder(["--max-opt=2"]), small, "no --single-threaded");
+    assert.notEqual(await hashUnder(["--single-threaded"]), small, "no --max-opt");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
