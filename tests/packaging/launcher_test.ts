@@ -204,7 +204,7 @@ Deno.test("launcher: in a concurrent environment, each isolate's share of the fl
       }
     }
   }
-  assert.deepEqual(v8Flags(2048, 2), ["--max-semi-space-size=51", "--max-old-space-size=922"]);
+  assert.deepEqual(heapFlags(2048, 2), ["--max-semi-space-size=51", "--max-old-space-size=922"]);
   assert.deepEqual(v8Flags(2048, 1), v8Flags(2048));
 });
 
