@@ -10,8 +10,9 @@
  *   is exec → `Function.Ping` answered).
  *
  * References, measured in the same run, in turns with the function:
- * - the one-fetch Deno floor: the same `deno` binary running a one-line `fetch` of `/next`
- *   (default flags, no config), the least a Deno program can do before its first event;
+ * - the Deno floors: the same `deno` binary (default flags, no config) running a one-line `fetch`
+ *   of `/next`, and one raw HTTP/1.1 GET of `/next` over `Deno.connect` (no `fetch`): the least
+ *   a Deno program can do to reach its first event;
  * - the same echo function written with aws-lambda-go (`tests/go/cmd/goecho`), in both protocols.
  *
  * Measured: cold start (an empty `DENO_DIR` each time, as `/tmp` is in a fresh sandbox) and warm
@@ -31,6 +32,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { DENO_FETCH_FLOOR, DENO_RAW_GET_FLOOR } from "./_floors.ts";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -50,22 +53,8 @@ const memoryInvokes = Number(values["memory-invokes"]);
 const memorySize = values.memory!;
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-shipped-" });
-const dec = new TextDecoder();
 
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
-  }
-  return dec.decode(r.stdout);
-}
-
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${work}/bin/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
-  return out;
-}
+const goBuildHere = (pkg: string) => goBuild(pkg, `${work}/bin`);
 
 // ---- the package ---------------------------------------------------------------------------
 
@@ -117,16 +106,16 @@ const unzippedBytes = Object.values(files).reduce((a, b) => a + b, 0);
 const bootstrap = [`${task}/bootstrap`];
 
 const [rapiHost, go1xHost, goEcho] = await Promise.all([
-  goBuild("cmd/runtimeapihost"),
-  goBuild("cmd/go1xhost"),
-  goBuild("cmd/goecho"),
+  goBuildHere("cmd/runtimeapihost"),
+  goBuildHere("cmd/go1xhost"),
+  goBuildHere("cmd/goecho"),
 ]);
 const floorJs = `${work}/floor.js`;
-await Deno.writeTextFile(
-  floorJs,
-  'await fetch(`http://${Deno.env.get("AWS_LAMBDA_RUNTIME_API")}/2018-06-01/runtime/invocation/next`);\n',
-);
+await Deno.writeTextFile(floorJs, DENO_FETCH_FLOOR);
 const floor = [`${task}/deno`, "run", "-A", "--no-config", "--no-lock", floorJs];
+const rawFloorJs = `${work}/floor-raw.js`;
+await Deno.writeTextFile(rawFloorJs, DENO_RAW_GET_FLOOR);
+const rawFloor = [`${task}/deno`, "run", "-A", "--no-config", "--no-lock", rawFloorJs];
 
 // ---- drivers ---------------------------------------------------------------------------------
 
@@ -170,6 +159,7 @@ type Subject = { name: string; protocol: "rapi" | "go1x"; cmd: string[]; deno: b
 const startSubjects: Subject[] = [
   { name: "function, Runtime API", protocol: "rapi", cmd: bootstrap, deno: true },
   { name: "one-fetch Deno floor", protocol: "rapi", cmd: floor, deno: true },
+  { name: "raw-GET Deno floor", protocol: "rapi", cmd: rawFloor, deno: true },
   { name: "function, go1.x", protocol: "go1x", cmd: bootstrap, deno: true },
   { name: "aws-lambda-go, Runtime API", protocol: "rapi", cmd: [goEcho], deno: false },
   { name: "aws-lambda-go, go1.x", protocol: "go1x", cmd: [goEcho], deno: false },
@@ -291,6 +281,8 @@ const floorCold = median(cold["one-fetch Deno floor"].wall);
 const floorWarm = median(warm["one-fetch Deno floor"].wall);
 const floorColdCpu = median(cold["one-fetch Deno floor"].cpu);
 const floorWarmCpu = median(warm["one-fetch Deno floor"].cpu);
+const rawCold = median(cold["raw-GET Deno floor"].wall);
+const rawColdCpu = median(cold["raw-GET Deno floor"].cpu);
 const sign = (x: number) => (x >= 0 ? "+" : "−") + f1(Math.abs(x));
 
 const lines: string[] = [];
@@ -314,9 +306,9 @@ out(
 out();
 out(
   "| start-up (exec → first `/next`, or → `Function.Ping` answered) | cold wall | cold CPU | " +
-    "warm wall | warm CPU | cold vs floor | warm vs floor |",
+    "warm wall | warm CPU | cold vs floor | warm vs floor | cold vs raw-GET floor |",
 );
-out("|---|---:|---:|---:|---:|---:|---:|");
+out("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const s of startSubjects) {
   const c = median(cold[s.name].wall), w = median(warm[s.name].wall);
   const cc = median(cold[s.name].cpu), wc = median(warm[s.name].cpu);
@@ -325,7 +317,7 @@ for (const s of startSubjects) {
       s.deno ? f1(wc) + " ms" : ""
     } | ${sign(c - floorCold)} ms (CPU ${sign(cc - floorColdCpu)}) | ${
       s.deno ? `${sign(w - floorWarm)} ms (CPU ${sign(wc - floorWarmCpu)})` : ""
-    } |`,
+    } | ${sign(c - rawCold)} ms (CPU ${sign(cc - rawColdCpu)}) |`,
   );
 }
 out();

@@ -6,7 +6,7 @@
  * @module
  */
 
-export { detectEventKind, eventToRequest, http, HttpContext, responseToResult } from "./handler.ts";
+export * from "./handler.ts";
 export type {
   ALBEvent,
   ALBResult,

@@ -1,11 +1,11 @@
 // Command runtimeapihost is a Lambda Runtime API stand-in for benchmarks, written with Go's
 // net/http: it starts a function with AWS_LAMBDA_RUNTIME_API pointing at itself, times exec
-// until the function's first GET /2018-06-01/runtime/invocation/next, then (with -n > 0) hands
+// until the function's first GET /2018-06-01/runtime/invocation/next (and reads what the function
+// had read from the disk by then, /proc/PID/io's read_bytes), then (with -n > 0) hands
 // out -n invokes of a 1 KB event one after another, times each from the moment its event is
 // handed out until its response has been received (what Lambda bills as the duration), and
 // samples the function's resident memory from /proc every -sample invokes (counting from the
-// first, warm-up included). It prints one JSON
-// report on stdout.
+// first, warm-up included). It prints one JSON report on stdout.
 //
 //	runtimeapihost [-n 0] [-warmup 200] [-sample 0] -- command args...
 //
@@ -34,12 +34,17 @@ type report struct {
 	StartupMs float64 `json:"startupMs"`
 	// StartupCPUMs is the CPU time (user + system, all threads) the function used until it
 	// asked for its first event; only with -n 0, where it is stopped right then.
-	StartupCPUMs float64          `json:"startupCpuMs,omitempty"`
-	Invokes      int              `json:"invokes"`
-	P50Us        float64          `json:"p50Us,omitempty"`
-	P99Us        float64          `json:"p99Us,omitempty"`
-	Samples      []procmem.Sample `json:"samples,omitempty"`
-	Bad          int              `json:"badResponses"`
+	StartupCPUMs float64 `json:"startupCpuMs,omitempty"`
+	// StartupReadBytes is what the function's process (its threads, and the children it has
+	// waited for: the launcher's) had caused to be read from the storage layer when it asked for
+	// its first event (read_bytes of /proc/PID/io; page faults on mapped files and read-ahead
+	// included; pages already in the page cache not).
+	StartupReadBytes int64            `json:"startupReadBytes"`
+	Invokes          int              `json:"invokes"`
+	P50Us            float64          `json:"p50Us,omitempty"`
+	P99Us            float64          `json:"p99Us,omitempty"`
+	Samples          []procmem.Sample `json:"samples,omitempty"`
+	Bad              int              `json:"badResponses"`
 }
 
 type standIn struct {
@@ -64,6 +69,7 @@ type standIn struct {
 func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
 	s.once.Do(func() {
 		s.rep.StartupMs = float64(time.Since(s.started).Microseconds()) / 1000
+		s.rep.StartupReadBytes = procmem.ReadBytes(s.pid)
 		close(s.first)
 	})
 	select {

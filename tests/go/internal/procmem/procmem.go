@@ -73,3 +73,20 @@ func CPUMs(state *os.ProcessState) float64 {
 	us := ru.Utime.Sec*1e6 + ru.Utime.Usec + ru.Stime.Sec*1e6 + ru.Stime.Usec
 	return float64(us) / 1000
 }
+
+// ReadBytes returns read_bytes of /proc/PID/io: the bytes pid (all its threads, and the children
+// it has waited for) caused to be fetched from the storage layer, read-ahead and page faults on
+// mapped files included (0 when the process is gone or the kernel does not account I/O).
+func ReadBytes(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "read_bytes: "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
