@@ -35,6 +35,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -53,23 +54,8 @@ const invokes = Number(values.invokes);
 const ioInvokes = Number(values["io-invokes"]);
 const memorySize = values.memory;
 const groups = new Set(values.only.split(","));
-const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const r = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr)}`);
-  }
-  return dec.decode(r.stdout);
-}
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-mi-bench-" });
-
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${work}/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-C", `${ROOT}tests/go`, "-o", out, `./${pkg}`]);
-  return out;
-}
 
 /** Builds the function with the gopherless checkout at `root` for `${work}/<label>/task`. */
 async function buildPackage(label: string, root: string): Promise<string> {
@@ -97,9 +83,9 @@ if (values.baseline) {
   packages.push(["baseline", await buildPackage("baseline", await Deno.realPath(values.baseline))]);
 }
 const [host, goFunction, startHost] = await Promise.all([
-  goBuild("cmd/concurrenthost"),
-  goBuild("cmd/goconcurrent"),
-  goBuild("cmd/runtimeapihost"),
+  goBuild("cmd/concurrenthost", work),
+  goBuild("cmd/goconcurrent", work),
+  goBuild("cmd/runtimeapihost", work),
 ]);
 
 /** What one run reports (the stand-ins' JSON). */
@@ -129,11 +115,12 @@ async function measure(
       ? ["-n", "0", "--", ...cmd]
       : ["-op", op, "-n", String(n), "-warmup", String(n / 10), "--", ...cmd];
     const out = await run(op === "start" ? startHost : host, args, {
-      ...Deno.env.toObject(),
-      AWS_LAMBDA_MAX_CONCURRENCY: "64",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memorySize,
-      DENO_DIR: denoDir,
-      ...env,
+      env: {
+        AWS_LAMBDA_MAX_CONCURRENCY: "64",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memorySize,
+        DENO_DIR: denoDir,
+        ...env,
+      },
     });
     const r = JSON.parse(out) as Report;
     if (r.badResponses > 0) throw new Error(`${cmd[0]}: ${r.badResponses} bad, ${r.firstBad}`);
