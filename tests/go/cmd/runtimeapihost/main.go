@@ -45,6 +45,9 @@ type report struct {
 	P99Us            float64          `json:"p99Us,omitempty"`
 	Samples          []procmem.Sample `json:"samples,omitempty"`
 	Bad              int              `json:"badResponses"`
+	// CPUPerInvokeUs is the function's CPU time (user + system) over the timed invokes, per
+	// invoke (from /proc/PID/stat: 10 ms steps over the whole run).
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 }
 
 type standIn struct {
@@ -62,6 +65,7 @@ type standIn struct {
 	answered int
 	sentAt   time.Time
 	lat      []float64
+	cpuStart float64 // the function's CPU time (ms) when the timed invokes began; -1: not read
 	rep      report
 	turn     chan struct{} // one token: the next event may be handed out
 }
@@ -102,12 +106,18 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, _, kind string) {
 	if n > s.warmup {
 		s.lat = append(s.lat, us)
 	}
+	if n == s.warmup {
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+	}
 	s.mu.Unlock()
 	runtimeapi.Accept(w)
 	if s.sample > 0 && n%s.sample == 0 {
 		s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
 	}
 	if n >= s.total {
+		if cpu := procmem.RunningCPUMs(s.pid); s.cpuStart >= 0 && cpu >= 0 && n > s.warmup {
+			s.rep.CPUPerInvokeUs = (cpu - s.cpuStart) * 1000 / float64(n-s.warmup)
+		}
 		close(s.done)
 		return
 	}
@@ -133,6 +143,7 @@ func main() {
 	s := &standIn{
 		event: event, warmup: *warmup, sample: *sample,
 		first: make(chan struct{}), done: make(chan struct{}), turn: make(chan struct{}, 1),
+		cpuStart: -1,
 	}
 	if *n > 0 {
 		s.total = *warmup + *n
@@ -152,6 +163,11 @@ func main() {
 	s.pid = f.Cmd.Process.Pid
 	defer f.Kill()
 	f.Await(s.first, *timeout, "its first /next")
+	if *warmup == 0 {
+		s.mu.Lock()
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+		s.mu.Unlock()
+	}
 	if *n > 0 {
 		f.Await(s.done, *timeout, "its last response")
 		s.rep.Invokes = *n
