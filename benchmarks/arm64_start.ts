@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import { launcherScript } from "../packaging/launcher.ts";
 import { findQemuUser, hostCpu } from "../ground/qemu.ts";
 import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -38,13 +39,6 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) throw new Error(`${cmd} ${args.join(" ")}:\n${dec.decode(r.stderr)}`);
-  return dec.decode(r.stdout);
-}
 
 const qemu = hostCpu() === "aarch64" ? undefined : findQemuUser("aarch64", { qemu: values.qemu });
 const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-arm64-start-" }));
@@ -82,14 +76,9 @@ try {
   const artifact = report.artifacts[0];
 
   await Deno.mkdir(`${work}/tmp`);
-  const goBuild = async (pkg: string) => {
-    const out = `${work}/${pkg.replaceAll("/", "_")}`;
-    await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
-    return out;
-  };
   const hosts = {
-    "Runtime API": { bin: await goBuild("cmd/runtimeapihost"), args: ["-n", "0"] },
-    "go1.x": { bin: await goBuild("cmd/go1xhost"), args: ["-scenario", "start"] },
+    "Runtime API": { bin: await goBuild("cmd/runtimeapihost", work), args: ["-n", "0"] },
+    "go1.x": { bin: await goBuild("cmd/go1xhost", work), args: ["-scenario", "start"] },
   };
   const subjects = [
     { name: "with its start-up cache (as built)", file: "bootstrap" },

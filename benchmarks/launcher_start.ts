@@ -25,6 +25,7 @@
 
 import { parseArgs } from "node:util";
 import { launcherScript } from "../packaging/launcher.ts";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -35,13 +36,6 @@ const rounds = Number(values.rounds);
 /** Launcher-alone starts per timing. */
 const BATCH = 20;
 const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) throw new Error(`${cmd} ${args.join(" ")}:\n${dec.decode(r.stderr)}`);
-  return dec.decode(r.stdout);
-}
 
 const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-launcher-" }));
 try {
@@ -84,8 +78,7 @@ try {
 
   // Lambda's /tmp exists; each DENO_DIR in it does not yet.
   await Deno.mkdir(`${work}/tmp`);
-  const host = `${work}/runtimeapihost`;
-  await run("go", ["build", "-o", host, "./cmd/runtimeapihost"], { cwd: `${ROOT}tests/go` });
+  const host = await goBuild("cmd/runtimeapihost", work);
 
   const subjects = [
     { name: "checked (as built)", file: "bootstrap", link: "" },

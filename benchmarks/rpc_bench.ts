@@ -23,6 +23,7 @@
 
 import { parseArgs } from "node:util";
 import { Client, listen, listenerAddress, method, Server, t } from "../rpc/mod.ts";
+import { goBuild } from "./_run.ts";
 
 const Args = t.struct("Args", { A: t.int, B: t.int });
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -32,17 +33,6 @@ interface Figures {
   seqP50Us: number;
   seqP99Us: number;
   parCallsPerS: number;
-}
-
-async function goBuild(pkg: string, dir: string): Promise<string> {
-  const out = `${dir}/${pkg.replaceAll("/", "_")}`;
-  const res = await new Deno.Command("go", {
-    args: ["build", "-o", out, `./${pkg}`],
-    cwd: `${ROOT}tests/go`,
-    stderr: "inherit",
-  }).output();
-  if (!res.success) throw new Error(`go build ${pkg} failed`);
-  return out;
 }
 
 /** Starts a server process and waits for the first line matching `re` (whose group 1 is host:port). */

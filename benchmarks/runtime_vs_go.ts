@@ -17,6 +17,7 @@
 
 import { parseArgs } from "node:util";
 import { bundle } from "../packaging/bundle.ts";
+import { goBuild } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -30,16 +31,6 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const invokes = Number(values.invokes);
 const memoryInvokes = Number(values["memory-invokes"]);
-
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${await Deno.makeTempDir()}/${pkg.split("/").pop()}`;
-  const r = await new Deno.Command("go", {
-    args: ["build", "-o", out, `./${pkg}`],
-    cwd: `${ROOT}tests/go`,
-  }).output();
-  if (!r.success) throw new Error(`go build ${pkg} failed`);
-  return out;
-}
 
 interface HostReport {
   startupMs: number;
@@ -60,8 +51,9 @@ async function host(args: string[], cmd: string[]): Promise<HostReport> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const hostBin = await goBuild("cmd/go1xhost");
-const goEcho = await goBuild("cmd/goecho");
+const bin = await Deno.makeTempDir({ prefix: "gopherless-runtime-vs-go-" });
+const hostBin = await goBuild("cmd/go1xhost", bin);
+const goEcho = await goBuild("cmd/goecho", bin);
 const tsEcho = [Deno.execPath(), "run", "-A", `${ROOT}examples/echo.ts`];
 const empty = await Deno.makeTempFile({ suffix: ".ts" });
 // What `deno task build` ships: the handler bundled into one module (`deno bundle`), run without a

@@ -10,8 +10,9 @@
  *   is exec → `Function.Ping` answered).
  *
  * References, measured in the same run, in turns with the function:
- * - the one-fetch Deno floor: the same `deno` binary running a one-line `fetch` of `/next`
- *   (default flags, no config), the least a Deno program can do before its first event;
+ * - the Deno floors: the same `deno` binary (default flags, no config) running a one-line `fetch`
+ *   of `/next`, and one raw HTTP/1.1 GET of `/next` over `Deno.connect` (no `fetch`): the least
+ *   a Deno program can do to reach its first event;
  * - the same echo function written with aws-lambda-go (`tests/go/cmd/goecho`), in both protocols.
  *
  * Measured: cold start (an empty `DENO_DIR` each time, as `/tmp` is in a fresh sandbox) and warm
@@ -21,7 +22,7 @@
  *
  * ```sh
  * deno run -A benchmarks/shipped_function.ts [--rounds 9] [--invokes 5000] \
- *   [--memory-invokes 100000] [--memory 128] [--dist DIR] [--json FILE]
+ *   [--memory-invokes 100000] [--memory-rounds 1] [--memory 128] [--dist DIR] [--json FILE]
  * ```
  *
  * `--dist DIR` reuses the output of an earlier `deno task build examples/echo.ts --runtime deno
@@ -31,6 +32,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { DENO_FETCH_FLOOR, DENO_RAW_GET_FLOOR } from "./_floors.ts";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "9" },
     invokes: { type: "string", default: "5000" },
     "memory-invokes": { type: "string", default: "100000" },
+    "memory-rounds": { type: "string", default: "1" },
     memory: { type: "string", default: "128" },
     dist: { type: "string" },
     json: { type: "string" },
@@ -47,25 +51,12 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const invokes = Number(values.invokes);
 const memoryInvokes = Number(values["memory-invokes"]);
+const memoryRounds = Number(values["memory-rounds"]);
 const memorySize = values.memory!;
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-shipped-" });
-const dec = new TextDecoder();
 
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
-  }
-  return dec.decode(r.stdout);
-}
-
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${work}/bin/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
-  return out;
-}
+const goBuildHere = (pkg: string) => goBuild(pkg, `${work}/bin`);
 
 // ---- the package ---------------------------------------------------------------------------
 
@@ -117,16 +108,16 @@ const unzippedBytes = Object.values(files).reduce((a, b) => a + b, 0);
 const bootstrap = [`${task}/bootstrap`];
 
 const [rapiHost, go1xHost, goEcho] = await Promise.all([
-  goBuild("cmd/runtimeapihost"),
-  goBuild("cmd/go1xhost"),
-  goBuild("cmd/goecho"),
+  goBuildHere("cmd/runtimeapihost"),
+  goBuildHere("cmd/go1xhost"),
+  goBuildHere("cmd/goecho"),
 ]);
 const floorJs = `${work}/floor.js`;
-await Deno.writeTextFile(
-  floorJs,
-  'await fetch(`http://${Deno.env.get("AWS_LAMBDA_RUNTIME_API")}/2018-06-01/runtime/invocation/next`);\n',
-);
+await Deno.writeTextFile(floorJs, DENO_FETCH_FLOOR);
 const floor = [`${task}/deno`, "run", "-A", "--no-config", "--no-lock", floorJs];
+const rawFloorJs = `${work}/floor-raw.js`;
+await Deno.writeTextFile(rawFloorJs, DENO_RAW_GET_FLOOR);
+const rawFloor = [`${task}/deno`, "run", "-A", "--no-config", "--no-lock", rawFloorJs];
 
 // ---- drivers ---------------------------------------------------------------------------------
 
@@ -134,12 +125,18 @@ interface Sample {
   invokes: number;
   rssKb: number;
   hwmKb: number;
+  /** `RssAnon`: heaps and stacks. */
+  anonKb?: number;
+  /** `RssFile`: pages of mapped files, most of them the `deno` binary's. */
+  fileKb?: number;
 }
 interface HostReport {
   startupMs: number;
   startupCpuMs?: number;
   p50Us?: number;
   p99Us?: number;
+  /** The function's CPU time (user + system) over the timed invokes, per invoke. */
+  cpuPerInvokeUs?: number;
   samples?: Sample[];
 }
 
@@ -170,6 +167,7 @@ type Subject = { name: string; protocol: "rapi" | "go1x"; cmd: string[]; deno: b
 const startSubjects: Subject[] = [
   { name: "function, Runtime API", protocol: "rapi", cmd: bootstrap, deno: true },
   { name: "one-fetch Deno floor", protocol: "rapi", cmd: floor, deno: true },
+  { name: "raw-GET Deno floor", protocol: "rapi", cmd: rawFloor, deno: true },
   { name: "function, go1.x", protocol: "go1x", cmd: bootstrap, deno: true },
   { name: "aws-lambda-go, Runtime API", protocol: "rapi", cmd: [goEcho], deno: false },
   { name: "aws-lambda-go, go1.x", protocol: "go1x", cmd: [goEcho], deno: false },
@@ -213,8 +211,8 @@ const latSubjects: Subject[] = [
   { name: "function, go1.x", protocol: "go1x", cmd: bootstrap, deno: true },
   { name: "aws-lambda-go, go1.x", protocol: "go1x", cmd: [goEcho], deno: false },
 ];
-const lat: Record<string, { p50: number[]; p99: number[] }> = {};
-for (const s of latSubjects) lat[s.name] = { p50: [], p99: [] };
+const lat: Record<string, { p50: number[]; p99: number[]; cpu: number[] }> = {};
+for (const s of latSubjects) lat[s.name] = { p50: [], p99: [], cpu: [] };
 const benchFlags = (n: number, warmup: number, sample: number) => ({
   rapi: ["-n", String(n), "-warmup", String(warmup), "-sample", String(sample)],
   go1x: [
@@ -239,6 +237,7 @@ for (let i = 0; i < rounds; i++) {
     );
     lat[s.name].p50.push(r.p50Us!);
     lat[s.name].p99.push(r.p99Us!);
+    lat[s.name].cpu.push(r.cpuPerInvokeUs ?? NaN);
   }
 }
 
@@ -264,16 +263,22 @@ while (true) {
 }
 `,
 );
-const mem: Record<string, HostReport> = {};
+// In turns, `--memory-rounds` times: one run's memory differs from the next by a MiB or two.
+const mem: Record<string, HostReport[]> = {};
+for (const s of memSubjects) mem[s.name] = [];
 const step = memoryInvokes / 10;
-for (const s of memSubjects) {
-  console.error(`memory: ${s.name}, ${memoryInvokes} invokes …`);
-  mem[s.name] = await host(
-    s.protocol,
-    benchFlags(memoryInvokes, 0, step)[s.protocol],
-    s.cmd,
-    warmDirs.get(s.name) ?? work,
-  );
+for (let i = 0; i < memoryRounds; i++) {
+  for (const s of memSubjects) {
+    console.error(`memory: ${s.name}, ${memoryInvokes} invokes (round ${i + 1}) …`);
+    mem[s.name].push(
+      await host(
+        s.protocol,
+        benchFlags(memoryInvokes, 0, step)[s.protocol],
+        s.cmd,
+        warmDirs.get(s.name) ?? work,
+      ),
+    );
+  }
 }
 
 // ---- report --------------------------------------------------------------------------------
@@ -291,13 +296,15 @@ const floorCold = median(cold["one-fetch Deno floor"].wall);
 const floorWarm = median(warm["one-fetch Deno floor"].wall);
 const floorColdCpu = median(cold["one-fetch Deno floor"].cpu);
 const floorWarmCpu = median(warm["one-fetch Deno floor"].cpu);
+const rawCold = median(cold["raw-GET Deno floor"].wall);
+const rawColdCpu = median(cold["raw-GET Deno floor"].cpu);
 const sign = (x: number) => (x >= 0 ? "+" : "−") + f1(Math.abs(x));
 
 const lines: string[] = [];
 const out = (s = "") => lines.push(s);
 out(
   `\`deno run -A benchmarks/shipped_function.ts --rounds ${rounds} --invokes ${invokes} ` +
-    `--memory-invokes ${memoryInvokes} --memory ${memorySize}\``,
+    `--memory-invokes ${memoryInvokes} --memory-rounds ${memoryRounds} --memory ${memorySize}\``,
 );
 out(
   `(${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}, ` +
@@ -314,9 +321,9 @@ out(
 out();
 out(
   "| start-up (exec → first `/next`, or → `Function.Ping` answered) | cold wall | cold CPU | " +
-    "warm wall | warm CPU | cold vs floor | warm vs floor |",
+    "warm wall | warm CPU | cold vs floor | warm vs floor | cold vs raw-GET floor |",
 );
-out("|---|---:|---:|---:|---:|---:|---:|");
+out("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const s of startSubjects) {
   const c = median(cold[s.name].wall), w = median(warm[s.name].wall);
   const cc = median(cold[s.name].cpu), wc = median(warm[s.name].cpu);
@@ -325,34 +332,47 @@ for (const s of startSubjects) {
       s.deno ? f1(wc) + " ms" : ""
     } | ${sign(c - floorCold)} ms (CPU ${sign(cc - floorColdCpu)}) | ${
       s.deno ? `${sign(w - floorWarm)} ms (CPU ${sign(wc - floorWarmCpu)})` : ""
-    } |`,
-  );
-}
-out();
-out(`| per-invoke, 1 KB event, ${invokes} sequential invokes | p50 | p99 | p50 vs aws-lambda-go |`);
-out("|---|---:|---:|---:|");
-for (const s of latSubjects) {
-  const ref = s.protocol === "rapi" ? "aws-lambda-go, Runtime API" : "aws-lambda-go, go1.x";
-  const p50 = median(lat[s.name].p50);
-  out(
-    `| ${s.name} | ${f1(p50)} µs | ${f1(median(lat[s.name].p99))} µs | ${
-      (p50 / median(lat[ref].p50)).toFixed(2)
-    }× |`,
+    } | ${sign(c - rawCold)} ms (CPU ${sign(cc - rawColdCpu)}) |`,
   );
 }
 out();
 out(
-  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples | ` +
-    "peak (VmHWM) | p50 | p99 |",
+  `| per-invoke, 1 KB event, ${invokes} sequential invokes | p50 | p99 | p50 vs aws-lambda-go | ` +
+    "CPU per invoke | CPU vs aws-lambda-go |",
 );
-out("|---|---|---:|---:|---:|");
+out("|---|---:|---:|---:|---:|---:|");
+for (const s of latSubjects) {
+  const ref = s.protocol === "rapi" ? "aws-lambda-go, Runtime API" : "aws-lambda-go, go1.x";
+  const p50 = median(lat[s.name].p50);
+  const cpu = median(lat[s.name].cpu);
+  out(
+    `| ${s.name} | ${f1(p50)} µs | ${f1(median(lat[s.name].p99))} µs | ${
+      (p50 / median(lat[ref].p50)).toFixed(2)
+    }× | ${f1(cpu)} µs | ${(cpu / median(lat[ref].cpu)).toFixed(2)}× |`,
+  );
+}
+out();
+out(
+  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples ` +
+    `(first round) | peak (VmHWM) | at ${memoryInvokes.toLocaleString("en-US")}, median of ` +
+    `${memoryRounds}: RSS (anonymous, file) | p50 | p99 |`,
+);
+out("|---|---|---:|---:|---:|---:|");
 for (const s of memSubjects) {
-  const r = mem[s.name];
-  const samples = r.samples ?? [];
+  const runs = mem[s.name];
+  const samples = runs[0].samples ?? [];
+  const last = (f: (x: Sample) => number | undefined) =>
+    mib(
+      median(
+        runs.map((r) => f(r.samples?.at(-1) ?? { invokes: 0, rssKb: NaN, hwmKb: NaN }) ?? NaN),
+      ),
+    );
   out(
     `| ${s.name} | ${samples.map((x) => mib(x.rssKb)).join(", ")} | ${
-      mib(Math.max(0, ...samples.map((x) => x.hwmKb)))
-    } | ${f1(r.p50Us ?? NaN)} µs | ${f1(r.p99Us ?? NaN)} µs |`,
+      mib(Math.max(0, ...runs.flatMap((r) => (r.samples ?? []).map((x) => x.hwmKb))))
+    } | ${last((x) => x.rssKb)} (${last((x) => x.anonKb)}, ${last((x) => x.fileKb)}) | ${
+      f1(median(runs.map((r) => r.p50Us ?? NaN)))
+    } µs | ${f1(median(runs.map((r) => r.p99Us ?? NaN)))} µs |`,
   );
 }
 console.log(lines.join("\n"));

@@ -21,17 +21,21 @@
  * @module
  */
 
-import { AssetHashType, BundlingOutput, DockerImage } from "aws-cdk-lib";
+import { AssetHashType, BundlingOutput, Stack } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { BUILD_CLI } from "./build_cli.ts";
 import { findDeno } from "./deno.ts";
+import { archName, GopherlessBuildError, localOnlyImage } from "./local_build.ts";
+import { GopherlessRuntimeLayer, keepLayerZip } from "./runtime_layer.ts";
+
+export { GopherlessBuildError } from "./local_build.ts";
 
 /** How the function is packaged: as `deno task build --runtime` takes it. */
 export type GopherlessRuntimeMode = "deno" | "compiled";
@@ -65,6 +69,14 @@ export interface GopherlessFunctionProps
   readonly runtimeMode?: GopherlessRuntimeMode;
   /** How to build; see {@link GopherlessBuildOptions}. */
   readonly bundling?: GopherlessBuildOptions;
+  /**
+   * `true`: deploy the function's own code only (`deno task build --layer`'s `function.zip`, a
+   * few hundred KB) on the stack's {@link GopherlessRuntimeLayer} for its architecture (the
+   * launcher as `/opt/bootstrap` and the Deno binary), one `LayerVersion` shared by every
+   * `layer: true` function of the stack and architecture. Needs `runtimeMode: "deno"`. Default
+   * `false`: one zip with everything (`bootstrap.zip`).
+   */
+  readonly layer?: boolean;
 }
 
 /** What {@link gopherlessCode} builds. */
@@ -82,20 +94,17 @@ export interface GopherlessCodeOptions extends GopherlessBuildOptions {
   readonly memorySize?: number;
 }
 
-/** A build that could not run or failed; the message says why. */
-export class GopherlessBuildError extends Error {
-  /** Always `"GopherlessBuildError"`. */
-  override name = "GopherlessBuildError";
-}
-
-function archName(arch: lambda.Architecture): "x86_64" | "arm64" {
-  if (arch.name === "x86_64" || arch.name === "arm64") return arch.name;
-  throw new GopherlessBuildError(`gopherless builds for x86_64 and arm64, not ${arch.name}`);
-}
-
-/** The `deno task build` arguments for these options (after the entry). */
-export function buildArgs(options: GopherlessCodeOptions, out: string): string[] {
+/**
+ * The `deno task build` arguments for these options (after the entry); `layer`: the package split
+ * into the runtime layer and the function's own zip (`--layer`, `runtimeMode: "deno"` only).
+ */
+export function buildArgs(options: GopherlessCodeOptions, out: string, layer = false): string[] {
   const mode = options.runtimeMode ?? "deno";
+  if (layer && mode !== "deno") {
+    throw new GopherlessBuildError(
+      `the runtime layer holds the Deno binary: layer needs runtimeMode "deno", not ${mode}`,
+    );
+  }
   const args = [
     "--runtime",
     mode,
@@ -111,6 +120,7 @@ export function buildArgs(options: GopherlessCodeOptions, out: string): string[]
   } else {
     if (options.denoVersion !== undefined) args.push("--deno-version", options.denoVersion);
     if (options.startCache === false) args.push("--no-start-cache");
+    if (layer) args.push("--layer");
   }
   return args;
 }
@@ -119,8 +129,41 @@ function cliPath(): string {
   return BUILD_CLI.protocol === "file:" ? fileURLToPath(BUILD_CLI) : BUILD_CLI.href;
 }
 
-/** Runs the build into a temporary folder and copies `bootstrap.zip` into `outputDir`. */
-function runBuild(entry: string, options: GopherlessCodeOptions, outputDir: string): void {
+/**
+ * The fields of the build's report (`<out>/build.json`, `BuildReport` in `packaging/build.ts`)
+ * the construct reads: per architecture, the zip to deploy as the function's code and, for a
+ * `--layer` build, the runtime layer it goes with.
+ */
+interface BuildJson {
+  artifacts: { arch: string; zip: string; layer?: { id: string; zip: string } }[];
+}
+
+/** The artifact of `arch` in the build's report; a report without one fails the synth. */
+function builtArtifact(out: string, arch: string): BuildJson["artifacts"][number] {
+  let report: BuildJson;
+  try {
+    report = JSON.parse(readFileSync(join(out, "build.json"), "utf8"));
+  } catch (e) {
+    throw new GopherlessBuildError(`the build wrote no readable build.json: ${e}`);
+  }
+  const artifact = report.artifacts?.find((a) => a.arch === arch);
+  if (artifact === undefined || typeof artifact.zip !== "string") {
+    throw new GopherlessBuildError(`the build's build.json lists no ${arch} package`);
+  }
+  return artifact;
+}
+
+/**
+ * Runs the build into a temporary folder and copies the zip to deploy into `outputDir`
+ * (`bootstrap.zip`, or with `layer` the function's own `function.zip`, whose `layer.zip` is kept
+ * for the layer's asset). Returns the layer id of a `layer` build.
+ */
+function runBuild(
+  entry: string,
+  options: GopherlessCodeOptions,
+  outputDir: string,
+  layer: boolean,
+): string | undefined {
   const deno = findDeno(options.deno);
   const arch = archName(options.architecture ?? lambda.Architecture.X86_64);
   const work = mkdtempSync(join(tmpdir(), "gopherless-cdk-"));
@@ -134,7 +177,7 @@ function runBuild(entry: string, options: GopherlessCodeOptions, outputDir: stri
       "--no-config",
       cliPath(),
       entry,
-      ...buildArgs(options, work),
+      ...buildArgs(options, work, layer),
     ];
     const r = spawnSync(deno.command, args, {
       cwd: dirname(entry),
@@ -152,18 +195,27 @@ function runBuild(entry: string, options: GopherlessCodeOptions, outputDir: stri
           output.trim().split("\n").slice(-15).join("\n"),
       );
     }
-    copyFileSync(join(work, arch, "bootstrap.zip"), join(outputDir, "bootstrap.zip"));
+    const artifact = builtArtifact(work, arch);
+    copyFileSync(artifact.zip, join(outputDir, basename(artifact.zip)));
+    if (!layer) return undefined;
+    if (artifact.layer === undefined) {
+      throw new GopherlessBuildError(`the --layer build of ${entry} wrote no runtime layer`);
+    }
+    keepLayerZip(artifact.layer.id, artifact.layer.zip);
+    return artifact.layer.id;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
 /**
- * A `lambda.Code` holding gopherless's build of `options.entry`: its `bootstrap.zip`, built at
- * synth time, hashed by its content. {@link GopherlessFunction} uses it; use it directly for
- * another construct that takes a `Code` (with `provided.al2023` and the handler `bootstrap`).
+ * The layer id each `layer` build of this process wrote, by the build's command: a function
+ * whose build the CDK did not run again (its asset deduplicated with an earlier one of the same
+ * entry and options) finds its layer here.
  */
-export function gopherlessCode(options: GopherlessCodeOptions): lambda.AssetCode {
+const layerOfBuild = new Map<string, string>();
+
+function validate(options: GopherlessCodeOptions): string {
   const entry = resolve(options.entry);
   if (!existsSync(entry) || !statSync(entry).isFile()) {
     throw new GopherlessBuildError(`entry module not found: ${options.entry} (${entry})`);
@@ -176,29 +228,51 @@ export function gopherlessCode(options: GopherlessCodeOptions): lambda.AssetCode
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
     throw new GopherlessBuildError(`memorySize is Lambda's, 128–10240 MB, not ${memory}`);
   }
-  return lambda.Code.fromAsset(dirname(entry), {
+  return entry;
+}
+
+/** The asset of a build of `options` (`layer`: the function's own zip) and its build's key. */
+function buildAsset(
+  options: GopherlessCodeOptions,
+  layer: boolean,
+): { code: lambda.AssetCode; key: string } {
+  const entry = validate(options);
+  // What the build runs with; it also keys the CDK's bundling cache, so two functions with one
+  // folder but different entries or options are two builds.
+  const command = ["deno", "task", "build", entry, ...buildArgs(options, "<out>", layer)];
+  const key = JSON.stringify(command);
+  const code = lambda.Code.fromAsset(dirname(entry), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
-      // Never pulled: the local build below either succeeds or throws, so the CDK has no
-      // reason to try Docker.
-      image: DockerImage.fromRegistry("gopherless-builds-locally-without-docker"),
-      // What the build runs with; it also keys the CDK's bundling cache, so two functions with
-      // one folder but different entries or options are two builds.
-      command: ["deno", "task", "build", entry, ...buildArgs(options, "<out>")],
+      image: localOnlyImage(),
+      command,
       outputType: BundlingOutput.ARCHIVED,
       local: {
         tryBundle(outputDir: string): boolean {
-          runBuild(entry, options, outputDir);
+          const id = runBuild(entry, options, outputDir, layer);
+          if (id !== undefined) layerOfBuild.set(key, id);
           return true;
         },
       },
     },
   });
+  return { code, key };
+}
+
+/**
+ * A `lambda.Code` holding gopherless's build of `options.entry`: its `bootstrap.zip`, built at
+ * synth time, hashed by its content. {@link GopherlessFunction} uses it; use it directly for
+ * another construct that takes a `Code` (with `provided.al2023` and the handler `bootstrap`).
+ */
+export function gopherlessCode(options: GopherlessCodeOptions): lambda.AssetCode {
+  return buildAsset(options, false).code;
 }
 
 /**
  * A Lambda function from a TypeScript handler module, built by gopherless at synth time;
- * `provided.al2023`, handler `bootstrap`.
+ * `provided.al2023`, handler `bootstrap`. With `layer: true`, its asset is only its own code
+ * (`function.zip`) and the runtime (the launcher and Deno) comes from the stack's
+ * {@link GopherlessRuntimeLayer} for its architecture, shared by every such function.
  *
  * @example
  * ```ts ignore
@@ -212,6 +286,7 @@ export function gopherlessCode(options: GopherlessCodeOptions): lambda.AssetCode
  *   entry: "functions/api.ts",
  *   architecture: Architecture.ARM_64,
  *   memorySize: 256,
+ *   layer: true,
  * });
  * fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
  * app.synth();
@@ -222,6 +297,8 @@ export class GopherlessFunction extends lambda.Function {
   readonly entry: string;
   /** The packaging. */
   readonly runtimeMode: GopherlessRuntimeMode;
+  /** `layer: true`: the stack's runtime layer the function runs on. */
+  readonly runtimeLayer?: GopherlessRuntimeLayer;
 
   /** Builds `props.entry` (at synth) and defines the function. */
   constructor(scope: Construct, id: string, props: GopherlessFunctionProps) {
@@ -234,22 +311,37 @@ export class GopherlessFunction extends lambda.Function {
         );
       }
     }
-    const { entry, runtimeMode, bundling, ...functionProps } = props;
+    const { entry, runtimeMode, bundling, layer, ...functionProps } = props;
     const architecture = props.architecture ?? lambda.Architecture.X86_64;
+    const asset = buildAsset({
+      ...bundling,
+      entry,
+      runtimeMode,
+      architecture,
+      memorySize: props.memorySize,
+    }, layer === true);
     super(scope, id, {
       ...functionProps,
       architecture,
       runtime: lambda.Runtime.PROVIDED_AL2023,
+      // With the layer, Lambda runs /opt/bootstrap (the function's zip has none).
       handler: "bootstrap",
-      code: gopherlessCode({
-        ...bundling,
-        entry,
-        runtimeMode,
-        architecture,
-        memorySize: props.memorySize,
-      }),
+      code: asset.code,
     });
     this.entry = resolve(entry);
     this.runtimeMode = runtimeMode ?? "deno";
+    if (layer === true) {
+      // The code is bound (built) by now, unless the CDK skips this stack's bundling.
+      const layerId = layerOfBuild.get(asset.key);
+      if (layerId === undefined && Stack.of(this).bundlingRequired) {
+        throw new GopherlessBuildError(`the --layer build of ${entry} reported no runtime layer`);
+      }
+      this.runtimeLayer = GopherlessRuntimeLayer.forBuild(this, {
+        architecture,
+        layerId,
+        sourceDir: dirname(this.entry),
+      });
+      this.addLayers(this.runtimeLayer);
+    }
   }
 }

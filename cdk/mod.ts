@@ -1,7 +1,8 @@
 /**
  * gopherless for the AWS CDK (aws-cdk-lib v2): {@link GopherlessFunction}, a Lambda function
  * from a TypeScript handler module, built by gopherless at synth time without Docker, deployed
- * on `provided.al2023`.
+ * on `provided.al2023`; with `layer: true`, only its own code, on the stack's
+ * {@link GopherlessRuntimeLayer}.
  *
  * The module imports `aws-cdk-lib` and `constructs` by those bare names. From npm
  * (`@gopherless/gopherless/cdk`) they are peer dependencies; a Deno app maps them in its
@@ -33,3 +34,5 @@ export {
   type GopherlessRuntimeMode,
 } from "./function.ts";
 export { type DenoCommand, DenoNotFoundError, findDeno } from "./deno.ts";
+export { type GopherlessArch } from "./local_build.ts";
+export { GopherlessRuntimeLayer, type GopherlessRuntimeLayerProps } from "./runtime_layer.ts";

@@ -86,22 +86,12 @@ function buildPlain(core: DecoderCore, id: number): DecOp {
   }
   const w = core.wireOf(id);
   switch (w.kind) {
-    case "slice": {
-      let elem: DecOp | null = null;
-      return (d) => {
-        const n = d.length("slice length");
-        elem ??= plainOp(d, w.elem);
-        d.enter();
-        const out = new Array(n);
-        for (let i = 0; i < n; i++) out[i] = elem(d);
-        d.depth--;
-        return out;
-      };
-    }
+    case "slice":
     case "array": {
       let elem: DecOp | null = null;
+      const len = w.kind === "array" ? w.len : -1;
       return (d) => {
-        const n = d.arrayLength(w.len, "ignoreArray");
+        const n = len < 0 ? d.length("slice length") : d.arrayLength(len, "ignoreArray");
         elem ??= plainOp(d, w.elem);
         d.enter();
         const out = new Array(n);

@@ -67,20 +67,12 @@ function buildSkip(core: DecoderCore, id: number): DecOp {
   }
   const w = core.wireOf(id);
   switch (w.kind) {
-    case "slice": {
-      let elem: DecOp | null = null;
-      return (d) => {
-        const n = d.length("slice length");
-        elem ??= skipOp(d, w.elem);
-        d.enter();
-        for (let i = 0; i < n; i++) elem(d);
-        d.depth--;
-      };
-    }
+    case "slice":
     case "array": {
       let elem: DecOp | null = null;
+      const len = w.kind === "array" ? w.len : -1;
       return (d) => {
-        const n = d.arrayLength(w.len, "ignoreArray");
+        const n = len < 0 ? d.length("slice length") : d.arrayLength(len, "ignoreArray");
         elem ??= skipOp(d, w.elem);
         d.enter();
         for (let i = 0; i < n; i++) elem(d);

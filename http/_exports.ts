@@ -6,22 +6,7 @@
  * @module
  */
 
-export { detectEventKind, eventToRequest, http, HttpContext, responseToResult } from "./handler.ts";
-export type {
-  ALBEvent,
-  ALBResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyEventV2,
-  APIGatewayProxyResult,
-  APIGatewayProxyStructuredResultV2,
-  FetchHandler,
-  HttpEvent,
-  HttpEventKind,
-  HttpOptions,
-  HttpResult,
-  LambdaFunctionURLEvent,
-  RemoteAddr,
-} from "./handler.ts";
+export * from "./handler.ts";
 export {
   bufferedHttpResult,
   encodePrelude,

@@ -134,8 +134,12 @@ function displayPath(abs: string, root: string): string {
   return relative(root, abs);
 }
 
+// In the npm package the build runs from `deno/`, and a Node project's handler imports the
+// runtime compiled into `esm/` beside it.
+const RUNTIME_ROOTS = [LIBRARY_ROOT, LIBRARY_ROOT.replace(/\/deno\/$/, "/esm/")];
+
 function isRuntimeSource(abs: string): boolean {
-  return RUNTIME_FOLDERS.some((f) => abs.startsWith(`${LIBRARY_ROOT}${f}/`));
+  return RUNTIME_ROOTS.some((root) => RUNTIME_FOLDERS.some((f) => abs.startsWith(`${root}${f}/`)));
 }
 
 /** The first line of every bundle: a `require` for the CommonJS modules in it (module docs). */

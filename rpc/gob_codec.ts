@@ -120,6 +120,43 @@ function rethrow(e: unknown): never {
   throw fromReadError(e);
 }
 
+/** Reads the next header as `type`; null at a clean end of stream (no more calls or replies). */
+async function readHeader<T>(dec: StreamDecoder, type: Type<T>): Promise<T | null> {
+  try {
+    return (await dec.decode(type))!;
+  } catch (e) {
+    if (e instanceof GobError && e.code === "eof") return null;
+    rethrow(e);
+  }
+}
+
+/** Reads the body that follows a header as `type`, or skips it (`type` null). */
+async function readBody<T>(dec: StreamDecoder, type: Type<T> | null): Promise<T | undefined> {
+  try {
+    return await dec.decode(type);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+/**
+ * Sends the marshalled header `h` with the body `marshalBody` gives. A body that cannot be
+ * encoded is an rpc "codec" error, and only the type definitions `h` carried are sent: the
+ * encoder has recorded them as sent, so the peer must have them.
+ */
+function sendHeaderAndBody(ch: Channel, h: Uint8Array, marshalBody: () => Uint8Array): void {
+  let b: Uint8Array;
+  try {
+    b = marshalBody();
+  } catch (e) {
+    const defs = definitionsOnly(h);
+    if (defs.length > 0) ch.writer.send(defs);
+    if (e instanceof GobError) throw new RpcError("codec", e.message, { cause: e });
+    throw e;
+  }
+  ch.writer.send(h, b);
+}
+
 /** The server side of Go's gob codec. */
 export class GobServerCodec implements ServerCodec {
   #ch: Channel;
@@ -133,21 +170,12 @@ export class GobServerCodec implements ServerCodec {
   }
 
   async readRequestHeader(): Promise<RequestHeader | null> {
-    try {
-      const r = (await this.#dec.decode(RequestType))!;
-      return { serviceMethod: r.ServiceMethod, seq: r.Seq };
-    } catch (e) {
-      if (e instanceof GobError && e.code === "eof") return null;
-      rethrow(e);
-    }
+    const r = await readHeader(this.#dec, RequestType);
+    return r && { serviceMethod: r.ServiceMethod, seq: r.Seq };
   }
 
-  async readRequestBody<T>(type: Type<T> | null): Promise<T | undefined> {
-    try {
-      return await this.#dec.decode(type);
-    } catch (e) {
-      rethrow(e);
-    }
+  readRequestBody<T>(type: Type<T> | null): Promise<T | undefined> {
+    return readBody(this.#dec, type);
   }
 
   writeResponse(header: ResponseHeader, type: Type | null, body: unknown): void {
@@ -157,18 +185,14 @@ export class GobServerCodec implements ServerCodec {
       Seq: header.seq,
       Error: header.error,
     });
-    let b: Uint8Array;
-    try {
-      b = header.error !== "" || type === null
-        ? enc.marshal(InvalidRequestType, INVALID)
-        : enc.marshal(type, body);
-    } catch (e) {
-      const defs = definitionsOnly(h);
-      if (defs.length > 0) this.#ch.writer.send(defs);
-      if (e instanceof GobError) throw new RpcError("codec", e.message, { cause: e });
-      throw e;
-    }
-    this.#ch.writer.send(h, b);
+    sendHeaderAndBody(
+      this.#ch,
+      h,
+      () =>
+        header.error !== "" || type === null
+          ? enc.marshal(InvalidRequestType, INVALID)
+          : enc.marshal(type, body),
+    );
   }
 
   flush(): Promise<void> {
@@ -199,34 +223,16 @@ export class GobClientCodec implements ClientCodec {
   writeRequest(header: RequestHeader, type: Type, body: unknown): void {
     const enc = this.#enc;
     const h = enc.marshal(RequestType, { ServiceMethod: header.serviceMethod, Seq: header.seq });
-    let b: Uint8Array;
-    try {
-      b = enc.marshal(type, body);
-    } catch (e) {
-      const defs = definitionsOnly(h);
-      if (defs.length > 0) this.#ch.writer.send(defs);
-      if (e instanceof GobError) throw new RpcError("codec", e.message, { cause: e });
-      throw e;
-    }
-    this.#ch.writer.send(h, b);
+    sendHeaderAndBody(this.#ch, h, () => enc.marshal(type, body));
   }
 
   async readResponseHeader(): Promise<ResponseHeader | null> {
-    try {
-      const r = (await this.#dec.decode(ResponseType))!;
-      return { serviceMethod: r.ServiceMethod, seq: r.Seq, error: r.Error };
-    } catch (e) {
-      if (e instanceof GobError && e.code === "eof") return null;
-      rethrow(e);
-    }
+    const r = await readHeader(this.#dec, ResponseType);
+    return r && { serviceMethod: r.ServiceMethod, seq: r.Seq, error: r.Error };
   }
 
-  async readResponseBody<T>(type: Type<T> | null): Promise<T | undefined> {
-    try {
-      return await this.#dec.decode(type);
-    } catch (e) {
-      rethrow(e);
-    }
+  readResponseBody<T>(type: Type<T> | null): Promise<T | undefined> {
+    return readBody(this.#dec, type);
   }
 
   close(): Promise<void> {

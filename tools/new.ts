@@ -1,5 +1,5 @@
 /**
- * `deno task new <dir> [--template event|http|stream] [--iac sam|cdk] [--gopherless PATH|URL]`: writes a Lambda
+ * `deno task new <dir> [--template event|http|stream] [--iac sam|cdk] [--layer] [--gopherless PATH|URL]`: writes a Lambda
  * function project of your own, outside this library, whose tasks run, test, build and deploy it:
  *
  * ```
@@ -15,6 +15,7 @@
  * `--iac sam` adds `template.yaml` and the `Makefile` that `sam build` runs (`BuildMethod:
  * makefile`); `--iac cdk` adds a CDK app around `GopherlessFunction` (`app.ts`, `app_test.ts`
  * that synthesizes it, `cdk.json`, and the tasks `synth` and `cdk`). See `tools/new/iac.ts`.
+ * `--layer` deploys the function's own code on gopherless's runtime layer, with each of them.
  *
  * The project imports gopherless through its own import map, by the path or URL given with
  * `--gopherless` (default: where this file is, an absolute path when it is a local checkout).
@@ -56,6 +57,12 @@ export interface NewOptions {
    * `GopherlessFunction`, with a test that synthesizes it). Default: none.
    */
   iac?: IacName;
+  /**
+   * Deploy the function's own code on gopherless's runtime layer (docs/layer.md): the `deploy`
+   * task with `--layer`, the SAM template with the layer as an `AWS::Serverless::LayerVersion`
+   * beside the function, the CDK app's function with `layer: true`. Default `false`: one zip.
+   */
+  layer?: boolean;
 }
 
 /** The folder is not empty, or similar: the message says what. */
@@ -80,6 +87,9 @@ main.ts, main_test.ts, events/event.json, .gitignore.
   --iac sam|cdk           also write the project for a deploy tool: sam (template.yaml and the
                           Makefile sam build runs) or cdk (a CDK app around GopherlessFunction:
                           app.ts, app_test.ts, cdk.json)
+  --layer                 deploy the function's own code (about 1 MB) on gopherless's runtime
+                          layer (Deno, published once) instead of one 40 MB zip: deploy --layer,
+                          and with --iac the layer in the template or app (docs/layer.md)
   -h, --help              this text`;
 
 /** The gopherless base (ending in `/`) as the project should refer to it. */
@@ -116,6 +126,7 @@ export function denoJson(
   base: string,
   functionName: string,
   iac?: IacName,
+  layer = false,
 ): unknown {
   const tool = (path: string) => `deno run -A ${word(base + path)}`;
   const extra = iac ? iacConfig(iac, base) : { tasks: {}, imports: {} };
@@ -131,6 +142,7 @@ export function denoJson(
         "--function-name",
         functionName,
         ...template.deployFlags,
+        ...(layer ? ["--layer"] : []),
       ].join(" "),
       ...extra.tasks,
     },
@@ -151,12 +163,14 @@ export function projectFiles(options: NewOptions, cwd = Deno.cwd()): Record<stri
   const iac = options.iac;
   const ignores = ["/dist/", ...(iac ? iacIgnores(iac) : [])];
   return {
-    "deno.json": JSON.stringify(denoJson(template, base, functionName, iac), null, 2) + "\n",
+    "deno.json":
+      JSON.stringify(denoJson(template, base, functionName, iac, options.layer), null, 2) +
+      "\n",
     "main.ts": template.main,
     "main_test.ts": template.test,
     "events/event.json": JSON.stringify(template.event, null, 2) + "\n",
     ".gitignore": ignores.join("\n") + "\n",
-    ...(iac ? iacFiles(iac, { template, functionName }) : {}),
+    ...(iac ? iacFiles(iac, { template, functionName, layer: options.layer }) : {}),
   };
 }
 
@@ -187,6 +201,7 @@ const FLAGS = {
   gopherless: "string",
   "function-name": "string",
   iac: "string",
+  layer: "boolean",
 } as const satisfies FlagTable;
 
 /** Parses the command line. */
@@ -197,6 +212,7 @@ export function parseArgs(args: string[]): NewOptions | { help: true } {
   if (f.template !== undefined) o.template = oneOf("--template", f.template, TEMPLATE_NAMES);
   if (f.gopherless !== undefined) o.gopherless = f.gopherless;
   if (f.iac !== undefined) o.iac = oneOf("--iac", f.iac, IAC_NAMES);
+  if (f.layer) o.layer = true;
   const name = f["function-name"];
   if (name !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {

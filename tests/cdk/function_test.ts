@@ -18,87 +18,31 @@ import { Match, Template } from "npm:aws-cdk-lib@2.278.0/assertions";
 import { encodeBase64 } from "../../ground/bytes.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { elfMachine } from "../../packaging/targets.ts";
-import { lambda as Lambda, s3 as S3 } from "../../tools/deploy/sdk.ts";
-// The services deploy does not use, at the version of tools/deploy/sdk.ts.
-// deno-lint-ignore no-import-prefix
-import * as CloudFormation from "npm:@aws-sdk/client-cloudformation@3.1164.0";
-// deno-lint-ignore no-import-prefix
-import * as SSM from "npm:@aws-sdk/client-ssm@3.1164.0";
+import { lambda as Lambda } from "../../tools/deploy/sdk.ts";
 import { goTest } from "../_support/go.ts";
 import { underRie } from "../_support/rie.ts";
-import { ACCOUNT, FAKE_AWS_ENV, motoTest } from "../tools/_moto.ts";
+import { motoTest } from "../tools/_moto.ts";
+import {
+  APP_DIR,
+  type Assembly,
+  deployToMoto,
+  functionId,
+  sha256,
+  synth,
+  unzip,
+} from "./_assembly.ts";
 
-const APP_DIR = new URL("../../testdata/cdk_app/", import.meta.url).pathname;
 const STACK = "GopherlessCdkTest";
 const dec = new TextDecoder();
 
-/** A synthesized cloud assembly. */
-interface Assembly {
-  dir: string;
-  template: Record<string, unknown>;
-  /** The file assets: logical id of the function using it → the asset's zip and S3 key. */
-  assets: Record<string, { zip: string; key: string; hash: string }>;
-}
-
-/** Runs the app as `cdk synth` would (a process of its own) into a new folder. */
-async function synth(cwd: string): Promise<Assembly> {
-  const dir = await Deno.makeTempDir({ prefix: "gopherless-cdk-out-" });
-  const out = await new Deno.Command(Deno.execPath(), {
-    // The app's own deno.json and lockfile, as `cdk synth` would run it from another folder.
-    args: ["run", "-A", "--config", `${APP_DIR}deno.json`, `${APP_DIR}app.ts`, dir],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, `synth failed:\n${dec.decode(out.stderr)}`);
-  const template = JSON.parse(await Deno.readTextFile(`${dir}/${STACK}.template.json`));
-  const manifest = JSON.parse(await Deno.readTextFile(`${dir}/${STACK}.assets.json`)) as {
-    files: Record<
-      string,
-      { source: { path: string }; destinations: Record<string, { objectKey: string }> }
-    >;
-  };
-  const assets: Assembly["assets"] = {};
-  for (const [id, r] of Object.entries(template.Resources as Record<string, Resource>)) {
-    if (r.Type !== "AWS::Lambda::Function") continue;
-    const key = (r.Properties.Code as { S3Key: string }).S3Key;
-    const hash = key.replace(/\.zip$/, "");
-    const file = manifest.files[hash];
-    assert.ok(file, `no asset ${hash} for ${id}`);
-    assets[id] = { zip: `${dir}/${file.source.path}`, key, hash };
-  }
-  return { dir, template, assets };
-}
-
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-}
-
-function functionId(a: Assembly, name: string): string {
-  const resources = a.template.Resources as Record<string, Resource>;
-  const id = Object.keys(resources).find((k) =>
-    resources[k].Type === "AWS::Lambda::Function" && resources[k].Properties.FunctionName === name
-  );
-  assert.ok(id, `no function ${name}`);
-  return id;
-}
-
 let first: Promise<Assembly> | undefined;
 function assembly(): Promise<Assembly> {
-  first ??= synth(Deno.cwd());
+  first ??= appSynth(Deno.cwd());
   return first;
 }
 
-async function sha256(path: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", await Deno.readFile(path)));
-}
-
-async function unzip(zip: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "gopherless-cdk-task-" });
-  const u = await new Deno.Command("unzip", { args: ["-q", zip, "-d", dir] }).output();
-  assert.ok(u.success, dec.decode(u.stderr));
-  return dir;
+function appSynth(cwd: string): Promise<Assembly> {
+  return synth({ app: `${APP_DIR}app.ts`, stack: STACK, cwd });
 }
 
 const test = (name: string, fn: () => Promise<void>) =>
@@ -153,7 +97,7 @@ test("cdk: each asset is the build's bootstrap.zip for the function's architectu
 test("cdk: synthesizing again, from another folder, gives the same assets and hashes", async () => {
   const a = await assembly();
   const elsewhere = await Deno.makeTempDir({ prefix: "gopherless-cdk-cwd-" });
-  const b = await synth(elsewhere);
+  const b = await appSynth(elsewhere);
   try {
     for (const id of Object.keys(a.assets)) {
       assert.equal(b.assets[id].hash, a.assets[id].hash, `${id}'s asset hash changed`);
@@ -172,7 +116,7 @@ goTest(
     const a = await assembly();
     const id = functionId(a, "gopherless-cdk-greet");
     const task = await unzip(a.assets[id].zip);
-    const resources = a.template.Resources as Record<string, Resource>;
+    const resources = a.template.Resources;
     const props = resources[id].Properties as {
       MemorySize: number;
       Environment: { Variables: Record<string, string> };
@@ -212,59 +156,12 @@ motoTest(
   "cdk: the template and its assets deployed to moto create both functions",
   async (moto) => {
     const a = await assembly();
-    const config = {
-      endpoint: moto.endpoint,
-      region: FAKE_AWS_ENV.AWS_REGION,
-      credentials: {
-        accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID,
-        secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-      },
-      forcePathStyle: true,
-    };
-    // What `cdk bootstrap` makes and `cdk deploy` then does: the assets bucket and the bootstrap
-    // version parameter, the assets uploaded under their hashes, the stack created.
-    const s3 = new S3.S3Client(config);
-    const ssm = new SSM.SSMClient(config);
-    const cfn = new CloudFormation.CloudFormationClient(config);
-    const lambda = new Lambda.LambdaClient(config);
-    try {
-      const bucket = `cdk-hnb659fds-assets-${ACCOUNT}-${config.region}`;
-      await s3.send(new S3.CreateBucketCommand({ Bucket: bucket }));
-      for (const asset of Object.values(a.assets)) {
-        await s3.send(
-          new S3.PutObjectCommand({
-            Bucket: bucket,
-            Key: asset.key,
-            Body: await Deno.readFile(asset.zip),
-          }),
-        );
-      }
-      await ssm.send(
-        new SSM.PutParameterCommand({
-          Name: "/cdk-bootstrap/hnb659fds/version",
-          Value: "30",
-          Type: "String",
-        }),
-      );
-      const template = structuredClone(a.template) as {
-        Resources: Record<string, Resource>;
-        Outputs?: unknown;
-      };
-      for (const [id, r] of Object.entries(template.Resources)) {
-        if (r.Type === "AWS::Lambda::Url") delete template.Resources[id];
-      }
-      delete template.Outputs;
-      await cfn.send(
-        new CloudFormation.CreateStackCommand({
-          StackName: STACK,
-          TemplateBody: JSON.stringify(template),
-          Capabilities: ["CAPABILITY_IAM"],
-        }),
-      );
-      const stack = (await cfn.send(new CloudFormation.DescribeStacksCommand({ StackName: STACK })))
-        .Stacks![0];
-      assert.equal(stack.StackStatus, "CREATE_COMPLETE", stack.StackStatusReason);
-
+    const template = structuredClone(a.template);
+    for (const [id, r] of Object.entries(template.Resources)) {
+      if (r.Type === "AWS::Lambda::Url") delete template.Resources[id];
+    }
+    delete template.Outputs;
+    await deployToMoto(moto, a, STACK, template, async (lambda) => {
       for (
         const [name, memory, variables] of [
           ["gopherless-cdk-greet", 256, { GREETING: "Hej" }],
@@ -284,11 +181,6 @@ motoTest(
           name,
         );
       }
-    } finally {
-      s3.destroy();
-      ssm.destroy();
-      cfn.destroy();
-      lambda.destroy();
-    }
+    });
   },
 );

@@ -5,7 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { RuntimeApiPlatform, validateErrorType } from "../../emulator/runtime_api_platform.ts";
+import {
+  type Invocation,
+  type InvocationInput,
+  RuntimeApiPlatform,
+  validateErrorType,
+} from "../../emulator/runtime_api_platform.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -80,6 +85,25 @@ function post(path: string, body: string, headers: Record<string, string> = {}):
 
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
 
+/**
+ * Queues an invocation (an empty event and 1 s unless `input` says otherwise) and takes it with
+ * `GET /next` on `c`: the invocation and the response that handed it out.
+ */
+async function handOut(
+  p: RuntimeApiPlatform,
+  c: Raw,
+  input: Partial<InvocationInput> = {},
+): Promise<{ invocation: Invocation; next: Awaited<ReturnType<Raw["response"]>> }> {
+  const invocation = p.enqueue({
+    payload: enc.encode("{}"),
+    timeoutMs: 1000,
+    functionArn: "a",
+    ...input,
+  });
+  await c.send(get(NEXT));
+  return { invocation, next: await c.response() };
+}
+
 async function withPlatform(f: (p: RuntimeApiPlatform) => Promise<void>): Promise<void> {
   const p = RuntimeApiPlatform.start();
   try {
@@ -145,9 +169,7 @@ test("next: long poll, every header Lambda sends, then 202 on response", async (
     assert.deepEqual(JSON.parse(ack.body), { status: "OK" });
 
     // Optional headers are absent when empty; a trace id is always made up.
-    p.enqueue({ payload: enc.encode("{}"), timeoutMs: 1000, functionArn: "arn" });
-    await c.send(get(NEXT));
-    const r2 = await c.response();
+    const { next: r2 } = await handOut(p, c, { functionArn: "arn" });
     assert.equal(r2.headers.get("Lambda-Runtime-Client-Context"), null);
     assert.equal(r2.headers.get("Lambda-Runtime-Cognito-Identity"), null);
     assert.equal(r2.headers.get("Lambda-Runtime-Aws-Tenant-Id"), null);
@@ -175,14 +197,8 @@ test("error: the body as posted; the type header validated like the RIE", async 
         ["e3", undefined, "Runtime.Unknown"],
       ] as const
     ) {
-      const inv = p.enqueue({
-        requestId: id,
-        payload: enc.encode("{}"),
-        timeoutMs: 1000,
-        functionArn: "a",
-      });
-      await c.send(get(NEXT));
-      assert.equal((await c.response()).status, 200);
+      const { invocation: inv, next } = await handOut(p, c, { requestId: id });
+      assert.equal(next.status, 200);
       const body = '{"errorMessage":"bad","errorType":"MyErr"}';
       await c.send(post(
         `/2018-06-01/runtime/invocation/${id}/error`,
@@ -207,14 +223,7 @@ test("unknown request id is 400; a second answer is 403; unknown paths 404", asy
     const r = await c.response();
     assert.equal(r.status, 400);
     assert.equal(JSON.parse(r.body).errorType, "InvalidRequestID");
-    const inv = p.enqueue({
-      requestId: "x",
-      payload: enc.encode("{}"),
-      timeoutMs: 1000,
-      functionArn: "a",
-    });
-    await c.send(get(NEXT));
-    await c.response();
+    const { invocation: inv } = await handOut(p, c, { requestId: "x" });
     await c.send(post("/2018-06-01/runtime/invocation/x/response", "1"));
     const a = await inv.answer;
     if (a.kind === "response") await a.body.cancel(); // the 202 waits for the consumer
@@ -245,9 +254,7 @@ test("init/error before the first next: reported; after it: 403", async () => {
   });
   await withPlatform(async (p) => {
     const c = await Raw.open(p);
-    p.enqueue({ payload: enc.encode("{}"), timeoutMs: 1000, functionArn: "a" });
-    await c.send(get(NEXT));
-    await c.response();
+    await handOut(p, c);
     await c.send(post("/2018-06-01/runtime/init/error", "{}"));
     assert.equal((await c.response()).status, 403);
     c.close();
@@ -257,14 +264,7 @@ test("init/error before the first next: reported; after it: 403", async () => {
 test("streaming: chunks reach the consumer as they arrive; error trailers decoded", async () => {
   await withPlatform(async (p) => {
     const c = await Raw.open(p);
-    const inv = p.enqueue({
-      requestId: "s1",
-      payload: enc.encode("{}"),
-      timeoutMs: 5000,
-      functionArn: "a",
-    });
-    await c.send(get(NEXT));
-    await c.response();
+    const { invocation: inv } = await handOut(p, c, { requestId: "s1", timeoutMs: 5000 });
     await c.send(
       "POST /2018-06-01/runtime/invocation/s1/response HTTP/1.1\r\nHost: x\r\n" +
         "Lambda-Runtime-Function-Response-Mode: streaming\r\n" +
@@ -296,14 +296,7 @@ test("streaming: chunks reach the consumer as they arrive; error trailers decode
     assert.equal((await c.response()).status, 202);
 
     // A clean chunked response without trailers, on the same connection.
-    const inv2 = p.enqueue({
-      requestId: "s2",
-      payload: enc.encode("{}"),
-      timeoutMs: 5000,
-      functionArn: "a",
-    });
-    await c.send(get(NEXT));
-    await c.response();
+    const { invocation: inv2 } = await handOut(p, c, { requestId: "s2", timeoutMs: 5000 });
     await c.send(
       "POST /2018-06-01/runtime/invocation/s2/response HTTP/1.1\r\nHost: x\r\n" +
         "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
@@ -320,15 +313,11 @@ test("streaming: chunks reach the consumer as they arrive; error trailers decode
 test("a response over the size limit: 413 to the runtime, ResponseSizeTooLarge", async () => {
   await withPlatform(async (p) => {
     const c = await Raw.open(p);
-    const inv = p.enqueue({
+    const { invocation: inv } = await handOut(p, c, {
       requestId: "big",
-      payload: enc.encode("{}"),
       timeoutMs: 5000,
-      functionArn: "a",
       maxResponseBytes: 10,
     });
-    await c.send(get(NEXT));
-    await c.response();
     await c.send(post("/2018-06-01/runtime/invocation/big/response", "x".repeat(50)));
     const a = await inv.answer;
     if (a.kind !== "response") throw new Error("expected a response");

@@ -18,6 +18,7 @@ import assert from "node:assert/strict";
 import { Decoder, Encoder, GoTime, registerName, t } from "../../gob/mod.ts";
 import type { Infer } from "../../gob/mod.ts";
 import { buildGo, goTest, runGo } from "../_support/go.ts";
+import { concat } from "../../ground/bytes.ts";
 
 const PEER = "cmd/gobpeer";
 const SEEDS = [1, 2, 3];
@@ -466,16 +467,6 @@ async function pipeGo(pkg: string, args: string[], stdin: Uint8Array): Promise<U
     throw new Error(`${pkg} ${args.join(" ")} failed:\n${new TextDecoder().decode(res.stderr)}`);
   }
   return res.stdout;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 function encodeAll(values: RootV[]): { bytes: Uint8Array; parts: Uint8Array[] } {

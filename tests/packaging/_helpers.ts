@@ -106,18 +106,31 @@ export async function standInDenorts(dir: string): Promise<{ x86_64: string; arm
 
 /**
  * The V8 code cache entries of files in a Deno cache directory (`v8_code_cache_v2`): specifier →
- * SHA-256 of the entry's data, so two directories compare entry for entry.
+ * SHA-256 of the entry's data, so two directories compare entry for entry. Read from a copy (with
+ * its write-ahead log, if any): SQLite leaves `-shm` and `-wal` files beside a database in
+ * write-ahead-log mode even when it only reads it, and the directory may be a package's start-up
+ * cache, which a launcher checks file by file.
  */
 export async function codeCacheOf(denoDir: string): Promise<Map<string, string>> {
-  const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`, { readOnly: true });
+  const copy = await Deno.makeTempDir({ prefix: "gopherless-code-cache-" });
   try {
-    const rows = db.prepare(
-      "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
-    ).all() as { specifier: string; data: Uint8Array }[];
-    const out = new Map<string, string>();
-    for (const r of rows) out.set(r.specifier, await sha256(new Uint8Array(r.data)));
-    return out;
+    for (const suffix of ["", "-wal"]) {
+      const from = `${denoDir}/v8_code_cache_v2${suffix}`;
+      if (suffix && !(await Deno.stat(from).then(() => true, () => false))) continue;
+      await Deno.copyFile(from, `${copy}/v8_code_cache_v2${suffix}`);
+    }
+    const db = new DatabaseSync(`${copy}/v8_code_cache_v2`);
+    try {
+      const rows = db.prepare(
+        "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
+      ).all() as { specifier: string; data: Uint8Array }[];
+      const out = new Map<string, string>();
+      for (const r of rows) out.set(r.specifier, await sha256(new Uint8Array(r.data)));
+      return out;
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
+    await Deno.remove(copy, { recursive: true });
   }
 }

@@ -70,6 +70,34 @@ toolTest(["node", "npm"], {
         }
       });
 
+      await t.step(
+        "the build run from the package takes its esm/ modules as the runtime's",
+        async () => {
+          // A Node project's handler imports the package's compiled `esm/`, while the build runs
+          // from its `deno/`: the runtime's modules must still be known as such (the source map's
+          // ignoreList, the chunks the start-up cache takes eagerly).
+          const { bundle } = await import(
+            `file://${out}/deno/packaging/bundle.ts`
+          ) as typeof import("../../packaging/bundle.ts");
+          const entry = `${dir}/entry.mjs`;
+          await Deno.writeTextFile(
+            entry,
+            `import { start } from "${out}/esm/mod.js";\nstart((event) => event);\n`,
+          );
+          const b = await bundle(entry, { split: true });
+          const map = JSON.parse(new TextDecoder().decode(b.map));
+          const runtime = map.sources.filter((s: string) =>
+            /(^|\/)esm\/(gob|rpc|runtime|http|ground|protocol)\//.test(s)
+          );
+          assert.ok(runtime.length > 0, map.sources.join("\n"));
+          for (const s of runtime) {
+            assert.ok(map.ignoreList.includes(map.sources.indexOf(s)), `not the runtime's: ${s}`);
+          }
+          const go1x = b.chunks.find((c) => c.name.startsWith("go1x-"));
+          assert.ok(go1x?.runtimeOnly, "the go1.x chunk is the runtime's alone");
+        },
+      );
+
       await t.step("node --test", async () => {
         await Deno.mkdir(`${out}/test/fixtures`, { recursive: true });
         const tests: string[] = [];

@@ -90,16 +90,7 @@ export function decodeSequence(bytes: Uint8Array, types: readonly Type<unknown>[
   return values;
 }
 
-/** The bytes of `parts`, one after another. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concat } from "../../ground/bytes.ts";
 
 /** Hex, for readable byte comparisons. */
 export function hex(bytes: Uint8Array): string {

@@ -1,9 +1,12 @@
 /**
  * `deno task new --iac sam|cdk`: the projects work with the deploy tools as written.
  *
- * - `sam`: `sam validate --lint` passes for every template; `sam build` (aws-sam-cli from PyPI,
- *   no Docker) runs the Makefile, and the built artifact starts under AWS's Runtime Interface
- *   Emulator as Lambda would start it.
+ * - `sam`: `sam validate --lint` passes for every template, with and without `--layer`; `sam
+ *   build` (aws-sam-cli from PyPI, no Docker) runs the Makefile, and the built artifact starts
+ *   under AWS's Runtime Interface Emulator as Lambda would start it; with `--layer`, the built
+ *   layer and function are, file for file, the folders `deno task build --layer` lists in its
+ *   `build.json`, and they answer under the Runtime Interface Emulator as Lambda runs a function
+ *   on a layer (read-only `/opt` and `/var/task`).
  * - `cdk`: the project's own tests (the handler under the emulator, and the app synthesized with
  *   the function built into its asset) pass, and `deno task synth` writes `cdk.out/`.
  */
@@ -12,6 +15,7 @@ import { parseArgs, projectFiles, TEMPLATE_NAMES, UsageError } from "../../tools
 import { AWS_CDK_LIB, CONSTRUCTS, stackNameFor } from "../../tools/new/iac.ts";
 import { CDK_PEERS } from "../../packaging/npm/build.ts";
 import { underRie } from "../_support/rie.ts";
+import { layerSandbox } from "../_support/lambda_layout.ts";
 import { SAM_ENV, samTest } from "./_sam.ts";
 
 const NEW = new URL("../../tools/new.ts", import.meta.url).pathname;
@@ -57,15 +61,16 @@ samTest("new --iac sam: sam validate --lint passes for every template", async (s
   const tmp = await Deno.makeTempDir({ prefix: "gopherless-sam-" });
   try {
     for (const template of TEMPLATE_NAMES) {
-      const dir = await newProject(tmp, template, ["--iac", "sam", "--template", template]);
-      const v = ok(
-        await run(dir, sam, ["validate", "--lint"], SAM_ENV),
-        `sam validate ${template}`,
-      );
-      assert.match(v.stdout + v.stderr, /is a valid SAM Template/);
-      const yaml = await Deno.readTextFile(`${dir}/template.yaml`);
-      assert.match(yaml, /BuildMethod: makefile/);
-      assert.equal(yaml.includes("FunctionUrlConfig"), template !== "event", template);
+      for (const layer of [[], ["--layer"]]) {
+        const name = `${template}${layer.join("")}`;
+        const dir = await newProject(tmp, name, ["--iac", "sam", "--template", template, ...layer]);
+        const v = ok(await run(dir, sam, ["validate", "--lint"], SAM_ENV), `sam validate ${name}`);
+        assert.match(v.stdout + v.stderr, /is a valid SAM Template/);
+        const yaml = await Deno.readTextFile(`${dir}/template.yaml`);
+        assert.match(yaml, /BuildMethod: makefile/);
+        assert.equal(yaml.includes("FunctionUrlConfig"), template !== "event", name);
+        assert.equal(yaml.includes("AWS::Serverless::LayerVersion"), layer.length > 0, name);
+      }
     }
   } finally {
     await Deno.remove(tmp, { recursive: true });
@@ -106,6 +111,94 @@ samTest(
   },
 );
 
+samTest(
+  "new --iac sam --layer: sam build makes the runtime layer and the function's own code",
+  async (sam) => {
+    const tmp = await Deno.makeTempDir({ prefix: "gopherless-sam-layer-" });
+    try {
+      const dir = await newProject(tmp, "greeter", ["--iac", "sam", "--layer"]);
+      const config = JSON.parse(await Deno.readTextFile(`${dir}/deno.json`));
+      assert.match(config.tasks.deploy, / --layer$/);
+      ok(await run(dir, sam, ["build"], SAM_ENV), "sam build");
+      const built = `${dir}/.aws-sam/build`;
+      const template = await Deno.readTextFile(`${built}/template.yaml`);
+      assert.match(template, /ContentUri: RuntimeLayer/);
+      assert.match(template, /CodeUri: Function/);
+      assert.match(template, /Layers:\n\s+- Ref: RuntimeLayer/);
+      // What the project's own build writes with --layer, by build.json's folders.
+      ok(
+        await run(dir, Deno.execPath(), ["task", "build", "--layer", "--out", `${tmp}/dist`]),
+        "deno task build --layer",
+      );
+      const report = JSON.parse(await Deno.readTextFile(`${tmp}/dist/build.json`));
+      const artifact = report.artifacts[0];
+      const layer = await folder(`${built}/RuntimeLayer`);
+      assert.deepEqual(layer, await folder(artifact.layer.dir));
+      // The same files; the same bytes but for the source maps, which name each source by its
+      // path from the project, and SAM builds in a copy of it elsewhere.
+      const own = await folder(`${built}/Function`);
+      const sourceMapsAside = (files: typeof own) =>
+        [...files].map(([name, f]) => [name, name.endsWith(".map") ? { mode: f.mode } : f]);
+      assert.deepEqual(sourceMapsAside(own), sourceMapsAside(await folder(artifact.dir)));
+      // Lambda runs a custom runtime's /opt/bootstrap from a layer: the function has none.
+      assert.equal(layer.get("bootstrap")?.mode, 0o755);
+      assert.ok(!own.has("bootstrap") && own.has("handler.js"), [...own.keys()].join());
+      const size = (files: Map<string, { bytes: number }>) =>
+        [...files.values()].reduce((n, f) => n + f.bytes, 0);
+      assert.ok(size(own) * 10 < size(layer), `function ${size(own)} B, layer ${size(layer)} B`);
+      if (await hasGo()) {
+        // Started as Lambda starts a runtime from a layer: the layer on /opt, the function on
+        // /var/task, both read-only.
+        const root = `${tmp}/root`;
+        for (const [from, to] of [["RuntimeLayer", "opt"], ["Function", "var/task"]]) {
+          await Deno.mkdir(`${root}/${to}`, { recursive: true });
+          const cp = await new Deno.Command("cp", {
+            args: ["-a", `${built}/${from}/.`, `${root}/${to}`],
+          })
+            .output();
+          assert.ok(cp.success, `cp ${from}`);
+        }
+        const event = JSON.parse(await Deno.readTextFile(`${dir}/events/event.json`));
+        await underRie(
+          await layerSandbox(root),
+          root,
+          { DENO_DIR: `${tmp}/deno-dir` },
+          async (invoke) => {
+            assert.deepEqual(JSON.parse(await invoke(event)), { message: "Hello, Ada!" });
+          },
+        );
+      }
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+/** Every file under `root`: its path from there → its mode, size and SHA-256 (hex). */
+async function folder(
+  root: string,
+): Promise<Map<string, { mode: number; bytes: number; sha256: string }>> {
+  const files = new Map<string, { mode: number; bytes: number; sha256: string }>();
+  const walk = async (rel: string) => {
+    for await (const e of Deno.readDir(`${root}/${rel}`)) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) {
+        await walk(path);
+        continue;
+      }
+      const data = await Deno.readFile(`${root}/${path}`);
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+      files.set(path, {
+        mode: (await Deno.stat(`${root}/${path}`)).mode! & 0o777,
+        bytes: data.length,
+        sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+      });
+    }
+  };
+  await walk("");
+  return new Map([...files].sort(([a], [b]) => a < b ? -1 : 1));
+}
+
 async function hasGo(): Promise<boolean> {
   try {
     return (await new Deno.Command("go", { args: ["version"], stdout: "null" }).output()).success;
@@ -141,6 +234,11 @@ Deno.test({
         .map((r) => r.Type).sort();
       assert.ok(types.includes("AWS::Lambda::Function"), types.join());
       assert.ok(types.includes("AWS::Lambda::Url"), types.join());
+
+      // With --layer, the project's own test checks the function's asset and the layer's.
+      const layered = await newProject(tmp, "layered-app", ["--iac", "cdk", "--layer"]);
+      const l = ok(await run(layered, Deno.execPath(), ["task", "test"]), "deno task test --layer");
+      assert.match(l.stdout, /ok \| 2 passed \| 0 failed/);
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }
@@ -156,6 +254,22 @@ Deno.test("new --iac: the option's values, the files each writes, names CloudFor
   const recipe = sam.Makefile.split("\n").filter((l) => /^\s/.test(l));
   assert.ok(recipe.length >= 4 && recipe.every((l) => l.startsWith("\t")), sam.Makefile);
   assert.match(sam.Makefile, /^build-Function:$/m);
+  assert.deepEqual(parseArgs(["fn", "--iac", "sam", "--layer"]), {
+    dir: "fn",
+    iac: "sam",
+    layer: true,
+  });
+  const layered = projectFiles({ dir: "/tmp/x/my_fn", iac: "sam", layer: true });
+  const layeredRecipe = layered.Makefile.split("\n").filter((l) => /^\s/.test(l));
+  assert.ok(layeredRecipe.every((l) => l.startsWith("\t")), layered.Makefile);
+  assert.match(layered.Makefile, /^build-RuntimeLayer:$/m);
+  assert.match(layered.Makefile, /^build-Function:$/m);
+  assert.match(layered["template.yaml"], /Layers:\n\s+- !Ref RuntimeLayer/);
+  assert.match(
+    projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk", layer: true })["app.ts"],
+    /^\s+layer: true,$/m,
+  );
+  assert.doesNotMatch(projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk" })["app.ts"], /layer/);
   const cdk = projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk" });
   assert.ok("app.ts" in cdk && "app_test.ts" in cdk && "cdk.json" in cdk);
   assert.ok(!("Makefile" in cdk));

@@ -5,7 +5,10 @@
  * - `sam`: `template.yaml` (an `AWS::Serverless::Function` on `provided.al2023` with
  *   `BuildMethod: makefile`) and the `Makefile` whose `build-Function` target `sam build` runs
  *   with `ARTIFACTS_DIR` set: gopherless's own build (`deno task build --runtime deno`), its
- *   package's files copied there. No Docker.
+ *   package's files copied there. No Docker. With `layer`, the template adds the runtime layer
+ *   (an `AWS::Serverless::LayerVersion` built by the Makefile's `build-RuntimeLayer`: the files of
+ *   `deno task build --layer`'s `layer.zip`) and the function takes only its own code (those of
+ *   `function.zip`) with that layer.
  * - `cdk`: a CDK app (`app.ts`, a stack holding a `GopherlessFunction`; `cdk.json` so that the
  *   CDK CLI runs it with Deno) and `app_test.ts`, which synthesizes the stack (building the
  *   function) and checks its template.
@@ -30,6 +33,8 @@ export const AWS_CDK_CLI = "2.1149.0";
 
 /** The SAM resource's logical id, which names the Makefile's target (`build-<id>`). */
 export const SAM_FUNCTION_ID = "Function";
+/** The logical id of the SAM runtime layer (`layer`), which names its Makefile target. */
+export const SAM_LAYER_ID = "RuntimeLayer";
 
 /** What a project generator needs to know to write the IaC files. */
 export interface IacContext {
@@ -37,6 +42,11 @@ export interface IacContext {
   template: Template;
   /** The Lambda function's name (the folder's, made valid). */
   functionName: string;
+  /**
+   * Deploy the function's own code on gopherless's runtime layer (`deno task build --layer`,
+   * docs/layer.md) instead of one zip with everything.
+   */
+  layer?: boolean;
 }
 
 /** A CloudFormation stack name from a function name: letters, digits and `-`, a letter first. */
@@ -53,6 +63,31 @@ function samTemplate(c: IacContext): string {
     `Description: ${c.functionName}, a TypeScript function built by gopherless`,
     ``,
     `Resources:`,
+  ];
+  if (c.layer) {
+    lines.push(
+      `  # gopherless's runtime layer: the launcher as /opt/bootstrap and the Deno binary. Every`,
+      `  # function of the template built with --layer can take it (Layers: [!Ref ${SAM_LAYER_ID}]).`,
+      `  ${SAM_LAYER_ID}:`,
+      `    Type: AWS::Serverless::LayerVersion`,
+      `    Metadata:`,
+      `      # sam build runs \`make build-${SAM_LAYER_ID}\` (see the Makefile): no Docker.`,
+      `      BuildMethod: makefile`,
+      `    Properties:`,
+      `      Description: gopherless runtime layer (deno task build --layer)`,
+      `      ContentUri: .`,
+      `      CompatibleRuntimes:`,
+      `        - provided.al2023`,
+      `      # Keep in step with ARCH in the Makefile.`,
+      `      CompatibleArchitectures:`,
+      `        - x86_64`,
+      `      # A new gopherless or Deno makes a new version; functions that still use an old one`,
+      `      # keep it after it is deleted.`,
+      `      RetentionPolicy: Delete`,
+      ``,
+    );
+  }
+  lines.push(
     `  ${SAM_FUNCTION_ID}:`,
     `    Type: AWS::Serverless::Function`,
     `    Metadata:`,
@@ -62,13 +97,16 @@ function samTemplate(c: IacContext): string {
     `      FunctionName: ${c.functionName}`,
     `      CodeUri: .`,
     `      Runtime: provided.al2023`,
-    `      Handler: bootstrap`,
+    c.layer
+      ? `      Handler: bootstrap # unused: Lambda runs the layer's /opt/bootstrap`
+      : `      Handler: bootstrap`,
     `      # Keep in step with ARCH in the Makefile.`,
     `      Architectures:`,
     `        - x86_64`,
     `      MemorySize: 128`,
     `      Timeout: 10`,
-  ];
+  );
+  if (c.layer) lines.push(`      Layers:`, `        - !Ref ${SAM_LAYER_ID}`);
   if (url) {
     lines.push(
       `      FunctionUrlConfig:`,
@@ -84,17 +122,22 @@ function samTemplate(c: IacContext): string {
   return lines.join("\n") + "\n";
 }
 
-const MAKEFILE =
-  `# \`sam build\` runs \`make build-${SAM_FUNCTION_ID}\` in a copy of this folder, with ARTIFACTS_DIR set
-# to the folder SAM packages and deploys (BuildMethod: makefile in template.yaml). The target
-# builds the function with gopherless (deno task build: the bundled handler, the Deno binary,
-# the start-up cache) and puts the package's files there, bootstrap at the root. No Docker.
+const MAKEFILE_HEAD =
+  `# \`sam build\` runs \`make build-<LogicalId>\` in a copy of this folder, with ARTIFACTS_DIR set
+# to the folder SAM packages and deploys (BuildMethod: makefile in template.yaml). No Docker.
+`;
 
+const MAKEFILE_VARIABLES = `
 # Keep in step with Architectures in template.yaml.
 ARCH ?= x86_64
 DENO ?= deno
 OUT := .gopherless-sam-build
+`;
 
+const MAKEFILE =
+  `${MAKEFILE_HEAD}# The target builds the function with gopherless (deno task build: the bundled handler, the Deno
+# binary, the start-up cache) and puts the package's files there, bootstrap at the root.
+${MAKEFILE_VARIABLES}
 build-${SAM_FUNCTION_ID}:
 \trm -rf $(OUT)
 \t$(DENO) task build --runtime deno --arch $(ARCH) --out $(OUT)
@@ -103,6 +146,32 @@ build-${SAM_FUNCTION_ID}:
 \trm -rf $(OUT)
 
 .PHONY: build-${SAM_FUNCTION_ID}
+`;
+
+/**
+ * The Makefile of a `layer` project: both targets run `deno task build --layer` (the same sources,
+ * Deno and gopherless, so the function is built for exactly the layer beside it) and take the
+ * files of one zip each, as `build.json` lists their folders: `<arch>/layer/` (what Lambda puts on
+ * `/opt`) and `<arch>/function/` (on `/var/task`).
+ */
+const MAKEFILE_LAYER =
+  `${MAKEFILE_HEAD}# Both targets build with gopherless (deno task build --layer): ${SAM_LAYER_ID} takes the runtime
+# layer's files (the launcher as /opt/bootstrap, the Deno binary), ${SAM_FUNCTION_ID} the function's own
+# (the bundled handler and its start-up cache, made for that layer).
+${MAKEFILE_VARIABLES}
+build-${SAM_LAYER_ID}:
+\trm -rf $(OUT)
+\t$(DENO) task build --layer --arch $(ARCH) --out $(OUT)
+\tcp -a $(OUT)/$(ARCH)/layer/. "$(ARTIFACTS_DIR)/"
+\trm -rf $(OUT)
+
+build-${SAM_FUNCTION_ID}:
+\trm -rf $(OUT)
+\t$(DENO) task build --layer --arch $(ARCH) --out $(OUT)
+\tcp -a $(OUT)/$(ARCH)/function/. "$(ARTIFACTS_DIR)/"
+\trm -rf $(OUT)
+
+.PHONY: build-${SAM_LAYER_ID} build-${SAM_FUNCTION_ID}
 `;
 
 function cdkApp(c: IacContext): string {
@@ -145,7 +214,11 @@ export class FunctionStack extends Stack {
       entry: \`\${import.meta.dirname}/main.ts\`,
       functionName: "${c.functionName}",
       architecture: Architecture.X86_64,
-      memorySize: 128,
+      memorySize: 128,${
+    c.layer
+      ? "\n      // Only main.ts's own code; Deno comes from the stack's runtime layer.\n      layer: true,"
+      : ""
+  }
     });${urlLines}
   }
 }
@@ -157,6 +230,25 @@ if (import.meta.main) {
 }
 `;
 }
+
+const oneZipAssetCheck = `
+      // The asset is gopherless's bootstrap.zip, named after the hash of its content.
+      const fn = Object.values(template.findResources("AWS::Lambda::Function"))[0];
+      const hash = fn.Properties.Code.S3Key.replace(/\\.zip$/, "");
+      const zip = await Deno.stat(\`\${outdir}/asset.\${hash}/bootstrap.zip\`);
+      assert.ok(zip.size > 1024 * 1024, \`the asset is \${zip.size} bytes\`);`;
+
+const layerAssetCheck = `
+      // The function's asset is its own code (function.zip), the runtime layer's the layer.zip
+      // with Deno; each named after the hash of its content.
+      const [layerId, layer] = Object.entries(template.findResources("AWS::Lambda::LayerVersion"))[0];
+      const fn = Object.values(template.findResources("AWS::Lambda::Function"))[0];
+      assert.deepEqual(fn.Properties.Layers, [{ Ref: layerId }]);
+      const asset = async (code: { S3Key: string }, name: string) =>
+        (await Deno.stat(\`\${outdir}/asset.\${code.S3Key.replace(/\\.zip$/, "")}/\${name}\`)).size;
+      const own = await asset(fn.Properties.Code, "function.zip");
+      const runtime = await asset(layer.Properties.Content, "layer.zip");
+      assert.ok(own * 10 < runtime, \`function \${own} bytes, layer \${runtime} bytes\`);`;
 
 function cdkAppTest(c: IacContext): string {
   const url = c.template.functionUrl;
@@ -189,11 +281,7 @@ Deno.test({
         Architectures: ["x86_64"],
         MemorySize: 128,
       });${urlCheck}
-      // The asset is gopherless's bootstrap.zip, named after the hash of its content.
-      const fn = Object.values(template.findResources("AWS::Lambda::Function"))[0];
-      const hash = fn.Properties.Code.S3Key.replace(/\\.zip$/, "");
-      const zip = await Deno.stat(\`\${outdir}/asset.\${hash}/bootstrap.zip\`);
-      assert.ok(zip.size > 1024 * 1024, \`the asset is \${zip.size} bytes\`);
+${c.layer ? layerAssetCheck : oneZipAssetCheck}
     } finally {
       await Deno.remove(outdir, { recursive: true });
     }
@@ -204,7 +292,9 @@ Deno.test({
 
 /** The files `--iac` adds, by path relative to the project's folder. */
 export function iacFiles(iac: IacName, c: IacContext): Record<string, string> {
-  if (iac === "sam") return { "template.yaml": samTemplate(c), "Makefile": MAKEFILE };
+  if (iac === "sam") {
+    return { "template.yaml": samTemplate(c), "Makefile": c.layer ? MAKEFILE_LAYER : MAKEFILE };
+  }
   return {
     "app.ts": cdkApp(c),
     "app_test.ts": cdkAppTest(c),

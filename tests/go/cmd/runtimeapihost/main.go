@@ -1,11 +1,11 @@
 // Command runtimeapihost is a Lambda Runtime API stand-in for benchmarks, written with Go's
 // net/http: it starts a function with AWS_LAMBDA_RUNTIME_API pointing at itself, times exec
-// until the function's first GET /2018-06-01/runtime/invocation/next, then (with -n > 0) hands
+// until the function's first GET /2018-06-01/runtime/invocation/next (and reads what the function
+// had read from the disk by then, /proc/PID/io's read_bytes), then (with -n > 0) hands
 // out -n invokes of a 1 KB event one after another, times each from the moment its event is
 // handed out until its response has been received (what Lambda bills as the duration), and
 // samples the function's resident memory from /proc every -sample invokes (counting from the
-// first, warm-up included). It prints one JSON
-// report on stdout.
+// first, warm-up included). It prints one JSON report on stdout.
 //
 //	runtimeapihost [-n 0] [-warmup 200] [-sample 0] -- command args...
 //
@@ -34,12 +34,20 @@ type report struct {
 	StartupMs float64 `json:"startupMs"`
 	// StartupCPUMs is the CPU time (user + system, all threads) the function used until it
 	// asked for its first event; only with -n 0, where it is stopped right then.
-	StartupCPUMs float64          `json:"startupCpuMs,omitempty"`
-	Invokes      int              `json:"invokes"`
-	P50Us        float64          `json:"p50Us,omitempty"`
-	P99Us        float64          `json:"p99Us,omitempty"`
-	Samples      []procmem.Sample `json:"samples,omitempty"`
-	Bad          int              `json:"badResponses"`
+	StartupCPUMs float64 `json:"startupCpuMs,omitempty"`
+	// StartupReadBytes is what the function's process (its threads, and the children it has
+	// waited for: the launcher's) had caused to be read from the storage layer when it asked for
+	// its first event (read_bytes of /proc/PID/io; page faults on mapped files and read-ahead
+	// included; pages already in the page cache not).
+	StartupReadBytes int64            `json:"startupReadBytes"`
+	Invokes          int              `json:"invokes"`
+	P50Us            float64          `json:"p50Us,omitempty"`
+	P99Us            float64          `json:"p99Us,omitempty"`
+	Samples          []procmem.Sample `json:"samples,omitempty"`
+	Bad              int              `json:"badResponses"`
+	// CPUPerInvokeUs is the function's CPU time (user + system) over the timed invokes, per
+	// invoke (from /proc/PID/stat: 10 ms steps over the whole run).
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 }
 
 type standIn struct {
@@ -57,6 +65,7 @@ type standIn struct {
 	answered int
 	sentAt   time.Time
 	lat      []float64
+	cpuStart float64 // the function's CPU time (ms) when the timed invokes began; -1: not read
 	rep      report
 	turn     chan struct{} // one token: the next event may be handed out
 }
@@ -64,6 +73,7 @@ type standIn struct {
 func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
 	s.once.Do(func() {
 		s.rep.StartupMs = float64(time.Since(s.started).Microseconds()) / 1000
+		s.rep.StartupReadBytes = procmem.ReadBytes(s.pid)
 		close(s.first)
 	})
 	select {
@@ -96,12 +106,18 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, _, kind string) {
 	if n > s.warmup {
 		s.lat = append(s.lat, us)
 	}
+	if n == s.warmup {
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+	}
 	s.mu.Unlock()
 	runtimeapi.Accept(w)
 	if s.sample > 0 && n%s.sample == 0 {
 		s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
 	}
 	if n >= s.total {
+		if cpu := procmem.RunningCPUMs(s.pid); s.cpuStart >= 0 && cpu >= 0 && n > s.warmup {
+			s.rep.CPUPerInvokeUs = (cpu - s.cpuStart) * 1000 / float64(n-s.warmup)
+		}
 		close(s.done)
 		return
 	}
@@ -127,6 +143,7 @@ func main() {
 	s := &standIn{
 		event: event, warmup: *warmup, sample: *sample,
 		first: make(chan struct{}), done: make(chan struct{}), turn: make(chan struct{}, 1),
+		cpuStart: -1,
 	}
 	if *n > 0 {
 		s.total = *warmup + *n
@@ -146,6 +163,11 @@ func main() {
 	s.pid = f.Cmd.Process.Pid
 	defer f.Kill()
 	f.Await(s.first, *timeout, "its first /next")
+	if *warmup == 0 {
+		s.mu.Lock()
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+		s.mu.Unlock()
+	}
 	if *n > 0 {
 		f.Await(s.done, *timeout, "its last response")
 		s.rep.Invokes = *n
