@@ -3,28 +3,39 @@
  * handlers written with aws-lambda-go in its concurrent mode, both driven by a Runtime API
  * stand-in written in Go (`tests/go/cmd/concurrenthost`) that keeps 64 invocations in flight, as
  * Managed Instances hand them out, with `AWS_LAMBDA_MAX_CONCURRENCY=64` and a memory size of
- * 2048 MB. The stand-in shares the machine's cores with the function.
+ * 2048 MB. The stand-in shares the machine's cores with the function. The package is built for
+ * the folder it runs from, so that its start-up cache is used, and each run has a fresh
+ * `DENO_DIR` (a new sandbox's `/tmp`).
  *
- * - CPU-bound (`benchmarks/functions/managed_instances.ts`, `tests/go/cmd/goconcurrent`): a
- *   50 KB event of 500 items walked, transformed and serialized; throughput with the function
- *   free to use every core against the same package pinned to one (`taskset -c 0` on the function
- *   only). The ratio is the scaling.
- * - I/O-bound (the handler awaits 20 ms): throughput and p99 latency against aws-lambda-go's.
- * - Memory: the process's resident set at concurrency 64 under the I/O load, with 1 to 4 isolates
- *   (`GOPHERLESS_WORKER_COUNT`), against aws-lambda-go's, and what each isolate beyond the first
- *   costs.
+ * - `cpu`: a 50 KB event of 500 items walked, transformed and serialized
+ *   (`benchmarks/functions/managed_instances.ts`, `tests/go/cmd/goconcurrent`); throughput with
+ *   the function free to use every core against the same package pinned to one (`taskset -c 0`
+ *   on the function only). The ratio is the scaling.
+ * - `io`: the handler awaits 20 ms; throughput and p99 latency against aws-lambda-go's.
+ * - `memory`: the process's resident set at concurrency 64 under the I/O load, with 1 to 4
+ *   isolates (`GOPHERLESS_WORKER_COUNT`), and what each isolate beyond the first costs.
+ * - `start`: exec until the first `GET …/next` (`tests/go/cmd/runtimeapihost -n 0`) with 1 and 2
+ *   isolates, wall and CPU time (user + system, all threads).
  *
- * Runs alternate between the subjects, round after round, so that a change in the machine's load
- * touches them all; medians are reported, with the ratios taken within the run.
+ * `--baseline DIR` names another gopherless checkout (`git worktree add DIR <commit>`, or
+ * `git archive <commit> | tar -x -C DIR`): the same function is built with it too, and every
+ * gopherless run is made with both packages in turn, so that a change is measured against what it
+ * changes in the same run.
+ *
+ * Runs alternate between the subjects, round after round (the order reversed every other round),
+ * so that a change in the machine's load touches them all; medians are reported, with the ratios
+ * taken within each round.
  *
  * ```sh
  * deno run -A benchmarks/managed_instances.ts [--rounds 3] [--invokes 20000] [--io-invokes 20000]
+ *   [--only cpu,io,memory,start] [--baseline DIR]
  * ```
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -34,47 +45,50 @@ const { values } = parseArgs({
     invokes: { type: "string", default: "20000" },
     "io-invokes": { type: "string", default: "20000" },
     memory: { type: "string", default: "2048" },
+    only: { type: "string", default: "cpu,io,memory,start" },
+    baseline: { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
 const invokes = Number(values.invokes);
 const ioInvokes = Number(values["io-invokes"]);
 const memorySize = values.memory;
-const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const r = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr)}`);
-  }
-  return dec.decode(r.stdout);
-}
-
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${work}/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-C", `${ROOT}tests/go`, "-o", out, `./${pkg}`]);
-  return out;
-}
+const groups = new Set(values.only.split(","));
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-mi-bench-" });
-const task = `${work}/task`;
-console.error("packaging the function (deno task build --runtime deno) …");
-await run(Deno.execPath(), [
-  "run",
-  "-A",
-  `${ROOT}packaging/cli.ts`,
-  `${ROOT}benchmarks/functions/managed_instances.ts`,
-  "--runtime",
-  "deno",
-  "--out",
-  `${work}/dist`,
-]);
-await run("unzip", ["-q", `${work}/dist/x86_64/bootstrap.zip`, "-d", task]);
-const [host, goFunction] = await Promise.all([
-  goBuild("cmd/concurrenthost"),
-  goBuild("cmd/goconcurrent"),
+
+/** Builds the function with the gopherless checkout at `root` for `${work}/<label>/task`. */
+async function buildPackage(label: string, root: string): Promise<string> {
+  const task = `${work}/${label}/task`;
+  console.error(`packaging the function with ${root} (deno task build --runtime deno) …`);
+  await run(Deno.execPath(), [
+    "run",
+    "-A",
+    `${root}/packaging/cli.ts`,
+    `${root}/benchmarks/functions/managed_instances.ts`,
+    "--runtime",
+    "deno",
+    "--no-check",
+    "--task-root",
+    task,
+    "--out",
+    `${work}/${label}/dist`,
+  ]);
+  await run("unzip", ["-q", `${work}/${label}/dist/x86_64/bootstrap.zip`, "-d", task]);
+  return `${task}/bootstrap`;
+}
+
+const packages: [string, string][] = [["gopherless", await buildPackage("gopherless", ROOT)]];
+if (values.baseline) {
+  packages.push(["baseline", await buildPackage("baseline", await Deno.realPath(values.baseline))]);
+}
+const [host, goFunction, startHost] = await Promise.all([
+  goBuild("cmd/concurrenthost", work),
+  goBuild("cmd/goconcurrent", work),
+  goBuild("cmd/runtimeapihost", work),
 ]);
 
+/** What one run reports (the stand-ins' JSON). */
 interface Report {
   perSecond: number;
   p50Ms: number;
@@ -83,40 +97,36 @@ interface Report {
   endRssKb: number;
   badResponses: number;
   firstBad?: string;
+  startupMs: number;
+  startupCpuMs: number;
 }
 
 let dirs = 0;
-/** One run of the stand-in against `cmd`, in a fresh `DENO_DIR` (a new sandbox's `/tmp`). */
+/** One run of a stand-in against `cmd`, in a fresh `DENO_DIR`. */
 async function measure(
-  op: "cpu" | "io",
+  op: "cpu" | "io" | "start",
   n: number,
   cmd: string[],
   env: Record<string, string> = {},
 ): Promise<Report> {
   const denoDir = `${work}/deno-dir-${dirs++}`;
-  await Deno.mkdir(denoDir);
   try {
-    const out = await run(host, [
-      "-op",
-      op,
-      "-n",
-      String(n),
-      "-warmup",
-      String(n / 10),
-      "--",
-      ...cmd,
-    ], {
-      ...Deno.env.toObject(),
-      AWS_LAMBDA_MAX_CONCURRENCY: "64",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memorySize,
-      DENO_DIR: denoDir,
-      ...env,
+    const args = op === "start"
+      ? ["-n", "0", "--", ...cmd]
+      : ["-op", op, "-n", String(n), "-warmup", String(n / 10), "--", ...cmd];
+    const out = await run(op === "start" ? startHost : host, args, {
+      env: {
+        AWS_LAMBDA_MAX_CONCURRENCY: "64",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memorySize,
+        DENO_DIR: denoDir,
+        ...env,
+      },
     });
     const r = JSON.parse(out) as Report;
     if (r.badResponses > 0) throw new Error(`${cmd[0]}: ${r.badResponses} bad, ${r.firstBad}`);
     return r;
   } finally {
-    await Deno.remove(denoDir, { recursive: true });
+    await Deno.remove(denoDir, { recursive: true }).catch(() => {});
   }
 }
 
@@ -124,99 +134,178 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const ts = [`${task}/bootstrap`];
 const pinned = (cmd: string[]) => ["taskset", "-c", "0", ...cmd];
 
 type Subject = {
   name: string;
-  op: "cpu" | "io";
+  op: "cpu" | "io" | "start";
   n: number;
   cmd: string[];
   env?: Record<string, string>;
 };
-const subjects: Subject[] = [
-  { name: "cpu ts all cores", op: "cpu", n: invokes, cmd: ts },
-  { name: "cpu ts one core", op: "cpu", n: invokes, cmd: pinned(ts) },
-  { name: "cpu go all cores", op: "cpu", n: invokes, cmd: [goFunction] },
-  { name: "cpu go one core", op: "cpu", n: invokes, cmd: pinned([goFunction]) },
-  { name: "io ts", op: "io", n: ioInvokes, cmd: ts },
-  { name: "io go", op: "io", n: ioInvokes, cmd: [goFunction] },
-  ...[1, 2, 3, 4].map((w): Subject => ({
-    name: `io ts ${w} isolate(s)`,
-    op: "io",
-    n: ioInvokes / 2,
-    cmd: ts,
-    env: { GOPHERLESS_WORKER_COUNT: String(w) },
-  })),
-];
+const subjects: Subject[] = [];
+const go = [goFunction];
+if (groups.has("cpu")) {
+  for (const [label, ts] of packages) {
+    subjects.push({ name: `cpu ${label} all cores`, op: "cpu", n: invokes, cmd: [ts] });
+    subjects.push({ name: `cpu ${label} one core`, op: "cpu", n: invokes, cmd: pinned([ts]) });
+  }
+  subjects.push({ name: "cpu go all cores", op: "cpu", n: invokes, cmd: go });
+  subjects.push({ name: "cpu go one core", op: "cpu", n: invokes, cmd: pinned(go) });
+}
+if (groups.has("io")) {
+  for (const [label, ts] of packages) {
+    subjects.push({ name: `io ${label}`, op: "io", n: ioInvokes, cmd: [ts] });
+  }
+  subjects.push({ name: "io go", op: "io", n: ioInvokes, cmd: go });
+}
+if (groups.has("memory")) {
+  for (const [label, ts] of packages) {
+    for (const w of [1, 2, 3, 4]) {
+      subjects.push({
+        name: `io ${label} ${w} isolate(s)`,
+        op: "io",
+        n: ioInvokes / 2,
+        cmd: [ts],
+        env: { GOPHERLESS_WORKER_COUNT: String(w) },
+      });
+    }
+  }
+  if (!groups.has("io")) subjects.push({ name: "io go", op: "io", n: ioInvokes / 2, cmd: go });
+}
+if (groups.has("start")) {
+  for (const [label, ts] of packages) {
+    for (const w of [1, 2]) {
+      subjects.push({
+        name: `start ${label} ${w} isolate(s)`,
+        op: "start",
+        n: 0,
+        cmd: [ts],
+        env: { GOPHERLESS_WORKER_COUNT: String(w) },
+      });
+    }
+  }
+}
 
 const results = new Map<string, Report[]>(subjects.map((s) => [s.name, []]));
 for (let round = 0; round < rounds; round++) {
-  // Alternate the order too: the first and last runs of a round see different neighbours.
   const order = round % 2 ? [...subjects].reverse() : subjects;
   for (const s of order) {
     const r = await measure(s.op, s.n, s.cmd, s.env);
     results.get(s.name)!.push(r);
     console.error(
-      `round ${round + 1} ${s.name}: ${r.perSecond.toFixed(0)}/s p50 ${r.p50Ms.toFixed(1)} ms ` +
-        `p99 ${r.p99Ms.toFixed(1)} ms rss ${(r.maxRssKb / 1024).toFixed(1)} MB`,
+      s.op === "start"
+        ? `round ${round + 1} ${s.name}: ${r.startupMs.toFixed(1)} ms, CPU ${
+          r.startupCpuMs.toFixed(1)
+        } ms`
+        : `round ${round + 1} ${s.name}: ${r.perSecond.toFixed(0)}/s p50 ${
+          r.p50Ms.toFixed(1)
+        } ms ` +
+          `p99 ${r.p99Ms.toFixed(1)} ms rss ${(r.maxRssKb / 1024).toFixed(1)} MB`,
     );
   }
 }
 
 const m = (name: string, f: (r: Report) => number) => median(results.get(name)!.map(f));
-const rate = (name: string) => m(name, (r) => r.perSecond);
+const rate = (name: string) => m(name, (r) => r.perSecond).toFixed(0);
 const mb = (name: string) => m(name, (r) => r.maxRssKb / 1024);
-const perRound = (a: string, b: string, f: (r: Report) => number) =>
-  results.get(a)!.map((r, i) => f(r) / f(results.get(b)![i]));
+/** The median over rounds of `f(a) / f(b)` within each round. */
+const ratio = (a: string, b: string, f: (r: Report) => number) =>
+  median(results.get(a)!.map((r, i) => f(r) / f(results.get(b)![i]))).toFixed(2) + "×";
 
+const labels = packages.map(([label]) => label);
 const lines: string[] = [];
-lines.push(`| measure (median of ${rounds} alternating rounds) | gopherless | aws-lambda-go |`);
-lines.push("|---|---|---|");
-lines.push(
-  `| CPU-bound, all cores (invokes/s) | ${rate("cpu ts all cores").toFixed(0)} | ${
-    rate("cpu go all cores").toFixed(0)
-  } |`,
-);
-lines.push(
-  `| CPU-bound, one core (invokes/s) | ${rate("cpu ts one core").toFixed(0)} | ${
-    rate("cpu go one core").toFixed(0)
-  } |`,
-);
-const scaling = (lang: string) =>
-  median(perRound(`cpu ${lang} all cores`, `cpu ${lang} one core`, (r) => r.perSecond));
-lines.push(
-  `| scaling, all cores / one core (median of per-round ratios) | ${scaling("ts").toFixed(2)}× | ${
-    scaling("go").toFixed(2)
-  }× |`,
-);
-lines.push(
-  `| I/O-bound (invokes/s) | ${rate("io ts").toFixed(0)} | ${rate("io go").toFixed(0)} |`,
-);
-lines.push(
-  `| I/O-bound p50 / p99 (ms) | ${m("io ts", (r) => r.p50Ms).toFixed(1)} / ${
-    m("io ts", (r) => r.p99Ms).toFixed(1)
-  } | ${m("io go", (r) => r.p50Ms).toFixed(1)} / ${m("io go", (r) => r.p99Ms).toFixed(1)} |`,
-);
-lines.push(
-  `| I/O throughput ratio, p99 ratio (gopherless / Go, per round) | ${
-    median(perRound("io ts", "io go", (r) => r.perSecond)).toFixed(2)
-  }×, ${median(perRound("io ts", "io go", (r) => r.p99Ms)).toFixed(2)}× | 1× |`,
-);
-lines.push(
-  `| resident memory at concurrency 64, I/O load (MB) | ${mb("io ts").toFixed(1)} | ${
-    mb("io go").toFixed(1)
-  } |`,
-);
-for (const w of [1, 2, 3, 4]) {
-  lines.push(`| … with ${w} isolate(s) (MB) | ${mb(`io ts ${w} isolate(s)`).toFixed(1)} | |`);
+const row = (cells: string[]) => lines.push(`| ${cells.join(" | ")} |`);
+row([`measure (median of ${rounds} alternating rounds)`, ...labels, "aws-lambda-go"]);
+row(["---", ...labels.map(() => "---:"), "---:"]);
+if (groups.has("cpu")) {
+  row([
+    "CPU-bound, all cores (invokes/s)",
+    ...labels.map((l) => rate(`cpu ${l} all cores`)),
+    rate("cpu go all cores"),
+  ]);
+  row([
+    "CPU-bound, one core (invokes/s)",
+    ...labels.map((l) => rate(`cpu ${l} one core`)),
+    rate("cpu go one core"),
+  ]);
+  const scaling = (who: string) =>
+    ratio(`cpu ${who} all cores`, `cpu ${who} one core`, (r) => r.perSecond);
+  row([
+    "scaling, all cores / one core (median of per-round ratios)",
+    ...labels.map(scaling),
+    scaling("go"),
+  ]);
 }
-const one = mb("io ts 1 isolate(s)");
-const slope = [2, 3, 4].map((w) => (mb(`io ts ${w} isolate(s)`) - one) / (w - 1));
-lines.push(
-  `| each isolate beyond the first (MB; from 2, 3, 4 isolates) | ${
-    slope.map((s) => s.toFixed(1)).join(", ")
-  } | |`,
-);
+if (groups.has("io")) {
+  row(["I/O-bound (invokes/s)", ...labels.map((l) => rate(`io ${l}`)), rate("io go")]);
+  const p = (name: string) =>
+    `${m(name, (r) => r.p50Ms).toFixed(1)} / ${m(name, (r) => r.p99Ms).toFixed(1)}`;
+  row(["I/O-bound p50 / p99 (ms)", ...labels.map((l) => p(`io ${l}`)), p("io go")]);
+  row([
+    "I/O: throughput, p99 against aws-lambda-go's (per-round ratios)",
+    ...labels.map((l) =>
+      `${ratio(`io ${l}`, "io go", (r) => r.perSecond)}, ${
+        ratio(`io ${l}`, "io go", (r) => r.p99Ms)
+      }`
+    ),
+    "1×",
+  ]);
+}
+if (groups.has("memory")) {
+  const ws = [1, 2, 3, 4];
+  row([
+    `resident memory, ${ws.join(", ")} isolates, I/O load (MB)`,
+    ...labels.map((l) => ws.map((w) => mb(`io ${l} ${w} isolate(s)`).toFixed(1)).join(", ")),
+    mb("io go").toFixed(1),
+  ]);
+  row([
+    "each isolate beyond the first (MB; from 2, 3, 4 isolates)",
+    ...labels.map((l) => {
+      const one = mb(`io ${l} 1 isolate(s)`);
+      return [2, 3, 4].map((w) => ((mb(`io ${l} ${w} isolate(s)`) - one) / (w - 1)).toFixed(1))
+        .join(", ");
+    }),
+    "",
+  ]);
+}
+if (groups.has("start")) {
+  for (const w of [1, 2]) {
+    row([
+      `start with ${w} isolate(s), exec → first /next: wall / CPU (ms)`,
+      ...labels.map((l) => {
+        const name = `start ${l} ${w} isolate(s)`;
+        return `${m(name, (r) => r.startupMs).toFixed(1)} / ${
+          m(name, (r) => r.startupCpuMs).toFixed(1)
+        }`;
+      }),
+      "",
+    ]);
+  }
+}
+if (values.baseline) {
+  const vs = (f: (r: Report) => number, name: (l: string) => string) =>
+    ratio(name("gopherless"), name("baseline"), f);
+  const cells: string[] = [];
+  if (groups.has("cpu")) {
+    cells.push(`CPU-bound all cores ${vs((r) => r.perSecond, (l) => `cpu ${l} all cores`)}`);
+  }
+  if (groups.has("io")) cells.push(`I/O throughput ${vs((r) => r.perSecond, (l) => `io ${l}`)}`);
+  if (groups.has("memory")) {
+    for (const w of [1, 2, 3, 4]) {
+      cells.push(`RSS ${w} isolate(s) ${vs((r) => r.maxRssKb, (l) => `io ${l} ${w} isolate(s)`)}`);
+    }
+  }
+  if (groups.has("start")) {
+    for (const w of [1, 2]) {
+      cells.push(
+        `start CPU ${w} isolate(s) ${
+          vs((r) => r.startupCpuMs, (l) => `start ${l} ${w} isolate(s)`)
+        }`,
+      );
+    }
+  }
+  lines.push("", `gopherless / baseline (median of per-round ratios): ${cells.join("; ")}`);
+}
 console.log(lines.join("\n"));
 await Deno.remove(work, { recursive: true });

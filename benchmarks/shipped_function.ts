@@ -22,7 +22,8 @@
  *
  * ```sh
  * deno run -A benchmarks/shipped_function.ts [--rounds 9] [--invokes 5000] \
- *   [--memory-invokes 100000] [--memory 128] [--dist DIR] [--json FILE]
+ *   [--memory-invokes 100000] [--memory-rounds 1] [--drop-binary-pages] [--memory 128] \
+ *   [--dist DIR] [--json FILE]
  * ```
  *
  * `--dist DIR` reuses the output of an earlier `deno task build examples/echo.ts --runtime deno
@@ -42,6 +43,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "9" },
     invokes: { type: "string", default: "5000" },
     "memory-invokes": { type: "string", default: "100000" },
+    "memory-rounds": { type: "string", default: "1" },
+    "drop-binary-pages": { type: "boolean", default: false },
     memory: { type: "string", default: "128" },
     dist: { type: "string" },
     json: { type: "string" },
@@ -50,6 +53,7 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const invokes = Number(values.invokes);
 const memoryInvokes = Number(values["memory-invokes"]);
+const memoryRounds = Number(values["memory-rounds"]);
 const memorySize = values.memory!;
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-shipped-" });
@@ -123,12 +127,18 @@ interface Sample {
   invokes: number;
   rssKb: number;
   hwmKb: number;
+  /** `RssAnon`: heaps and stacks. */
+  anonKb?: number;
+  /** `RssFile`: pages of mapped files, most of them the `deno` binary's. */
+  fileKb?: number;
 }
 interface HostReport {
   startupMs: number;
   startupCpuMs?: number;
   p50Us?: number;
   p99Us?: number;
+  /** The function's CPU time (user + system) over the timed invokes, per invoke. */
+  cpuPerInvokeUs?: number;
   samples?: Sample[];
 }
 
@@ -203,8 +213,8 @@ const latSubjects: Subject[] = [
   { name: "function, go1.x", protocol: "go1x", cmd: bootstrap, deno: true },
   { name: "aws-lambda-go, go1.x", protocol: "go1x", cmd: [goEcho], deno: false },
 ];
-const lat: Record<string, { p50: number[]; p99: number[] }> = {};
-for (const s of latSubjects) lat[s.name] = { p50: [], p99: [] };
+const lat: Record<string, { p50: number[]; p99: number[]; cpu: number[] }> = {};
+for (const s of latSubjects) lat[s.name] = { p50: [], p99: [], cpu: [] };
 const benchFlags = (n: number, warmup: number, sample: number) => ({
   rapi: ["-n", String(n), "-warmup", String(warmup), "-sample", String(sample)],
   go1x: [
@@ -229,6 +239,7 @@ for (let i = 0; i < rounds; i++) {
     );
     lat[s.name].p50.push(r.p50Us!);
     lat[s.name].p99.push(r.p99Us!);
+    lat[s.name].cpu.push(r.cpuPerInvokeUs ?? NaN);
   }
 }
 
@@ -254,16 +265,30 @@ while (true) {
 }
 `,
 );
-const mem: Record<string, HostReport> = {};
+// In turns, `--memory-rounds` times: one run's memory differs from the next by a MiB or two.
+const mem: Record<string, HostReport[]> = {};
+for (const s of memSubjects) mem[s.name] = [];
 const step = memoryInvokes / 10;
-for (const s of memSubjects) {
-  console.error(`memory: ${s.name}, ${memoryInvokes} invokes …`);
-  mem[s.name] = await host(
-    s.protocol,
-    benchFlags(memoryInvokes, 0, step)[s.protocol],
-    s.cmd,
-    warmDirs.get(s.name) ?? work,
-  );
+for (let i = 0; i < memoryRounds; i++) {
+  for (const s of memSubjects) {
+    // The deno binary's resident pages depend on how it came into the page cache: freshly
+    // written (just unzipped) it maps 3-4 MiB more of itself than read back from disk
+    // (BENCHMARKS.md). --drop-binary-pages drops its cached pages first, so each run reads it.
+    if (values["drop-binary-pages"]) {
+      // Written back first: the kernel drops only clean pages.
+      await run("sync", [`${task}/deno`]);
+      await run("dd", [`if=${task}/deno`, "iflag=nocache", "count=0", "status=none"]);
+    }
+    console.error(`memory: ${s.name}, ${memoryInvokes} invokes (round ${i + 1}) …`);
+    mem[s.name].push(
+      await host(
+        s.protocol,
+        benchFlags(memoryInvokes, 0, step)[s.protocol],
+        s.cmd,
+        warmDirs.get(s.name) ?? work,
+      ),
+    );
+  }
 }
 
 // ---- report --------------------------------------------------------------------------------
@@ -289,7 +314,8 @@ const lines: string[] = [];
 const out = (s = "") => lines.push(s);
 out(
   `\`deno run -A benchmarks/shipped_function.ts --rounds ${rounds} --invokes ${invokes} ` +
-    `--memory-invokes ${memoryInvokes} --memory ${memorySize}\``,
+    `--memory-invokes ${memoryInvokes} --memory-rounds ${memoryRounds}` +
+    `${values["drop-binary-pages"] ? " --drop-binary-pages" : ""} --memory ${memorySize}\``,
 );
 out(
   `(${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}, ` +
@@ -321,30 +347,43 @@ for (const s of startSubjects) {
   );
 }
 out();
-out(`| per-invoke, 1 KB event, ${invokes} sequential invokes | p50 | p99 | p50 vs aws-lambda-go |`);
-out("|---|---:|---:|---:|");
+out(
+  `| per-invoke, 1 KB event, ${invokes} sequential invokes | p50 | p99 | p50 vs aws-lambda-go | ` +
+    "CPU per invoke | CPU vs aws-lambda-go |",
+);
+out("|---|---:|---:|---:|---:|---:|");
 for (const s of latSubjects) {
   const ref = s.protocol === "rapi" ? "aws-lambda-go, Runtime API" : "aws-lambda-go, go1.x";
   const p50 = median(lat[s.name].p50);
+  const cpu = median(lat[s.name].cpu);
   out(
     `| ${s.name} | ${f1(p50)} µs | ${f1(median(lat[s.name].p99))} µs | ${
       (p50 / median(lat[ref].p50)).toFixed(2)
-    }× |`,
+    }× | ${f1(cpu)} µs | ${(cpu / median(lat[ref].cpu)).toFixed(2)}× |`,
   );
 }
 out();
 out(
-  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples | ` +
-    "peak (VmHWM) | p50 | p99 |",
+  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples ` +
+    `(first round) | peak (VmHWM) | at ${memoryInvokes.toLocaleString("en-US")}, median of ` +
+    `${memoryRounds}: RSS (anonymous, file) | p50 | p99 |`,
 );
-out("|---|---|---:|---:|---:|");
+out("|---|---|---:|---:|---:|---:|");
 for (const s of memSubjects) {
-  const r = mem[s.name];
-  const samples = r.samples ?? [];
+  const runs = mem[s.name];
+  const samples = runs[0].samples ?? [];
+  const last = (f: (x: Sample) => number | undefined) =>
+    mib(
+      median(
+        runs.map((r) => f(r.samples?.at(-1) ?? { invokes: 0, rssKb: NaN, hwmKb: NaN }) ?? NaN),
+      ),
+    );
   out(
     `| ${s.name} | ${samples.map((x) => mib(x.rssKb)).join(", ")} | ${
-      mib(Math.max(0, ...samples.map((x) => x.hwmKb)))
-    } | ${f1(r.p50Us ?? NaN)} µs | ${f1(r.p99Us ?? NaN)} µs |`,
+      mib(Math.max(0, ...runs.flatMap((r) => (r.samples ?? []).map((x) => x.hwmKb))))
+    } | ${last((x) => x.rssKb)} (${last((x) => x.anonKb)}, ${last((x) => x.fileKb)}) | ${
+      f1(median(runs.map((r) => r.p50Us ?? NaN)))
+    } µs | ${f1(median(runs.map((r) => r.p99Us ?? NaN)))} µs |`,
   );
 }
 console.log(lines.join("\n"));

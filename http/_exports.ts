@@ -7,21 +7,6 @@
  */
 
 export * from "./handler.ts";
-export type {
-  ALBEvent,
-  ALBResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyEventV2,
-  APIGatewayProxyResult,
-  APIGatewayProxyStructuredResultV2,
-  FetchHandler,
-  HttpEvent,
-  HttpEventKind,
-  HttpOptions,
-  HttpResult,
-  LambdaFunctionURLEvent,
-  RemoteAddr,
-} from "./handler.ts";
 export {
   bufferedHttpResult,
   encodePrelude,

@@ -19,23 +19,27 @@
 import { cksum } from "./cksum.ts";
 import { START_CACHE_DIR } from "./start_cache.ts";
 import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
+import { isolateHeap, MIN_OLD_SPACE_MB, WORKER_COUNT_VARIABLE } from "../runtime/worker_count.ts";
 
 /**
  * V8 flags for a function of `memoryMb` MB, as Lambda's Node.js runtime derives them:
  * `--max-semi-space-size` = memory / 10 / 2, `--max-old-space-size` = memory − memory / 10
- * (integer division, MB). Empty for a size that is not a positive integer.
+ * (integer division, MB). In a concurrent environment served by `isolates` isolates (Lambda
+ * Managed Instances, `runtime/workers.ts`), each isolate's share of them
+ * (`runtime/worker_count.ts`' `isolateHeap`): V8's flags hold for every isolate of the process,
+ * worker threads included. Empty for a size that is not a positive integer.
  *
  * @example
  * ```ts
  * import { heapFlags } from "./launcher.ts";
  * heapFlags(128); // ["--max-semi-space-size=6", "--max-old-space-size=116"]
+ * heapFlags(2048, 2); // ["--max-semi-space-size=51", "--max-old-space-size=922"]
  * ```
  */
-export function heapFlags(memoryMb: number): string[] {
-  if (!Number.isSafeInteger(memoryMb) || memoryMb <= 0) return [];
-  const newSpace = Math.floor(memoryMb / 10);
-  const semiSpace = Math.max(1, Math.floor(newSpace / 2));
-  return [`--max-semi-space-size=${semiSpace}`, `--max-old-space-size=${memoryMb - newSpace}`];
+export function heapFlags(memoryMb: number, isolates = 1): string[] {
+  const heap = isolateHeap(memoryMb, isolates);
+  if (heap === undefined) return [];
+  return [`--max-semi-space-size=${heap.semiSpaceMb}`, `--max-old-space-size=${heap.oldSpaceMb}`];
 }
 
 /** Quotes `text` for a POSIX shell. */
@@ -73,7 +77,8 @@ export const MAX_MEMORY_MB = 999_999;
 export const SMALL_FUNCTION_MB = 512;
 
 /**
- * All V8 flags for a function of `memoryMb` MB: {@linkcode heapFlags}, then
+ * All V8 flags for a function of `memoryMb` MB served by `isolates` isolates (1 but in a
+ * concurrent environment): {@linkcode heapFlags}, then
  * {@linkcode CODE_FLAGS} (Maglev as the top tier, no V8 worker threads); a small function (at
  * most {@linkcode SMALL_FUNCTION_MB} MB) has a young generation of 1 MB semi-spaces (its garbage
  * dies within an invoke), and the launcher gives it one malloc arena. Empty for a size that is
@@ -87,8 +92,8 @@ export const SMALL_FUNCTION_MB = 512;
  * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922", "--max-opt=2", "--single-threaded"]
  * ```
  */
-export function v8Flags(memoryMb: number): string[] {
-  const flags = heapFlags(memoryMb);
+export function v8Flags(memoryMb: number, isolates = 1): string[] {
+  const flags = heapFlags(memoryMb, isolates);
   if (flags.length === 0) return flags;
   if (memoryMb > SMALL_FUNCTION_MB) return [...flags, ...CODE_FLAGS];
   return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS];
@@ -150,6 +155,71 @@ ${body}fi
 `;
 }
 
+/** Digits of the largest count the launcher reads (concurrency: Lambda's is at most 1,600). */
+const MAX_COUNT_DIGITS = 6;
+
+/** Digits of the largest cgroup CPU quota or period the launcher reads (µs; a second is 7). */
+const MAX_QUOTA_DIGITS = 9;
+
+/** A shell `case` pattern for what is not a positive decimal of at most `digits` digits. */
+function notPositive(digits: number): string {
+  return `"" | 0* | *[!0-9]* | ${"?".repeat(digits + 1)}*`;
+}
+
+/**
+ * The part of the launcher that sets `isolates`: how many isolates the runtime will run, by the
+ * rule of `runtime/worker_count.ts`' `workerCount` (the override, else the cgroup's CPU quota
+ * and the CPUs the process may run on, never more than the concurrency), so that each isolate's
+ * heap flags are its share. 1 unless `AWS_LAMBDA_MAX_CONCURRENCY` is above 1: a sequential start
+ * runs no process for it. An override the shell does not read as plain decimal digits is taken
+ * as unset here.
+ */
+function isolatesScript(): string {
+  const count = notPositive(MAX_COUNT_DIGITS);
+  const quota = notPositive(MAX_QUOTA_DIGITS);
+  return `    # How many isolates share the memory in a concurrent environment (Lambda Managed Instances;
+    # runtime/worker_count.ts has the same rule): ${WORKER_COUNT_VARIABLE}, else the CPUs of the
+    # cgroup's quota and of the process's affinity, never more than the concurrency.
+    isolates=1
+    case "\${AWS_LAMBDA_MAX_CONCURRENCY:-}" in
+      ${count} | 1) ;;
+      *)
+        case "\${${WORKER_COUNT_VARIABLE}:-}" in
+          ${count})
+            isolates=$(nproc 2>/dev/null) || isolates=1
+            case "$isolates" in ${count}) isolates=1 ;; esac
+            quota=max period=100000
+            if [ -r /sys/fs/cgroup/cpu.max ]; then
+              read -r quota period < /sys/fs/cgroup/cpu.max || :
+            else
+              for d in cpu cpu,cpuacct cpuacct,cpu; do
+                [ -r "/sys/fs/cgroup/$d/cpu.cfs_quota_us" ] || continue
+                read -r quota < "/sys/fs/cgroup/$d/cpu.cfs_quota_us" || :
+                read -r period < "/sys/fs/cgroup/$d/cpu.cfs_period_us" || :
+                break
+              done
+            fi
+            case "$quota" in
+              ${quota}) ;;
+              *)
+                case "\${period:-100000}" in
+                  ${quota}) ;;
+                  *)
+                    quota=$(((quota + \${period:-100000} - 1) / \${period:-100000}))
+                    [ "$quota" -ge "$isolates" ] || isolates=$quota
+                    ;;
+                esac
+                ;;
+            esac
+            ;;
+          *) isolates=$${WORKER_COUNT_VARIABLE} ;;
+        esac
+        [ "$isolates" -le "$AWS_LAMBDA_MAX_CONCURRENCY" ] || isolates=$AWS_LAMBDA_MAX_CONCURRENCY
+        ;;
+    esac
+`;
+}
+
 /** The launcher's first lines: its own folder, Deno's settings, V8's flags for the memory size. */
 function preamble(what: string): string {
   return `#!/bin/sh
@@ -164,7 +234,9 @@ case "$self" in */*) here="\${self%/*}" ;; *) here=. ;; esac
 export DENO_DIR
 export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # V8's heap limits from the function's memory, as Lambda's Node.js runtime sets them: a tenth for
-# the young generation (two semi-spaces), the rest for the old one. Maglev as the top tier and no
+# the young generation (two semi-spaces), the rest for the old one; in a concurrent environment,
+# each isolate's share (V8's flags hold for every isolate of the process, worker threads too).
+# Maglev as the top tier and no
 # V8 worker threads at any size: flags that change code, the same for all, so that the one
 # start-up cache is taken at any size. A function of ${SMALL_FUNCTION_MB} MB or less has 1 MB semi-spaces
 # and one malloc arena. DENO_V8_FLAGS set by the user come after these, and V8 keeps the
@@ -176,10 +248,15 @@ v8_flags=${CODE_FLAGS.join(",")}
 case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
   "" | 0* | *[!0-9]* | ${"?".repeat(String(MAX_MEMORY_MB).length + 1)}*) ;;
   *)
-    new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
+${isolatesScript()}    new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
     semi_space=$((new_space / 2))
-    [ "$semi_space" -ge 1 ] || semi_space=1
     old_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE - new_space))
+    if [ "$isolates" -gt 1 ]; then
+      semi_space=$((semi_space / isolates))
+      old_space=$((old_space / isolates))
+      [ "$old_space" -ge ${MIN_OLD_SPACE_MB} ] || old_space=${MIN_OLD_SPACE_MB}
+    fi
+    [ "$semi_space" -ge 1 ] || semi_space=1
     v8_flags="--max-semi-space-size=$semi_space,--max-old-space-size=$old_space,$v8_flags"
     if [ "$AWS_LAMBDA_FUNCTION_MEMORY_SIZE" -le ${SMALL_FUNCTION_MB} ]; then
       v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,${CODE_FLAGS.join(",")}"

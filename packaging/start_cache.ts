@@ -8,10 +8,12 @@
  * The modules are loaded through `import defer`, which reads, analyses and compiles them but runs
  * none of them; the run has no permissions, since top-level `await` still runs. The Node.js
  * built-ins the package imports are evaluated, so that the compatibility code Deno loads for them
- * is cached too. The runtime's own chunks, whose functions nearly all run on the first invoke,
- * are cached compiled whole ({@linkcode PrimeOptions.eager}); a user's modules stay lazy. The
- * databases are written canonically, so that the same package gives the same bytes. What each of
- * these buys, measured: BENCHMARKS.md.
+ * is cached too; a package that imports `node:worker_threads` has a worker thread started (in a
+ * run of its own), so that the modules of Deno's worker bootstrap are cached for its workers. The
+ * runtime's own chunks, whose functions nearly all run on the first invoke, are cached compiled
+ * whole ({@linkcode PrimeOptions.eager}); a user's modules stay lazy. The databases are written
+ * canonically, so that the same package gives the same bytes. What each of these buys, measured:
+ * BENCHMARKS.md.
  *
  * A package for another CPU architecture than the build machine's is primed with its own `deno`
  * run through qemu-user ({@linkcode PrimeOptions.runner}): V8 checks a code cache entry against
@@ -245,8 +247,9 @@ function copyCanonically(from: string, to: string): void {
   try {
     db.exec("PRAGMA page_size = 4096; PRAGMA journal_mode = DELETE");
     db.prepare("ATTACH DATABASE ? AS src").run(from);
-    // SQLite's own tables (statistics a run of Deno's may have left) are not copied: `ANALYZE`
-    // below makes them anew.
+    // SQLite's own tables are SQLite's to make: not copied (`sqlite_stat1`, which a second
+    // priming run over the same databases leaves, is statistics for the query planner; `ANALYZE`
+    // below makes them anew).
     const schema = db.prepare(
       "SELECT type, name, sql FROM src.sqlite_master " +
         "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
@@ -288,13 +291,21 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     const script = `${work}/prime.js`;
     // The modules' URLs as the priming run sees them (see `primingBase`).
     const base = primingBase(dir);
-    await Deno.writeTextFile(script, await primingScript(dir, base, options.modules));
+    const builtins = await packageBuiltins(dir, options.modules);
+    await Deno.writeTextFile(script, primingScript(base, options.modules, builtins));
     const v8Flags = options.v8Flags ?? [];
     const timeoutMs = options.timeoutMs ?? 60_000;
     const runner = options.runner ?? [];
     let run;
     try {
       run = await primingRun(runner, options.deno, script, dir, denoDir, v8Flags, timeoutMs);
+      if (builtins.has("node:worker_threads")) {
+        // A run of its own, once the first one's entries are written: a worker started beside
+        // the loads that write them would race them, and what ships would vary.
+        const workerScript = `${work}/prime-worker.js`;
+        await Deno.writeTextFile(workerScript, PRIME_WORKER_BOOTSTRAP);
+        await primingRun(runner, options.deno, workerScript, dir, denoDir, v8Flags, timeoutMs);
+      }
     } catch (e) {
       throw new StartCacheError(`the shipped deno cannot run here: ${String(e)}`, { cause: e });
     }
@@ -334,14 +345,39 @@ function deferredImports(base: string, modules: string[]): string[] {
 }
 
 /**
- * The priming run's script: the package's modules loaded without being evaluated, then Deno's
- * Node.js modules they import, evaluated (so the compatibility code they load is cached too).
+ * The module a priming run's worker thread runs: nothing of its own (a `data:` URL needs no
+ * permission to load), only Deno's Node.js worker bootstrap around it. Its own cache entries are
+ * not shipped.
  */
-async function primingScript(dir: string, base: string, modules: string[]): Promise<string> {
+const PRIMING_WORKER_URL = "data:text/javascript,export%7B%7D";
+
+/**
+ * A priming script that starts a `node:worker_threads` worker and waits until it has ended:
+ * Deno's Node.js worker bootstrap loads modules of its own (`node:process`, `node:module`,
+ * `node:url`, …) that the main isolate never loads, so that a package's worker threads (the
+ * runtime's isolates in a concurrent environment, `runtime/workers.ts`) find them cached as well.
+ */
+const PRIME_WORKER_BOOTSTRAP = `try {
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(new URL(${JSON.stringify(PRIMING_WORKER_URL)}));
+  await new Promise((resolve) => { worker.on("exit", resolve); worker.on("error", resolve); });
+} catch { /* cached as far as it got */ }
+`;
+
+/** The `node:` built-ins the package's `modules` (in `dir`) name. */
+async function packageBuiltins(dir: string, modules: string[]): Promise<Set<string>> {
   const builtins = new Set<string>();
   for (const m of modules) {
     for (const b of nodeBuiltins(await Deno.readTextFile(`${dir}/${m}`))) builtins.add(b);
   }
+  return builtins;
+}
+
+/**
+ * The priming run's script: the package's modules loaded without being evaluated, then Deno's
+ * Node.js modules they import, evaluated (so the compatibility code they load is cached too).
+ */
+function primingScript(base: string, modules: string[], builtins: Set<string>): string {
   // Deno's own modules, each on its own: one that cannot load here costs only its entries.
   const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
     `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
@@ -455,6 +491,7 @@ async function rebaseDatabases(
         `DELETE FROM ${table} WHERE specifier LIKE 'file:%' AND substr(specifier, 1, ?) != ?`,
       )
         .run(from.length, from);
+      db.prepare(`DELETE FROM ${table} WHERE specifier = ?`).run(PRIMING_WORKER_URL);
       db.prepare(
         `UPDATE ${table} SET specifier = ? || substr(specifier, ?) WHERE substr(specifier, 1, ?) = ?`,
       )

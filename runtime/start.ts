@@ -395,7 +395,7 @@ export async function start(
   if (wantsSigterm(options)) {
     const hook = options.onShutdown;
     // In a concurrent environment every worker isolate runs its own hook meanwhile.
-    onSigterm(() => Promise.all([hook?.(), pool?.shutdownPool()]));
+    onSigterm(() => Promise.all([hook?.(), pool?.shutdownPool(), invoker.flush()]));
   }
 
   // Prepare the transport first (the Runtime API needs the client to report an init failure).

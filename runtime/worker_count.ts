@@ -127,6 +127,50 @@ export function shares(concurrency: number, workers: number): number[] {
   return Array.from({ length: workers }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
+/** The smallest old generation (MB) an isolate is given, however many share the memory. */
+export const MIN_OLD_SPACE_MB = 16;
+
+/** V8 heap sizes of one isolate, in MB, as V8's flags name them. */
+export interface IsolateHeap {
+  /** `--max-semi-space-size`: each of the young generation's two semi-spaces. */
+  semiSpaceMb: number;
+  /** `--max-old-space-size`: the old generation. */
+  oldSpaceMb: number;
+}
+
+/**
+ * Each isolate's share of the heap Lambda's Node.js runtime gives a function of `memoryMb` MB: a
+ * tenth for the young generation (two semi-spaces), the rest for the old one, divided by the
+ * number of isolates, so that together they stay within the memory size (an isolate that
+ * reaches its limit is stopped and replaced, where an environment over its memory size is killed
+ * whole). With one isolate, exactly Lambda's Node.js formula; with several, semi-spaces of at
+ * least 1 MB and an old generation of at least {@linkcode MIN_OLD_SPACE_MB}. `undefined` when the
+ * memory size is unknown (V8's defaults apply).
+ *
+ * The one definition: `packaging/launcher.ts` passes it to Deno as V8 flags (which every isolate
+ * of the process takes, workers included) and `heapLimits` to each worker as `resourceLimits`
+ * (which count when no flag is set).
+ *
+ * @example
+ * ```ts
+ * import { isolateHeap } from "./worker_count.ts";
+ * isolateHeap(2048, 1); // { semiSpaceMb: 102, oldSpaceMb: 1844 }
+ * isolateHeap(2048, 2); // { semiSpaceMb: 51, oldSpaceMb: 922 }
+ * ```
+ */
+export function isolateHeap(memoryMb: number, isolates: number): IsolateHeap | undefined {
+  if (!Number.isSafeInteger(memoryMb) || memoryMb <= 0) return undefined;
+  if (!Number.isSafeInteger(isolates) || isolates < 1) return undefined;
+  const young = Math.floor(memoryMb / 10);
+  const semi = Math.floor(young / 2);
+  const old = memoryMb - young;
+  if (isolates === 1) return { semiSpaceMb: Math.max(1, semi), oldSpaceMb: old };
+  return {
+    semiSpaceMb: Math.max(1, Math.floor(semi / isolates)),
+    oldSpaceMb: Math.max(MIN_OLD_SPACE_MB, Math.floor(old / isolates)),
+  };
+}
+
 /** V8 heap limits of one worker isolate, in MB (`node:worker_threads`' `resourceLimits`). */
 export interface HeapLimits {
   /** The old generation's limit. */
@@ -136,25 +180,21 @@ export interface HeapLimits {
 }
 
 /**
- * Each isolate's share of the heap Lambda's Node.js runtime gives a function of `memoryMb` MB (a
- * tenth for the young generation, the rest for the old one; see `packaging/launcher.ts`), divided
- * by the number of isolates, so that together they stay within the memory size: an isolate that
- * reaches its limit is stopped and replaced, where an environment over its memory size is killed
- * whole. The young generation is capped at 32 MB per isolate (V8's own default on 64-bit is
- * 16 MB semi-spaces): invocation garbage dies young, and a larger young generation would only be
- * resident pages. `undefined` when the memory size is unknown (V8's defaults apply).
+ * {@linkcode isolateHeap} as a worker's `resourceLimits`: V8 sizes a young generation of three
+ * semi-spaces (two, and the large-object space beside them). `undefined` when the memory size is
+ * unknown.
  *
  * @example
  * ```ts
  * import { heapLimits } from "./worker_count.ts";
- * heapLimits(2048, 2); // { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 32 }
+ * heapLimits(2048, 2); // { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 153 }
  * ```
  */
 export function heapLimits(memoryMb: number, isolates: number): HeapLimits | undefined {
-  if (!Number.isSafeInteger(memoryMb) || memoryMb <= 0 || isolates < 1) return undefined;
-  const young = Math.floor(memoryMb / 10);
+  const heap = isolateHeap(memoryMb, isolates);
+  if (heap === undefined) return undefined;
   return {
-    maxOldGenerationSizeMb: Math.max(16, Math.floor((memoryMb - young) / isolates)),
-    maxYoungGenerationSizeMb: Math.max(1, Math.min(32, Math.floor(young / isolates))),
+    maxOldGenerationSizeMb: heap.oldSpaceMb,
+    maxYoungGenerationSizeMb: 3 * heap.semiSpaceMb,
   };
 }

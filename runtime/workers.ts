@@ -24,9 +24,12 @@
  *   buffer) and posts each an error of type `Runtime.WorkerExited`, then starts a replacement;
  *   the other isolates go on. Lambda tolerates a crashed worker; a dead process ends the whole
  *   environment. (A failure in the main isolate still ends the process, as it does sequentially.)
- * - **Memory**: each worker gets V8 heap limits of its share of the function's memory
- *   ({@linkcode heapLimits}); a worker reaching them is stopped and replaced rather than the
- *   whole environment being killed.
+ * - **Memory**: every isolate, the main one included, has V8 heap limits of its share of the
+ *   function's memory (`isolateHeap` in `worker_count.ts`): a packaged function's launcher passes
+ *   them as V8 flags, which every isolate of the process takes (they override a worker's
+ *   `resourceLimits`), and each worker is also given them as `resourceLimits`
+ *   ({@linkcode heapLimits}), which hold where no flag is set. A worker reaching them is stopped
+ *   and replaced rather than the whole environment being killed.
  * - **A fatal Runtime API answer** in a worker ends the process, as it does in the main isolate.
  *
  * Worker threads come from `node:worker_threads` rather than the Web `Worker` because only they

@@ -16,6 +16,7 @@
  */
 
 import { EncBuffer } from "../gob/buffer.ts";
+import { concat as concatBytes } from "../ground/bytes.ts";
 
 /** A struct field in a definition: name and type id. */
 export type FieldDef = [name: string, id: number];
@@ -69,13 +70,7 @@ export function message(p: Payload | Uint8Array): Uint8Array {
 
 /** Concatenates byte arrays. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function commonType(p: Payload, name: string | undefined, id: number): void {

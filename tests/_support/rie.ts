@@ -22,14 +22,20 @@ export type RieCommand = (
   runtimeApiAddress: string,
 ) => { command: string; args: string[] };
 
+/** The most of the RIE's output {@linkcode withRie} keeps (characters). */
+const MAX_OUTPUT = 4 << 20;
+
 /**
  * Starts the RIE with `command` (from `cwd`, with `env`), waits until its invoke endpoint
- * listens (up to 10 s), runs `fn` with that endpoint's URL, then kills the RIE.
+ * listens (up to 10 s), runs `fn` with that endpoint's URL and a function that returns what the
+ * RIE has written so far (with `keepOutput`: its stdout and stderr, where it passes on the
+ * function's output, the first {@linkcode MAX_OUTPUT} characters; else nothing), then kills the
+ * RIE.
  */
 export async function withRie(
   command: RieCommand,
-  options: { cwd?: string; env: Record<string, string> },
-  fn: (url: string) => Promise<void>,
+  options: { cwd?: string; env: Record<string, string>; keepOutput?: boolean },
+  fn: (url: string, output: () => string) => Promise<void>,
 ): Promise<void> {
   const rie = await buildRie();
   const port = freePort();
@@ -38,9 +44,24 @@ export async function withRie(
     args: started.args,
     cwd: options.cwd,
     env: { ...options.env, NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
+    stdout: options.keepOutput ? "piped" : "null",
+    stderr: options.keepOutput ? "piped" : "null",
   }).spawn();
+  let output = "";
+  const keep = (stream: ReadableStream<Uint8Array>) =>
+    stream.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({
+        write(text) {
+          if (output.length < MAX_OUTPUT) output += text.slice(0, MAX_OUTPUT - output.length);
+        },
+      }),
+    ).catch(() => {});
+  // Not awaited: a runtime the RIE started in a process group of its own may hold the pipes
+  // after the RIE is killed, until its caller kills that group.
+  if (options.keepOutput) {
+    keep(child.stdout);
+    keep(child.stderr);
+  }
   try {
     for (let i = 0; i < 200; i++) {
       try {
@@ -50,7 +71,7 @@ export async function withRie(
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    await fn(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`);
+    await fn(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, () => output);
   } finally {
     child.kill("SIGKILL");
     await child.status;

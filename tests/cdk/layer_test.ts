@@ -2,9 +2,10 @@
  * `GopherlessFunction` with `layer: true` and `GopherlessRuntimeLayer` (cdk/): the app
  * `testdata/cdk_app/layer_app.ts` (two x86_64 functions and an arm64 one) synthesized as
  * `cdk synth` runs it, judged by the CDK's own template assertions, by the build itself (each
- * asset is, byte for byte, what `deno task build --layer` writes for that entry: the layer pair
- * it makes is run end to end in tests/packaging/layer_test.ts), and by moto's CloudFormation
- * creating the layer version and the functions from the template and its assets.
+ * asset is, byte for byte, what `deno task build --layer` writes for that entry), by AWS's Runtime
+ * Interface Emulator running a function's asset on the layer's as Lambda does (read-only `/opt`
+ * and `/var/task`), and by moto's CloudFormation creating the layer version and the functions from
+ * the template and its assets.
  *
  * moto 5.2.5's CloudFormation takes an `AWS::Lambda::Function`'s `Layers` as it takes its
  * `Architectures`: not at all (its `create_from_cloudformation_json` passes neither on). That the
@@ -18,6 +19,10 @@ import { Template } from "npm:aws-cdk-lib@2.278.0/assertions";
 import { encodeBase64 } from "../../ground/bytes.ts";
 import { elfMachine } from "../../packaging/targets.ts";
 import { lambda as Lambda } from "../../tools/deploy/sdk.ts";
+import { goTest } from "../_support/go.ts";
+import { layerSandbox } from "../_support/lambda_layout.ts";
+import { underRie } from "../_support/rie.ts";
+import { unzipInto } from "../_support/tools.ts";
 import { motoTest } from "../tools/_moto.ts";
 import {
   APP_DIR,
@@ -205,6 +210,38 @@ test("cdk layer: a changed function changes its own asset's hash, not the layer'
     await Deno.remove(copy, { recursive: true });
   }
 });
+
+goTest(
+  "cdk layer: a function's asset on its layer's answers under AWS's Runtime Interface Emulator",
+  async () => {
+    const a = await assembly();
+    const id = functionId(a, "gopherless-cdk-layer-greet");
+    const props = a.template.Resources[id].Properties as {
+      MemorySize: number;
+      Environment: { Variables: Record<string, string> };
+    };
+    const dir = await Deno.makeTempDir({ prefix: "gopherless-cdk-layer-run-" });
+    try {
+      const root = `${dir}/root`;
+      await unzipInto(a.assets[layerOf(a, "gopherless-cdk-layer-greet")].zip, `${root}/opt`);
+      await unzipInto(a.assets[id].zip, `${root}/var/task`);
+      // The function's configuration, as Lambda gives it to the process.
+      const env = {
+        ...props.Environment.Variables,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize),
+        DENO_DIR: `${dir}/tmp/deno`,
+      };
+      await underRie(await layerSandbox(root), root, env, async (invoke) => {
+        assert.deepEqual(JSON.parse(await invoke({ name: "Ada" })), {
+          message: "Hej, Ada!",
+          memory: "256",
+        });
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 /** Runs a script of `fixtures/` with the test app's deno.json; returns its stdout's lines. */
 async function runFixture(name: string): Promise<string[]> {

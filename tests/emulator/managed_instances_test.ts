@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { type InvokeOutcome, LocalFunction } from "../../emulator/mod.ts";
 import { repoPath } from "../runtime/_platform.ts";
-import { checkIsolation, type Seen } from "./_concurrent.ts";
+import { checkIsolation, type Seen, staggered } from "./_concurrent.ts";
 import { functionOptions } from "../../emulator/cli.ts";
 
 const dec = new TextDecoder();
@@ -34,21 +34,27 @@ function body(r: InvokeOutcome): Seen {
 Deno.test("managed instances: request ids, deadlines and InvokeStore values never cross", async () => {
   const fn = await start();
   try {
-    const sent = Array.from({ length: 32 }, (_, i) => ({
-      tag: `t${i}`,
-      requestId: crypto.randomUUID(),
-      ms: 10 + (i * 7) % 40,
-    }));
-    const t0 = Date.now();
-    const results = await Promise.all(
-      sent.map((s) => fn.invoke({ tag: s.tag, ms: s.ms }, { requestId: s.requestId })),
+    const { sent, answers } = await staggered(
+      16,
+      30,
+      (event, s) => fn.invoke(event, { requestId: s.requestId }),
     );
-    const seen = results.map(body);
-    checkIsolation(sent, seen, { timeoutMs: 3000, sentAt: t0, until: Date.now() });
+    const seen = answers.map(body);
+    checkIsolation(sent, seen, 3000);
     // Both isolates served.
     assert.deepEqual(new Set(seen.map((s) => s.isolate)), new Set(["main", "gopherless-worker-1"]));
-    // Every log line is JSON with the request id of the invocation that wrote it.
-    const logs = results.map((r) => r.logs).join("");
+    // Every log line is one JSON object (Managed Instances' only log format); each of the
+    // handler's has the request id of the invocation that wrote it, and every request id a
+    // line carries is one of this run's.
+    const logs = answers.map((r) => r.logs).join("");
+    const ids = new Set(sent.map((s) => s.requestId));
+    for (const line of logs.split("\n")) {
+      if (line === "" || /^(START|END|REPORT) RequestId: /.test(line)) continue; // the emulator's own
+      const doc = JSON.parse(line);
+      assert.equal(typeof doc.timestamp, "string", line);
+      assert.equal(typeof doc.level, "string", line);
+      if (doc.requestId !== undefined) assert.ok(ids.has(doc.requestId), line);
+    }
     for (const s of sent) {
       const lines = logs.split("\n").filter((l) => l.includes(`"handling ${s.tag}"`));
       assert.equal(lines.length, 1, s.tag);
@@ -65,6 +71,7 @@ Deno.test("managed instances: a throwing, a timing-out and a streaming invocatio
   try {
     const pid = fn.pid;
     const normal = (tag: string) => fn.invoke({ tag, ms: 50 }, { requestId: `${tag}-id` });
+    const sentAt = Date.now();
     const [hang, thrown, streamed, ...normals] = await Promise.all([
       fn.invoke({ op: "hang", tag: "h", ms: 4000 }),
       fn.invoke({ op: "throw", tag: "x" }),
@@ -87,10 +94,12 @@ Deno.test("managed instances: a throwing, a timing-out and a streaming invocatio
     assert.equal(streamed.text, "s:0;s:1;s:2;");
     assert.equal(streamed.contentType, "text/plain");
     assert.equal(streamed.done.error, undefined);
-    for (const [i, r] of normals.entries()) {
-      const tag = ["a", "b", "c", "d", "e"][i];
-      assert.equal(body(r).requestId, `${tag}-id`);
-    }
+    // The normal ones beside them saw only their own.
+    checkIsolation(
+      ["a", "b", "c", "d", "e"].map((tag) => ({ tag, requestId: `${tag}-id`, sentAt })),
+      normals.map(body),
+      1500,
+    );
     // The timed-out invocation did not cost the environment: same process, still serving.
     assert.equal(fn.pid, pid);
     assert.equal(body(await normal("after")).storedTag, "after");
@@ -129,6 +138,16 @@ Deno.test("managed instances: a worker that dies fails its own invocations and i
       else assert.equal(r.error.errorType, "Runtime.WorkerExited");
     }
     assert.equal(fn.pid, pid, "the process lives on");
+    // What the runtime logged of it is JSON too, the failed invocations' lines with their ids.
+    for (const r of [crash, ...rest]) {
+      for (const line of r.logs.split("\n")) {
+        if (line === "" || /^(START|END|REPORT) RequestId: /.test(line)) continue;
+        const doc = JSON.parse(line);
+        if (doc.message?.errorType === "Runtime.WorkerExited") {
+          assert.match(doc.message.errorMessage, new RegExp(`^RequestId: ${doc.requestId} `));
+        }
+      }
+    }
     // A replacement serves: soon both isolates answer again.
     const isolates = new Set<string>();
     for (let i = 0; i < 20 && isolates.size < 2; i++) {

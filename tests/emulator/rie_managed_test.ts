@@ -18,7 +18,7 @@ import { LocalFunction } from "../../emulator/mod.ts";
 import { goTest } from "../_support/go.ts";
 import { type RieCommand, withRie } from "../_support/rie.ts";
 import { repoPath } from "../runtime/_platform.ts";
-import { checkIsolation, type Seen } from "./_concurrent.ts";
+import { checkIsolation, type Seen, staggered } from "./_concurrent.ts";
 
 const dec = new TextDecoder();
 const TIMEOUT_S = 2;
@@ -63,7 +63,7 @@ interface Answer {
 
 /** The packaged fixture under the RIE in Managed Instances mode. */
 async function underManagedRie(
-  fn: (invoke: (event: unknown) => Promise<Answer>) => Promise<void>,
+  fn: (invoke: (event: unknown) => Promise<Answer>, output: () => string) => Promise<void>,
 ): Promise<void> {
   if (Deno.uid() !== 0) throw new Error("the RIE's Managed Instances mode needs root here");
   const root = await packageConcurrent();
@@ -92,7 +92,7 @@ async function underManagedRie(
     DENO_DIR: `/tmp/gopherless-rie-mi-deno-${crypto.randomUUID()}`,
   };
   try {
-    await withRie(command, { env }, (url) =>
+    await withRie(command, { env, keepOutput: true }, (url, output) =>
       fn(async (event) => {
         // The mode refuses an invocation while every slot is taken (or a replaced worker's are not
         // polling yet): `400 {"errorType":"Runtime.Unavailable"}`, where Lambda would route it to
@@ -108,7 +108,7 @@ async function underManagedRie(
           if (pid) pids.add(Number(pid[1]));
           return { status: res.status, text };
         }
-      }));
+      }, output));
   } finally {
     // The RIE starts the runtime in a process group of its own: it outlives a killed RIE.
     for (const pid of pids) {
@@ -137,12 +137,23 @@ function seen(a: Answer): Seen {
 goTest(
   "RIE managed instances: request ids, deadlines and InvokeStore values never cross",
   async () => {
-    await underManagedRie(async (invoke) => {
-      const sent = Array.from({ length: 8 }, (_, i) => ({ tag: `t${i}`, ms: 40 + (i * 7) % 40 }));
-      const t0 = Date.now();
-      const answers = await Promise.all(sent.map((s) => invoke(s)));
+    await underManagedRie(async (invoke, output) => {
+      // The environment's init first (on a loaded machine it can take most of a timeout).
+      seen(await invoke({ tag: "warm-up", ms: 1 }));
+      // The RIE makes its own request ids: none is given.
+      const { sent, answers } = await staggered(8, 40, (event) => invoke(event));
       const results = answers.map(seen);
-      checkIsolation(sent, results, { timeoutMs: TIMEOUT_S * 1000, sentAt: t0, until: Date.now() });
+      checkIsolation(sent.map(({ tag, sentAt }) => ({ tag, sentAt })), results, TIMEOUT_S * 1000);
+      // The function's log lines, as the RIE passes them on: one JSON object each (Managed
+      // Instances' only log format), with the request id of the invocation that wrote it.
+      for (const s of results) {
+        const lines = output().split("\n").filter((l) => l.includes(`"handling ${s.tag}"`));
+        assert.equal(lines.length, 1, `${s.tag} in:\n${output().slice(-2000)}`);
+        const doc = JSON.parse(lines[0]);
+        assert.equal(doc.requestId, s.requestId, lines[0]);
+        assert.equal(doc.level, "INFO", lines[0]);
+        assert.equal(typeof doc.timestamp, "string", lines[0]);
+      }
       assert.deepEqual(
         new Set(results.map((s) => s.isolate)),
         new Set(["main", "gopherless-worker-1"]),
@@ -172,6 +183,7 @@ goTest(
         events.map(async (e) => dec.decode((await ours.invoke(e)).payload)),
       );
       await underManagedRie(async (invoke) => {
+        const sentAt = Date.now();
         const [hang, thrown, streamed, ...normals] = await Promise.all([
           ...events.map(invoke),
           ...["a", "b", "c", "d", "e"].map((tag) => invoke({ tag, ms: 50 })),
@@ -188,7 +200,14 @@ goTest(
         assert.deepEqual(thrownDoc, expectedDoc);
         assert.equal(streamed.text, "s:0;s:1;s:2;");
         assert.equal(streamed.text, expected[2]);
-        const pids = new Set(normals.map((n) => seen(n).pid));
+        // The normal ones beside them saw only their own.
+        const results = normals.map(seen);
+        checkIsolation(
+          ["a", "b", "c", "d", "e"].map((tag) => ({ tag, sentAt })),
+          results,
+          TIMEOUT_S * 1000,
+        );
+        const pids = new Set(results.map((n) => n.pid));
         // The timed-out invocation did not end the environment.
         const after = seen(await invoke({ tag: "after" }));
         assert.equal(after.storedTag, "after");

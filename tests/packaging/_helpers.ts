@@ -109,9 +109,10 @@ export async function standInDenorts(dir: string): Promise<{ x86_64: string; arm
  * SHA-256 of the entry's data, so two directories compare entry for entry. Read from a copy (with
  * its write-ahead log, if any): SQLite leaves `-shm` and `-wal` files beside a database in
  * write-ahead-log mode even when it only reads it, and the directory may be a package's start-up
- * cache, which a launcher checks file by file.
+ * cache, which a launcher checks file by file. With `all`, Deno's own modules' entries (`ext:`,
+ * `node:`) too.
  */
-export async function codeCacheOf(denoDir: string): Promise<Map<string, string>> {
+export async function codeCacheOf(denoDir: string, all = false): Promise<Map<string, string>> {
   const copy = await Deno.makeTempDir({ prefix: "gopherless-code-cache-" });
   try {
     for (const suffix of ["", "-wal"]) {
@@ -122,7 +123,9 @@ export async function codeCacheOf(denoDir: string): Promise<Map<string, string>>
     const db = new DatabaseSync(`${copy}/v8_code_cache_v2`);
     try {
       const rows = db.prepare(
-        "SELECT specifier, data FROM codecache WHERE specifier LIKE 'file:%' ORDER BY specifier",
+        `SELECT specifier, data FROM codecache ${
+          all ? "" : "WHERE specifier LIKE 'file:%'"
+        } ORDER BY specifier`,
       ).all() as { specifier: string; data: Uint8Array }[];
       const out = new Map<string, string>();
       for (const r of rows) out.set(r.specifier, await sha256(new Uint8Array(r.data)));

@@ -321,6 +321,48 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "deno runtime: a concurrent start's worker isolates compile nothing the shipped cache could hold",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, task } = await buildOnce();
+    const shipped = await codeCacheOf(`${task}/.deno-cache`, true);
+    // A small function (1 MB semi-spaces) and a large one.
+    for (const [profile, memoryMb] of [["small", 512], ["large", 2048]] as const) {
+      // Lambda's /tmp, and in it no DENO_DIR yet.
+      await Deno.mkdir(`${dir}/tmp`, { recursive: true });
+      const fresh = `${dir}/tmp/deno-concurrent-${profile}`;
+      const fn = await LocalFunction.start({
+        bootstrap: `${task}/bootstrap`,
+        cwd: task,
+        perEnvironmentMaxConcurrency: 8,
+        memoryMb,
+        env: { DENO_DIR: fresh, GOPHERLESS_WORKER_COUNT: "2" },
+      });
+      try {
+        // Eight at once over two isolates of four loops each: the worker serves some.
+        const isolates = new Set<string>();
+        for (let i = 0; i < 10 && isolates.size < 2; i++) {
+          const batch = await Promise.all(
+            Array.from({ length: 8 }, () => fn.invoke({ op: "where" })),
+          );
+          for (const r of batch) {
+            assert.ok(r.ok, JSON.stringify(r));
+            isolates.add(JSON.parse(new TextDecoder().decode(r.payload)).isolate);
+          }
+        }
+        assert.deepEqual(isolates, new Set(["main", "gopherless-worker-1"]), profile);
+      } finally {
+        await fn.close();
+      }
+      // Every entry, Deno's own modules' included (its Node.js worker bootstrap loads some the
+      // main isolate never does): taken as shipped, none rewritten, none added.
+      assert.deepEqual(await codeCacheOf(fresh, true), shipped, profile);
+    }
+  },
+});
+
 /** `data` with one bit flipped at `offset` (a negative one counts from the end). */
 function flipped(data: Uint8Array, offset: number): Uint8Array {
   const out = data.slice();

@@ -13,6 +13,12 @@ import {
   SMALL_FUNCTION_MB,
   v8Flags,
 } from "../../packaging/launcher.ts";
+import {
+  availableParallelism,
+  cgroupCpus,
+  WORKER_COUNT_VARIABLE,
+  workerCount,
+} from "../../runtime/worker_count.ts";
 import { has } from "./_helpers.ts";
 
 Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces, the rest old)", () => {
@@ -55,7 +61,11 @@ interface Launched {
  * Runs the launcher with a stand-in `deno` that prints what it was started with; by its `#!`
  * line, or by the `shell` given.
  */
-async function launch(env: Record<string, string>, shell?: string): Promise<Launched> {
+async function launch(
+  env: Record<string, string>,
+  shell?: string,
+  wrap: string[] = [],
+): Promise<Launched> {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
@@ -64,8 +74,9 @@ async function launch(env: Record<string, string>, shell?: string): Promise<Laun
       '#!/bin/sh\nprintf "%s\\n" "${DENO_V8_FLAGS-<unset>}" "$*" "${MALLOC_ARENA_MAX-<unset>}"\n',
       { mode: 0o755 },
     );
-    const out = await new Deno.Command(shell ?? `${dir}/bootstrap`, {
-      args: shell ? [`${dir}/bootstrap`] : [],
+    const command = [...wrap, ...(shell ? [shell, `${dir}/bootstrap`] : [`${dir}/bootstrap`])];
+    const out = await new Deno.Command(command[0], {
+      args: command.slice(1),
       env: { PATH: "/usr/bin:/bin", ...env },
       clearEnv: true,
       stdout: "piped",
@@ -135,7 +146,11 @@ Deno.test("launcher: the same flags under dash and bash; a 20-digit memory size 
  * Starts `handler` (a script's source) through the launcher with the real Deno, once per memory
  * size in `memories` (MB), and returns what it printed each time.
  */
-async function printedAt(handler: string, memories: string[]): Promise<string[]> {
+async function printedAt(
+  handler: string,
+  memories: string[],
+  env: Record<string, string> = {},
+): Promise<string[]> {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/bootstrap`, LAUNCHER, { mode: 0o755 });
@@ -144,7 +159,7 @@ async function printedAt(handler: string, memories: string[]): Promise<string[]>
     const printed: string[] = [];
     for (const mb of memories) {
       const out = await new Deno.Command(`${dir}/bootstrap`, {
-        env: { DENO_DIR: `${dir}/cache`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: mb },
+        env: { DENO_DIR: `${dir}/cache`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: mb, ...env },
         stdout: "piped",
       }).output();
       assert.ok(out.success);
@@ -165,6 +180,110 @@ Deno.test("launcher: Deno's V8 takes the limits (heap_size_limit follows the mem
   // heap for this machine (gigabytes)
   assert.ok(small >= 116 && small < 160, `128 MB function: heap limit ${small} MB`);
   assert.ok(large >= 922 && large < 1300, `1024 MB function: heap limit ${large} MB`);
+});
+
+Deno.test("launcher: in a concurrent environment, each isolate's share of the flags", async () => {
+  const count = (concurrency: number, override?: string) =>
+    workerCount(concurrency, { env: () => override, parallelism: () => 2, cgroupCpus: () => 2 });
+  const cases: [string, Record<string, string>, number][] = [
+    // override, capped at the concurrency
+    ["3 of 64", { AWS_LAMBDA_MAX_CONCURRENCY: "64", [WORKER_COUNT_VARIABLE]: "3" }, count(64, "3")],
+    ["4 of 2", { AWS_LAMBDA_MAX_CONCURRENCY: "2", [WORKER_COUNT_VARIABLE]: "4" }, count(2, "4")],
+    // sequential: a concurrency of 1, or none (the override alone does not make workers)
+    ["concurrency 1", { AWS_LAMBDA_MAX_CONCURRENCY: "1", [WORKER_COUNT_VARIABLE]: "3" }, 1],
+    ["no concurrency", { [WORKER_COUNT_VARIABLE]: "3" }, 1],
+  ];
+  for (const shell of SHELLS) {
+    for (const [what, env, isolates] of cases) {
+      for (const mb of [512, 2048, 10240]) {
+        const { flags } = await launch(
+          { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb), ...env },
+          shell,
+        );
+        assert.equal(flags, v8Flags(mb, isolates).join(","), `${shell}, ${what}, ${mb} MB`);
+      }
+    }
+  }
+  assert.deepEqual(heapFlags(2048, 2), ["--max-semi-space-size=51", "--max-old-space-size=922"]);
+  assert.deepEqual(v8Flags(2048, 1), v8Flags(2048));
+});
+
+Deno.test("launcher: without an override, the CPUs of the cgroup's quota and of the affinity, as the runtime counts them", async () => {
+  if (Deno.uid() !== 0 || !has("unshare")) {
+    throw new Error("needs root and unshare (a mount namespace)");
+  }
+  const dir = await Deno.makeTempDir();
+  try {
+    // Cgroup file systems as the process would see them: v2 (`cpu.max`), v1 (`cpu/cpu.cfs_*`),
+    // none; mounted over /sys/fs/cgroup in a mount namespace of the launcher's own.
+    const layouts: [string, Record<string, string>][] = [
+      ["none", {}],
+      ["v2 1.5 CPUs", { "cpu.max": "150000 100000\n" }],
+      ["v2 half a CPU", { "cpu.max": "50000 100000\n" }],
+      ["v2 no quota", { "cpu.max": "max 100000\n" }],
+      ["v1 1 CPU", { "cpu/cpu.cfs_quota_us": "100000\n", "cpu/cpu.cfs_period_us": "100000\n" }],
+      ["v1 no quota", { "cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n" }],
+    ];
+    for (const [i, [what, files]] of layouts.entries()) {
+      const root = `${dir}/cgroup-${i}`;
+      await Deno.mkdir(`${root}/cpu`, { recursive: true });
+      for (const [name, text] of Object.entries(files)) {
+        await Deno.writeTextFile(`${root}/${name}`, text);
+      }
+      for (const pinned of [false, true]) {
+        const wrap = [
+          "unshare",
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          'mount --bind "$0" /sys/fs/cgroup && exec "$@"',
+          root,
+          ...(pinned ? ["taskset", "-c", "0"] : []),
+        ];
+        const env = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "2048", AWS_LAMBDA_MAX_CONCURRENCY: "64" };
+        const { flags } = await launch(env, undefined, wrap);
+        const isolates = workerCount(64, {
+          env: () => undefined,
+          cgroupCpus: () => cgroupCpus(undefined, root),
+          parallelism: () => pinned ? 1 : availableParallelism(),
+        });
+        assert.equal(
+          flags,
+          v8Flags(2048, isolates).join(","),
+          `${what}${pinned ? ", pinned" : ""}`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("launcher: in a concurrent environment, V8 gives the main isolate and a worker the same share", async () => {
+  const handler = `import v8 from "node:v8";
+import { Worker, isMainThread, parentPort } from "node:worker_threads";
+const limit = () => Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+if (isMainThread) {
+  // The runtime's worker limits (runtime/workers.ts), which V8's flags override.
+  const w = new Worker(new URL(import.meta.url), {
+    resourceLimits: { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 153 },
+  });
+  w.on("message", (m) => { console.log(JSON.stringify({ main: limit(), worker: m })); w.terminate(); });
+} else parentPort.postMessage(limit());
+`;
+  const [sequential, concurrent] = (await Promise.all([
+    printedAt(handler, ["2048"]),
+    printedAt(handler, ["2048"], { AWS_LAMBDA_MAX_CONCURRENCY: "8", [WORKER_COUNT_VARIABLE]: "2" }),
+  ])).map(([text]) => JSON.parse(text) as { main: number; worker: number });
+  // Sequential: Lambda's Node.js limits (1844 MB old, 102 MB semi-spaces), for every isolate.
+  assert.ok(sequential.main >= 1844 && sequential.main < 2300, `${sequential.main}`);
+  // Concurrent over two isolates: 922 MB old and 51 MB semi-spaces each (V8 rounds them up to
+  // 64), the worker included.
+  for (const limit of [concurrent.main, concurrent.worker]) {
+    assert.ok(limit >= 922 && limit < 1200, `${JSON.stringify(concurrent)}`);
+  }
 });
 
 Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR at its root only", async () => {

@@ -16,6 +16,7 @@ import { elfMachine } from "../../packaging/targets.ts";
 import { arm64Test } from "../_support/qemu.ts";
 import { goTest } from "../_support/go.ts";
 import { unzipInto } from "../_support/tools.ts";
+import { layerSandbox } from "../_support/lambda_layout.ts";
 import { underRie } from "../_support/rie.ts";
 import { runBootstrap } from "./_mini_platform.ts";
 import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
@@ -32,7 +33,7 @@ const FN = repoPath("tests/packaging/fixtures/fn.ts");
 
 interface Built {
   dir: string;
-  /** Holds `opt/` and `var/task/`, mounted on `/opt` and `/var` by {@link sandbox}. */
+  /** Holds `opt/` and `var/task/`, mounted on `/opt` and `/var` by `layerSandbox`. */
   root: string;
   report: {
     artifacts: {
@@ -63,26 +64,6 @@ function buildOnce(): Promise<Built> {
     return { dir, root, report };
   })();
   return built;
-}
-
-/**
- * A script that starts `/opt/bootstrap` as Lambda starts a runtime from a layer: in a mount
- * namespace where `<root>/opt` is `/opt` and `<root>/var` is `/var`, both read-only, the working
- * directory and `LAMBDA_TASK_ROOT` `/var/task` (the same process all along: `exec` at each step).
- */
-async function sandbox(root: string): Promise<string> {
-  const path = `${root}/../sandbox.sh`;
-  await Deno.writeTextFile(
-    path,
-    `#!/bin/sh
-exec unshare --mount --propagation private sh -c '
-  mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt &&
-  mount --bind "$0/var" /var && mount -o remount,bind,ro /var &&
-  cd /var/task && LAMBDA_TASK_ROOT=/var/task exec /opt/bootstrap' ${JSON.stringify(root)}
-`,
-    { mode: 0o755 },
-  );
-  return path;
 }
 
 Deno.test({
@@ -165,7 +146,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const { dir, root } = await buildOnce();
-    const start = await sandbox(root);
+    const start = await layerSandbox(root);
     // Lambda's /tmp exists; the DENO_DIR in it does not yet.
     await Deno.mkdir(`${dir}/tmp`, { recursive: true });
     // One cache, taken by a small function and a large one alike.
@@ -206,7 +187,7 @@ goTest(
   "layer: the function in the layer layout under AWS's Runtime Interface Emulator",
   async () => {
     const { dir, root } = await buildOnce();
-    const start = await sandbox(root);
+    const start = await layerSandbox(root);
     await underRie(start, root, { DENO_DIR: `${dir}/tmp/deno-rie` }, async (invoke) => {
       assert.equal(JSON.parse(await invoke({ op: "hello", name: "Ada" })).message, "Hello, Ada!");
       const fail = JSON.parse(await invoke({ op: "fail", name: "x" }));
@@ -230,7 +211,7 @@ Deno.test({
     assert.ok(cp.success);
     const otherId = id.replace(/-[0-9a-f]{16}$/, "-0123456789abcdef");
     await Deno.writeTextFile(`${otherRoot}/opt/bootstrap`, layerLauncherScript(otherId));
-    const start = await sandbox(otherRoot);
+    const start = await layerSandbox(otherRoot);
     const events = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
     const env = { DENO_DIR: `${dir}/tmp/deno-mismatch` };
     const run = await runBootstrap(start, otherRoot, events, { env, timeoutMs: 20_000 });
@@ -317,7 +298,7 @@ arm64Test(
       await unzipInto(a.zip, `${root}/var/task`);
       const head = (await Deno.readFile(`${root}/opt/deno`)).subarray(0, 64);
       assert.equal(elfMachine(head), 183, "an arm64 Deno in the layer");
-      const start = await sandbox(root);
+      const start = await layerSandbox(root);
       // What the emulator does for a package of the other architecture: the launcher runs its
       // deno through qemu-user (on an arm64 machine, directly).
       const qemu = hostCpu() === "aarch64" ? undefined : findQemuUser("aarch64");

@@ -41,6 +41,15 @@ function next(id: string, body: string, opts: { deadline?: string; head?: string
 
 const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Length: 16\r\n\r\n{"status":"OK"}\n';
 
+/** A script that answers each `/next` with the next of `nexts` (then none), and posts with 202. */
+function handingOut(nexts: readonly string[]): (req: Seen) => Action | null {
+  let n = 0;
+  return (req) => {
+    if (req.path.endsWith("/next")) return n < nexts.length ? { answer: nexts[n++] } : null;
+    return { answer: ACCEPTED };
+  };
+}
+
 /**
  * Runs `command` under a platform that answers each request with `script(request, seen so far)`;
  * returns what the function sent and how it ended (it is killed once `done(seen)` holds, or at
@@ -142,13 +151,9 @@ const responses = (seen: Seen[]) => seen.filter((s) => s.path.endsWith("/respons
 for (const [name, command] of FUNCTIONS) {
   Deno.test(`${name}: bytes after a /next body are logged and dropped, the function goes on`, async () => {
     const nexts = [next("r1", ECHO("one")) + "GARBAGE", next("r2", ECHO("two"))];
-    let n = 0;
     const out = await run(
       await command(),
-      (req) => {
-        if (req.path.endsWith("/next")) return n < nexts.length ? { answer: nexts[n++] } : null;
-        return { answer: ACCEPTED };
-      },
+      handingOut(nexts),
       (seen) => responses(seen).length >= 2,
     );
     const posted = responses(out.seen);
@@ -190,13 +195,9 @@ for (const [name, command] of FUNCTIONS) {
       next("r3", ECHO("first"), { head: "Lambda-Runtime-Aws-Request-Id: other\r\n" }),
       next("r4", ECHO("big"), { head: big }),
     ];
-    let n = 0;
     const out = await run(
       await command(),
-      (req) => {
-        if (req.path.endsWith("/next")) return n < nexts.length ? { answer: nexts[n++] } : null;
-        return { answer: ACCEPTED };
-      },
+      handingOut(nexts),
       (seen) => seen.filter((s) => s.method === "POST").length >= nexts.length,
     );
     assert.deepEqual(

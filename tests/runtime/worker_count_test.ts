@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   cgroupCpus,
   heapLimits,
+  isolateHeap,
   shares,
   WORKER_COUNT_VARIABLE,
   workerCount,
@@ -73,15 +74,29 @@ Deno.test("worker count: the concurrency split evenly, the first isolates taking
 });
 
 Deno.test("worker count: each isolate's heap is its share of Lambda's limits for the memory", () => {
+  // One isolate: Lambda's Node.js formula, as the launcher has always passed it.
+  assert.deepEqual(isolateHeap(2048, 1), { semiSpaceMb: 102, oldSpaceMb: 1844 });
+  assert.deepEqual(isolateHeap(128, 1), { semiSpaceMb: 6, oldSpaceMb: 116 });
+  assert.deepEqual(isolateHeap(10, 1), { semiSpaceMb: 1, oldSpaceMb: 9 });
   // 2048 MB: 204 MB young, 1844 MB old in all (Node's split), over 2 isolates.
+  assert.deepEqual(isolateHeap(2048, 2), { semiSpaceMb: 51, oldSpaceMb: 922 });
+  assert.deepEqual(isolateHeap(2048, 16), { semiSpaceMb: 6, oldSpaceMb: 115 });
+  assert.deepEqual(isolateHeap(512, 2), { semiSpaceMb: 12, oldSpaceMb: 230 });
+  assert.deepEqual(isolateHeap(128, 64), { semiSpaceMb: 1, oldSpaceMb: 16 });
+  // Together within the formula's budget: a tenth young (two semi-spaces), the rest old.
+  for (const memory of [2048, 4096, 8192, 10240]) {
+    for (const isolates of [2, 3, 4, 8, 16]) {
+      const h = isolateHeap(memory, isolates)!;
+      assert.ok(isolates * (h.oldSpaceMb + 2 * h.semiSpaceMb) <= memory, `${memory}/${isolates}`);
+    }
+  }
+  // A worker's resourceLimits: the same share.
   assert.deepEqual(heapLimits(2048, 2), {
     maxOldGenerationSizeMb: 922,
-    maxYoungGenerationSizeMb: 32,
+    maxYoungGenerationSizeMb: 153,
   });
-  assert.deepEqual(heapLimits(2048, 16), {
-    maxOldGenerationSizeMb: 115,
-    maxYoungGenerationSizeMb: 12,
-  });
-  assert.equal(heapLimits(0, 2), undefined);
-  assert.equal(heapLimits(Number.NaN, 2), undefined);
+  for (const bad of [[0, 2], [Number.NaN, 2], [2048, 0], [2048, 1.5]]) {
+    assert.equal(isolateHeap(bad[0], bad[1]), undefined);
+    assert.equal(heapLimits(bad[0], bad[1]), undefined);
+  }
 });

@@ -5,7 +5,8 @@
  *   build` (aws-sam-cli from PyPI, no Docker) runs the Makefile, and the built artifact starts
  *   under AWS's Runtime Interface Emulator as Lambda would start it; with `--layer`, the built
  *   layer and function are, file for file, the folders `deno task build --layer` lists in its
- *   `build.json` (whose pair tests/packaging/layer_test.ts runs as Lambda runs it).
+ *   `build.json`, and they answer under the Runtime Interface Emulator as Lambda runs a function
+ *   on a layer (read-only `/opt` and `/var/task`).
  * - `cdk`: the project's own tests (the handler under the emulator, and the app synthesized with
  *   the function built into its asset) pass, and `deno task synth` writes `cdk.out/`.
  */
@@ -14,6 +15,7 @@ import { parseArgs, projectFiles, TEMPLATE_NAMES, UsageError } from "../../tools
 import { AWS_CDK_LIB, CONSTRUCTS, stackNameFor } from "../../tools/new/iac.ts";
 import { CDK_PEERS } from "../../packaging/npm/build.ts";
 import { underRie } from "../_support/rie.ts";
+import { layerSandbox } from "../_support/lambda_layout.ts";
 import { SAM_ENV, samTest } from "./_sam.ts";
 
 const NEW = new URL("../../tools/new.ts", import.meta.url).pathname;
@@ -144,6 +146,28 @@ samTest(
       const size = (files: Map<string, { bytes: number }>) =>
         [...files.values()].reduce((n, f) => n + f.bytes, 0);
       assert.ok(size(own) * 10 < size(layer), `function ${size(own)} B, layer ${size(layer)} B`);
+      if (await hasGo()) {
+        // Started as Lambda starts a runtime from a layer: the layer on /opt, the function on
+        // /var/task, both read-only.
+        const root = `${tmp}/root`;
+        for (const [from, to] of [["RuntimeLayer", "opt"], ["Function", "var/task"]]) {
+          await Deno.mkdir(`${root}/${to}`, { recursive: true });
+          const cp = await new Deno.Command("cp", {
+            args: ["-a", `${built}/${from}/.`, `${root}/${to}`],
+          })
+            .output();
+          assert.ok(cp.success, `cp ${from}`);
+        }
+        const event = JSON.parse(await Deno.readTextFile(`${dir}/events/event.json`));
+        await underRie(
+          await layerSandbox(root),
+          root,
+          { DENO_DIR: `${tmp}/deno-dir` },
+          async (invoke) => {
+            assert.deepEqual(JSON.parse(await invoke(event)), { message: "Hello, Ada!" });
+          },
+        );
+      }
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }

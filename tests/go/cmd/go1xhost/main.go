@@ -79,6 +79,9 @@ type report struct {
 	// StartupCPUMs: the start scenario's CPU time (user + system) of the function until it
 	// answered Function.Ping (it is stopped right then).
 	StartupCPUMs float64 `json:"startupCpuMs,omitempty"`
+	// CPUPerInvokeUs: the bench scenario's CPU time (user + system) of the function over the timed
+	// invokes, per invoke (from /proc/PID/stat: 10 ms steps over the whole run).
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
 }
 
 func freePort() int {
@@ -286,6 +289,7 @@ func main() {
 			}
 		}
 		rep.RSSBeforeKB = rssKB(cmd.Process.Pid)
+		cpu0 := procmem.RunningCPUMs(cmd.Process.Pid)
 		lat := make([]float64, 0, *n)
 		for i := 0; i < *n; i++ {
 			t0 := time.Now()
@@ -302,6 +306,9 @@ func main() {
 			}
 		}
 		rep.RSSAfterKB = rssKB(cmd.Process.Pid)
+		if cpu1 := procmem.RunningCPUMs(cmd.Process.Pid); cpu0 >= 0 && cpu1 >= 0 && *n > 0 {
+			rep.CPUPerInvokeUs = (cpu1 - cpu0) * 1000 / float64(*n)
+		}
 		rep.P50Us = procmem.Percentile(lat, 50)
 		rep.P99Us = procmem.Percentile(lat, 99)
 	case "start":

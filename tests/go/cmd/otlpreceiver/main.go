@@ -1,7 +1,10 @@
 // Command otlpreceiver is an OTLP/HTTP receiver built on the OpenTelemetry protocol's own Go
 // packages (go.opentelemetry.io/proto/otlp): it listens on 127.0.0.1, prints "listening <addr>",
 // then decodes each POST to /v1/traces and /v1/logs as protobuf and prints one JSON line per span
-// or log record, for the tests to judge what a function exported.
+// or log record, for the tests to judge what a function exported: with its instrumentation scope,
+// its resource's attributes, and when the request carrying it arrived (arrivedUnixNano, the
+// system clock, so that a test can order it against what another process saw). Each line is
+// printed before the request is answered.
 package main
 
 import (
@@ -13,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	common "go.opentelemetry.io/proto/otlp/common/v1"
 	logs "go.opentelemetry.io/proto/otlp/logs/v1"
@@ -30,6 +34,9 @@ type record struct {
 	Status       int32          `json:"status,omitempty"`
 	Body         string         `json:"body,omitempty"`
 	Attributes   map[string]any `json:"attributes"`
+	Scope        string         `json:"scope"`
+	Resource     map[string]any `json:"resource"`
+	Arrived      int64          `json:"arrivedUnixNano"`
 }
 
 var mu sync.Mutex
@@ -72,6 +79,7 @@ func main() {
 	fmt.Printf("listening %s\n", ln.Addr())
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/traces", func(w http.ResponseWriter, r *http.Request) {
+		arrived := time.Now().UnixNano()
 		body, _ := io.ReadAll(r.Body)
 		// ExportTraceServiceRequest and TracesData are the same message on the wire (field 1,
 		// repeated ResourceSpans); the latter spares the gRPC packages the collector's imports.
@@ -81,11 +89,13 @@ func main() {
 			return
 		}
 		for _, rs := range req.ResourceSpans {
+			res := attrs(rs.GetResource().GetAttributes())
 			for _, ss := range rs.ScopeSpans {
 				for _, s := range ss.Spans {
 					emit(record{Kind: "span", Name: s.Name, TraceID: hex.EncodeToString(s.TraceId),
 						SpanID: hex.EncodeToString(s.SpanId), ParentSpanID: hex.EncodeToString(s.ParentSpanId),
-						SpanKind: int32(s.Kind), Status: int32(s.GetStatus().GetCode()), Attributes: attrs(s.Attributes)})
+						SpanKind: int32(s.Kind), Status: int32(s.GetStatus().GetCode()), Attributes: attrs(s.Attributes),
+						Scope: ss.GetScope().GetName(), Resource: res, Arrived: arrived})
 				}
 			}
 		}
@@ -93,6 +103,7 @@ func main() {
 		w.Header().Set("Content-Type", "application/x-protobuf")
 	})
 	mux.HandleFunc("/v1/logs", func(w http.ResponseWriter, r *http.Request) {
+		arrived := time.Now().UnixNano()
 		body, _ := io.ReadAll(r.Body)
 		var req logs.LogsData
 		if err := proto.Unmarshal(body, &req); err != nil {
@@ -100,10 +111,12 @@ func main() {
 			return
 		}
 		for _, rl := range req.ResourceLogs {
+			res := attrs(rl.GetResource().GetAttributes())
 			for _, sl := range rl.ScopeLogs {
 				for _, l := range sl.LogRecords {
 					emit(record{Kind: "log", TraceID: hex.EncodeToString(l.TraceId), SpanID: hex.EncodeToString(l.SpanId),
-						Body: fmt.Sprint(value(l.Body)), Attributes: attrs(l.Attributes)})
+						Body: fmt.Sprint(value(l.Body)), Attributes: attrs(l.Attributes),
+						Scope: sl.GetScope().GetName(), Resource: res, Arrived: arrived})
 				}
 			}
 		}

@@ -3,7 +3,8 @@
 // until the function's first GET /2018-06-01/runtime/invocation/next (and reads what the function
 // had read from the disk by then, /proc/PID/io's read_bytes), then (with -n > 0) hands
 // out -n invokes of a 1 KB event one after another, times each from the moment its event is
-// handed out until its response has been received (what Lambda bills as the duration), and
+// handed out until its response has been received (what the caller waits) and until the function
+// asks for the next event (the cycle: what Lambda bills, work after the response included), and
 // samples the function's resident memory from /proc every -sample invokes (counting from the
 // first, warm-up included). It prints one JSON report on stdout.
 //
@@ -45,6 +46,14 @@ type report struct {
 	P99Us            float64          `json:"p99Us,omitempty"`
 	Samples          []procmem.Sample `json:"samples,omitempty"`
 	Bad              int              `json:"badResponses"`
+	// CPUPerInvokeUs is the function's CPU time (user + system) over the timed invokes, per
+	// invoke (from /proc/PID/stat: 10 ms steps over the whole run).
+	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
+	// CycleP50Us and CycleP99Us: from an event handed out until the function asks for the next
+	// one (what Lambda bills: work after the response and before /next included; the last
+	// invoke's cycle is not counted).
+	CycleP50Us float64 `json:"cycleP50Us,omitempty"`
+	CycleP99Us float64 `json:"cycleP99Us,omitempty"`
 }
 
 type standIn struct {
@@ -62,6 +71,8 @@ type standIn struct {
 	answered int
 	sentAt   time.Time
 	lat      []float64
+	cycles   []float64 // event handed out → the next /next (µs)
+	cpuStart float64   // the function's CPU time (ms) when the timed invokes began; -1: not read
 	rep      report
 	turn     chan struct{} // one token: the next event may be handed out
 }
@@ -72,6 +83,11 @@ func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
 		s.rep.StartupReadBytes = procmem.ReadBytes(s.pid)
 		close(s.first)
 	})
+	s.mu.Lock()
+	if s.handed > s.warmup {
+		s.cycles = append(s.cycles, float64(time.Since(s.sentAt).Nanoseconds())/1000)
+	}
+	s.mu.Unlock()
 	select {
 	case <-s.turn:
 	case <-r.Context().Done():
@@ -102,12 +118,18 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, _, kind string) {
 	if n > s.warmup {
 		s.lat = append(s.lat, us)
 	}
+	if n == s.warmup {
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+	}
 	s.mu.Unlock()
 	runtimeapi.Accept(w)
 	if s.sample > 0 && n%s.sample == 0 {
 		s.rep.Samples = append(s.rep.Samples, procmem.Take(s.pid, n))
 	}
 	if n >= s.total {
+		if cpu := procmem.RunningCPUMs(s.pid); s.cpuStart >= 0 && cpu >= 0 && n > s.warmup {
+			s.rep.CPUPerInvokeUs = (cpu - s.cpuStart) * 1000 / float64(n-s.warmup)
+		}
 		close(s.done)
 		return
 	}
@@ -133,6 +155,7 @@ func main() {
 	s := &standIn{
 		event: event, warmup: *warmup, sample: *sample,
 		first: make(chan struct{}), done: make(chan struct{}), turn: make(chan struct{}, 1),
+		cpuStart: -1,
 	}
 	if *n > 0 {
 		s.total = *warmup + *n
@@ -152,11 +175,20 @@ func main() {
 	s.pid = f.Cmd.Process.Pid
 	defer f.Kill()
 	f.Await(s.first, *timeout, "its first /next")
+	if *warmup == 0 {
+		s.mu.Lock()
+		s.cpuStart = procmem.RunningCPUMs(s.pid)
+		s.mu.Unlock()
+	}
 	if *n > 0 {
 		f.Await(s.done, *timeout, "its last response")
 		s.rep.Invokes = *n
 		s.rep.P50Us = procmem.Percentile(s.lat, 50)
 		s.rep.P99Us = procmem.Percentile(s.lat, 99)
+		s.mu.Lock()
+		s.rep.CycleP50Us = procmem.Percentile(s.cycles, 50)
+		s.rep.CycleP99Us = procmem.Percentile(s.cycles, 99)
+		s.mu.Unlock()
 	}
 	if *n == 0 {
 		f.Kill()

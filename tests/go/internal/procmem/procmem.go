@@ -19,33 +19,38 @@ type Sample struct {
 	RSSKB int `json:"rssKb"`
 	// HWMKB is VmHWM: the largest resident set so far.
 	HWMKB int `json:"hwmKb"`
+	// AnonKB is RssAnon: the resident set's anonymous pages (heaps, stacks).
+	AnonKB int `json:"anonKb"`
+	// FileKB is RssFile: the resident set's pages of mapped files (the executable, libraries).
+	FileKB int `json:"fileKb"`
 }
 
 // Read returns pid's VmRSS and VmHWM in KiB (zeros when the process is gone).
 func Read(pid int) (rss, hwm int) {
+	s := Take(pid, 0)
+	return s.RSSKB, s.HWMKB
+}
+
+// Take reads pid's figures as a Sample after invokes invokes (zeros when the process is gone).
+func Take(pid, invokes int) Sample {
+	s := Sample{Invokes: invokes}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0
+		return s
+	}
+	fields := map[string]*int{
+		"VmRSS:": &s.RSSKB, "VmHWM:": &s.HWMKB, "RssAnon:": &s.AnonKB, "RssFile:": &s.FileKB,
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 {
 			continue
 		}
-		switch f[0] {
-		case "VmRSS:":
-			rss, _ = strconv.Atoi(f[1])
-		case "VmHWM:":
-			hwm, _ = strconv.Atoi(f[1])
+		if p, ok := fields[f[0]]; ok {
+			*p, _ = strconv.Atoi(f[1])
 		}
 	}
-	return rss, hwm
-}
-
-// Take reads pid's figures as a Sample after invokes invokes.
-func Take(pid, invokes int) Sample {
-	rss, hwm := Read(pid)
-	return Sample{Invokes: invokes, RSSKB: rss, HWMKB: hwm}
+	return s
 }
 
 // Percentile returns the p-th percentile (0 < p < 100) of xs, sorting xs in place.
@@ -72,6 +77,28 @@ func CPUMs(state *os.ProcessState) float64 {
 	}
 	us := ru.Utime.Sec*1e6 + ru.Utime.Usec + ru.Stime.Sec*1e6 + ru.Stime.Usec
 	return float64(us) / 1000
+}
+
+// ClockTicks is the kernel's USER_HZ, the unit of /proc/PID/stat's CPU times (100 on Linux).
+const ClockTicks = 100
+
+// RunningCPUMs is the user + system CPU time, in milliseconds, that a running process (all its
+// threads) has used so far, from /proc/PID/stat (10 ms steps: read it over many invokes); -1 when
+// the process is gone.
+func RunningCPUMs(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count from after it.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return -1
+	}
+	utime, _ := strconv.Atoi(f[11])
+	stime, _ := strconv.Atoi(f[12])
+	return float64(utime+stime) * 1000 / ClockTicks
 }
 
 // ReadBytes returns read_bytes of /proc/PID/io: the bytes pid (all its threads, and the children
