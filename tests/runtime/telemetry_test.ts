@@ -259,3 +259,37 @@ goTest(
     for (const c of held) c.close();
   },
 );
+
+goTest(
+  "go1x: OTEL_DENO_CONSOLE=ignore exports spans without log records; OTEL_SDK_DISABLED=true nothing",
+  async () => {
+    for (
+      const [variable, spans] of [["OTEL_DENO_CONSOLE", "ignore"], ["OTEL_SDK_DISABLED", "true"]]
+    ) {
+      const otlp = await otlpReceiver();
+      const fn = await LocalFunction.start({
+        entry: FIXTURE,
+        protocol: "go1x",
+        functionName: "traced",
+        env: {
+          OTEL_DENO: "true",
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlp.addr}`,
+          [variable]: spans,
+        },
+      });
+      try {
+        const traceId =
+          "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        assert.ok((await fn.invoke({}, { traceId })).ok);
+        // go1.x replies after the flush: what was sent has arrived; its lines are read meanwhile.
+        await otlp.until((records) => records.some((r) => r.name === "traced"), 500);
+        const kinds = new Set(otlp.records.map((r) => r.kind));
+        if (variable === "OTEL_DENO_CONSOLE") assert.deepEqual([...kinds], ["span"]);
+        else assert.equal(otlp.records.length, 0, JSON.stringify(otlp.records));
+      } finally {
+        await fn.close();
+        await otlp.close();
+      }
+    }
+  },
+);
