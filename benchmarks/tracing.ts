@@ -4,8 +4,8 @@
  * it with the test suite's Go hosts (`tests/go/cmd/runtimeapihost`, `tests/go/cmd/go1xhost`) with
  * tracing off, then on (`OTEL_DENO=true`, exporting over OTLP/HTTP to the suite's Go receiver,
  * `tests/go/cmd/otlpreceiver`, which decodes every request), in alternating rounds. With tracing
- * on, each invocation's span and log line are sent and acknowledged before the function asks for
- * the next event (Runtime API) or replies (go1.x). Reports, per invoke, the medians over rounds
+ * on, each invocation's span (the echo function logs nothing) is sent and acknowledged before the
+ * function asks for the next event (Runtime API) or replies (go1.x). Reports, per invoke, the medians over rounds
  * of: the caller's wait (event handed out → response received), the cycle (event handed out →
  * the function asks for the next one: what Lambda bills, the flush included; for go1.x the reply
  * comes after the flush, so both are the one figure), the function's CPU time (user + system, all

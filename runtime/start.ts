@@ -224,8 +224,8 @@ export const STARTERS: Record<Protocol, Starter> = {
 
 /**
  * Whether the process asks Lambda for SIGTERM at shutdown (see `shutdown.ts`): for the
- * `onShutdown` option, a SIGTERM listener of the function's own, or Deno's OpenTelemetry (which
- * exports what it batched only when the process exits).
+ * `onShutdown` option, a SIGTERM listener of the function's own, or OpenTelemetry (what the last
+ * invocations left is sent then).
  */
 function wantsSigterm(options: StartOptions): boolean {
   return options.onShutdown !== undefined || functionWantsSigterm() ||

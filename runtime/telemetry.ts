@@ -11,9 +11,9 @@
  * lines into log records with the active span's ids (`setLogSink`), and sends both with its own
  * OTLP/HTTP exporter (`otlp_export.ts`) when told ({@linkcode InvocationTracer.flush}: the Runtime
  * API loop flushes after posting the response and before asking for the next event, the go1.x
- * protocol before it replies). Deno's context manager still carries the active span. With a
- * protocol other than `http/protobuf` (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc` or `http/json`) Deno's
- * own exporter sends everything, on its schedule, with the same spans and ids.
+ * protocol before it replies). Deno's context manager still carries the active span. With gRPC
+ * (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`) Deno's own exporter sends everything, on its schedule, with
+ * the same spans and ids.
  *
  * The invocation's span follows OpenTelemetry's FaaS semantic conventions: named after the
  * function, kind `SERVER`, attributes `faas.invocation_id`, `faas.coldstart`, `faas.trigger`,
@@ -215,10 +215,11 @@ function takeOverDenoSpans(telemetry: Telemetry, recorder: SpanRecorder): boolea
 
 /**
  * The runtime's own pipeline (see the module docs), or `undefined` when the protocol asked for
- * is not `http/protobuf` or Deno's tracers cannot be taken over.
+ * is gRPC or Deno's tracers cannot be taken over.
  */
 function ownPipeline(
   telemetry: Telemetry,
+  logs: boolean,
 ): { startSpan: StartSpan; flush: () => Promise<void> } | undefined {
   const config = exporterConfig(getEnv, resource());
   if (!config) return undefined;
@@ -245,21 +246,23 @@ function ownPipeline(
     (span) => exporter.addSpan(span),
   );
   if (!takeOverDenoSpans(telemetry, recorder)) return undefined;
-  setLogSink((level, line) => {
-    if (quiet) return;
-    const span = telemetry.contextManager.active().getValue(SPAN_KEY) as ParentSpan | undefined;
-    const ids: SpanContext | undefined = span?.spanContext();
-    const valid = ids !== undefined && !/^0+$/.test(ids.traceId);
-    exporter.addLog({
-      timeNs: nowNs(),
-      severityNumber: SEVERITY[level],
-      severityText: level,
-      body: line.length > MAX_LOG_BODY ? line.slice(0, MAX_LOG_BODY) : line,
-      traceId: valid ? ids.traceId : undefined,
-      spanId: valid ? ids.spanId : undefined,
-      traceFlags: valid ? ids.traceFlags & 1 : undefined,
+  if (logs) {
+    setLogSink((level, line) => {
+      if (quiet) return;
+      const span = telemetry.contextManager.active().getValue(SPAN_KEY) as ParentSpan | undefined;
+      const ids: SpanContext | undefined = span?.spanContext();
+      const valid = ids !== undefined && !/^0+$/.test(ids.traceId);
+      exporter.addLog({
+        timeNs: nowNs(),
+        severityNumber: SEVERITY[level],
+        severityText: level,
+        body: line.length > MAX_LOG_BODY ? line.slice(0, MAX_LOG_BODY) : line,
+        traceId: valid ? ids.traceId : undefined,
+        spanId: valid ? ids.spanId : undefined,
+        traceFlags: valid ? ids.traceFlags & 1 : undefined,
+      });
     });
-  });
+  }
   return {
     startSpan: (name, options, context) =>
       recorder.startSpan(SCOPE, name, options, context.getValue(SPAN_KEY) as ParentSpan),
@@ -283,8 +286,14 @@ function denoPipeline(telemetry: Telemetry): { startSpan: StartSpan; flush: () =
 export function invocationTracer(): InvocationTracer | undefined {
   const telemetry = (globalThis as unknown as { Deno?: { telemetry?: Telemetry } }).Deno
     ?.telemetry;
-  if (getEnv("OTEL_DENO") !== "true" || !telemetry) return undefined;
-  const pipeline = ownPipeline(telemetry) ?? denoPipeline(telemetry);
+  // Deno's own switches, read as Deno reads them (`cli/args/flags.rs`): tracing is
+  // `OTEL_DENO_TRACING`, else `OTEL_DENO`; `OTEL_SDK_DISABLED=true` turns everything off.
+  const flag = (name: string) => getEnv(name)?.toLowerCase();
+  const tracing = flag("OTEL_SDK_DISABLED") !== "true" &&
+    (flag("OTEL_DENO_TRACING") ?? flag("OTEL_DENO")) === "true";
+  if (!tracing || !telemetry) return undefined;
+  const pipeline = ownPipeline(telemetry, flag("OTEL_DENO_CONSOLE") !== "ignore") ??
+    denoPipeline(telemetry);
   const env = functionEnv();
   const region = getEnv("AWS_REGION") ?? "";
   const memory = Number(env.memoryLimitInMB) * 1024 * 1024;

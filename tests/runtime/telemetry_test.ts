@@ -16,6 +16,9 @@ import { denoFunction, runPlatform } from "./_platform.ts";
 const FIXTURE = new URL("./fixtures/otel.ts", import.meta.url).pathname;
 const PROTOCOLS: Protocol[] = ["runtime-api", "go1x"];
 
+/** The OTLP encoding each protocol's test sends with. */
+const otlpOf = (protocol: Protocol) => protocol === "go1x" ? "http/json" : "http/protobuf";
+
 /** Now on the system clock, in ns (as the receiver stamps arrivals). */
 function nowUnixNano(): number {
   return (performance.timeOrigin + performance.now()) * 1e6;
@@ -23,8 +26,11 @@ function nowUnixNano(): number {
 
 for (const protocol of PROTOCOLS) {
   goTest(
-    `${protocol}: OTEL_DENO=true: invocation spans with FaaS attributes, parented, nested`,
+    `${protocol}, ${
+      otlpOf(protocol)
+    }: OTEL_DENO=true: invocation spans with FaaS attributes, parented, nested`,
     async () => {
+      const otlpProtocol = otlpOf(protocol);
       const otlp = await otlpReceiver();
       const peer = Deno.serve(
         { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -39,7 +45,8 @@ for (const protocol of PROTOCOLS) {
         env: {
           OTEL_DENO: "true",
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlp.addr}`,
-          OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+          // Each OTLP encoding once: protobuf here, OTLP/JSON with go1.x.
+          OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
           OTEL_SERVICE_NAME: "traced",
           OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=test,team=a%2Cb",
         },
@@ -257,5 +264,39 @@ goTest(
     }
     silent.close();
     for (const c of held) c.close();
+  },
+);
+
+goTest(
+  "go1x: OTEL_DENO_CONSOLE=ignore exports spans without log records; OTEL_SDK_DISABLED=true nothing",
+  async () => {
+    for (
+      const [variable, spans] of [["OTEL_DENO_CONSOLE", "ignore"], ["OTEL_SDK_DISABLED", "true"]]
+    ) {
+      const otlp = await otlpReceiver();
+      const fn = await LocalFunction.start({
+        entry: FIXTURE,
+        protocol: "go1x",
+        functionName: "traced",
+        env: {
+          OTEL_DENO: "true",
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlp.addr}`,
+          [variable]: spans,
+        },
+      });
+      try {
+        const traceId =
+          "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        assert.ok((await fn.invoke({}, { traceId })).ok);
+        // go1.x replies after the flush: what was sent has arrived; its lines are read meanwhile.
+        await otlp.until((records) => records.some((r) => r.name === "traced"), 500);
+        const kinds = new Set(otlp.records.map((r) => r.kind));
+        if (variable === "OTEL_DENO_CONSOLE") assert.deepEqual([...kinds], ["span"]);
+        else assert.equal(otlp.records.length, 0, JSON.stringify(otlp.records));
+      } finally {
+        await fn.close();
+        await otlp.close();
+      }
+    }
   },
 );
