@@ -275,10 +275,11 @@ export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # V8's heap limits from the function's memory, as Lambda's Node.js runtime sets them: a tenth for
 # the young generation (two semi-spaces), the rest for the old one; in a concurrent environment,
 # each isolate's share (V8's flags hold for every isolate of the process, worker threads too).
-# A function of ${SMALL_FUNCTION_MB} MB or less trades peak speed for footprint: 1 MB semi-spaces, Maglev
-# as the top tier, no V8 worker threads (the "small" profile of the flags that change code, which
-# the start-up cache must be made under to be taken), one malloc arena. DENO_V8_FLAGS set by the user come after these, and V8 keeps the
-# last value of a flag; a MALLOC_ARENA_MAX set by the user is kept. A size with more than ${
+# A function of ${SMALL_FUNCTION_MB} MB or less trades peak speed for footprint: 1 MB semi-spaces,
+# Maglev as the top tier, no V8 worker threads (the "small" profile of the flags that change code,
+# which a start-up cache must be made under to be taken), one malloc arena. DENO_V8_FLAGS set by
+# the user come after these, and V8 keeps the last value of a flag; a MALLOC_ARENA_MAX set by the
+# user is kept. A size with more than ${
     String(MAX_MEMORY_MB).length
   }
 # digits is none Lambda gives: ignored, before any shell's arithmetic could overflow on it.
