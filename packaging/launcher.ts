@@ -279,9 +279,7 @@ export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # Maglev as the top tier, no V8 worker threads (the "small" profile of the flags that change code,
 # which a start-up cache must be made under to be taken), one malloc arena. DENO_V8_FLAGS set by
 # the user come after these, and V8 keeps the last value of a flag; a MALLOC_ARENA_MAX set by the
-# user is kept. A size with more than ${
-    String(MAX_MEMORY_MB).length
-  }
+# user is kept. A size with more than ${String(MAX_MEMORY_MB).length}
 # digits is none Lambda gives: ignored, before any shell's arithmetic could overflow on it.
 v8_flags=
 cache_profile=default
