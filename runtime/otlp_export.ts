@@ -1,6 +1,7 @@
 /**
  * The runtime's OTLP/HTTP exporter: spans and log records queued as they end, sent to the
- * collector in protobuf (`otlp_proto.ts`) when the runtime asks ({@linkcode OtlpExporter.flush}:
+ * collector in protobuf (`otlp_proto.ts`), or JSON (`otlp_json.ts`) with
+ * `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`, when the runtime asks ({@linkcode OtlpExporter.flush}:
  * after each invocation, before Lambda may freeze the environment), each request awaited until
  * the collector acknowledges it. Deno's own exporter sends batches on a schedule and cannot be
  * told to send now; this one can.
@@ -31,6 +32,7 @@ import {
   type Scope,
   type SpanData,
 } from "./otlp_proto.ts";
+import { encodeLogsJson, encodeSpansJson } from "./otlp_json.ts";
 
 /** How long a flush waits for the collector by default (ms). */
 export const DEFAULT_TIMEOUT_MS = 1000;
@@ -49,8 +51,13 @@ export interface SignalConfig {
   maxBatch: number;
 }
 
+/** The encodings the exporter sends (`OTEL_EXPORTER_OTLP_PROTOCOL`). */
+export type OtlpProtocol = "http/protobuf" | "http/json";
+
 /** The exporter's configuration. */
 export interface ExporterConfig {
+  /** The encoding. */
+  protocol: OtlpProtocol;
   /** Spans. */
   traces: SignalConfig;
   /** Log records. */
@@ -109,14 +116,13 @@ function signal(
 
 /**
  * The exporter's configuration from OpenTelemetry's variables, with `resource` as the resource's
- * attributes; `undefined` when the protocol asked for is not `http/protobuf` (gRPC, JSON), which
- * the runtime leaves to Deno's own exporter.
+ * attributes; `undefined` when the protocol asked for is neither `http/protobuf` nor `http/json`
+ * (gRPC), which the runtime leaves to Deno's own exporter.
  */
 export function exporterConfig(env: Env, resource: Attributes): ExporterConfig | undefined {
-  for (const v of ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"]) {
-    const p = env(v);
-    if (p !== undefined && p !== "" && p !== "http/protobuf") return undefined;
-  }
+  // Deno reads OTEL_EXPORTER_OTLP_PROTOCOL only; one protocol for both signals here too.
+  const protocol = env("OTEL_EXPORTER_OTLP_PROTOCOL") || "http/protobuf";
+  if (protocol !== "http/protobuf" && protocol !== "http/json") return undefined;
   const traces = signal(env, "TRACES", "/v1/traces", [
     "OTEL_BSP_MAX_QUEUE_SIZE",
     "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
@@ -128,7 +134,7 @@ export function exporterConfig(env: Env, resource: Attributes): ExporterConfig |
   for (const s of [traces, logs]) {
     if (s.url.protocol !== "http:" && s.url.protocol !== "https:") return undefined;
   }
-  return { traces, logs, resource };
+  return { protocol, traces, logs, resource };
 }
 
 /** Sends one request; resolves with the status. */
@@ -142,8 +148,8 @@ export interface ExporterHost {
   untraced<T>(fn: () => T): T;
 }
 
-function poster(config: SignalConfig, host: ExporterHost): Post {
-  const headers = { "Content-Type": "application/x-protobuf", ...config.headers };
+function poster(config: SignalConfig, contentType: string, host: ExporterHost): Post {
+  const headers = { "Content-Type": contentType, ...config.headers };
   const { url } = config;
   if (url.protocol === "http:") {
     // The Runtime API's light HTTP/1.1 client: no fetch span, loop handles unref'd while a
@@ -180,13 +186,14 @@ class SignalQueue<T> {
     config: SignalConfig,
     what: string,
     encode: (items: T[]) => Uint8Array,
+    contentType: string,
     host: ExporterHost,
   ) {
     this.#config = config;
     this.#what = what;
     this.#encode = encode;
     this.#host = host;
-    this.#post = poster(config, host);
+    this.#post = poster(config, contentType, host);
   }
 
   get queued(): number {
@@ -271,16 +278,20 @@ export class OtlpExporter {
 
   /** An exporter sending with `config`; `scope` names the log records' instrumentation scope. */
   constructor(config: ExporterConfig, logScope: Scope, host: ExporterHost) {
+    const json = config.protocol === "http/json";
+    const contentType = json ? "application/json" : "application/x-protobuf";
     this.#spans = new SignalQueue(
       config.traces,
       "spans",
-      (s) => encodeSpans(config.resource, s),
+      (s) => (json ? encodeSpansJson : encodeSpans)(config.resource, s),
+      contentType,
       host,
     );
     this.#logs = new SignalQueue(
       config.logs,
       "log records",
-      (l) => encodeLogs(config.resource, logScope, l),
+      (l) => (json ? encodeLogsJson : encodeLogs)(config.resource, logScope, l),
+      contentType,
       host,
     );
   }

@@ -11,9 +11,9 @@
  * lines into log records with the active span's ids (`setLogSink`), and sends both with its own
  * OTLP/HTTP exporter (`otlp_export.ts`) when told ({@linkcode InvocationTracer.flush}: the Runtime
  * API loop flushes after posting the response and before asking for the next event, the go1.x
- * protocol before it replies). Deno's context manager still carries the active span. With a
- * protocol other than `http/protobuf` (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc` or `http/json`) Deno's
- * own exporter sends everything, on its schedule, with the same spans and ids.
+ * protocol before it replies). Deno's context manager still carries the active span. With gRPC
+ * (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`) Deno's own exporter sends everything, on its schedule, with
+ * the same spans and ids.
  *
  * The invocation's span follows OpenTelemetry's FaaS semantic conventions: named after the
  * function, kind `SERVER`, attributes `faas.invocation_id`, `faas.coldstart`, `faas.trigger`,
@@ -215,7 +215,7 @@ function takeOverDenoSpans(telemetry: Telemetry, recorder: SpanRecorder): boolea
 
 /**
  * The runtime's own pipeline (see the module docs), or `undefined` when the protocol asked for
- * is not `http/protobuf` or Deno's tracers cannot be taken over.
+ * is gRPC or Deno's tracers cannot be taken over.
  */
 function ownPipeline(
   telemetry: Telemetry,

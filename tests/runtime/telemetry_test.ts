@@ -16,6 +16,9 @@ import { denoFunction, runPlatform } from "./_platform.ts";
 const FIXTURE = new URL("./fixtures/otel.ts", import.meta.url).pathname;
 const PROTOCOLS: Protocol[] = ["runtime-api", "go1x"];
 
+/** The OTLP encoding each protocol's test sends with. */
+const otlpOf = (protocol: Protocol) => protocol === "go1x" ? "http/json" : "http/protobuf";
+
 /** Now on the system clock, in ns (as the receiver stamps arrivals). */
 function nowUnixNano(): number {
   return (performance.timeOrigin + performance.now()) * 1e6;
@@ -23,8 +26,11 @@ function nowUnixNano(): number {
 
 for (const protocol of PROTOCOLS) {
   goTest(
-    `${protocol}: OTEL_DENO=true: invocation spans with FaaS attributes, parented, nested`,
+    `${protocol}, ${
+      otlpOf(protocol)
+    }: OTEL_DENO=true: invocation spans with FaaS attributes, parented, nested`,
     async () => {
+      const otlpProtocol = otlpOf(protocol);
       const otlp = await otlpReceiver();
       const peer = Deno.serve(
         { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -39,7 +45,8 @@ for (const protocol of PROTOCOLS) {
         env: {
           OTEL_DENO: "true",
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlp.addr}`,
-          OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+          // Each OTLP encoding once: protobuf here, OTLP/JSON with go1.x.
+          OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
           OTEL_SERVICE_NAME: "traced",
           OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=test,team=a%2Cb",
         },

@@ -1,6 +1,7 @@
 // Command otlpreceiver is an OTLP/HTTP receiver built on the OpenTelemetry protocol's own Go
 // packages (go.opentelemetry.io/proto/otlp): it listens on 127.0.0.1, prints "listening <addr>",
-// then decodes each POST to /v1/traces and /v1/logs as protobuf and prints one JSON line per span
+// then decodes each POST to /v1/traces and /v1/logs as protobuf (or OTLP/JSON, with protojson) and
+// prints one JSON line per span
 // or log record, for the tests to judge what a function exported: with its instrumentation scope,
 // its resource's attributes, and when the request carrying it arrived (arrivedUnixNano, the
 // system clock, so that a test can order it against what another process saw). Each line is
@@ -8,6 +9,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 	common "go.opentelemetry.io/proto/otlp/common/v1"
 	logs "go.opentelemetry.io/proto/otlp/logs/v1"
 	trace "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -70,6 +73,52 @@ func attrs(kvs []*common.KeyValue) map[string]any {
 	return m
 }
 
+// idKeys are the OTLP/JSON fields whose bytes are written in hex (the specification's exception
+// to protojson's base64).
+var idKeys = map[string]bool{"traceId": true, "spanId": true, "parentSpanId": true}
+
+// hexIDsToBase64 rewrites the id fields of a decoded OTLP/JSON document as protojson reads bytes.
+func hexIDsToBase64(v any) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && idKeys[k] {
+				b, err := hex.DecodeString(s)
+				if err != nil {
+					return fmt.Errorf("%s: %w", k, err)
+				}
+				x[k] = base64.StdEncoding.EncodeToString(b)
+			} else if err := hexIDsToBase64(e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if err := hexIDsToBase64(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// decode reads body as protobuf, or as OTLP/JSON (Content-Type application/json) with
+// protojson, ids in hex as the specification writes them.
+func decode(r *http.Request, body []byte, m proto.Message) error {
+	if r.Header.Get("Content-Type") != "application/json" {
+		return proto.Unmarshal(body, m)
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return err
+	}
+	if err := hexIDsToBase64(doc); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(doc)
+	return protojson.Unmarshal(b, m)
+}
+
 func main() {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -84,7 +133,7 @@ func main() {
 		// ExportTraceServiceRequest and TracesData are the same message on the wire (field 1,
 		// repeated ResourceSpans); the latter spares the gRPC packages the collector's imports.
 		var req trace.TracesData
-		if err := proto.Unmarshal(body, &req); err != nil {
+		if err := decode(r, body, &req); err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}
@@ -106,7 +155,7 @@ func main() {
 		arrived := time.Now().UnixNano()
 		body, _ := io.ReadAll(r.Body)
 		var req logs.LogsData
-		if err := proto.Unmarshal(body, &req); err != nil {
+		if err := decode(r, body, &req); err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}
