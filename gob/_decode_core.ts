@@ -63,12 +63,6 @@ export const EMPTY_STRUCT: Readonly<Record<string, never>> = Object.freeze({});
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 2500;
-/**
- * The size from which a decoded `[]byte` is a view of the received bytes, not a copy
- * ({@linkcode DecoderCore.byteSlice}): below it a copy costs little and lets the (maybe larger,
- * shared) input go; above it a copy would hold the payload twice.
- */
-const SHARED_BYTES = 64 * 1024;
 const DEFAULT_MAX_ZERO_FILL = 1 << 20;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const floatView = new DataView(new ArrayBuffer(8));
@@ -365,27 +359,12 @@ export class DecoderCore {
     return floatView.getFloat64(0, true);
   }
 
-  /** Reads length-prefixed bytes (a copy: for a decoder that converts them at once). */
+  /** Reads length-prefixed bytes (a copy). */
   bytes(): Uint8Array {
     const n = this.length("byte slice length");
     const out = this.src.slice(this.pos, this.pos + n);
     this.pos += n;
     return out;
-  }
-
-  /**
-   * Reads length-prefixed bytes that become a decoded value (a `[]byte`): a copy, or, from
-   * {@linkcode SHARED_BYTES} on, a view of the input, so that a large payload (the go1.x event, up
-   * to Lambda's 6 MB) is not held twice. The input is then never written again: a buffer this
-   * decoder owns is given up to the view.
-   */
-  byteSlice(): Uint8Array {
-    const n = this.length("byte slice length");
-    const start = this.pos;
-    this.pos += n;
-    if (n < SHARED_BYTES) return this.src.slice(start, start + n);
-    this.#owned = false;
-    return this.src.subarray(start, start + n);
   }
 
   /** Reads a length-prefixed string. */

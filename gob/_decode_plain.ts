@@ -80,7 +80,7 @@ function buildPlain(core: DecoderCore, id: number): DecOp {
     case STRING:
       return (d) => d.string();
     case BYTES:
-      return (d) => d.byteSlice();
+      return (d) => d.bytes();
     case INTERFACE:
       return plainInterface;
   }

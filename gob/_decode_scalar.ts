@@ -96,6 +96,6 @@ export function scalarOp(t: ScalarType<unknown>): DecOp {
     case "string":
       return (d) => d.string();
     default:
-      return (d) => d.byteSlice();
+      return (d) => d.bytes();
   }
 }

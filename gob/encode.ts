@@ -593,22 +593,6 @@ function output(src: Uint8Array, start: number, end: number): Uint8Array {
   return out;
 }
 
-/**
- * A buffer grown past this is dropped after the message it holds (the encoder starts again with a
- * small one), so that one large message does not keep its size alive.
- */
-const LARGE_BUFFER = 1 << 20;
-
-/**
- * `b`'s bytes from `start` for the caller: a buffer about to be dropped (a large one) is handed
- * over as it is, a view never written again, so a large message (a go1.x response of up to 6 MB)
- * is not copied; any other is copied ({@linkcode output}).
- */
-function taken(b: EncBuffer, start: number): Uint8Array {
-  if (b.buf.length > LARGE_BUFFER) return b.buf.subarray(start, b.len);
-  return output(b.buf, start, b.len);
-}
-
 // ---- the encoder core ----
 
 /**
@@ -661,10 +645,10 @@ export class EncoderCore {
       if (out.len === 0) {
         // Common case: a single message, returned straight from the message buffer.
         const start = this.#prefix(msg);
-        return taken(msg, start);
+        return output(msg.buf, start, msg.len);
       }
       this.#writeMessage(out, msg);
-      return taken(out, 0);
+      return output(out.buf, 0, out.len);
     } catch (e) {
       this.#writers.length = 1;
       for (const k of this.#added) this.#sent.delete(k);
@@ -677,8 +661,8 @@ export class EncoderCore {
       throw new GobError("encode", String((e as Error)?.message ?? e), { cause: e });
     } finally {
       if (this.#added.length > 0) this.#added = [];
-      if (out.buf.length > LARGE_BUFFER) this.#out = new EncBuffer(256);
-      if (msg.buf.length > LARGE_BUFFER) this.#msg = new EncBuffer(512);
+      if (out.buf.length > 1 << 20) this.#out = new EncBuffer(256);
+      if (msg.buf.length > 1 << 20) this.#msg = new EncBuffer(512);
     }
   }
 
