@@ -3,8 +3,13 @@
  * with `deno task build --runtime deno` (or takes `--dist DIR`), unzips its `bootstrap` and drives
  * it with the test suite's Go hosts (`tests/go/cmd/runtimeapihost`, `tests/go/cmd/go1xhost`) with
  * tracing off, then on (`OTEL_DENO=true`, exporting over OTLP/HTTP to the suite's Go receiver,
- * `tests/go/cmd/otlpreceiver`, which decodes every batch), in alternating rounds. Reports the
- * per-invoke p50/p99 (event handed out → response received) and the ratio on/off.
+ * `tests/go/cmd/otlpreceiver`, which decodes every request), in alternating rounds. With tracing
+ * on, each invocation's span (the echo function logs nothing) is sent and acknowledged before the
+ * function asks for the next event (Runtime API) or replies (go1.x). Reports, per invoke, the medians over rounds
+ * of: the caller's wait (event handed out → response received), the cycle (event handed out →
+ * the function asks for the next one: what Lambda bills, the flush included; for go1.x the reply
+ * comes after the flush, so both are the one figure), the function's CPU time (user + system, all
+ * threads), and the ratios on/off.
  *
  * ```sh
  * deno run -A benchmarks/tracing.ts [--rounds 5] [--invokes 2000] [--dist DIR]
@@ -106,7 +111,12 @@ const flags = {
   go1x: ["-scenario", "bench", "-n", String(invokes), "-warmup", "200", "-sample", "0"],
 };
 type Mode = "off" | "on";
-const results: Record<string, { p50: number[]; p99: number[] }> = {};
+interface Round {
+  waitUs: number;
+  cycleUs: number;
+  cpuUs: number;
+}
+const results: Record<string, Round[]> = {};
 console.error(`${rounds} rounds of ${invokes} invokes, tracing off and on in turns …`);
 for (let i = 0; i < rounds; i++) {
   for (const protocol of ["rapi", "go1x"] as const) {
@@ -118,10 +128,11 @@ for (let i = 0; i < rounds; i++) {
       if (mode === "on") Object.assign(env, tracingEnv);
       const bin = protocol === "rapi" ? rapiHost : go1xHost;
       const r = JSON.parse(await run(bin, [...flags[protocol], "--", bootstrap], { env }));
-      const key = `${protocol} ${mode}`;
-      results[key] ??= { p50: [], p99: [] };
-      results[key].p50.push(r.p50Us);
-      results[key].p99.push(r.p99Us);
+      (results[`${protocol} ${mode}`] ??= []).push({
+        waitUs: r.p50Us,
+        cycleUs: r.cycleP50Us ?? r.p50Us,
+        cpuUs: r.cpuPerInvokeUs,
+      });
     }
   }
 }
@@ -129,21 +140,30 @@ receiver.kill("SIGKILL");
 await receiver.status;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const of = (key: string, f: keyof Round) => median(results[key].map((r) => r[f]));
 console.log(
   `\`deno run -A benchmarks/tracing.ts --rounds ${rounds} --invokes ${invokes}\` ` +
-    `(spans received by the OTLP receiver: ${received})\n`,
+    `(spans received by the OTLP receiver: ${received}, of ${
+      rounds * 2 * (invokes + 200)
+    } traced invokes)\n`,
 );
-console.log("| protocol | tracing | p50 µs | p99 µs | p50 on/off |");
-console.log("|---|---|---:|---:|---:|");
+console.log(
+  "| protocol | tracing | caller waits, p50 µs | cycle (billed), p50 µs | CPU per invoke µs | " +
+    "cycle on/off | CPU on/off |",
+);
+console.log("|---|---|---:|---:|---:|---:|---:|");
 for (const protocol of ["rapi", "go1x"]) {
-  const off = results[`${protocol} off`];
-  const on = results[`${protocol} on`];
   const name = protocol === "rapi" ? "Runtime API" : "go1.x";
-  console.log(`| ${name} | off | ${median(off.p50)} | ${median(off.p99)} | 1 |`);
-  console.log(
-    `| ${name} | on | ${median(on.p50)} | ${median(on.p99)} | ${
-      (median(on.p50) / median(off.p50)).toFixed(2)
-    } |`,
-  );
+  for (const mode of ["off", "on"]) {
+    const key = `${protocol} ${mode}`;
+    const ratio = (f: keyof Round) =>
+      mode === "off" ? "1" : (of(key, f) / of(`${protocol} off`, f)).toFixed(2);
+    console.log(
+      `| ${name} | ${mode} | ${of(key, "waitUs").toFixed(0)} | ${
+        of(key, "cycleUs").toFixed(0)
+      } | ` +
+        `${of(key, "cpuUs").toFixed(0)} | ${ratio("cycleUs")} | ${ratio("cpuUs")} |`,
+    );
+  }
 }
 await Deno.remove(work, { recursive: true });

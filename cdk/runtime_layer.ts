@@ -19,37 +19,26 @@
 import { AssetHashType, BundlingOutput, Stack } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import { archName, GopherlessBuildError, localOnlyImage } from "./local_build.ts";
 
 /** A layer id as the build writes it: a Lambda layer name (it may name a file here too). */
 const LAYER_ID = /^[A-Za-z0-9_-]{1,140}$/;
 
-/** The builds' layer zips, kept until their asset is staged: layer id → a copy of the zip. */
-const keptZips = new Map<string, string>();
-let keptDir: string | undefined;
-
 /**
- * Keeps a copy of a build's `layer.zip` under its layer id (once per id), for the layer's asset:
- * the build's own folder is gone by the time the layer is staged. The copies live in a folder of
- * the system's temporary directory, removed when the process exits.
+ * The builds' layer zips, kept until their asset is staged: layer id → the zip's bytes. In memory
+ * (about 40 MB a layer, one per architecture): a file would outlive a process that exits without
+ * Node's `exit` event (a `deno test` run), and the build's own folder is gone by then.
  */
+const keptZips = new Map<string, Uint8Array>();
+
+/** Keeps the bytes of a build's `layer.zip` under its layer id (once per id), for the layer's asset. */
 export function keepLayerZip(id: string, zip: string): void {
   if (!LAYER_ID.test(id)) {
     throw new GopherlessBuildError(`the build wrote a layer id Lambda would not take: ${id}`);
   }
-  if (keptZips.has(id)) return;
-  if (keptDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), "gopherless-cdk-layers-"));
-    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-    keptDir = dir;
-  }
-  const path = join(keptDir, `${id}.zip`);
-  copyFileSync(zip, path);
-  keptZips.set(id, path);
+  if (!keptZips.has(id)) keptZips.set(id, readFileSync(zip));
 }
 
 /** The description of the layer's versions: the layer id, as `deno task deploy --layer` writes it. */
@@ -151,7 +140,7 @@ export class GopherlessRuntimeLayer extends lambda.LayerVersion {
               if (zip === undefined) {
                 throw new GopherlessBuildError(`no build wrote the runtime layer ${layerId}`);
               }
-              copyFileSync(zip, join(outputDir, "layer.zip"));
+              writeFileSync(join(outputDir, "layer.zip"), zip);
               return true;
             },
           },

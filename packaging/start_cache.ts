@@ -236,21 +236,23 @@ function adoptEagerEntries(denoDir: string, eagerDir: string, urls: string[]): n
 
 /**
  * Copies the SQLite database `from` into a new file `to` that depends only on its rows: one
- * self-contained file (in write-ahead-log mode, as Deno opens it, but with no log beside it), its
- * tables made in the order `from` made them and filled in one transaction in the order of their
- * columns' values. Deno's priming run writes rows
- * in the order its loads finish, which varies from run to run, and SQLite lays pages out in the
- * order rows arrive: a `VACUUM INTO` keeps that order, so two builds gave two files.
+ * self-contained file (in write-ahead-log mode and analysed, as Deno leaves it, but with no log
+ * beside it), its tables made in the order `from` made them and filled in one transaction in the
+ * order of their columns' values. Deno's priming run writes rows in the order its loads finish,
+ * which varies from run to run, and SQLite lays pages out in the order rows arrive: a
+ * `VACUUM INTO` keeps that order, so two builds gave two files.
  */
 function copyCanonically(from: string, to: string): void {
   const db = new DatabaseSync(to);
   try {
     db.exec("PRAGMA page_size = 4096; PRAGMA journal_mode = DELETE");
     db.prepare("ATTACH DATABASE ? AS src").run(from);
+    // SQLite's own tables are SQLite's to make: not copied (`sqlite_stat1`, which a second
+    // priming run over the same databases leaves, is statistics for the query planner; `ANALYZE`
+    // below makes them anew).
     const schema = db.prepare(
-      // SQLite's own tables are SQLite's to make: not copied (`sqlite_stat1`, which a second
-      // priming run over the same databases leaves, is statistics for the query planner).
-      "SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
+      "SELECT type, name, sql FROM src.sqlite_master " +
+        "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
     ).all() as { type: string; name: string; sql: string }[];
     db.exec("BEGIN");
     for (const { sql } of schema) db.exec(sql);
@@ -264,9 +266,12 @@ function copyCanonically(from: string, to: string): void {
     }
     db.exec("COMMIT");
     db.exec("DETACH DATABASE src");
-    // Deno opens its caches in write-ahead-log mode: a database in rollback-journal mode is
-    // switched on its first open, a write through a journal with fsyncs, on every cold start.
-    // Switched here, it ships switched (the log is folded back in and removed when this closes).
+    // Deno opens its caches in write-ahead-log mode and runs `PRAGMA optimize`, which analyses a
+    // table that has no statistics yet: on a database as the priming run leaves it, a switch of
+    // mode through a journal and a new schema, written with fsyncs on every cold start. Done
+    // here, the database ships as Deno leaves it, and a start writes nothing to it (the log is
+    // folded back in and removed when this closes).
+    db.exec("ANALYZE");
     db.exec("PRAGMA journal_mode = WAL");
   } finally {
     db.close();
@@ -308,6 +313,11 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
     const eagerModules = eager.length === 0 ? 0 : await primeEagerly(
       { runner, deno: options.deno, dir, work, denoDir, base, v8Flags, timeoutMs },
       eager,
+    );
+    await makeNodeAnalysisTables(
+      (wait) => primingRun(runner, options.deno, wait, dir, denoDir, v8Flags, timeoutMs),
+      work,
+      denoDir,
     );
     const to = pathToFileURL(taskRoot === "/" ? "/" : `${taskRoot}/`).href;
     const { files, modules } = await rebaseDatabases(denoDir, work, base, to);
@@ -408,6 +418,44 @@ async function primeEagerly(place: PrimingPlace, eager: string[]): Promise<numbe
   return adoptEagerEntries(place.denoDir, eagerDir, eager.map((m) => new URL(m, place.base).href));
 }
 
+/** Deno's Node.js analysis database: shipped even with no entries (see below). */
+const NODE_ANALYSIS = DATABASES[1];
+
+/** Whether the database at `path` exists and has the table `table`. */
+function hasTable(path: string, table: string): boolean {
+  try {
+    Deno.statSync(path);
+  } catch {
+    return false;
+  }
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const made = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?")
+      .get(table) as { n: number };
+    return made.n > 0;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Has Deno make its Node.js analysis database in `denoDir` if the priming run ended before it
+ * did (Deno makes it in the background as it starts): runs `deno` on a script that waits a
+ * little, until the table is there. Every start opens this database, and one a package does not
+ * ship is made anew on each cold start, written with fsyncs; shipped empty, it is only read. The
+ * wait keeps what ships independent of that race.
+ */
+async function makeNodeAnalysisTables(
+  run: (script: string) => Promise<unknown>,
+  work: string,
+  denoDir: string,
+): Promise<void> {
+  const path = `${denoDir}/${NODE_ANALYSIS.file}`;
+  const wait = `${work}/wait.js`;
+  await Deno.writeTextFile(wait, "await new Promise((done) => setTimeout(done, 200));\n");
+  for (let i = 0; i < 10 && !hasTable(path, NODE_ANALYSIS.table); i++) await run(wait);
+}
+
 /**
  * The databases to ship: only the package's entries (and Deno's built-in modules'), their URLs
  * moved from where the priming run saw the package (`from`) to where it will run (`to`), each
@@ -433,7 +481,8 @@ async function rebaseDatabases(
     try {
       // Deno makes a database's tables in the background: one it never wrote to may lack
       // them when the run ends, or not, by the machine's load. Only a database with entries
-      // is shipped, so that what ships does not depend on that race.
+      // is shipped, so that what ships does not depend on that race; the Node.js analysis
+      // database, which every start opens, is made sure of first and shipped with none.
       const made = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?")
         .get(table) as { n: number };
       if (made.n === 0) continue;
@@ -456,7 +505,7 @@ async function rebaseDatabases(
     } finally {
       db.close();
     }
-    if (rows === 0) continue;
+    if (rows === 0 && table !== NODE_ANALYSIS.table) continue;
     const packed = `${work}/${file}.packed`;
     copyCanonically(path, packed);
     files.push({ name: file, data: await Deno.readFile(packed) });

@@ -34,6 +34,8 @@ export async function serveGo1x(listener: Listener, invoker: Invoker): Promise<v
         const result = await invoker.invoke(request);
         // Logged as the Runtime API path logs it (Node's runtime's line), in either log format.
         if (!result.ok) logReportedError("Invoke Error", result.error, request.requestId);
+        // Lambda may freeze the environment as soon as the reply is in: telemetry goes first.
+        await invoker.flush();
         return toInvokeResponse(result);
       },
     ),

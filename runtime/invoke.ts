@@ -85,6 +85,13 @@ export interface Invoker {
   invoke(req: InvokeRequest): Promise<InvokeResult>;
   /** The invocations currently running. */
   readonly inFlight: ReadonlySet<InvokeRequest>;
+  /**
+   * Sends what the invocations' telemetry recorded (`InvocationTracer.flush`), and resolves
+   * when it was acknowledged or dropped; at once without OpenTelemetry. Never rejects. The
+   * transports call it before Lambda may freeze the environment: the Runtime API after posting
+   * the response and before asking for the next event, the go1.x protocol before replying.
+   */
+  flush(): Promise<void>;
 }
 
 const decoder = new TextDecoder();
@@ -380,5 +387,6 @@ export function createInvoker<E = unknown, R = unknown>(
     }
   }
 
-  return { invoke, inFlight };
+  const flush = tracer ? () => tracer.flush() : () => Promise.resolve();
+  return { invoke, inFlight, flush };
 }

@@ -60,8 +60,22 @@ function writeStdout(bytes: Uint8Array): void {
 type LineWriter = (line: string) => void;
 let throughConsole: Record<LogLevel, LineWriter> | undefined;
 
+/** Told of every line written, without its final `\n` (see {@linkcode setLogSink}). */
+export type LogSink = (level: LogLevel, line: string) => void;
+let sink: LogSink | undefined;
+
+/**
+ * Tells `logSink` of every line the runtime writes (the handler's console calls and the
+ * runtime's own), synchronously, in the caller's async context: the runtime's OpenTelemetry
+ * exporter makes them log records with the active span's ids (`telemetry.ts`).
+ */
+export function setLogSink(logSink: LogSink | undefined): void {
+  sink = logSink;
+}
+
 /** Writes one formatted line (with its final `\n`) at `level`. */
 function emit(level: LogLevel, line: string): void {
+  sink?.(level, line.endsWith("\n") ? line.slice(0, -1) : line);
   if (throughConsole) throughConsole[level](line.endsWith("\n") ? line.slice(0, -1) : line);
   else writeStdout(encoder.encode(line));
 }

@@ -393,6 +393,9 @@ export async function serveRuntimeApi(
         }
       } else result = await invoker.invoke(next.request);
       if (result) await client.postResult(id, result);
+      // The caller has its answer; Lambda may freeze the environment once `next` is asked, so
+      // the invocation's telemetry goes out first.
+      await invoker.flush();
       tracker?.posted(index);
     }
   };

@@ -10,7 +10,8 @@
  *    the runtime waits for the empty event loop, at most until {@linkcode SHUTDOWN_BUDGET_MS}
  *    after the signal;
  *
- * then exits with status 0 (Deno's OpenTelemetry exports what it batched as the process exits).
+ * then exits with status 0. With OpenTelemetry on, the runtime's exporter sends what is left as
+ * part of step 2 (`telemetry.ts`).
  *
  * So that the runtime knows at init that the function wants SIGTERM (it must register its
  * internal extension before the first `next`), the runtime's entry points wrap

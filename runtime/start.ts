@@ -224,8 +224,8 @@ export const STARTERS: Record<Protocol, Starter> = {
 
 /**
  * Whether the process asks Lambda for SIGTERM at shutdown (see `shutdown.ts`): for the
- * `onShutdown` option, a SIGTERM listener of the function's own, or Deno's OpenTelemetry (which
- * exports what it batched only when the process exits).
+ * `onShutdown` option, a SIGTERM listener of the function's own, or OpenTelemetry (what the last
+ * invocations left is sent then).
  */
 function wantsSigterm(options: StartOptions): boolean {
   return options.onShutdown !== undefined || functionWantsSigterm() ||
@@ -395,7 +395,7 @@ export async function start(
   if (wantsSigterm(options)) {
     const hook = options.onShutdown;
     // In a concurrent environment every worker isolate runs its own hook meanwhile.
-    onSigterm(() => Promise.all([hook?.(), pool?.shutdownPool()]));
+    onSigterm(() => Promise.all([hook?.(), pool?.shutdownPool(), invoker.flush()]));
   }
 
   // Prepare the transport first (the Runtime API needs the client to report an init failure).

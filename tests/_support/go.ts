@@ -8,6 +8,8 @@
  * @module
  */
 
+import { runFed } from "./process.ts";
+
 const GO_MODULE_DIR = new URL("../go/", import.meta.url).pathname;
 
 function findGo(): string | null {
@@ -77,23 +79,7 @@ export async function runGo(
   args: string[] = [],
   stdin?: Uint8Array,
 ): Promise<Uint8Array> {
-  const bin = await buildGo(pkg);
-  const child = new Deno.Command(bin, {
-    args,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // Feed stdin while collecting the output, so a program that streams its
-  // output before reading all its input cannot deadlock against us.
-  const feeding = stdin
-    ? (async () => {
-      const w = child.stdin.getWriter();
-      await w.write(stdin);
-      await w.close();
-    })()
-    : Promise.resolve();
-  const [res] = await Promise.all([child.output(), feeding]);
+  const res = await runFed(await buildGo(pkg), args, { stdin });
   if (!res.success) {
     throw new Error(`${pkg} ${args.join(" ")} failed:\n${new TextDecoder().decode(res.stderr)}`);
   }

@@ -11,9 +11,12 @@
  * Writes (beside `root`) and returns a script that starts `/opt/bootstrap` as Lambda does: in a
  * mount namespace where `<root>/opt` is `/opt` and `<root>/var` is `/var`, both read-only, the
  * working directory and `LAMBDA_TASK_ROOT` `/var/task` (the same process all along: `exec` at each
- * step). Put the layer's files in `<root>/opt` and the function's in `<root>/var/task`.
+ * step). Put the layer's files in `<root>/opt` and the function's in `<root>/var/task`. A
+ * function packaged with its runtime (`--runtime deno`) starts `/var/task/bootstrap` instead (pass
+ * it as `bootstrap`), with an empty read-only `/opt` (made when missing).
  */
-export async function layerSandbox(root: string): Promise<string> {
+export async function layerSandbox(root: string, bootstrap = "/opt/bootstrap"): Promise<string> {
+  await Deno.mkdir(`${root}/opt`, { recursive: true });
   const path = `${root}/../sandbox.sh`;
   await Deno.writeTextFile(
     path,
@@ -21,7 +24,9 @@ export async function layerSandbox(root: string): Promise<string> {
 exec unshare --mount --propagation private sh -c '
   mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt &&
   mount --bind "$0/var" /var && mount -o remount,bind,ro /var &&
-  cd /var/task && LAMBDA_TASK_ROOT=/var/task exec /opt/bootstrap' ${JSON.stringify(root)}
+  cd /var/task && LAMBDA_TASK_ROOT=/var/task exec "$1"' ${JSON.stringify(root)} ${
+      JSON.stringify(bootstrap)
+    }
 `,
     { mode: 0o755 },
   );

@@ -6,34 +6,24 @@
 
 import assert from "node:assert/strict";
 import { parseArgs, splitCommand } from "../../emulator/cli.ts";
+import { type Ran, runText } from "../_support/process.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const CLI = `${root}emulator/cli.ts`;
-const dec = new TextDecoder();
 
 function test(name: string, fn: () => Promise<void> | void) {
   Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
 }
 
-async function cli(
+function cli(
   args: string[],
   stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
+): Promise<Ran> {
+  return runText(Deno.execPath(), ["run", "-A", CLI, ...args], {
     cwd: root,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
     env: { NO_COLOR: "1" },
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    stdin: stdin === undefined ? undefined : new TextEncoder().encode(stdin),
+  });
 }
 
 test("argument parsing", () => {

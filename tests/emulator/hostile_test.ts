@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { LocalFunction } from "../../emulator/function.ts";
 import { serveHttp } from "../../emulator/http_serve.ts";
 import { FunctionPool } from "../../emulator/pool.ts";
-import { serveInvokeApi } from "../../emulator/invoke_api.ts";
+import { withInvokeApi } from "./_invoke_api.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const OPS = `${root}tests/emulator/fixtures/ops.ts`;
@@ -77,14 +77,7 @@ Deno.test({
   ...opts,
   fn: async () => {
     const pool = new FunctionPool({ entry: OPS, maxConcurrency: 1 });
-    const ac = new AbortController();
-    let port = 0;
-    const server = serveInvokeApi(pool, {
-      port: 0,
-      signal: ac.signal,
-      onListen: (a) => (port = a.port),
-    });
-    try {
+    await withInvokeApi(pool, async (port) => {
       const path = "/2015-03-31/functions/function/invocations";
       const { status, written } = await chunkedFlood(port, path, 256 * 1024 * 1024);
       assert.equal(status, 413);
@@ -116,11 +109,7 @@ Deno.test({
       });
       assert.equal(ok.status, 200);
       assert.equal(await ok.text(), "5");
-    } finally {
-      ac.abort();
-      await server.finished;
-      await pool.close();
-    }
+    });
   },
 });
 

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { FunctionPool } from "../../emulator/pool.ts";
-import { serveInvokeApi } from "../../emulator/invoke_api.ts";
+import { withInvokeApi } from "./_invoke_api.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const OPS = `${root}tests/emulator/fixtures/ops.ts`;
@@ -19,21 +19,11 @@ async function withServer(
   pool: FunctionPool,
   f: (url: string) => Promise<void>,
 ): Promise<void> {
-  const ac = new AbortController();
-  let port = 0;
-  const server = serveInvokeApi(pool, {
-    port: 0,
-    functionName: "ops",
-    signal: ac.signal,
-    onListen: (a) => (port = a.port),
-  });
-  try {
-    await f(`http://127.0.0.1:${port}/2015-03-31/functions`);
-  } finally {
-    ac.abort();
-    await server.finished;
-    await pool.close();
-  }
+  await withInvokeApi(
+    pool,
+    (port) => f(`http://127.0.0.1:${port}/2015-03-31/functions`),
+    { functionName: "ops" },
+  );
 }
 
 test("serve: answers, function errors, log tails, invocation types", async () => {

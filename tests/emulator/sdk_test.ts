@@ -13,7 +13,7 @@ import {
   LambdaClient,
 } from "npm:@aws-sdk/client-lambda@3.1164.0";
 import { FunctionPool } from "../../emulator/pool.ts";
-import { serveInvokeApi } from "../../emulator/invoke_api.ts";
+import { withInvokeApi } from "./_invoke_api.ts";
 
 const STREAMER = new URL("./fixtures/streamer.ts", import.meta.url).pathname;
 const utf8 = new TextEncoder();
@@ -21,26 +21,18 @@ const text = new TextDecoder();
 
 async function withSdk(fn: (client: LambdaClient) => Promise<void>): Promise<void> {
   const pool = new FunctionPool({ entry: STREAMER, protocol: "runtime-api", stderr: "piped" });
-  const ac = new AbortController();
-  let port = 0;
-  const server = serveInvokeApi(pool, {
-    port: 0,
-    signal: ac.signal,
-    onListen: (a) => (port = a.port),
+  await withInvokeApi(pool, async (port) => {
+    const client = new LambdaClient({
+      region: "us-east-1",
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      await fn(client);
+    } finally {
+      client.destroy();
+    }
   });
-  const client = new LambdaClient({
-    region: "us-east-1",
-    endpoint: `http://127.0.0.1:${port}`,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  try {
-    await fn(client);
-  } finally {
-    client.destroy();
-    ac.abort();
-    await server.finished;
-    await pool.close();
-  }
 }
 
 Deno.test({

@@ -83,7 +83,7 @@ Deno.test({
     );
     // The launcher checks the shipped cache against the checksums of the files built.
     const startCacheFiles = [];
-    for (const file of ["dep_analysis_cache_v2", "v8_code_cache_v2"]) {
+    for (const file of ["dep_analysis_cache_v2", "node_analysis_cache_v2", "v8_code_cache_v2"]) {
       const name = `.deno-cache/${file}`;
       startCacheFiles.push({ name, data: await Deno.readFile(`${out}/${name}`) });
     }
@@ -99,8 +99,9 @@ Deno.test({
       ["handler.js.map", "100644"],
       ...chunks.flatMap((c) => [[c, "100644"], [`${c}.map`, "100644"]]),
       // One cache, for every memory size. No CommonJS in the fixture: no entry in Node.js's
-      // analysis cache, so no database.
+      // analysis cache, whose database ships all the same (every start opens it).
       [".deno-cache/dep_analysis_cache_v2", "100644"],
+      [".deno-cache/node_analysis_cache_v2", "100644"],
       [".deno-cache/v8_code_cache_v2", "100644"],
     ]);
     // Code split: the go1.x protocol (gob, net/rpc) and the fixture's lazily imported module

@@ -46,12 +46,16 @@ export interface Post {
   chunks?: { atMs: number; data: string }[] | null;
   /** When the body ended, ms after the request head arrived. */
   endMs?: number;
+  /** When the request head arrived (ns since the epoch, the system clock). */
+  atUnixNano: number;
 }
 
 /** What the platform saw. */
 export interface Report {
   posts: Post[] | null;
   nextCount: number;
+  /** When each `next` arrived (ns since the epoch, the system clock). */
+  nextAtUnixNano: number[];
   nextHeaders: Record<string, string[]> | null;
   maxInFlight: number;
   exitCode: number;

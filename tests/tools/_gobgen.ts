@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { GobError, PushDecoder, type Type } from "../../gob/mod.ts";
 import { buildGenerator } from "../../tools/gobgen/run.ts";
+import { type Ran, runText } from "../_support/process.ts";
 
 /** The repository root, where the CLI runs. */
 export const ROOT: string = new URL("../../", import.meta.url).pathname;
@@ -40,25 +41,14 @@ export function generator(): Promise<string> {
 }
 
 /** Runs `tools/gob_cli.ts` with `args` in the repository root. */
-export async function cli(
+export function cli(
   args: string[],
   stdin?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}tools/gob_cli.ts`, ...args],
+): Promise<Ran> {
+  return runText(Deno.execPath(), ["run", "-A", `${ROOT}tools/gob_cli.ts`, ...args], {
     cwd: ROOT,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    stdin,
+  });
 }
 
 /**

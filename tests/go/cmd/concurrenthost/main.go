@@ -23,10 +23,10 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"gopherless.test/peers/internal/cpuevent"
 	"gopherless.test/peers/internal/procmem"
 	"gopherless.test/peers/internal/runtimeapi"
 )
@@ -121,29 +121,6 @@ func (s *standIn) InitError(w http.ResponseWriter, r *http.Request) {
 	runtimeapi.ExitOnInitError(w, r)
 }
 
-// cpuEvent is 500 items, about 50 KB of JSON.
-func cpuEvent() []byte {
-	type item struct {
-		ID     int               `json:"id"`
-		Name   string            `json:"name"`
-		Tags   []string          `json:"tags"`
-		Values []float64         `json:"values"`
-		Meta   map[string]string `json:"meta"`
-	}
-	items := make([]item, 500)
-	for i := range items {
-		items[i] = item{
-			ID:     i,
-			Name:   fmt.Sprintf("item-%04d-%s", i, strings.Repeat("x", i%7)),
-			Tags:   []string{"red", "green", fmt.Sprintf("t%d", i%13), "blue"},
-			Values: []float64{float64(i), float64(i) * 1.5, float64(i%17) / 4},
-			Meta:   map[string]string{"owner": "team-" + strconv.Itoa(i%5)},
-		}
-	}
-	b, _ := json.Marshal(map[string]any{"op": "cpu", "items": items})
-	return b
-}
-
 func main() {
 	n := flag.Int("n", 20000, "timed invokes")
 	warmup := flag.Int("warmup", 2000, "untimed invokes before the timed ones")
@@ -158,7 +135,7 @@ func main() {
 	}
 	event := []byte(`{"op":"io"}`)
 	if *op == "cpu" {
-		event = cpuEvent()
+		event = cpuevent.Event()
 	}
 	s := &standIn{
 		event: event, warmup: *warmup, total: *warmup + *n,

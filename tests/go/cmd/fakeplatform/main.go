@@ -70,6 +70,8 @@ type Post struct {
 	Chunks []Chunk `json:"chunks"`
 	// EndMs is when the body ended, on the same clock.
 	EndMs float64 `json:"endMs"`
+	// AtUnixNano is when the request head arrived (the system clock, as other processes read it).
+	AtUnixNano int64 `json:"atUnixNano"`
 }
 
 // Chunk is one read of a request body.
@@ -80,15 +82,17 @@ type Chunk struct {
 
 // Report is printed on stdout at the end.
 type Report struct {
-	Posts       []Post              `json:"posts"`
-	NextCount   int                 `json:"nextCount"`
-	NextHeaders map[string][]string `json:"nextHeaders"`
-	MaxInFlight int                 `json:"maxInFlight"`
-	ExitCode    int                 `json:"exitCode"`
-	Exited      bool                `json:"exited"`
-	TimedOut    bool                `json:"timedOut"`
-	Stdout      string              `json:"stdout"`
-	Stderr      string              `json:"stderr"`
+	Posts     []Post `json:"posts"`
+	NextCount int    `json:"nextCount"`
+	// NextAtUnixNano is when each /next arrived (the system clock, as other processes read it).
+	NextAtUnixNano []int64             `json:"nextAtUnixNano"`
+	NextHeaders    map[string][]string `json:"nextHeaders"`
+	MaxInFlight    int                 `json:"maxInFlight"`
+	ExitCode       int                 `json:"exitCode"`
+	Exited         bool                `json:"exited"`
+	TimedOut       bool                `json:"timedOut"`
+	Stdout         string              `json:"stdout"`
+	Stderr         string              `json:"stderr"`
 }
 
 type platform struct {
@@ -127,7 +131,7 @@ func (p *platform) record(kind, id string, r *http.Request) {
 	p.report.Posts = append(p.report.Posts, Post{
 		Kind: kind, Path: r.URL.Path, RequestID: id, Headers: r.Header, Body: string(body),
 		ContentLength: r.ContentLength, TransferEncoding: r.TransferEncoding, Trailer: r.Trailer,
-		Chunks: chunks, EndMs: end,
+		Chunks: chunks, EndMs: end, AtUnixNano: start.UnixNano(),
 	})
 	p.mu.Unlock()
 }
@@ -135,6 +139,7 @@ func (p *platform) record(kind, id string, r *http.Request) {
 func (p *platform) Next(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.report.NextCount++
+	p.report.NextAtUnixNano = append(p.report.NextAtUnixNano, time.Now().UnixNano())
 	if p.report.NextHeaders == nil {
 		p.report.NextHeaders = r.Header
 	}

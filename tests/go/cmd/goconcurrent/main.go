@@ -11,19 +11,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"gopherless.test/peers/internal/cpuevent"
 )
 
-type item struct {
-	ID     int               `json:"id"`
-	Name   string            `json:"name"`
-	Tags   []string          `json:"tags"`
-	Values []float64         `json:"values"`
-	Meta   map[string]string `json:"meta"`
-}
-
 type event struct {
-	Op    string `json:"op"`
-	Items []item `json:"items"`
+	Op    string          `json:"op"`
+	Items []cpuevent.Item `json:"items"`
 }
 
 type out struct {

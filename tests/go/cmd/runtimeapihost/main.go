@@ -2,8 +2,10 @@
 // net/http: it starts a function with AWS_LAMBDA_RUNTIME_API pointing at itself, times exec
 // until the function's first GET /2018-06-01/runtime/invocation/next (and reads what the function
 // had read from the disk by then, /proc/PID/io's read_bytes), then (with -n > 0) hands
-// out -n invokes of an event (1 KB; -event-bytes sets the size of its string) one after another, times each from the moment its event is
-// handed out until its response has been received (what Lambda bills as the duration), and
+// out -n invokes of an event (1 KB; -event-bytes sets the length of its string) one after another,
+// times each from the moment its event is handed out until its response has been received (what
+// the caller waits) and until the function asks for the next event (the cycle: what Lambda bills,
+// work after the response included), and
 // samples the function's resident memory from /proc every -sample invokes (counting from the
 // first, warm-up included). It prints one JSON report on stdout.
 //
@@ -49,6 +51,11 @@ type report struct {
 	// CPUPerInvokeUs is the function's CPU time (user + system) over the timed invokes, per
 	// invoke (from /proc/PID/stat: 10 ms steps over the whole run).
 	CPUPerInvokeUs float64 `json:"cpuPerInvokeUs,omitempty"`
+	// CycleP50Us and CycleP99Us: from an event handed out until the function asks for the next
+	// one (what Lambda bills: work after the response and before /next included; the last
+	// invoke's cycle is not counted).
+	CycleP50Us float64 `json:"cycleP50Us,omitempty"`
+	CycleP99Us float64 `json:"cycleP99Us,omitempty"`
 }
 
 type standIn struct {
@@ -66,7 +73,8 @@ type standIn struct {
 	answered int
 	sentAt   time.Time
 	lat      []float64
-	cpuStart float64 // the function's CPU time (ms) when the timed invokes began; -1: not read
+	cycles   []float64 // event handed out → the next /next (µs)
+	cpuStart float64   // the function's CPU time (ms) when the timed invokes began; -1: not read
 	rep      report
 	turn     chan struct{} // one token: the next event may be handed out
 }
@@ -77,6 +85,11 @@ func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
 		s.rep.StartupReadBytes = procmem.ReadBytes(s.pid)
 		close(s.first)
 	})
+	s.mu.Lock()
+	if s.handed > s.warmup {
+		s.cycles = append(s.cycles, float64(time.Since(s.sentAt).Nanoseconds())/1000)
+	}
+	s.mu.Unlock()
 	select {
 	case <-s.turn:
 	case <-r.Context().Done():
@@ -175,6 +188,10 @@ func main() {
 		s.rep.Invokes = *n
 		s.rep.P50Us = procmem.Percentile(s.lat, 50)
 		s.rep.P99Us = procmem.Percentile(s.lat, 99)
+		s.mu.Lock()
+		s.rep.CycleP50Us = procmem.Percentile(s.cycles, 50)
+		s.rep.CycleP99Us = procmem.Percentile(s.cycles, 99)
+		s.mu.Unlock()
 	}
 	if *n == 0 {
 		f.Kill()
