@@ -5,11 +5,13 @@
  * 1. which flags enter V8's flag hash (the header word V8 checks a code cache against before it
  *    takes it): a one-line module primed under each flag set (`primeStartCache`), its hash
  *    printed. Sets with one hash can share one start-up cache.
- * 2. what a function above 512 MB gives up for one cache at every size: a CPU-bound loop (objects,
- *    JSON, integer arithmetic, recursion) under a 1024 MB function's flags as the launcher passes
- *    them (`v8Flags(1024)`: Maglev as the top tier, no V8 worker threads) against Node's heap
- *    limits alone (Turbofan, V8's worker threads), in alternating runs; the child's own CPU time
- *    (user + system, every thread) and wall time, medians.
+ * 2. what a function above 512 MB would give up if it ran under the small profile's flags (as
+ *    every size did for one cache at all sizes, before the build made the cache of the size it is
+ *    built for): a CPU-bound loop (objects, JSON, integer arithmetic, recursion) under a 1024 MB
+ *    function's flags as the launcher passes them (`v8Flags(1024)`: Node's heap limits alone,
+ *    Turbofan, V8's worker threads) against the same with `CODE_FLAGS.small` (Maglev as the top
+ *    tier, no V8 worker threads), in alternating runs; the child's own CPU time (user + system,
+ *    every thread) and wall time, medians.
  *
  * ```sh
  * deno run -A benchmarks/code_flags.ts [--rounds 9]
@@ -70,7 +72,8 @@ const sets: [string, string[]][] = [
   ["--max-opt=3", ["--max-opt=3"]],
   ["--single-threaded", ["--single-threaded"]],
   ["--no-lazy", ["--no-lazy"]],
-  [`CODE_FLAGS (${CODE_FLAGS.join(" ")})`, [...CODE_FLAGS]],
+  [`CODE_FLAGS.small (${CODE_FLAGS.small.join(" ")})`, [...CODE_FLAGS.small]],
+  ["CODE_FLAGS.default (none)", [...CODE_FLAGS.default]],
   ["v8Flags(128)", v8Flags(128)],
   ["v8Flags(1024)", v8Flags(1024)],
 ];
@@ -114,8 +117,11 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const variants: [string, string[]][] = [
-  ["heap limits only (Turbofan, V8 worker threads)", heapFlags(1024)],
-  ["v8Flags(1024): the launcher's", v8Flags(1024)],
+  ["v8Flags(1024): the launcher's, heap limits only (Turbofan, V8 worker threads)", v8Flags(1024)],
+  ["with the small profile's code flags (Maglev at most, no V8 worker threads)", [
+    ...heapFlags(1024),
+    ...CODE_FLAGS.small,
+  ]],
 ];
 const results = variants.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
 for (let r = 0; r < rounds; r++) {
@@ -127,7 +133,7 @@ for (let r = 0; r < rounds; r++) {
 }
 console.log(
   `\nCPU-bound loop, 1024 MB flags, medians of ${rounds} alternating runs:\n\n` +
-    "| flags | wall | CPU | CPU vs heap limits only |\n| --- | ---: | ---: | ---: |",
+    "| flags | wall | CPU | CPU vs the launcher's |\n| --- | ---: | ---: | ---: |",
 );
 const base = median(results[0].cpu);
 for (const [i, [name]] of variants.entries()) {

@@ -88,8 +88,10 @@ export interface GopherlessCodeOptions extends GopherlessBuildOptions {
   /** Lambda's architecture. Default `x86_64`. */
   readonly architecture?: lambda.Architecture;
   /**
-   * The function's memory size (MB): `runtimeMode: "compiled"` bakes V8's heap limits for it into
-   * the binary (the `deno` launcher reads it at start-up instead). Default 128, Lambda's.
+   * The function's memory size (MB), passed to the build (`--memory`): `runtimeMode: "compiled"`
+   * bakes V8's heap limits for it into the binary; `deno` ships the start-up cache made under the
+   * V8 flags its launcher passes at that size (up to 512 MB, Maglev as the top tier; above, every
+   * tier). Default 128, Lambda's.
    */
   readonly memorySize?: number;
 }
@@ -115,9 +117,8 @@ export function buildArgs(options: GopherlessCodeOptions, out: string, layer = f
   ];
   if (options.typeCheck === false) args.push("--no-check");
   if (options.cacheDir !== undefined) args.push("--cache-dir", resolve(options.cacheDir));
-  if (mode === "compiled") {
-    args.push("--memory", String(options.memorySize ?? 128));
-  } else {
+  args.push("--memory", String(options.memorySize ?? 128));
+  if (mode === "deno") {
     if (options.denoVersion !== undefined) args.push("--deno-version", options.denoVersion);
     if (options.startCache === false) args.push("--no-start-cache");
     if (layer) args.push("--layer");

@@ -38,7 +38,7 @@ import { defaultCacheDir, type DenoBinary } from "./deno_binary.ts";
 import { type Arch, TARGETS } from "./targets.ts";
 import { LAMBDA_TASK_ROOT } from "./start_cache.ts";
 import { writeZip, type ZipEntry } from "./zip.ts";
-import { launcherScript, v8Flags } from "./launcher.ts";
+import { codeProfile, launcherScript, v8Flags } from "./launcher.ts";
 import {
   type Artifact,
   type BuildBase,
@@ -69,6 +69,12 @@ const FIXED_MTIME = new Date(Date.UTC(1980, 0, 1));
 /** How the function is packaged. */
 export type RuntimeKind = "compiled" | "deno";
 
+/**
+ * The memory size (MB) a `--runtime deno` function is built for when none is given: 128,
+ * Lambda's default.
+ */
+export const DEFAULT_MEMORY_MB = 128;
+
 /** Options of {@link build}. */
 export interface BuildOptions {
   /** The handler module (a path). */
@@ -90,11 +96,15 @@ export interface BuildOptions {
   /** The Deno version shipped by `runtime: "deno"`. Default: the running Deno's. */
   denoVersion?: string;
   /**
-   * `runtime: "compiled"`: the function's memory size (MB). V8's heap limits and footprint flags
-   * for it ({@linkcode v8Flags}) are baked into the binary with `deno compile --v8-flags`: a compiled
-   * binary takes V8 flags only from there (it ignores `DENO_V8_FLAGS`), so it cannot derive them
-   * from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at start-up as the `--runtime deno` launcher does.
-   * Unset: none baked (V8 sizes its heap for the machine).
+   * The function's memory size (MB). `runtime: "compiled"`: V8's heap limits and footprint flags
+   * for it ({@linkcode v8Flags}) are baked into the binary with `deno compile --v8-flags`: a
+   * compiled binary takes V8 flags only from there (it ignores `DENO_V8_FLAGS`), so it cannot
+   * derive them from `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` at start-up as the `--runtime deno`
+   * launcher does; unset, none are baked (V8 sizes its heap for the machine). `runtime: "deno"`:
+   * the launcher derives its flags at start-up, and the start-up cache is made under the
+   * code-changing ones of this size ({@linkcode codeProfile}: one profile up to 512 MB, another
+   * above); a function started at a size of the other profile starts without it. Default
+   * {@linkcode DEFAULT_MEMORY_MB}.
    */
   memoryMb?: number;
   /**
@@ -317,6 +327,7 @@ async function planBuild(options: BuildOptions): Promise<CompiledPlan | DenoPlan
       taskRoot: options.taskRoot ?? LAMBDA_TASK_ROOT,
       qemu: options.qemu,
       layer: options.layer ?? false,
+      memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
     };
   }
   // Find every denort before any work, so a missing one fails the build at once.
@@ -453,7 +464,11 @@ async function packageDeno(
   if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
   const startCacheRoot = "skipped" in cache.report ? undefined : cache.report.taskRoot;
   const launcher = new TextEncoder().encode(
-    launcherScript({ startCacheRoot, startCacheFiles: cache.entries }),
+    launcherScript({
+      startCacheRoot,
+      startCacheFiles: cache.entries,
+      startCacheProfile: codeProfile(plan.memoryMb),
+    }),
   );
   entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
   await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);

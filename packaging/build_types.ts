@@ -11,6 +11,7 @@ import type { BundleChunk } from "./bundle.ts";
 import type { DenortSource } from "./denort.ts";
 import type { DenoBinary } from "./deno_binary.ts";
 import type { ZipEntry } from "./zip.ts";
+import type { CodeProfile } from "./launcher.ts";
 
 /** Lambda's limit on a zip uploaded directly (not through S3): 50 MB. */
 export const ZIP_DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -70,9 +71,13 @@ export interface Artifact {
      */
     eagerModules: number;
     /**
-     * The V8 flags that change code it is made under (`CODE_FLAGS` in `launcher.ts`): the
-     * launcher passes them at every memory size, so V8 takes the one cache at any.
+     * The memory size (MB) it is made for (`deno task build --memory`, default 128): V8 takes it
+     * at every size of the same profile, and the launcher copies it only at those.
      */
+    memoryMb: number;
+    /** The profile of the V8 flags that change code it is made under (`launcher.ts`). */
+    profile: CodeProfile;
+    /** Those flags (`CODE_FLAGS[profile]` in `launcher.ts`). */
     v8Flags: string[];
     bytes: number;
     warning?: string;
@@ -151,6 +156,11 @@ export interface DenoPlan extends BuildBase {
   startCache: boolean;
   taskRoot: string;
   qemu?: string;
+  /**
+   * The memory size (MB) the function is built for: its start-up cache is made under the V8
+   * flags the launcher passes at that size (`codeProfile` in `launcher.ts`).
+   */
+  memoryMb: number;
 }
 
 /** The bundled handler, written to the work directory. */

@@ -36,10 +36,12 @@ export const USAGE = `usage: deno task build <entry.ts> [options]
   --no-bundle                compile the entry as is instead of a deno bundle (compiled only)
   --no-check                 skip type-checking the entry
   --offline                  never download a denort (compiled); fail if it is not cached
-  --memory MB                the function's memory size (compiled): bakes V8's heap limits for
-                             it into the binary, as Lambda's Node.js runtime derives them, and
-                             up to 512 MB the launcher's footprint flags (a --runtime deno
-                             launcher derives them at start-up by itself)
+  --memory MB                the function's memory size (128-10240). compiled: bakes V8's heap
+                             limits for it into the binary, as Lambda's Node.js runtime derives
+                             them, and up to 512 MB the footprint flags. deno (default 128): the
+                             launcher derives its flags at start-up; the start-up cache is made
+                             for this size's (one profile up to 512 MB, full V8 tiers above),
+                             and a function run at a size of the other profile starts without it
   --cache-dir DIR            cache for Deno binaries (deno; default ~/.cache/gopherless)
   --task-root DIR            where the package will run (deno; default /var/task, Lambda's):
                              the start-up cache it ships is made for that directory
@@ -135,11 +137,6 @@ export function parseArgs(args: string[]): BuildOptions | { help: true } {
 function checkCombination(opts: BuildOptions): BuildOptions {
   if (opts.runtime === "deno" && opts.bundle === false) {
     throw new UsageError("--runtime deno packages the bundled handler; drop --no-bundle");
-  }
-  if (opts.memoryMb !== undefined && opts.runtime === "deno") {
-    throw new UsageError(
-      "--memory is for --runtime compiled; the --runtime deno launcher reads the memory size itself",
-    );
   }
   if ((opts.taskRoot !== undefined || opts.startCache === false) && opts.runtime !== "deno") {
     throw new UsageError("--task-root and --no-start-cache are for --runtime deno");

@@ -16,7 +16,7 @@ import {
 } from "./start_cache.ts";
 import { type CompressedData, compressEntry, type ZipEntry } from "./zip.ts";
 import { findQemuUser, QemuError, qemuRunner, type QemuUser } from "../ground/qemu.ts";
-import { CODE_FLAGS } from "./launcher.ts";
+import { CODE_FLAGS, codeProfile } from "./launcher.ts";
 import {
   type Artifact,
   BuildError,
@@ -100,8 +100,9 @@ export async function writeFileMode(path: string, data: Uint8Array, mode: number
 }
 
 /**
- * The start-up cache of a `--runtime deno` package, made under the launcher's code-changing V8
- * flags and written under `<dir>/.deno-cache/`; or why there is none.
+ * The start-up cache of a `--runtime deno` package, made under the code-changing V8 flags the
+ * launcher passes at the memory size the function is built for (`plan.memoryMb`) and written
+ * under `<dir>/.deno-cache/`; or why there is none.
  */
 export async function shipStartCache(
   plan: DenoPlan,
@@ -129,6 +130,8 @@ export async function shipStartCache(
       `${arch}: making the start-up cache with the ${arch} deno through ${runner.join(" ")}`,
     );
   }
+  const profile = codeProfile(plan.memoryMb);
+  const v8Flags = [...CODE_FLAGS[profile]];
   let cache: StartCache;
   try {
     cache = await primeStartCache({
@@ -139,7 +142,7 @@ export async function shipStartCache(
         ...handler.besides.filter((b) => b.name.endsWith(".js")).map((b) => b.name),
       ],
       taskRoot: plan.taskRoot,
-      v8Flags: [...CODE_FLAGS],
+      v8Flags,
       eager: handler.chunks.filter((c) => c.runtimeOnly).map((c) => c.name),
       runner,
       // Emulated, a priming run takes 10–20 s instead of 1 s (more on a loaded machine).
@@ -162,7 +165,8 @@ export async function shipStartCache(
   const bytes = cache.files.reduce((n, f) => n + f.data.length, 0);
   plan.log(
     `${arch}: start-up cache for ${cache.modules} modules at ${cache.taskRoot} ` +
-      `(${cache.eagerModules} of the runtime's fully compiled; V8 flags ${CODE_FLAGS.join(" ")}, ` +
+      `(${cache.eagerModules} of the runtime's fully compiled; ${plan.memoryMb} MB, ${profile} profile: V8 flags ` +
+      `${v8Flags.join(" ") || "none"}, ` +
       `${mb(bytes)})` + (cache.warning ? `; the priming run said:\n${cache.warning}` : ""),
   );
   return {
@@ -171,7 +175,9 @@ export async function shipStartCache(
       taskRoot: cache.taskRoot,
       modules: cache.modules,
       eagerModules: cache.eagerModules,
-      v8Flags: [...CODE_FLAGS],
+      memoryMb: plan.memoryMb,
+      profile,
+      v8Flags,
       bytes,
       warning: cache.warning,
     },

@@ -61,6 +61,12 @@ export interface LauncherOptions {
    * is left out, and Deno starts without it). Without them, it copies unchecked.
    */
   startCacheFiles?: readonly { name: string; data: Uint8Array }[];
+  /**
+   * The profile of the V8 flags the start-up cache is made under ({@linkcode CODE_FLAGS}): the
+   * launcher copies it only when it starts Deno with that profile's flags (V8 would refuse its
+   * code cache under the other's). Default `small`.
+   */
+  startCacheProfile?: CodeProfile;
 }
 
 /**
@@ -78,36 +84,63 @@ export const SMALL_FUNCTION_MB = 512;
 
 /**
  * All V8 flags for a function of `memoryMb` MB served by `isolates` isolates (1 but in a
- * concurrent environment): {@linkcode heapFlags}, then
- * {@linkcode CODE_FLAGS} (Maglev as the top tier, no V8 worker threads); a small function (at
- * most {@linkcode SMALL_FUNCTION_MB} MB) has a young generation of 1 MB semi-spaces (its garbage
- * dies within an invoke), and the launcher gives it one malloc arena. Empty for a size that is
- * not a positive integer. What the launcher passes, and what `--runtime compiled` bakes in for
+ * concurrent environment): {@linkcode heapFlags}, and for a small function (at most
+ * {@linkcode SMALL_FUNCTION_MB} MB) a young generation of 1 MB semi-spaces (its garbage dies
+ * within an invoke) and the small profile's {@linkcode CODE_FLAGS} (Maglev as the top tier, no
+ * V8 worker threads); the launcher gives it one malloc arena. A larger function keeps every tier
+ * and V8's worker threads: its memory buys CPU, which Turbofan uses. Empty for a size that is not
+ * a positive integer. What the launcher passes, and what `--runtime compiled` bakes in for
  * `--memory`. Each one's measured effect: BENCHMARKS.md.
  *
  * @example
  * ```ts
  * import { v8Flags } from "./launcher.ts";
  * v8Flags(128); // ["--max-semi-space-size=1", "--max-old-space-size=116", "--max-opt=2", "--single-threaded"]
- * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922", "--max-opt=2", "--single-threaded"]
+ * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922"]
  * ```
  */
 export function v8Flags(memoryMb: number, isolates = 1): string[] {
   const flags = heapFlags(memoryMb, isolates);
-  if (flags.length === 0) return flags;
-  if (memoryMb > SMALL_FUNCTION_MB) return [...flags, ...CODE_FLAGS];
-  return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS];
+  if (flags.length === 0 || memoryMb > SMALL_FUNCTION_MB) return flags;
+  return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS.small];
 }
 
 /**
- * The launcher's V8 flags that change the code V8 makes: Maglev as the top tier (Turbofan's
- * compiler is pages of the binary to fault in) and no V8 worker threads. V8 refuses a code cache
- * made under other flags of those it hashes (these; not heap sizes), so they are the same at
- * every memory size (and with none set), and the one start-up cache a package ships
- * (`start_cache.ts`) is made under them and taken at any. What a function above 512 MB gives up
- * for that, measured: BENCHMARKS.md.
+ * A start-up cache profile: the code-changing V8 flags the launcher passes at a memory size
+ * ({@linkcode CODE_FLAGS}, {@linkcode codeProfile}).
  */
-export const CODE_FLAGS: readonly string[] = ["--max-opt=2", "--single-threaded"];
+export type CodeProfile = "small" | "default";
+
+/**
+ * The flags of {@linkcode v8Flags} that change the code V8 makes, by profile: `small` (Maglev as
+ * the top tier, since Turbofan's compiler is pages of the binary to fault in; no V8 worker
+ * threads) for a function of at most {@linkcode SMALL_FUNCTION_MB} MB, `default` (none: every
+ * tier) above it and when no memory size is set. V8 refuses a code cache made under other flags
+ * of those it hashes (these; not heap sizes), so a package ships the start-up cache of one
+ * profile, the one of the memory size it is built for (`deno task build --memory`), and the
+ * launcher copies it only when it starts Deno with that profile's flags.
+ */
+export const CODE_FLAGS: Readonly<Record<CodeProfile, readonly string[]>> = {
+  small: ["--max-opt=2", "--single-threaded"],
+  default: [],
+};
+
+/**
+ * The profile of the flags the launcher passes at `memoryMb` MB: `small` for a whole number of
+ * MB from 1 to {@linkcode SMALL_FUNCTION_MB}, else `default` (as for an unset memory size).
+ *
+ * @example
+ * ```ts
+ * import { codeProfile } from "./launcher.ts";
+ * codeProfile(128); // "small"
+ * codeProfile(1024); // "default"
+ * ```
+ */
+export function codeProfile(memoryMb: number): CodeProfile {
+  return Number.isSafeInteger(memoryMb) && memoryMb >= 1 && memoryMb <= SMALL_FUNCTION_MB
+    ? "small"
+    : "default";
+}
 
 /**
  * The start-up cache's files (`.deno-cache/<file>`) at `root`, and the lines `cksum` prints for
@@ -126,7 +159,11 @@ function cacheSums(
 }
 
 /** The part of the launcher that copies the start-up cache (see {@link LauncherOptions}). */
-function copyCacheScript(root: string, files?: LauncherOptions["startCacheFiles"]): string {
+function copyCacheScript(
+  root: string,
+  profile: CodeProfile,
+  files?: LauncherOptions["startCacheFiles"],
+): string {
   const copy = `cp -R "$cache/." "$DENO_DIR" 2>/dev/null || :`;
   let body: string;
   if (files === undefined) {
@@ -144,12 +181,14 @@ function copyCacheScript(root: string, files?: LauncherOptions["startCacheFiles"
 `;
   }
   return `# Deno's module analysis and V8 code cache for the package, made at build time for ${root}
-# under the V8 flags that change code (packaging/start_cache.ts). The folder is compared by
+# under the ${profile} profile's V8 flags that change code (packaging/start_cache.ts): copied only
+# when Deno runs under them (V8 refuses a code cache made under others). The folder is compared by
 # identity (every spelling of it, a link to it), and Deno is given it as the cache spells it.
 if [ "$here" -ef ${shellQuote(root)} ]; then
   here=${shellQuote(root)}
 fi
-if [ "$here" = ${shellQuote(root)} ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
+if [ "$cache_profile" = ${profile} ] && [ "$here" = ${shellQuote(root)} ] &&
+  [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
   cache="$here/${START_CACHE_DIR}"
 ${body}fi
 `;
@@ -236,15 +275,14 @@ export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # V8's heap limits from the function's memory, as Lambda's Node.js runtime sets them: a tenth for
 # the young generation (two semi-spaces), the rest for the old one; in a concurrent environment,
 # each isolate's share (V8's flags hold for every isolate of the process, worker threads too).
-# Maglev as the top tier and no
-# V8 worker threads at any size: flags that change code, the same for all, so that the one
-# start-up cache is taken at any size. A function of ${SMALL_FUNCTION_MB} MB or less has 1 MB semi-spaces
-# and one malloc arena. DENO_V8_FLAGS set by the user come after these, and V8 keeps the
-# last value of a flag; a MALLOC_ARENA_MAX set by the user is kept. A size with more than ${
-    String(MAX_MEMORY_MB).length
-  }
+# A function of ${SMALL_FUNCTION_MB} MB or less trades peak speed for footprint: 1 MB semi-spaces,
+# Maglev as the top tier, no V8 worker threads (the "small" profile of the flags that change code,
+# which a start-up cache must be made under to be taken), one malloc arena. DENO_V8_FLAGS set by
+# the user come after these, and V8 keeps the last value of a flag; a MALLOC_ARENA_MAX set by the
+# user is kept. A size with more than ${String(MAX_MEMORY_MB).length}
 # digits is none Lambda gives: ignored, before any shell's arithmetic could overflow on it.
-v8_flags=${CODE_FLAGS.join(",")}
+v8_flags=
+cache_profile=default
 case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
   "" | 0* | *[!0-9]* | ${"?".repeat(String(MAX_MEMORY_MB).length + 1)}*) ;;
   *)
@@ -257,16 +295,21 @@ ${isolatesScript()}    new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
       [ "$old_space" -ge ${MIN_OLD_SPACE_MB} ] || old_space=${MIN_OLD_SPACE_MB}
     fi
     [ "$semi_space" -ge 1 ] || semi_space=1
-    v8_flags="--max-semi-space-size=$semi_space,--max-old-space-size=$old_space,$v8_flags"
+    v8_flags="--max-semi-space-size=$semi_space,--max-old-space-size=$old_space"
     if [ "$AWS_LAMBDA_FUNCTION_MEMORY_SIZE" -le ${SMALL_FUNCTION_MB} ]; then
-      v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,${CODE_FLAGS.join(",")}"
+      v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,${
+    CODE_FLAGS.small.join(",")
+  }"
+      cache_profile=small
       : "\${MALLOC_ARENA_MAX:=1}"
       export MALLOC_ARENA_MAX
     fi
     ;;
 esac
-DENO_V8_FLAGS="$v8_flags\${DENO_V8_FLAGS:+,$DENO_V8_FLAGS}"
-export DENO_V8_FLAGS
+if [ -n "$v8_flags" ]; then
+  DENO_V8_FLAGS="$v8_flags\${DENO_V8_FLAGS:+,$DENO_V8_FLAGS}"
+  export DENO_V8_FLAGS
+fi
 `;
 }
 
@@ -281,7 +324,9 @@ exec \${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} "$here/deno" run --
 /** The `bootstrap` of a `--runtime deno` package (see the module docs). */
 export function launcherScript(options: LauncherOptions = {}): string {
   const root = options.startCacheRoot;
-  const copyCache = root === undefined ? "" : copyCacheScript(root, options.startCacheFiles);
+  const copyCache = root === undefined
+    ? ""
+    : copyCacheScript(root, options.startCacheProfile ?? "small", options.startCacheFiles);
   return preamble(`): runs the bundled handler with the Deno binary beside it.
 # Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).`) +
     copyCache + execDeno(`"$here/handler.js"`);
@@ -321,6 +366,7 @@ export function layerLauncherScript(layerId: string): string {
     `task="\${LAMBDA_TASK_ROOT:-/var/task}"
 gopherless_layer=
 gopherless_cache_root=
+gopherless_cache_profile=
 gopherless_cache_sums=
 if [ -f "$task/${FUNCTION_MANIFEST}" ]; then . "$task/${FUNCTION_MANIFEST}"; fi
 if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
@@ -330,13 +376,14 @@ if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
   export ${m.wanted} ${m.have} ${m.manifest}
   ${execDeno(`"$here/${LAYER_MISMATCH_SCRIPT}"`).replaceAll("\n", "\n  ").trimEnd()}
 fi
-# The function's start-up cache, made at build time for its task root with this layer's deno,
-# checked with one cksum (CRC-32) against the sums its manifest holds: the same rules as a
-# one-zip package's launcher.
+# The function's start-up cache, made at build time for its task root with this layer's deno
+# under the profile of V8 flags its manifest names, copied when Deno runs under that profile and
+# its cksum (CRC-32) is the one the manifest holds: the same rules as a one-zip package's launcher.
 if [ -n "$gopherless_cache_root" ] && [ "$task" -ef "$gopherless_cache_root" ]; then
   task=$gopherless_cache_root
 fi
-if [ "$task" = "$gopherless_cache_root" ] && [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
+if [ "$cache_profile" = "$gopherless_cache_profile" ] && [ "$task" = "$gopherless_cache_root" ] &&
+  [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
   cache="$task/${START_CACHE_DIR}"
   if [ -n "$gopherless_cache_sums" ] &&
     [ "$(cksum "$cache"/* 2>/dev/null)" = "$gopherless_cache_sums" ]; then
@@ -356,11 +403,14 @@ export interface FunctionManifestOptions {
   startCacheRoot?: string;
   /** The start-up cache's files as the function's zip holds them (`.deno-cache/<file>`). */
   startCacheFiles?: readonly { name: string; data: Uint8Array }[];
+  /** The profile of V8 flags the start-up cache is made under. Default `small`. */
+  startCacheProfile?: CodeProfile;
 }
 
 /**
  * {@link FUNCTION_MANIFEST}: shell assignments only (the layer's launcher sources it): the layer
- * the function was built for, and its start-up cache's root, files and their `cksum` lines.
+ * the function was built for, and its start-up cache's root, profile, files and their `cksum`
+ * lines.
  */
 export function functionManifest(options: FunctionManifestOptions): string {
   const lines = [
@@ -371,6 +421,7 @@ export function functionManifest(options: FunctionManifestOptions): string {
   const root = options.startCacheRoot;
   if (root !== undefined && options.startCacheFiles) {
     lines.push(`gopherless_cache_root=${shellQuote(root)}`);
+    lines.push(`gopherless_cache_profile=${options.startCacheProfile ?? "small"}`);
     lines.push(
       `gopherless_cache_sums=${shellQuote(cacheSums(root, options.startCacheFiles).sums)}`,
     );

@@ -11,6 +11,7 @@ import { bundle, BundleError } from "./bundle.ts";
 import type { Arch } from "./targets.ts";
 import { writeZip, type ZipEntry } from "./zip.ts";
 import {
+  codeProfile,
   FUNCTION_MANIFEST,
   functionManifest,
   LAYER_MISMATCH_SCRIPT,
@@ -98,6 +99,7 @@ export async function packageLayered(
     layerId: id,
     startCacheRoot: "skipped" in cache.report ? undefined : cache.report.taskRoot,
     startCacheFiles: cache.entries,
+    startCacheProfile: codeProfile(plan.memoryMb),
   }));
   entries.unshift({ name: FUNCTION_MANIFEST, data: manifest, mode: 0o644 });
   await writeFileMode(`${fnDir}/${FUNCTION_MANIFEST}`, manifest, 0o644);

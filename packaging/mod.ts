@@ -21,6 +21,7 @@ export {
   BuildError,
   type BuildOptions,
   type BuildReport,
+  DEFAULT_MEMORY_MB,
   LAUNCHER,
   type LayerArtifact,
   type PackagedFile,
@@ -31,6 +32,8 @@ export {
 export { main, parseArgs, USAGE, UsageError } from "./cli.ts";
 export {
   CODE_FLAGS,
+  type CodeProfile,
+  codeProfile,
   heapFlags,
   type LauncherOptions,
   launcherScript,

@@ -65,7 +65,7 @@ test("cdk: the template has both functions on provided.al2023 with their configu
     Runtime: "provided.al2023",
     Handler: "bootstrap",
     Architectures: ["arm64"],
-    MemorySize: 512,
+    MemorySize: 1024,
     Environment: Match.absent(),
   });
   t.hasResourceProperties("AWS::Lambda::Url", {
@@ -76,15 +76,23 @@ test("cdk: the template has both functions on provided.al2023 with their configu
   });
 });
 
-test("cdk: each asset is the build's bootstrap.zip for the function's architecture", async () => {
+test("cdk: each asset is the build's bootstrap.zip for the function's architecture and memory size", async () => {
   const a = await assembly();
-  for (
-    const [name, machine] of [["gopherless-cdk-greet", 62], ["gopherless-cdk-web", 183]] as const
-  ) {
+  // The memory size reaches the build: the start-up cache is made under the V8 flags of the
+  // function's size (256 MB: Maglev at most; 1024 MB: every tier), and the launcher copies it
+  // under those only.
+  const cases = [
+    ["gopherless-cdk-greet", 62, "small"],
+    ["gopherless-cdk-web", 183, "default"],
+  ] as const;
+  for (const [name, machine, profile] of cases) {
     const task = await unzip(a.assets[functionId(a, name)].zip);
     try {
       const bootstrap = await Deno.stat(`${task}/bootstrap`);
       assert.equal(bootstrap.mode! & 0o777, 0o755, name);
+      const launcher = await Deno.readTextFile(`${task}/bootstrap`);
+      assert.ok((await Deno.stat(`${task}/.deno-cache/v8_code_cache_v2`)).isFile, name);
+      assert.match(launcher, new RegExp(`^if \\[ "\\$cache_profile" = ${profile} \\]`, "m"));
       const head = (await Deno.readFile(`${task}/deno`)).subarray(0, 64);
       assert.equal(elfMachine(head), machine, name);
       assert.ok((await Deno.stat(`${task}/handler.js`)).isFile);
@@ -165,7 +173,7 @@ motoTest(
       for (
         const [name, memory, variables] of [
           ["gopherless-cdk-greet", 256, { GREETING: "Hej" }],
-          ["gopherless-cdk-web", 512, undefined],
+          ["gopherless-cdk-web", 1024, undefined],
         ] as const
       ) {
         const c = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: name })))

@@ -6,7 +6,7 @@
  *
  * - `examples/echo.ts`, arm64, with its start-up cache made for the directory it is unzipped
  *   into: answers in both protocols, and the shipped cache is taken by the arm64 deno as it is,
- *   at a small and a large memory size (no entry rewritten);
+ *   at two memory sizes of the profile it is built for (no entry rewritten);
  * - `examples/error.ts`, both architectures, without a cache: the arm64 package's error
  *   documents are the x86_64 package's, byte for byte, in both protocols.
  */
@@ -110,7 +110,9 @@ arm64Test(
       );
     }
     assert.equal(a.startCache.taskRoot, task.arm64);
-    assert.deepEqual(a.startCache.v8Flags, CODE_FLAGS);
+    // Built for 128 MB, the default: the small profile's cache (layer_test.ts has a 1024 MB one).
+    assert.equal(a.startCache.profile, "small");
+    assert.deepEqual(a.startCache.v8Flags, CODE_FLAGS.small);
     const chunks = [...Deno.readDirSync(out)].filter((e) => /\.js$/.test(e.name)).length;
     assert.equal(a.startCache.modules, chunks, "handler.js and every chunk");
     // echo.ts imports nothing but the runtime: every chunk is the runtime's, fully compiled.
@@ -133,7 +135,7 @@ arm64Test(
 );
 
 arm64Test(
-  "arm64 package: the shipped cache is taken as it is, at any memory size, in both protocols",
+  "arm64 package: the shipped cache is taken as it is, at the sizes of its profile, in both protocols",
   async () => {
     const { task } = await echoPackage();
     const root = task.arm64!;
@@ -144,9 +146,9 @@ arm64Test(
       files.map((e) => `file://${root}/${e.name}`).sort(),
       "every module of the package, keyed for the task root",
     );
-    // One cache for a small function and a large one (their flags differ only in ones outside
-    // V8's flag hash); one protocol each, since an emulated start takes seconds.
-    const cases = [["small", 128, "runtime-api"], ["large", 1024, "go1x"]] as const;
+    // Two sizes of the small profile (their flags differ only in ones outside V8's flag hash);
+    // one protocol each, since an emulated start takes seconds.
+    const cases = [["small", 128, "runtime-api"], ["small-512", 512, "go1x"]] as const;
     for (const [profile, memoryMb, only] of cases) {
       // Lambda's fresh /tmp: the DENO_DIR does not exist yet.
       const denoDir = `${await workDir()}/tmp/deno-${profile}`;

@@ -35,6 +35,12 @@ Deno.test("cli: defaults and every option", () => {
     offline: true,
   });
   assert.deepEqual(parseArgs(["fn.ts", "--memory", "512"]), { entry: "fn.ts", memoryMb: 512 });
+  // --runtime deno: the memory size whose start-up cache the package ships.
+  assert.deepEqual(parseArgs(["fn.ts", "--runtime", "deno", "--memory", "1024"]), {
+    entry: "fn.ts",
+    runtime: "deno",
+    memoryMb: 1024,
+  });
   assert.deepEqual(
     parseArgs(["fn.ts", "--runtime", "deno", "--task-root", "/opt/fn", "--no-start-cache"]),
     { entry: "fn.ts", runtime: "deno", taskRoot: "/opt/fn", startCache: false },
@@ -59,7 +65,9 @@ Deno.test("cli: bad command lines say what is wrong", () => {
     [["a.ts", "--runtime", "deno", "--offline"], /--runtime deno does not use/],
     [["a.ts", "--deno-version", "latest"], /X\.Y\.Z/],
     [["a.ts", "--memory", "64"], /128–10240/],
-    [["a.ts", "--runtime", "deno", "--memory", "256"], /reads the memory size itself/],
+    [["a.ts", "--runtime", "deno", "--memory", "20000"], /--memory .*128–10240/],
+    [["a.ts", "--layer", "--memory", "1.5"], /--memory/],
+    [["a.ts", "--layer", "--memory", "big"], /--memory/],
     [["a.ts", "--runtime", "deno", "--task-root", "task"], /absolute path/],
     [["a.ts", "--task-root", "/var/task"], /are for --runtime deno/],
     [["a.ts", "--no-start-cache"], /are for --runtime deno/],

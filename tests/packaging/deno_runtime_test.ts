@@ -18,11 +18,17 @@ import { unzipInto } from "../_support/tools.ts";
 
 const FN = repoPath("tests/packaging/fixtures/fn.ts");
 
-let built: Promise<{ dir: string; task: string; stderr: string }> | undefined;
+/** A build of the fixture, unzipped. */
+type Built = { dir: string; task: string; stderr: string };
 
-/** Builds and unzips the fixture once per test process. */
-function buildOnce(): Promise<{ dir: string; task: string; stderr: string }> {
-  built ??= (async () => {
+const built = new Map<number | undefined, Promise<Built>>();
+
+/**
+ * Builds and unzips the fixture once per test process and memory size (`--memory`; none: the
+ * default, 128 MB).
+ */
+function buildOnce(memoryMb?: number): Promise<Built> {
+  const made = built.get(memoryMb) ?? (async () => {
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-deno-runtime-" }));
     const task = `${dir}/var/task`;
     // The start-up cache is made for the directory the package is unzipped into, as a real
@@ -36,12 +42,14 @@ function buildOnce(): Promise<{ dir: string; task: string; stderr: string }> {
       "--no-check",
       "--task-root",
       task,
+      ...(memoryMb === undefined ? [] : ["--memory", String(memoryMb)]),
     ]);
     if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
     await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
     return { dir, task, stderr: r.stderr };
   })();
-  return built;
+  built.set(memoryMb, made);
+  return made;
 }
 
 /** The sources a bundle file's source map names. */
@@ -151,7 +159,10 @@ Deno.test({
     assert.ok(a.unzippedWithinLimit);
     assert.equal(a.startCache.taskRoot, task);
     assert.equal(a.startCache.modules, chunks.length + 1, "handler.js and every chunk");
-    assert.deepEqual(a.startCache.v8Flags, CODE_FLAGS);
+    // Built for 128 MB, Lambda's default: the small profile's cache.
+    assert.equal(a.startCache.memoryMb, 128);
+    assert.equal(a.startCache.profile, "small");
+    assert.deepEqual(a.startCache.v8Flags, CODE_FLAGS.small);
     // The runtime's own chunks are cached with every function compiled; the fixture's are not.
     const runtimeOnly = chunks.filter((_, i) =>
       inChunks[i].every((s) => /^(gob|rpc|runtime|http|ground|protocol)\//.test(s))
@@ -264,6 +275,93 @@ Deno.test({
   },
 });
 
+/**
+ * Starts the package at `task` with a fresh `DENO_DIR` at `memory` MB ("": unset), in both
+ * protocols (the go1.x host loads the go1.x server's chunks), and checks its answers; returns
+ * the code cache Deno left.
+ */
+async function coldStart(
+  dir: string,
+  task: string,
+  memory: string,
+  what: string,
+): Promise<Map<string, string>> {
+  const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
+  // Lambda's /tmp, and in it no DENO_DIR yet.
+  await Deno.mkdir(`${dir}/tmp`, { recursive: true });
+  const fresh = `${dir}/tmp/deno-fresh-${what}`;
+  const run = await runBootstrap(`${task}/bootstrap`, task, invokes, {
+    env: { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
+  });
+  const answer = run.answers.get("r1");
+  assert.equal(answer?.kind, "response", `${what}: ${run.stderr}`);
+  assert.equal(JSON.parse(answer.body).message, "Hello, Ada!", what);
+  assert.ok(!/start-up cache/.test(run.stderr), run.stderr);
+  const fn = await LocalFunction.start({
+    bootstrap: `${task}/bootstrap`,
+    cwd: task,
+    protocol: "go1x",
+    env: { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
+  });
+  try {
+    assert.ok((await fn.invoke({ op: "hello", name: "Ada" })).ok, what);
+  } finally {
+    await fn.close();
+  }
+  return await codeCacheOf(fresh);
+}
+
+Deno.test({
+  name:
+    "deno runtime: a 1024 MB build ships the full tiers' cache, taken as is at 1024 MB; a 128 MB build's at 128",
+  sanitizeResources: false,
+  fn: async () => {
+    const small = await buildOnce();
+    const large = await buildOnce(1024);
+    const report = JSON.parse(await Deno.readTextFile(`${large.dir}/dist/build.json`));
+    const a = report.artifacts[0];
+    assert.equal(a.startCache.memoryMb, 1024);
+    assert.equal(a.startCache.profile, "default");
+    assert.deepEqual(a.startCache.v8Flags, [], "no --max-opt, no --single-threaded");
+    assert.match(large.stderr, /1024 MB, default profile: V8 flags none/);
+    // Each build's cache is taken as it is (nothing recompiled, nothing rewritten) at the sizes
+    // of its profile: the 1024 MB build's under every tier, as with no memory size set.
+    const cases = [
+      [small, "128", "small-128"],
+      [small, "512", "small-512"],
+      [large, "1024", "large-1024"],
+      [large, "10240", "large-10240"],
+      [large, "", "large-unset"],
+    ] as const;
+    for (const [{ dir, task }, memory, what] of cases) {
+      const shipped = await codeCacheOf(`${task}/.deno-cache`);
+      assert.ok(shipped.size > 1, what);
+      assert.deepEqual(await coldStart(dir, task, memory, what), shipped, what);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "deno runtime: started at a size of the other profile, it answers without the shipped cache",
+  sanitizeResources: false,
+  fn: async () => {
+    const small = await buildOnce();
+    const large = await buildOnce(1024);
+    const cases = [[small, "1024", "small-at-1024"], [large, "128", "large-at-128"]] as const;
+    for (const [{ dir, task }, memory, what] of cases) {
+      const shipped = await codeCacheOf(`${task}/.deno-cache`);
+      const made = await coldStart(dir, task, memory, what);
+      // Deno compiled what it loaded under its own flags: none of the shipped entries.
+      assert.ok(made.size > 1, what);
+      for (const [specifier, data] of made) {
+        assert.ok(shipped.has(specifier), `${what}: ${specifier}`);
+        assert.notDeepEqual(data, shipped.get(specifier), `${what}: ${specifier}`);
+      }
+    }
+  },
+});
+
 Deno.test({
   name: "deno runtime: a cold start at the task root starts from the shipped cache, elsewhere not",
   sanitizeResources: false,
@@ -271,10 +369,9 @@ Deno.test({
     const { dir, task } = await buildOnce();
     const files = [...Deno.readDirSync(task)].filter((e) => e.name.endsWith(".js"));
     const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
-    // One cache, taken by a small function and a large one alike (their flags differ only in
-    // ones outside V8's flag hash), and with no memory size set.
+    // The cache of the default build, 128 MB.
     const shipped = await codeCacheOf(`${task}/.deno-cache`);
-    for (const [profile, memory] of [["small", "128"], ["large", "1024"], ["unset", ""]]) {
+    for (const [profile, memory] of [["small", "128"]]) {
       assert.deepEqual(
         [...shipped.keys()].sort(),
         files.map((e) => `file://${task}/${e.name}`).sort(),
@@ -326,10 +423,12 @@ Deno.test({
     "deno runtime: a concurrent start's worker isolates compile nothing the shipped cache could hold",
   sanitizeResources: false,
   fn: async () => {
-    const { dir, task } = await buildOnce();
-    const shipped = await codeCacheOf(`${task}/.deno-cache`, true);
-    // A small function (1 MB semi-spaces) and a large one.
-    for (const [profile, memoryMb] of [["small", 512], ["large", 2048]] as const) {
+    // A small function (1 MB semi-spaces) and a large one (a Managed Instances size), each
+    // started from a build of its profile (128 and 1024 MB).
+    const cases = [["small", 512, undefined], ["large", 2048, 1024]] as const;
+    for (const [profile, memoryMb, builtFor] of cases) {
+      const { dir, task } = await buildOnce(builtFor);
+      const shipped = await codeCacheOf(`${task}/.deno-cache`, true);
       // Lambda's /tmp, and in it no DENO_DIR yet.
       await Deno.mkdir(`${dir}/tmp`, { recursive: true });
       const fresh = `${dir}/tmp/deno-concurrent-${profile}`;
@@ -437,6 +536,6 @@ Deno.test({
   name: "deno runtime: clean up the build",
   sanitizeResources: false,
   fn: async () => {
-    if (built) await Deno.remove((await built).dir, { recursive: true });
+    for (const b of built.values()) await Deno.remove((await b).dir, { recursive: true });
   },
 });

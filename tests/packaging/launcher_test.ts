@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import {
   CODE_FLAGS,
+  type CodeProfile,
+  codeProfile,
   heapFlags,
   LAUNCHER,
   launcherScript,
@@ -30,24 +32,34 @@ Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces
   assert.deepEqual(heapFlags(12.5), []);
 });
 
-Deno.test("v8Flags: Maglev at most and no V8 worker threads at any size; up to 512 MB, 1 MB semi-spaces", () => {
-  assert.deepEqual(CODE_FLAGS, ["--max-opt=2", "--single-threaded"]);
+Deno.test("v8Flags: up to 512 MB, 1 MB semi-spaces, Maglev at most, no V8 worker threads; above, every tier", () => {
+  assert.deepEqual(CODE_FLAGS, { small: ["--max-opt=2", "--single-threaded"], default: [] });
   assert.equal(SMALL_FUNCTION_MB, 512);
   assert.deepEqual(v8Flags(128), [
     "--max-semi-space-size=1",
     "--max-old-space-size=116",
-    ...CODE_FLAGS,
+    ...CODE_FLAGS.small,
   ]);
   assert.deepEqual(v8Flags(512), [
     "--max-semi-space-size=1",
     "--max-old-space-size=461",
-    ...CODE_FLAGS,
+    ...CODE_FLAGS.small,
   ]);
-  // above it, Node's formula and the code flags
-  for (const mb of [513, 1024, 1769, 10240]) {
-    assert.deepEqual(v8Flags(mb), [...heapFlags(mb), ...CODE_FLAGS]);
-  }
+  // above it, Node's formula alone: Turbofan and V8's worker threads
+  for (const mb of [513, 1024, 1769, 10240]) assert.deepEqual(v8Flags(mb), heapFlags(mb));
   for (const bad of [0, -5, 12.5, NaN]) assert.deepEqual(v8Flags(bad), []);
+});
+
+Deno.test("codeProfile: small up to 512 MB, default above and for no size", () => {
+  for (const mb of [1, 128, 512]) assert.equal(codeProfile(mb), "small", `${mb}`);
+  for (const mb of [513, 1024, 2048, 10240, 0, -5, 12.5, NaN]) {
+    assert.equal(codeProfile(mb), "default", `${mb}`);
+  }
+  // The profile's code flags are the ones v8Flags passes at that size.
+  for (const mb of [128, 512, 513, 1024]) {
+    const code = v8Flags(mb).filter((f) => !/^--max-(semi|old)-space-size=/.test(f));
+    assert.deepEqual(code, CODE_FLAGS[codeProfile(mb)], `${mb}`);
+  }
 });
 
 /** What the stand-in `deno` saw: its V8 flags, its arguments, its `MALLOC_ARENA_MAX`. */
@@ -107,18 +119,16 @@ Deno.test("launcher: one malloc arena up to 512 MB, unless the user set MALLOC_A
   assert.equal(user.arenas, "4");
 });
 
-Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, the code flags only", async () => {
+Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no flags", async () => {
   const user = await launch({
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
     DENO_V8_FLAGS: "--max-old-space-size=64",
   });
   assert.equal(user.flags, `${v8Flags(128).join(",")},--max-old-space-size=64`);
-  // The flags that change code are passed at any size, so that the one start-up cache is taken.
-  const code = CODE_FLAGS.join(",");
-  assert.equal((await launch({})).flags, code);
-  assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, `${code},--expose-gc`);
+  assert.equal((await launch({})).flags, "<unset>");
+  assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, "--expose-gc");
   for (const bad of ["", "abc", "12x", "0128"]) {
-    assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, code);
+    assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, "<unset>");
   }
 });
 
@@ -132,11 +142,11 @@ Deno.test("launcher: the same flags under dash and bash; a 20-digit memory size 
       const { flags } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb) }, shell);
       assert.equal(flags, v8Flags(mb).join(","), `${shell}, ${mb} MB`);
     }
-    // No size Lambda gives: the flags of an unset one, and no arithmetic that overflows
+    // No size Lambda gives: no flags, as for an unset one, and no arithmetic that overflows
     // (dash refused such a number and the launcher exited; bash wrapped it round).
     for (const huge of [String(MAX_MEMORY_MB + 1), "12345678901234567890", "9".repeat(23)]) {
       const { flags, args } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: huge }, shell);
-      assert.equal(flags, CODE_FLAGS.join(","), `${shell}, ${huge}`);
+      assert.equal(flags, "<unset>", `${shell}, ${huge}`);
       assert.match(args, /^run --allow-all .*\/handler\.js$/);
     }
   }
@@ -286,7 +296,7 @@ if (isMainThread) {
   }
 });
 
-Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR at its root only", async () => {
+Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR at its root, under its profile's flags only", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir());
   try {
     const task = `${dir}/task`;
@@ -298,10 +308,18 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
       '#!/bin/sh\ncat "$DENO_DIR/v8_code_cache_v2" 2>/dev/null || echo none\n',
       { mode: 0o755 },
     );
-    const start = async (root: string, denoDir: string, relative = false, memory = "") => {
-      await Deno.writeTextFile(`${task}/bootstrap`, launcherScript({ startCacheRoot: root }), {
-        mode: 0o755,
-      });
+    const start = async (
+      root: string,
+      denoDir: string,
+      relative = false,
+      memory = "",
+      profile: CodeProfile = "default",
+    ) => {
+      await Deno.writeTextFile(
+        `${task}/bootstrap`,
+        launcherScript({ startCacheRoot: root, startCacheProfile: profile }),
+        { mode: 0o755 },
+      );
       const out = await new Deno.Command(relative ? "./bootstrap" : `${task}/bootstrap`, {
         cwd: task,
         env: { PATH: "/usr/bin:/bin", DENO_DIR: denoDir, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
@@ -311,11 +329,18 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
       assert.ok(out.success);
       return new TextDecoder().decode(out.stdout).trim();
     };
-    // The one cache, at any memory size.
     assert.equal(await start(task, `${dir}/fresh1`), "shipped", "a fresh DENO_DIR gets it");
     assert.equal(await start(task, `${dir}/fresh2`, true), "shipped", "started as ./bootstrap");
-    assert.equal(await start(task, `${dir}/fresh4`, false, "128"), "shipped", "a small function");
-    assert.equal(await start(task, `${dir}/fresh5`, false, "1024"), "shipped", "a large one");
+    // Only at a memory size whose code flags the cache was made under: V8 would refuse it under
+    // the other profile's, and Deno starts without it.
+    const at = (n: number, memory: string, profile: CodeProfile) =>
+      start(task, `${dir}/fresh-${n}`, false, memory, profile);
+    assert.equal(await at(4, "1024", "default"), "shipped", "a large function, a large build");
+    assert.equal(await at(5, "128", "small"), "shipped", "a small function, a small build");
+    assert.equal(await at(6, "512", "small"), "shipped", "512 MB, a small build");
+    assert.equal(await at(7, "128", "default"), "none", "a small function, a large build");
+    assert.equal(await at(8, "1024", "small"), "none", "a large function, a small build");
+    assert.equal(await at(9, "", "small"), "none", "no memory size, a small build");
     assert.equal(await start("/var/task", `${dir}/fresh3`), "none", "made for another root");
     await Deno.writeTextFile(`${dir}/fresh1/v8_code_cache_v2`, "warm");
     assert.equal(await start(task, `${dir}/fresh1`), "warm", "a warm DENO_DIR is left alone");
@@ -324,8 +349,8 @@ Deno.test("launcher: the shipped start-up cache is copied into an empty DENO_DIR
   }
 });
 
-Deno.test("launcher: Deno has no V8 worker threads, at any memory size (one code cache for all)", async () => {
-  const counts = (await printedAt(
+Deno.test("launcher: a small function's Deno has no V8 worker threads; a large one's has", async () => {
+  const [small, large, unset] = (await printedAt(
     "const names = [];\n" +
       'for (const t of Deno.readDirSync("/proc/self/task")) {\n' +
       "  names.push(Deno.readTextFileSync(`/proc/self/task/${t.name}/comm`).trim());\n" +
@@ -333,7 +358,9 @@ Deno.test("launcher: Deno has no V8 worker threads, at any memory size (one code
       "console.log(JSON.stringify(names));\n",
     ["128", "1024", ""],
   )).map((text) => (JSON.parse(text) as string[]).filter((n) => n.startsWith("V8 ")).length);
-  assert.deepEqual(counts, [0, 0, 0]);
+  assert.equal(small, 0);
+  assert.ok(large > 0, "V8's worker threads run in a 1024 MB function");
+  assert.ok(unset > 0, "and with no memory size set");
 });
 
 /**
@@ -427,22 +454,19 @@ Deno.test("launcher: a damaged start-up cache is not copied (its cksum is checke
       const clean = await startAs(`${task}/bootstrap`, dir, `${dir}/clean-${tag}`, shell, "128");
       assert.equal(clean.stdout, `shipped ${task}/handler.js`, tag);
     }
-    // One bit flipped in the cache's file: it is left out and Deno starts without it, at any
-    // memory size.
+    // One bit flipped in the cache's file: it is left out and Deno starts without it, and says
+    // so; at a size of the other profile, it is not copied anyway.
     const path = `${task}/.deno-cache/v8_code_cache_v2`;
     const data = await Deno.readFile(path);
     data[2] ^= 0x10;
     await Deno.writeFile(path, data);
     for (const shell of [undefined, ...SHELLS]) {
-      for (const memory of ["128", "1024"]) {
-        const tag = `${shell ?? "#!"}-${memory}`;
-        const bad = await startAs(`${task}/bootstrap`, dir, `${dir}/bad-${tag}`, shell, memory);
-        assert.equal(bad.stdout, `none ${task}/handler.js`, tag);
-        assert.match(
-          bad.stderr,
-          /start-up cache in .*cache is damaged or missing; starting without/,
-        );
-      }
+      const tag = shell ?? "#!";
+      const bad = await startAs(`${task}/bootstrap`, dir, `${dir}/bad-${tag}`, shell, "128");
+      assert.equal(bad.stdout, `none ${task}/handler.js`, tag);
+      assert.match(bad.stderr, /start-up cache in .*cache is damaged or missing; starting without/);
+      const large = await startAs(`${task}/bootstrap`, dir, `${dir}/large-${tag}`, shell, "1024");
+      assert.deepEqual(large, { stdout: `none ${task}/handler.js`, stderr: "" }, tag);
     }
     // A missing file is as damaged.
     await Deno.remove(path);

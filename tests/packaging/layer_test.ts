@@ -40,7 +40,7 @@ interface Built {
       zip: string;
       zipBytes: number;
       files: { name: string }[];
-      startCache: { taskRoot: string; modules: number };
+      startCache: { taskRoot: string; modules: number; profile: string };
       layer: { id: string; zip: string; zipBytes: number; denoVersion: string };
     }[];
   };
@@ -83,8 +83,8 @@ Deno.test({
     assert.equal(names[0], FUNCTION_MANIFEST);
     assert.ok(names.includes("handler.js"));
     assert.ok(!names.includes("bootstrap") && !names.includes("deno"), `${names}`);
-    // One start-up cache, for every memory size (Node.js's analysis database with no entries:
-    // every start opens it).
+    // The start-up cache of the memory size it is built for (128 MB, the default); Node.js's
+    // analysis database with no entries: every start opens it.
     assert.deepEqual(names.filter((n) => n.startsWith(".deno-cache/")), [
       ".deno-cache/dep_analysis_cache_v2",
       ".deno-cache/node_analysis_cache_v2",
@@ -107,17 +107,20 @@ Deno.test({
       layerLauncherScript(a.layer.id),
     );
     assert.equal(a.startCache.taskRoot, "/var/task");
+    assert.equal(a.startCache.profile, "small");
+    assert.match(manifest, /^gopherless_cache_profile=small$/m);
   },
 });
 
 Deno.test({
-  name: "layer: the same inputs give the same two zips, and another function the same layer",
+  name:
+    "layer: the same inputs give the same two zips, and another function (of another memory size) the same layer",
   sanitizeResources: false,
   fn: async () => {
     const { dir, report } = await buildOnce();
     const other = `${dir}/other`;
     const r = await runCli(
-      [repoPath("examples/hello.ts"), "--layer", "--no-check", "--out", other],
+      [repoPath("examples/hello.ts"), "--layer", "--no-check", "--out", other, "--memory", "1024"],
       {
         TZ: "Asia/Tokyo",
       },
@@ -135,6 +138,9 @@ Deno.test({
     assert.equal(await sum(`${again}/x86_64/layer.zip`), await sum(a.layer.zip));
     assert.equal(await sum(`${again}/x86_64/function.zip`), await sum(a.zip), "reproducible");
     assert.notEqual(await sum(`${other}/x86_64/function.zip`), await sum(a.zip));
+    // The other function's cache is its memory size's: the layer's launcher reads which.
+    const manifest = await Deno.readTextFile(`${other}/x86_64/function/${FUNCTION_MANIFEST}`);
+    assert.match(manifest, /^gopherless_cache_profile=default$/m);
     await Deno.remove(other, { recursive: true });
     await Deno.remove(again, { recursive: true });
   },
@@ -149,7 +155,8 @@ Deno.test({
     const start = await layerSandbox(root);
     // Lambda's /tmp exists; the DENO_DIR in it does not yet.
     await Deno.mkdir(`${dir}/tmp`, { recursive: true });
-    // One cache, taken by a small function and a large one alike.
+    // The 128 MB build's cache: taken at 128 MB; at 1024 MB (the other profile) the function
+    // answers as well, without it.
     const shipped = await codeCacheOf(`${root}/var/task/.deno-cache`);
     assert.ok(shipped.size > 1);
     for (const [profile, memory] of [["small", "128"], ["large", "1024"]]) {
@@ -176,9 +183,16 @@ Deno.test({
       } finally {
         await fn.close();
       }
-      // Deno took every shipped entry as it was, the runtime's chunks fully compiled included:
-      // nothing recompiled, nothing rewritten.
-      assert.deepEqual(await codeCacheOf(fresh), shipped, profile);
+      const made = await codeCacheOf(fresh);
+      if (profile === "small") {
+        // Deno took every shipped entry as it was, the runtime's chunks fully compiled included:
+        // nothing recompiled, nothing rewritten.
+        assert.deepEqual(made, shipped, profile);
+      } else {
+        // Not copied: Deno compiled what it loaded under its own flags.
+        assert.ok(made.size > 1);
+        for (const [specifier, data] of made) assert.notEqual(data, shipped.get(specifier));
+      }
     }
   },
 });
@@ -285,11 +299,15 @@ arm64Test(
         "--no-check",
         "--out",
         `${dir}/dist`,
+        // A large function's (every V8 tier): tests/packaging/arm64_test.ts has a small one's.
+        "--memory",
+        "1024",
       ]);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(await Deno.readTextFile(`${dir}/dist/build.json`));
       const a = report.artifacts[0];
       assert.equal(a.arch, "arm64");
+      assert.equal(a.startCache.profile, "default");
       assert.match(a.layer.id, /-arm64-[0-9a-f]{16}$/);
       assert.equal(a.startCache.taskRoot, "/var/task", JSON.stringify(a.startCache));
       assert.ok(a.zipBytes < 1024 * 1024, `function zip ${a.zipBytes} B`);
@@ -308,8 +326,8 @@ arm64Test(
       await Deno.mkdir(`${dir}/tmp`);
       const shipped = await codeCacheOf(`${root}/var/task/.deno-cache`);
       assert.ok(shipped.size > 1);
-      // One protocol per memory size: an emulated start takes seconds.
-      const cases = [["128", "runtime-api"], ["1024", "go1x"]] as const;
+      // One protocol per memory size of the profile built for: an emulated start takes seconds.
+      const cases = [["10240", "runtime-api"], ["1024", "go1x"]] as const;
       for (const [memory, protocol] of cases) {
         const fresh = `${dir}/tmp/deno-${memory}`;
         const fn = await LocalFunction.start({

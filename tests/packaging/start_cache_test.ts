@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { nodeBuiltins, primeStartCache, StartCacheError } from "../../packaging/start_cache.ts";
-import { CODE_FLAGS, v8Flags } from "../../packaging/launcher.ts";
+import { CODE_FLAGS, codeProfile, v8Flags } from "../../packaging/launcher.ts";
 import { flagHashOf } from "../../packaging/v8_code_cache.ts";
 
 /** The specifiers of one table of a database made by primeStartCache (`all`: not only files). */
@@ -265,20 +265,21 @@ Deno.test("primeStartCache: the same modules in two folders give the same bytes"
   }
 });
 
-Deno.test("primeStartCache: the cache made under the launcher's flags has one flag hash at every memory size", async () => {
+Deno.test("primeStartCache: the cache made under the launcher's flags has one flag hash per profile, two in all", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir());
   try {
     await Deno.writeTextFile(`${dir}/handler.js`, "export const answer = () => 42;\n");
     /** The flag hash of the handler's code cache made under `flags`. */
-    const hashUnder = async (flags: string[]) => {
+    let primed = 0;
+    const hashUnder = async (flags: readonly string[]) => {
       const made = await primeStartCache({
         deno: Deno.execPath(),
         dir,
         modules: ["handler.js"],
         taskRoot: dir,
-        v8Flags: flags,
+        v8Flags: [...flags],
       });
-      const path = `${dir}/v8-${flags.length}`;
+      const path = `${dir}/v8-${primed++}`;
       await Deno.writeFile(path, made.files.find((f) => f.name === "v8_code_cache_v2")!.data);
       const db = new DatabaseSync(path, { readOnly: true });
       try {
@@ -289,11 +290,19 @@ Deno.test("primeStartCache: the cache made under the launcher's flags has one fl
         db.close();
       }
     };
-    // What the launcher passes: a small function's, a large one's, and with no memory size set.
-    const small = await hashUnder(v8Flags(128));
+    // What the launcher passes at each size has its profile's hash (the build primes under the
+    // profile's code flags alone; heap sizes do not count); the two profiles' hashes differ, so
+    // a cache is taken at the sizes of its profile only.
+    const small = await hashUnder(CODE_FLAGS.small);
+    const large = await hashUnder(CODE_FLAGS.default);
     assert.notEqual(small, undefined);
-    assert.equal(await hashUnder(v8Flags(10240)), small, "a large function");
-    assert.equal(await hashUnder([...CODE_FLAGS]), small, "no memory size");
+    assert.notEqual(large, undefined);
+    assert.notEqual(small, large, "the two profiles");
+    for (const mb of [128, 512, 513, 1024, 10240]) {
+      const want = codeProfile(mb) === "small" ? small : large;
+      assert.equal(await hashUnder(v8Flags(mb)), want, `${mb} MB`);
+    }
+    assert.equal(await hashUnder([]), large, "no memory size: no flags");
     // V8 hashes the flags that change code: any difference in them would split the cache.
     assert.notEqual(await hashUnder(["--max-opt=2"]), small, "no --single-threaded");
     assert.notEqual(await hashUnder(["--single-threaded"]), small, "no --max-opt");

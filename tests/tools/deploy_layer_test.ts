@@ -92,14 +92,25 @@ motoTest(
       assert.equal(hello.CodeSize, fnZip.size, "the function's own zip, not the layer");
       assert.ok(fnZip.size < 2 * 1024 * 1024, `${fnZip.size}`);
 
-      // Another function: the same layer, found again, not published again.
-      const second = await deploy("other", "tests/packaging/fixtures/fn.ts");
+      assert.equal(build.artifacts[0].startCache.memoryMb, 128, "Lambda's default size");
+      // Another function, of 1024 MB: the same layer, found again, not published again; its
+      // start-up cache made for its size (every V8 tier).
+      const second = await deploy("other", "tests/packaging/fixtures/fn.ts", ["--memory", "1024"]);
       assert.doesNotMatch(second.stderr, /PublishLayerVersion/);
       assert.match(second.stderr, new RegExp(`layer ${id}: published already`));
       assert.equal((await versions()).length, 1);
       const other = (await lambda.send(new Lambda.GetFunctionCommand({ FunctionName: "other" })))
         .Configuration!;
       assert.deepEqual(other.Layers?.map((l) => l.Arn), [published.LayerVersionArn]);
+      assert.equal(other.MemorySize, 1024);
+      const cacheOf = async (name: string) =>
+        JSON.parse(await Deno.readTextFile(`${dir}/dist-${name}/build.json`)).artifacts[0]
+          .startCache;
+      assert.equal((await cacheOf("other")).profile, "default");
+      assert.equal((await cacheOf("other")).memoryMb, 1024);
+      // Deployed again without --memory: built for the size the function has.
+      await deploy("other", "examples/echo.ts");
+      assert.equal((await cacheOf("other")).memoryMb, 1024);
 
       // The first function changed: only its code is uploaded.
       const changed = await deploy("hello", "examples/echo.ts");

@@ -265,6 +265,15 @@ Deno.test("new --iac: the option's values, the files each writes, names CloudFor
   assert.match(layered.Makefile, /^build-RuntimeLayer:$/m);
   assert.match(layered.Makefile, /^build-Function:$/m);
   assert.match(layered["template.yaml"], /Layers:\n\s+- !Ref RuntimeLayer/);
+  // The build is made for the memory size the template deploys with (the start-up cache is that
+  // size's): every build line passes it, and the Makefile's default is the template's.
+  for (const files of [sam, layered]) {
+    const builds = files.Makefile.split("\n").filter((l) => /^\t.* task build /.test(l));
+    assert.ok(builds.length > 0 && builds.every((l) => l.includes(" --memory $(MEMORY) ")));
+    const memory = /^MEMORY \?= (\d+)$/m.exec(files.Makefile)?.[1];
+    assert.equal(memory, /^\s+MemorySize: (\d+)$/m.exec(files["template.yaml"])?.[1]);
+    assert.ok(memory);
+  }
   assert.match(
     projectFiles({ dir: "/tmp/x/my_fn", iac: "cdk", layer: true })["app.ts"],
     /^\s+layer: true,$/m,

@@ -184,6 +184,8 @@ async function takePackage(
       layer: options.layer,
       out: options.out,
       log,
+      // The size the function will run with: the one asked for, else the function's own.
+      memoryMb: options.memoryMb ?? fn?.memoryMb,
     });
   } else {
     throw new DeployError("nothing to deploy: give the entry module or a zip");

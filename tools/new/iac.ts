@@ -103,6 +103,7 @@ function samTemplate(c: IacContext): string {
     `      # Keep in step with ARCH in the Makefile.`,
     `      Architectures:`,
     `        - x86_64`,
+    `      # Keep in step with MEMORY in the Makefile (the start-up cache is made for this size).`,
     `      MemorySize: 128`,
     `      Timeout: 10`,
   );
@@ -128,8 +129,11 @@ const MAKEFILE_HEAD =
 `;
 
 const MAKEFILE_VARIABLES = `
-# Keep in step with Architectures in template.yaml.
+# Keep in step with Architectures and MemorySize in template.yaml: the package's start-up cache
+# is made under the V8 flags its launcher passes at that size (up to 512 MB, Maglev at most;
+# above, every tier), and a function run at a size of the other kind starts without it.
 ARCH ?= x86_64
+MEMORY ?= 128
 DENO ?= deno
 OUT := .gopherless-sam-build
 `;
@@ -140,7 +144,7 @@ const MAKEFILE =
 ${MAKEFILE_VARIABLES}
 build-${SAM_FUNCTION_ID}:
 \trm -rf $(OUT)
-\t$(DENO) task build --runtime deno --arch $(ARCH) --out $(OUT)
+\t$(DENO) task build --runtime deno --arch $(ARCH) --memory $(MEMORY) --out $(OUT)
 \tcp -a $(OUT)/$(ARCH)/. "$(ARTIFACTS_DIR)/"
 \trm -f "$(ARTIFACTS_DIR)/bootstrap.zip"
 \trm -rf $(OUT)
@@ -161,13 +165,13 @@ const MAKEFILE_LAYER =
 ${MAKEFILE_VARIABLES}
 build-${SAM_LAYER_ID}:
 \trm -rf $(OUT)
-\t$(DENO) task build --layer --arch $(ARCH) --out $(OUT)
+\t$(DENO) task build --layer --arch $(ARCH) --memory $(MEMORY) --out $(OUT)
 \tcp -a $(OUT)/$(ARCH)/layer/. "$(ARTIFACTS_DIR)/"
 \trm -rf $(OUT)
 
 build-${SAM_FUNCTION_ID}:
 \trm -rf $(OUT)
-\t$(DENO) task build --layer --arch $(ARCH) --out $(OUT)
+\t$(DENO) task build --layer --arch $(ARCH) --memory $(MEMORY) --out $(OUT)
 \tcp -a $(OUT)/$(ARCH)/function/. "$(ARTIFACTS_DIR)/"
 \trm -rf $(OUT)
 
