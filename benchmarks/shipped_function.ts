@@ -18,12 +18,14 @@
  * Measured: cold start (an empty `DENO_DIR` each time, as `/tmp` is in a fresh sandbox) and warm
  * start (the `DENO_DIR` a previous start left), wall time and CPU time; per-invoke p50/p99 of a
  * 1 KB event; resident memory (`VmRSS`, and the peak `VmHWM`) every 10,000 invokes up to
- * 100,000 with `AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128`; the zip's and the unzipped package's size.
+ * 100,000 with `AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128`, with events whose string is
+ * `--event-bytes` long (a comma-separated list: one memory table row per size and subject; the
+ * function echoes each event, up to Lambda's 6 MB); the zip's and the unzipped package's size.
  *
  * ```sh
  * deno run -A benchmarks/shipped_function.ts [--rounds 9] [--invokes 5000] \
  *   [--memory-invokes 100000] [--memory-rounds 1] [--drop-binary-pages] [--memory 128] \
- *   [--dist DIR] [--json FILE]
+ *   [--event-bytes 1000[,100000,1000000,6000000]] [--dist DIR] [--json FILE]
  * ```
  *
  * `--dist DIR` reuses the output of an earlier `deno task build examples/echo.ts --runtime deno
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     "memory-rounds": { type: "string", default: "1" },
     "drop-binary-pages": { type: "boolean", default: false },
     memory: { type: "string", default: "128" },
+    "event-bytes": { type: "string", default: "1000" },
     dist: { type: "string" },
     json: { type: "string" },
   },
@@ -55,6 +58,10 @@ const invokes = Number(values.invokes);
 const memoryInvokes = Number(values["memory-invokes"]);
 const memoryRounds = Number(values["memory-rounds"]);
 const memorySize = values.memory!;
+const eventSizes = values["event-bytes"]!.split(",").map(Number);
+if (!eventSizes.every((n) => Number.isSafeInteger(n) && n >= 0 && n <= 6_000_000)) {
+  throw new Error("--event-bytes: sizes from 0 to 6000000 (Lambda's largest event)");
+}
 
 const work = await Deno.makeTempDir({ prefix: "gopherless-shipped-" });
 
@@ -204,19 +211,11 @@ const latSubjects: Subject[] = [
 ];
 const lat: Record<string, { p50: number[]; p99: number[]; cpu: number[] }> = {};
 for (const s of latSubjects) lat[s.name] = { p50: [], p99: [], cpu: [] };
-const benchFlags = (n: number, warmup: number, sample: number) => ({
-  rapi: ["-n", String(n), "-warmup", String(warmup), "-sample", String(sample)],
-  go1x: [
-    "-scenario",
-    "bench",
-    "-n",
-    String(n),
-    "-warmup",
-    String(warmup),
-    "-sample",
-    String(sample),
-  ],
-});
+const benchFlags = (n: number, warmup: number, sample: number, eventBytes = 1000) => {
+  const common = ["-n", String(n), "-warmup", String(warmup), "-sample", String(sample)];
+  const size = ["-event-bytes", String(eventBytes)];
+  return { rapi: [...common, ...size], go1x: ["-scenario", "bench", ...common, ...size] };
+};
 console.error(`per-invoke: ${rounds} rounds of ${invokes} invokes …`);
 for (let i = 0; i < rounds; i++) {
   for (const s of latSubjects) {
@@ -255,28 +254,34 @@ while (true) {
 `,
 );
 // In turns, `--memory-rounds` times: one run's memory differs from the next by a MiB or two.
+// Keyed by subject and event size.
 const mem: Record<string, HostReport[]> = {};
-for (const s of memSubjects) mem[s.name] = [];
-const step = memoryInvokes / 10;
+const memKey = (s: Subject, bytes: number) => `${s.name}, ${bytes.toLocaleString("en-US")} B`;
+for (const b of eventSizes) for (const s of memSubjects) mem[memKey(s, b)] = [];
+const step = Math.max(1, Math.floor(memoryInvokes / 10));
 for (let i = 0; i < memoryRounds; i++) {
-  for (const s of memSubjects) {
-    // The deno binary's resident pages depend on how it came into the page cache: freshly
-    // written (just unzipped) it maps 3-4 MiB more of itself than read back from disk
-    // (BENCHMARKS.md). --drop-binary-pages drops its cached pages first, so each run reads it.
-    if (values["drop-binary-pages"]) {
-      // Written back first: the kernel drops only clean pages.
-      await run("sync", [`${task}/deno`]);
-      await run("dd", [`if=${task}/deno`, "iflag=nocache", "count=0", "status=none"]);
+  for (const bytes of eventSizes) {
+    for (const s of memSubjects) {
+      // The deno binary's resident pages depend on how it came into the page cache: freshly
+      // written (just unzipped) it maps 3-4 MiB more of itself than read back from disk
+      // (BENCHMARKS.md). --drop-binary-pages drops its cached pages first, so each run reads it.
+      if (values["drop-binary-pages"]) {
+        // Written back first: the kernel drops only clean pages.
+        await run("sync", [`${task}/deno`]);
+        await run("dd", [`if=${task}/deno`, "iflag=nocache", "count=0", "status=none"]);
+      }
+      console.error(
+        `memory: ${memKey(s, bytes)} events, ${memoryInvokes} invokes (round ${i + 1}) …`,
+      );
+      mem[memKey(s, bytes)].push(
+        await host(
+          s.protocol,
+          benchFlags(memoryInvokes, 0, step, bytes)[s.protocol],
+          s.cmd,
+          warmDirs.get(s.name) ?? work,
+        ),
+      );
     }
-    console.error(`memory: ${s.name}, ${memoryInvokes} invokes (round ${i + 1}) …`);
-    mem[s.name].push(
-      await host(
-        s.protocol,
-        benchFlags(memoryInvokes, 0, step)[s.protocol],
-        s.cmd,
-        warmDirs.get(s.name) ?? work,
-      ),
-    );
   }
 }
 
@@ -304,7 +309,8 @@ const out = (s = "") => lines.push(s);
 out(
   `\`deno run -A benchmarks/shipped_function.ts --rounds ${rounds} --invokes ${invokes} ` +
     `--memory-invokes ${memoryInvokes} --memory-rounds ${memoryRounds}` +
-    `${values["drop-binary-pages"] ? " --drop-binary-pages" : ""} --memory ${memorySize}\``,
+    `${values["drop-binary-pages"] ? " --drop-binary-pages" : ""} --memory ${memorySize}` +
+    `${eventSizes.join(",") === "1000" ? "" : ` --event-bytes ${eventSizes.join(",")}`}\``,
 );
 out(
   `(${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}, ` +
@@ -353,13 +359,13 @@ for (const s of latSubjects) {
 }
 out();
 out(
-  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes | samples ` +
+  `| resident memory (VmRSS, MiB) every ${step.toLocaleString("en-US")} invokes, by event ` +
+    `string length | samples ` +
     `(first round) | peak (VmHWM) | at ${memoryInvokes.toLocaleString("en-US")}, median of ` +
     `${memoryRounds}: RSS (anonymous, file) | p50 | p99 |`,
 );
 out("|---|---|---:|---:|---:|---:|");
-for (const s of memSubjects) {
-  const runs = mem[s.name];
+for (const [name, runs] of Object.entries(mem)) {
   const samples = runs[0].samples ?? [];
   const last = (f: (x: Sample) => number | undefined) =>
     mib(
@@ -368,7 +374,7 @@ for (const s of memSubjects) {
       ),
     );
   out(
-    `| ${s.name} | ${samples.map((x) => mib(x.rssKb)).join(", ")} | ${
+    `| ${name} | ${samples.map((x) => mib(x.rssKb)).join(", ")} | ${
       mib(Math.max(0, ...runs.flatMap((r) => (r.samples ?? []).map((x) => x.hwmKb))))
     } | ${last((x) => x.rssKb)} (${last((x) => x.anonKb)}, ${last((x) => x.fileKb)}) | ${
       f1(median(runs.map((r) => r.p50Us ?? NaN)))

@@ -225,6 +225,13 @@ export interface BodyReader {
   readonly trailers: Map<string, string>;
   /** Reads and discards the rest. */
   drain(): Promise<void>;
+  /**
+   * The rest of a `Content-Length` body in one buffer of exactly its size, read straight into it
+   * (no piece copied, none kept to be joined), when that size is at most `max`; null, reading
+   * nothing, for a chunked body, one read until the end, or a larger one (read those with
+   * `next()`). Throws {@link HttpError} 400 if the stream ends early.
+   */
+  readWhole(max: number): Promise<Uint8Array | null>;
 }
 
 /**
@@ -276,7 +283,8 @@ export function bodyReader(
       }
       return p;
     };
-    return { chunked: true, next, trailers, drain: drainWith(next) };
+    const readWhole = () => Promise.resolve(null);
+    return { chunked: true, next, trailers, drain: drainWith(next), readWhole };
   }
   const cl = head.headers.get("content-length");
   if (cl !== undefined && !/^\d{1,15}$/.test(cl)) {
@@ -297,7 +305,17 @@ export function bodyReader(
     left -= p.length;
     return p;
   };
-  return { chunked: false, next, trailers, drain: drainWith(next) };
+  const readWhole = async (max: number): Promise<Uint8Array | null> => {
+    if (done || left === Infinity || left > max) return null;
+    const whole = new Uint8Array(left);
+    if ((await r.readInto(whole)) < whole.length) {
+      throw new HttpError(400, "connection closed inside a body");
+    }
+    left = 0;
+    done = true;
+    return whole;
+  };
+  return { chunked: false, next, trailers, drain: drainWith(next), readWhole };
 }
 
 async function chunkLine(r: ByteReader): Promise<string> {

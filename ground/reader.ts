@@ -35,6 +35,12 @@ export class ReadError extends Error {
 export interface ByteSource {
   /** The next chunk, or null at the end of the stream. */
   read(): Promise<Uint8Array | null>;
+  /**
+   * Reads straight into `p` (no chunk of the source's own): the number of bytes read, or null at
+   * the end of the stream. Optional: a source that has it lets {@link ByteReader.readInto} fill a
+   * large buffer without a copy per chunk.
+   */
+  readInto?(p: Uint8Array): Promise<number | null>;
   /** Stops reading; a pending read ends. */
   cancel(): void;
 }
@@ -104,32 +110,38 @@ export function directSource(io: DirectIO): ByteSource {
   let cancelled = false;
   let reading = false;
   let buf = new Uint8Array(DIRECT_BUFFER_MIN);
-  let pending: ((v: Uint8Array | null) => void) | null = null;
-  return {
-    read() {
-      if (cancelled) return Promise.resolve(null);
-      if (reading) return Promise.reject(new Error("concurrent reads"));
-      reading = true;
-      return new Promise<Uint8Array | null>((resolve, reject) => {
-        pending = resolve;
-        io.read(buf).then((n) => {
-          reading = false;
-          pending = null;
-          if (n === null || cancelled) return resolve(null);
-          const chunk = buf.slice(0, n);
-          if (n === buf.length && buf.length < DIRECT_BUFFER_MAX) {
-            buf = new Uint8Array(Math.min(buf.length * 4, DIRECT_BUFFER_MAX));
-          } else if (n < buf.length / 8 && buf.length > DIRECT_BUFFER_MIN) {
-            buf = new Uint8Array(Math.max(buf.length / 4, DIRECT_BUFFER_MIN));
-          }
-          resolve(chunk);
-        }, (e) => {
-          reading = false;
-          pending = null;
-          if (cancelled) resolve(null);
-          else reject(e);
-        });
+  let pending: ((v: null) => void) | null = null;
+  /** One read of `io` into `p`, with the source's one-read-at-a-time and cancel rules. */
+  const readInto = (p: Uint8Array): Promise<number | null> => {
+    if (cancelled) return Promise.resolve(null);
+    if (reading) return Promise.reject(new Error("concurrent reads"));
+    reading = true;
+    return new Promise<number | null>((resolve, reject) => {
+      pending = resolve;
+      io.read(p).then((n) => {
+        reading = false;
+        pending = null;
+        resolve(cancelled ? null : n);
+      }, (e) => {
+        reading = false;
+        pending = null;
+        if (cancelled) resolve(null);
+        else reject(e);
       });
+    });
+  };
+  return {
+    readInto,
+    async read() {
+      const n = await readInto(buf);
+      if (n === null) return null;
+      const chunk = buf.slice(0, n);
+      if (n === buf.length && buf.length < DIRECT_BUFFER_MAX) {
+        buf = new Uint8Array(Math.min(buf.length * 4, DIRECT_BUFFER_MAX));
+      } else if (n < buf.length / 8 && buf.length > DIRECT_BUFFER_MIN) {
+        buf = new Uint8Array(Math.max(buf.length / 4, DIRECT_BUFFER_MIN));
+      }
+      return chunk;
     },
     cancel() {
       // The socket read stays pending until the connection closes; its
@@ -403,6 +415,42 @@ export class ByteReader {
         throw new ReadError("unexpected-eof", "unexpected EOF");
       }
     }
+  }
+
+  /**
+   * Fills `dest` from the stream: the buffered bytes first, then, when the source can read into a
+   * buffer ({@link ByteSource.readInto}) and no timeout is set, straight from it, so a large
+   * body lands in its one buffer without a copy per chunk. Resolves with how many bytes were
+   * read: `dest.length`, or fewer if the stream ended first.
+   */
+  async readInto(dest: Uint8Array): Promise<number> {
+    let n = Math.min(this.buffered, dest.length);
+    dest.set(this.#buf.subarray(this.#pos, this.#pos + n));
+    this.#pos += n;
+    const direct = this.#source.readInto?.bind(this.#source);
+    const timed = finite(this.stallTimeout) > 0 || finite(this.unitTimeout) > 0;
+    while (n < dest.length) {
+      if (direct === undefined || timed || this.#filling !== null || this.#pos < this.#buf.length) {
+        const p = await this.readSome(dest.length - n);
+        if (p === null) break;
+        dest.set(p, n);
+        n += p.length;
+        continue;
+      }
+      if (this.#done) break;
+      let k: number | null;
+      try {
+        k = await direct(dest.subarray(n));
+      } catch {
+        k = null; // a reset or closed socket reads as the end of the stream, as in fill()
+      }
+      if (k === null || this.#cancelled) {
+        this.#done = true;
+        break;
+      }
+      n += k;
+    }
+    return n;
   }
 
   /** Stops reading: cancels the stream (pending reads end). */

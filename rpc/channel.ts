@@ -12,6 +12,12 @@ import type { Conn } from "../ground/conn.ts";
 import { type ByteSink, duplex, streamSink } from "../ground/duplex.ts";
 import { ByteReader, type ByteSource, type ReadLimits } from "../ground/reader.ts";
 
+/**
+ * The size from which {@linkcode MessageWriter.sendTaken} writes a message's parts as they are
+ * rather than joined: one more write costs less than copying that many bytes.
+ */
+const TAKEN_MIN = 64 * 1024;
+
 /** Options of {@link MessageWriter}. */
 export interface WriterOptions {
   /** Called once when a write fails (the peer is gone). */
@@ -101,6 +107,28 @@ export class MessageWriter {
       this.#pendingLen += p.length;
     }
     this.#report();
+    return true;
+  }
+
+  /**
+   * Queues `parts` as one message without copying them when they can go out at once: the writer
+   * takes them over, and the caller must never change them (a gob encoder's output, a view it
+   * never writes again). Large messages (from {@linkcode TAKEN_MIN} bytes) are written part by
+   * part, so a payload of megabytes is not copied into a message of its own; smaller ones, and
+   * any queued behind a write in flight, are copied as {@linkcode send} does. Returns false (and
+   * drops the message) if the writer is broken.
+   */
+  sendTaken(...parts: Uint8Array[]): boolean {
+    if (this.#failed !== null || this.#closed) return false;
+    let n = 0;
+    for (const p of parts) n += p.length;
+    if (n < TAKEN_MIN || this.#writing || this.#pendingLen > 0) return this.send(...parts);
+    this.#writing = true;
+    this.#inFlight = n;
+    this.#report();
+    (async () => {
+      for (const p of parts) await this.#sink.write(p);
+    })().then(() => this.#afterWrite(), (e) => this.#fail(e));
     return true;
   }
 

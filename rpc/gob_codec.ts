@@ -154,7 +154,8 @@ function sendHeaderAndBody(ch: Channel, h: Uint8Array, marshalBody: () => Uint8A
     if (e instanceof GobError) throw new RpcError("codec", e.message, { cause: e });
     throw e;
   }
-  ch.writer.send(h, b);
+  // Both are the encoder's output, never written again: taken, not copied.
+  ch.writer.sendTaken(h, b);
 }
 
 /** The server side of Go's gob codec. */

@@ -71,6 +71,13 @@ export interface Http1ClientOptions {
  */
 export const MAX_RESPONSE_HEAD = 10 << 20;
 
+/**
+ * The largest body read into one buffer allocated up front from its `Content-Length` (a larger
+ * one is read as it arrives, so a wrong length cannot make the client allocate it): above
+ * Lambda's largest event (6 MB for a synchronous invoke).
+ */
+const MAX_WHOLE_BODY = 32 << 20;
+
 /** Trailers of an answer: bounded as the head is. */
 const LIMITS = { maxHeadBytes: MAX_RESPONSE_HEAD, maxTrailerBytes: MAX_RESPONSE_HEAD };
 
@@ -148,12 +155,19 @@ class Connection {
         LIMITS,
         status !== 204 && status !== 304 && !delimited,
       );
-      const parts: Uint8Array[] = [];
-      let total = 0;
-      for (let p = await body.next(); p !== null; p = await body.next()) {
-        // The reader may reuse nothing it handed out, but a part must outlive this loop whole.
-        parts.push(p);
-        total += p.length;
+      // A body of known length (every event the platform hands out) is read into one buffer of
+      // its size: pieces kept to be joined would hold it twice, and each an ArrayBuffer of its own
+      // that only a full garbage collection frees.
+      let whole = await body.readWhole(MAX_WHOLE_BODY);
+      if (whole === null) {
+        const parts: Uint8Array[] = [];
+        let total = 0;
+        for (let p = await body.next(); p !== null; p = await body.next()) {
+          // The reader may reuse nothing it handed out, but a part must outlive this loop whole.
+          parts.push(p);
+          total += p.length;
+        }
+        whole = parts.length === 1 ? parts[0] : concat(parts, total);
       }
       for (const [k, v] of body.trailers) headers.set(k, v);
       for (const [k, v] of head.firstValues) headers.set(k, v);
@@ -162,7 +176,7 @@ class Connection {
       return {
         status,
         headers,
-        body: parts.length === 1 ? parts[0] : concat(parts, total),
+        body: whole,
         keepAlive,
       };
     }

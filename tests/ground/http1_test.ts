@@ -9,7 +9,7 @@ import {
   requestHead,
   responseBytes,
 } from "../../ground/http1.ts";
-import { ByteReader } from "../../ground/reader.ts";
+import { ByteReader, directSource } from "../../ground/reader.ts";
 import { chunks } from "./_streams.ts";
 
 const dec = new TextDecoder();
@@ -124,4 +124,57 @@ Deno.test("http1: serialised heads, chunks and trailers parse back; CR/LF in a v
   const res = dec.decode(responseBytes(404, { "Content-Type": "text/plain" }, "nope", true));
   assert.match(res, /^HTTP\/1\.1 404 Not Found\r\nContent-Type: text\/plain\r\n/);
   assert.match(res, /\r\nContent-Length: 4\r\nConnection: close\r\nDate: [^\r]+\r\n\r\nnope$/);
+});
+
+Deno.test("http1: readWhole reads a Content-Length body off the socket straight into one buffer", async () => {
+  const size = 6 * 1024 * 1024; // Lambda's largest event
+  const body = new Uint8Array(size);
+  for (let i = 0; i < size; i++) body[i] = i % 251;
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    const conn = await listener.accept();
+    const head = new TextEncoder().encode(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
+    for (const part of [head, body]) {
+      for (let off = 0; off < part.length;) off += await conn.write(part.subarray(off));
+    }
+    conn.close();
+  })();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  try {
+    // The socket's reads, by the size of the buffer each was given.
+    const readSizes: number[] = [];
+    const r = new ByteReader(directSource({
+      read: (p) => (readSizes.push(p.length), conn.read(p)),
+      write: (p) => conn.write(p),
+    }));
+    const head = (await readResponseHead(r))!;
+    const reader = bodyReader(r, head);
+    assert.equal(await reader.readWhole(size - 1), null, "a body over the limit is left to next()");
+    const whole = (await reader.readWhole(size))!;
+    assert.deepEqual(whole, body);
+    assert.equal(whole.buffer.byteLength, size);
+    assert.equal(await reader.next(), null);
+    // After the head, the reads went into the body's own buffer (far larger than any read buffer
+    // of the reader's), not into chunks that are then copied.
+    assert.ok(
+      readSizes.some((n) => n > 64 * 1024),
+      `${readSizes.length} reads, none into the body`,
+    );
+  } finally {
+    conn.close();
+    await served;
+    listener.close();
+  }
+});
+
+Deno.test("http1: readWhole of a body cut short is a 400; a chunked body is left to next()", async () => {
+  const r = new ByteReader(chunks(["abc"]));
+  await assert.rejects(
+    bodyReader(r, { headers: new Map([["content-length", "6"]]) }).readWhole(100),
+    status(400),
+  );
+  const c = new ByteReader(chunks(["3\r\nabc\r\n0\r\n\r\n"]));
+  const chunked = bodyReader(c, { headers: new Map([["transfer-encoding", "chunked"]]) });
+  assert.equal(await chunked.readWhole(100), null);
+  assert.equal(await readAll(chunked), "abc");
 });

@@ -5,7 +5,7 @@
 // function sent back on the scripted connection, so a TypeScript function's
 // replies can be compared byte for byte with an aws-lambda-go function's.
 //
-// The bench scenario invokes a 1 KB event -warmup times untimed, then -n times timed; with
+// The bench scenario invokes a 1 KB event (-event-bytes sets the length of its string value) -warmup times untimed, then -n times timed; with
 // -sample N it also reads the function's VmRSS and VmHWM every N invokes (warm-up included).
 // The start scenario only measures start-up (exec until Function.Ping is answered).
 //
@@ -151,6 +151,7 @@ func main() {
 	n := flag.Int("n", 1000, "invokes for the bench scenario")
 	warmup := flag.Int("warmup", 200, "untimed invokes before the timed ones (bench)")
 	sample := flag.Int("sample", 0, "read memory every this many invokes (bench; 0: never)")
+	eventBytes := flag.Int("event-bytes", 1000, "length of the bench event's string value (the event is that plus 24 bytes of JSON)")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 {
@@ -281,9 +282,15 @@ func main() {
 		wg.Wait()
 	case "bench":
 		// Sequential invokes of a 1 KB event; latency per invoke, and memory before/after.
-		event, _ := json.Marshal(map[string]string{"op": "echo", "value": strings.Repeat("a", 1000)})
+		event, _ := json.Marshal(map[string]string{"op": "echo", "value": strings.Repeat("a", *eventBytes)})
+		bad := func(res *messages.InvokeResponse, err error) bool {
+			return err != nil || res.Error != nil || !bytes.Equal(res.Payload, event)
+		}
 		for i := 0; i < *warmup; i++ {
-			invoke(client, event, nil)
+			if bad(invoke(client, event, nil)) {
+				fmt.Fprintln(os.Stderr, "invoke: not echoed")
+				os.Exit(1)
+			}
 			if *sample > 0 && (i+1)%*sample == 0 {
 				rep.Samples = append(rep.Samples, procmem.Take(cmd.Process.Pid, i+1))
 			}
@@ -293,8 +300,8 @@ func main() {
 		lat := make([]float64, 0, *n)
 		for i := 0; i < *n; i++ {
 			t0 := time.Now()
-			if _, err := invoke(client, event, nil); err != nil {
-				fmt.Fprintln(os.Stderr, "invoke:", err)
+			if res, err := invoke(client, event, nil); bad(res, err) {
+				fmt.Fprintln(os.Stderr, "invoke: not echoed:", err)
 				os.Exit(1)
 			}
 			lat = append(lat, float64(time.Since(t0).Nanoseconds())/1000)

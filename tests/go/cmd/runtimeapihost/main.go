@@ -2,13 +2,14 @@
 // net/http: it starts a function with AWS_LAMBDA_RUNTIME_API pointing at itself, times exec
 // until the function's first GET /2018-06-01/runtime/invocation/next (and reads what the function
 // had read from the disk by then, /proc/PID/io's read_bytes), then (with -n > 0) hands
-// out -n invokes of a 1 KB event one after another, times each from the moment its event is
-// handed out until its response has been received (what the caller waits) and until the function
-// asks for the next event (the cycle: what Lambda bills, work after the response included), and
+// out -n invokes of an event (1 KB; -event-bytes sets the length of its string) one after another,
+// times each from the moment its event is handed out until its response has been received (what
+// the caller waits) and until the function asks for the next event (the cycle: what Lambda bills,
+// work after the response included), and
 // samples the function's resident memory from /proc every -sample invokes (counting from the
 // first, warm-up included). It prints one JSON report on stdout.
 //
-//	runtimeapihost [-n 0] [-warmup 200] [-sample 0] -- command args...
+//	runtimeapihost [-n 0] [-warmup 200] [-sample 0] [-event-bytes 1000] -- command args...
 //
 // The function inherits this program's environment (DENO_DIR, AWS_LAMBDA_FUNCTION_MEMORY_SIZE).
 // With -n 0 the function is killed as soon as it asks for its first event: a start-up probe
@@ -16,6 +17,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -112,7 +114,7 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, _, kind string) {
 	us := float64(time.Since(s.sentAt).Nanoseconds()) / 1000
 	s.answered++
 	n := s.answered
-	if kind != "response" || string(body) != string(s.event) {
+	if kind != "response" || !bytes.Equal(body, s.event) {
 		s.rep.Bad++
 	}
 	if n > s.warmup {
@@ -145,13 +147,14 @@ func main() {
 	warmup := flag.Int("warmup", 200, "untimed invokes before the timed ones")
 	sample := flag.Int("sample", 0, "sample memory every this many invokes (warm-up included; 0: never)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	eventBytes := flag.Int("event-bytes", 1000, "length of the event's string value (the event is that plus 24 bytes of JSON)")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: runtimeapihost [-n N] [-warmup N] [-sample N] -- command args...")
 		os.Exit(2)
 	}
-	event, _ := json.Marshal(map[string]string{"op": "echo", "value": strings.Repeat("a", 1000)})
+	event, _ := json.Marshal(map[string]string{"op": "echo", "value": strings.Repeat("a", *eventBytes)})
 	s := &standIn{
 		event: event, warmup: *warmup, sample: *sample,
 		first: make(chan struct{}), done: make(chan struct{}), turn: make(chan struct{}, 1),
