@@ -9,8 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { buildGo, goTest } from "../_support/go.ts";
-import { unzipInto } from "../_support/tools.ts";
-import { repoPath, runCli } from "./_helpers.ts";
+import { buildDenoPackage, repoPath } from "./_helpers.ts";
 
 const LIMIT = 128 * 1024 * 1024;
 
@@ -48,18 +47,7 @@ goTest(
     const name = `gopherless-large-event-${Deno.pid}`;
     let cgroup: string | undefined;
     try {
-      const r = await runCli([
-        repoPath("examples/echo.ts"),
-        "--runtime",
-        "deno",
-        "--out",
-        `${dir}/dist`,
-        "--no-check",
-        "--task-root",
-        task,
-      ]);
-      assert.equal(r.code, 0, r.stderr);
-      await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
+      await buildDenoPackage(repoPath("examples/echo.ts"), dir, task);
       const cg = await memoryCgroup(name);
       cgroup = cg.dir;
       // The function's process joins the cgroup, then becomes the bootstrap (the same process).
