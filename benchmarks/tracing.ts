@@ -21,6 +21,7 @@
 import { parseArgs } from "node:util";
 import { buildEcho, unzipInto } from "./_package.ts";
 import { goBuild, run } from "./_run.ts";
+import { spawnOtlpReceiver } from "../tests/_support/otlp.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -50,28 +51,11 @@ const [rapiHost, go1xHost, receiverBin] = await Promise.all([
 ]);
 
 // The receiver: decodes every batch; its lines are drained and counted.
-const receiver = new Deno.Command(receiverBin, { stdout: "piped", stderr: "inherit" }).spawn();
-const lines = receiver.stdout.pipeThrough(new TextDecoderStream()).getReader();
 let received = 0;
-let addr = "";
-let buf = "";
-const listening = new Promise<void>((ready) => {
-  (async () => {
-    for (let r = await lines.read(); !r.done; r = await lines.read()) {
-      buf += r.value;
-      let i;
-      while ((i = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.startsWith("listening ")) {
-          addr = line.slice(10);
-          ready();
-        } else if (line.startsWith('{"kind":"span"')) received++;
-      }
-    }
-  })();
+const receiver = await spawnOtlpReceiver(receiverBin, (line) => {
+  if (line.startsWith('{"kind":"span"')) received++;
 });
-await listening;
+const addr = receiver.addr;
 
 const denoDir = `${work}/deno-dir`;
 await Deno.mkdir(denoDir);
@@ -110,8 +94,7 @@ for (let i = 0; i < rounds; i++) {
     }
   }
 }
-receiver.kill("SIGKILL");
-await receiver.status;
+await receiver.close();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const of = (key: string, f: keyof Round) => median(results[key].map((r) => r[f]));

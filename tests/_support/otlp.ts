@@ -48,11 +48,24 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-/** Starts the receiver. */
-export async function otlpReceiver(): Promise<OtlpReceiver> {
-  const bin = await buildGo("cmd/otlpreceiver");
+/** A receiver program started by {@linkcode spawnOtlpReceiver}. */
+export interface OtlpReceiverProcess {
+  /** `127.0.0.1:<port>`. */
+  addr: string;
+  /** Stops it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the receiver program `bin` (`tests/go/cmd/otlpreceiver`, built) and hands each record
+ * line it prints (one JSON object) to `onRecord` unparsed, so that a benchmark can count them
+ * cheaply; resolves once it listens.
+ */
+export async function spawnOtlpReceiver(
+  bin: string,
+  onRecord: (line: string) => void,
+): Promise<OtlpReceiverProcess> {
   const child = new Deno.Command(bin, { stdout: "piped", stderr: "inherit" }).spawn();
-  const records: OtlpRecord[] = [];
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buf = "";
   let addr = "";
@@ -68,22 +81,35 @@ export async function otlpReceiver(): Promise<OtlpReceiver> {
         if (line.startsWith("listening ")) {
           addr = line.slice("listening ".length);
           ready();
-        } else if (line) records.push(JSON.parse(line));
+        } else if (line) onRecord(line);
       }
     }
   })();
   await listening;
   return {
     addr,
-    records,
-    async until(f, ms = 5000) {
-      const end = Date.now() + ms;
-      while (!f(records) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    },
     async close() {
       child.kill("SIGKILL");
       await child.status;
       await pump.catch(() => {});
     },
+  };
+}
+
+/** Starts the receiver. */
+export async function otlpReceiver(): Promise<OtlpReceiver> {
+  const records: OtlpRecord[] = [];
+  const receiver = await spawnOtlpReceiver(
+    await buildGo("cmd/otlpreceiver"),
+    (line) => records.push(JSON.parse(line)),
+  );
+  return {
+    addr: receiver.addr,
+    records,
+    async until(f, ms = 5000) {
+      const end = Date.now() + ms;
+      while (!f(records) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    },
+    close: () => receiver.close(),
   };
 }
