@@ -37,7 +37,7 @@ import { DenortError, type DenortSource, missingDenort, resolveDenort } from "./
 import { defaultCacheDir, type DenoBinary } from "./deno_binary.ts";
 import { type Arch, TARGETS } from "./targets.ts";
 import { LAMBDA_TASK_ROOT } from "./start_cache.ts";
-import { writeZip, type ZipEntry } from "./zip.ts";
+import { writeZipFile, type ZipEntry } from "./zip.ts";
 import { codeProfile, launcherScript, v8Flags } from "./launcher.ts";
 import {
   type Artifact,
@@ -474,19 +474,13 @@ async function zipArtifact(
   dir: string,
   packaged: Packaged,
 ): Promise<Artifact> {
-  const { entries } = packaged;
-  const zip = await writeZip(entries);
-  const zipPath = `${dir}/bootstrap.zip`;
-  await Deno.writeFile(zipPath, zip);
-  const unzippedBytes = entries.reduce((n, e) => n + e.data.length, 0);
+  const zipped = await writeZipFile(`${dir}/bootstrap.zip`, packaged.entries);
+  const { zip: zipPath, zipBytes, unzippedBytes } = zipped;
   const artifact: Artifact = {
     arch,
     dir,
-    files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
-    unzippedBytes,
-    zip: zipPath,
-    zipBytes: zip.length,
-    zipWithinDirectUpload: zip.length <= ZIP_DIRECT_UPLOAD_LIMIT,
+    ...zipped,
+    zipWithinDirectUpload: zipBytes <= ZIP_DIRECT_UPLOAD_LIMIT,
     unzippedWithinLimit: unzippedBytes <= UNZIPPED_LIMIT,
     denort: packaged.denort,
     deno: packaged.deno,
@@ -494,7 +488,7 @@ async function zipArtifact(
     startCache: packaged.startCache,
   };
   plan.log(
-    `${arch}: ${zipPath}  zip ${mb(zip.length)} of ${limitMb(ZIP_DIRECT_UPLOAD_LIMIT)} ` +
+    `${arch}: ${zipPath}  zip ${mb(zipBytes)} of ${limitMb(ZIP_DIRECT_UPLOAD_LIMIT)} ` +
       `direct upload${artifact.zipWithinDirectUpload ? "" : " (TOO LARGE: upload through S3)"}` +
       `, unzipped ${mb(unzippedBytes)} of ${limitMb(UNZIPPED_LIMIT)}` +
       `${artifact.unzippedWithinLimit ? "" : " (TOO LARGE for Lambda)"}`,

@@ -9,7 +9,7 @@
 
 import { bundle, BundleError } from "./bundle.ts";
 import type { Arch } from "./targets.ts";
-import { writeZip, type ZipEntry } from "./zip.ts";
+import { writeZipFile, type ZipEntry } from "./zip.ts";
 import {
   codeProfile,
   FUNCTION_MANIFEST,
@@ -78,13 +78,11 @@ export async function packageLayered(
   for (const e of layerEntries) {
     await writeFileMode(`${layerDir}/${e.name}`, e.data, e.mode ?? 0o644);
   }
-  const layerZip = await writeZip(layerEntries);
-  const layerZipPath = `${dir}/layer.zip`;
-  await Deno.writeFile(layerZipPath, layerZip);
-  const layerBytes = layerEntries.reduce((n, e) => n + e.data.length, 0);
+  const layerZip = await writeZipFile(`${dir}/layer.zip`, layerEntries);
+  const layerBytes = layerZip.unzippedBytes;
   plan.log(
     `${arch}: runtime layer ${id} (deno ${plan.denoVersion}, gopherless ${GOPHERLESS_VERSION}): ` +
-      `${layerZipPath}  zip ${mb(layerZip.length)}, unzipped ${mb(layerBytes)}`,
+      `${layerZip.zip}  zip ${mb(layerZip.zipBytes)}, unzipped ${mb(layerBytes)}`,
   );
 
   const shipped = await shipHandler(plan, arch, fnDir, `${layerDir}/deno`, handler);
@@ -98,18 +96,13 @@ export async function packageLayered(
   entries.unshift({ name: FUNCTION_MANIFEST, data: manifest, mode: 0o644 });
   await writeFileMode(`${fnDir}/${FUNCTION_MANIFEST}`, manifest, 0o644);
 
-  const zip = await writeZip(entries);
-  const zipPath = `${dir}/function.zip`;
-  await Deno.writeFile(zipPath, zip);
-  const unzippedBytes = entries.reduce((n, e) => n + e.data.length, 0);
+  const zipped = await writeZipFile(`${dir}/function.zip`, entries);
+  const { zip: zipPath, zipBytes, unzippedBytes } = zipped;
   const artifact: Artifact = {
     arch,
     dir: fnDir,
-    files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
-    unzippedBytes,
-    zip: zipPath,
-    zipBytes: zip.length,
-    zipWithinDirectUpload: zip.length <= ZIP_DIRECT_UPLOAD_LIMIT,
+    ...zipped,
+    zipWithinDirectUpload: zipBytes <= ZIP_DIRECT_UPLOAD_LIMIT,
     // Lambda's 250 MB counts the function and its layers together.
     unzippedWithinLimit: unzippedBytes + layerBytes <= UNZIPPED_LIMIT,
     deno,
@@ -120,18 +113,11 @@ export async function packageLayered(
       gopherlessVersion: GOPHERLESS_VERSION,
       denoVersion: plan.denoVersion,
       dir: layerDir,
-      files: layerEntries.map((e) => ({
-        name: e.name,
-        bytes: e.data.length,
-        mode: e.mode ?? 0o644,
-      })),
-      unzippedBytes: layerBytes,
-      zip: layerZipPath,
-      zipBytes: layerZip.length,
+      ...layerZip,
     },
   };
   plan.log(
-    `${arch}: function for layer ${id}: ${zipPath}  zip ${mb(zip.length)}, unzipped ` +
+    `${arch}: function for layer ${id}: ${zipPath}  zip ${mb(zipBytes)}, unzipped ` +
       `${mb(unzippedBytes)} (${mb(unzippedBytes + layerBytes)} with the layer, of ` +
       `${limitMb(UNZIPPED_LIMIT)})`,
   );

@@ -183,3 +183,28 @@ export async function writeZip(entries: ZipEntry[], options: ZipOptions = {}): P
   v.setUint32(off + 16, centralStart, true);
   return out;
 }
+
+/** What {@linkcode writeZipFile} wrote. */
+export interface ZipFile {
+  /** The zip's path. */
+  zip: string;
+  /** The zip's size in bytes. */
+  zipBytes: number;
+  /** The entries' sizes added up: the package unzipped. */
+  unzippedBytes: number;
+  /** Each entry: its name, size and Unix mode (0o644 when it has none). */
+  files: { name: string; bytes: number; mode: number }[];
+}
+
+/** Zips `entries` (as {@linkcode writeZip}) into the file `path`, and measures them. */
+export async function writeZipFile(path: string, entries: ZipEntry[]): Promise<ZipFile> {
+  const zip = await writeZip(entries);
+  await Deno.writeFile(path, zip);
+  // In the order build.json has always listed them.
+  return {
+    files: entries.map((e) => ({ name: e.name, bytes: e.data.length, mode: e.mode ?? 0o644 })),
+    unzippedBytes: entries.reduce((n, e) => n + e.data.length, 0),
+    zip: path,
+    zipBytes: zip.length,
+  };
+}
