@@ -31,14 +31,13 @@ import { launcherScript } from "../packaging/launcher.ts";
 import { findQemuUser, hostCpu } from "../ground/qemu.ts";
 import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
 import { goBuild, run } from "./_run.ts";
+import { buildEcho, medianOf, parseStart, unzipInto } from "./_package.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Deno.args,
   options: { rounds: { type: "string", default: "7" }, qemu: { type: "string" } },
 });
 const rounds = Number(values.rounds);
-const dec = new TextDecoder();
 
 const qemu = hostCpu() === "aarch64" ? undefined : findQemuUser("aarch64", { qemu: values.qemu });
 const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-arm64-start-" }));
@@ -46,31 +45,13 @@ try {
   const task = `${work}/var/task`;
   console.error("building examples/echo.ts with --runtime deno --arch arm64 …");
   const t0 = performance.now();
-  const build = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "packaging/cli.ts",
-      "examples/echo.ts",
-      "--runtime",
-      "deno",
-      "--arch",
-      "arm64",
-      "--no-check",
-      "--out",
-      `${work}/dist`,
-      "--task-root",
-      task,
-      ...(values.qemu ? ["--qemu", values.qemu] : []),
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!build.success) throw new Error(dec.decode(build.stderr));
+  await buildEcho({
+    out: `${work}/dist`,
+    taskRoot: task,
+    flags: ["--arch", "arm64", "--no-check", ...(values.qemu ? ["--qemu", values.qemu] : [])],
+  });
   const buildSeconds = (performance.now() - t0) / 1000;
-  await Deno.mkdir(task, { recursive: true });
-  await run("unzip", ["-q", `${work}/dist/arm64/bootstrap.zip`, "-d", task]);
+  await unzipInto(`${work}/dist/arm64/bootstrap.zip`, task);
   await Deno.writeTextFile(`${task}/bootstrap-no-cache`, launcherScript(), { mode: 0o755 });
   const report = JSON.parse(await Deno.readTextFile(`${work}/dist/build.json`));
   const artifact = report.artifacts[0];
@@ -98,22 +79,17 @@ try {
   for (let i = 0; i < rounds; i++) {
     for (const [protocol, host] of Object.entries(hosts)) {
       for (const s of subjects) {
-        const r = JSON.parse(
+        const r = parseStart(
           await run(host.bin, [...host.args, "--", `${task}/${s.file}`], { env: env() }),
-        ) as { startupMs: number; startupCpuMs?: number };
+        );
         const t = times.get(key(protocol, s.name)) ?? { wall: [], cpu: [] };
-        t.wall.push(r.startupMs);
-        t.cpu.push(r.startupCpuMs ?? NaN);
+        t.wall.push(r.wall);
+        t.cpu.push(r.cpu);
         times.set(key(protocol, s.name), t);
       }
     }
   }
 
-  const median = (xs: number[]) => {
-    const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
   const ms = (x: number) => x.toFixed(0);
   const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   console.log(
@@ -128,7 +104,7 @@ try {
   for (const protocol of Object.keys(hosts)) {
     const w = times.get(key(protocol, subjects[0].name))!;
     const wo = times.get(key(protocol, subjects[1].name))!;
-    const [ww, wow, wc, woc] = [w.wall, wo.wall, w.cpu, wo.cpu].map(median);
+    const [ww, wow, wc, woc] = [w.wall, wo.wall, w.cpu, wo.cpu].map(medianOf);
     console.log(
       `| ${protocol} (exec → ${protocol === "go1.x" ? "Ping answered" : "first /next"}) | ` +
         `${ms(wc)} ms | ${ms(woc)} ms | ${(wc / woc).toFixed(2)}× | ` +

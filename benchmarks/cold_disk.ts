@@ -47,6 +47,8 @@
 
 import { parseArgs } from "node:util";
 import { DENO_FETCH_FLOOR, DENO_RAW_GET_FLOOR, NODE_FETCH_FLOOR } from "./_floors.ts";
+import { medianOf, parseStart, runAsLambda, type Start, unzipInto } from "./_package.ts";
+import { run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -70,17 +72,7 @@ if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error("--rounds: a po
 if (!Number.isSafeInteger(readaheadKb) || readaheadKb < 0) {
   throw new Error("--readahead-kb: a non-negative integer");
 }
-const dec = new TextDecoder();
 const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-cold-disk-" }));
-
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
-  }
-  return dec.decode(r.stdout);
-}
 
 /** The `read_ahead_kb` file of the block device holding `path` (the disk, for a partition). */
 async function readaheadFile(path: string): Promise<string | undefined> {
@@ -97,11 +89,6 @@ async function dropCaches(): Promise<void> {
   await run("sync", []);
   await Deno.writeTextFile("/proc/sys/vm/drop_caches", "3\n");
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // ---- the subjects ------------------------------------------------------------------------------
 
@@ -133,7 +120,7 @@ async function tree(name: string): Promise<Tree> {
 console.error(`building examples/echo.ts (one zip${values["no-layer"] ? "" : ", and --layer"}) …`);
 const one = await tree("one");
 await build(`${work}/one-dist`, ["--runtime", "deno"]);
-await run("unzip", ["-q", `${work}/one-dist/x86_64/bootstrap.zip`, "-d", `${one.root}/var/task`]);
+await unzipInto(`${work}/one-dist/x86_64/bootstrap.zip`, `${one.root}/var/task`);
 const variants: { name: string; file: string }[] = [];
 for (const v of values.variant) {
   const m = /^([a-z0-9-]+)=(.+)$/.exec(v);
@@ -156,13 +143,8 @@ for (const p of values.package) {
 if (!values["no-layer"]) {
   layer = await tree("layer");
   await build(`${work}/layer-dist`, ["--layer"]);
-  await run("unzip", ["-q", `${work}/layer-dist/x86_64/layer.zip`, "-d", `${layer.root}/opt`]);
-  await run("unzip", [
-    "-q",
-    `${work}/layer-dist/x86_64/function.zip`,
-    "-d",
-    `${layer.root}/var/task`,
-  ]);
+  await unzipInto(`${work}/layer-dist/x86_64/layer.zip`, `${layer.root}/opt`);
+  await unzipInto(`${work}/layer-dist/x86_64/function.zip`, `${layer.root}/var/task`);
 }
 
 // The references' programs live in the one-zip tree's /var/task, beside its `deno`.
@@ -205,45 +187,17 @@ interface Subject {
   cmd: string[];
 }
 
-interface Start {
-  wall: number;
-  cpu: number;
-  readBytes: number;
-}
-
 let dirs = 0;
 /** One start of `s` in its namespace, after dropping the page cache when `cold`. */
 async function start(s: Subject, cold: boolean): Promise<Start> {
   const denoDir = `${work}/deno-dir-${dirs++}`;
   if (cold && !values["keep-page-cache"]) await dropCaches();
-  const out = await run("unshare", [
-    "--mount",
-    "--propagation",
-    "private",
-    "sh",
-    "-c",
-    'mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt && ' +
-    'mount --bind "$0/var" /var && mount -o remount,bind,ro /var && cd /var/task && exec "$@"',
-    s.tree.root,
-    host,
-    "-n",
-    "0",
-    "--",
-    ...s.cmd,
-  ], {
-    env: {
-      DENO_DIR: denoDir,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: values.memory!,
-      LAMBDA_TASK_ROOT: "/var/task",
-    },
+  const out = await runAsLambda(s.tree.root, [host, "-n", "0", "--", ...s.cmd], {
+    DENO_DIR: denoDir,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: values.memory!,
   });
   await Deno.remove(denoDir, { recursive: true }).catch(() => {});
-  const r = JSON.parse(out) as {
-    startupMs: number;
-    startupCpuMs?: number;
-    startupReadBytes?: number;
-  };
-  return { wall: r.startupMs, cpu: r.startupCpuMs ?? NaN, readBytes: r.startupReadBytes ?? NaN };
+  return parseStart(out);
 }
 
 // ---- the read-ahead, and a prefetch recorded from one cold start -------------------------------
@@ -408,9 +362,9 @@ async function measure(): Promise<void> {
 
   const bunName = subjects.find((s) => s.name.startsWith("Bun"))?.name;
   const rawName = "Deno floor: raw GET";
-  const bunWall = bunName ? median(samples.get(bunName)!.map((x) => x.wall)) : NaN;
-  const rawWall = median(samples.get(rawName)!.map((x) => x.wall));
-  const rawCpu = median(samples.get(rawName)!.map((x) => x.cpu));
+  const bunWall = bunName ? medianOf(samples.get(bunName)!.map((x) => x.wall)) : NaN;
+  const rawWall = medianOf(samples.get(rawName)!.map((x) => x.wall));
+  const rawCpu = medianOf(samples.get(rawName)!.map((x) => x.cpu));
   console.log(
     `${
       values["keep-page-cache"]
@@ -427,9 +381,9 @@ async function measure(): Promise<void> {
   );
   for (const s of subjects) {
     const xs = samples.get(s.name)!;
-    const wall = median(xs.map((x) => x.wall));
-    const cpu = median(xs.map((x) => x.cpu));
-    const mb = median(xs.map((x) => x.readBytes)) / 1e6;
+    const wall = medianOf(xs.map((x) => x.wall));
+    const cpu = medianOf(xs.map((x) => x.cpu));
+    const mb = medianOf(xs.map((x) => x.readBytes)) / 1e6;
     const vsBun = Number.isNaN(bunWall) ? "" : `${(wall / bunWall).toFixed(2)}×`;
     const vsRaw = s.name === rawName
       ? ""

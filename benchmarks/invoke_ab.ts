@@ -24,6 +24,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { buildEcho, medianOf, unzipInto } from "./_package.ts";
 import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -62,22 +63,11 @@ async function packageAt(
   console.error(`building examples/echo.ts at ${commit} …`);
   await run("git", ["worktree", "add", "--detach", tree, commit], { cwd: ROOT });
   try {
-    await run(Deno.execPath(), [
-      "task",
-      "build",
-      "examples/echo.ts",
-      "--runtime",
-      "deno",
-      "--out",
-      `${work}/${name}-dist`,
-      "--task-root",
-      task,
-    ], { cwd: tree });
+    await buildEcho({ out: `${work}/${name}-dist`, taskRoot: task, cwd: tree });
   } finally {
     await run("git", ["worktree", "remove", "--force", tree], { cwd: ROOT });
   }
-  await Deno.mkdir(task, { recursive: true });
-  await run("unzip", ["-q", `${work}/${name}-dist/x86_64/bootstrap.zip`, "-d", task]);
+  await unzipInto(`${work}/${name}-dist/x86_64/bootstrap.zip`, task);
   return { commit, bootstrap: `${task}/bootstrap` };
 }
 
@@ -122,15 +112,9 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const p50 = (k: number) => results[k].map((r) => r.p50Us);
 const cpu = (k: number) => results[k].map((r) => r.cpuPerInvokeUs ?? NaN);
-const ratio = (x: number[], y: number[]) => median(x.map((v, i) => v / y[i])).toFixed(2) + "×";
+const ratio = (x: number[], y: number[]) => medianOf(x.map((v, i) => v / y[i])).toFixed(2) + "×";
 const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 
 const lines = [
@@ -143,7 +127,7 @@ const lines = [
   "| per-invoke, 1 KB event | p50 | CPU per invoke | p50 vs aws-lambda-go | CPU vs aws-lambda-go |",
   "|---|---:|---:|---:|---:|",
   ...subjects.map((s, k) =>
-    `| ${s.name} | ${median(p50(k)).toFixed(1)} µs | ${median(cpu(k)).toFixed(1)} µs | ${
+    `| ${s.name} | ${medianOf(p50(k)).toFixed(1)} µs | ${medianOf(cpu(k)).toFixed(1)} µs | ${
       ratio(p50(k), p50(2))
     } | ${ratio(cpu(k), cpu(2))} |`
   ),

@@ -26,8 +26,8 @@
 import { parseArgs } from "node:util";
 import { launcherScript } from "../packaging/launcher.ts";
 import { goBuild, run } from "./_run.ts";
+import { buildEcho, medianOf, parseStart, unzipInto } from "./_package.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Deno.args,
   options: { rounds: { type: "string", default: "31" } },
@@ -41,21 +41,8 @@ const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-la
 try {
   const task = `${work}/var/task`;
   console.error("building examples/echo.ts with --runtime deno …");
-  await run(Deno.execPath(), [
-    "run",
-    "-A",
-    "packaging/cli.ts",
-    "examples/echo.ts",
-    "--runtime",
-    "deno",
-    "--no-check",
-    "--out",
-    `${work}/dist`,
-    "--task-root",
-    task,
-  ], { cwd: ROOT });
-  await Deno.mkdir(task, { recursive: true });
-  await run("unzip", ["-q", `${work}/dist/x86_64/bootstrap.zip`, "-d", task]);
+  await buildEcho({ out: `${work}/dist`, taskRoot: task, flags: ["--no-check"] });
+  await unzipInto(`${work}/dist/x86_64/bootstrap.zip`, task);
   await Deno.writeTextFile(
     `${task}/bootstrap-unchecked`,
     launcherScript({ startCacheRoot: task }),
@@ -118,19 +105,12 @@ try {
 
       // The whole cold start, exec → first /next.
       const cmd = s.link ? `${work}/${s.link}/${s.file}` : `${task}/${s.file}`;
-      const report = JSON.parse(
-        await run(host, ["-n", "0", "--", cmd], { env: env(fresh()) }),
-      ) as { startupMs: number; startupCpuMs?: number };
-      whole.get(s.name)!.wall.push(report.startupMs);
-      whole.get(s.name)!.cpu.push(report.startupCpuMs ?? NaN);
+      const start = parseStart(await run(host, ["-n", "0", "--", cmd], { env: env(fresh()) }));
+      whole.get(s.name)!.wall.push(start.wall);
+      whole.get(s.name)!.cpu.push(start.cpu);
     }
   }
 
-  const median = (xs: number[]) => {
-    const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
   const f = (x: number) => x.toFixed(1);
   const ref = "unchecked (reference)";
   console.log(`\`deno run -A benchmarks/launcher_start.ts --rounds ${rounds}\` (medians, ms)\n`);
@@ -141,11 +121,11 @@ try {
   for (const s of subjects) {
     const a = alone.get(s.name)!;
     const w = whole.get(s.name)!;
-    const dWall = median(w.wall) - median(whole.get(ref)!.wall);
-    const dCpu = median(w.cpu) - median(whole.get(ref)!.cpu);
+    const dWall = medianOf(w.wall) - medianOf(whole.get(ref)!.wall);
+    const dCpu = medianOf(w.cpu) - medianOf(whole.get(ref)!.cpu);
     console.log(
-      `| ${s.name} | ${f(median(a.wall))} | ${f(median(a.cpu))} | ${f(median(w.wall))} | ` +
-        `${f(median(w.cpu))} | ${
+      `| ${s.name} | ${f(medianOf(a.wall))} | ${f(medianOf(a.cpu))} | ${f(medianOf(w.wall))} | ` +
+        `${f(medianOf(w.cpu))} | ${
           s.name === ref
             ? ""
             : `${dWall >= 0 ? "+" : ""}${f(dWall)} / ${dCpu >= 0 ? "+" : ""}${f(dCpu)}`

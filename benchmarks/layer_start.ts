@@ -24,6 +24,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { medianOf, parseStart, runAsLambda, type Start, unzipInto } from "./_package.ts";
+import { goBuild, run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -35,16 +37,6 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-layer-bench-" }));
-const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
-  }
-  return dec.decode(r.stdout);
-}
 
 async function build(entry: string, out: string, extra: string[]): Promise<void> {
   await run(Deno.execPath(), ["task", "build", entry, "--no-check", "--out", out, ...extra], {
@@ -67,27 +59,14 @@ const sizes = {
 // <root>/var/task (and <root>/opt) as Lambda holds them.
 const oneRoot = `${work}/one`;
 const layerRoot = `${work}/layer`;
-await Deno.mkdir(`${oneRoot}/var/task`, { recursive: true });
 await Deno.mkdir(`${oneRoot}/opt`, { recursive: true });
-await run("unzip", ["-q", `${work}/one-dist/x86_64/bootstrap.zip`, "-d", `${oneRoot}/var/task`]);
-await Deno.mkdir(`${layerRoot}/var/task`, { recursive: true });
-await Deno.mkdir(`${layerRoot}/opt`, { recursive: true });
-await run("unzip", ["-q", `${work}/layer-dist/x86_64/layer.zip`, "-d", `${layerRoot}/opt`]);
-await run("unzip", [
-  "-q",
-  `${work}/layer-dist/x86_64/function.zip`,
-  "-d",
-  `${layerRoot}/var/task`,
-]);
+await unzipInto(`${work}/one-dist/x86_64/bootstrap.zip`, `${oneRoot}/var/task`);
+await unzipInto(`${work}/layer-dist/x86_64/layer.zip`, `${layerRoot}/opt`);
+await unzipInto(`${work}/layer-dist/x86_64/function.zip`, `${layerRoot}/var/task`);
 
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${work}/bin/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
-  return out;
-}
 const hosts = {
-  rapi: await goBuild("cmd/runtimeapihost"),
-  go1x: await goBuild("cmd/go1xhost"),
+  rapi: await goBuild("cmd/runtimeapihost", `${work}/bin`),
+  go1x: await goBuild("cmd/go1xhost", `${work}/bin`),
 };
 const hostFlags = { rapi: ["-n", "0"], go1x: ["-scenario", "start"] };
 
@@ -102,29 +81,13 @@ async function start(
   layout: (typeof layouts)[number],
   protocol: "rapi" | "go1x",
   denoDir: string,
-): Promise<{ wall: number; cpu: number }> {
-  const out = await run("unshare", [
-    "--mount",
-    "--propagation",
-    "private",
-    "sh",
-    "-c",
-    'mount --bind "$0/opt" /opt && mount -o remount,bind,ro /opt && ' +
-    'mount --bind "$0/var" /var && mount -o remount,bind,ro /var && cd /var/task && exec "$@"',
+): Promise<Start> {
+  const out = await runAsLambda(
     layout.root,
-    hosts[protocol],
-    ...hostFlags[protocol],
-    "--",
-    layout.bootstrap,
-  ], {
-    env: {
-      DENO_DIR: denoDir,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: values.memory!,
-      LAMBDA_TASK_ROOT: "/var/task",
-    },
-  });
-  const r = JSON.parse(out) as { startupMs: number; startupCpuMs?: number };
-  return { wall: r.startupMs, cpu: r.startupCpuMs ?? NaN };
+    [hosts[protocol], ...hostFlags[protocol], "--", layout.bootstrap],
+    { DENO_DIR: denoDir, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: values.memory! },
+  );
+  return parseStart(out);
 }
 
 let dirs = 0;
@@ -157,10 +120,6 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 console.log("| package | zip bytes |\n| --- | ---: |");
 for (const [k, v] of Object.entries(sizes)) console.log(`| ${k} | ${v.toLocaleString("en")} |`);
 console.log(
@@ -172,11 +131,11 @@ for (const kind of ["cold", "warm"]) {
     const one = samples[key("one zip", p, kind)];
     const lay = samples[key("layer", p, kind)];
     for (const [name, s] of [["one zip", one], ["layer", lay]] as const) {
-      const dw = name === "layer" ? (median(lay.wall) - median(one.wall)).toFixed(1) : "";
-      const dc = name === "layer" ? (median(lay.cpu) - median(one.cpu)).toFixed(1) : "";
+      const dw = name === "layer" ? (medianOf(lay.wall) - medianOf(one.wall)).toFixed(1) : "";
+      const dc = name === "layer" ? (medianOf(lay.cpu) - medianOf(one.cpu)).toFixed(1) : "";
       console.log(
-        `| ${kind}, ${p}, ${name} | ${median(s.wall).toFixed(1)} | ${
-          median(s.cpu).toFixed(1)
+        `| ${kind}, ${p}, ${name} | ${medianOf(s.wall).toFixed(1)} | ${
+          medianOf(s.cpu).toFixed(1)
         } | ${dw} | ${dc} |`,
       );
     }

@@ -26,8 +26,8 @@ import { parseArgs } from "node:util";
 import { launcherScript } from "../packaging/launcher.ts";
 import { START_CACHE_DIR } from "../packaging/start_cache.ts";
 import { goBuild, run } from "./_run.ts";
+import { buildEcho, medianOf, parseStart, unzipInto } from "./_package.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Deno.args,
   options: { rounds: { type: "string", default: "11" } },
@@ -41,23 +41,12 @@ try {
   const buildFor = async (memory: number): Promise<string> => {
     const task = `${work}/task-${memory}`;
     console.error(`building examples/echo.ts for ${memory} MB …`);
-    await run(Deno.execPath(), [
-      "run",
-      "-A",
-      "packaging/cli.ts",
-      "examples/echo.ts",
-      "--runtime",
-      "deno",
-      "--no-check",
-      "--memory",
-      String(memory),
-      "--out",
-      `${work}/dist-${memory}`,
-      "--task-root",
-      task,
-    ], { cwd: ROOT });
-    await Deno.mkdir(task, { recursive: true });
-    await run("unzip", ["-q", `${work}/dist-${memory}/x86_64/bootstrap.zip`, "-d", task]);
+    await buildEcho({
+      out: `${work}/dist-${memory}`,
+      taskRoot: task,
+      flags: ["--no-check", "--memory", String(memory)],
+    });
+    await unzipInto(`${work}/dist-${memory}/x86_64/bootstrap.zip`, task);
     return task;
   };
   const small = await buildFor(128);
@@ -97,20 +86,12 @@ try {
         DENO_DIR: `${work}/tmp/deno-${dirs++}`,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: s.memory,
       };
-      const report = JSON.parse(await run(host, ["-n", "0", "--", s.cmd], { env })) as {
-        startupMs: number;
-        startupCpuMs?: number;
-      };
-      times.get(s.name)!.wall.push(report.startupMs);
-      times.get(s.name)!.cpu.push(report.startupCpuMs ?? NaN);
+      const start = parseStart(await run(host, ["-n", "0", "--", s.cmd], { env }));
+      times.get(s.name)!.wall.push(start.wall);
+      times.get(s.name)!.cpu.push(start.cpu);
     }
   }
 
-  const median = (xs: number[]) => {
-    const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
   const f = (x: number) => x.toFixed(1);
   console.log(
     `\`deno run -A benchmarks/profile_mismatch.ts --rounds ${rounds}\` (medians, ms)\n\n` +
@@ -120,8 +101,8 @@ try {
     const t = times.get(s.name)!;
     const ref = times.get(subjects[s.memory === "1024" ? 0 : 3].name)!;
     console.log(
-      `| ${s.name} | ${f(median(t.wall))} | ${f(median(t.cpu))} | ` +
-        `${(median(t.cpu) / median(ref.cpu)).toFixed(2)}× |`,
+      `| ${s.name} | ${f(medianOf(t.wall))} | ${f(medianOf(t.cpu))} | ` +
+        `${(medianOf(t.cpu) / medianOf(ref.cpu)).toFixed(2)}× |`,
     );
   }
 } finally {

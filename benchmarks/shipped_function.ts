@@ -36,9 +36,9 @@
 
 import { parseArgs } from "node:util";
 import { DENO_FETCH_FLOOR, DENO_RAW_GET_FLOOR } from "./_floors.ts";
+import { buildEcho, unzipInto } from "./_package.ts";
 import { goBuild, run } from "./_run.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -77,17 +77,7 @@ let task = `${await Deno.realPath(work)}/var/task`;
 if (!dist) {
   dist = `${work}/dist`;
   console.error("building examples/echo.ts with --runtime deno …");
-  await run(Deno.execPath(), [
-    "task",
-    "build",
-    "examples/echo.ts",
-    "--runtime",
-    "deno",
-    "--out",
-    dist,
-    "--task-root",
-    task,
-  ], { cwd: ROOT });
+  await buildEcho({ out: dist, taskRoot: task });
 } else {
   const report = JSON.parse(await Deno.readTextFile(`${dist}/build.json`));
   const root: string | undefined = report.artifacts?.[0]?.startCache?.taskRoot;
@@ -102,8 +92,7 @@ if (!dist) {
   }
 }
 const zip = `${dist}/x86_64/bootstrap.zip`;
-await Deno.mkdir(task, { recursive: true });
-await run("unzip", ["-q", zip, "-d", task]);
+await unzipInto(zip, task);
 const zipBytes = (await Deno.stat(zip)).size;
 const files: Record<string, number> = {};
 async function listFiles(dir: string, prefix = ""): Promise<void> {

@@ -19,8 +19,9 @@
  */
 
 import { parseArgs } from "node:util";
+import { buildEcho, unzipInto } from "./_package.ts";
+import { goBuild, run } from "./_run.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -32,47 +33,20 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const invokes = Number(values.invokes);
 const work = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-tracing-" }));
-const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!r.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${dec.decode(r.stderr).slice(-2000)}`);
-  }
-  return dec.decode(r.stdout);
-}
-
-async function goBuild(pkg: string): Promise<string> {
-  const out = `${work}/bin/${pkg.split("/").pop()}`;
-  await run("go", ["build", "-o", out, `./${pkg}`], { cwd: `${ROOT}tests/go` });
-  return out;
-}
 
 const task = `${work}/var/task`;
 let dist = values.dist;
 if (!dist) {
   dist = `${work}/dist`;
   console.error("building examples/echo.ts with --runtime deno …");
-  await run(Deno.execPath(), [
-    "task",
-    "build",
-    "examples/echo.ts",
-    "--runtime",
-    "deno",
-    "--out",
-    dist,
-    "--task-root",
-    task,
-  ], { cwd: ROOT });
+  await buildEcho({ out: dist, taskRoot: task });
 }
-await Deno.mkdir(task, { recursive: true });
-await run("unzip", ["-q", `${dist}/x86_64/bootstrap.zip`, "-d", task]);
+await unzipInto(`${dist}/x86_64/bootstrap.zip`, task);
 const bootstrap = `${task}/bootstrap`;
 const [rapiHost, go1xHost, receiverBin] = await Promise.all([
-  goBuild("cmd/runtimeapihost"),
-  goBuild("cmd/go1xhost"),
-  goBuild("cmd/otlpreceiver"),
+  goBuild("cmd/runtimeapihost", `${work}/bin`),
+  goBuild("cmd/go1xhost", `${work}/bin`),
+  goBuild("cmd/otlpreceiver", `${work}/bin`),
 ]);
 
 // The receiver: decodes every batch; its lines are drained and counted.

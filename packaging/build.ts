@@ -50,7 +50,7 @@ import {
   UNZIPPED_LIMIT,
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build_types.ts";
-import { denoEntry, shipStartCache, writeFileMode } from "./deno_package.ts";
+import { denoEntry, shipHandler, writeFileMode } from "./deno_package.ts";
 import { bundleMismatchScript, packageLayered } from "./layer_build.ts";
 
 export type { Arch } from "./targets.ts";
@@ -453,26 +453,18 @@ async function packageDeno(
   handler: BundledHandler,
 ): Promise<Packaged> {
   const { deno, entry } = await denoEntry(plan, arch);
-  const entries: ZipEntry[] = [
-    entry,
-    { name: "handler.js", data: handler.code, mode: 0o644 },
-    ...handler.besides,
-  ];
-  for (const e of entries) await writeFileMode(`${dir}/${e.name}`, e.data, e.mode ?? 0o644);
-  const cache = await shipStartCache(plan, arch, dir, `${dir}/deno`, handler);
-  entries.push(...cache.entries);
-  if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
-  const startCacheRoot = "skipped" in cache.report ? undefined : cache.report.taskRoot;
+  const shipped = await shipHandler(plan, arch, dir, `${dir}/deno`, handler, [entry]);
+  const { entries } = shipped;
   const launcher = new TextEncoder().encode(
     launcherScript({
-      startCacheRoot,
-      startCacheFiles: cache.entries,
+      startCacheRoot: shipped.startCacheRoot,
+      startCacheFiles: shipped.startCacheFiles,
       startCacheProfile: codeProfile(plan.memoryMb),
     }),
   );
   entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
   await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);
-  return { entries, deno, denoVersion: plan.denoVersion, startCache: cache.report };
+  return { entries, deno, denoVersion: plan.denoVersion, startCache: shipped.startCache };
 }
 
 /** Zips one architecture's package and measures it against Lambda's limits. */

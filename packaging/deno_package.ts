@@ -183,3 +183,45 @@ export async function shipStartCache(
     },
   };
 }
+
+/** What {@linkcode shipHandler} wrote into a package's folder. */
+export interface ShippedHandler {
+  /** The zip entries written: the leading ones, the bundle and its files, the start-up cache's. */
+  entries: ZipEntry[];
+  /** The start-up cache's entries alone (the launcher or manifest names them). */
+  startCacheFiles: ZipEntry[];
+  /** The task root the start-up cache was made for; undefined when there is none. */
+  startCacheRoot: string | undefined;
+  /** The start-up cache's report: where it was made, or why there is none. */
+  startCache: NonNullable<Artifact["startCache"]>;
+}
+
+/**
+ * Writes `leading` entries, the bundle (`handler.js`) and its other files into `dir`, then makes
+ * the start-up cache there with the shipped `deno` (`shipStartCache`), logging why when there is
+ * none: what both the one-zip package and the layer's function zip hold besides their launcher.
+ */
+export async function shipHandler(
+  plan: DenoPlan,
+  arch: Arch,
+  dir: string,
+  deno: string,
+  handler: BundledHandler,
+  leading: ZipEntry[] = [],
+): Promise<ShippedHandler> {
+  const entries: ZipEntry[] = [
+    ...leading,
+    { name: "handler.js", data: handler.code, mode: 0o644 },
+    ...handler.besides,
+  ];
+  for (const e of entries) await writeFileMode(`${dir}/${e.name}`, e.data, e.mode ?? 0o644);
+  const cache = await shipStartCache(plan, arch, dir, deno, handler);
+  entries.push(...cache.entries);
+  if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
+  return {
+    entries,
+    startCacheFiles: cache.entries,
+    startCacheRoot: "skipped" in cache.report ? undefined : cache.report.taskRoot,
+    startCache: cache.report,
+  };
+}

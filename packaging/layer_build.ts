@@ -29,7 +29,7 @@ import {
   UNZIPPED_LIMIT,
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build_types.ts";
-import { denoEntry, shipStartCache, writeFileMode } from "./deno_package.ts";
+import { denoEntry, shipHandler, writeFileMode } from "./deno_package.ts";
 
 /** The layer's script that reports a function built for another layer, bundled. */
 export async function bundleMismatchScript(plan: BuildBase): Promise<Uint8Array> {
@@ -87,18 +87,12 @@ export async function packageLayered(
       `${layerZipPath}  zip ${mb(layerZip.length)}, unzipped ${mb(layerBytes)}`,
   );
 
-  const entries: ZipEntry[] = [
-    { name: "handler.js", data: handler.code, mode: 0o644 },
-    ...handler.besides,
-  ];
-  for (const e of entries) await writeFileMode(`${fnDir}/${e.name}`, e.data, e.mode ?? 0o644);
-  const cache = await shipStartCache(plan, arch, fnDir, `${layerDir}/deno`, handler);
-  entries.push(...cache.entries);
-  if ("skipped" in cache.report) plan.log(`${arch}: no start-up cache: ${cache.report.skipped}`);
+  const shipped = await shipHandler(plan, arch, fnDir, `${layerDir}/deno`, handler);
+  const { entries } = shipped;
   const manifest = new TextEncoder().encode(functionManifest({
     layerId: id,
-    startCacheRoot: "skipped" in cache.report ? undefined : cache.report.taskRoot,
-    startCacheFiles: cache.entries,
+    startCacheRoot: shipped.startCacheRoot,
+    startCacheFiles: shipped.startCacheFiles,
     startCacheProfile: codeProfile(plan.memoryMb),
   }));
   entries.unshift({ name: FUNCTION_MANIFEST, data: manifest, mode: 0o644 });
@@ -120,7 +114,7 @@ export async function packageLayered(
     unzippedWithinLimit: unzippedBytes + layerBytes <= UNZIPPED_LIMIT,
     deno,
     denoVersion: plan.denoVersion,
-    startCache: cache.report,
+    startCache: shipped.startCache,
     layer: {
       id,
       gopherlessVersion: GOPHERLESS_VERSION,

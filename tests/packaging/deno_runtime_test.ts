@@ -377,27 +377,9 @@ Deno.test({
         files.map((e) => `file://${task}/${e.name}`).sort(),
         "every module of the package, keyed for the task root",
       );
-      // Lambda's fresh /tmp: the DENO_DIR does not exist yet.
-      const fresh = `${dir}/tmp/deno-fresh-${profile}`;
-      const run = await runBootstrap(`${task}/bootstrap`, task, invokes, {
-        env: { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
-      });
-      assert.ok(run.answers.get("r1"), run.stderr);
-      // The same sandbox started by the go1.x host, which loads the go1.x server's chunks.
-      const fn = await LocalFunction.start({
-        bootstrap: `${task}/bootstrap`,
-        cwd: task,
-        protocol: "go1x",
-        env: { DENO_DIR: fresh, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory },
-      });
-      try {
-        assert.ok((await fn.invoke({ op: "hello", name: "Ada" })).ok, profile);
-      } finally {
-        await fn.close();
-      }
       // Deno found every entry valid, those fully compiled too: nothing recompiled, nothing
       // rewritten.
-      assert.deepEqual(await codeCacheOf(fresh), shipped, profile);
+      assert.deepEqual(await coldStart(dir, task, memory, profile), shipped, profile);
     }
 
     // The same package in another directory: the launcher does not copy the cache (its keys

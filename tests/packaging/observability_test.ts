@@ -10,7 +10,6 @@
  */
 
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import { LocalFunction, type Protocol } from "../../emulator/mod.ts";
 import { goTest } from "../_support/go.ts";
 import { otlpReceiver } from "../_support/otlp.ts";
@@ -18,6 +17,7 @@ import { unzipInto } from "../_support/tools.ts";
 import { runPlatform } from "../runtime/_platform.ts";
 import { layerSandbox } from "../_support/lambda_layout.ts";
 import { repoPath, runCli } from "./_helpers.ts";
+import { xrayDaemon } from "../_support/xray.ts";
 
 const FIXTURE = repoPath("tests/packaging/fixtures/observed.ts");
 
@@ -34,19 +34,6 @@ function buildOnce(): Promise<string> {
     return await layerSandbox(`${dir}/root`, "/var/task/bootstrap");
   })();
   return built;
-}
-
-/** A UDP listener standing in for the X-Ray daemon: the segment documents it received. */
-async function xrayDaemon() {
-  const udp = dgram.createSocket("udp4");
-  const docs: Record<string, unknown>[] = [];
-  udp.on("message", (bytes: Uint8Array) => {
-    // The daemon protocol: a JSON header line, then the segment document.
-    const [header, body] = new TextDecoder().decode(bytes).split("\n");
-    if (JSON.parse(header).format === "json") docs.push(JSON.parse(body));
-  });
-  await new Promise<void>((r) => udp.bind(0, "127.0.0.1", () => r()));
-  return { address: `127.0.0.1:${udp.address().port}`, docs, close: () => udp.close() };
 }
 
 const xrayHeader = (i: number) =>

@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import { LocalFunction, type Protocol } from "../../emulator/function.ts";
+import { xrayDaemon } from "../_support/xray.ts";
 
 const FIXTURE = new URL("./fixtures/powertools_tracer.ts", import.meta.url).pathname;
 const PROTOCOLS: Protocol[] = ["runtime-api", "go1x"];
@@ -19,20 +19,13 @@ for (const protocol of PROTOCOLS) {
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
-      const udp = dgram.createSocket("udp4");
-      const docs: Record<string, unknown>[] = [];
-      udp.on("message", (bytes: Uint8Array) => {
-        // The daemon protocol: a JSON header line, then the segment document.
-        const [header, body] = new TextDecoder().decode(bytes).split("\n");
-        if (JSON.parse(header).format === "json") docs.push(JSON.parse(body));
-      });
-      await new Promise<void>((r) => udp.bind(0, "127.0.0.1", () => r()));
-      const port = udp.address().port;
+      const daemon = await xrayDaemon();
+      const docs = daemon.docs;
       const fn = await LocalFunction.start({
         entry: FIXTURE,
         protocol,
         env: {
-          AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}`,
+          AWS_XRAY_DAEMON_ADDRESS: daemon.address,
           AWS_EXECUTION_ENV: "AWS_Lambda_provided.al2023",
         },
       });
@@ -63,7 +56,7 @@ for (const protocol of PROTOCOLS) {
         }
       } finally {
         await fn.close();
-        udp.close();
+        daemon.close();
       }
     },
   });
