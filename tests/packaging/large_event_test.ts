@@ -42,7 +42,7 @@ async function counter(file: string, key: string): Promise<number> {
   return Number(line?.split(" ")[1] ?? 0);
 }
 
-/** The packaged echo function, built once for every case: its build directory (left in the temporary directory). */
+/** The packaged echo function, built once for every case: its build directory. */
 let built: Promise<string> | undefined;
 function buildEcho(): Promise<string> {
   built ??= (async () => {
@@ -63,6 +63,20 @@ function buildEcho(): Promise<string> {
   return built;
 }
 
+/** How many cases have made a cgroup: each one's name. */
+let cases = 0;
+
+/** Removes an emptied cgroup, waiting up to a second for its last process to be reaped. */
+async function removeCgroup(dir: string): Promise<void> {
+  for (let tries = 0; tries < 20; tries++) {
+    try {
+      return await Deno.remove(dir);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** One host's run against the package in a fresh 128 MB cgroup; its report's peak `VmHWM`. */
 async function echoInCgroup(
   host: "runtimeapihost" | "go1xhost",
@@ -77,7 +91,8 @@ async function echoInCgroup(
   let cgroup: string | undefined;
   try {
     await unzipInto(`${built}/dist/x86_64/bootstrap.zip`, task);
-    const cg = await memoryCgroup(`gopherless-large-event-${Deno.pid}-${host}`);
+    // A cgroup of each case's own: the last one's may linger while its process is reaped.
+    const cg = await memoryCgroup(`gopherless-large-event-${Deno.pid}-${++cases}`);
     cgroup = cg.dir;
     // The function's process joins the cgroup, then becomes the bootstrap (the same process).
     const start = `${dir}/start.sh`;
@@ -128,7 +143,7 @@ async function echoInCgroup(
     assert.ok(peakMiB < LIMIT / 1024 / 1024, `peak ${peakMiB.toFixed(1)} MiB resident`);
     return peakMiB;
   } finally {
-    if (cgroup) await Deno.remove(cgroup).catch(() => {});
+    if (cgroup) await removeCgroup(cgroup);
     await Deno.remove(task, { recursive: true }).catch(() => {});
     await Deno.remove(dir, { recursive: true });
   }
@@ -150,4 +165,8 @@ goTest("a stream of 1 MB events fits a 128 MB function as shipped (go1.x)", asyn
 goTest("a stream of 1 MB events fits a 128 MB function as shipped (Runtime API)", async () => {
   const peak = await echoInCgroup("runtimeapihost", 1_000_000, 40);
   console.log(`1 MB events × 40 at 128 MB, Runtime API: peak ${peak.toFixed(1)} MiB resident`);
+});
+
+goTest("large events: clean up the build", async () => {
+  if (built) await Deno.remove(await built, { recursive: true });
 });
