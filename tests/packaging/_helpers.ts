@@ -6,6 +6,7 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
+import { unzipInto } from "../_support/tools.ts";
 
 /** Path of a file under the repository root. */
 export function repoPath(rel: string): string {
@@ -39,6 +40,33 @@ export async function runCli(
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Builds `entry` with `--runtime deno --no-check` (and `flags`) into `<dir>/dist`, its start-up
+ * cache made for `task` (`--task-root`), and unzips the package into `task`, as Lambda holds it
+ * in `/var/task`: the build's stderr. A failed build throws with its stderr.
+ */
+export async function buildDenoPackage(
+  entry: string,
+  dir: string,
+  task: string,
+  flags: string[] = [],
+): Promise<string> {
+  const r = await runCli([
+    entry,
+    "--runtime",
+    "deno",
+    "--out",
+    `${dir}/dist`,
+    "--no-check",
+    "--task-root",
+    task,
+    ...flags,
+  ]);
+  if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
+  await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
+  return r.stderr;
 }
 
 /** One entry of a zip, as Python's `zipfile` reads it. */

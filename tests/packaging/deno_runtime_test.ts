@@ -13,8 +13,7 @@ import { elfMachine } from "../../packaging/targets.ts";
 import { CODE_FLAGS, launcherScript } from "../../packaging/launcher.ts";
 import { runBootstrap } from "./_mini_platform.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
-import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
-import { unzipInto } from "../_support/tools.ts";
+import { buildDenoPackage, codeCacheOf, readZip, repoPath } from "./_helpers.ts";
 
 const FN = repoPath("tests/packaging/fixtures/fn.ts");
 
@@ -33,20 +32,13 @@ function buildOnce(memoryMb?: number): Promise<Built> {
     const task = `${dir}/var/task`;
     // The start-up cache is made for the directory the package is unzipped into, as a real
     // build makes it for /var/task.
-    const r = await runCli([
+    const stderr = await buildDenoPackage(
       FN,
-      "--runtime",
-      "deno",
-      "--out",
-      `${dir}/dist`,
-      "--no-check",
-      "--task-root",
+      dir,
       task,
-      ...(memoryMb === undefined ? [] : ["--memory", String(memoryMb)]),
-    ]);
-    if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
-    await unzipInto(`${dir}/dist/x86_64/bootstrap.zip`, task);
-    return { dir, task, stderr: r.stderr };
+      memoryMb === undefined ? [] : ["--memory", String(memoryMb)],
+    );
+    return { dir, task, stderr };
   })();
   built.set(memoryMb, made);
   return made;

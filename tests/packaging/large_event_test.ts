@@ -12,8 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { buildGo, goTest } from "../_support/go.ts";
-import { unzipInto } from "../_support/tools.ts";
-import { repoPath, runCli } from "./_helpers.ts";
+import { buildDenoPackage, repoPath } from "./_helpers.ts";
 
 const LIMIT = 128 * 1024 * 1024;
 
@@ -42,22 +41,12 @@ async function counter(file: string, key: string): Promise<number> {
   return Number(line?.split(" ")[1] ?? 0);
 }
 
-/** The packaged echo function, built once for every case: its build directory. */
+/** The packaged echo function, built once for every case and unzipped into `<dir>/var/task`. */
 let built: Promise<string> | undefined;
 function buildEcho(): Promise<string> {
   built ??= (async () => {
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-large-event-" }));
-    const r = await runCli([
-      repoPath("examples/echo.ts"),
-      "--runtime",
-      "deno",
-      "--out",
-      `${dir}/dist`,
-      "--no-check",
-      "--task-root",
-      `${dir}/var/task`,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
+    await buildDenoPackage(repoPath("examples/echo.ts"), dir, `${dir}/var/task`);
     return dir;
   })();
   return built;
@@ -86,11 +75,9 @@ async function echoInCgroup(
   if (Deno.uid() !== 0) throw new Error("needs root (a memory cgroup of the test's own)");
   const built = await buildEcho();
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-large-event-" }));
-  // Where the start-up cache is made for: each case (they run one after the other) unzips there.
   const task = `${built}/var/task`;
   let cgroup: string | undefined;
   try {
-    await unzipInto(`${built}/dist/x86_64/bootstrap.zip`, task);
     // A cgroup of each case's own: the last one's may linger while its process is reaped.
     const cg = await memoryCgroup(`gopherless-large-event-${Deno.pid}-${++cases}`);
     cgroup = cg.dir;
@@ -144,7 +131,6 @@ async function echoInCgroup(
     return peakMiB;
   } finally {
     if (cgroup) await removeCgroup(cgroup);
-    await Deno.remove(task, { recursive: true }).catch(() => {});
     await Deno.remove(dir, { recursive: true });
   }
 }
