@@ -10,7 +10,7 @@
  *    built for): a CPU-bound loop (objects, JSON, integer arithmetic, recursion) under a 1024 MB
  *    function's flags as the launcher passes them (`v8Flags(1024)`: Node's heap limits alone,
  *    Turbofan, V8's worker threads) against the same with `CODE_FLAGS.small` (Maglev as the top
- *    tier, no V8 worker threads), in alternating runs; the child's own CPU time (user + system,
+ *    tier), in alternating runs; the child's own CPU time (user + system,
  *    every thread) and wall time, medians.
  *
  * ```sh
@@ -118,7 +118,7 @@ const median = (xs: number[]) => {
 };
 const variants: [string, string[]][] = [
   ["v8Flags(1024): the launcher's, heap limits only (Turbofan, V8 worker threads)", v8Flags(1024)],
-  ["with the small profile's code flags (Maglev at most, no V8 worker threads)", [
+  ["with the small profile's code flags (Maglev at most)", [
     ...heapFlags(1024),
     ...CODE_FLAGS.small,
   ]],

@@ -86,8 +86,9 @@ export const SMALL_FUNCTION_MB = 512;
  * All V8 flags for a function of `memoryMb` MB served by `isolates` isolates (1 but in a
  * concurrent environment): {@linkcode heapFlags}, and for a small function (at most
  * {@linkcode SMALL_FUNCTION_MB} MB) a young generation of 1 MB semi-spaces (its garbage dies
- * within an invoke) and the small profile's {@linkcode CODE_FLAGS} (Maglev as the top tier, no
- * V8 worker threads); the launcher gives it one malloc arena. A larger function keeps every tier
+ * within an invoke), the small profile's {@linkcode CODE_FLAGS} (Maglev as the top tier) and
+ * {@linkcode SMALL_GC_FLAGS} (garbage collected on the main thread); the launcher gives it one
+ * malloc arena. A larger function keeps every tier
  * and V8's worker threads: its memory buys CPU, which Turbofan uses. Empty for a size that is not
  * a positive integer. What the launcher passes, and what `--runtime compiled` bakes in for
  * `--memory`. Each one's measured effect: BENCHMARKS.md.
@@ -95,15 +96,25 @@ export const SMALL_FUNCTION_MB = 512;
  * @example
  * ```ts
  * import { v8Flags } from "./launcher.ts";
- * v8Flags(128); // ["--max-semi-space-size=1", "--max-old-space-size=116", "--max-opt=2", "--single-threaded"]
+ * v8Flags(128); // ["--max-semi-space-size=1", "--max-old-space-size=116", "--max-opt=2", "--single-threaded-gc"]
  * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922"]
  * ```
  */
 export function v8Flags(memoryMb: number, isolates = 1): string[] {
   const flags = heapFlags(memoryMb, isolates);
   if (flags.length === 0 || memoryMb > SMALL_FUNCTION_MB) return flags;
-  return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS.small];
+  return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS.small, ...SMALL_GC_FLAGS];
 }
+
+/**
+ * The flags {@linkcode v8Flags} adds for a small function that do not change the code V8 makes
+ * (outside V8's code flag hash, so not part of {@linkcode CODE_FLAGS}): garbage collection on the
+ * main thread only (`--single-threaded-gc`: no parallel scavenges or concurrent marking threads to
+ * pay for). Not `--single-threaded`, which saved 1–2 MiB more with 1 KB events: it makes Deno run
+ * V8 on a single-threaded platform under which garbage and ArrayBuffers are collected so late that
+ * a stream of 1 MB events peaked near 170 MiB resident, past a 128 MB function's limit.
+ */
+export const SMALL_GC_FLAGS: readonly string[] = ["--single-threaded-gc"];
 
 /**
  * A start-up cache profile: the code-changing V8 flags the launcher passes at a memory size
@@ -113,15 +124,14 @@ export type CodeProfile = "small" | "default";
 
 /**
  * The flags of {@linkcode v8Flags} that change the code V8 makes, by profile: `small` (Maglev as
- * the top tier, since Turbofan's compiler is pages of the binary to fault in; no V8 worker
- * threads) for a function of at most {@linkcode SMALL_FUNCTION_MB} MB, `default` (none: every
+ * the top tier, since Turbofan's compiler is pages of the binary to fault in) for a function of at most {@linkcode SMALL_FUNCTION_MB} MB, `default` (none: every
  * tier) above it and when no memory size is set. V8 refuses a code cache made under other flags
  * of those it hashes (these; not heap sizes), so a package ships the start-up cache of one
  * profile, the one of the memory size it is built for (`deno task build --memory`), and the
  * launcher copies it only when it starts Deno with that profile's flags.
  */
 export const CODE_FLAGS: Readonly<Record<CodeProfile, readonly string[]>> = {
-  small: ["--max-opt=2", "--single-threaded"],
+  small: ["--max-opt=2"],
   default: [],
 };
 
@@ -276,8 +286,8 @@ export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # the young generation (two semi-spaces), the rest for the old one; in a concurrent environment,
 # each isolate's share (V8's flags hold for every isolate of the process, worker threads too).
 # A function of ${SMALL_FUNCTION_MB} MB or less trades peak speed for footprint: 1 MB semi-spaces,
-# Maglev as the top tier, no V8 worker threads (the "small" profile of the flags that change code,
-# which a start-up cache must be made under to be taken), one malloc arena. DENO_V8_FLAGS set by
+# Maglev as the top tier (the "small" profile of the flags that change code, which a start-up
+# cache must be made under to be taken), garbage collected on the main thread, one malloc arena. DENO_V8_FLAGS set by
 # the user come after these, and V8 keeps the last value of a flag; a MALLOC_ARENA_MAX set by the
 # user is kept. A size with more than ${String(MAX_MEMORY_MB).length}
 # digits is none Lambda gives: ignored, before any shell's arithmetic could overflow on it.
@@ -298,7 +308,7 @@ ${isolatesScript()}    new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
     v8_flags="--max-semi-space-size=$semi_space,--max-old-space-size=$old_space"
     if [ "$AWS_LAMBDA_FUNCTION_MEMORY_SIZE" -le ${SMALL_FUNCTION_MB} ]; then
       v8_flags="--max-semi-space-size=1,--max-old-space-size=$old_space,${
-    CODE_FLAGS.small.join(",")
+    [...CODE_FLAGS.small, ...SMALL_GC_FLAGS].join(",")
   }"
       cache_profile=small
       : "\${MALLOC_ARENA_MAX:=1}"

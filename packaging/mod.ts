@@ -38,6 +38,7 @@ export {
   type LauncherOptions,
   launcherScript,
   SMALL_FUNCTION_MB,
+  SMALL_GC_FLAGS,
   v8Flags,
 } from "./launcher.ts";
 export {

@@ -88,7 +88,7 @@ export interface PrimeOptions {
   taskRoot?: string;
   /**
    * The V8 flags the package's launcher will start Deno with. V8 refuses a code cache made under
-   * flags that change its code (`--max-opt`, `--single-threaded`, …; heap sizes do not matter),
+   * flags that change its code (`--max-opt`, `--single-threaded`, …; heap sizes and `--single-threaded-gc` do not matter),
    * so the cache must be made under the same ones. Default: none.
    */
   v8Flags?: string[];

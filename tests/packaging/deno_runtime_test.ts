@@ -314,7 +314,7 @@ Deno.test({
     const a = report.artifacts[0];
     assert.equal(a.startCache.memoryMb, 1024);
     assert.equal(a.startCache.profile, "default");
-    assert.deepEqual(a.startCache.v8Flags, [], "no --max-opt, no --single-threaded");
+    assert.deepEqual(a.startCache.v8Flags, [], "no --max-opt");
     assert.match(large.stderr, /1024 MB, default profile: V8 flags none/);
     // Each build's cache is taken as it is (nothing recompiled, nothing rewritten) at the sizes
     // of its profile: the 1024 MB build's under every tier, as with no memory size set.

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { nodeBuiltins, primeStartCache, StartCacheError } from "../../packaging/start_cache.ts";
-import { CODE_FLAGS, codeProfile, v8Flags } from "../../packaging/launcher.ts";
+import { CODE_FLAGS, codeProfile, SMALL_GC_FLAGS, v8Flags } from "../../packaging/launcher.ts";
 import { flagHashOf } from "../../packaging/v8_code_cache.ts";
 
 /** The specifiers of one table of a database made by primeStartCache (`all`: not only files). */
@@ -304,8 +304,13 @@ Deno.test("primeStartCache: the cache made under the launcher's flags has one fl
     }
     assert.equal(await hashUnder([]), large, "no memory size: no flags");
     // V8 hashes the flags that change code: any difference in them would split the cache.
-    assert.notEqual(await hashUnder(["--max-opt=2"]), small, "no --single-threaded");
-    assert.notEqual(await hashUnder(["--single-threaded"]), small, "no --max-opt");
+    assert.notEqual(
+      await hashUnder(["--max-opt=2", "--single-threaded"]),
+      small,
+      "--single-threaded",
+    );
+    // The small function's GC flags are outside the hash: they need no profile of their own.
+    assert.equal(await hashUnder([...SMALL_GC_FLAGS]), large, "--single-threaded-gc");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
