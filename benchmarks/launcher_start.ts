@@ -12,6 +12,7 @@
  * - the launcher on such a `DENO_DIR` (a warm start's path: the shell alone);
  * - the launcher without the build's checksums (the copy alone), an empty `DENO_DIR`;
  * - the launcher as built (the check and the copy), an empty `DENO_DIR`;
+ * - the launcher as built run by `bash` (Lambda's `/bin/sh`), an empty `DENO_DIR`;
  * - the launcher as built, started through a link to it, an empty `DENO_DIR`;
  * - over go1.x, Deno alone on the cache and the launcher as built.
  *
@@ -26,7 +27,7 @@
  * deno run -A benchmarks/launcher_start.ts [--rounds 31]
  * ```
  *
- * Needs Go, `unzip` and GNU `time` (`/usr/bin/time`) on the machine.
+ * Needs Go, `unzip`, `bash` and GNU `time` (`/usr/bin/time`) on the machine.
  *
  * @module
  */
@@ -123,6 +124,11 @@ try {
       name: "launcher as built (cksum + cp)",
       cmd: [`${task}/bootstrap`],
       alone: { file: "bootstrap", link: "" },
+    },
+    {
+      // Lambda's /bin/sh is bash; this machine's may be dash.
+      name: "as built, run by bash",
+      cmd: ["bash", `${task}/bootstrap`],
     },
     {
       name: "as built, through a link",
