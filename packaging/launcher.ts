@@ -8,7 +8,10 @@
  * trades peak speed for footprint, where Deno's own ~45 MB weigh most ({@linkcode v8Flags}).
  * It copies the package's start-up cache (`start_cache.ts`) into an empty `DENO_DIR`, after
  * checking it is the one the build wrote: a damaged V8 code cache crashes Deno, which does not
- * check its payload. The script runs under any POSIX shell, and finds its folder when started
+ * check its payload. Deno cannot read the cache where the package holds it (it opens its caches at
+ * start, before any module runs, and keeps them in memory when their folder is read-only), and a
+ * copy cut short leaves a truncated database Deno survives, so the check is for damage in the
+ * package itself. The script runs under any POSIX shell, and finds its folder when started
  * through a link. A `deno compile`d binary (`--runtime compiled`) ignores `DENO_V8_FLAGS`: its
  * flags are baked in at build time for the memory size the build is told. What each flag buys,
  * what the launcher's steps cost and what was tried and not adopted: BENCHMARKS.md.
