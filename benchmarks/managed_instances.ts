@@ -10,7 +10,10 @@
  * - `cpu`: a 50 KB event of 500 items walked, transformed and serialized
  *   (`benchmarks/functions/managed_instances.ts`, `tests/go/cmd/goconcurrent`); throughput with
  *   the function free to use every core against the same package pinned to one (`taskset -c 0`
- *   on the function only). The ratio is the scaling.
+ *   on the function only). The ratio is the scaling. Beside it, the CPU time (user + system) per
+ *   invoke of the function and of the stand-in, in both runs: steadier than throughput on a busy
+ *   machine, and what bounds the scaling, at most `2f₁ / (f₂ + s)` on 2 cores with `f₁`, `f₂` the
+ *   function's per invoke on one core and on both and `s` the stand-in's.
  * - `io`: the handler awaits 20 ms; throughput and p99 latency against aws-lambda-go's.
  * - `memory`: the process's resident set at concurrency 64 under the I/O load, with 1 to 4
  *   isolates (`GOPHERLESS_WORKER_COUNT`), and what each isolate beyond the first costs.
@@ -95,6 +98,8 @@ interface Report {
   p99Ms: number;
   maxRssKb: number;
   endRssKb: number;
+  functionCpuUs: number;
+  hostCpuUs: number;
   badResponses: number;
   firstBad?: string;
   startupMs: number;
@@ -201,7 +206,8 @@ for (let round = 0; round < rounds; round++) {
         : `round ${round + 1} ${s.name}: ${r.perSecond.toFixed(0)}/s p50 ${
           r.p50Ms.toFixed(1)
         } ms ` +
-          `p99 ${r.p99Ms.toFixed(1)} ms rss ${(r.maxRssKb / 1024).toFixed(1)} MB`,
+          `p99 ${r.p99Ms.toFixed(1)} ms rss ${(r.maxRssKb / 1024).toFixed(1)} MB CPU/invoke ` +
+          `function ${r.functionCpuUs.toFixed(0)} µs, stand-in ${r.hostCpuUs.toFixed(0)} µs`,
     );
   }
 }
@@ -236,6 +242,15 @@ if (groups.has("cpu")) {
     ...labels.map(scaling),
     scaling("go"),
   ]);
+  const cpu = (name: string) =>
+    `${m(name, (r) => r.functionCpuUs).toFixed(0)} / ${m(name, (r) => r.hostCpuUs).toFixed(0)}`;
+  for (const cores of ["all cores", "one core"]) {
+    row([
+      `CPU per invoke, ${cores}: function / stand-in (µs)`,
+      ...labels.map((l) => cpu(`cpu ${l} ${cores}`)),
+      cpu(`cpu go ${cores}`),
+    ]);
+  }
 }
 if (groups.has("io")) {
   row(["I/O-bound (invokes/s)", ...labels.map((l) => rate(`io ${l}`)), rate("io go")]);

@@ -4,26 +4,38 @@
 // Managed Instances hand them out (a new one each time one is answered), until -warmup + -n have
 // been answered. It times each invocation from the moment its event is handed out until its
 // response has been received, measures the throughput of the timed part, and samples the
-// function's resident memory (VmRSS of the started process) every 250 answers of it. It prints
-// one JSON report on stdout.
+// function's resident memory (VmRSS of the started process) every 250 answers of it, and the CPU
+// time per timed invoke of the function and of itself. It prints one JSON report on stdout.
 //
-//	concurrenthost [-inflight 64] [-n 20000] [-warmup 2000] [-op cpu|io] -- command args...
+//	concurrenthost [-inflight 64] [-n 20000] [-warmup 2000] [-op cpu|io] [-procs 1] -- command args...
 //
 // -op cpu hands out a 50 KB event of 500 items (the handler walks, transforms and serializes
-// them); -op io a small event (the handler awaits 20 ms). The function inherits this program's
+// them) and checks that each answer starts with the right count and checksum; -op io a small
+// event (the handler awaits 20 ms), answered {"ok":true}. An answer posted as an error, to an id
+// never handed out, or not as expected counts as bad.
+//
+// The stand-in shares the machine's cores with the function, which Lambda's own Runtime API does
+// not, so it is kept cheap: a post's body is read into reused buffers and checked by its first
+// bytes, not kept; invokes are numbered and their start times held in a slice, not a map; and it
+// runs on one P (GOMAXPROCS=1, -procs), set in the program, not by the environment the function
+// inherits. The function inherits this program's
 // environment (AWS_LAMBDA_MAX_CONCURRENCY, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, ...). The function
 // is started in a process group of its own and killed with it at the end.
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"gopherless.test/peers/internal/cpuevent"
@@ -32,32 +44,51 @@ import (
 )
 
 type report struct {
-	Invokes       int     `json:"invokes"`
-	Inflight      int     `json:"inflight"`
-	PerSecond     float64 `json:"perSecond"`
-	P50Ms         float64 `json:"p50Ms"`
-	P99Ms         float64 `json:"p99Ms"`
-	MaxRSSKB      int     `json:"maxRssKb"`
-	EndRSSKB      int     `json:"endRssKb"`
+	Invokes   int     `json:"invokes"`
+	Inflight  int     `json:"inflight"`
+	PerSecond float64 `json:"perSecond"`
+	P50Ms     float64 `json:"p50Ms"`
+	P99Ms     float64 `json:"p99Ms"`
+	MaxRSSKB  int     `json:"maxRssKb"`
+	EndRSSKB  int     `json:"endRssKb"`
+	// FunctionCPUUs and HostCPUUs are the user + system CPU time per timed invoke, in
+	// microseconds, of the function (all its threads, /proc/PID/stat) and of this stand-in
+	// (getrusage), over the timed invokes only.
+	FunctionCPUUs float64 `json:"functionCpuUs"`
+	HostCPUUs     float64 `json:"hostCpuUs"`
 	Bad           int     `json:"badResponses"`
 	FirstBadError string  `json:"firstBad,omitempty"`
 }
 
 type standIn struct {
 	event    []byte
+	want     []byte // how every answer's body starts (its count and checksum for -op cpu)
 	total    int
 	warmup   int
 	pid      int
-	queue    chan string
+	queue    chan int
 	done     chan struct{}
+	bufs     sync.Pool // *bodyBuffers, reused from post to post
 	mu       sync.Mutex
 	issued   int
 	answered int
-	sentAt   map[string]time.Time
+	sentAt   []time.Time // by invoke number (the id is "req-<number>")
 	lat      []float64
 	t0, t1   time.Time
-	rep      report
+	// CPU time (ms) of the function and of this process when the timed invokes began.
+	fnCPU0, hostCPU0 float64
+	rep              report
 }
+
+// selfCPUMs is this process's user + system CPU time so far, in milliseconds (all threads).
+func selfCPUMs() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	us := ru.Utime.Sec*1e6 + ru.Utime.Usec + ru.Stime.Sec*1e6 + ru.Stime.Usec
+	return float64(us) / 1000
+}
+
+const idPrefix = "req-"
 
 func (s *standIn) issue() {
 	// s.mu held
@@ -65,49 +96,78 @@ func (s *standIn) issue() {
 		return
 	}
 	s.issued++
-	s.queue <- "req-" + strconv.Itoa(s.issued)
+	s.queue <- s.issued
 }
 
 func (s *standIn) Next(w http.ResponseWriter, r *http.Request) {
-	var id string
+	var n int
 	select {
-	case id = <-s.queue:
+	case n = <-s.queue:
 	case <-r.Context().Done():
 		return
 	}
 	s.mu.Lock()
-	s.sentAt[id] = time.Now()
+	s.sentAt[n] = time.Now()
 	s.mu.Unlock()
-	runtimeapi.WriteEvent(w, id, 60000, s.event)
+	runtimeapi.WriteEvent(w, idPrefix+strconv.Itoa(n), 60000, s.event)
+}
+
+// bodyBuffers is what a post's body is read into: its first bytes are kept (to check them and
+// to report a bad one), the rest is read and dropped.
+type bodyBuffers struct {
+	head    [256]byte
+	scratch [32 << 10]byte
+}
+
+// readBody reads r to its end and returns its length and its first bytes (up to 256).
+func readBody(r io.Reader, b *bodyBuffers) (int, []byte) {
+	k, err := io.ReadFull(r, b.head[:])
+	total, head := k, b.head[:k]
+	for err == nil {
+		k, err = r.Read(b.scratch[:])
+		total += k
+	}
+	return total, head
 }
 
 func (s *standIn) Post(w http.ResponseWriter, r *http.Request, id, kind string) {
-	body, _ := io.ReadAll(r.Body)
+	b := s.bufs.Get().(*bodyBuffers)
+	size, head := readBody(r.Body, b)
 	now := time.Now()
+	n, err := strconv.Atoi(strings.TrimPrefix(id, idPrefix))
 	s.mu.Lock()
-	ms := float64(now.Sub(s.sentAt[id]).Nanoseconds()) / 1e6
-	delete(s.sentAt, id)
-	s.answered++
-	n := s.answered
-	if kind != "response" || len(body) == 0 {
+	known := err == nil && n >= 1 && n <= s.issued && !s.sentAt[n].IsZero()
+	if kind != "response" || !known || !bytes.HasPrefix(head, s.want) {
 		if s.rep.Bad == 0 {
-			s.rep.FirstBadError = string(body)
+			s.rep.FirstBadError = fmt.Sprintf("%s %s (%d bytes, want %q…): %s", id, kind, size, s.want, head)
 		}
 		s.rep.Bad++
 	}
-	if n == s.warmup {
+	s.bufs.Put(b)
+	var ms float64
+	if known {
+		ms = float64(now.Sub(s.sentAt[n]).Nanoseconds()) / 1e6
+		s.sentAt[n] = time.Time{}
+	}
+	s.answered++
+	a := s.answered
+	if a == s.warmup {
 		s.t0 = now
-	} else if n > s.warmup {
+		s.fnCPU0, s.hostCPU0 = procmem.RunningCPUMs(s.pid), selfCPUMs()
+	} else if a > s.warmup {
 		s.lat = append(s.lat, ms)
 	}
-	if n%250 == 0 && n > s.warmup {
+	if a%250 == 0 && a > s.warmup {
 		rss, _ := procmem.Read(s.pid)
 		if rss > s.rep.MaxRSSKB {
 			s.rep.MaxRSSKB = rss
 		}
 	}
-	if n == s.total {
+	if a == s.total {
 		s.t1 = now
+		timed := float64(s.total - s.warmup)
+		s.rep.FunctionCPUUs = (procmem.RunningCPUMs(s.pid) - s.fnCPU0) * 1000 / timed
+		s.rep.HostCPUUs = (selfCPUMs() - s.hostCPU0) * 1000 / timed
 		s.rep.EndRSSKB, _ = procmem.Read(s.pid)
 		close(s.done)
 	} else {
@@ -127,21 +187,28 @@ func main() {
 	inflight := flag.Int("inflight", 64, "invocations outstanding at once")
 	op := flag.String("op", "cpu", "cpu or io")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	procs := flag.Int("procs", 1, "GOMAXPROCS of this stand-in (0: Go's default, one per core)")
 	flag.Parse()
+	if *procs > 0 {
+		// One P by default: on a 2-core machine Go's idle Ps spin looking for work on the cores
+		// the function under test needs, and one P serves thousands of invokes a second.
+		runtime.GOMAXPROCS(*procs)
+	}
 	args := flag.Args()
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: concurrenthost [-inflight 64] [-n N] [-warmup N] [-op cpu|io] -- command args...")
 		os.Exit(2)
 	}
-	event := []byte(`{"op":"io"}`)
+	event, want := []byte(`{"op":"io"}`), []byte(`{"ok":true}`)
 	if *op == "cpu" {
-		event = cpuevent.Event()
+		event, want = cpuevent.Event(), cpuevent.AnswerPrefix()
 	}
 	s := &standIn{
-		event: event, warmup: *warmup, total: *warmup + *n,
-		queue: make(chan string, *inflight), done: make(chan struct{}),
-		sentAt: make(map[string]time.Time), lat: make([]float64, 0, *n),
+		event: event, want: want, warmup: *warmup, total: *warmup + *n,
+		queue: make(chan int, *inflight), done: make(chan struct{}),
+		sentAt: make([]time.Time, *warmup+*n+1), lat: make([]float64, 0, *n),
 	}
+	s.bufs.New = func() any { return new(bodyBuffers) }
 	s.rep.Inflight = *inflight
 	s.mu.Lock()
 	for i := 0; i < *inflight; i++ {

@@ -19,8 +19,8 @@ type Item struct {
 	Meta   map[string]string `json:"meta"`
 }
 
-// Event is {"op":"cpu","items":[...]} with 500 items, about 50 KB of JSON.
-func Event() []byte {
+// items are the event's 500 items.
+func items() []Item {
 	items := make([]Item, 500)
 	for i := range items {
 		items[i] = Item{
@@ -31,6 +31,27 @@ func Event() []byte {
 			Meta:   map[string]string{"owner": "team-" + strconv.Itoa(i%5)},
 		}
 	}
-	b, _ := json.Marshal(map[string]any{"op": "cpu", "items": items})
+	return items
+}
+
+// Event is {"op":"cpu","items":[...]} with 500 items, about 50 KB of JSON.
+func Event() []byte {
+	b, _ := json.Marshal(map[string]any{"op": "cpu", "items": items()})
 	return b
+}
+
+// AnswerPrefix is how the handlers' answer to Event starts, both serialized in field order:
+// {"count":500,"checksum":N, where N is the sum over the items of (trunc(sum of values) * 31 + id)
+// % 1000, modulo 1000003.
+func AnswerPrefix() []byte {
+	all := items()
+	checksum := 0
+	for _, it := range all {
+		total := 0.0
+		for _, v := range it.Values {
+			total += v
+		}
+		checksum = (checksum + (int(total)*31+it.ID)%1000) % 1000003
+	}
+	return []byte(fmt.Sprintf(`{"count":%d,"checksum":%d,`, len(all), checksum))
 }
