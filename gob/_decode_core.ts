@@ -62,6 +62,17 @@ export type StructWire = Extract<WireType, { kind: "struct" }>;
 export const EMPTY_STRUCT: Readonly<Record<string, never>> = Object.freeze({});
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
+/**
+ * The least a {@linkcode DecoderCore.reserve} makes room for, and the size from which a decoded
+ * `[]byte` may be a view of the received message instead of a copy (see `bytes`).
+ */
+export const LARGE_MESSAGE = 64 * 1024;
+/**
+ * How far ahead of the bytes received a {@linkcode DecoderCore.reserve} allocates, as a multiple
+ * of them: a peer that announces a large message and sends little of it makes the decoder hold at
+ * most this many times what it sent (a server's memory budget charges what was received).
+ */
+const RESERVE_AHEAD = 4;
 const DEFAULT_MAX_DEPTH = 2500;
 const DEFAULT_MAX_ZERO_FILL = 1 << 20;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -174,6 +185,7 @@ export class DecoderCore {
         buf = new Uint8Array(cap);
       }
       buf.set(this.src.subarray(this.pos, this.limit), 0);
+      if (buf !== this.src) this.#release();
       this.base += this.pos;
       this.src = buf;
       this.limit = pending;
@@ -187,6 +199,68 @@ export class DecoderCore {
     }
     this.src.set(chunk, this.limit);
     this.limit += chunk.length;
+  }
+
+  /**
+   * How many bytes past those received the next message a value needs still lacks (the one the
+   * last attempt waited for, else the one at the read position), or 0 when none is known to lack
+   * any (its length prefix not yet received, or over the size limit, which decoding reports).
+   */
+  get missing(): number {
+    const wanted = this.#wantOffset - (this.base + this.limit);
+    if (wanted > 0) return wanted;
+    // No attempt was made (`ready` saw the message at the read position incomplete): that one.
+    const src = this.src;
+    let p = this.pos;
+    if (p >= this.limit) return 0;
+    const b = src[p++];
+    let n = b;
+    if (b >= 0x80) {
+      const k = 256 - b;
+      if (k > 8 || p + k > this.limit) return 0;
+      n = 0;
+      for (let i = 0; i < k; i++) n = n * 256 + src[p++];
+    }
+    return n > this.maxMessageSize ? 0 : Math.max(0, p + n - this.limit);
+  }
+
+  /**
+   * Space to receive up to `want` more bytes straight into, after those buffered: at most
+   * {@linkcode RESERVE_AHEAD} times the bytes buffered ahead of them, and at least
+   * {@linkcode LARGE_MESSAGE}. Grown to what the message needs, not doubled, so a message whose
+   * length is known costs one buffer of about its size. Fill it, then {@linkcode commit} what was
+   * written. Only call between values (after a rollback), as `feed`.
+   */
+  reserve(want: number): Uint8Array {
+    const pending = this.limit - this.pos;
+    const ahead = Math.min(want, Math.max(LARGE_MESSAGE, pending * RESERVE_AHEAD));
+    if (!this.#owned || pending + ahead > this.src.length - this.pos) {
+      const buf = new Uint8Array(pending + ahead);
+      buf.set(this.src.subarray(this.pos, this.limit), 0);
+      this.#release();
+      this.base += this.pos;
+      this.src = buf;
+      this.limit = pending;
+      this.pos = this.msgEnd = 0;
+      this.#owned = true;
+    }
+    return this.src.subarray(this.limit, this.limit + ahead);
+  }
+
+  /**
+   * Frees the memory of the buffer being replaced now, if it is the decoder's own (nothing
+   * decoded from it is a view of it: `byteSlice` disowns a buffer it lends): detached, a large
+   * buffer does not wait for the garbage collector.
+   */
+  #release(): void {
+    if (this.#owned && this.src.length >= LARGE_MESSAGE) {
+      (this.src.buffer as ArrayBuffer).transfer(0);
+    }
+  }
+
+  /** Adds the `n` bytes written into the space {@linkcode reserve} gave. */
+  commit(n: number): void {
+    this.limit += n;
   }
 
   /** Whether no unconsumed bytes remain. */
@@ -365,6 +439,26 @@ export class DecoderCore {
     const out = this.src.slice(this.pos, this.pos + n);
     this.pos += n;
     return out;
+  }
+
+  /**
+   * Reads a `[]byte` value: as {@linkcode bytes}, but a large slice that is most of a buffer
+   * ending with its message is a view of it (no payload-sized copy; the decoder then never writes
+   * into that buffer again, so the view is the caller's as a copy would be).
+   */
+  byteSlice(): Uint8Array {
+    const n = this.length("byte slice length");
+    const src = this.src;
+    const start = this.pos;
+    this.pos += n;
+    if (
+      n >= LARGE_MESSAGE && n * 2 >= src.buffer.byteLength && this.msgEnd === src.length &&
+      this.limit === src.length
+    ) {
+      this.#owned = false;
+      return src.subarray(start, start + n);
+    }
+    return src.slice(start, start + n);
   }
 
   /** Reads a length-prefixed string. */

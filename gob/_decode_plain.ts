@@ -80,7 +80,7 @@ function buildPlain(core: DecoderCore, id: number): DecOp {
     case STRING:
       return (d) => d.string();
     case BYTES:
-      return (d) => d.bytes();
+      return (d) => d.byteSlice();
     case INTERFACE:
       return plainInterface;
   }

@@ -96,6 +96,6 @@ export function scalarOp(t: ScalarType<unknown>): DecOp {
     case "string":
       return (d) => d.string();
     default:
-      return (d) => d.bytes();
+      return (d) => d.byteSlice();
   }
 }

@@ -11,6 +11,15 @@
 /** Bytes reserved at the head of each message buffer for its length (Go's `maxLength`). */
 export const SPACE_FOR_LENGTH = 9;
 
+/**
+ * The size from which a write larger than the buffer grows it to what it needs (and
+ * {@linkcode LARGE_SLACK} for what follows) rather than to the next power of two: a payload of
+ * megabytes costs one buffer of about its size, not one of up to twice it.
+ */
+const LARGE_WRITE = 64 * 1024;
+/** Room left after a large write for the rest of its message (the fields after a payload). */
+const LARGE_SLACK = 16 * 1024;
+
 const scratch = new DataView(new ArrayBuffer(8));
 const scratchBytes = new Uint8Array(scratch.buffer);
 const utf8 = new TextEncoder();
@@ -33,7 +42,10 @@ export class EncBuffer {
     const need = this.len + n;
     if (need <= this.buf.length) return;
     let cap = this.buf.length * 2;
-    while (cap < need) cap *= 2;
+    // At least doubled either way, so a buffer filled by many writes is copied a bounded number
+    // of times.
+    if (n >= LARGE_WRITE && need > cap) cap = need + LARGE_SLACK;
+    else while (cap < need) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;

@@ -12,7 +12,13 @@
 import { type DecoderCore, NEED_MORE } from "./_decode_core.ts";
 import { GobError } from "./error.ts";
 
-export { DecoderCore, type DecoderOptions, EMPTY_STRUCT, NEED_MORE } from "./_decode_core.ts";
+export {
+  DecoderCore,
+  type DecoderOptions,
+  EMPTY_STRUCT,
+  LARGE_MESSAGE,
+  NEED_MORE,
+} from "./_decode_core.ts";
 export { typedValue } from "./_decode_typed.ts";
 export { skipValue } from "./_decode_skip.ts";
 

@@ -578,6 +578,14 @@ const POOL_MAX = POOL_SIZE >>> 3;
 let pool = new ArrayBuffer(POOL_SIZE);
 let poolUsed = 0;
 
+/** The size above which the encoder does not keep a buffer for the next message. */
+const LARGE_BUFFER = 1 << 20;
+
+/** Frees `b`'s memory now: detaches its buffer (only for one no one else holds a view of). */
+function release(b: Uint8Array): void {
+  (b.buffer as ArrayBuffer).transfer(0);
+}
+
 /** A copy of `src[start, end)` that the caller owns. */
 function output(src: Uint8Array, start: number, end: number): Uint8Array {
   const n = end - start;
@@ -645,6 +653,12 @@ export class EncoderCore {
       if (out.len === 0) {
         // Common case: a single message, returned straight from the message buffer.
         const start = this.#prefix(msg);
+        if (msg.buf.length > LARGE_BUFFER && msg.len * 4 >= msg.buf.length * 3) {
+          // A large message that fills most of its buffer: the buffer itself is returned (and
+          // the encoder takes a new one), not a payload-sized copy of it.
+          this.#msg = new EncBuffer(512);
+          return msg.buf.subarray(start, msg.len);
+        }
         return output(msg.buf, start, msg.len);
       }
       this.#writeMessage(out, msg);
@@ -661,8 +675,16 @@ export class EncoderCore {
       throw new GobError("encode", String((e as Error)?.message ?? e), { cause: e });
     } finally {
       if (this.#added.length > 0) this.#added = [];
-      if (out.buf.length > 1 << 20) this.#out = new EncBuffer(256);
-      if (msg.buf.length > 1 << 20) this.#msg = new EncBuffer(512);
+      // A large buffer is not kept for the next message: its memory is given back now (detached,
+      // which frees it at once, not when the garbage collector finds it), unless it was returned.
+      if (out.buf.length > LARGE_BUFFER) {
+        release(out.buf);
+        this.#out = new EncBuffer(256);
+      }
+      if (msg.buf.length > LARGE_BUFFER && this.#msg === msg) {
+        release(msg.buf);
+        this.#msg = new EncBuffer(512);
+      }
     }
   }
 

@@ -298,6 +298,16 @@ export class ByteReader {
   }
 
   #readWithTimeout(ms: number): Promise<Uint8Array | null> {
+    return this.#timed(ms, this.#source.read());
+  }
+
+  /** One {@link ByteSource.readInto} of `p`, failing as {@link #readWithTimeout} does. */
+  #readIntoWithTimeout(p: Uint8Array, ms: number): Promise<number | null> {
+    return this.#timed(ms, this.#source.readInto!(p));
+  }
+
+  /** `read`, or a `stalled` {@link ReadError} (and the reader cancelled) after `ms` ms. */
+  #timed<T>(ms: number, read: Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const total = finite(this.unitTimeout);
@@ -311,7 +321,7 @@ export class ByteReader {
         );
         this.cancel();
       }, ms);
-      this.#source.read().then(
+      read.then(
         (r) => {
           clearTimeout(timer);
           resolve(r);
@@ -419,9 +429,10 @@ export class ByteReader {
 
   /**
    * Fills `dest` from the stream: the buffered bytes first, then, when the source can read into a
-   * buffer ({@link ByteSource.readInto}) and no timeout is set, straight from it, so a large
-   * body lands in its one buffer without a copy per chunk. Resolves with how many bytes were
-   * read: `dest.length`, or fewer if the stream ended first.
+   * buffer ({@link ByteSource.readInto}), straight from it, so a large body lands in its one
+   * buffer without a copy per chunk. The bytes are one unit's: the stall and unit timeouts
+   * ({@link ReadLimits}) apply to each wait. Resolves with how many bytes were read:
+   * `dest.length`, or fewer if the stream ended first.
    */
   async readInto(dest: Uint8Array): Promise<number> {
     let n = Math.min(this.buffered, dest.length);
@@ -431,12 +442,8 @@ export class ByteReader {
     // invoke) grew the process by ~280 bytes an invoke for good (0.8 MiB every 3,000 invokes at
     // 128 MB, measured on the packaged function; where the runtime kept them was not found).
     const source = this.#source;
-    const timed = finite(this.stallTimeout) > 0 || finite(this.unitTimeout) > 0;
     while (n < dest.length) {
-      if (
-        source.readInto === undefined || timed || this.#filling !== null ||
-        this.#pos < this.#buf.length
-      ) {
+      if (source.readInto === undefined || this.#filling !== null || this.#pos < this.#buf.length) {
         const p = await this.readSome(dest.length - n);
         if (p === null) break;
         dest.set(p, n);
@@ -445,9 +452,15 @@ export class ByteReader {
       }
       if (this.#done) break;
       let k: number | null;
+      // Inside a unit: the stall and unit timeouts apply to each read, as in fill(true).
+      if (this.#unitStart < 0) this.#unitStart = performance.now();
+      const limit = this.#waitLimit();
       try {
-        k = await source.readInto(dest.subarray(n));
-      } catch {
+        k = await (limit > 0
+          ? this.#readIntoWithTimeout(dest.subarray(n), limit)
+          : source.readInto(dest.subarray(n)));
+      } catch (e) {
+        if (e instanceof ReadError) throw e;
         k = null; // a reset or closed socket reads as the end of the stream, as in fill()
       }
       if (k === null || this.#cancelled) {

@@ -8,7 +8,10 @@
  * trades peak speed for footprint, where Deno's own ~45 MB weigh most ({@linkcode v8Flags}).
  * It copies the package's start-up cache (`start_cache.ts`) into an empty `DENO_DIR`, after
  * checking it is the one the build wrote: a damaged V8 code cache crashes Deno, which does not
- * check its payload. The script runs under any POSIX shell, and finds its folder when started
+ * check its payload. Deno cannot read the cache where the package holds it (it opens its caches at
+ * start, before any module runs, and keeps them in memory when their folder is read-only), and a
+ * copy cut short leaves a truncated database Deno survives, so the check is for damage in the
+ * package itself. The script runs under any POSIX shell, and finds its folder when started
  * through a link. A `deno compile`d binary (`--runtime compiled`) ignores `DENO_V8_FLAGS`: its
  * flags are baked in at build time for the memory size the build is told. What each flag buys,
  * what the launcher's steps cost and what was tried and not adopted: BENCHMARKS.md.
@@ -87,7 +90,7 @@ export const SMALL_FUNCTION_MB = 512;
  * concurrent environment): {@linkcode heapFlags}, and for a small function (at most
  * {@linkcode SMALL_FUNCTION_MB} MB) a young generation of 1 MB semi-spaces (its garbage dies
  * within an invoke), the small profile's {@linkcode CODE_FLAGS} (Maglev as the top tier) and
- * {@linkcode SMALL_GC_FLAGS} (garbage collected on the main thread); the launcher gives it one
+ * {@linkcode SMALL_GC_FLAGS} (garbage collected and code optimized on the main thread); the launcher gives it one
  * malloc arena. A larger function keeps every tier
  * and V8's worker threads: its memory buys CPU, which Turbofan uses. Empty for a size that is not
  * a positive integer. What the launcher passes, and what `--runtime compiled` bakes in for
@@ -96,7 +99,7 @@ export const SMALL_FUNCTION_MB = 512;
  * @example
  * ```ts
  * import { v8Flags } from "./launcher.ts";
- * v8Flags(128); // ["--max-semi-space-size=1", "--max-old-space-size=116", "--max-opt=2", "--single-threaded-gc"]
+ * v8Flags(128); // ["--max-semi-space-size=1", "--max-old-space-size=116", "--max-opt=2", "--single-threaded-gc", "--no-concurrent-recompilation"]
  * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922"]
  * ```
  */
@@ -110,11 +113,17 @@ export function v8Flags(memoryMb: number, isolates = 1): string[] {
  * The flags {@linkcode v8Flags} adds for a small function that do not change the code V8 makes
  * (outside V8's code flag hash, so not part of {@linkcode CODE_FLAGS}): garbage collection on the
  * main thread only (`--single-threaded-gc`: no parallel scavenges or concurrent marking threads to
- * pay for). Not `--single-threaded`, which saved 1–2 MiB more with 1 KB events: it makes Deno run
- * V8 on a single-threaded platform under which garbage and ArrayBuffers are collected so late that
- * a stream of 1 MB events peaked near 170 MiB resident, past a 128 MB function's limit.
+ * pay for), and Maglev's optimizing compiles on the main thread too
+ * (`--no-concurrent-recompilation`: a compile job's zones, allocated on a worker thread and kept by
+ * malloc, held 3.5–4.8 MiB more after 30,000 invokes at 128 MB, at no cost in CPU per invoke).
+ * Not `--single-threaded`: it makes Deno run V8 on a single-threaded platform under which garbage
+ * and ArrayBuffers are collected so late that a stream of 1 MB events peaked near 170 MiB
+ * resident, past a 128 MB function's limit.
  */
-export const SMALL_GC_FLAGS: readonly string[] = ["--single-threaded-gc"];
+export const SMALL_GC_FLAGS: readonly string[] = [
+  "--single-threaded-gc",
+  "--no-concurrent-recompilation",
+];
 
 /**
  * A start-up cache profile: the code-changing V8 flags the launcher passes at a memory size
@@ -287,7 +296,8 @@ export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 # each isolate's share (V8's flags hold for every isolate of the process, worker threads too).
 # A function of ${SMALL_FUNCTION_MB} MB or less trades peak speed for footprint: 1 MB semi-spaces,
 # Maglev as the top tier (the "small" profile of the flags that change code, which a start-up
-# cache must be made under to be taken), garbage collected on the main thread, one malloc arena. DENO_V8_FLAGS set by
+# cache must be made under to be taken), garbage collected and code optimized on the main thread,
+# one malloc arena. DENO_V8_FLAGS set by
 # the user come after these, and V8 keeps the last value of a flag; a MALLOC_ARENA_MAX set by the
 # user is kept. A size with more than ${String(MAX_MEMORY_MB).length}
 # digits is none Lambda gives: ignored, before any shell's arithmetic could overflow on it.

@@ -112,8 +112,9 @@ export class MessageWriter {
 
   /**
    * Queues `parts` as one message without copying them when they can go out at once: the writer
-   * takes them over, and the caller must never change them (a gob encoder's output, a view it
-   * never writes again). Large messages (from {@linkcode TAKEN_MIN} bytes) are written part by
+   * takes them over, and the caller must never change nor read them again (a gob encoder's
+   * output, a view it never writes again): once written, a large part that is most of its
+   * buffer has that buffer detached, which frees its memory at once. Large messages (from {@linkcode TAKEN_MIN} bytes) are written part by
    * part, so a payload of megabytes is not copied into a message of its own; smaller ones, and
    * any queued behind a write in flight, are copied as {@linkcode send} does. Returns false (and
    * drops the message) if the writer is broken.
@@ -127,7 +128,14 @@ export class MessageWriter {
     this.#inFlight = n;
     this.#report();
     (async () => {
-      for (const p of parts) await this.#sink.write(p);
+      for (const p of parts) {
+        await this.#sink.write(p);
+        // Written, and the writer's: a large part's memory is given back now (detached, which
+        // frees it at once), not when the garbage collector gets to it.
+        if (p.length >= TAKEN_MIN && p.length * 2 >= p.buffer.byteLength) {
+          (p.buffer as ArrayBuffer).transfer(0);
+        }
+      }
     })().then(() => this.#afterWrite(), (e) => this.#fail(e));
     return true;
   }
@@ -239,6 +247,10 @@ export class Channel {
     const onRead = hooks.onRead;
     if (onRead !== undefined) {
       const inner = source;
+      const counted = (n: number | null) => {
+        if (n !== null) onRead(n);
+        return n;
+      };
       source = {
         read: () =>
           inner.read().then((chunk) => {
@@ -247,6 +259,8 @@ export class Channel {
           }),
         cancel: () => inner.cancel(),
       };
+      // Reads straight into a caller's buffer (a large message's) are counted as well.
+      if (inner.readInto !== undefined) source.readInto = (p) => inner.readInto!(p).then(counted);
     }
     this.reader = new ByteReader(source, limits);
   }

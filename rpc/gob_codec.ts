@@ -20,7 +20,7 @@ import * as t from "../gob/t.ts";
 // body decode from one buffered chunk with no await. The core, not `PushDecoder`: that class
 // brings the schemaless decoding (plain values, JSON), which a server never uses (every go1.x
 // start would load it).
-import { DecoderCore, skipValue, takeValue, typedValue } from "../gob/decode.ts";
+import { DecoderCore, LARGE_MESSAGE, skipValue, takeValue, typedValue } from "../gob/decode.ts";
 import type {
   ClientCodec,
   CodecLimits,
@@ -80,6 +80,16 @@ export class StreamDecoder {
         // A value is complete: with nothing more buffered, the reader is between messages.
         if (core.empty) this.#reader.endUnit();
         return r.value as T | undefined;
+      }
+      const missing = core.missing;
+      if (missing >= LARGE_MESSAGE) {
+        // A large message of known length: read straight into a buffer of its size, not in
+        // chunks copied into one that doubles as they arrive.
+        const room = core.reserve(missing);
+        const n = await this.#reader.readInto(room);
+        core.commit(n);
+        if (n < room.length) core.done = true;
+        continue;
       }
       const chunk = await this.#reader.readChunk(!core.empty);
       if (chunk === null) core.done = true;

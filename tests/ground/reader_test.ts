@@ -155,3 +155,59 @@ Deno.test("directSource: the read buffer grows for bulk reads and shrinks when i
   while ((await src.read()) !== null) { /* drain */ }
   assert.deepEqual(sizes, [2048, 8192, 32768, 65536, 65536, 16384, 4096, 2048, 2048]);
 });
+
+/** A source that reads `data` only through `readInto`, at most `step` bytes a call, counting calls. */
+function intoSource(data: Uint8Array, step: number) {
+  let at = 0;
+  const calls = { read: 0, readInto: 0 };
+  return {
+    calls,
+    read(): Promise<Uint8Array | null> {
+      calls.read++;
+      if (at >= data.length) return Promise.resolve(null);
+      const n = Math.min(step, data.length - at);
+      at += n;
+      return Promise.resolve(data.slice(at - n, at));
+    },
+    readInto(p: Uint8Array): Promise<number | null> {
+      calls.readInto++;
+      if (at >= data.length) return Promise.resolve(null);
+      const n = Math.min(step, p.length, data.length - at);
+      p.set(data.subarray(at, at + n));
+      at += n;
+      return Promise.resolve(n);
+    },
+    cancel() {},
+  };
+}
+
+Deno.test("ByteReader.readInto: straight from the source's readInto, with timeouts set too", async () => {
+  const data = new Uint8Array(100_000).map((_, i) => i & 0xff);
+  const source = intoSource(data, 30_000);
+  const r = new ByteReader(source, { stallTimeout: 5_000, unitTimeout: 10_000 });
+  const head = await r.readSome(10);
+  assert.equal(head!.length, 10);
+  const dest = new Uint8Array(99_990);
+  assert.equal(await r.readInto(dest), 99_990);
+  assert.deepEqual(dest, data.subarray(10));
+  assert.equal(source.calls.read, 1, "only the first chunk was a chunk of the reader's own");
+  assert.equal(source.calls.readInto, 3, "the rest in 30,000-byte reads");
+  // The stream's end: fewer bytes than asked.
+  assert.equal(await r.readInto(new Uint8Array(10)), 0);
+});
+
+Deno.test("ByteReader.readInto: silence inside it is a stalled ReadError after stallTimeout", async () => {
+  const source = {
+    read: () => new Promise<Uint8Array | null>(() => {}),
+    readInto: () => new Promise<number | null>(() => {}),
+    cancel() {},
+  };
+  const r = new ByteReader(source, { stallTimeout: 50 });
+  const t0 = Date.now();
+  await assert.rejects(
+    r.readInto(new Uint8Array(10)),
+    (e) => e instanceof ReadError && e.code === "stalled",
+  );
+  assert.ok(Date.now() - t0 >= 45);
+  assert.equal(r.eof, true);
+});

@@ -507,6 +507,39 @@ Deno.test({
 });
 
 Deno.test({
+  name: "deno runtime: a start-up cache copy cut short is one Deno survives: the function answers",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, task } = await buildOnce();
+    const cache = `${task}/.deno-cache`;
+    const code = await Deno.readFile(`${cache}/v8_code_cache_v2`);
+    const invokes = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
+    // The launcher copies the files in turn, the code cache last, each from its start: a start
+    // killed while it copied the code cache (Lambda ends an init that takes too long) leaves that
+    // file cut short, and the next start in the same /tmp sees it and copies nothing. The launcher
+    // relies on Deno surviving it (a marker or a rename would cost a process more).
+    for (const length of [4096, Math.floor(code.length / 2) + 1]) {
+      const denoDir = `${dir}/tmp/deno-cut-${length}`;
+      await Deno.mkdir(denoDir, { recursive: true });
+      for (const name of ["dep_analysis_cache_v2", "node_analysis_cache_v2"]) {
+        await Deno.copyFile(`${cache}/${name}`, `${denoDir}/${name}`);
+      }
+      await Deno.writeFile(`${denoDir}/v8_code_cache_v2`, code.subarray(0, length));
+      const run = await runBootstrap(`${task}/bootstrap`, task, invokes, {
+        env: { DENO_DIR: denoDir, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128" },
+        timeoutMs: 15_000,
+      });
+      assert.equal(
+        JSON.parse(run.answers.get("r1")?.body ?? "null")?.message,
+        "Hello, Ada!",
+        `cut at ${length} bytes: ${run.stderr}`,
+      );
+      assert.doesNotMatch(run.stderr, /start-up cache/);
+    }
+  },
+});
+
+Deno.test({
   name: "deno runtime: clean up the build",
   sanitizeResources: false,
   fn: async () => {

@@ -35,7 +35,7 @@ Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces
 
 Deno.test("v8Flags: up to 512 MB, 1 MB semi-spaces, Maglev at most, GC on the main thread; above, every tier", () => {
   assert.deepEqual(CODE_FLAGS, { small: ["--max-opt=2"], default: [] });
-  assert.deepEqual(SMALL_GC_FLAGS, ["--single-threaded-gc"]);
+  assert.deepEqual(SMALL_GC_FLAGS, ["--single-threaded-gc", "--no-concurrent-recompilation"]);
   assert.equal(SMALL_FUNCTION_MB, 512);
   assert.deepEqual(v8Flags(128), [
     "--max-semi-space-size=1",
