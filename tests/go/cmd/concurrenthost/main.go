@@ -56,8 +56,10 @@ type report struct {
 	// (getrusage), over the timed invokes only.
 	FunctionCPUUs float64 `json:"functionCpuUs"`
 	HostCPUUs     float64 `json:"hostCpuUs"`
-	Bad           int     `json:"badResponses"`
-	FirstBadError string  `json:"firstBad,omitempty"`
+	// ThreadCPUUs splits FunctionCPUUs by thread name (threads alive at the end only).
+	ThreadCPUUs   map[string]float64 `json:"threadCpuUs"`
+	Bad           int                `json:"badResponses"`
+	FirstBadError string             `json:"firstBad,omitempty"`
 }
 
 type standIn struct {
@@ -77,6 +79,7 @@ type standIn struct {
 	t0, t1   time.Time
 	// CPU time (ms) of the function and of this process when the timed invokes began.
 	fnCPU0, hostCPU0 float64
+	threadCPU0       map[string]float64
 	rep              report
 }
 
@@ -154,6 +157,7 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, id, kind string) 
 	if a == s.warmup {
 		s.t0 = now
 		s.fnCPU0, s.hostCPU0 = procmem.RunningCPUMs(s.pid), selfCPUMs()
+		s.threadCPU0 = procmem.ThreadCPUMs(s.pid)
 	} else if a > s.warmup {
 		s.lat = append(s.lat, ms)
 	}
@@ -168,6 +172,10 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, id, kind string) 
 		timed := float64(s.total - s.warmup)
 		s.rep.FunctionCPUUs = (procmem.RunningCPUMs(s.pid) - s.fnCPU0) * 1000 / timed
 		s.rep.HostCPUUs = (selfCPUMs() - s.hostCPU0) * 1000 / timed
+		s.rep.ThreadCPUUs = procmem.ThreadCPUMs(s.pid)
+		for name, ms := range s.rep.ThreadCPUUs {
+			s.rep.ThreadCPUUs[name] = (ms - s.threadCPU0[name]) * 1000 / timed
+		}
 		s.rep.EndRSSKB, _ = procmem.Read(s.pid)
 		close(s.done)
 	} else {
