@@ -91,8 +91,8 @@ async function steadyRun(host: "runtimeapihost" | "go1xhost"): Promise<Sample[]>
  * Asserts that the anonymous part of the resident set (`RssAnon`: the heaps, V8's and the
  * allocator's, where anything kept from an invoke lives) grew by at most `BOUND_KB` from the
  * warm-up to the end. Not the whole `VmRSS`: its other part, the pages of the binary mapped from
- * the page cache, comes and goes with other processes' memory pressure (+0.18 MiB once and −4.7 MiB another time over the
- * window at a load average of 10, the anonymous part unmoved).
+ * the page cache, comes and goes with other processes' memory pressure (over the window, +0.18 MiB
+ * in one run at a load average of 10, −4.7 MiB in another; the anonymous part unmoved in both).
  */
 function assertFlat(samples: Sample[], label: string): void {
   const from = samples.find((s) => s.invokes === WARMUP)!;
