@@ -100,6 +100,8 @@ interface Report {
   endRssKb: number;
   functionCpuUs: number;
   hostCpuUs: number;
+  /** `functionCpuUs` by thread name (the isolates' "deno" and "worker-N", V8's helpers). */
+  threadCpuUs: Record<string, number>;
   badResponses: number;
   firstBad?: string;
   startupMs: number;
@@ -192,6 +194,18 @@ if (groups.has("start")) {
   }
 }
 
+/** A run's function CPU per invoke by thread, the larger first: `name µs, …`. */
+const threads = (r: Report) =>
+  Object.entries(r.threadCpuUs ?? {}).filter(([, us]) => us >= 1).sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => `${name} ${us.toFixed(0)}`).join(", ");
+/** CPU per invoke of a gopherless run's isolates (threads "deno", "worker-N") and of the rest. */
+const split = (r: Report) => {
+  const isolates = Object.entries(r.threadCpuUs ?? {})
+    .filter(([name]) => name === "deno" || name.startsWith("worker-"))
+    .reduce((sum, [, us]) => sum + us, 0);
+  return { isolates, rest: r.functionCpuUs - isolates };
+};
+
 const results = new Map<string, Report[]>(subjects.map((s) => [s.name, []]));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 ? [...subjects].reverse() : subjects;
@@ -207,7 +221,9 @@ for (let round = 0; round < rounds; round++) {
           r.p50Ms.toFixed(1)
         } ms ` +
           `p99 ${r.p99Ms.toFixed(1)} ms rss ${(r.maxRssKb / 1024).toFixed(1)} MB CPU/invoke ` +
-          `function ${r.functionCpuUs.toFixed(0)} µs, stand-in ${r.hostCpuUs.toFixed(0)} µs`,
+          `function ${r.functionCpuUs.toFixed(0)} µs (${threads(r)}), stand-in ${
+            r.hostCpuUs.toFixed(0)
+          } µs`,
     );
   }
 }
@@ -251,6 +267,29 @@ if (groups.has("cpu")) {
       cpu(`cpu go ${cores}`),
     ]);
   }
+  for (const cores of ["all cores", "one core"]) {
+    row([
+      `… the function's, ${cores}: isolate threads / other threads (µs)`,
+      ...labels.map((l) => {
+        const name = `cpu ${l} ${cores}`;
+        return `${m(name, (r) => split(r).isolates).toFixed(0)} / ${
+          m(name, (r) => split(r).rest).toFixed(0)
+        }`;
+      }),
+      "",
+    ]);
+  }
+  const bound = (who: string) => {
+    const f1 = m(`cpu ${who} one core`, (r) => r.functionCpuUs);
+    const f2 = m(`cpu ${who} all cores`, (r) => r.functionCpuUs);
+    const s = m(`cpu ${who} all cores`, (r) => r.hostCpuUs);
+    return (2 * f1 / (f2 + s)).toFixed(2) + "×";
+  };
+  row([
+    "scaling bound on 2 cores from the CPU per invoke, 2f₁ / (f₂ + s)",
+    ...labels.map(bound),
+    bound("go"),
+  ]);
 }
 if (groups.has("io")) {
   row(["I/O-bound (invokes/s)", ...labels.map((l) => rate(`io ${l}`)), rate("io go")]);

@@ -186,6 +186,7 @@ export const STARTERS: Record<Protocol, Starter> = {
       prefixMetadataErrors: true,
       streaming: true,
       emptyEventLoop: concurrency === 1,
+      retainLastEvent: concurrency > 1,
     }),
     async prepare(value, options, invoker) {
       // The Runtime API client lives in runtime_api.ts, loaded only in this mode.

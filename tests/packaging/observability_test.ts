@@ -127,6 +127,85 @@ for (const c of CASES) {
   );
 }
 
+/**
+ * Six invocations at once of the packaged fixture holding a Powertools subsegment open across an
+ * await (`holdMs`), in a concurrent environment (4) served by `isolates` isolates: each
+ * invocation's response (the trace its `InvokeStore` gave before and after the await) and the
+ * subsegment documents the X-Ray daemon stand-in received, by order id (none: not sent).
+ */
+async function heldSubsegments(isolates: number): Promise<{
+  results: { before?: string; after?: string }[];
+  docs: (Record<string, unknown> | undefined)[];
+}> {
+  const start = await buildOnce();
+  const daemon = await xrayDaemon();
+  const fn = await LocalFunction.start({
+    cmd: [start],
+    protocol: "runtime-api",
+    functionName: "observed",
+    memoryMb: 512,
+    perEnvironmentMaxConcurrency: 4,
+    env: {
+      AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+      AWS_EXECUTION_ENV: "AWS_Lambda_provided.al2023",
+      GOPHERLESS_WORKER_COUNT: String(isolates),
+    },
+  });
+  try {
+    const n = 6;
+    const results = await Promise.all(
+      Array.from(
+        { length: n },
+        (_, i) =>
+          fn.invoke({ id: `h-${i}`, holdMs: 100 }, { traceId: xrayHeader(i) }).then((r) => {
+            assert.ok(r.ok, JSON.stringify(r));
+            return JSON.parse(new TextDecoder().decode(r.payload));
+          }),
+      ),
+    );
+    // Powertools sends a subsegment as it closes, before the response: give the datagrams a moment.
+    const end = Date.now() + 2000;
+    while (daemon.docs.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const docs = results.map((_, i) =>
+      daemon.docs.find((d) => (d.annotations as Record<string, unknown>)?.orderId === `h-${i}`)
+    );
+    return { results, docs };
+  } finally {
+    await fn.close();
+    daemon.close();
+  }
+}
+
+goTest(
+  "packaged, concurrent (4): an invocation's InvokeStore keeps its trace across an await, in a shared isolate too",
+  async () => {
+    // Two of the four loops in each isolate: invocations overlap inside one isolate.
+    const { results } = await heldSubsegments(2);
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.before, xrayHeader(i), `invocation ${i} before its await`);
+      assert.equal(r.after, xrayHeader(i), `invocation ${i} after its await`);
+    }
+  },
+);
+
+goTest(
+  "packaged, concurrent (4), one isolate per invocation: a Powertools subsegment held across an await carries its own trace",
+  async () => {
+    // aws-xray-sdk-core keeps one Lambda segment (and Powertools before 2.34 its active segment)
+    // per isolate: invocations overlapping in one isolate mix their subsegments (see
+    // docs/observability.md). With as many isolates as the concurrency none overlap in one.
+    const { results, docs } = await heldSubsegments(4);
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.after, xrayHeader(i));
+      const doc = docs[i];
+      assert.ok(doc, `no subsegment of h-${i}`);
+      assert.equal(doc.name, "## handler");
+      assert.equal(doc.trace_id, `1-5759e98${i}-bd862e3fe1be46a99427279${i}`);
+      assert.equal(doc.parent_id, `53995c3f42cd8ad${i}`);
+    }
+  },
+);
+
 goTest(
   "packaged, runtime-api: an invocation's telemetry arrives after its response, before the next event is asked for",
   async () => {

@@ -42,11 +42,17 @@ export function sampleEcho(u = (1n << 63n) + 5n): EchoValue {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A server with the same services as the Go peer `rpcserver`. */
-export function arithServer(options: ServerOptions = {}): Server {
+/**
+ * A server with the same services as the Go peer `rpcserver`; `onMultiply` is called at each
+ * `Arith.Multiply` it answers (the calls of the Go client's steady scenario, counted).
+ */
+export function arithServer(options: ServerOptions = {}, onMultiply?: () => void): Server {
   const server = new Server(options);
   server.register("Arith", {
-    Multiply: method(Args, t.int, (a) => a.A * a.B),
+    Multiply: method(Args, t.int, (a) => {
+      onMultiply?.();
+      return a.A * a.B;
+    }),
     Divide: method(Args, Quotient, (a) => {
       if (a.B === 0) throw new Error("divide by zero");
       return { Quo: Math.trunc(a.A / a.B), Rem: a.A % a.B };

@@ -1,9 +1,15 @@
 /**
- * Hostile peers against the rpc server (and the go1.x runtime, which is one), over loopback only,
- * each case bounded in time. Every case asserts that the process stays up, that a well-behaved Go
- * client (`tests/go/cmd/rpcclient -scenario steady`), calling while the attack goes on, keeps
- * getting correct answers with its slowest call under a bound, that memory stays under a stated
- * bound, and that the offender gets an error or is disconnected.
+ * Hostile peers against the rpc server (and the go1.x runtime, which is one), over loopback only.
+ * Every case asserts that the process stays up, that a well-behaved Go client
+ * (`tests/go/cmd/rpcclient -scenario steady`), calling while the attack goes on, keeps getting
+ * correct answers, that memory stays under a stated bound, and that the offender gets its typed
+ * error or is disconnected.
+ *
+ * That the others are served while an attack goes on is counted, not timed: the server counts the
+ * Go client's calls it answers between two moments of the attack (see {@link HELD_UP}). A bound on
+ * the slowest call (250 ms) failed on a loaded machine, where a process may wait its turn for the
+ * CPU longer than that. Waits for an outcome (a connection closed) end as soon as it happens; their
+ * deadlines, generous, only bound how long a failing case takes.
  *
  * Memory bounds are on this process's resident set, which holds the attackers' sockets too.
  */
@@ -60,37 +66,60 @@ async function steadyRunning(
 ): Promise<{ result: Promise<Steady> }> {
   await buildGo("cmd/rpcclient");
   const connected = server.connections;
-  const steady = goSteady(port, ms);
-  for (let i = 0; i < 500 && server.connections <= connected; i++) await sleep(2);
+  let ended = false;
+  const steady = goSteady(port, ms).finally(() => (ended = true));
+  // Until it is connected, however long its start takes; a client that ended first fails here.
+  while (server.connections <= connected && !ended) await sleep(2);
+  if (server.connections <= connected) await steady;
   assert.ok(server.connections > connected, "the Go client connected");
   return { result: steady }; // wrapped: an async function would wait for a promise returned
 }
 
-/**
- * The well-behaved Go client got right answers, each within `maxMs` (its slowest call; calls
- * take well under 10 ms here when nothing holds the server up).
- */
-function assertServed(s: Steady, what: string, maxMs = 250): void {
+/** The well-behaved Go client called, and every call got its right answer. */
+function assertServed(s: Steady, what: string): void {
   assert.ok(s.calls > 0, `${what}: the Go client made no call`);
-  assert.ok(s.maxMs <= maxMs, `${what}: the slowest call took ${s.maxMs} ms (bound ${maxMs} ms)`);
   assert.equal(s.wrong, 0, `${what}: wrong answers`);
   assert.deepEqual(s.errors, [], `${what}: errors`);
 }
 
+/**
+ * The most of the Go client's calls a server may answer during an attack and still be said to
+ * have held the others up. A server that stops serving the others while an attack goes on
+ * answers none of them meanwhile (0 or 1 here, with calls held while another connection is
+ * mid-message or backlogged); unhindered it answers thousands in each attack's window (at least
+ * half a second): 4,000 to 14,000 at a load average of 4 on two cores, 1,900 to 7,600 at 10. A
+ * count, not a time: however long the machine makes either process wait for the CPU, the server
+ * answers the others or it does not.
+ */
+const HELD_UP = 10;
+
+/** `served` of the Go client's calls were answered while the attack went on: more than HELD_UP. */
+function assertServedDuring(served: number, what: string): void {
+  assert.ok(
+    served > HELD_UP,
+    `${what}: ${served} of the Go client's calls answered while the attack went on`,
+  );
+}
+
+/**
+ * Runs `fn` with an Arith server on a port of its own: `errors` are those the server reported,
+ * `served()` how many `Arith.Multiply` calls (the Go client's) it has answered so far.
+ */
 async function withServer(
   options: ServerOptions,
-  fn: (port: number, server: Server, errors: unknown[]) => Promise<void>,
+  fn: (port: number, server: Server, errors: unknown[], served: () => number) => Promise<void>,
   setup: (server: Server) => void = () => {},
 ): Promise<void> {
   const errors: unknown[] = [];
-  const server = arithServer({ ...options, onError: (e) => errors.push(e) });
+  let multiplied = 0;
+  const server = arithServer({ ...options, onError: (e) => errors.push(e) }, () => multiplied++);
   setup(server);
   const listener = listen({ hostname: "127.0.0.1", port: 0 });
   let ended = false;
   const serving = server.serve(listener).finally(() => (ended = true));
   const { port } = listenerAddress(listener) as { port: number };
   try {
-    await fn(port, server, errors);
+    await fn(port, server, errors, () => multiplied);
     assert.equal(ended, false, "Server.serve must not end while the listener is open");
   } finally {
     await server.close({ timeout: 500 });
@@ -115,6 +144,11 @@ async function closedWithin(conn: Deno.Conn, ms: number): Promise<number | null>
     if (r === null) return Date.now() - start;
   }
   return null;
+}
+
+/** Resolves once `done()` holds (checked every 10 ms), or after `ms` if it does not. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; !done() && Date.now() < end;) await sleep(10);
 }
 
 /** `n` connections to `port` from a child process, each reset (RST) as soon as it is open. */
@@ -228,7 +262,7 @@ goTest(
       assert.ok(grown < 40 * MB, `RSS grew ${(grown / MB).toFixed(1)} MB`);
       // The oldest idle connections made room; the good client is served.
       assert.notEqual(
-        await closedWithin(idle[0], 2000),
+        await closedWithin(idle[0], 15_000),
         null,
         "the oldest idle connection is closed",
       );
@@ -239,14 +273,16 @@ goTest(
 );
 
 goTest("hostile: a message trickled a byte at a time is cut at its total deadline", async () => {
-  await withServer({ idleTimeout: 1000, messageTimeout: 1500 }, async (port, server, errors) => {
+  const options = { idleTimeout: 1000, messageTimeout: 1500 };
+  await withServer(options, async (port, server, errors, served) => {
     const enc = new Encoder();
     const bytes = frame(
       enc.marshal(RequestType, { ServiceMethod: "Arith.Multiply", Seq: 1 }),
       enc.marshal(Args, { A: 6, B: 7 }),
     );
     const c = await Deno.connect({ hostname: "127.0.0.1", port });
-    const steady = await steadyRunning(port, 2000, server);
+    const steady = await steadyRunning(port, 3000, server);
+    const from = served();
     let stop = false;
     // One byte every 100 ms: far inside idleTimeout, so only the total deadline can stop it.
     const trickle = (async () => {
@@ -255,16 +291,20 @@ goTest("hostile: a message trickled a byte at a time is cut at its total deadlin
         await sleep(100);
       }
     })();
-    const closed = await closedWithin(c, 5000);
+    const closed = await closedWithin(c, 15_000);
+    const during = served() - from;
     stop = true;
     await trickle;
     assert.notEqual(closed, null, "the trickling connection is closed");
     assert.ok(closed! >= 1400, `closed after ${closed} ms, before the message deadline`);
     assert.ok(
-      errors.some((e) => e instanceof RpcError && /longer than 1500ms/.test(e.message)),
+      errors.some((e) =>
+        e instanceof RpcError && e.kind === "timeout" && /longer than 1500ms/.test(e.message)
+      ),
       "the offender's error names the deadline",
     );
     assertServed(await steady.result, "while a message trickled");
+    assertServedDuring(during, "while a message trickled");
     c.close();
   });
 });
@@ -275,7 +315,7 @@ goTest(
     // That the definition is decoded once, not again at every chunk, is shown where it can be
     // counted: tests/gob/codec_test.ts and tests/gob/hostile_test.ts (decoding one costs a few ms,
     // too little for the Go client's latency to tell). Here: the server end to end.
-    await withServer({}, async (port, server) => {
+    await withServer({}, async (port, server, _errors, served) => {
       const name = "F" + "x".repeat(8 * MB);
       const Big = t.struct("Big", { [name]: t.string });
       const enc = new Encoder();
@@ -286,16 +326,18 @@ goTest(
       const c = await Deno.connect({ hostname: "127.0.0.1", port });
       const before = rss();
       await writeAll(c, bytes.subarray(0, bytes.length - 1000));
-      const steady = await steadyRunning(port, 1500, server);
+      const steady = await steadyRunning(port, 3000, server);
+      const from = served();
       // The last 1,000 bytes, 10 at a time, while the Go client calls.
       for (let i = bytes.length - 1000; i < bytes.length; i += 10) {
         await writeAll(c, bytes.subarray(i, i + 10));
         await sleep(5);
       }
-      assertServed(await steady.result, "while the value trickled");
       // The request was decoded (its args do not fit Multiply's: an error reply, then on).
       const reply = new Uint8Array(64 * 1024);
       const n = await c.read(reply);
+      assertServedDuring(served() - from, "while the value trickled");
+      assertServed(await steady.result, "while the value trickled");
       assert.ok(n !== null && n > 0, "the offender got its reply");
       const [head] = decodeAll(reply.subarray(0, n!)) as { Seq: number; Error: string }[];
       assert.equal(head.Seq, 1);
@@ -307,7 +349,8 @@ goTest(
 );
 
 goTest("hostile: a pipelining client that never reads cannot starve the others", async () => {
-  await withServer({ idleTimeout: 1500, maxBacklog: 256 * 1024 }, async (port, server, errors) => {
+  const options = { idleTimeout: 1500, maxBacklog: 256 * 1024 };
+  await withServer(options, async (port, server, errors, served) => {
     const enc = new Encoder();
     const parts: Uint8Array[] = [];
     // 20 MB of requests whose replies (4 KB each) outgrow the kernel's socket buffers, answered
@@ -320,12 +363,18 @@ goTest("hostile: a pipelining client that never reads cannot starve the others",
     const burst = frame(...parts);
     const c = await Deno.connect({ hostname: "127.0.0.1", port });
     const before = rss();
-    const running = await steadyRunning(port, 2000, server);
+    const running = await steadyRunning(port, 3000, server);
+    const from = served();
     const writing = writeAll(c, burst).catch(() => {});
-    const steady = await running.result;
-    assertServed(steady, "beside a pipelining client that never reads");
-    assert.notEqual(await closedWithin(c, 4000), null, "the client that never reads is dropped");
-    assert.ok(errors.some((e) => e instanceof RpcError && /read none of/.test(e.message)));
+    // Not read until the server gives up on it (reading would make it a client that reads).
+    const readNone = (e: unknown) =>
+      e instanceof RpcError && e.kind === "timeout" && /read none of/.test(e.message);
+    await until(() => errors.some(readNone), 15_000);
+    const during = served() - from;
+    assert.ok(errors.some(readNone), "the offender's error says it read none of its replies");
+    assert.notEqual(await closedWithin(c, 15_000), null, "the client that never reads is dropped");
+    assertServedDuring(during, "beside a pipelining client that never reads");
+    assertServed(await running.result, "beside a pipelining client that never reads");
     assert.ok(rss() - before < 100 * MB, `RSS grew ${((rss() - before) / MB).toFixed(0)} MB`);
     c.close();
     await writing;
@@ -334,7 +383,7 @@ goTest("hostile: a pipelining client that never reads cannot starve the others",
 
 goTest("hostile: many connections hoarding replies stay within one memory budget", async () => {
   const budget = 16 * MB;
-  await withServer({ maxBufferedBytes: budget }, async (port, server, errors) => {
+  await withServer({ maxBufferedBytes: budget }, async (port, server, errors, served) => {
     // Echo a 1 MB string, over and over, and never read: each connection could queue its
     // 8 MiB backlog; together they would pass the budget.
     const Blob = t.struct("Blob", { S: t.string });
@@ -342,7 +391,8 @@ goTest("hostile: many connections hoarding replies stay within one memory budget
     const offenders: Deno.Conn[] = [];
     let peak = 0;
     const sample = setInterval(() => (peak = Math.max(peak, server.bufferedBytes)), 5);
-    const running = await steadyRunning(port, 1500, server);
+    const running = await steadyRunning(port, 3000, server);
+    const from = served();
     for (let k = 0; k < 6; k++) {
       const enc = new Encoder();
       const parts: Uint8Array[] = [];
@@ -354,16 +404,26 @@ goTest("hostile: many connections hoarding replies stay within one memory budget
       writeAll(c, frame(...parts)).catch(() => {});
       offenders.push(c);
     }
+    // However long a loaded machine takes to get the offenders' requests over the budget.
+    const overBudget = (e: unknown) => e instanceof RpcError && /budget/.test(e.message);
+    await until(() => errors.some(overBudget), 15_000);
     const steady = await running.result;
+    const during = served() - from;
     clearInterval(sample);
-    // Each 1 MB echo is decoded and encoded on the one thread the Go client's calls share.
-    assertServed(steady, "beside connections hoarding replies", 500);
+    assertServed(steady, "beside connections hoarding replies");
+    // Each 1 MB echo is decoded and encoded on the one thread the Go client's calls share: fewer
+    // of its calls are answered than beside the other attacks (tens, on a loaded machine), but
+    // a server that stopped serving the others while replies were hoarded would answer none.
+    assert.ok(during > 0, `${during} of the Go client's calls answered while replies were hoarded`);
     // One message of slack: a charge lands before the budget closes the largest holder.
     assert.ok(peak <= budget + 2 * MB, `peak ${(peak / MB).toFixed(1)} MB buffered`);
-    assert.ok(errors.some((e) => e instanceof RpcError && /budget/.test(e.message)));
-    let dropped = 0;
-    for (const c of offenders) if ((await closedWithin(c, 200)) !== null) dropped++;
-    assert.ok(dropped > 0, "the largest holders are disconnected");
+    assert.ok(errors.some(overBudget), "the server's error names its budget");
+    // The largest holders were disconnected: reading each connection (to its end, for those) finds
+    // the first closed.
+    const first = await Promise.any(
+      offenders.map((c) => closedWithin(c, 15_000).then((ms) => ms ?? Promise.reject())),
+    ).catch(() => null);
+    assert.notEqual(first, null, "the largest holders are disconnected");
     for (const c of offenders) c.close();
   }, (server) => {
     const Blob = t.struct("Blob", { S: t.string });

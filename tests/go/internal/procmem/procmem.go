@@ -101,6 +101,37 @@ func RunningCPUMs(pid int) float64 {
 	return float64(utime+stime) * 1000 / ClockTicks
 }
 
+// ThreadCPUMs is the user + system CPU time, in milliseconds, that each group of pid's running
+// threads has used so far, by thread name (/proc/PID/task/TID/stat; threads of one name, such as
+// V8's "V8 DefaultWorke…" helpers, summed). Threads that have exited are not counted.
+func ThreadCPUMs(pid int) map[string]float64 {
+	out := map[string]float64{}
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		if len(f) < 13 {
+			continue
+		}
+		utime, _ := strconv.Atoi(f[11])
+		stime, _ := strconv.Atoi(f[12])
+		out[s[open+1:end]] += float64(utime+stime) * 1000 / ClockTicks
+	}
+	return out
+}
+
 // ReadBytes returns read_bytes of /proc/PID/io: the bytes pid (all its threads, and the children
 // it has waited for) caused to be fetched from the storage layer, read-ahead and page faults on
 // mapped files included (0 when the process is gone or the kernel does not account I/O).
