@@ -21,6 +21,7 @@
  */
 
 import { GobError } from "./error.ts";
+import { releaseBuffer } from "../ground/bytes.ts";
 import { BUILTIN_NAMES, FIRST_USER_ID, type WireType } from "./typeinfo.ts";
 import type { AnyType, Type } from "./types.ts";
 import { primaryKind, readWireType } from "./_decode_wire_type.ts";
@@ -253,9 +254,7 @@ export class DecoderCore {
    * buffer does not wait for the garbage collector.
    */
   #release(): void {
-    if (this.#owned && this.src.length >= LARGE_MESSAGE) {
-      (this.src.buffer as ArrayBuffer).transfer(0);
-    }
+    if (this.#owned) releaseBuffer(this.src, LARGE_MESSAGE);
   }
 
   /** Adds the `n` bytes written into the space {@linkcode reserve} gave. */

@@ -14,6 +14,7 @@
 import { canGenerate, Refs, tiered } from "./codegen.ts";
 import { EncBuffer, SPACE_FOR_LENGTH } from "./buffer.ts";
 import { GobError } from "./error.ts";
+import { releaseBuffer } from "../ground/bytes.ts";
 import {
   canonical,
   getTypeInfo,
@@ -581,11 +582,6 @@ let poolUsed = 0;
 /** The size above which the encoder does not keep a buffer for the next message. */
 const LARGE_BUFFER = 1 << 20;
 
-/** Frees `b`'s memory now: detaches its buffer (only for one no one else holds a view of). */
-function release(b: Uint8Array): void {
-  (b.buffer as ArrayBuffer).transfer(0);
-}
-
 /** A copy of `src[start, end)` that the caller owns. */
 function output(src: Uint8Array, start: number, end: number): Uint8Array {
   const n = end - start;
@@ -678,11 +674,11 @@ export class EncoderCore {
       // A large buffer is not kept for the next message: its memory is given back now (detached,
       // which frees it at once, not when the garbage collector finds it), unless it was returned.
       if (out.buf.length > LARGE_BUFFER) {
-        release(out.buf);
+        releaseBuffer(out.buf);
         this.#out = new EncBuffer(256);
       }
       if (msg.buf.length > LARGE_BUFFER && this.#msg === msg) {
-        release(msg.buf);
+        releaseBuffer(msg.buf);
         this.#msg = new EncBuffer(512);
       }
     }

@@ -1,5 +1,6 @@
 /**
- * Byte-array helpers every floor uses: {@link concat}, base64 both ways and CRC-32.
+ * Byte-array helpers every floor uses: {@link concat}, base64 both ways, CRC-32 and
+ * {@link releaseBuffer}.
  *
  * Base64 goes through the platform's `Uint8Array.prototype.toBase64` / `Uint8Array.fromBase64`
  * where they exist (Deno, recent V8), and through `btoa`/`atob` elsewhere (Node 20, the oldest
@@ -83,4 +84,26 @@ export function crc32(data: Uint8Array, crc = 0): number {
   const t = CRC_TABLE;
   for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
+}
+
+/** The size from which {@linkcode releaseBuffer} frees a buffer by default. */
+export const RELEASE_MIN = 64 * 1024;
+
+/**
+ * Frees the memory of `b`'s buffer now, when `b` is at least `min` bytes and most of that buffer:
+ * detaches it (`ArrayBuffer.prototype.transfer(0)`), which frees its memory at once, where a dead
+ * ArrayBuffer waits for the garbage collector (for large ones, until the process's ArrayBuffers
+ * have grown by tens of MB: enough for a 128 MB function with 6 MB events to outgrow its memory).
+ * Every view of the buffer becomes empty, so only for a buffer no one else holds a view of. A
+ * no-op where the platform cannot detach (Node before 21), and for a shared or detached buffer.
+ * Returns whether it freed the buffer.
+ */
+export function releaseBuffer(b: Uint8Array, min: number = RELEASE_MIN): boolean {
+  const buffer = b.buffer as ArrayBuffer & { transfer?: (n: number) => ArrayBuffer };
+  if (
+    b.length < min || b.length * 2 < buffer.byteLength || typeof buffer.transfer !== "function" ||
+    !(buffer instanceof ArrayBuffer)
+  ) return false;
+  buffer.transfer(0);
+  return true;
 }

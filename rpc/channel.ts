@@ -7,7 +7,7 @@
  * @module
  */
 
-import { concat } from "../ground/bytes.ts";
+import { concat, releaseBuffer } from "../ground/bytes.ts";
 import type { Conn } from "../ground/conn.ts";
 import { type ByteSink, duplex, streamSink } from "../ground/duplex.ts";
 import { ByteReader, type ByteSource, type ReadLimits } from "../ground/reader.ts";
@@ -132,9 +132,7 @@ export class MessageWriter {
         await this.#sink.write(p);
         // Written, and the writer's: a large part's memory is given back now (detached, which
         // frees it at once), not when the garbage collector gets to it.
-        if (p.length >= TAKEN_MIN && p.length * 2 >= p.buffer.byteLength) {
-          (p.buffer as ArrayBuffer).transfer(0);
-        }
+        releaseBuffer(p, TAKEN_MIN);
       }
     })().then(() => this.#afterWrite(), (e) => this.#fail(e));
     return true;

@@ -46,6 +46,13 @@ export interface CallContext {
   readonly serviceMethod: string;
   /** The request's sequence number. */
   readonly seq: number;
+  /**
+   * Runs `fn` once the call's reply has been encoded and queued to be written (or failed to be),
+   * so that what the reply was made of can be released at once (a large buffer freed, say). Each
+   * function runs once, after the method returns or throws; one that throws is reported to the
+   * server's `onError`.
+   */
+  onReplied(fn: () => void): void;
 }
 
 /** A method: descriptors for its argument and reply, and its implementation. */
@@ -503,16 +510,27 @@ export class Server {
   ): Promise<void> {
     let reply: unknown;
     let err = "";
+    let replied: (() => void)[] | undefined;
     try {
       reply = await m.handler(args, {
         signal: state.abort.signal,
         serviceMethod: header.serviceMethod,
         seq: header.seq,
+        onReplied: (fn) => (replied ??= []).push(fn),
       });
     } catch (e) {
       err = errorMessage(e) || (e instanceof Error ? e.name : "") || "error";
     }
     this.#reply(codec, header, m.reply, reply, err);
+    if (replied !== undefined) {
+      for (const fn of replied) {
+        try {
+          fn();
+        } catch (e) {
+          this.#onError(e);
+        }
+      }
+    }
     state.inflight--;
     const wake = state.wake;
     state.wake = null;

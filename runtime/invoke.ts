@@ -83,11 +83,13 @@ export interface InvokerOptions {
    * shapes, and V8's optimized code depends on the field types of those shapes' hidden classes.
    * Once no event is reachable, a full garbage collection frees the classes; the next event's
    * get new ones, the dependent code is thrown away ("dependent field type changed") and compiled
-   * again. Under a steady CPU-bound load V8 runs a full collection every ~100 invokes (its young
-   * generation, sized from the function's memory, is larger than the room it leaves in the old
-   * one), so this loop of recompiles went on for good: on the CPU-bound function of
+   * again. Under a steady CPU-bound load V8 started a full collection after nearly every
+   * scavenge, every ~100 invokes, so this loop of recompiles went on for good: on the CPU-bound
+   * function of
    * `benchmarks/managed_instances.ts`, keeping one event alive halved the optimizing compiles and
-   * cut the CPU per invoke by ~12% on one core and ~19% on two (two isolates compile twice).
+   * cut the CPU per invoke by 5% on one core and 15% on two (two isolates compile twice;
+   * BENCHMARKS.md). A sequential function needs none of it: with one event in flight V8 promotes
+   * almost nothing and runs no full collection.
    * It costs one event's objects per isolate.
    */
   retainLastEvent?: boolean;

@@ -295,3 +295,38 @@ Deno.test("rpc server: a lone connection's calls never wait on a timer, pipeline
   await server.close();
   await done;
 });
+
+Deno.test("rpc server: onReplied runs once the reply is encoded, also after a throw; a failing one is reported", async () => {
+  const errors: unknown[] = [];
+  const server = new Server({ onError: (e) => errors.push(e) });
+  const events: string[] = [];
+  const reply = new Uint8Array([1, 2, 3]);
+  server.register("Svc", {
+    Bytes: method(t.int, t.bytes, (_n, call) => {
+      call.onReplied(() => {
+        events.push("replied");
+        // The reply was encoded: changing what it was made of no longer changes what is sent.
+        reply.fill(9);
+      });
+      call.onReplied(() => {
+        throw new Error("boom");
+      });
+      events.push("returned");
+      return reply;
+    }),
+    Fail: method(t.int, t.int, (_n, call) => {
+      call.onReplied(() => events.push("failed and replied"));
+      throw new Error("no");
+    }),
+  });
+  const { client: cp, done } = connectPair(server);
+  const client = await cp;
+  assert.deepEqual(await client.call("Svc.Bytes", 1, t.int, t.bytes), new Uint8Array([1, 2, 3]));
+  await assert.rejects(client.call("Svc.Fail", 1, t.int, t.int), new ServerError("no"));
+  assert.deepEqual(events, ["returned", "replied", "failed and replied"]);
+  assert.equal(errors.length, 1);
+  assert.equal((errors[0] as Error).message, "boom");
+  await client.close();
+  await done;
+  await server.close();
+});

@@ -7,6 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { buildGo, goTest } from "../_support/go.ts";
+import { INVOKE_METHOD, messages, toInvokeRequest } from "../../protocol/go1x.ts";
+import { Client } from "../../rpc/mod.ts";
+import { serveGo1x } from "../../runtime/go1x.ts";
+import { createInvoker } from "../../runtime/invoke.ts";
 
 const OPS = new URL("./fixtures/ops.ts", import.meta.url).pathname;
 const ERROR_EXAMPLE = new URL("../../examples/error.ts", import.meta.url).pathname;
@@ -88,4 +92,44 @@ goTest("go1.x: the error example reports its class, message and stack", async ()
   assert.equal(first.error.shouldExit, false);
   // The function keeps serving after an error.
   assert.ok(r.calls.every((c) => c.rpcError === undefined));
+});
+
+Deno.test("go1.x: large events and results round-trip; a handler's own bytes are never freed by the server", async () => {
+  const kept = new Uint8Array(200_000).fill(7);
+  const invoker = createInvoker<{ op: string; value: string }, unknown>(
+    (event) => event.op === "bytes" ? kept : event.value,
+    { setTraceEnv: false },
+  );
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = serveGo1x(listener, invoker);
+  const client = await Client.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  try {
+    const big = "x".repeat(300_000);
+    const call = (op: string) =>
+      client.call(
+        INVOKE_METHOD,
+        toInvokeRequest({
+          payload: new TextEncoder().encode(JSON.stringify({ op, value: big })),
+          requestId: op,
+          deadlineMs: Date.now() + 60_000,
+          invokedFunctionArn: "",
+        }),
+        messages.InvokeRequest,
+        messages.InvokeResponse,
+      );
+    for (let i = 0; i < 3; i++) {
+      const json = await call("json");
+      assert.equal(json.Error, null);
+      assert.ok(new TextDecoder().decode(json.Payload) === JSON.stringify(big), "the JSON result");
+      const bytes = await call("bytes");
+      // Compared by length and content without printing 200,000 bytes on a failure.
+      assert.equal(kept.buffer.byteLength, 200_000, "the handler's own result is left alone");
+      assert.equal(bytes.Payload.length, kept.length);
+      assert.ok(bytes.Payload.every((b, j) => b === kept[j]), "the reply is the handler's bytes");
+    }
+  } finally {
+    await client.close();
+    listener.close();
+    await serving.catch(() => {});
+  }
 });

@@ -7,12 +7,13 @@
 // function's resident memory (VmRSS of the started process) every 250 answers of it, and the CPU
 // time per timed invoke of the function and of itself. It prints one JSON report on stdout.
 //
-//	concurrenthost [-inflight 64] [-n 20000] [-warmup 2000] [-op cpu|io] [-procs 1] -- command args...
+//	concurrenthost [-inflight 64] [-n 20000] [-warmup 2000] [-op cpu|io] [-procs 1] [-stall 1m] -- command args...
 //
 // -op cpu hands out a 50 KB event of 500 items (the handler walks, transforms and serializes
 // them) and checks that each answer starts with the right count and checksum; -op io a small
 // event (the handler awaits 20 ms), answered {"ok":true}. An answer posted as an error, to an id
-// never handed out, or not as expected counts as bad.
+// never handed out, or not as expected counts as bad. When no answer has come for -stall, it says
+// which invokes the function holds and how many it has not asked for, and exits 1.
 //
 // The stand-in shares the machine's cores with the function, which Lambda's own Runtime API does
 // not, so it is kept cheap: a post's body is read into reused buffers and checked by its first
@@ -185,6 +186,37 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, id, kind string) 
 	runtimeapi.Accept(w)
 }
 
+// watch ends the run when no answer has come for stall: it prints what is outstanding, the
+// invokes handed out and not answered (the function holds them) and those it has not asked for,
+// kills the function and exits 1.
+func (s *standIn) watch(f *runtimeapi.Function, stall time.Duration) {
+	last, since := -1, time.Now()
+	for range time.Tick(stall / 10) {
+		s.mu.Lock()
+		answered := s.answered
+		if answered != last {
+			last, since = answered, time.Now()
+			s.mu.Unlock()
+			continue
+		}
+		if time.Since(since) < stall {
+			s.mu.Unlock()
+			continue
+		}
+		var held []string
+		for n, at := range s.sentAt {
+			if !at.IsZero() {
+				held = append(held, idPrefix+strconv.Itoa(n))
+			}
+		}
+		fmt.Fprintf(os.Stderr, "no answer for %v: %d of %d answered; handed out and unanswered: %d %v; "+
+			"not yet asked for: %d\n", stall, answered, s.total, len(held), held, len(s.queue))
+		s.mu.Unlock()
+		f.Kill()
+		os.Exit(1)
+	}
+}
+
 func (s *standIn) InitError(w http.ResponseWriter, r *http.Request) {
 	runtimeapi.ExitOnInitError(w, r)
 }
@@ -195,6 +227,7 @@ func main() {
 	inflight := flag.Int("inflight", 64, "invocations outstanding at once")
 	op := flag.String("op", "cpu", "cpu or io")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	stall := flag.Duration("stall", time.Minute, "give up when no answer has come for this long")
 	procs := flag.Int("procs", 1, "GOMAXPROCS of this stand-in (0: Go's default, one per core)")
 	flag.Parse()
 	if *procs > 0 {
@@ -234,6 +267,7 @@ func main() {
 	}
 	s.pid = f.Cmd.Process.Pid
 	defer f.Kill()
+	go s.watch(f, *stall)
 	f.Await(s.done, *timeout, "its last response")
 	s.rep.Invokes = *n
 	s.rep.PerSecond = float64(*n) / s.t1.Sub(s.t0).Seconds()
