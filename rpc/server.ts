@@ -179,8 +179,11 @@ const DEFAULTS = {
   maxMethodName: 1024,
 };
 
-/** Requests one connection may have read in a row before the other connections get a turn. */
-const TURN = 32;
+/**
+ * Requests one connection may have read in a row before the other connections get a turn.
+ * Exported for the fairness test (`tests/rpc/fairness_test.ts`), not from `rpc/mod.ts`.
+ */
+export const TURN = 32;
 
 /**
  * Resolves after pending I/O callbacks have run (a turn for the other connections): a timer goes

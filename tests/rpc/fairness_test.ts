@@ -16,10 +16,8 @@
 import assert from "node:assert/strict";
 import { listen, method, t } from "../../rpc/mod.ts";
 import { buildGo, goTest } from "../_support/go.ts";
+import { TURN } from "../../rpc/server.ts";
 import { arithServer } from "./_services.ts";
-
-/** Requests a connection is served in a row before the others get a turn (rpc/server.ts). */
-const TURN = 32;
 
 /**
  * The most flood calls answered between two answers to the client that still shows turns: one
