@@ -120,14 +120,15 @@ Deno.test({
       `loaded at start: ${loaded}`,
     );
     // A go1.x start loads the go1.x chunk and what it imports: no JSON-RPC codec, no HTTP
-    // CONNECT, no Runtime API client (each is a chunk of its own, loaded when asked for).
+    // CONNECT, no Runtime API client (each is a chunk of its own, loaded when asked for). The
+    // protocol's shared constants (`protocol/runtime_api.ts`) are no client.
     const go1x = chunkOf("runtime/go1x.ts")!;
     const go1xLoads = await staticallyLoaded(out, go1x);
     const atGo1x = (await Promise.all(go1xLoads.map((f) => sourcesOf(`${out}/${f}`)))).flat();
     assert.ok(atGo1x.includes("rpc/gob_codec.ts"), `${atGo1x}`);
     assert.deepEqual(
       atGo1x.filter((s) =>
-        /^rpc\/(jsonrpc|typed_json|http)\.ts|http1\.ts|runtime_api(_client)?\.ts/.test(s)
+        /^rpc\/(jsonrpc|typed_json|http)\.ts|http1\.ts|^runtime\/runtime_api(_client)?\.ts/.test(s)
       ),
       [],
       `loaded by the go1.x chunk: ${go1xLoads}`,
