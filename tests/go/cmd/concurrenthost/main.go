@@ -11,8 +11,9 @@
 //
 // -op cpu hands out a 50 KB event of 500 items (the handler walks, transforms and serializes
 // them) and checks that each answer starts with the right count and checksum; -op io a small
-// event (the handler awaits 20 ms), answered {"ok":true}. An answer posted as an error, to an id
-// never handed out, or not as expected counts as bad. When no answer has come for -stall, it says
+// event (the handler awaits 20 ms), answered {"ok":true}. An answer posted as an error or not as
+// expected counts as bad; one to an id not held (never handed out, or answered already) counts as
+// bad too and is rejected with 400, as Lambda rejects it. When no answer has come for -stall, it says
 // which invokes the function holds and how many it has not asked for, and exits 1.
 //
 // The stand-in shares the machine's cores with the function, which Lambda's own Runtime API does
@@ -143,16 +144,28 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, id, kind string) 
 	known := err == nil && n >= 1 && n <= s.issued && !s.sentAt[n].IsZero()
 	if kind != "response" || !known || !bytes.HasPrefix(head, s.want) {
 		if s.rep.Bad == 0 {
-			s.rep.FirstBadError = fmt.Sprintf("%s %s (%d bytes, want %q…): %s", id, kind, size, s.want, head)
+			why := "not handed out or already answered"
+			if known {
+				why = fmt.Sprintf("want %q…", s.want)
+			}
+			s.rep.FirstBadError = fmt.Sprintf("%s %s (%d bytes, %s): %s", id, kind, size, why, head)
 		}
 		s.rep.Bad++
 	}
 	s.bufs.Put(b)
-	var ms float64
-	if known {
-		ms = float64(now.Sub(s.sentAt[n]).Nanoseconds()) / 1e6
-		s.sentAt[n] = time.Time{}
+	if !known {
+		// An answer to an invocation not held (answered before: a worker isolate that died
+		// between posting its answer and hearing it was taken, whose invocation the main isolate
+		// then fails) is rejected, as Lambda's Runtime API rejects it. Counted as an answer, it
+		// would hand out one invocation too many, and issue would block on the full queue with
+		// s.mu held: the stand-in, its -stall watch too, would wait for good.
+		s.mu.Unlock()
+		http.Error(w, `{"errorType":"InvalidRequestID","errorMessage":"not handed out or already answered"}`,
+			http.StatusBadRequest)
+		return
 	}
+	ms := float64(now.Sub(s.sentAt[n]).Nanoseconds()) / 1e6
+	s.sentAt[n] = time.Time{}
 	s.answered++
 	a := s.answered
 	if a == s.warmup {
