@@ -165,3 +165,33 @@ export async function codeCacheOf(denoDir: string, all = false): Promise<Map<str
     await Deno.remove(copy, { recursive: true });
   }
 }
+
+/** A package built once for the tests of a module ({@link echoPackageOnce}). */
+export interface SharedPackage {
+  /** Builds it on the first call; resolves with `<dir>`, the package unzipped in `<dir>/var/task`. */
+  get(): Promise<string>;
+  /** Deletes `<dir>` if it was built. */
+  remove(): Promise<void>;
+}
+
+/**
+ * `examples/echo.ts` built with `--runtime deno`, its start-up cache made for `<dir>/var/task`
+ * and unzipped there, once for every test of a module that asks for it (`prefix` names the
+ * temporary folder).
+ */
+export function echoPackageOnce(prefix: string): SharedPackage {
+  let built: Promise<string> | undefined;
+  return {
+    get() {
+      built ??= (async () => {
+        const dir = await Deno.realPath(await Deno.makeTempDir({ prefix }));
+        await buildDenoPackage(repoPath("examples/echo.ts"), dir, `${dir}/var/task`);
+        return dir;
+      })();
+      return built;
+    },
+    async remove() {
+      if (built) await Deno.remove(await built, { recursive: true });
+    },
+  };
+}

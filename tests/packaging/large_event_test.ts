@@ -13,7 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { buildGo, goTest } from "../_support/go.ts";
-import { buildDenoPackage, repoPath } from "./_helpers.ts";
+import { echoPackageOnce } from "./_helpers.ts";
 
 const LIMIT = 128 * 1024 * 1024;
 
@@ -43,15 +43,7 @@ async function counter(file: string, key: string): Promise<number> {
 }
 
 /** The packaged echo function, built once for every case and unzipped into `<dir>/var/task`. */
-let built: Promise<string> | undefined;
-function buildEcho(): Promise<string> {
-  built ??= (async () => {
-    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-large-event-" }));
-    await buildDenoPackage(repoPath("examples/echo.ts"), dir, `${dir}/var/task`);
-    return dir;
-  })();
-  return built;
-}
+const echo = echoPackageOnce("gopherless-large-event-");
 
 /** How many cases have made a cgroup: each one's name. */
 let cases = 0;
@@ -74,7 +66,7 @@ async function echoInCgroup(
   invokes: number,
 ): Promise<number> {
   if (Deno.uid() !== 0) throw new Error("needs root (a memory cgroup of the test's own)");
-  const built = await buildEcho();
+  const built = await echo.get();
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-large-event-" }));
   const task = `${built}/var/task`;
   let cgroup: string | undefined;
@@ -163,5 +155,5 @@ goTest("a stream of 1 MB events fits a 128 MB function as shipped (Runtime API)"
 });
 
 goTest("large events: clean up the build", async () => {
-  if (built) await Deno.remove(await built, { recursive: true });
+  await echo.remove();
 });

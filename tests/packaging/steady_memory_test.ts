@@ -19,7 +19,7 @@
  */
 import assert from "node:assert/strict";
 import { buildGo, goTest } from "../_support/go.ts";
-import { buildDenoPackage, repoPath } from "./_helpers.ts";
+import { echoPackageOnce } from "./_helpers.ts";
 
 /** Invokes in a run, one after another. */
 const INVOKES = 16_000;
@@ -42,19 +42,11 @@ interface Sample {
 }
 
 /** The packaged echo function, built once for both protocols, unzipped into `<dir>/var/task`. */
-let built: Promise<string> | undefined;
-function buildEcho(): Promise<string> {
-  built ??= (async () => {
-    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "gopherless-steady-" }));
-    await buildDenoPackage(repoPath("examples/echo.ts"), dir, `${dir}/var/task`);
-    return dir;
-  })();
-  return built;
-}
+const echo = echoPackageOnce("gopherless-steady-");
 
 /** `INVOKES` invokes of the package by `host`, sequential: the memory samples. */
 async function steadyRun(host: "runtimeapihost" | "go1xhost"): Promise<Sample[]> {
-  const dir = await buildEcho();
+  const dir = await echo.get();
   const tmp = await Deno.makeTempDir({ prefix: "gopherless-steady-tmp-" });
   try {
     const scenario = host === "go1xhost" ? ["-scenario", "bench"] : [];
@@ -124,5 +116,5 @@ goTest("resident memory stays flat over 16,000 invokes at 128 MB as shipped (go1
 });
 
 goTest("steady memory: clean up the build", async () => {
-  if (built) await Deno.remove(await built, { recursive: true });
+  await echo.remove();
 });
