@@ -16,9 +16,14 @@
  *   function's per invoke on one core and on both and `s` the stand-in's.
  * - `io`: the handler awaits 20 ms; throughput and p99 latency against aws-lambda-go's.
  * - `memory`: the process's resident set at concurrency 64 under the I/O load, with 1 to 4
- *   isolates (`GOPHERLESS_WORKER_COUNT`), and what each isolate beyond the first costs.
+ *   workers (`GOPHERLESS_WORKER_COUNT`; with 1 the main isolate serves alone, with more it
+ *   dispatches to that many workers), and what each worker beyond the first costs.
  * - `start`: exec until the first `GET …/next` (`tests/go/cmd/runtimeapihost -n 0`) with 1 and 2
- *   isolates, wall and CPU time (user + system, all threads).
+ *   workers, wall and CPU time (user + system, all threads).
+ * - `deaths`: the CPU-bound load with a worker ending itself at every 500th invocation it serves
+ *   (an uncaught error, then `Deno.exit`: `MI_CRASH_EVERY`, `MI_CRASH_HOW`); how many invocations
+ *   were answered with `Runtime.WorkerExited`, and whether every one was answered (the stand-in
+ *   gives up after 20 s without an answer and names those still out).
  *
  * `--baseline DIR` names another gopherless checkout (`git worktree add DIR <commit>`, or
  * `git archive <commit> | tar -x -C DIR`): the same function is built with it too, and every
@@ -31,7 +36,7 @@
  *
  * ```sh
  * deno run -A benchmarks/managed_instances.ts [--rounds 3] [--invokes 20000] [--io-invokes 20000]
- *   [--only cpu,io,memory,start] [--baseline DIR]
+ *   [--only cpu,io,memory,start,deaths] [--baseline DIR]
  * ```
  *
  * @module
@@ -115,12 +120,14 @@ async function measure(
   n: number,
   cmd: string[],
   env: Record<string, string> = {},
+  deaths = false,
 ): Promise<Report> {
   const denoDir = `${work}/deno-dir-${dirs++}`;
   try {
     const args = op === "start"
       ? ["-n", "0", "--", ...cmd]
       : ["-op", op, "-n", String(n), "-warmup", String(n / 10), "--", ...cmd];
+    if (deaths) args.unshift("-stall", "20s");
     const out = await run(op === "start" ? startHost : host, args, {
       env: {
         AWS_LAMBDA_MAX_CONCURRENCY: "64",
@@ -130,7 +137,9 @@ async function measure(
       },
     });
     const r = JSON.parse(out) as Report;
-    if (r.badResponses > 0) throw new Error(`${cmd[0]}: ${r.badResponses} bad, ${r.firstBad}`);
+    if (r.badResponses > 0 && !deaths) {
+      throw new Error(`${cmd[0]}: ${r.badResponses} bad, ${r.firstBad}`);
+    }
     return r;
   } finally {
     await Deno.remove(denoDir, { recursive: true }).catch(() => {});
@@ -149,6 +158,8 @@ type Subject = {
   n: number;
   cmd: string[];
   env?: Record<string, string>;
+  /** Workers die under this load: errors are counted, and a stall is reported, not thrown. */
+  deaths?: boolean;
 };
 const subjects: Subject[] = [];
 const go = [goFunction];
@@ -170,7 +181,7 @@ if (groups.has("memory")) {
   for (const [label, ts] of packages) {
     for (const w of [1, 2, 3, 4]) {
       subjects.push({
-        name: `io ${label} ${w} isolate(s)`,
+        name: `io ${label} ${w} worker(s)`,
         op: "io",
         n: ioInvokes / 2,
         cmd: [ts],
@@ -180,11 +191,23 @@ if (groups.has("memory")) {
   }
   if (!groups.has("io")) subjects.push({ name: "io go", op: "io", n: ioInvokes / 2, cmd: go });
 }
+if (groups.has("deaths")) {
+  for (const how of ["throw", "exit"]) {
+    subjects.push({
+      name: `deaths ${how}`,
+      op: "cpu",
+      n: invokes,
+      cmd: [packages[0][1]],
+      env: { MI_CRASH_EVERY: "500", MI_CRASH_HOW: how },
+      deaths: true,
+    });
+  }
+}
 if (groups.has("start")) {
   for (const [label, ts] of packages) {
     for (const w of [1, 2]) {
       subjects.push({
-        name: `start ${label} ${w} isolate(s)`,
+        name: `start ${label} ${w} worker(s)`,
         op: "start",
         n: 0,
         cmd: [ts],
@@ -207,9 +230,27 @@ const split = (r: Report) => {
 };
 
 const results = new Map<string, Report[]>(subjects.map((s) => [s.name, []]));
+/** Per `deaths` subject and round: the stand-in's last words when it gave up, or `undefined`. */
+const stalls = new Map<string, (string | undefined)[]>();
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 ? [...subjects].reverse() : subjects;
   for (const s of order) {
+    if (s.deaths) {
+      const said = stalls.get(s.name) ?? [];
+      stalls.set(s.name, said);
+      try {
+        const r = await measure(s.op, s.n, s.cmd, s.env, true);
+        results.get(s.name)!.push(r);
+        said.push(undefined);
+        console.error(
+          `round ${round + 1} ${s.name}: all answered, ${r.badResponses} failed (${r.firstBad})`,
+        );
+      } catch (e) {
+        said.push((e as Error).message.split("\n").find((l) => l.includes("no answer for")));
+        console.error(`round ${round + 1} ${s.name}: ${(e as Error).message}`);
+      }
+      continue;
+    }
     const r = await measure(s.op, s.n, s.cmd, s.env);
     results.get(s.name)!.push(r);
     console.error(
@@ -309,15 +350,15 @@ if (groups.has("io")) {
 if (groups.has("memory")) {
   const ws = [1, 2, 3, 4];
   row([
-    `resident memory, ${ws.join(", ")} isolates, I/O load (MB)`,
-    ...labels.map((l) => ws.map((w) => mb(`io ${l} ${w} isolate(s)`).toFixed(1)).join(", ")),
+    `resident memory, ${ws.join(", ")} workers, I/O load (MB)`,
+    ...labels.map((l) => ws.map((w) => mb(`io ${l} ${w} worker(s)`).toFixed(1)).join(", ")),
     mb("io go").toFixed(1),
   ]);
   row([
-    "each isolate beyond the first (MB; from 2, 3, 4 isolates)",
+    "each worker beyond the first (MB; from 2, 3, 4 workers)",
     ...labels.map((l) => {
-      const one = mb(`io ${l} 1 isolate(s)`);
-      return [2, 3, 4].map((w) => ((mb(`io ${l} ${w} isolate(s)`) - one) / (w - 1)).toFixed(1))
+      const one = mb(`io ${l} 1 worker(s)`);
+      return [2, 3, 4].map((w) => ((mb(`io ${l} ${w} worker(s)`) - one) / (w - 1)).toFixed(1))
         .join(", ");
     }),
     "",
@@ -326,15 +367,30 @@ if (groups.has("memory")) {
 if (groups.has("start")) {
   for (const w of [1, 2]) {
     row([
-      `start with ${w} isolate(s), exec → first /next: wall / CPU (ms)`,
+      `start with ${w} worker(s), exec → first /next: wall / CPU (ms)`,
       ...labels.map((l) => {
-        const name = `start ${l} ${w} isolate(s)`;
+        const name = `start ${l} ${w} worker(s)`;
         return `${m(name, (r) => r.startupMs).toFixed(1)} / ${
           m(name, (r) => r.startupCpuMs).toFixed(1)
         }`;
       }),
       "",
     ]);
+  }
+}
+if (groups.has("deaths")) {
+  for (const how of ["throw", "exit"]) {
+    const name = `deaths ${how}`;
+    const said = stalls.get(name)!;
+    const done = results.get(name)!;
+    row([
+      `worker deaths (${how}, every 500th a worker serves): rounds all answered; failed per round`,
+      `${said.filter((x) => x === undefined).length} of ${said.length}; ${
+        done.map((r) => r.badResponses).join(", ") || "–"
+      }`,
+      "",
+    ]);
+    for (const stall of said.filter((x) => x !== undefined)) lines.push(`  ${name}: ${stall}`);
   }
 }
 if (values.baseline) {
@@ -347,15 +403,13 @@ if (values.baseline) {
   if (groups.has("io")) cells.push(`I/O throughput ${vs((r) => r.perSecond, (l) => `io ${l}`)}`);
   if (groups.has("memory")) {
     for (const w of [1, 2, 3, 4]) {
-      cells.push(`RSS ${w} isolate(s) ${vs((r) => r.maxRssKb, (l) => `io ${l} ${w} isolate(s)`)}`);
+      cells.push(`RSS ${w} worker(s) ${vs((r) => r.maxRssKb, (l) => `io ${l} ${w} worker(s)`)}`);
     }
   }
   if (groups.has("start")) {
     for (const w of [1, 2]) {
       cells.push(
-        `start CPU ${w} isolate(s) ${
-          vs((r) => r.startupCpuMs, (l) => `start ${l} ${w} isolate(s)`)
-        }`,
+        `start CPU ${w} worker(s) ${vs((r) => r.startupCpuMs, (l) => `start ${l} ${w} worker(s)`)}`,
       );
     }
   }

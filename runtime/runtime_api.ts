@@ -21,8 +21,9 @@
  *   logged too.
  * - A failure before the loop starts (the `init` option, a top-level throw or rejection) goes to
  *   `POST /2018-06-01/runtime/init/error`; the caller then exits.
- * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once,
- *   spread over worker isolates when the environment has several CPUs (`workers.ts`).
+ * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once;
+ *   when the environment has several CPUs the main isolate asks for them all and worker
+ *   isolates run the handlers (`workers.ts`).
  *
  * All of it goes over kept-alive HTTP/1.1 connections of a small client
  * (`runtime_api_client.ts`), not `fetch`: a fraction of `fetch`'s memory and time per request,
@@ -317,17 +318,6 @@ export class RuntimeApiClient {
 }
 
 /**
- * Told which invocation each loop of {@linkcode serveRuntimeApi} holds: a worker isolate's
- * supervisor reads it to fail the invocations of a worker that died (`workers.ts`).
- */
-export interface LoopTracker {
-  /** Loop `loop` took the invocation `requestId` from `next`. */
-  taken(loop: number, requestId: string): void;
-  /** Loop `loop` has posted its invocation's result. */
-  posted(loop: number): void;
-}
-
-/**
  * Invocations answered by someone other than their loop: in a concurrent environment an uncaught
  * error fails the invocations in flight in its isolate (`start.ts`), and their loops must then
  * drop the result and go back to `next` at once, even if the handler never settles.
@@ -357,8 +347,6 @@ export class Releases {
 
 /** What {@linkcode serveRuntimeApi} reports to, beyond the Runtime API. */
 export interface ServeOptions {
-  /** Told what each loop holds. */
-  tracker?: LoopTracker;
   /** Invocations that may be answered elsewhere (see {@linkcode Releases}). */
   releases?: Releases;
 }
@@ -373,12 +361,11 @@ export async function serveRuntimeApi(
   concurrency = 1,
   options: ServeOptions = {},
 ): Promise<never> {
-  const { tracker, releases } = options;
-  const loop = async (index: number): Promise<never> => {
+  const { releases } = options;
+  const loop = async (): Promise<never> => {
     while (true) {
       const next = await client.next();
       const id = next.request.requestId;
-      tracker?.taken(index, id);
       let result: InvokeResult | undefined;
       if (next.error) result = { ok: false, error: next.error };
       else if (releases) {
@@ -396,9 +383,8 @@ export async function serveRuntimeApi(
       // The caller has its answer; Lambda may freeze the environment once `next` is asked, so
       // the invocation's telemetry goes out first.
       await invoker.flush();
-      tracker?.posted(index);
     }
   };
   const n = Math.max(1, Math.floor(concurrency));
-  return await Promise.race(Array.from({ length: n }, (_, i) => loop(i)));
+  return await Promise.race(Array.from({ length: n }, loop));
 }

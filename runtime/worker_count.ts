@@ -1,9 +1,11 @@
 /**
- * How many isolates serve a concurrent (Lambda Managed Instances) environment, and how their V8
- * heaps share its memory. Loaded only when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1.
+ * How many worker isolates serve a concurrent (Lambda Managed Instances) environment, and how
+ * their V8 heaps share its memory. Loaded only when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1.
  *
  * One isolate runs JavaScript on one core at a time, so an environment with several vCPUs runs
- * one isolate per vCPU it may use, never more than its concurrency:
+ * its handlers in one worker isolate per vCPU it may use, never more than its concurrency (and
+ * in the main isolate alone when that is one; with several, the main isolate only dispatches,
+ * see `workers.ts`):
  *
  * 1. `GOPHERLESS_WORKER_COUNT`, when it is a positive integer, decides (capped at the
  *    concurrency). Lambda's Node.js runtime reads `AWS_LAMBDA_NODEJS_WORKER_COUNT` for the same
@@ -18,9 +20,9 @@
  *    run on), and never more than it either way.
  *
  * Node's runtime runs 8 workers per CPU, each dispatching many invocations, because a Node worker
- * thread is cheap next to its event loop's latency; here each isolate runs its share of the
- * concurrency as Runtime API loops (`runtime_api.ts`), so more isolates than cores would only add
- * memory (~10–15 MB each) without adding CPU.
+ * thread is cheap next to its event loop's latency; here each isolate runs as many invocations at
+ * once as it is handed, so more isolates than cores would only add memory (~5–15 MB each) without
+ * adding CPU.
  *
  * @module
  */
@@ -90,8 +92,8 @@ export interface WorkerCountSources {
 }
 
 /**
- * The number of isolates for `concurrency` concurrent invocations (see the module docs): 1 when
- * the concurrency is 1.
+ * The number of isolates that run handlers for `concurrency` concurrent invocations (see the
+ * module docs): 1 when the concurrency is 1.
  *
  * @example
  * ```ts
@@ -109,22 +111,6 @@ export function workerCount(concurrency: number, sources: WorkerCountSources = {
   const parallel = (sources.parallelism ?? availableParallelism)();
   const quota = (sources.cgroupCpus ?? cgroupCpus)();
   return Math.max(1, Math.min(c, parallel, quota ?? parallel));
-}
-
-/**
- * Splits `concurrency` invocation slots over `workers` isolates as evenly as they go: the first
- * `concurrency % workers` get one more.
- *
- * @example
- * ```ts
- * import { shares } from "./worker_count.ts";
- * shares(64, 3); // [22, 21, 21]
- * ```
- */
-export function shares(concurrency: number, workers: number): number[] {
-  const base = Math.floor(concurrency / workers);
-  const extra = concurrency % workers;
-  return Array.from({ length: workers }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
 /** The smallest old generation (MB) an isolate is given, however many share the memory. */

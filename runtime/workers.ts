@@ -2,35 +2,44 @@
  * Lambda Managed Instances: a concurrent environment served by one isolate per CPU.
  *
  * With `AWS_LAMBDA_MAX_CONCURRENCY` = C > 1 the environment takes up to C invocations at once and
- * has several vCPUs, but one isolate runs JavaScript on one core. So `start` runs the Runtime API
- * loops in W isolates ({@linkcode workerCount}: the cgroup's CPU quota, else the available
- * parallelism, else `GOPHERLESS_WORKER_COUNT`), each taking its share of C
- * ({@linkcode shares}). The main isolate, which has already loaded the function, serves the first
- * share itself; W − 1 worker threads (`node:worker_threads`) load the function's main module again
- * and serve the others. With W = 1 no worker is made and this module is not even loaded.
+ * has several vCPUs, but one isolate runs JavaScript on one core. So `start` runs the function's
+ * handlers in W worker isolates ({@linkcode workerCount}: the cgroup's CPU quota, else the
+ * available parallelism, else `GOPHERLESS_WORKER_COUNT`), worker threads that load the function's
+ * main module again. With W = 1 no worker is made and this module is not even loaded.
  *
- * What an invocation sees is the same in every isolate: each runs its own copy of the runtime
- * (context and deadline, `InvokeStore` and the `awslambda` global, the console's logger, errors,
- * streaming), so nothing of one invocation can reach another isolate's. What they share is the
- * process: the environment variables, stdout (each log line is one write) and the Runtime API.
- *
- * - **Init** runs in every isolate: the function's module and the `init` option, in the main one
- *   first, then in the workers. The main isolate polls `next` only when every worker is ready,
- *   so a failure anywhere is reported once, by the main isolate, to `/runtime/init/error`, and
- *   the process exits, as in a sequential environment.
- * - **A worker that dies** while serving (an uncaught exception or an unhandled rejection in its
- *   isolate, `Deno.exit` there, its heap limit reached) takes only its own invocations with it:
- *   the main isolate reads which ones it held (each loop records its request id in a shared
- *   buffer) and posts each an error of type `Runtime.WorkerExited`, then starts a replacement;
- *   the other isolates go on. Lambda tolerates a crashed worker; a dead process ends the whole
- *   environment. (A failure in the main isolate still ends the process, as it does sequentially.)
- * - **Memory**: every isolate, the main one included, has V8 heap limits of its share of the
- *   function's memory (`isolateHeap` in `worker_count.ts`): a packaged function's launcher passes
- *   them as V8 flags, which every isolate of the process takes (they override a worker's
- *   `resourceLimits`), and each worker is also given them as `resourceLimits`
- *   ({@linkcode heapLimits}), which hold where no flag is set. A worker reaching them is stopped
- *   and replaced rather than the whole environment being killed.
- * - **A fatal Runtime API answer** in a worker ends the process, as it does in the main isolate.
+ * - **The main isolate dispatches.** It alone asks the Runtime API for invocations, with C
+ *   `next` requests at a time, and hands each to the worker holding the fewest (a message to its
+ *   thread); the worker runs the handler and posts the result itself. The main isolate runs no
+ *   handler, so a `next` answer is read as soon as it arrives, whatever the handlers do: an
+ *   invocation the Runtime API handed out is always held by an isolate that cannot die without
+ *   the process. (When each isolate asked for its own, an invocation handed to a busy worker's
+ *   pending `next` died with that worker unread, and ended only at the function's timeout.)
+ * - **Each invocation's state** is kept in a table shared with the workers (one slot per `next`
+ *   loop): queued (sent to a worker), started (the worker took it from its queue), free (its
+ *   result posted). A worker marks a slot started with an atomic exchange, so the main isolate
+ *   and a worker never both own one.
+ * - **A worker that dies** (an uncaught exception or an unhandled rejection in its isolate,
+ *   `Deno.exit` there, its heap limit reached) takes only what it had started with it: the main
+ *   isolate posts each of those an error of type `Runtime.WorkerExited`, hands what was still
+ *   queued for it to the other workers, and starts a replacement. Lambda tolerates a crashed
+ *   worker; a dead process ends the whole environment.
+ * - **What an invocation sees** is the same in every worker: each runs its own copy of the runtime
+ *   (context and deadline, `InvokeStore` and the `awslambda` global, the console's logger, errors,
+ *   streaming), so nothing of one invocation can reach another isolate's. What they share is the
+ *   process: the environment variables, stdout (each log line is one write) and the Runtime API.
+ * - **Init** (the `init` option) and **`onShutdown`** run in every worker, not in the main
+ *   isolate, which serves no invocation (the function's module itself is loaded there too). The
+ *   main isolate polls `next` only when every worker is ready, so a failure anywhere is reported
+ *   once, by the main isolate, to `/runtime/init/error`, and the process exits, as in a
+ *   sequential environment.
+ * - **Memory**: every worker has V8 heap limits of its share of the function's memory
+ *   (`isolateHeap` in `worker_count.ts`): a packaged function's launcher passes them as V8 flags,
+ *   which every isolate of the process takes (they override a worker's `resourceLimits`), and
+ *   each worker is also given them as `resourceLimits` ({@linkcode heapLimits}), which hold where
+ *   no flag is set. A worker reaching them is stopped and replaced rather than the whole
+ *   environment being killed. An event is held twice while in flight: by the main isolate (to
+ *   hand it to another worker if its own dies before starting it) and by its worker.
+ * - **A fatal Runtime API answer** in any isolate ends the process, as it does sequentially.
  *
  * Worker threads come from `node:worker_threads` rather than the Web `Worker` because only they
  * take `resourceLimits`: a Web worker's isolate has the process's heap limits, and one that
@@ -41,13 +50,13 @@
 
 import { functionEnv, POOL_WORKER_PREFIX } from "./context.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
-import type { Invoker } from "./invoke.ts";
+import type { Invoker, InvokeRequest } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
-import { type LoopTracker, RuntimeApiClient, serveRuntimeApi } from "./runtime_api.ts";
+import { RuntimeApiClient } from "./runtime_api.ts";
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
-import { type HeapLimits, heapLimits, shares, workerCount } from "./worker_count.ts";
+import { type HeapLimits, heapLimits, workerCount } from "./worker_count.ts";
 
-export { heapLimits, shares };
+export { heapLimits };
 
 /**
  * {@linkcode workerCount} under Deno; 1 elsewhere (the npm package under Node, whose worker
@@ -58,61 +67,40 @@ export function isolateCount(concurrency: number): number {
   return typeof (globalThis as { Deno?: unknown }).Deno === "object" ? workerCount(concurrency) : 1;
 }
 
-/** Bytes per loop in the shared in-flight table: a length byte and the request id. */
-const SLOT_BYTES = 128;
+/** A slot of the shared table: no invocation, or its result is posted. */
+const FREE = 0;
+/** A slot of the shared table: sent to a worker, which has not taken it from its queue yet. */
+const QUEUED = 1;
+/** A slot of the shared table: its worker runs it. */
+const STARTED = 2;
+
 /** The first delay before retrying a replacement whose init failed (ms); it doubles to a minute. */
 const RESPAWN_DELAY_MS = 1000;
 const MAX_RESPAWN_DELAY_MS = 60_000;
 
 /** What the main isolate passes to each worker (`workerData`). */
 interface WorkerData {
-  /** How many loops the worker runs. */
-  share: number;
-  /** Its in-flight table: one {@linkcode SLOT_BYTES} slot per loop. */
-  slots: SharedArrayBuffer;
+  /** The invocations' states: one `Int32` slot per `next` loop ({@linkcode QUEUED}, …). */
+  states: SharedArrayBuffer;
 }
 
 /** How often a worker checks whether it reached its heap limit (ms). */
 const HEAP_CHECK_MS = 500;
 
+/** What the main isolate tells a worker. */
+type MainMessage =
+  | { kind: "serve" }
+  | { kind: "shutdown" }
+  | { kind: "invoke"; slot: number; request: InvokeRequest };
+
 /** What a worker tells the main isolate. */
 type WorkerMessage =
   | { kind: "ready" }
   | { kind: "shut" }
+  | { kind: "done"; slot: number }
   | { kind: "uncaught"; error: LambdaErrorShape }
   | { kind: "init-error"; error: LambdaErrorShape }
   | { kind: "fatal"; message: string };
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Writes which invocation each loop holds into a worker's shared table. */
-function slotTracker(slots: SharedArrayBuffer): LoopTracker {
-  const view = new Uint8Array(slots);
-  return {
-    taken(loop, requestId) {
-      const at = loop * SLOT_BYTES;
-      const { written } = encoder.encodeInto(requestId, view.subarray(at + 1, at + SLOT_BYTES));
-      // An id that does not fit is not recorded: its invocation cannot be failed by request id.
-      view[at] = written === encoder.encode(requestId).length ? written : 0;
-    },
-    posted(loop) {
-      view[loop * SLOT_BYTES] = 0;
-    },
-  };
-}
-
-/** The request ids a worker's table holds. Read only once the worker has stopped. */
-function heldIds(slots: SharedArrayBuffer): string[] {
-  const view = new Uint8Array(slots);
-  const ids: string[] = [];
-  for (let at = 0; at < view.length; at += SLOT_BYTES) {
-    const n = view[at];
-    if (n > 0) ids.push(decoder.decode(view.subarray(at + 1, at + 1 + n)));
-  }
-  view.fill(0);
-  return ids;
-}
 
 function asShape(e: unknown): LambdaErrorShape {
   const o = e as Partial<LambdaErrorShape> | undefined;
@@ -132,8 +120,8 @@ export function workerExitedError(requestId: string, reason: string): LambdaErro
 let shutdownWorkers: () => Promise<void> = () => Promise.resolve();
 
 /**
- * Runs every worker's `onShutdown` hook, as the main isolate runs its own at SIGTERM; resolves
- * when all are done (or gone).
+ * Runs every worker's `onShutdown` hook (SIGTERM reaches the process, and so the main isolate,
+ * only); resolves when all are done (or gone).
  */
 export function shutdownPool(): Promise<void> {
   return shutdownWorkers();
@@ -141,14 +129,14 @@ export function shutdownPool(): Promise<void> {
 
 /** What {@linkcode runPool} needs from `start`. */
 export interface PoolOptions {
-  /** The main isolate's Runtime API client (it posts the errors of a dead worker's invocations). */
+  /** The main isolate's Runtime API client: it asks for every invocation. */
   client: RuntimeApiClient;
-  /** `AWS_LAMBDA_MAX_CONCURRENCY`. */
+  /** `AWS_LAMBDA_MAX_CONCURRENCY`: how many invocations are asked for at once. */
   concurrency: number;
-  /** The number of isolates, the main one included (at least 2). */
+  /** The number of worker isolates (at least 2). */
   isolates: number;
-  /** Serves the main isolate's share (its Runtime API loops). */
-  serve(share: number): Promise<never>;
+  /** Called once every worker's init succeeded, before the first `next`. */
+  serving(): void;
   /** Reports an init failure once and exits. */
   initFailed(error: LambdaErrorShape): Promise<never>;
   /** Prints a fatal condition and exits. */
@@ -157,14 +145,158 @@ export interface PoolOptions {
 
 type NodeWorker = import("node:worker_threads").Worker;
 
+/** An invocation the main isolate holds until it is answered. */
+interface Held {
+  request: InvokeRequest;
+  /** The thread it was sent to; `undefined` while it waits for one. */
+  thread: NodeWorker | undefined;
+  worker: PoolWorker | undefined;
+  /** Ends the hold: the loop that took it asks for the next. */
+  answered(): void;
+}
+
+/**
+ * The main isolate's side: C loops, each asking for an invocation, handing it to a worker and
+ * waiting until it is answered (see the module docs).
+ */
+class Dispatcher {
+  readonly states: SharedArrayBuffer;
+  readonly #table: Int32Array;
+  readonly #held: (Held | undefined)[];
+  /** Slots waiting for a serving worker (none serves while every one is being replaced). */
+  readonly #waiting: number[] = [];
+  readonly #workers: PoolWorker[] = [];
+  readonly #client: RuntimeApiClient;
+
+  constructor(client: RuntimeApiClient, concurrency: number) {
+    this.#client = client;
+    this.states = new SharedArrayBuffer(concurrency * Int32Array.BYTES_PER_ELEMENT);
+    this.#table = new Int32Array(this.states);
+    this.#held = new Array(concurrency).fill(undefined);
+  }
+
+  /** Adds the workers it may send invocations to (once serving). */
+  add(workers: PoolWorker[]): void {
+    this.#workers.push(...workers);
+  }
+
+  /** Asks for invocations with every loop, forever; rejects at the first fatal answer. */
+  serve(): Promise<never> {
+    return Promise.race(this.#held.map((_, slot) => this.#loop(slot)));
+  }
+
+  async #loop(slot: number): Promise<never> {
+    while (true) {
+      const next = await this.#client.next();
+      if (next.error) {
+        await this.#client.postError(next.request.requestId, next.error);
+        continue;
+      }
+      await new Promise<void>((answered) => {
+        this.#held[slot] = {
+          request: next.request,
+          thread: undefined,
+          worker: undefined,
+          answered,
+        };
+        this.#assign(slot);
+      });
+      this.#held[slot] = undefined;
+    }
+  }
+
+  /** Sends slot `slot`'s invocation to the serving worker holding the fewest, or queues it. */
+  #assign(slot: number): void {
+    let best: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.serving && (best === undefined || w.outstanding < best.outstanding)) best = w;
+    }
+    const held = this.#held[slot]!;
+    const thread = best?.thread;
+    if (best === undefined || thread === undefined) {
+      this.#waiting.push(slot);
+      return;
+    }
+    held.worker = best;
+    held.thread = thread;
+    best.outstanding++;
+    Atomics.store(this.#table, slot, QUEUED);
+    const message: MainMessage = { kind: "invoke", slot, request: held.request };
+    thread.postMessage(message);
+  }
+
+  /** A worker began serving (or serves again): it takes what waits. */
+  serving(): void {
+    while (this.#waiting.length > 0 && this.#workers.some((w) => w.serving)) {
+      this.#assign(this.#waiting.shift()!);
+    }
+  }
+
+  /** `thread` posted slot `slot`'s result. */
+  done(thread: NodeWorker, slot: number): void {
+    const held = this.#held[slot];
+    // A late word from a thread that died and whose slots were settled already.
+    if (held?.thread !== thread) return;
+    held.worker!.outstanding--;
+    held.thread = held.worker = undefined;
+    held.answered();
+  }
+
+  /**
+   * `thread` of `worker` died: what it had started fails with {@linkcode workerExitedError},
+   * what it had not is sent to another worker, and what it had answered is done.
+   */
+  async died(worker: PoolWorker, thread: NodeWorker, reason: string): Promise<void> {
+    const failed: Held[] = [];
+    let moved = 0;
+    for (let slot = 0; slot < this.#held.length; slot++) {
+      const held = this.#held[slot];
+      if (held?.thread !== thread) continue;
+      worker.outstanding--;
+      held.thread = held.worker = undefined;
+      // The thread is gone: the state it left is final.
+      const state = Atomics.load(this.#table, slot);
+      Atomics.store(this.#table, slot, FREE);
+      if (state === QUEUED) {
+        moved++;
+        this.#assign(slot);
+      } else if (state === STARTED) failed.push(held);
+      else held.answered();
+    }
+    activeLogger().logEvent(
+      "ERROR",
+      `worker ${worker.index} stopped (${reason}); ${failed.length} invocation(s) failed, ` +
+        `${moved} not started sent to another worker; replacing it`,
+      undefined,
+      undefined,
+    );
+    await Promise.allSettled(failed.map(async (held) => {
+      const id = held.request.requestId;
+      try {
+        await this.#client.postError(id, workerExitedError(id, reason));
+      } catch (e) {
+        // It may have been answered already (a stream cut off midway, or the worker died
+        // between posting and marking it): logged only.
+        activeLogger().logEvent("WARN", (e as Error).message, undefined, id);
+      }
+      held.answered();
+    }));
+  }
+}
+
 /** One worker thread and its replacements. */
 class PoolWorker {
   readonly index: number;
-  readonly data: WorkerData;
-  #options: PoolOptions;
-  #limits: HeapLimits | undefined;
-  #Worker: typeof import("node:worker_threads").Worker;
+  /** Invocations sent to its current thread and not answered yet. */
+  outstanding = 0;
+  /** Whether its current thread takes invocations (ready, and released). */
+  serving = false;
   #thread: NodeWorker | undefined;
+  readonly #data: WorkerData;
+  readonly #options: PoolOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #limits: HeapLimits | undefined;
+  readonly #Worker: typeof import("node:worker_threads").Worker;
   #respawnDelay = RESPAWN_DELAY_MS;
   #stopped = false;
   #released = false;
@@ -172,16 +304,22 @@ class PoolWorker {
 
   constructor(
     index: number,
-    share: number,
     options: PoolOptions,
+    dispatcher: Dispatcher,
     limits: HeapLimits | undefined,
     WorkerClass: typeof import("node:worker_threads").Worker,
   ) {
     this.index = index;
-    this.data = { share, slots: new SharedArrayBuffer(share * SLOT_BYTES) };
+    this.#data = { states: dispatcher.states };
     this.#options = options;
+    this.#dispatcher = dispatcher;
     this.#limits = limits;
     this.#Worker = WorkerClass;
+  }
+
+  /** Its current thread, if any. */
+  get thread(): NodeWorker | undefined {
+    return this.#thread;
   }
 
   /**
@@ -194,15 +332,17 @@ class PoolWorker {
       let lastError: unknown;
       const thread = new this.#Worker(new URL(Deno.mainModule), {
         name: `${POOL_WORKER_PREFIX}${this.index}`,
-        workerData: this.data,
+        workerData: this.#data,
         resourceLimits: this.#limits,
       });
       this.#thread = thread;
       thread.on("message", (m: WorkerMessage) => {
-        if (m.kind === "ready") {
+        if (m.kind === "done") {
+          this.#dispatcher.done(thread, m.slot);
+        } else if (m.kind === "ready") {
           ready = true;
           this.#respawnDelay = RESPAWN_DELAY_MS;
-          if (this.#released) thread.postMessage({ kind: "serve" });
+          if (this.#released) this.#serve(thread);
           resolve(null);
         } else if (m.kind === "init-error") {
           resolve(m.error);
@@ -217,7 +357,10 @@ class PoolWorker {
       });
       thread.on("error", (e: unknown) => (lastError = e));
       thread.on("exit", (code: number) => {
-        if (this.#thread === thread) this.#thread = undefined;
+        if (this.#thread === thread) {
+          this.#thread = undefined;
+          this.serving = false;
+        }
         this.#shut?.();
         const shape = lastError === undefined ? undefined : asShape(lastError);
         const reason = shape ? `${shape.errorType}: ${shape.errorMessage}` : `exit code ${code}`;
@@ -226,28 +369,21 @@ class PoolWorker {
             shape ??
               runtimeError("Runtime.WorkerExited", `a worker exited during its init: ${reason}`),
           );
-        } else if (!this.#stopped) void this.#died(reason);
+        } else if (!this.#stopped) void this.#died(thread, reason);
       });
     });
   }
 
-  /** Fails the dead thread's invocations and starts a replacement. */
-  async #died(reason: string): Promise<void> {
-    const ids = heldIds(this.data.slots);
-    activeLogger().logEvent(
-      "ERROR",
-      `worker ${this.index} stopped (${reason}); ${ids.length} invocation(s) failed; replacing it`,
-      undefined,
-      undefined,
-    );
-    await Promise.allSettled(ids.map(async (id) => {
-      try {
-        await this.#options.client.postError(id, workerExitedError(id, reason));
-      } catch (e) {
-        // The invocation may have been answered already (a stream cut off midway): logged only.
-        activeLogger().logEvent("WARN", (e as Error).message, undefined, id);
-      }
-    }));
+  #serve(thread: NodeWorker): void {
+    const message: MainMessage = { kind: "serve" };
+    thread.postMessage(message);
+    this.serving = true;
+    this.#dispatcher.serving();
+  }
+
+  /** Settles the dead thread's invocations and starts a replacement. */
+  async #died(thread: NodeWorker, reason: string): Promise<void> {
+    await this.#dispatcher.died(this, thread, reason);
     while (!this.#stopped) {
       const failed = await this.start();
       if (failed === null) return;
@@ -263,24 +399,22 @@ class PoolWorker {
     }
   }
 
-  /**
-   * Runs the worker's `onShutdown` (SIGTERM reaches the process, and so the main isolate, only);
-   * resolves when it is done or the worker is gone.
-   */
+  /** Runs the worker's `onShutdown`; resolves when it is done or the worker is gone. */
   shutdown(): Promise<void> {
     this.#stopped = true;
     const thread = this.#thread;
     if (!thread) return Promise.resolve();
     return new Promise((resolve) => {
       this.#shut = resolve;
-      thread.postMessage({ kind: "shutdown" });
+      const message: MainMessage = { kind: "shutdown" };
+      thread.postMessage(message);
     });
   }
 
-  /** Lets the worker (and every replacement) serve, once every isolate's init succeeded. */
+  /** Lets the worker (and every replacement) serve, once every worker's init succeeded. */
   release(): void {
     this.#released = true;
-    this.#thread?.postMessage({ kind: "serve" });
+    if (this.#thread) this.#serve(this.#thread);
   }
 
   /** Stops the thread for good. */
@@ -291,22 +425,26 @@ class PoolWorker {
 }
 
 /**
- * Serves a concurrent environment with `options.isolates` isolates (see the module docs). Call
- * after the main isolate's own init succeeded; never returns.
+ * Serves a concurrent environment with `options.isolates` worker isolates (see the module docs).
+ * Call after the main isolate loaded the function; never returns.
  */
 export async function runPool(options: PoolOptions): Promise<never> {
-  const [own, ...others] = shares(options.concurrency, options.isolates);
   // As Lambda's .NET runtime reports its worker count at init (at DEBUG, with JSON logs).
   activeLogger().logEvent(
     "DEBUG",
-    `serving AWS_LAMBDA_MAX_CONCURRENCY=${options.concurrency} from ${options.isolates} isolates`,
-    { maxConcurrency: options.concurrency, isolates: options.isolates, shares: [own, ...others] },
+    `serving AWS_LAMBDA_MAX_CONCURRENCY=${options.concurrency} from ${options.isolates} workers`,
+    { maxConcurrency: options.concurrency, isolates: options.isolates },
     undefined,
   );
   const memory = Number(functionEnv().memoryLimitInMB);
   const limits = heapLimits(memory, options.isolates);
   const { Worker } = await import("node:worker_threads");
-  const workers = others.map((share, i) => new PoolWorker(i + 1, share, options, limits, Worker));
+  const dispatcher = new Dispatcher(options.client, options.concurrency);
+  const workers = Array.from(
+    { length: options.isolates },
+    (_, i) => new PoolWorker(i + 1, options, dispatcher, limits, Worker),
+  );
+  dispatcher.add(workers);
   shutdownWorkers = () => Promise.all(workers.map((w) => w.shutdown())).then(() => {});
   const inits = await Promise.all(workers.map((w) => w.start()));
   const failed = inits.find((e) => e !== null);
@@ -314,8 +452,13 @@ export async function runPool(options: PoolOptions): Promise<never> {
     for (const w of workers) w.stop();
     return await options.initFailed(failed);
   }
+  options.serving();
   for (const w of workers) w.release();
-  return await options.serve(own);
+  try {
+    return await dispatcher.serve();
+  } catch (e) {
+    return options.fatal((e as Error).message ?? String(e));
+  }
 }
 
 /** What {@linkcode serveAsWorker} needs from `start`. */
@@ -358,19 +501,39 @@ async function watchHeap(end: (error: LambdaErrorShape) => void): Promise<void> 
 }
 
 /**
- * Serves this worker isolate's share: runs `init`, tells the main isolate it is ready (or why
- * not), then runs its Runtime API loops, recording what each holds. Never returns.
+ * Serves this worker isolate: runs `init`, tells the main isolate it is ready (or why not), then
+ * runs each invocation the main isolate sends and posts its result. Never returns.
  */
 export async function serveAsWorker(options: WorkerServeOptions): Promise<never> {
   const { parentPort, workerData } = await import("node:worker_threads");
   const port = parentPort!;
-  const data = workerData as WorkerData;
+  const states = new Int32Array((workerData as WorkerData).states);
   const post = (m: WorkerMessage) => port.postMessage(m);
+  const client = new RuntimeApiClient(options.address);
+  const { invoker } = options;
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  port.on("message", async (m: { kind: string }) => {
-    if (m.kind === "serve") release();
-    if (m.kind !== "shutdown") return;
+
+  const run = async (slot: number, request: InvokeRequest): Promise<void> => {
+    // Taken from the queue: from now on a death of this isolate fails it rather than moving it.
+    if (Atomics.compareExchange(states, slot, QUEUED, STARTED) !== QUEUED) return;
+    try {
+      const result = await invoker.invoke(request);
+      await client.postResult(request.requestId, result);
+      Atomics.store(states, slot, FREE);
+      // Lambda may freeze the environment once `next` is asked again, so the invocation's
+      // telemetry goes out before the main isolate hears it is done.
+      await invoker.flush();
+    } catch (e) {
+      post({ kind: "fatal", message: (e as Error).message ?? String(e) });
+      return;
+    }
+    post({ kind: "done", slot });
+  };
+
+  port.on("message", async (m: MainMessage) => {
+    if (m.kind === "invoke") return void run(m.slot, m.request);
+    if (m.kind === "serve") return release();
     try {
       await options.onShutdown?.();
     } catch (e) {
@@ -384,7 +547,6 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
     post({ kind: "init-error", error: toErrorShape(e) });
     return await new Promise<never>(() => {});
   }
-  const client = new RuntimeApiClient(options.address);
   const end = (error: LambdaErrorShape) => {
     activeLogger().logEvent(
       "ERROR",
@@ -398,16 +560,7 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   };
   options.serving(end);
   post({ kind: "ready" });
-  // No isolate asks for an invocation before every one has run its init: Lambda takes the first
-  // `next` as the end of the init phase, after which an init error can no longer be reported.
   await released;
   await watchHeap(end);
-  try {
-    return await serveRuntimeApi(client, options.invoker, data.share, {
-      tracker: slotTracker(data.slots),
-    });
-  } catch (e) {
-    post({ kind: "fatal", message: (e as Error).message ?? String(e) });
-    return await new Promise<never>(() => {});
-  }
+  return await new Promise<never>(() => {});
 }

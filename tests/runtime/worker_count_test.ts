@@ -1,6 +1,5 @@
 /**
- * How many isolates a concurrent environment runs, how the concurrency and the heap are split
- * over them: the cgroup CPU quota (v2 and v1), the available parallelism, the override.
+ * How many worker isolates a concurrent environment runs, how the heap is split over them: the cgroup CPU quota (v2 and v1), the available parallelism, the override.
  */
 
 import assert from "node:assert/strict";
@@ -8,7 +7,6 @@ import {
   cgroupCpus,
   heapLimits,
   isolateHeap,
-  shares,
   WORKER_COUNT_VARIABLE,
   workerCount,
 } from "../../runtime/worker_count.ts";
@@ -61,15 +59,6 @@ Deno.test("worker count: GOPHERLESS_WORKER_COUNT overrides, capped at the concur
   // Not a positive integer: ignored.
   for (const bad of ["0", "-2", "two", ""]) {
     assert.equal(workerCount(64, { env: env(bad), ...machine }), 2, bad);
-  }
-});
-
-Deno.test("worker count: the concurrency split evenly, the first isolates taking the rest", () => {
-  assert.deepEqual(shares(64, 2), [32, 32]);
-  assert.deepEqual(shares(64, 3), [22, 21, 21]);
-  assert.deepEqual(shares(5, 4), [2, 1, 1, 1]);
-  for (const [c, w] of [[1600, 7], [9, 9], [64, 5]]) {
-    assert.equal(shares(c, w).reduce((a, b) => a + b, 0), c);
   }
 });
 
