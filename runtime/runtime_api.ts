@@ -179,19 +179,28 @@ export class RuntimeApiClient {
     return { request };
   }
 
-  /** Posts a successful result. */
-  postResponse(requestId: string, payload: Uint8Array, contentType: string): Promise<void> {
-    return this.#post(responsePath(requestId), payload, { "Content-Type": contentType });
+  /**
+   * Posts a successful result. `onSent` (here and in the other posts) is called once the whole
+   * request is written, before the platform's answer is read.
+   */
+  postResponse(
+    requestId: string,
+    payload: Uint8Array,
+    contentType: string,
+    onSent?: () => void,
+  ): Promise<void> {
+    return this.#post(responsePath(requestId), payload, { "Content-Type": contentType }, onSent);
   }
 
   /** Posts an invocation error (and logs it, as Go does). */
-  postError(requestId: string, error: LambdaErrorShape): Promise<void> {
+  postError(requestId: string, error: LambdaErrorShape, onSent?: () => void): Promise<void> {
     const body = runtimeApiErrorBody(error);
     logReportedError("Invoke Error", error, requestId);
     return this.#post(
       errorPath(requestId),
       encoder.encode(body),
       this.#errorHeaders(error),
+      onSent,
     );
   }
 
@@ -214,6 +223,7 @@ export class RuntimeApiClient {
     requestId: string,
     body: ReadableStream<Uint8Array>,
     contentType: string,
+    onSent?: () => void,
   ): Promise<void> {
     const path = responsePath(requestId);
     const url = this.#origin + path;
@@ -238,6 +248,7 @@ export class RuntimeApiClient {
             [HEADERS.errorBody]: encodeBase64(encoder.encode(json)),
           };
         },
+        onSent,
       );
     } catch (e) {
       throw new RuntimeApiError(`failed to POST to ${url}: ${(e as Error).message}`, { cause: e });
@@ -250,10 +261,12 @@ export class RuntimeApiClient {
   }
 
   /** Posts a result or an error, whichever `result` is; streams a result carrying a `stream`. */
-  postResult(requestId: string, result: InvokeResult): Promise<void> {
-    if (!result.ok) return this.postError(requestId, result.error);
-    if (result.stream) return this.postStream(requestId, result.stream, result.contentType);
-    return this.postResponse(requestId, result.payload, result.contentType);
+  postResult(requestId: string, result: InvokeResult, onSent?: () => void): Promise<void> {
+    if (!result.ok) return this.postError(requestId, result.error, onSent);
+    if (result.stream) {
+      return this.postStream(requestId, result.stream, result.contentType, onSent);
+    }
+    return this.postResponse(requestId, result.payload, result.contentType, onSent);
   }
 
   /**
@@ -297,10 +310,21 @@ export class RuntimeApiClient {
     return headers;
   }
 
-  async #post(path: string, body: Uint8Array, headers: Record<string, string>): Promise<void> {
+  async #post(
+    path: string,
+    body: Uint8Array,
+    headers: Record<string, string>,
+    onSent?: () => void,
+  ): Promise<void> {
     let res: Http1Response;
     try {
-      res = await this.#http.request("POST", path, { "User-Agent": USER_AGENT, ...headers }, body);
+      res = await this.#http.request(
+        "POST",
+        path,
+        { "User-Agent": USER_AGENT, ...headers },
+        body,
+        onSent,
+      );
     } catch (e) {
       throw new RuntimeApiError(
         `failed to POST to ${this.#origin + path}: ${(e as Error).message}`,

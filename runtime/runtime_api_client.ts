@@ -264,12 +264,16 @@ export class Http1Client {
    * new one, once, for any request; after that, only a request without a body (`GET`) is sent
    * again, as Go's `Transport` retries only replayable requests: a response or an error posted
    * to the platform is never sent twice.
+   *
+   * `onSent` is called once the whole request is written (the server has it, whatever becomes of
+   * this side of the connection), before its answer is read.
    */
   async request(
     method: string,
     path: string,
     headers: Record<string, string>,
     body?: Uint8Array,
+    onSent?: () => void,
   ): Promise<Http1Response> {
     for (let attempt = 0;; attempt++) {
       const c = await this.#acquire();
@@ -288,6 +292,7 @@ export class Http1Client {
           await c.write(head);
           await c.write(body);
         }
+        onSent?.();
         const { keepAlive, ...answer } = await c.answer();
         this.#release(c, keepAlive);
         return answer;
@@ -309,7 +314,8 @@ export class Http1Client {
    * one write), then the last chunk with the fields `trailers(error)` gives if `body` errors (the
    * error is not rethrown: the server learns of it from the trailers), and reads the answer,
    * which is read while the body is being sent so that a server refusing early is not left
-   * unread. Rejects on connection failures and malformed answers; never sends twice.
+   * unread. Rejects on connection failures and malformed answers; never sends twice. `onSent`
+   * is called once the last chunk is written, as for {@linkcode Http1Client.request}.
    */
   async stream(
     method: string,
@@ -317,6 +323,7 @@ export class Http1Client {
     headers: Record<string, string>,
     body: ReadableStream<Uint8Array>,
     trailers: (error: unknown) => Record<string, string>,
+    onSent?: () => void,
   ): Promise<Http1Response> {
     const c = await this.#acquire();
     let answered = false;
@@ -345,6 +352,7 @@ export class Http1Client {
       }
       const early = answered;
       await c.write(lastChunk(tail));
+      onSent?.();
       const { keepAlive, ...result } = await answer;
       // An answer that came before the body was complete leaves the connection in doubt.
       this.#release(c, keepAlive && !early);

@@ -15,8 +15,8 @@
  *   the process. (When each isolate asked for its own, an invocation handed to a busy worker's
  *   pending `next` died with that worker unread, and ended only at the function's timeout.)
  * - **Each invocation's state** is kept in a table shared with the workers (one slot per `next`
- *   loop): queued (sent to a worker), started (the worker took it from its queue), free (its
- *   result posted). A worker marks a slot started with an atomic exchange, so the main isolate
+ *   loop): queued (sent to a worker), started (the worker took it from its queue), sent (its
+ *   result written to the Runtime API, which has it even if the worker dies now), free. A worker marks a slot started with an atomic exchange, so the main isolate
  *   and a worker never both own one.
  * - **A worker that dies** (an uncaught exception or an unhandled rejection in its isolate,
  *   `Deno.exit` there, its heap limit reached) takes only what it had started with it: the main
@@ -73,6 +73,8 @@ const FREE = 0;
 const QUEUED = 1;
 /** A slot of the shared table: its worker runs it. */
 const STARTED = 2;
+/** A slot of the shared table: its result is written to the Runtime API, not yet acknowledged. */
+const SENT = 3;
 
 /** The first delay before retrying a replacement whose init failed (ms); it doubles to a minute. */
 const RESPAWN_DELAY_MS = 1000;
@@ -261,7 +263,7 @@ class Dispatcher {
         moved++;
         this.#assign(slot);
       } else if (state === STARTED) failed.push(held);
-      else held.answered();
+      else held.answered(); // FREE, or SENT: its result was written out whole
     }
     activeLogger().logEvent(
       "ERROR",
@@ -519,7 +521,9 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
     if (Atomics.compareExchange(states, slot, QUEUED, STARTED) !== QUEUED) return;
     try {
       const result = await invoker.invoke(request);
-      await client.postResult(request.requestId, result);
+      // Once written, the result reaches the Runtime API even if this isolate dies before the
+      // answer: it must then not be failed too.
+      await client.postResult(request.requestId, result, () => Atomics.store(states, slot, SENT));
       Atomics.store(states, slot, FREE);
       // Lambda may freeze the environment once `next` is asked again, so the invocation's
       // telemetry goes out before the main isolate hears it is done.

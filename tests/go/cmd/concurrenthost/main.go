@@ -59,9 +59,11 @@ type report struct {
 	FunctionCPUUs float64 `json:"functionCpuUs"`
 	HostCPUUs     float64 `json:"hostCpuUs"`
 	// ThreadCPUUs splits FunctionCPUUs by thread name (threads alive at the end only).
-	ThreadCPUUs   map[string]float64 `json:"threadCpuUs"`
-	Bad           int                `json:"badResponses"`
-	FirstBadError string             `json:"firstBad,omitempty"`
+	ThreadCPUUs map[string]float64 `json:"threadCpuUs"`
+	Bad         int                `json:"badResponses"`
+	// Rejected counts the answers to invocations not held (answered before), which Bad includes.
+	Rejected      int    `json:"rejected"`
+	FirstBadError string `json:"firstBad,omitempty"`
 }
 
 type standIn struct {
@@ -154,6 +156,7 @@ func (s *standIn) Post(w http.ResponseWriter, r *http.Request, id, kind string) 
 	}
 	s.bufs.Put(b)
 	if !known {
+		s.rep.Rejected++
 		// An answer to an invocation not held (answered before: a worker isolate that died
 		// between posting its answer and hearing it was taken, whose invocation the main isolate
 		// then fails) is rejected, as Lambda's Runtime API rejects it. Counted as an answer, it
