@@ -16,10 +16,9 @@
  *   function's per invoke on one core and on both and `s` the stand-in's.
  * - `io`: the handler awaits 20 ms; throughput and p99 latency against aws-lambda-go's.
  * - `memory`: the process's resident set at concurrency 64 under the I/O load, with 1 to 4
- *   workers (`GOPHERLESS_WORKER_COUNT`; with 1 the main isolate serves alone, with more it
- *   dispatches to that many workers), and what each worker beyond the first costs.
+ *   isolates (`GOPHERLESS_WORKER_COUNT`), and what each isolate beyond the first costs.
  * - `start`: exec until the first `GET …/next` (`tests/go/cmd/runtimeapihost -n 0`) with 1 and 2
- *   workers, wall and CPU time (user + system, all threads).
+ *   isolates, wall and CPU time (user + system, all threads).
  * - `deaths`: the CPU-bound load with a worker ending itself at every 500th invocation it serves
  *   (an uncaught error, then `Deno.exit`: `MI_CRASH_EVERY`, `MI_CRASH_HOW`); how many invocations
  *   were answered with `Runtime.WorkerExited`, how many answered twice (a result and then that
@@ -184,7 +183,7 @@ if (groups.has("memory")) {
   for (const [label, ts] of packages) {
     for (const w of [1, 2, 3, 4]) {
       subjects.push({
-        name: `io ${label} ${w} worker(s)`,
+        name: `io ${label} ${w} isolate(s)`,
         op: "io",
         n: ioInvokes / 2,
         cmd: [ts],
@@ -210,7 +209,7 @@ if (groups.has("start")) {
   for (const [label, ts] of packages) {
     for (const w of [1, 2]) {
       subjects.push({
-        name: `start ${label} ${w} worker(s)`,
+        name: `start ${label} ${w} isolate(s)`,
         op: "start",
         n: 0,
         cmd: [ts],
@@ -354,15 +353,15 @@ if (groups.has("io")) {
 if (groups.has("memory")) {
   const ws = [1, 2, 3, 4];
   row([
-    `resident memory, ${ws.join(", ")} workers, I/O load (MB)`,
-    ...labels.map((l) => ws.map((w) => mb(`io ${l} ${w} worker(s)`).toFixed(1)).join(", ")),
+    `resident memory, ${ws.join(", ")} isolates, I/O load (MB)`,
+    ...labels.map((l) => ws.map((w) => mb(`io ${l} ${w} isolate(s)`).toFixed(1)).join(", ")),
     mb("io go").toFixed(1),
   ]);
   row([
-    "each worker beyond the first (MB; from 2, 3, 4 workers)",
+    "each isolate beyond the first (MB; from 2, 3, 4 isolates)",
     ...labels.map((l) => {
-      const one = mb(`io ${l} 1 worker(s)`);
-      return [2, 3, 4].map((w) => ((mb(`io ${l} ${w} worker(s)`) - one) / (w - 1)).toFixed(1))
+      const one = mb(`io ${l} 1 isolate(s)`);
+      return [2, 3, 4].map((w) => ((mb(`io ${l} ${w} isolate(s)`) - one) / (w - 1)).toFixed(1))
         .join(", ");
     }),
     "",
@@ -371,9 +370,9 @@ if (groups.has("memory")) {
 if (groups.has("start")) {
   for (const w of [1, 2]) {
     row([
-      `start with ${w} worker(s), exec → first /next: wall / CPU (ms)`,
+      `start with ${w} isolate(s), exec → first /next: wall / CPU (ms)`,
       ...labels.map((l) => {
-        const name = `start ${l} ${w} worker(s)`;
+        const name = `start ${l} ${w} isolate(s)`;
         return `${m(name, (r) => r.startupMs).toFixed(1)} / ${
           m(name, (r) => r.startupCpuMs).toFixed(1)
         }`;
@@ -408,13 +407,15 @@ if (values.baseline) {
   if (groups.has("io")) cells.push(`I/O throughput ${vs((r) => r.perSecond, (l) => `io ${l}`)}`);
   if (groups.has("memory")) {
     for (const w of [1, 2, 3, 4]) {
-      cells.push(`RSS ${w} worker(s) ${vs((r) => r.maxRssKb, (l) => `io ${l} ${w} worker(s)`)}`);
+      cells.push(`RSS ${w} isolate(s) ${vs((r) => r.maxRssKb, (l) => `io ${l} ${w} isolate(s)`)}`);
     }
   }
   if (groups.has("start")) {
     for (const w of [1, 2]) {
       cells.push(
-        `start CPU ${w} worker(s) ${vs((r) => r.startupCpuMs, (l) => `start ${l} ${w} worker(s)`)}`,
+        `start CPU ${w} isolate(s) ${
+          vs((r) => r.startupCpuMs, (l) => `start ${l} ${w} isolate(s)`)
+        }`,
       );
     }
   }

@@ -22,8 +22,8 @@
  * - A failure before the loop starts (the `init` option, a top-level throw or rejection) goes to
  *   `POST /2018-06-01/runtime/init/error`; the caller then exits.
  * - With `AWS_LAMBDA_MAX_CONCURRENCY` = N > 1 (Lambda Managed Instances), N loops run at once;
- *   when the environment has several CPUs the main isolate asks for them all and worker
- *   isolates run the handlers (`workers.ts`).
+ *   when the environment has several CPUs the main isolate asks for them all and shares the
+ *   handlers with worker isolates (`workers.ts`).
  *
  * All of it goes over kept-alive HTTP/1.1 connections of a small client
  * (`runtime_api_client.ts`), not `fetch`: a fraction of `fetch`'s memory and time per request,
@@ -376,6 +376,39 @@ export interface ServeOptions {
 }
 
 /**
+ * Runs one invocation `next` gave (or reports its bad deadline) and posts the result, then sends
+ * what its telemetry recorded. With `releases`, an invocation released meanwhile (answered by
+ * someone else) has its result dropped. `onSent` is called once the result is written out whole.
+ * Rejects with a {@linkcode RuntimeApiError} when the post fails.
+ */
+export async function serveInvocation(
+  client: RuntimeApiClient,
+  invoker: Invoker,
+  next: NextInvoke,
+  releases?: Releases,
+  onSent?: () => void,
+): Promise<void> {
+  const id = next.request.requestId;
+  let result: InvokeResult | undefined;
+  if (next.error) result = { ok: false, error: next.error };
+  else if (releases) {
+    const running = invoker.invoke(next.request);
+    result = await Promise.race([running, releases.wait(id)]);
+    releases.done(id);
+    // Released: answered already; whatever the handler gives later is dropped.
+    if (!result) {
+      running.then((late) => {
+        if (late.ok) late.stream?.cancel().catch(() => {});
+      });
+    }
+  } else result = await invoker.invoke(next.request);
+  if (result) await client.postResult(id, result, onSent);
+  // The caller has its answer; Lambda may freeze the environment once `next` is asked, so the
+  // invocation's telemetry goes out first.
+  await invoker.flush();
+}
+
+/**
  * Serves invokes from the Runtime API forever with `concurrency` loops (each: `next`, invoke,
  * post). Rejects with a {@linkcode RuntimeApiError} at the first fatal condition.
  */
@@ -385,29 +418,8 @@ export async function serveRuntimeApi(
   concurrency = 1,
   options: ServeOptions = {},
 ): Promise<never> {
-  const { releases } = options;
   const loop = async (): Promise<never> => {
-    while (true) {
-      const next = await client.next();
-      const id = next.request.requestId;
-      let result: InvokeResult | undefined;
-      if (next.error) result = { ok: false, error: next.error };
-      else if (releases) {
-        const running = invoker.invoke(next.request);
-        result = await Promise.race([running, releases.wait(id)]);
-        releases.done(id);
-        // Released: answered already; whatever the handler gives later is dropped.
-        if (!result) {
-          running.then((late) => {
-            if (late.ok) late.stream?.cancel().catch(() => {});
-          });
-        }
-      } else result = await invoker.invoke(next.request);
-      if (result) await client.postResult(id, result);
-      // The caller has its answer; Lambda may freeze the environment once `next` is asked, so
-      // the invocation's telemetry goes out first.
-      await invoker.flush();
-    }
+    while (true) await serveInvocation(client, invoker, await client.next(), options.releases);
   };
   const n = Math.max(1, Math.floor(concurrency));
   return await Promise.race(Array.from({ length: n }, loop));

@@ -391,34 +391,34 @@ export async function start(
       },
     });
   }
-  // With several workers the main isolate only dispatches (workers.ts): `init` and `onShutdown`
-  // run in the workers.
   const isolates = pool?.isolateCount(concurrency) ?? 1;
-  const pooled = pool !== undefined && isolates > 1;
 
   if (wantsSigterm(options)) {
-    const hook = pooled ? undefined : options.onShutdown;
+    const hook = options.onShutdown;
+    // In a concurrent environment every worker isolate runs its own hook meanwhile.
     onSigterm(() => Promise.all([hook?.(), pool?.shutdownPool(), invoker.flush()]));
   }
 
   // Prepare the transport first (the Runtime API needs the client to report an init failure).
   const serve = await starter.prepare(selected.value, options, invoker);
-  if (pooled) {
-    return await pool.runPool({
-      client: state.client!,
-      concurrency,
-      isolates,
-      serving: () => (state.phase = "serving"),
-      initFailed: die,
-      fatal,
-    });
-  }
   if (options.init) {
     try {
       await options.init();
     } catch (e) {
       return await die(toErrorShape(e));
     }
+  }
+  if (pool && isolates > 1) {
+    return await pool.runPool({
+      client: state.client!,
+      invoker,
+      releases: state.releases,
+      concurrency,
+      isolates,
+      serving: () => (state.phase = "serving"),
+      initFailed: die,
+      fatal,
+    });
   }
   state.phase = "serving";
   return await serve();

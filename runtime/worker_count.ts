@@ -1,11 +1,9 @@
 /**
- * How many worker isolates serve a concurrent (Lambda Managed Instances) environment, and how
- * their V8 heaps share its memory. Loaded only when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1.
+ * How many isolates serve a concurrent (Lambda Managed Instances) environment, and how their V8
+ * heaps share its memory. Loaded only when `AWS_LAMBDA_MAX_CONCURRENCY` is above 1.
  *
  * One isolate runs JavaScript on one core at a time, so an environment with several vCPUs runs
- * its handlers in one worker isolate per vCPU it may use, never more than its concurrency (and
- * in the main isolate alone when that is one; with several, the main isolate only dispatches,
- * see `workers.ts`):
+ * one isolate per vCPU it may use, never more than its concurrency:
  *
  * 1. `GOPHERLESS_WORKER_COUNT`, when it is a positive integer, decides (capped at the
  *    concurrency). Lambda's Node.js runtime reads `AWS_LAMBDA_NODEJS_WORKER_COUNT` for the same
@@ -92,8 +90,8 @@ export interface WorkerCountSources {
 }
 
 /**
- * The number of isolates that run handlers for `concurrency` concurrent invocations (see the
- * module docs): 1 when the concurrency is 1.
+ * The number of isolates for `concurrency` concurrent invocations (see the module docs): 1 when
+ * the concurrency is 1.
  *
  * @example
  * ```ts

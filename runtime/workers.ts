@@ -2,43 +2,48 @@
  * Lambda Managed Instances: a concurrent environment served by one isolate per CPU.
  *
  * With `AWS_LAMBDA_MAX_CONCURRENCY` = C > 1 the environment takes up to C invocations at once and
- * has several vCPUs, but one isolate runs JavaScript on one core. So `start` runs the function's
- * handlers in W worker isolates ({@linkcode workerCount}: the cgroup's CPU quota, else the
- * available parallelism, else `GOPHERLESS_WORKER_COUNT`), worker threads that load the function's
- * main module again. With W = 1 no worker is made and this module is not even loaded.
+ * has several vCPUs, but one isolate runs JavaScript on one core. So `start` runs the handlers in
+ * W isolates ({@linkcode workerCount}: the cgroup's CPU quota, else the available parallelism,
+ * else `GOPHERLESS_WORKER_COUNT`): the main isolate, which has already loaded the function, and
+ * W − 1 worker threads (`node:worker_threads`) that load the function's main module again. With
+ * W = 1 no worker is made and this module is not even loaded.
  *
- * - **The main isolate dispatches.** It alone asks the Runtime API for invocations, with C
- *   `next` requests at a time, and hands each to the worker holding the fewest (a message to its
- *   thread); the worker runs the handler and posts the result itself. The main isolate runs no
- *   handler, so a `next` answer is read as soon as it arrives, whatever the handlers do: an
- *   invocation the Runtime API handed out is always held by an isolate that cannot die without
- *   the process. (When each isolate asked for its own, an invocation handed to a busy worker's
- *   pending `next` died with that worker unread, and ended only at the function's timeout.)
- * - **Each invocation's state** is kept in a table shared with the workers (one slot per `next`
- *   loop): queued (sent to a worker), started (the worker took it from its queue), sent (its
- *   result written to the Runtime API, which has it even if the worker dies now), free. A worker marks a slot started with an atomic exchange, so the main isolate
- *   and a worker never both own one.
+ * - **The main isolate asks for every invocation.** It runs C loops, each asking the Runtime API
+ *   for the next invocation and handing it to the isolate holding the fewest (itself first on a
+ *   tie): it runs it itself, or sends it to a worker (a message to its thread), which runs the
+ *   handler and posts the result. So every invocation the Runtime API hands out is read by an
+ *   isolate that cannot die without the process, and the main isolate knows where each one is.
+ *   (When each isolate asked for its own, those handed to a busy worker's pending `next` died
+ *   unread with that worker and ended only at the function's timeout.) A worker's invocations
+ *   pass through the main isolate's event loop: while a handler runs there synchronously, the
+ *   workers go on with what they hold, and get more when it yields.
+ * - **Each worker invocation's state** is kept in a table shared with the workers (one slot per
+ *   loop): queued (sent), started (the worker took it from its queue), sent (its result written
+ *   out whole: the Runtime API has it even if the worker dies now), free. A worker marks a slot
+ *   started with an atomic exchange, so an invocation is either run by its worker or moved,
+ *   never both.
  * - **A worker that dies** (an uncaught exception or an unhandled rejection in its isolate,
  *   `Deno.exit` there, its heap limit reached) takes only what it had started with it: the main
  *   isolate posts each of those an error of type `Runtime.WorkerExited`, hands what was still
- *   queued for it to the other workers, and starts a replacement. Lambda tolerates a crashed
- *   worker; a dead process ends the whole environment.
- * - **What an invocation sees** is the same in every worker: each runs its own copy of the runtime
- *   (context and deadline, `InvokeStore` and the `awslambda` global, the console's logger, errors,
- *   streaming), so nothing of one invocation can reach another isolate's. What they share is the
- *   process: the environment variables, stdout (each log line is one write) and the Runtime API.
- * - **Init** (the `init` option) and **`onShutdown`** run in every worker, not in the main
- *   isolate, which serves no invocation (the function's module itself is loaded there too). The
- *   main isolate polls `next` only when every worker is ready, so a failure anywhere is reported
- *   once, by the main isolate, to `/runtime/init/error`, and the process exits, as in a
- *   sequential environment.
- * - **Memory**: every worker has V8 heap limits of its share of the function's memory
- *   (`isolateHeap` in `worker_count.ts`): a packaged function's launcher passes them as V8 flags,
- *   which every isolate of the process takes (they override a worker's `resourceLimits`), and
- *   each worker is also given them as `resourceLimits` ({@linkcode heapLimits}), which hold where
- *   no flag is set. A worker reaching them is stopped and replaced rather than the whole
- *   environment being killed. An event is held twice while in flight: by the main isolate (to
- *   hand it to another worker if its own dies before starting it) and by its worker.
+ *   queued for it to another isolate (it keeps each event until it is answered), and starts a
+ *   replacement; the others go on. Lambda tolerates a crashed worker; a dead process ends the
+ *   whole environment. (A failure in the main isolate fails the invocations it runs, as
+ *   `start.ts` has it.)
+ * - **What an invocation sees** is the same in every isolate: each runs its own copy of the
+ *   runtime (context and deadline, `InvokeStore` and the `awslambda` global, the console's logger,
+ *   errors, streaming), so nothing of one invocation can reach another isolate's. What they share
+ *   is the process: the environment variables, stdout (each log line is one write) and the
+ *   Runtime API.
+ * - **Init** runs in every isolate: the function's module and the `init` option, in the main one
+ *   first, then in the workers. The main isolate asks for invocations only when every worker is
+ *   ready, so a failure anywhere is reported once, by the main isolate, to `/runtime/init/error`,
+ *   and the process exits, as in a sequential environment.
+ * - **Memory**: every isolate, the main one included, has V8 heap limits of its share of the
+ *   function's memory (`isolateHeap` in `worker_count.ts`): a packaged function's launcher passes
+ *   them as V8 flags, which every isolate of the process takes (they override a worker's
+ *   `resourceLimits`), and each worker is also given them as `resourceLimits`
+ *   ({@linkcode heapLimits}), which hold where no flag is set. A worker reaching them is stopped
+ *   and replaced rather than the whole environment being killed.
  * - **A fatal Runtime API answer** in any isolate ends the process, as it does sequentially.
  *
  * Worker threads come from `node:worker_threads` rather than the Web `Worker` because only they
@@ -52,7 +57,7 @@ import { functionEnv, POOL_WORKER_PREFIX } from "./context.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
 import type { Invoker, InvokeRequest } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
-import { RuntimeApiClient } from "./runtime_api.ts";
+import { type Releases, RuntimeApiClient, serveInvocation } from "./runtime_api.ts";
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
 import { type HeapLimits, heapLimits, workerCount } from "./worker_count.ts";
 
@@ -67,6 +72,21 @@ export function isolateCount(concurrency: number): number {
   return typeof (globalThis as { Deno?: unknown }).Deno === "object" ? workerCount(concurrency) : 1;
 }
 
+/**
+ * The bytes of `view` as an `ArrayBuffer` (its own when it spans it). An event goes to a worker
+ * as an `ArrayBuffer`, copied, not a typed array: Deno's `node:worker_threads` walks every message
+ * a worker receives for ports to patch (`patchMessagePortIfFound`, 2.9), enumerating a typed
+ * array's elements one by one, a 50 KB event's 50,000 of them (about 2 ms of CPU, and a
+ * deoptimization, per message); an `ArrayBuffer` has no elements to enumerate. It is copied, not
+ * transferred, because the main isolate keeps the event until it is answered.
+ */
+function wholeBuffer(view: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = view;
+  return buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength
+    ? buffer
+    : view.slice().buffer;
+}
+
 /** A slot of the shared table: no invocation, or its result is posted. */
 const FREE = 0;
 /** A slot of the shared table: sent to a worker, which has not taken it from its queue yet. */
@@ -76,14 +96,26 @@ const STARTED = 2;
 /** A slot of the shared table: its result is written to the Runtime API, not yet acknowledged. */
 const SENT = 3;
 
+/**
+ * How many invocations every worker must have waiting to begin before the main isolate runs one
+ * itself (see `Dispatcher.#assign`). One would leave a worker idle from the moment it begins
+ * its last until the main isolate, busy with its own handler, hands it the next.
+ */
+const SPILL = 2;
+
 /** The first delay before retrying a replacement whose init failed (ms); it doubles to a minute. */
 const RESPAWN_DELAY_MS = 1000;
 const MAX_RESPAWN_DELAY_MS = 60_000;
 
 /** What the main isolate passes to each worker (`workerData`). */
 interface WorkerData {
-  /** The invocations' states: one `Int32` slot per `next` loop ({@linkcode QUEUED}, …). */
+  /**
+   * The invocations' states: one `Int32` slot per `next` loop ({@linkcode QUEUED}, …), then one
+   * per worker: how many invocations sent to it it has not begun.
+   */
   states: SharedArrayBuffer;
+  /** This worker's counter in `states`. */
+  backlog: number;
 }
 
 /** How often a worker checks whether it reached its heap limit (ms). */
@@ -93,7 +125,7 @@ const HEAP_CHECK_MS = 500;
 type MainMessage =
   | { kind: "serve" }
   | { kind: "shutdown" }
-  | { kind: "invoke"; slot: number; request: InvokeRequest };
+  | { kind: "invoke"; slot: number; request: Omit<InvokeRequest, "payload">; payload: ArrayBuffer };
 
 /** What a worker tells the main isolate. */
 type WorkerMessage =
@@ -133,9 +165,13 @@ export function shutdownPool(): Promise<void> {
 export interface PoolOptions {
   /** The main isolate's Runtime API client: it asks for every invocation. */
   client: RuntimeApiClient;
+  /** The main isolate's invoker. */
+  invoker: Invoker;
+  /** The main isolate's invocations that an uncaught error there may answer (`start.ts`). */
+  releases?: Releases;
   /** `AWS_LAMBDA_MAX_CONCURRENCY`: how many invocations are asked for at once. */
   concurrency: number;
-  /** The number of worker isolates (at least 2). */
+  /** The number of isolates, the main one included (at least 2). */
   isolates: number;
   /** Called once every worker's init succeeded, before the first `next`. */
   serving(): void;
@@ -150,7 +186,7 @@ type NodeWorker = import("node:worker_threads").Worker;
 /** An invocation the main isolate holds until it is answered. */
 interface Held {
   request: InvokeRequest;
-  /** The thread it was sent to; `undefined` while it waits for one. */
+  /** The thread it was sent to; `undefined` while it waits for one or runs in the main isolate. */
   thread: NodeWorker | undefined;
   worker: PoolWorker | undefined;
   /** Ends the hold: the loop that took it asks for the next. */
@@ -158,23 +194,30 @@ interface Held {
 }
 
 /**
- * The main isolate's side: C loops, each asking for an invocation, handing it to a worker and
- * waiting until it is answered (see the module docs).
+ * The main isolate's side: C loops, each asking for an invocation, running it or handing it to a
+ * worker, and waiting until it is answered (see the module docs).
  */
 class Dispatcher {
+  readonly #options: PoolOptions;
   readonly states: SharedArrayBuffer;
   readonly #table: Int32Array;
   readonly #held: (Held | undefined)[];
-  /** Slots waiting for a serving worker (none serves while every one is being replaced). */
-  readonly #waiting: number[] = [];
   readonly #workers: PoolWorker[] = [];
   readonly #client: RuntimeApiClient;
 
-  constructor(client: RuntimeApiClient, concurrency: number) {
-    this.#client = client;
-    this.states = new SharedArrayBuffer(concurrency * Int32Array.BYTES_PER_ELEMENT);
+  constructor(options: PoolOptions) {
+    this.#options = options;
+    this.#client = options.client;
+    this.states = new SharedArrayBuffer(
+      (options.concurrency + options.isolates) * Int32Array.BYTES_PER_ELEMENT,
+    );
     this.#table = new Int32Array(this.states);
-    this.#held = new Array(concurrency).fill(undefined);
+    this.#held = new Array(options.concurrency).fill(undefined);
+  }
+
+  /** Where worker `index` (1, 2, …) counts what it has not begun, in {@linkcode states}. */
+  backlogIndex(index: number): number {
+    return this.#held.length + index;
   }
 
   /** Adds the workers it may send invocations to (once serving). */
@@ -191,7 +234,7 @@ class Dispatcher {
     while (true) {
       const next = await this.#client.next();
       if (next.error) {
-        await this.#client.postError(next.request.requestId, next.error);
+        await serveInvocation(this.#client, this.#options.invoker, next);
         continue;
       }
       await new Promise<void>((answered) => {
@@ -207,31 +250,49 @@ class Dispatcher {
     }
   }
 
-  /** Sends slot `slot`'s invocation to the serving worker holding the fewest, or queues it. */
+  /**
+   * Gives slot `slot`'s invocation to a worker, the one with the fewest not begun, then the fewest
+   * held, unless each has {@linkcode SPILL} or more not begun: then the main isolate runs it
+   * itself. The workers are kept busy first because the main isolate asks for every invocation
+   * and hands them out between its own; it takes its share of the handlers when the workers have
+   * more than they can begin, so that every core works under a CPU-bound load. An I/O-bound
+   * load's handlers, begun at once, leave no backlog: the main isolate only dispatches.
+   */
   #assign(slot: number): void {
     let best: PoolWorker | undefined;
+    let [backlog, held] = [SPILL, Infinity];
     for (const w of this.#workers) {
-      if (w.serving && (best === undefined || w.outstanding < best.outstanding)) best = w;
+      if (!w.serving || !w.thread) continue;
+      const b = Atomics.load(this.#table, this.backlogIndex(w.index));
+      if (b < backlog || b === backlog && b < SPILL && w.outstanding < held) {
+        [best, backlog, held] = [w, b, w.outstanding];
+      }
     }
-    const held = this.#held[slot]!;
+    const hold = this.#held[slot]!;
     const thread = best?.thread;
-    if (best === undefined || thread === undefined) {
-      this.#waiting.push(slot);
-      return;
-    }
-    held.worker = best;
-    held.thread = thread;
+    if (best === undefined || thread === undefined) return void this.#run(hold);
+    hold.worker = best;
+    hold.thread = thread;
     best.outstanding++;
     Atomics.store(this.#table, slot, QUEUED);
-    const message: MainMessage = { kind: "invoke", slot, request: held.request };
+    Atomics.add(this.#table, this.backlogIndex(best.index), 1);
+    const { payload, ...request } = hold.request;
+    const message: MainMessage = { kind: "invoke", slot, request, payload: wholeBuffer(payload) };
     thread.postMessage(message);
   }
 
-  /** A worker began serving (or serves again): it takes what waits. */
-  serving(): void {
-    while (this.#waiting.length > 0 && this.#workers.some((w) => w.serving)) {
-      this.#assign(this.#waiting.shift()!);
+  /**
+   * Runs `held` in the main isolate, at once. (Queued to begin in a task of its own, each
+   * invocation cost some 100 µs more CPU, and the Runtime API more too.)
+   */
+  async #run(held: Held): Promise<void> {
+    try {
+      const { client, invoker, releases } = this.#options;
+      await serveInvocation(client, invoker, { request: held.request }, releases);
+    } catch (e) {
+      this.#options.fatal((e as Error).message ?? String(e));
     }
+    held.answered();
   }
 
   /** `thread` posted slot `slot`'s result. */
@@ -250,7 +311,7 @@ class Dispatcher {
    */
   async died(worker: PoolWorker, thread: NodeWorker, reason: string): Promise<void> {
     const failed: Held[] = [];
-    let moved = 0;
+    const queued: number[] = [];
     for (let slot = 0; slot < this.#held.length; slot++) {
       const held = this.#held[slot];
       if (held?.thread !== thread) continue;
@@ -259,19 +320,20 @@ class Dispatcher {
       // The thread is gone: the state it left is final.
       const state = Atomics.load(this.#table, slot);
       Atomics.store(this.#table, slot, FREE);
-      if (state === QUEUED) {
-        moved++;
-        this.#assign(slot);
-      } else if (state === STARTED) failed.push(held);
+      if (state === QUEUED) queued.push(slot);
+      else if (state === STARTED) failed.push(held);
       else held.answered(); // FREE, or SENT: its result was written out whole
     }
     activeLogger().logEvent(
       "ERROR",
       `worker ${worker.index} stopped (${reason}); ${failed.length} invocation(s) failed, ` +
-        `${moved} not started sent to another worker; replacing it`,
+        `${queued.length} not started given to another isolate; replacing it`,
       undefined,
       undefined,
     );
+    Atomics.store(this.#table, this.backlogIndex(worker.index), 0);
+    // Only now: the dead worker no longer counts as serving, so none goes back to it.
+    for (const slot of queued) this.#assign(slot);
     await Promise.allSettled(failed.map(async (held) => {
       const id = held.request.requestId;
       try {
@@ -312,7 +374,7 @@ class PoolWorker {
     WorkerClass: typeof import("node:worker_threads").Worker,
   ) {
     this.index = index;
-    this.#data = { states: dispatcher.states };
+    this.#data = { states: dispatcher.states, backlog: dispatcher.backlogIndex(index) };
     this.#options = options;
     this.#dispatcher = dispatcher;
     this.#limits = limits;
@@ -380,7 +442,6 @@ class PoolWorker {
     const message: MainMessage = { kind: "serve" };
     thread.postMessage(message);
     this.serving = true;
-    this.#dispatcher.serving();
   }
 
   /** Settles the dead thread's invocations and starts a replacement. */
@@ -427,23 +488,23 @@ class PoolWorker {
 }
 
 /**
- * Serves a concurrent environment with `options.isolates` worker isolates (see the module docs).
- * Call after the main isolate loaded the function; never returns.
+ * Serves a concurrent environment with `options.isolates` isolates (see the module docs). Call
+ * after the main isolate's own init succeeded; never returns.
  */
 export async function runPool(options: PoolOptions): Promise<never> {
   // As Lambda's .NET runtime reports its worker count at init (at DEBUG, with JSON logs).
   activeLogger().logEvent(
     "DEBUG",
-    `serving AWS_LAMBDA_MAX_CONCURRENCY=${options.concurrency} from ${options.isolates} workers`,
+    `serving AWS_LAMBDA_MAX_CONCURRENCY=${options.concurrency} from ${options.isolates} isolates`,
     { maxConcurrency: options.concurrency, isolates: options.isolates },
     undefined,
   );
   const memory = Number(functionEnv().memoryLimitInMB);
   const limits = heapLimits(memory, options.isolates);
   const { Worker } = await import("node:worker_threads");
-  const dispatcher = new Dispatcher(options.client, options.concurrency);
+  const dispatcher = new Dispatcher(options);
   const workers = Array.from(
-    { length: options.isolates },
+    { length: options.isolates - 1 },
     (_, i) => new PoolWorker(i + 1, options, dispatcher, limits, Worker),
   );
   dispatcher.add(workers);
@@ -504,11 +565,12 @@ async function watchHeap(end: (error: LambdaErrorShape) => void): Promise<void> 
 
 /**
  * Serves this worker isolate: runs `init`, tells the main isolate it is ready (or why not), then
- * runs each invocation the main isolate sends and posts its result. Never returns.
+ * runs each invocation the main isolate sends it and posts its result. Never returns.
  */
 export async function serveAsWorker(options: WorkerServeOptions): Promise<never> {
   const { parentPort, workerData } = await import("node:worker_threads");
   const port = parentPort!;
+  const { backlog } = workerData as WorkerData;
   const states = new Int32Array((workerData as WorkerData).states);
   const post = (m: WorkerMessage) => port.postMessage(m);
   const client = new RuntimeApiClient(options.address);
@@ -519,15 +581,15 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   const run = async (slot: number, request: InvokeRequest): Promise<void> => {
     // Taken from the queue: from now on a death of this isolate fails it rather than moving it.
     if (Atomics.compareExchange(states, slot, QUEUED, STARTED) !== QUEUED) return;
+    Atomics.sub(states, backlog, 1);
     try {
-      const result = await invoker.invoke(request);
       // Once written, the result reaches the Runtime API even if this isolate dies before the
-      // answer: it must then not be failed too.
-      await client.postResult(request.requestId, result, () => Atomics.store(states, slot, SENT));
+      // answer: it must then not be failed too. (The telemetry goes out before the main isolate
+      // hears it is done and asks for the next, after which Lambda may freeze the environment.)
+      await serveInvocation(client, invoker, { request }, undefined, () => {
+        Atomics.store(states, slot, SENT);
+      });
       Atomics.store(states, slot, FREE);
-      // Lambda may freeze the environment once `next` is asked again, so the invocation's
-      // telemetry goes out before the main isolate hears it is done.
-      await invoker.flush();
     } catch (e) {
       post({ kind: "fatal", message: (e as Error).message ?? String(e) });
       return;
@@ -536,7 +598,9 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   };
 
   port.on("message", async (m: MainMessage) => {
-    if (m.kind === "invoke") return void run(m.slot, m.request);
+    if (m.kind === "invoke") {
+      return void run(m.slot, { ...m.request, payload: new Uint8Array(m.payload) });
+    }
     if (m.kind === "serve") return release();
     try {
       await options.onShutdown?.();

@@ -1,10 +1,10 @@
 /**
  * Concurrent environments (Lambda Managed Instances) under our emulator: one process takes many
- * invocations at once and serves them from two worker isolates (`GOPHERLESS_WORKER_COUNT=2`, so
- * that the worker model runs whatever the machine's CPUs), the main isolate dispatching. What
- * each invocation sees stays its own; a throwing, a timing-out and a streaming invocation leave
- * the others alone; a worker that dies fails only what it had started, what it had not is served
- * by another, and it is replaced; an init failure in a worker is reported once.
+ * invocations at once and serves them from two isolates (`GOPHERLESS_WORKER_COUNT=2`, so that the
+ * worker model runs whatever the machine's CPUs). What each invocation sees stays its own; a
+ * throwing, a timing-out and a streaming invocation leave the others alone; a worker that dies
+ * fails only what it had begun, what it had not is served by the main isolate, none is lost, and
+ * it is replaced; an init failure in a worker is reported once.
  * `rie_managed_test.ts` runs the same checks under AWS's emulator.
  */
 
@@ -16,7 +16,6 @@ import { functionOptions } from "../../emulator/cli.ts";
 
 const dec = new TextDecoder();
 const ENTRY = repoPath("tests/runtime/fixtures/concurrent.ts");
-const WORKERS = ["gopherless-worker-1", "gopherless-worker-2"];
 
 function start(env: Record<string, string> = {}, timeoutMs = 3000): Promise<LocalFunction> {
   return LocalFunction.start({
@@ -43,8 +42,19 @@ Deno.test("managed instances: request ids, deadlines and InvokeStore values neve
     );
     const seen = answers.map(body);
     checkIsolation(sent, seen, 3000);
-    // Both workers served; the main isolate only dispatched.
-    assert.deepEqual(new Set(seen.map((s) => s.isolate)), new Set(WORKERS));
+    // The worker served them (handlers that await leave it nothing waiting to begin). Handlers
+    // that keep it busy leave it some, and the main isolate serves its share.
+    assert.ok(seen.some((s) => s.isolate === "gopherless-worker-1"));
+    const sentAt = Date.now();
+    const tags = Array.from({ length: 6 }, (_, i) => `busy${i}`);
+    const busy = (await Promise.all(
+      tags.map((tag) => fn.invoke({ tag, spin: 60, ms: 1 }, { requestId: `${tag}-id` })),
+    )).map(body);
+    checkIsolation(tags.map((tag) => ({ tag, requestId: `${tag}-id`, sentAt })), busy, 3000);
+    assert.deepEqual(
+      new Set([...seen, ...busy].map((s) => s.isolate)),
+      new Set(["main", "gopherless-worker-1"]),
+    );
     // Every log line is one JSON object (Managed Instances' only log format); each of the
     // handler's has the request id of the invocation that wrote it, and every request id a
     // line carries is one of this run's.
@@ -111,25 +121,38 @@ Deno.test("managed instances: a throwing, a timing-out and a streaming invocatio
   }
 });
 
-/** Sends a `crash` invocation beside normal ones. */
-async function crashOnce(fn: LocalFunction, op = "crash") {
-  const normals = Array.from({ length: 6 }, (_, i) => `n${i}`);
-  const [crash, ...rest] = await Promise.all([
-    fn.invoke({ op, tag: "c", ms: 40 }),
-    ...normals.map((tag) => fn.invoke({ tag, ms: 120 }, { requestId: `${tag}-id` })),
-  ]);
-  return { crash, rest };
+/**
+ * Sends `crash` invocations (crashing only `where`) beside normal ones until one crashed. The
+ * main isolate runs an invocation only when the worker has two waiting to begin: to reach it,
+ * three busy ones go first.
+ */
+async function crashOnce(fn: LocalFunction, where: "main" | "worker", op = "crash") {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const busy = where === "main"
+      ? Array.from({ length: 3 }, (_, i) => fn.invoke({ tag: `b${attempt}-${i}`, spin: 300 }))
+      : [];
+    if (busy.length > 0) await new Promise((r) => setTimeout(r, 50));
+    const normals = Array.from({ length: 6 }, (_, i) => `n${attempt}-${i}`);
+    const [crash, ...rest] = await Promise.all([
+      fn.invoke({ op, tag: "c", where, ms: 40 }),
+      ...normals.map((tag) => fn.invoke({ tag, ms: 120 }, { requestId: `${tag}-id` })),
+    ]);
+    await Promise.all(busy);
+    if (crash.ok) continue; // it landed in the other isolate: nothing crashed
+    return { crash, rest };
+  }
+  throw new Error(`no crash landed in the ${where} isolate in 20 tries`);
 }
 
-Deno.test("managed instances: a worker that dies fails what it started and is replaced", async () => {
+Deno.test("managed instances: a worker that dies fails its own invocations and is replaced", async () => {
   const fn = await start();
   try {
     const pid = fn.pid;
-    const { crash, rest } = await crashOnce(fn);
+    const { crash, rest } = await crashOnce(fn, "worker");
     assert.ok(!crash.ok);
     assert.equal(crash.error.errorType, "Runtime.WorkerExited");
     assert.match(crash.error.errorMessage, /crash requested by c/);
-    // The worker's other invocations failed the same way; the other worker's went on (as did
+    // The worker's other invocations failed the same way; the main isolate's went on (as did
     // any taken by the replacement).
     for (const r of rest) {
       if (r.ok) body(r);
@@ -146,7 +169,7 @@ Deno.test("managed instances: a worker that dies fails what it started and is re
         }
       }
     }
-    // A replacement serves: soon both workers answer again.
+    // A replacement serves: soon both isolates answer again.
     const isolates = new Set<string>();
     for (let i = 0; i < 20 && isolates.size < 2; i++) {
       const batch = await Promise.all(
@@ -154,19 +177,19 @@ Deno.test("managed instances: a worker that dies fails what it started and is re
       );
       for (const r of batch) isolates.add(body(r).isolate);
     }
-    assert.deepEqual(isolates, new Set(WORKERS));
+    assert.deepEqual(isolates, new Set(["main", "gopherless-worker-1"]));
     assert.equal(fn.coldStarts, 1);
   } finally {
     await fn.close();
   }
 });
 
-Deno.test("managed instances: what a dying worker had not started is served by another", async () => {
+Deno.test("managed instances: what a dying worker had not begun is served, none lost", async () => {
   const fn = await start({}, 10_000);
   try {
     const pid = fn.pid;
-    // One worker busy for a while, then gone: what is sent to it meanwhile waits in its queue.
-    const crash = fn.invoke({ op: "spin-exit", tag: "c", ms: 700 });
+    // The worker busy, then gone: what is sent to it meanwhile waits in its queue.
+    const crash = fn.invoke({ op: "spin-exit", tag: "c", where: "worker", spin: 700 });
     await new Promise((r) => setTimeout(r, 150));
     const tags = Array.from({ length: 7 }, (_, i) => `q${i}`);
     const sentAt = Date.now();
@@ -177,14 +200,14 @@ Deno.test("managed instances: what a dying worker had not started is served by a
     assert.ok(!crashed.ok);
     assert.equal(crashed.error.errorType, "Runtime.WorkerExited");
     assert.match(crashed.error.errorMessage, /exit code 3/);
-    // Every one answered by a worker, none failed and none left to time out; some of them
-    // waited in the dead worker's queue (the log says how many were moved).
+    // Every one answered, none failed and none left to time out; some had waited in the dead
+    // worker's queue (the log says how many were given to another isolate).
     checkIsolation(
       tags.map((tag) => ({ tag, requestId: `${tag}-id`, sentAt })),
       answers.map(body),
       10_000,
     );
-    const moved = /(\d+) not started sent to another worker/.exec(crashed.logs);
+    const moved = /(\d+) not started given to another isolate/.exec(crashed.logs);
     assert.ok(moved && Number(moved[1]) > 0, crashed.logs);
     assert.equal(fn.pid, pid, "the process lives on");
   } finally {
@@ -203,7 +226,7 @@ Deno.test("managed instances: a worker that reaches its heap limit is replaced, 
   });
   try {
     const pid = fn.pid;
-    const { crash } = await crashOnce(fn, "oom");
+    const { crash } = await crashOnce(fn, "worker", "oom");
     assert.ok(!crash.ok);
     assert.equal(crash.error.errorType, "Runtime.WorkerExited");
     assert.match(
@@ -220,18 +243,25 @@ Deno.test("managed instances: a worker that reaches its heap limit is replaced, 
   }
 });
 
-Deno.test("managed instances: an uncaught error in the main isolate is logged, serving goes on", async () => {
-  // Thrown once serving (before, it would be an init failure).
-  const fn = await start({ MI_MAIN_THROW_MS: "1500" });
+Deno.test("managed instances: an uncaught error in the main isolate fails only its invocations", async () => {
+  const fn = await start();
   try {
     const pid = fn.pid;
-    body(await fn.invoke({ tag: "before" }));
-    await new Promise((r) => setTimeout(r, 2000));
+    const { crash, rest } = await crashOnce(fn, "main");
+    assert.ok(!crash.ok);
+    assert.equal(crash.error.errorType, "Error");
+    assert.equal(crash.error.errorMessage, "crash requested by c");
+    // The others either failed with it (they were in flight in the main isolate) or succeeded
+    // (in the worker, or taken by the main isolate after the error).
+    for (const r of rest) {
+      if (r.ok) body(r);
+      else assert.equal(r.error.errorMessage, "crash requested by c");
+    }
+    assert.equal(fn.pid, pid, "the process lives on");
     const after = await Promise.all(
       Array.from({ length: 8 }, (_, j) => fn.invoke({ tag: `after${j}`, ms: 20 })),
     );
-    for (const r of after) body(r);
-    assert.equal(fn.pid, pid, "the process lives on");
+    assert.deepEqual(new Set(after.map((r) => body(r).isolate)).has("main"), true);
   } finally {
     await fn.close();
   }
@@ -267,7 +297,7 @@ Deno.test("managed instances: no isolate takes an invocation before every init i
   }
 });
 
-Deno.test("managed instances: SIGTERM runs every worker's onShutdown", async () => {
+Deno.test("managed instances: SIGTERM runs every isolate's onShutdown", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const fn = await start({ MI_SHUTDOWN_DIR: dir });
@@ -275,8 +305,7 @@ Deno.test("managed instances: SIGTERM runs every worker's onShutdown", async () 
     await fn.close(); // SIGTERM (the runtime registered for it), then SIGKILL after 500 ms
     const marks = [];
     for await (const e of Deno.readDir(dir)) marks.push(e.name);
-    // The workers', that is: the main isolate ran no init, so it has nothing to shut down.
-    assert.deepEqual(marks.sort(), WORKERS);
+    assert.deepEqual(marks.sort(), ["gopherless-worker-1", "main"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

