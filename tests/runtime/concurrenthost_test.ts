@@ -30,5 +30,7 @@ goTest("concurrenthost: a second answer to one invocation is rejected, not count
   // Every invocation answered once, then once more: each second answer is bad (the last one may
   // come after the run ended).
   assert.ok(report.badResponses >= 21, JSON.stringify(report));
+  // Counted apart as well, so that a benchmark tells them from invocations that failed.
+  assert.equal(report.rejected, report.badResponses, JSON.stringify(report));
   assert.match(report.firstBad, /^req-1 response .*not handed out/);
 });
