@@ -198,6 +198,8 @@ interface Held {
  * worker, and waiting until it is answered (see the module docs).
  */
 class Dispatcher {
+  /** Invocations the main isolate runs itself. */
+  #local = 0;
   readonly #options: PoolOptions;
   readonly states: SharedArrayBuffer;
   readonly #table: Int32Array;
@@ -252,11 +254,12 @@ class Dispatcher {
 
   /**
    * Gives slot `slot`'s invocation to a worker, the one with the fewest not begun, then the fewest
-   * held, unless each has {@linkcode SPILL} or more not begun: then the main isolate runs it
-   * itself. The workers are kept busy first because the main isolate asks for every invocation
-   * and hands them out between its own; it takes its share of the handlers when the workers have
-   * more than they can begin, so that every core works under a CPU-bound load. An I/O-bound
-   * load's handlers, begun at once, leave no backlog: the main isolate only dispatches.
+   * held. The main isolate runs it itself instead when every worker has {@linkcode SPILL} or more
+   * not begun, or when it holds none and every worker holds some. The workers are kept busy first
+   * because the main isolate asks for every invocation and hands them out between its own; it
+   * takes its share of the handlers when the workers have more than they can begin, so that every
+   * core works under a CPU-bound load; and under a light load an invocation finds an isolate of
+   * its own while there is one (with as many isolates as the concurrency, none overlap in one).
    */
   #assign(slot: number): void {
     let best: PoolWorker | undefined;
@@ -270,7 +273,9 @@ class Dispatcher {
     }
     const hold = this.#held[slot]!;
     const thread = best?.thread;
-    if (best === undefined || thread === undefined) return void this.#run(hold);
+    if (best === undefined || thread === undefined || this.#local === 0 && held > 0) {
+      return void this.#run(hold);
+    }
     hold.worker = best;
     hold.thread = thread;
     best.outstanding++;
@@ -286,12 +291,14 @@ class Dispatcher {
    * invocation cost some 100 µs more CPU, and the Runtime API more too.)
    */
   async #run(held: Held): Promise<void> {
+    this.#local++;
     try {
       const { client, invoker, releases } = this.#options;
       await serveInvocation(client, invoker, { request: held.request }, releases);
     } catch (e) {
       this.#options.fatal((e as Error).message ?? String(e));
     }
+    this.#local--;
     held.answered();
   }
 

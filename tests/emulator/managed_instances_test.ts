@@ -123,14 +123,12 @@ Deno.test("managed instances: a throwing, a timing-out and a streaming invocatio
 
 /**
  * Sends `crash` invocations (crashing only `where`) beside normal ones until one crashed. The
- * main isolate runs an invocation only when the worker has two waiting to begin: to reach it,
- * three busy ones go first.
+ * main isolate runs an invocation when it holds none and the worker holds some: to reach it, one
+ * that holds on goes first.
  */
 async function crashOnce(fn: LocalFunction, where: "main" | "worker", op = "crash") {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const busy = where === "main"
-      ? Array.from({ length: 3 }, (_, i) => fn.invoke({ tag: `b${attempt}-${i}`, spin: 300 }))
-      : [];
+    const busy = where === "main" ? [fn.invoke({ tag: `b${attempt}`, ms: 400 })] : [];
     if (busy.length > 0) await new Promise((r) => setTimeout(r, 50));
     const normals = Array.from({ length: 6 }, (_, i) => `n${attempt}-${i}`);
     const [crash, ...rest] = await Promise.all([
@@ -188,28 +186,33 @@ Deno.test("managed instances: what a dying worker had not begun is served, none 
   const fn = await start({}, 10_000);
   try {
     const pid = fn.pid;
-    // The worker busy, then gone: what is sent to it meanwhile waits in its queue.
-    const crash = fn.invoke({ op: "spin-exit", tag: "c", where: "worker", spin: 700 });
-    await new Promise((r) => setTimeout(r, 150));
-    const tags = Array.from({ length: 7 }, (_, i) => `q${i}`);
-    const sentAt = Date.now();
-    const answers = await Promise.all(
-      tags.map((tag) => fn.invoke({ tag, ms: 20 }, { requestId: `${tag}-id` })),
-    );
-    const crashed = await crash;
-    assert.ok(!crashed.ok);
-    assert.equal(crashed.error.errorType, "Runtime.WorkerExited");
-    assert.match(crashed.error.errorMessage, /exit code 3/);
-    // Every one answered, none failed and none left to time out; some had waited in the dead
-    // worker's queue (the log says how many were given to another isolate).
-    checkIsolation(
-      tags.map((tag) => ({ tag, requestId: `${tag}-id`, sentAt })),
-      answers.map(body),
-      10_000,
-    );
-    const moved = /(\d+) not started given to another isolate/.exec(crashed.logs);
-    assert.ok(moved && Number(moved[1]) > 0, crashed.logs);
-    assert.equal(fn.pid, pid, "the process lives on");
+    // The worker busy, then gone: what is sent to it meanwhile waits in its queue. (Should the
+    // main isolate take the crash, it returns at once and the test tries again.)
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const crash = fn.invoke({ op: "spin-exit", tag: "c", where: "worker", ms: 700 });
+      await new Promise((r) => setTimeout(r, 150));
+      const tags = Array.from({ length: 7 }, (_, i) => `q${attempt}-${i}`);
+      const sentAt = Date.now();
+      const answers = await Promise.all(
+        tags.map((tag) => fn.invoke({ tag, ms: 20 }, { requestId: `${tag}-id` })),
+      );
+      // Every one answered, none failed and none left to time out.
+      checkIsolation(
+        tags.map((tag) => ({ tag, requestId: `${tag}-id`, sentAt })),
+        answers.map(body),
+        10_000,
+      );
+      const crashed = await crash;
+      if (crashed.ok) continue;
+      assert.equal(crashed.error.errorType, "Runtime.WorkerExited");
+      assert.match(crashed.error.errorMessage, /exit code 3/);
+      // Some had waited in the dead worker's queue: the log says how many went elsewhere.
+      const moved = /(\d+) not started given to another isolate/.exec(crashed.logs);
+      assert.ok(moved && Number(moved[1]) > 0, crashed.logs);
+      assert.equal(fn.pid, pid, "the process lives on");
+      return;
+    }
+    assert.fail("the crash never landed in the worker");
   } finally {
     await fn.close();
   }

@@ -255,16 +255,22 @@ goTest(
     await underManagedRie(async (invoke) => {
       seen(await invoke({ tag: "warm-up", ms: 1 }));
       // The worker busy, then gone: what the RIE hands out meanwhile and is sent to it waits in
-      // its queue, and must be answered by the main isolate, not lost with the worker.
-      const crash = invoke({ op: "spin-exit", tag: "c", where: "worker", spin: 700 });
-      await new Promise((r) => setTimeout(r, 150));
-      const sentAt = Date.now();
-      const tags = Array.from({ length: 7 }, (_, i) => `q${i}`);
-      const answers = await Promise.all(tags.map((tag) => invoke({ tag, ms: 20 })));
-      const doc = JSON.parse((await crash).text);
-      assert.equal(doc.errorType, "Runtime.WorkerExited");
-      assert.match(doc.errorMessage, /exit code 3/);
-      checkIsolation(tags.map((tag) => ({ tag, sentAt })), answers.map(seen), TIMEOUT_S * 1000);
+      // its queue, and must be answered by the main isolate, not lost with the worker. (Should
+      // the main isolate take the crash, it returns at once and the test tries again.)
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const crash = invoke({ op: "spin-exit", tag: "c", where: "worker", ms: 700 });
+        await new Promise((r) => setTimeout(r, 150));
+        const sentAt = Date.now();
+        const tags = Array.from({ length: 7 }, (_, i) => `q${attempt}-${i}`);
+        const answers = await Promise.all(tags.map((tag) => invoke({ tag, ms: 20 })));
+        checkIsolation(tags.map((tag) => ({ tag, sentAt })), answers.map(seen), TIMEOUT_S * 1000);
+        const doc = JSON.parse((await crash).text);
+        if (doc.skipped) continue;
+        assert.equal(doc.errorType, "Runtime.WorkerExited");
+        assert.match(doc.errorMessage, /exit code 3/);
+        return;
+      }
+      assert.fail("the crash never landed in the worker");
     });
   },
 );
