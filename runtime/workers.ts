@@ -9,9 +9,12 @@
  * W = 1 no worker is made and this module is not even loaded.
  *
  * - **The main isolate asks for every invocation.** It runs C loops, each asking the Runtime API
- *   for the next invocation and handing it to the isolate holding the fewest (itself first on a
- *   tie): it runs it itself, or sends it to a worker (a message to its thread), which runs the
- *   handler and posts the result. So every invocation the Runtime API hands out is read by an
+ *   for the next invocation and handing it to a worker (the one with the fewest waiting to
+ *   begin, then the fewest held), or running it itself when every worker has two or more
+ *   waiting, or when it holds none and every worker holds some (`Dispatcher.#assign`). It runs
+ *   it itself, or sends it to a worker (left on a `MessagePort` the two share,
+ *   and a one-byte doorbell over loopback TCP wakes the worker to take it: `doorbell.ts`), which
+ *   runs the handler and posts the result. So every invocation the Runtime API hands out is read by an
  *   isolate that cannot die without the process, and the main isolate knows where each one is.
  *   (When each isolate asked for its own, those handed to a busy worker's pending `next` died
  *   unread with that worker and ended only at the function's timeout.) A worker's invocations
@@ -58,6 +61,7 @@ import { runtimeError, toErrorShape } from "./errors.ts";
 import type { Invoker, InvokeRequest } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
 import { type Releases, RuntimeApiClient, serveInvocation } from "./runtime_api.ts";
+import { connectDoorbell, type Doorbell, DoorbellListener } from "./doorbell.ts";
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
 import { type HeapLimits, heapLimits, workerCount } from "./worker_count.ts";
 
@@ -116,22 +120,41 @@ interface WorkerData {
   states: SharedArrayBuffer;
   /** This worker's counter in `states`. */
   backlog: number;
+  /**
+   * Where the main isolate leaves this thread its invocations (`Sent`) and this thread leaves
+   * the main isolate the slots it answered (`Done`): read with `receiveMessageOnPort` when the
+   * doorbell rings (`doorbell.ts`).
+   */
+  port: NodeMessagePort;
+  /** The doorbell listener's port on 127.0.0.1 and this thread's token. */
+  bell: { port: number; token: number };
+}
+
+type NodeMessagePort = import("node:worker_threads").MessagePort;
+type WorkerThreads = typeof import("node:worker_threads");
+
+/** What a worker leaves the main isolate on its port: a slot it answered. */
+interface Done {
+  slot: number;
 }
 
 /** How often a worker checks whether it reached its heap limit (ms). */
 const HEAP_CHECK_MS = 500;
 
-/** What the main isolate tells a worker. */
-type MainMessage =
-  | { kind: "serve" }
-  | { kind: "shutdown" }
-  | { kind: "invoke"; slot: number; request: Omit<InvokeRequest, "payload">; payload: ArrayBuffer };
+/** What the main isolate tells a worker (on its `parentPort`). */
+type MainMessage = { kind: "serve" } | { kind: "shutdown" };
+
+/** An invocation the main isolate leaves a worker on its port. */
+interface Sent {
+  slot: number;
+  request: Omit<InvokeRequest, "payload">;
+  payload: ArrayBuffer;
+}
 
 /** What a worker tells the main isolate. */
 type WorkerMessage =
   | { kind: "ready" }
   | { kind: "shut" }
-  | { kind: "done"; slot: number }
   | { kind: "uncaught"; error: LambdaErrorShape }
   | { kind: "init-error"; error: LambdaErrorShape }
   | { kind: "fatal"; message: string };
@@ -265,7 +288,7 @@ class Dispatcher {
     let best: PoolWorker | undefined;
     let [backlog, held] = [SPILL, Infinity];
     for (const w of this.#workers) {
-      if (!w.serving || !w.thread) continue;
+      if (!w.serving || !w.thread || !w.linked) continue;
       const b = Atomics.load(this.#table, this.backlogIndex(w.index));
       if (b < backlog || b === backlog && b < SPILL && w.outstanding < held) {
         [best, backlog, held] = [w, b, w.outstanding];
@@ -273,7 +296,9 @@ class Dispatcher {
     }
     const hold = this.#held[slot]!;
     const thread = best?.thread;
-    if (best === undefined || thread === undefined || this.#local === 0 && held > 0) {
+    if (
+      best === undefined || thread === undefined || this.#local === 0 && held > 0
+    ) {
       return void this.#run(hold);
     }
     hold.worker = best;
@@ -282,8 +307,7 @@ class Dispatcher {
     Atomics.store(this.#table, slot, QUEUED);
     Atomics.add(this.#table, this.backlogIndex(best.index), 1);
     const { payload, ...request } = hold.request;
-    const message: MainMessage = { kind: "invoke", slot, request, payload: wholeBuffer(payload) };
-    thread.postMessage(message);
+    best.send({ slot, request, payload: wholeBuffer(payload) });
   }
 
   /**
@@ -363,11 +387,14 @@ class PoolWorker {
   /** Whether its current thread takes invocations (ready, and released). */
   serving = false;
   #thread: NodeWorker | undefined;
-  readonly #data: WorkerData;
+  readonly #backlog: number;
   readonly #options: PoolOptions;
   readonly #dispatcher: Dispatcher;
   readonly #limits: HeapLimits | undefined;
-  readonly #Worker: typeof import("node:worker_threads").Worker;
+  readonly #threads: WorkerThreads;
+  readonly #doorbells: DoorbellListener;
+  /** The current thread's port and doorbell, once it is ready. */
+  #link: { port: NodeMessagePort; bell: Doorbell } | undefined;
   #respawnDelay = RESPAWN_DELAY_MS;
   #stopped = false;
   #released = false;
@@ -378,14 +405,21 @@ class PoolWorker {
     options: PoolOptions,
     dispatcher: Dispatcher,
     limits: HeapLimits | undefined,
-    WorkerClass: typeof import("node:worker_threads").Worker,
+    threads: WorkerThreads,
+    doorbells: DoorbellListener,
   ) {
     this.index = index;
-    this.#data = { states: dispatcher.states, backlog: dispatcher.backlogIndex(index) };
+    this.#backlog = dispatcher.backlogIndex(index);
     this.#options = options;
     this.#dispatcher = dispatcher;
     this.#limits = limits;
-    this.#Worker = WorkerClass;
+    this.#threads = threads;
+    this.#doorbells = doorbells;
+  }
+
+  /** Whether its current thread can be sent invocations. */
+  get linked(): boolean {
+    return this.#link !== undefined;
   }
 
   /** Its current thread, if any. */
@@ -401,16 +435,33 @@ class PoolWorker {
     return new Promise((resolve) => {
       let ready = false;
       let lastError: unknown;
-      const thread = new this.#Worker(new URL(Deno.mainModule), {
+      const { port1, port2 } = new this.#threads.MessageChannel();
+      const { token, bell } = this.#doorbells.expect();
+      const data: WorkerData = {
+        states: this.#dispatcher.states,
+        backlog: this.#backlog,
+        port: port2,
+        bell: { port: this.#doorbells.port, token },
+      };
+      const thread = new this.#threads.Worker(new URL(Deno.mainModule), {
         name: `${POOL_WORKER_PREFIX}${this.index}`,
-        workerData: this.#data,
+        workerData: data,
+        transferList: [port2],
         resourceLimits: this.#limits,
       });
       this.#thread = thread;
-      thread.on("message", (m: WorkerMessage) => {
-        if (m.kind === "done") {
-          this.#dispatcher.done(thread, m.slot);
-        } else if (m.kind === "ready") {
+      this.#link = undefined;
+      thread.on("message", async (m: WorkerMessage) => {
+        if (m.kind === "ready") {
+          // The worker rang in before it said it was ready.
+          const link = { port: port1, bell: await bell };
+          if (this.#thread !== thread) return link.bell.close();
+          this.#link = link;
+          void link.bell.listen(() => {
+            for (let m; (m = this.#threads.receiveMessageOnPort(port1)) !== undefined;) {
+              this.#dispatcher.done(thread, (m.message as Done).slot);
+            }
+          });
           ready = true;
           this.#respawnDelay = RESPAWN_DELAY_MS;
           if (this.#released) this.#serve(thread);
@@ -428,10 +479,14 @@ class PoolWorker {
       });
       thread.on("error", (e: unknown) => (lastError = e));
       thread.on("exit", (code: number) => {
+        this.#doorbells.forget(token);
         if (this.#thread === thread) {
           this.#thread = undefined;
           this.serving = false;
+          this.#link?.bell.close();
+          this.#link = undefined;
         }
+        port1.close();
         this.#shut?.();
         const shape = lastError === undefined ? undefined : asShape(lastError);
         const reason = shape ? `${shape.errorType}: ${shape.errorMessage}` : `exit code ${code}`;
@@ -443,6 +498,13 @@ class PoolWorker {
         } else if (!this.#stopped) void this.#died(thread, reason);
       });
     });
+  }
+
+  /** Leaves the current thread an invocation and wakes it. */
+  send(sent: Sent): void {
+    const link = this.#link!;
+    link.port.postMessage(sent);
+    link.bell.ring();
   }
 
   #serve(thread: NodeWorker): void {
@@ -508,11 +570,12 @@ export async function runPool(options: PoolOptions): Promise<never> {
   );
   const memory = Number(functionEnv().memoryLimitInMB);
   const limits = heapLimits(memory, options.isolates);
-  const { Worker } = await import("node:worker_threads");
+  const threads = await import("node:worker_threads");
+  const doorbells = DoorbellListener.open();
   const dispatcher = new Dispatcher(options);
   const workers = Array.from(
     { length: options.isolates - 1 },
-    (_, i) => new PoolWorker(i + 1, options, dispatcher, limits, Worker),
+    (_, i) => new PoolWorker(i + 1, options, dispatcher, limits, threads, doorbells),
   );
   dispatcher.add(workers);
   shutdownWorkers = () => Promise.all(workers.map((w) => w.shutdown())).then(() => {});
@@ -575,10 +638,11 @@ async function watchHeap(end: (error: LambdaErrorShape) => void): Promise<void> 
  * runs each invocation the main isolate sends it and posts its result. Never returns.
  */
 export async function serveAsWorker(options: WorkerServeOptions): Promise<never> {
-  const { parentPort, workerData } = await import("node:worker_threads");
+  const { parentPort, workerData, receiveMessageOnPort } = await import("node:worker_threads");
   const port = parentPort!;
-  const { backlog } = workerData as WorkerData;
-  const states = new Int32Array((workerData as WorkerData).states);
+  const data = workerData as WorkerData;
+  const { backlog } = data;
+  const states = new Int32Array(data.states);
   const post = (m: WorkerMessage) => port.postMessage(m);
   const client = new RuntimeApiClient(options.address);
   const { invoker } = options;
@@ -601,13 +665,20 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
       post({ kind: "fatal", message: (e as Error).message ?? String(e) });
       return;
     }
-    post({ kind: "done", slot });
+    const done: Done = { slot };
+    data.port.postMessage(done);
+    bell.ring();
   };
 
-  port.on("message", async (m: MainMessage) => {
-    if (m.kind === "invoke") {
-      return void run(m.slot, { ...m.request, payload: new Uint8Array(m.payload) });
+  // Rung once the main isolate left invocations on the port: they begin from this socket read.
+  const bell = await connectDoorbell(data.bell.port, data.bell.token);
+  void bell.listen(() => {
+    for (let m; (m = receiveMessageOnPort(data.port)) !== undefined;) {
+      const { slot, request, payload } = m.message as Sent;
+      void run(slot, { ...request, payload: new Uint8Array(payload) });
     }
+  });
+  port.on("message", async (m: MainMessage) => {
     if (m.kind === "serve") return release();
     try {
       await options.onShutdown?.();
