@@ -100,8 +100,21 @@ export class DoorbellListener {
     this.#expected.delete(token);
   }
 
+  /** Stops listening (connected doorbells stay). */
+  close(): void {
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+  }
+
   async #accept(): Promise<void> {
-    for await (const conn of this.#listener) void this.#identify(conn);
+    try {
+      for await (const conn of this.#listener) void this.#identify(conn);
+    } catch {
+      // Closed.
+    }
   }
 
   async #identify(conn: Deno.TcpConn): Promise<void> {

@@ -1,0 +1,62 @@
+/**
+ * The doorbells a Managed Instances function's isolates wake each other with
+ * (`runtime/doorbell.ts`): a ring wakes the other end, both ways; a connection is handed only to
+ * whoever expects its token; a closed end ends the other's listening.
+ */
+
+import assert from "node:assert/strict";
+import { connectDoorbell, DoorbellListener } from "../../runtime/doorbell.ts";
+
+/** Resolves once `f` is true, or rejects after `ms`. */
+async function until(f: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+Deno.test("doorbell: a ring wakes the other end, both ways", async () => {
+  const listener = DoorbellListener.open();
+  const { token, bell } = listener.expect();
+  const near = await connectDoorbell(listener.port, token);
+  const far = await bell;
+  let farWoken = 0;
+  let nearWoken = 0;
+  const farDone = far.listen(() => farWoken++);
+  const nearDone = near.listen(() => nearWoken++);
+  near.ring();
+  await until(() => farWoken > 0);
+  far.ring();
+  await until(() => nearWoken > 0);
+  near.close();
+  await farDone; // the other end's listening ends with the connection
+  await nearDone;
+  listener.close();
+});
+
+Deno.test("doorbell: a connection is handed only to whoever expects its token", async () => {
+  const listener = DoorbellListener.open();
+  const { token, bell } = listener.expect();
+  let handed = false;
+  bell.then(() => (handed = true));
+  const stranger = await connectDoorbell(listener.port, token + 1000);
+  // Refused: the listener closes it, so its listening ends.
+  await stranger.listen(() => {});
+  assert.equal(handed, false);
+  const known = await connectDoorbell(listener.port, token);
+  const far = await bell;
+  assert.equal(handed, true);
+  known.close();
+  await far.listen(() => {});
+  listener.close();
+});
+
+Deno.test("doorbell: a forgotten token is refused", async () => {
+  const listener = DoorbellListener.open();
+  const { token } = listener.expect();
+  listener.forget(token);
+  const late = await connectDoorbell(listener.port, token);
+  await late.listen(() => {}); // closed by the listener
+  listener.close();
+});
