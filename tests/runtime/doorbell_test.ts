@@ -7,6 +7,19 @@
 import assert from "node:assert/strict";
 import { connectDoorbell, DoorbellListener } from "../../runtime/doorbell.ts";
 
+/** `p`, or a rejection naming `what` after `ms`. */
+async function within<T>(p: Promise<T>, what: string, ms = 2000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves once `f` is true, or rejects after `ms`. */
 async function until(f: () => boolean, ms = 2000): Promise<void> {
   const end = Date.now() + ms;
@@ -42,7 +55,7 @@ Deno.test("doorbell: a connection is handed only to whoever expects its token", 
   bell.then(() => (handed = true));
   const stranger = await connectDoorbell(listener.port, token + 1000);
   // Refused: the listener closes it, so its listening ends.
-  await stranger.listen(() => {});
+  await within(stranger.listen(() => {}), "the stranger refused");
   assert.equal(handed, false);
   const known = await connectDoorbell(listener.port, token);
   const far = await bell;
@@ -57,6 +70,6 @@ Deno.test("doorbell: a forgotten token is refused", async () => {
   const { token } = listener.expect();
   listener.forget(token);
   const late = await connectDoorbell(listener.port, token);
-  await late.listen(() => {}); // closed by the listener
+  await within(late.listen(() => {}), "the late one refused");
   listener.close();
 });
