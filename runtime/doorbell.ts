@@ -12,16 +12,25 @@
  * @module
  */
 
+import { duplex } from "../ground/duplex.ts";
+import type { ByteSource } from "../ground/reader.ts";
+import { type Conn, connect, listen, listenerAddress, tune } from "../ground/transport.ts";
+
 const RING = new Uint8Array([1]);
 
 /** One end of a doorbell connection. */
 export class Doorbell {
-  readonly #conn: Deno.Conn;
+  readonly #conn: Conn;
+  readonly #source: ByteSource;
+  readonly #write: (bytes: Uint8Array) => Promise<void>;
   #closed = false;
 
-  /** The doorbell over `conn`. */
-  constructor(conn: Deno.Conn) {
+  /** The doorbell over `conn`; `source`, when given, is where its reads went so far. */
+  constructor(conn: Conn, source?: ByteSource) {
     this.#conn = conn;
+    const io = duplex(conn);
+    this.#source = source ?? io.source;
+    this.#write = (bytes) => io.sink.write(bytes);
   }
 
   /**
@@ -31,7 +40,7 @@ export class Doorbell {
   ring(): void {
     if (this.#closed) return;
     // The other end gone (its isolate stopped): whoever watches it learns so elsewhere.
-    this.#conn.write(RING).catch(() => this.close());
+    this.#write(RING).catch(() => this.close());
   }
 
   /**
@@ -39,9 +48,8 @@ export class Doorbell {
    * the connection ends.
    */
   async listen(woken: () => void): Promise<void> {
-    const buf = new Uint8Array(256);
     try {
-      while ((await this.#conn.read(buf)) !== null) woken();
+      while ((await this.#source.read()) !== null) woken();
     } catch {
       // Closed under the read: ended.
     } finally {
@@ -49,12 +57,18 @@ export class Doorbell {
     }
   }
 
+  /** Writes `bytes` (the token, before any ring). */
+  send(bytes: Uint8Array): Promise<void> {
+    return this.#write(bytes);
+  }
+
   /** Closes the connection. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#source.cancel();
     try {
-      this.#conn.close();
+      this.#conn.close?.();
     } catch {
       // already closed
     }
@@ -69,23 +83,24 @@ const TOKEN_BYTES = 4;
  * expects the token its other end sent first.
  */
 export class DoorbellListener {
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: ReturnType<typeof listen>;
   readonly #expected = new Map<number, (bell: Doorbell) => void>();
   #nextToken = 1;
 
-  private constructor(listener: Deno.TcpListener) {
+  private constructor(listener: ReturnType<typeof listen>) {
     this.#listener = listener;
     void this.#accept();
   }
 
   /** Listens on a free port of 127.0.0.1. */
   static open(): DoorbellListener {
-    return new DoorbellListener(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+    return new DoorbellListener(listen({ hostname: "127.0.0.1", port: 0 }));
   }
 
   /** The port to connect to. */
   get port(): number {
-    return this.#listener.addr.port;
+    const addr = listenerAddress(this.#listener);
+    return "port" in addr ? addr.port : 0;
   }
 
   /** A new token, and the doorbell that arrives with it. */
@@ -117,33 +132,40 @@ export class DoorbellListener {
     }
   }
 
-  async #identify(conn: Deno.TcpConn): Promise<void> {
-    conn.setNoDelay(true);
+  async #identify(conn: Conn): Promise<void> {
+    tune(conn);
+    const { source } = duplex(conn);
     const head = new Uint8Array(TOKEN_BYTES);
     let got = 0;
     try {
+      // The token comes first, alone: its peer writes nothing else before a ring is answered.
       while (got < TOKEN_BYTES) {
-        const n = await conn.read(head.subarray(got));
-        if (n === null) throw new Error("closed");
-        got += n;
+        const chunk = await source.read();
+        if (chunk === null || got + chunk.length > TOKEN_BYTES) throw new Error("bad token");
+        head.set(chunk, got);
+        got += chunk.length;
       }
     } catch {
-      return conn.close();
+      source.cancel();
+      return conn.close?.();
     }
     const token = new DataView(head.buffer).getUint32(0);
     const resolve = this.#expected.get(token);
-    if (!resolve) return conn.close();
+    if (!resolve) {
+      source.cancel();
+      return conn.close?.();
+    }
     this.#expected.delete(token);
-    resolve(new Doorbell(conn));
+    resolve(new Doorbell(conn, source));
   }
 }
 
 /** Connects to the doorbell listener on `port` of 127.0.0.1 with `token`. */
 export async function connectDoorbell(port: number, token: number): Promise<Doorbell> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  conn.setNoDelay(true);
+  const conn = await connect({ hostname: "127.0.0.1", port });
   const head = new Uint8Array(TOKEN_BYTES);
   new DataView(head.buffer).setUint32(0, token);
-  await conn.write(head);
-  return new Doorbell(conn);
+  const bell = new Doorbell(conn);
+  await bell.send(head);
+  return bell;
 }
