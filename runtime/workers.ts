@@ -11,11 +11,11 @@
  * - **The main isolate asks for every invocation.** It runs C loops, each asking the Runtime API
  *   for the next invocation and handing it to a worker (the one with the fewest waiting to
  *   begin, then the fewest held), or running it itself when every worker has two or more
- *   waiting, or when it holds none and every worker holds some (`Dispatcher.#assign`). It runs
- *   it itself, or sends it to a worker (left on a `MessagePort` the two share,
- *   and a one-byte doorbell over loopback TCP wakes the worker to take it: `doorbell.ts`), which
- *   runs the handler and posts the result. So every invocation the Runtime API hands out is read by an
- *   isolate that cannot die without the process, and the main isolate knows where each one is.
+ *   waiting, or when it holds none and every worker holds some (`Dispatcher.#assign`). A worker
+ *   finds it on a `MessagePort` the two share when a one-byte doorbell over loopback TCP wakes
+ *   it (`doorbell.ts`), runs the handler and posts the result itself. So every invocation the
+ *   Runtime API hands out is read by an isolate that cannot die without the process, and the
+ *   main isolate knows where each one is.
  *   (When each isolate asked for its own, those handed to a busy worker's pending `next` died
  *   unread with that worker and ended only at the function's timeout.) A worker's invocations
  *   pass through the main isolate's event loop: while a handler runs there synchronously, the
