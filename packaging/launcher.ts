@@ -91,21 +91,22 @@ export const SMALL_FUNCTION_MB = 512;
  * {@linkcode SMALL_FUNCTION_MB} MB) a young generation of 1 MB semi-spaces (its garbage dies
  * within an invoke), the small profile's {@linkcode CODE_FLAGS} (Maglev as the top tier) and
  * {@linkcode SMALL_GC_FLAGS} (garbage collected and code optimized on the main thread); the launcher gives it one
- * malloc arena. A larger function keeps every tier
- * and V8's worker threads: its memory buys CPU, which Turbofan uses. Empty for a size that is not
- * a positive integer. What the launcher passes, and what `--runtime compiled` bakes in for
- * `--memory`. Each one's measured effect: BENCHMARKS.md.
+ * malloc arena. A larger function keeps every tier and V8's worker threads (its memory buys CPU,
+ * which Turbofan uses), with the default profile's {@linkcode CODE_FLAGS} (when the old generation
+ * is marked); so does a size that is not a positive integer, as the launcher does with no size. What
+ * the launcher passes, and what `--runtime compiled` bakes in for `--memory`. Each one's measured
+ * effect: BENCHMARKS.md.
  *
  * @example
  * ```ts
  * import { v8Flags } from "./launcher.ts";
  * v8Flags(128); // ["--max-semi-space-size=1", "--max-old-space-size=116", "--max-opt=2", "--single-threaded-gc", "--no-concurrent-recompilation"]
- * v8Flags(1024); // ["--max-semi-space-size=51", "--max-old-space-size=922"]
+ * v8Flags(1024); // [...heapFlags(1024), ...CODE_FLAGS.default]
  * ```
  */
 export function v8Flags(memoryMb: number, isolates = 1): string[] {
   const flags = heapFlags(memoryMb, isolates);
-  if (flags.length === 0 || memoryMb > SMALL_FUNCTION_MB) return flags;
+  if (flags.length === 0 || memoryMb > SMALL_FUNCTION_MB) return [...flags, ...CODE_FLAGS.default];
   return ["--max-semi-space-size=1", flags[1], ...CODE_FLAGS.small, ...SMALL_GC_FLAGS];
 }
 
@@ -132,16 +133,26 @@ export const SMALL_GC_FLAGS: readonly string[] = [
 export type CodeProfile = "small" | "default";
 
 /**
- * The flags of {@linkcode v8Flags} that change the code V8 makes, by profile: `small` (Maglev as
- * the top tier, since Turbofan's compiler is pages of the binary to fault in) for a function of at most {@linkcode SMALL_FUNCTION_MB} MB, `default` (none: every
- * tier) above it and when no memory size is set. V8 refuses a code cache made under other flags
- * of those it hashes (these; not heap sizes), so a package ships the start-up cache of one
+ * The flags of {@linkcode v8Flags} that V8 hashes into every code cache, by profile: `small`
+ * (Maglev as the top tier, since Turbofan's compiler is pages of the binary to fault in) for a
+ * function of at most {@linkcode SMALL_FUNCTION_MB} MB; `default` (every tier) above it and when
+ * no memory size is set, with the old generation marked once it is 80% of its limit (90%: at
+ * once) instead of V8's own rule. That rule starts marking whenever the old generation has less
+ * room left than the young generation holds, which with the large young generation of a big
+ * function under a concurrent load (Managed Instances) is all the time: an isolate of
+ * `benchmarks/managed_instances.ts` finished a full collection of a 6 MB heap every 50–90 ms, and
+ * the marking took more CPU than the work it freed (BENCHMARKS.md). A sequential function's young
+ * generation stays small and is not marked either way. V8 refuses a code cache made under other
+ * flags of those it hashes (these; not heap sizes), so a package ships the start-up cache of one
  * profile, the one of the memory size it is built for (`deno task build --memory`), and the
  * launcher copies it only when it starts Deno with that profile's flags.
  */
 export const CODE_FLAGS: Readonly<Record<CodeProfile, readonly string[]>> = {
   small: ["--max-opt=2"],
-  default: [],
+  default: [
+    "--incremental-marking-soft-trigger=80",
+    "--incremental-marking-hard-trigger=90",
+  ],
 };
 
 /**
@@ -326,6 +337,11 @@ ${isolatesScript()}    new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
     fi
     ;;
 esac
+# Above ${SMALL_FUNCTION_MB} MB and with no size: when the old generation starts being marked (V8 hashes
+# these with the code flags, so the start-up cache is made under them too).
+if [ "$cache_profile" = default ]; then
+  v8_flags="\${v8_flags:+$v8_flags,}${CODE_FLAGS.default.join(",")}"
+fi
 if [ -n "$v8_flags" ]; then
   DENO_V8_FLAGS="$v8_flags\${DENO_V8_FLAGS:+,$DENO_V8_FLAGS}"
   export DENO_V8_FLAGS

@@ -205,57 +205,60 @@ function runHandler<E, R>(
   ctx: InvokeContext,
   waits: boolean,
 ): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    let settled = false;
-    let called = false;
-    let wait: EmptyLoopWait | undefined;
-    let onEmpty: Outcome = { ok: true, value: undefined };
-    const settle = (o: Outcome) => {
-      if (settled) return;
-      settled = true;
-      wait?.cancel();
-      resolve(o);
-    };
-    const untilEmpty = (o: Outcome) => {
-      onEmpty = o;
-      if (wait) return;
-      wait = waitForEmptyEventLoop();
-      wait.promise.then(() => settle(onEmpty));
-    };
-    const outcome = (error: unknown, result: unknown): Outcome =>
-      error !== undefined && error !== null ? { ok: false, error } : { ok: true, value: result };
-    const immediate: LambdaCallback<unknown> = (error, result) => {
-      if (called) return;
-      called = true;
-      settle(outcome(error, result));
-    };
-    const callback: LambdaCallback<unknown> = (error, result) => {
-      if (called) return;
-      called = true;
-      const o = outcome(error, result);
-      if (o.ok && waits && ctx.callbackWaitsForEmptyEventLoop) untilEmpty(o);
-      else settle(o);
-    };
-    ctx.bindCallback(immediate);
-    let ret: unknown;
-    try {
-      ret = handler(event, ctx, callback as LambdaCallback<R>);
-    } catch (error) {
-      called = true;
-      settle({ ok: false, error });
-      return;
-    }
-    if (isThenable(ret)) {
-      ret.then((value) => settle({ ok: true, value }), (error) => settle({ ok: false, error }));
-    } else if (ret !== undefined || handler.length < 3) {
-      // A sync result; or a handler that takes no callback and returned nothing.
-      settle({ ok: true, value: ret });
-    } else if (waits && !called) {
-      // A Node-style handler: the callback (or context.done/succeed/fail) settles; if nothing
-      // does by the time the loop is empty, the answer is null (Node's default exit listener).
-      untilEmpty({ ok: true, value: undefined });
-    }
-  });
+  // The handler is called here, not in a closure: nothing that lives until the outcome (the
+  // callbacks below) may hold the event, which is the handler's to keep or let go.
+  let resolve: (o: Outcome) => void = () => {};
+  const promise = new Promise<Outcome>((r) => resolve = r);
+  let settled = false;
+  let called = false;
+  let wait: EmptyLoopWait | undefined;
+  let onEmpty: Outcome = { ok: true, value: undefined };
+  const settle = (o: Outcome) => {
+    if (settled) return;
+    settled = true;
+    wait?.cancel();
+    resolve(o);
+  };
+  const untilEmpty = (o: Outcome) => {
+    onEmpty = o;
+    if (wait) return;
+    wait = waitForEmptyEventLoop();
+    wait.promise.then(() => settle(onEmpty));
+  };
+  const outcome = (error: unknown, result: unknown): Outcome =>
+    error !== undefined && error !== null ? { ok: false, error } : { ok: true, value: result };
+  const immediate: LambdaCallback<unknown> = (error, result) => {
+    if (called) return;
+    called = true;
+    settle(outcome(error, result));
+  };
+  const callback: LambdaCallback<unknown> = (error, result) => {
+    if (called) return;
+    called = true;
+    const o = outcome(error, result);
+    if (o.ok && waits && ctx.callbackWaitsForEmptyEventLoop) untilEmpty(o);
+    else settle(o);
+  };
+  ctx.bindCallback(immediate);
+  let ret: unknown;
+  try {
+    ret = handler(event, ctx, callback as LambdaCallback<R>);
+  } catch (error) {
+    called = true;
+    settle({ ok: false, error });
+    return promise;
+  }
+  if (isThenable(ret)) {
+    ret.then((value) => settle({ ok: true, value }), (error) => settle({ ok: false, error }));
+  } else if (ret !== undefined || handler.length < 3) {
+    // A sync result; or a handler that takes no callback and returned nothing.
+    settle({ ok: true, value: ret });
+  } else if (waits && !called) {
+    // A Node-style handler: the callback (or context.done/succeed/fail) settles; if nothing
+    // does by the time the loop is empty, the answer is null (Node's default exit listener).
+    untilEmpty({ ok: true, value: undefined });
+  }
+  return promise;
 }
 
 let warnedBuffering = false;
@@ -389,7 +392,11 @@ export function createInvoker<E = unknown, R = unknown>(
     try {
       const scope = invocationScope(req.requestId, req.traceId, req.tenantId);
       const run = async () => {
-        const outcome = await runHandler(handler, event as E, ctx, waits);
+        const settled = runHandler(handler, event as E, ctx, waits);
+        // The handler holds its event as long as it needs it; this invocation's frame must not
+        // (it stays suspended until the answer is posted, while other invocations run).
+        event = undefined;
+        const outcome = await settled;
         if (!outcome.ok) return failed(toErrorShape(outcome.error));
         if (isStreamingResponse(outcome.value)) {
           return await streamedResult(outcome.value, streaming, done, req.requestId);

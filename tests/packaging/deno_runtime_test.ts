@@ -315,8 +315,11 @@ Deno.test({
     const a = report.artifacts[0];
     assert.equal(a.startCache.memoryMb, 1024);
     assert.equal(a.startCache.profile, "default");
-    assert.deepEqual(a.startCache.v8Flags, [], "no --max-opt");
-    assert.match(large.stderr, /1024 MB, default profile: V8 flags none/);
+    assert.deepEqual(a.startCache.v8Flags, CODE_FLAGS.default, "no --max-opt");
+    assert.match(
+      large.stderr,
+      new RegExp(`1024 MB, default profile: V8 flags ${CODE_FLAGS.default.join(" ")}`),
+    );
     // Each build's cache is taken as it is (nothing recompiled, nothing rewritten) at the sizes
     // of its profile: the 1024 MB build's under every tier, as with no memory size set.
     const cases = [

@@ -34,7 +34,10 @@ Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces
 });
 
 Deno.test("v8Flags: up to 512 MB, 1 MB semi-spaces, Maglev at most, GC on the main thread; above, every tier", () => {
-  assert.deepEqual(CODE_FLAGS, { small: ["--max-opt=2"], default: [] });
+  assert.deepEqual(CODE_FLAGS, {
+    small: ["--max-opt=2"],
+    default: ["--incremental-marking-soft-trigger=80", "--incremental-marking-hard-trigger=90"],
+  });
   assert.deepEqual(SMALL_GC_FLAGS, ["--single-threaded-gc", "--no-concurrent-recompilation"]);
   assert.equal(SMALL_FUNCTION_MB, 512);
   assert.deepEqual(v8Flags(128), [
@@ -49,9 +52,12 @@ Deno.test("v8Flags: up to 512 MB, 1 MB semi-spaces, Maglev at most, GC on the ma
     ...CODE_FLAGS.small,
     ...SMALL_GC_FLAGS,
   ]);
-  // above it, Node's formula alone: Turbofan and V8's worker threads
-  for (const mb of [513, 1024, 1769, 10240]) assert.deepEqual(v8Flags(mb), heapFlags(mb));
-  for (const bad of [0, -5, 12.5, NaN]) assert.deepEqual(v8Flags(bad), []);
+  // above it, Node's formula, Turbofan and V8's worker threads, and when the old generation is
+  // marked; for no size Lambda gives, that alone (as the launcher passes with no size)
+  for (const mb of [513, 1024, 1769, 10240]) {
+    assert.deepEqual(v8Flags(mb), [...heapFlags(mb), ...CODE_FLAGS.default]);
+  }
+  for (const bad of [0, -5, 12.5, NaN]) assert.deepEqual(v8Flags(bad), CODE_FLAGS.default);
 });
 
 Deno.test("codeProfile: small up to 512 MB, default above and for no size", () => {
@@ -125,16 +131,17 @@ Deno.test("launcher: one malloc arena up to 512 MB, unless the user set MALLOC_A
   assert.equal(user.arenas, "4");
 });
 
-Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, no flags", async () => {
+Deno.test("launcher: the user's DENO_V8_FLAGS come last (they win); no size, the default profile's", async () => {
   const user = await launch({
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
     DENO_V8_FLAGS: "--max-old-space-size=64",
   });
   assert.equal(user.flags, `${v8Flags(128).join(",")},--max-old-space-size=64`);
-  assert.equal((await launch({})).flags, "<unset>");
-  assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, "--expose-gc");
+  const noSize = CODE_FLAGS.default.join(",");
+  assert.equal((await launch({})).flags, noSize);
+  assert.equal((await launch({ DENO_V8_FLAGS: "--expose-gc" })).flags, `${noSize},--expose-gc`);
   for (const bad of ["", "abc", "12x", "0128"]) {
-    assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, "<unset>");
+    assert.equal((await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: bad })).flags, noSize);
   }
 });
 
@@ -148,11 +155,11 @@ Deno.test("launcher: the same flags under dash and bash; a 20-digit memory size 
       const { flags } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(mb) }, shell);
       assert.equal(flags, v8Flags(mb).join(","), `${shell}, ${mb} MB`);
     }
-    // No size Lambda gives: no flags, as for an unset one, and no arithmetic that overflows
-    // (dash refused such a number and the launcher exited; bash wrapped it round).
+    // No size Lambda gives: the flags of an unset one, and no arithmetic that overflows (dash
+    // refused such a number and the launcher exited; bash wrapped it round).
     for (const huge of [String(MAX_MEMORY_MB + 1), "12345678901234567890", "9".repeat(23)]) {
       const { flags, args } = await launch({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: huge }, shell);
-      assert.equal(flags, "<unset>", `${shell}, ${huge}`);
+      assert.equal(flags, CODE_FLAGS.default.join(","), `${shell}, ${huge}`);
       assert.match(args, /^run --allow-all .*\/handler\.js$/);
     }
   }
