@@ -205,60 +205,61 @@ function runHandler<E, R>(
   ctx: InvokeContext,
   waits: boolean,
 ): Promise<Outcome> {
-  // The handler is called here, not in a closure: nothing that lives until the outcome (the
-  // callbacks below) may hold the event, which is the handler's to keep or let go.
-  let resolve: (o: Outcome) => void = () => {};
-  const promise = new Promise<Outcome>((r) => resolve = r);
-  let settled = false;
-  let called = false;
-  let wait: EmptyLoopWait | undefined;
-  let onEmpty: Outcome = { ok: true, value: undefined };
-  const settle = (o: Outcome) => {
-    if (settled) return;
-    settled = true;
-    wait?.cancel();
-    resolve(o);
-  };
-  const untilEmpty = (o: Outcome) => {
-    onEmpty = o;
-    if (wait) return;
-    wait = waitForEmptyEventLoop();
-    wait.promise.then(() => settle(onEmpty));
-  };
-  const outcome = (error: unknown, result: unknown): Outcome =>
-    error !== undefined && error !== null ? { ok: false, error } : { ok: true, value: result };
-  const immediate: LambdaCallback<unknown> = (error, result) => {
-    if (called) return;
-    called = true;
-    settle(outcome(error, result));
-  };
-  const callback: LambdaCallback<unknown> = (error, result) => {
-    if (called) return;
-    called = true;
-    const o = outcome(error, result);
-    if (o.ok && waits && ctx.callbackWaitsForEmptyEventLoop) untilEmpty(o);
-    else settle(o);
-  };
-  ctx.bindCallback(immediate);
-  let ret: unknown;
-  try {
-    ret = handler(event, ctx, callback as LambdaCallback<R>);
-  } catch (error) {
-    called = true;
-    settle({ ok: false, error });
-    return promise;
-  }
-  if (isThenable(ret)) {
-    ret.then((value) => settle({ ok: true, value }), (error) => settle({ ok: false, error }));
-  } else if (ret !== undefined || handler.length < 3) {
-    // A sync result; or a handler that takes no callback and returned nothing.
-    settle({ ok: true, value: ret });
-  } else if (waits && !called) {
-    // A Node-style handler: the callback (or context.done/succeed/fail) settles; if nothing
-    // does by the time the loop is empty, the answer is null (Node's default exit listener).
-    untilEmpty({ ok: true, value: undefined });
-  }
-  return promise;
+  return new Promise<Outcome>((resolve) => {
+    let settled = false;
+    let called = false;
+    let wait: EmptyLoopWait | undefined;
+    let onEmpty: Outcome = { ok: true, value: undefined };
+    const settle = (o: Outcome) => {
+      if (settled) return;
+      settled = true;
+      wait?.cancel();
+      resolve(o);
+    };
+    const untilEmpty = (o: Outcome) => {
+      onEmpty = o;
+      if (wait) return;
+      wait = waitForEmptyEventLoop();
+      wait.promise.then(() => settle(onEmpty));
+    };
+    const outcome = (error: unknown, result: unknown): Outcome =>
+      error !== undefined && error !== null ? { ok: false, error } : { ok: true, value: result };
+    const immediate: LambdaCallback<unknown> = (error, result) => {
+      if (called) return;
+      called = true;
+      settle(outcome(error, result));
+    };
+    const callback: LambdaCallback<unknown> = (error, result) => {
+      if (called) return;
+      called = true;
+      const o = outcome(error, result);
+      if (o.ok && waits && ctx.callbackWaitsForEmptyEventLoop) untilEmpty(o);
+      else settle(o);
+    };
+    ctx.bindCallback(immediate);
+    // The callbacks above live until the outcome and share this closure's context: the event
+    // leaves it before the handler runs, and stays the handler's to keep or let go.
+    const input = event;
+    event = undefined as E;
+    let ret: unknown;
+    try {
+      ret = handler(input, ctx, callback as LambdaCallback<R>);
+    } catch (error) {
+      called = true;
+      settle({ ok: false, error });
+      return;
+    }
+    if (isThenable(ret)) {
+      ret.then((value) => settle({ ok: true, value }), (error) => settle({ ok: false, error }));
+    } else if (ret !== undefined || handler.length < 3) {
+      // A sync result; or a handler that takes no callback and returned nothing.
+      settle({ ok: true, value: ret });
+    } else if (waits && !called) {
+      // A Node-style handler: the callback (or context.done/succeed/fail) settles; if nothing
+      // does by the time the loop is empty, the answer is null (Node's default exit listener).
+      untilEmpty({ ok: true, value: undefined });
+    }
+  });
 }
 
 let warnedBuffering = false;
