@@ -78,23 +78,46 @@ export class Doorbell {
 /** Bytes of the token a connecting end sends first. */
 const TOKEN_BYTES = 4;
 
+/** How long a new connection has to send its token before it is closed (ms). */
+const IDENTIFY_MS = 5000;
+
+/** Options of {@linkcode DoorbellListener.open}. */
+export interface DoorbellListenerOptions {
+  /** How long a new connection has to send its token before it is closed (ms; default 5000). */
+  identifyMs?: number;
+}
+
+/** A random token: not 0, not one expected already. */
+function randomToken(taken: ReadonlyMap<number, unknown>): number {
+  const word = new Uint32Array(1);
+  do crypto.getRandomValues(word); while (word[0] === 0 || taken.has(word[0]));
+  return word[0];
+}
+
 /**
  * Where doorbells are connected: a loopback listener that hands each connection to whoever
- * expects the token its other end sent first.
+ * expects the token its other end sent first. Any process of the machine can connect to it, so
+ * tokens are random (one that guessed a sequential token first would take a worker's doorbell),
+ * and a connection that does not send one in time is closed, as one with a token nobody expects
+ * is.
  */
 export class DoorbellListener {
   readonly #listener: ReturnType<typeof listen>;
   readonly #expected = new Map<number, (bell: Doorbell) => void>();
-  #nextToken = 1;
+  readonly #identifyMs: number;
 
-  private constructor(listener: ReturnType<typeof listen>) {
+  private constructor(listener: ReturnType<typeof listen>, identifyMs: number) {
     this.#listener = listener;
+    this.#identifyMs = identifyMs;
     void this.#accept();
   }
 
   /** Listens on a free port of 127.0.0.1. */
-  static open(): DoorbellListener {
-    return new DoorbellListener(listen({ hostname: "127.0.0.1", port: 0 }));
+  static open(options: DoorbellListenerOptions = {}): DoorbellListener {
+    return new DoorbellListener(
+      listen({ hostname: "127.0.0.1", port: 0 }),
+      options.identifyMs ?? IDENTIFY_MS,
+    );
   }
 
   /** The port to connect to. */
@@ -105,7 +128,7 @@ export class DoorbellListener {
 
   /** A new token, and the doorbell that arrives with it. */
   expect(): { token: number; bell: Promise<Doorbell> } {
-    const token = this.#nextToken++;
+    const token = randomToken(this.#expected);
     const bell = new Promise<Doorbell>((resolve) => this.#expected.set(token, resolve));
     return { token, bell };
   }
@@ -137,6 +160,8 @@ export class DoorbellListener {
     const { source } = duplex(conn);
     const head = new Uint8Array(TOKEN_BYTES);
     let got = 0;
+    // A silent connection would hold its socket for good.
+    const timer = setTimeout(() => source.cancel(), this.#identifyMs);
     try {
       // The token comes first, alone: its peer writes nothing else before a ring is answered.
       while (got < TOKEN_BYTES) {
@@ -148,6 +173,8 @@ export class DoorbellListener {
     } catch {
       source.cancel();
       return conn.close?.();
+    } finally {
+      clearTimeout(timer);
     }
     const token = new DataView(head.buffer).getUint32(0);
     const resolve = this.#expected.get(token);

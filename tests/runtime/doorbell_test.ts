@@ -73,3 +73,28 @@ Deno.test("doorbell: a forgotten token is refused", async () => {
   await within(late.listen(() => {}), "the late one refused");
   listener.close();
 });
+
+Deno.test("doorbell: tokens are random, so no other process can take one by counting", () => {
+  const listener = DoorbellListener.open();
+  const tokens = Array.from({ length: 4 }, () => listener.expect().token);
+  for (const t of tokens) assert.ok(Number.isInteger(t) && t > 0 && t < 2 ** 32, `${t}`);
+  assert.equal(new Set(tokens).size, tokens.length);
+  // Sequential tokens (1, 2, 3, …) could be sent by any local process before a worker's.
+  assert.ok(tokens.some((t, i) => i > 0 && t !== tokens[i - 1] + 1), tokens.join(" "));
+  listener.close();
+});
+
+Deno.test("doorbell: a connection that sends no token is closed; the expected one still arrives", async () => {
+  const listener = DoorbellListener.open({ identifyMs: 100 });
+  const { token, bell } = listener.expect();
+  const silent = await Deno.connect({ hostname: "127.0.0.1", port: listener.port });
+  // Closed by the listener: the silent connection reads its end.
+  const got = await within(silent.read(new Uint8Array(8)), "the silent connection closed");
+  assert.equal(got, null);
+  silent.close();
+  const known = await connectDoorbell(listener.port, token);
+  const far = await within(bell, "the expected doorbell");
+  known.close();
+  await far.listen(() => {});
+  listener.close();
+});
