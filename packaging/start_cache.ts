@@ -7,9 +7,11 @@
  *
  * The modules are loaded through `import defer`, which reads, analyses and compiles them but runs
  * none of them; the run has no permissions, since top-level `await` still runs. The Node.js
- * built-ins the package imports are evaluated, so that the compatibility code Deno loads for them
- * is cached too; a package that imports `node:worker_threads` has a worker thread started (in a
- * run of its own), so that the modules of Deno's worker bootstrap are cached for its workers. The
+ * built-ins the package imports are evaluated first, in a run of their own, so that the
+ * compatibility code Deno loads for them is cached too (Deno writes no entry for a built-in that
+ * a module graph loaded before it was evaluated); a package that imports `node:worker_threads`
+ * has a worker thread started (in a run of its own), so that the modules of Deno's worker
+ * bootstrap are cached for its workers. The
  * runtime's own chunks, whose functions nearly all run on the first invoke, are cached compiled
  * whole ({@linkcode PrimeOptions.eager}); a user's modules stay lazy. The databases are written
  * canonically, so that the same package gives the same bytes. What each of these buys, measured:
@@ -289,15 +291,25 @@ export async function primeStartCache(options: PrimeOptions): Promise<StartCache
   try {
     const denoDir = `${work}/deno-dir`;
     const script = `${work}/prime.js`;
+    const builtinsScript = `${work}/prime-builtins.js`;
     // The modules' URLs as the priming run sees them (see `primingBase`).
     const base = primingBase(dir);
     const builtins = await packageBuiltins(dir, options.modules);
-    await Deno.writeTextFile(script, primingScript(base, options.modules, builtins));
+    await Deno.writeTextFile(builtinsScript, builtinsPrimingScript(builtins));
+    await Deno.writeTextFile(script, deferredImports(base, options.modules).join("\n") + "\n");
     const v8Flags = options.v8Flags ?? [];
     const timeoutMs = options.timeoutMs ?? 60_000;
     const runner = options.runner ?? [];
     let run;
     try {
+      // The built-ins first, each made by this one isolate in a fixed order. Loaded after the
+      // package's graph (which names some of them), Deno wrote no entry for them; both isolates of
+      // the worker run below then compiled them (`node:stream`), each wrote its own, and which one
+      // shipped depended on which write came last: the two differ in counters V8 keeps per
+      // isolate, so builds above 512 MB gave two packages (BENCHMARKS.md, "Reproducible packages").
+      if (builtins.size > 0) {
+        await primingRun(runner, options.deno, builtinsScript, dir, denoDir, v8Flags, timeoutMs);
+      }
       run = await primingRun(runner, options.deno, script, dir, denoDir, v8Flags, timeoutMs);
       if (builtins.has("node:worker_threads")) {
         // A run of its own, once the first one's entries are written: a worker started beside
@@ -374,14 +386,13 @@ async function packageBuiltins(dir: string, modules: string[]): Promise<Set<stri
 }
 
 /**
- * The priming run's script: the package's modules loaded without being evaluated, then Deno's
- * Node.js modules they import, evaluated (so the compatibility code they load is cached too).
+ * The first priming run's script: Deno's Node.js modules that the package imports, evaluated in
+ * a fixed order (so the compatibility code they load is cached too), each on its own: one that
+ * cannot load here costs only its entries.
  */
-function primingScript(base: string, modules: string[], builtins: Set<string>): string {
-  // Deno's own modules, each on its own: one that cannot load here costs only its entries.
-  const evaluate = `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
+function builtinsPrimingScript(builtins: Set<string>): string {
+  return `for (const id of ${JSON.stringify([...builtins].sort())}) {\n` +
     `  try { await import(id); } catch { /* cached as far as it got */ }\n}\n`;
-  return deferredImports(base, modules).join("\n") + "\n" + evaluate;
 }
 
 /** Where and how the priming runs happen. */
