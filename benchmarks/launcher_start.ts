@@ -1,7 +1,8 @@
 /**
  * What the `--runtime deno` launcher's own steps cost on a cold start, against the least a Deno
- * program does to reach `/next`: the start-up cache's integrity check (`cksum` of its files before
- * they are copied), its copy into `DENO_DIR` (`cp`), the shell itself, and finding the real folder
+ * program does to reach `/next`: the start-up cache's integrity check and its copy into `DENO_DIR`
+ * (`gopherless-start`, which then becomes Deno), the copy alone (`cp`), the shell itself, and
+ * finding the real folder
  * when started through a link (`readlink -f`). Builds `examples/echo.ts` for a task directory of
  * its own, unzips it there, and starts in alternating turns, with `AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128`:
  *
@@ -11,7 +12,7 @@
  *   `DENO_DIR` that already holds the start-up cache: no shell, no check, no copy;
  * - the launcher on such a `DENO_DIR` (a warm start's path: the shell alone);
  * - the launcher without the build's checksums (the copy alone), an empty `DENO_DIR`;
- * - the launcher as built (the check and the copy), an empty `DENO_DIR`;
+ * - the launcher as built (`gopherless-start`: the check and the copy), an empty `DENO_DIR`;
  * - the launcher as built run by `bash` (Lambda's `/bin/sh`), an empty `DENO_DIR`;
  * - the launcher as built, started through a link to it, an empty `DENO_DIR`;
  * - over go1.x, Deno alone on the cache and the launcher as built.
@@ -121,7 +122,7 @@ try {
       alone: { file: "bootstrap-unchecked", link: "" },
     },
     {
-      name: "launcher as built (cksum + cp)",
+      name: "launcher as built (gopherless-start)",
       cmd: [`${task}/bootstrap`],
       alone: { file: "bootstrap", link: "" },
     },

@@ -50,7 +50,7 @@ import {
   UNZIPPED_LIMIT,
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build_types.ts";
-import { denoEntry, shipHandler, writeFileMode } from "./deno_package.ts";
+import { denoEntry, shipHandler, startHelperEntry, writeFileMode } from "./deno_package.ts";
 import { bundleMismatchScript, packageLayered } from "./layer_build.ts";
 
 export type { Arch } from "./targets.ts";
@@ -453,7 +453,10 @@ async function packageDeno(
   handler: BundledHandler,
 ): Promise<Packaged> {
   const { deno, entry } = await denoEntry(plan, arch);
-  const shipped = await shipHandler(plan, arch, dir, `${dir}/deno`, handler, [entry]);
+  const shipped = await shipHandler(plan, arch, dir, `${dir}/deno`, handler, [
+    entry,
+    startHelperEntry(arch),
+  ]);
   const { entries } = shipped;
   const launcher = new TextEncoder().encode(
     launcherScript({

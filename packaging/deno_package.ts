@@ -7,6 +7,7 @@
  */
 
 import { type DenoBinary, denoBinary } from "./deno_binary.ts";
+import { START_HELPER, startHelper } from "./start_helper.ts";
 import { type Arch, hostArch, TARGETS } from "./targets.ts";
 import {
   primeStartCache,
@@ -91,6 +92,14 @@ export async function denoEntry(
     compressed: await compressedDeno(deno.path, denoData, plan.cacheDir),
   };
   return { deno, entry };
+}
+
+/**
+ * `gopherless-start` for `arch` as a zip entry: the launcher's cold-start step that copies the
+ * start-up cache, checked, and then becomes Deno (`start_helper.ts`).
+ */
+export function startHelperEntry(arch: Arch): ZipEntry {
+  return { name: START_HELPER, data: startHelper(arch), mode: 0o755 };
 }
 
 /** Writes `data` to `path` with exactly the Unix `mode` given (whatever the umask). */

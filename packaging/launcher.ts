@@ -6,9 +6,11 @@
  * which has far more memory than the function. The launcher passes the same limits to Deno
  * through `DENO_V8_FLAGS` (before the user's own, so that theirs win), and for a small function
  * trades peak speed for footprint, where Deno's own ~45 MB weigh most ({@linkcode v8Flags}).
- * It copies the package's start-up cache (`start_cache.ts`) into an empty `DENO_DIR`, after
- * checking it is the one the build wrote: a damaged V8 code cache crashes Deno, which does not
- * check its payload. Deno cannot read the cache where the package holds it (it opens its caches at
+ * On a cold start it has the package's start-up cache (`start_cache.ts`) copied into an empty
+ * `DENO_DIR` by `gopherless-start` (`start_helper.ts`, a static program beside `deno`), which
+ * checks it is the one the build wrote (a damaged V8 code cache crashes Deno, which does not
+ * check its payload) and then becomes Deno: one exec in the chain, where `cksum` and `cp` cost
+ * two processes. Deno cannot read the cache where the package holds it (it opens its caches at
  * start, before any module runs, and keeps them in memory when their folder is read-only), and a
  * copy cut short leaves a truncated database Deno survives, so the check is for damage in the
  * package itself. The script runs under any POSIX shell, and finds its folder when started
@@ -19,8 +21,8 @@
  * @module
  */
 
-import { cksum } from "./cksum.ts";
 import { START_CACHE_DIR } from "./start_cache.ts";
+import { START_HELPER, startHelperFileArgs } from "./start_helper.ts";
 import { DENO_RUNNER_VARIABLE } from "../protocol/launcher.ts";
 import { isolateHeap, MIN_OLD_SPACE_MB, WORKER_COUNT_VARIABLE } from "../runtime/worker_count.ts";
 
@@ -59,9 +61,10 @@ export interface LauncherOptions {
    */
   startCacheRoot?: string;
   /**
-   * The start-up cache's files as the package holds them (`.deno-cache/<file>`): the launcher
-   * copies them only when their `cksum` is what it is here (a damaged cache
-   * is left out, and Deno starts without it). Without them, it copies unchecked.
+   * The start-up cache's files as the package holds them (`.deno-cache/<file>`): the launcher has
+   * `gopherless-start` (`start_helper.ts`, beside `deno`) copy them only when each has the size
+   * and hash it has here (a damaged cache is left out, and Deno starts without it). Without them,
+   * it copies unchecked, with `cp`.
    */
   startCacheFiles?: readonly { name: string; data: Uint8Array }[];
   /**
@@ -172,44 +175,23 @@ export function codeProfile(memoryMb: number): CodeProfile {
     : "default";
 }
 
-/**
- * The start-up cache's files (`.deno-cache/<file>`) at `root`, and the lines `cksum` prints for
- * them there.
- */
-function cacheSums(
-  root: string,
-  files: readonly { name: string; data: Uint8Array }[],
-): { paths: string[]; sums: string } {
-  const list = files.map((f) => ({ path: `${root}/${f.name}`, data: f.data }));
-  list.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return {
-    paths: list.map((f) => f.path),
-    sums: list.map((f) => `${cksum(f.data)} ${f.data.length} ${f.path}`).join("\n"),
-  };
-}
-
 /** The part of the launcher that copies the start-up cache (see {@link LauncherOptions}). */
 function copyCacheScript(
   root: string,
   profile: CodeProfile,
+  main: string,
   files?: LauncherOptions["startCacheFiles"],
 ): string {
-  const copy = `cp -R "$cache/." "$DENO_DIR" 2>/dev/null || :`;
-  let body: string;
-  if (files === undefined) {
-    body = `  ${copy}\n`;
-  } else {
-    const { paths, sums } = cacheSums(root, files);
-    body =
-      `  # Only the cache the build wrote: V8 does not check a code cache's payload, and a damaged one
-  # crashes Deno. One cksum (CRC-32) of its files, on a cold start only.
-  if [ "$(cksum ${paths.map(shellQuote).join(" ")} 2>/dev/null)" = ${shellQuote(sums)} ]; then
-    ${copy}
-  else
-    echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2
-  fi
+  const body = files === undefined
+    ? `  cp -R "$cache/." "$DENO_DIR" 2>/dev/null || :\n`
+    : `  # Checked and copied by ${START_HELPER}, which then becomes Deno: V8 does not check a code
+  # cache's payload, and a damaged one crashes Deno. One exec on a cold start, where cksum and cp
+  # were two processes more (BENCHMARKS.md, "The launcher's cold-start steps").
+  exec ${runThrough(`"$here/${START_HELPER}"`)} "$cache" "$DENO_DIR" ${
+      startHelperFileArgs(files).map(shellQuote).join(" ")
+    } \\
+    ${denoCommand(main)}
 `;
-  }
   return `# Deno's module analysis and V8 code cache for the package, made at build time for ${root}
 # under the ${profile} profile's V8 flags that change code (packaging/start_cache.ts): copied only
 # when Deno runs under them (V8 refuses a code cache made under others). The folder is compared by
@@ -349,20 +331,39 @@ fi
 `;
 }
 
+/**
+ * `program` run through the emulator's runner when it names one: `${DENO_RUNNER_VARIABLE}`, unset
+ * on Lambda; the emulator sets it to qemu-user to run a package built for the other architecture
+ * (`ground/qemu.ts`).
+ */
+function runThrough(program: string): string {
+  return `\${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} ${program}`;
+}
+
+/** The command that runs `main` with the `deno` beside the launcher. */
+function denoCommand(main: string): string {
+  return `${
+    runThrough(`"$here/deno"`)
+  } run --allow-all --no-config --no-lock --no-remote --no-npm ${main}`;
+}
+
 /** The launcher's last line: Deno, run through the emulator's runner when it names one. */
 function execDeno(main: string): string {
   return `# ${DENO_RUNNER_VARIABLE}: a program to run deno through, unset on Lambda; the emulator sets it
 # to qemu-user to run a package built for the other architecture (ground/qemu.ts).
-exec \${${DENO_RUNNER_VARIABLE}:+"$${DENO_RUNNER_VARIABLE}"} "$here/deno" run --allow-all --no-config --no-lock --no-remote --no-npm ${main}
+exec ${denoCommand(main)}
 `;
 }
 
 /** The `bootstrap` of a `--runtime deno` package (see the module docs). */
 export function launcherScript(options: LauncherOptions = {}): string {
   const root = options.startCacheRoot;
-  const copyCache = root === undefined
-    ? ""
-    : copyCacheScript(root, options.startCacheProfile ?? "small", options.startCacheFiles);
+  const copyCache = root === undefined ? "" : copyCacheScript(
+    root,
+    options.startCacheProfile ?? "small",
+    `"$here/handler.js"`,
+    options.startCacheFiles,
+  );
   return preamble(`): runs the bundled handler with the Deno binary beside it.
 # Lambda starts this as the function's bootstrap, in /var/task (read-only; /tmp is writable).`) +
     copyCache + execDeno(`"$here/handler.js"`);
@@ -403,7 +404,7 @@ export function layerLauncherScript(layerId: string): string {
 gopherless_layer=
 gopherless_cache_root=
 gopherless_cache_profile=
-gopherless_cache_sums=
+gopherless_cache_files=
 if [ -f "$task/${FUNCTION_MANIFEST}" ]; then . "$task/${FUNCTION_MANIFEST}"; fi
 if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
   ${m.wanted}="$gopherless_layer" ${m.have}=${
@@ -413,20 +414,21 @@ if [ "$gopherless_layer" != ${shellQuote(layerId)} ]; then
   ${execDeno(`"$here/${LAYER_MISMATCH_SCRIPT}"`).replaceAll("\n", "\n  ").trimEnd()}
 fi
 # The function's start-up cache, made at build time for its task root with this layer's deno
-# under the profile of V8 flags its manifest names, copied when Deno runs under that profile and
-# its cksum (CRC-32) is the one the manifest holds: the same rules as a one-zip package's launcher.
+# under the profile of V8 flags its manifest names, copied when Deno runs under that profile by
+# ${START_HELPER} (beside this file), which checks each file's size and hash against the manifest's
+# and then becomes Deno: the same rules as a one-zip package's launcher. (The manifest's file list
+# is split into words: names, sizes and hex digits only.)
 if [ -n "$gopherless_cache_root" ] && [ "$task" -ef "$gopherless_cache_root" ]; then
   task=$gopherless_cache_root
 fi
 if [ "$cache_profile" = "$gopherless_cache_profile" ] && [ "$task" = "$gopherless_cache_root" ] &&
   [ ! -e "$DENO_DIR/v8_code_cache_v2" ]; then
   cache="$task/${START_CACHE_DIR}"
-  if [ -n "$gopherless_cache_sums" ] &&
-    [ "$(cksum "$cache"/* 2>/dev/null)" = "$gopherless_cache_sums" ]; then
-    cp -R "$cache/." "$DENO_DIR" 2>/dev/null || :
-  else
-    echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2
+  if [ -n "$gopherless_cache_files" ]; then
+    exec ${runThrough(`"$here/${START_HELPER}"`)} "$cache" "$DENO_DIR" $gopherless_cache_files \\
+      ${denoCommand(`"$task/handler.js"`)}
   fi
+  echo "gopherless: the start-up cache in $cache is damaged or missing; starting without it" >&2
 fi
 ` + execDeno(`"$task/handler.js"`);
 }
@@ -445,8 +447,8 @@ export interface FunctionManifestOptions {
 
 /**
  * {@link FUNCTION_MANIFEST}: shell assignments only (the layer's launcher sources it): the layer
- * the function was built for, and its start-up cache's root, profile, files and their `cksum`
- * lines.
+ * the function was built for, and its start-up cache's root, profile, and files (their count,
+ * then each one's name, size and hash, as `gopherless-start` takes them: `start_helper.ts`).
  */
 export function functionManifest(options: FunctionManifestOptions): string {
   const lines = [
@@ -459,7 +461,9 @@ export function functionManifest(options: FunctionManifestOptions): string {
     lines.push(`gopherless_cache_root=${shellQuote(root)}`);
     lines.push(`gopherless_cache_profile=${options.startCacheProfile ?? "small"}`);
     lines.push(
-      `gopherless_cache_sums=${shellQuote(cacheSums(root, options.startCacheFiles).sums)}`,
+      `gopherless_cache_files=${
+        shellQuote(startHelperFileArgs(options.startCacheFiles).join(" "))
+      }`,
     );
   }
   return lines.join("\n") + "\n";

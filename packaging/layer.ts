@@ -28,6 +28,8 @@ export interface LayerIdInput {
   deno: Uint8Array;
   /** The layer's mismatch report script. */
   mismatch: Uint8Array;
+  /** The layer's `gopherless-start` (`start_helper.ts`). */
+  startHelper: Uint8Array;
 }
 
 async function hex(data: Uint8Array | string): Promise<string> {
@@ -43,12 +45,13 @@ async function hex(data: Uint8Array | string): Promise<string> {
  */
 export async function layerId(input: LayerIdInput): Promise<string> {
   const parts = [
-    "gopherless runtime layer 1",
+    "gopherless runtime layer 2",
     input.arch,
     input.denoVersion,
     input.gopherlessVersion,
     await hex(input.deno),
     await hex(input.mismatch),
+    await hex(input.startHelper),
     await hex(layerLauncherScript("")),
   ];
   const digest = (await hex(parts.join("\n"))).slice(0, 16);

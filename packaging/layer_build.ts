@@ -29,7 +29,7 @@ import {
   UNZIPPED_LIMIT,
   ZIP_DIRECT_UPLOAD_LIMIT,
 } from "./build_types.ts";
-import { denoEntry, shipHandler, writeFileMode } from "./deno_package.ts";
+import { denoEntry, shipHandler, startHelperEntry, writeFileMode } from "./deno_package.ts";
 
 /** The layer's script that reports a function built for another layer, bundled. */
 export async function bundleMismatchScript(plan: BuildBase): Promise<Uint8Array> {
@@ -62,17 +62,20 @@ export async function packageLayered(
   await Deno.mkdir(layerDir, { recursive: true });
   await Deno.mkdir(fnDir, { recursive: true });
   const { deno, entry: denoZipEntry } = await denoEntry(plan, arch);
+  const helper = startHelperEntry(arch);
   const id = await layerId({
     arch,
     denoVersion: plan.denoVersion,
     gopherlessVersion: GOPHERLESS_VERSION,
     deno: denoZipEntry.data,
     mismatch,
+    startHelper: helper.data,
   });
   const launcher = new TextEncoder().encode(layerLauncherScript(id));
   const layerEntries: ZipEntry[] = [
     { name: "bootstrap", data: launcher, mode: 0o755 },
     denoZipEntry,
+    helper,
     { name: LAYER_MISMATCH_SCRIPT, data: mismatch, mode: 0o644 },
   ];
   for (const e of layerEntries) {

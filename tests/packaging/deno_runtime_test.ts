@@ -77,11 +77,12 @@ Deno.test({
         "bootstrap.zip",
         ...chunks.flatMap((c) => [c, `${c}.map`]),
         "deno",
+        "gopherless-start",
         "handler.js",
         "handler.js.map",
       ].sort(),
     );
-    // The launcher checks the shipped cache against the checksums of the files built.
+    // The launcher has gopherless-start check the shipped cache against the files built.
     const startCacheFiles = [];
     for (const file of ["dep_analysis_cache_v2", "node_analysis_cache_v2", "v8_code_cache_v2"]) {
       const name = `.deno-cache/${file}`;
@@ -95,6 +96,7 @@ Deno.test({
     assert.deepEqual(zip.map((e) => [e.name, e.mode.toString(8)]), [
       ["bootstrap", "100755"],
       ["deno", "100755"],
+      ["gopherless-start", "100755"],
       ["handler.js", "100644"],
       ["handler.js.map", "100644"],
       ...chunks.flatMap((c) => [[c, "100644"], [`${c}.map`, "100644"]]),

@@ -22,7 +22,12 @@ import {
   WORKER_COUNT_VARIABLE,
   workerCount,
 } from "../../runtime/worker_count.ts";
+import { START_HELPER, startHelper } from "../../packaging/start_helper.ts";
+import { hostArch } from "../../packaging/targets.ts";
 import { has } from "./_helpers.ts";
+
+/** This machine's architecture, whose `gopherless-start` the stand-in packages hold. */
+const HOST_ARCH = hostArch() ?? "x86_64";
 
 Deno.test("heapFlags: Lambda's Node.js formula (a tenth young in two semi-spaces, the rest old)", () => {
   assert.deepEqual(heapFlags(128), ["--max-semi-space-size=6", "--max-old-space-size=116"]);
@@ -383,7 +388,8 @@ Deno.test("launcher: Deno runs V8's worker threads at every size (not the single
 /**
  * A package at `<dir>/task` with a stand-in start-up cache (one file, holding "shipped") and a
  * stand-in `deno` that prints the cache it finds and the handler it is
- * given; its launcher checks the cache's `cksum` unless `unchecked`.
+ * given, with the host's `gopherless-start` beside it; its launcher has that check the cache
+ * unless `unchecked`.
  */
 async function cachePackage(dir: string, unchecked = false): Promise<string> {
   const task = `${dir}/task`;
@@ -398,6 +404,7 @@ async function cachePackage(dir: string, unchecked = false): Promise<string> {
       'eval "h=\\${$#}"\necho "$c $h"\n',
     { mode: 0o755 },
   );
+  await Deno.writeFile(`${task}/${START_HELPER}`, startHelper(HOST_ARCH), { mode: 0o755 });
   await Deno.writeTextFile(
     `${task}/bootstrap`,
     launcherScript({ startCacheRoot: task, startCacheFiles: unchecked ? undefined : files }),
@@ -462,7 +469,7 @@ Deno.test("launcher: started through a link or by any spelling of its folder, it
   }
 });
 
-Deno.test("launcher: a damaged start-up cache is not copied (its cksum is checked); a clean one is", async () => {
+Deno.test("launcher: a damaged start-up cache is not copied (its size and hash are checked); a clean one is", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir());
   try {
     const task = await cachePackage(dir);

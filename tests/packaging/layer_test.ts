@@ -76,6 +76,7 @@ Deno.test({
     assert.deepEqual(layer.map((e) => [e.name, e.mode.toString(8)]), [
       ["bootstrap", "100755"],
       ["deno", "100755"],
+      ["gopherless-start", "100755"],
       [LAYER_MISMATCH_SCRIPT, "100644"],
     ]);
     const fn = await readZip(a.zip);

@@ -103,8 +103,15 @@ Deno.test({
       await Deno.remove(`${dir}/dist`, { recursive: true });
       const entries = await readZip(zip);
       const names = entries.map((e) => e.name);
-      // The launcher, the Deno it starts, the handler's bundle: the first two executable.
-      for (const [name, mode] of [["bootstrap", 0o755], ["deno", 0o755], ["handler.js", 0o644]]) {
+      // The launcher, the Deno it starts, its cold-start helper, the handler's bundle.
+      for (
+        const [name, mode] of [
+          ["bootstrap", 0o755],
+          ["deno", 0o755],
+          ["gopherless-start", 0o755],
+          ["handler.js", 0o644],
+        ] as const
+      ) {
         const e = entries.find((e) => e.name === name);
         assert.ok(e && e.size > 0, `no ${name} in ${names}`);
         assert.equal((e.mode & 0o777).toString(8), mode.toString(8), `${name}'s mode`);

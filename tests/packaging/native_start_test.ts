@@ -1,0 +1,250 @@
+/**
+ * `gopherless-start` (`packaging/native/start.c`), the program a package's launcher execs on a
+ * cold start to copy the start-up cache, checked, before it becomes Deno: the binaries embedded
+ * for both architectures are what the source builds to; its hash is `cacheHash`'s; it copies a
+ * whole cache, refuses a damaged one and starts the program either way; it refuses what does not
+ * parse; the arm64 build does the same under qemu-user.
+ */
+import assert from "node:assert/strict";
+import { cacheHash } from "../../packaging/cache_hash.ts";
+import { startHelper, startHelperFileArgs } from "../../packaging/start_helper.ts";
+import { hostArch } from "../../packaging/targets.ts";
+import { buildNative, generatedModule, sha256, SOURCE } from "../../packaging/native/build.ts";
+import * as embedded from "../../packaging/native/start_bin.ts";
+import { findQemuUser, hostCpu, qemuRunner } from "../../ground/qemu.ts";
+import { arm64Test } from "../_support/qemu.ts";
+import { toolTest } from "../_support/tools.ts";
+
+const dec = new TextDecoder();
+const HOST = hostArch() ?? "x86_64";
+const CROSS = HOST === "x86_64" ? "aarch64-linux-gnu-gcc" : "x86_64-linux-gnu-gcc";
+
+/** Writes the helper for `arch` into `dir`; its path. */
+async function helperIn(dir: string, arch = HOST): Promise<string> {
+  const path = `${dir}/gopherless-start`;
+  await Deno.writeFile(path, startHelper(arch), { mode: 0o755 });
+  return path;
+}
+
+/** Runs `command` (its arguments after it); exit code, stdout, stderr. */
+async function run(command: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(command[0], {
+    args: command.slice(1),
+    env: { PATH: "/usr/bin:/bin", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A cache folder of `files` (name → bytes) under `dir`, and the arguments naming them. */
+async function cacheOf(dir: string, files: Record<string, Uint8Array>) {
+  const src = `${dir}/.deno-cache`;
+  await Deno.mkdir(src, { recursive: true });
+  for (const [name, data] of Object.entries(files)) await Deno.writeFile(`${src}/${name}`, data);
+  const args = startHelperFileArgs(
+    Object.entries(files).map(([name, data]) => ({ name: `.deno-cache/${name}`, data })),
+  );
+  return { src, args };
+}
+
+function random(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
+  return out;
+}
+
+toolTest(["gcc", CROSS], {
+  name: "gopherless-start: the embedded binaries are what start.c builds to, on both architectures",
+  fn: async () => {
+    const source = await Deno.readFile(SOURCE);
+    assert.equal(embedded.SOURCE_SHA256, await sha256(source), "start_bin.ts is from this start.c");
+    const builds = { x86_64: await buildNative("x86_64"), arm64: await buildNative("arm64") };
+    for (const arch of ["x86_64", "arm64"] as const) {
+      assert.equal(
+        builds[arch].compiler,
+        embedded.COMPILED_WITH[arch],
+        `${arch}: start_bin.ts was built with another compiler; rebuild it`,
+      );
+      assert.deepEqual(builds[arch].binary, startHelper(arch), `${arch}: not the same bytes`);
+    }
+    assert.equal(
+      generatedModule(await sha256(source), builds),
+      await Deno.readTextFile(new URL("../../packaging/native/start_bin.ts", import.meta.url)),
+    );
+  },
+});
+
+Deno.test("gopherless-start: static, a few kilobytes, an ELF of each architecture", () => {
+  for (const [arch, machine] of [["x86_64", 62], ["arm64", 183]] as const) {
+    const bin = startHelper(arch);
+    assert.ok(bin.length < 16 * 1024, `${arch}: ${bin.length} bytes`);
+    assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${arch}: ELF`);
+    const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
+    assert.equal(view.getUint16(18, true), machine, `${arch}: e_machine`);
+    // No program header asks for an interpreter (a dynamic loader): it runs on any Linux.
+    const phoff = Number(view.getBigUint64(32, true));
+    const count = view.getUint16(56, true);
+    for (let i = 0; i < count; i++) {
+      assert.notEqual(view.getUint32(phoff + i * 56, true), 3, `${arch}: PT_INTERP`);
+    }
+  }
+});
+
+Deno.test("gopherless-start: its hash is cacheHash's, at every length; a whole cache is copied, then the program runs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-start-" });
+  try {
+    const helper = await helperIn(dir);
+    const files: Record<string, Uint8Array> = {};
+    // Every tail length of the 8-byte step (it takes at most 16 files), and a large file.
+    for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17]) {
+      files[`f${String(n).padStart(2, "0")}`] = random(n);
+    }
+    files["v8_code_cache_v2"] = random(1_638_400 + 5);
+    const { src, args } = await cacheOf(dir, files);
+    assert.equal(args[0], String(Object.keys(files).length));
+    const dst = `${dir}/deno-dir`;
+    const r = await run([helper, src, dst, ...args, "/bin/sh", "-c", 'echo "ran $0 $1"', "a", "b"]);
+    assert.deepEqual(r, { code: 0, stdout: "ran a b\n", stderr: "" });
+    for (const [name, data] of Object.entries(files)) {
+      assert.deepEqual(await Deno.readFile(`${dst}/${name}`), data, name);
+    }
+    // Into a DENO_DIR that exists already, too.
+    const again = await run([helper, src, dst, ...args, "/bin/true"]);
+    assert.deepEqual(again, { code: 0, stdout: "", stderr: "" });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("gopherless-start: a damaged, short, long or missing file leaves the whole cache uncopied, and the program runs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-start-" });
+  try {
+    const helper = await helperIn(dir);
+    const good = random(4096);
+    const { src, args } = await cacheOf(dir, { a_first: random(100), v8_code_cache_v2: good });
+    const cases: [string, (path: string) => Promise<void>][] = [
+      ["a bit flipped", async (p) => {
+        const d = good.slice();
+        d[4000] ^= 0x04;
+        await Deno.writeFile(p, d);
+      }],
+      ["cut short", (p) => Deno.writeFile(p, good.subarray(0, 4095))],
+      ["one byte more", (p) => Deno.writeFile(p, new Uint8Array([...good, 0]))],
+      ["missing", (p) => Deno.remove(p)],
+    ];
+    for (const [what, damage] of cases) {
+      await damage(`${src}/v8_code_cache_v2`);
+      const dst = `${dir}/dd-${what.replaceAll(" ", "-")}`;
+      const r = await run([helper, src, dst, ...args, "/bin/echo", "started"]);
+      assert.equal(r.code, 0, what);
+      assert.equal(r.stdout, "started\n", what);
+      assert.equal(
+        r.stderr,
+        `gopherless: the start-up cache in ${src} is damaged or missing; starting without it\n`,
+        what,
+      );
+      // Nothing copied, not even the undamaged file named first.
+      assert.throws(() => Deno.statSync(dst), Deno.errors.NotFound, what);
+      await Deno.writeFile(`${src}/v8_code_cache_v2`, good);
+    }
+    // A DENO_DIR that cannot be made: said, and the program runs without the cache.
+    await Deno.writeTextFile(`${dir}/a-file`, "");
+    const blocked = await run([helper, src, `${dir}/a-file/deno`, ...args, "/bin/echo", "ok"]);
+    assert.equal(blocked.code, 0);
+    assert.equal(blocked.stdout, "ok\n");
+    assert.match(blocked.stderr, /could not be copied into .*a-file\/deno \(error 20\); starting/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("gopherless-start: arguments that do not parse are refused (2); a program that cannot run is 127", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-start-" });
+  try {
+    const helper = await helperIn(dir);
+    const { src } = await cacheOf(dir, { v8_code_cache_v2: random(64) });
+    const hash = cacheHash(random(64));
+    const refused: string[][] = [
+      [],
+      [src, `${dir}/d`],
+      [src, `${dir}/d`, "x", "/bin/true"], // a count that is no number
+      [src, `${dir}/d`, "1", "v8_code_cache_v2", "64", hash], // no program
+      [src, `${dir}/d`, "17", "/bin/true"], // more files than it takes
+      [src, `${dir}/d`, "1", "../escape", "64", hash, "/bin/true"],
+      [src, `${dir}/d`, "1", "a/b", "64", hash, "/bin/true"],
+      [src, `${dir}/d`, "1", "v8_code_cache_v2", "-1", hash, "/bin/true"],
+      [src, `${dir}/d`, "1", "v8_code_cache_v2", "64", "XYZ", "/bin/true"],
+      [src, `${dir}/d`, "1", "v8_code_cache_v2", "64", "0".repeat(17), "/bin/true"],
+    ];
+    for (const args of refused) {
+      const r = await run([helper, ...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^gopherless-start: /, args.join(" "));
+      assert.throws(() => Deno.statSync(`${dir}/d`), Deno.errors.NotFound);
+    }
+    const missing = await run([helper, src, `${dir}/d`, "0", `${dir}/no-such-program`]);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /cannot run .*no-such-program \(error 2\)/);
+    // A bare name is looked up on PATH, as a shell would.
+    const onPath = await run([helper, src, `${dir}/d`, "0", "sh", "-c", "echo found"], {
+      PATH: `${dir}/nothing-here:/usr/bin:/bin`,
+    });
+    assert.deepEqual(onPath, { code: 0, stdout: "found\n", stderr: "" });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+arm64Test(
+  "gopherless-start: the arm64 build copies and checks the same, under qemu-user",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "gopherless-start-arm64-" });
+    try {
+      const helper = await helperIn(dir, "arm64");
+      const runner = hostCpu() === "aarch64" ? [] : qemuRunner(findQemuUser("aarch64"));
+      const data = random(70_001);
+      const { src, args } = await cacheOf(dir, { v8_code_cache_v2: data });
+      const dst = `${dir}/deno-dir`;
+      const r = await run([...runner, helper, src, dst, ...args, "/bin/echo", "ran"]);
+      assert.deepEqual(r, { code: 0, stdout: "ran\n", stderr: "" });
+      assert.deepEqual(await Deno.readFile(`${dst}/v8_code_cache_v2`), data);
+      data[7] ^= 1;
+      await Deno.writeFile(`${src}/v8_code_cache_v2`, data);
+      const bad = await run([...runner, helper, src, `${dir}/other`, ...args, "/bin/echo", "ran"]);
+      assert.equal(bad.stdout, "ran\n");
+      assert.match(bad.stderr, /damaged or missing; starting without it/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test("startHelperFileArgs: count, then name, size and hash of each, sorted; no paths", () => {
+  const a = new Uint8Array([1, 2, 3]);
+  const b = new Uint8Array(9);
+  assert.deepEqual(
+    startHelperFileArgs([
+      { name: ".deno-cache/v8_code_cache_v2", data: a },
+      { name: ".deno-cache/dep_analysis_cache_v2", data: b },
+    ]),
+    ["2", "dep_analysis_cache_v2", "9", cacheHash(b), "v8_code_cache_v2", "3", cacheHash(a)],
+  );
+  for (const name of [".deno-cache/../x", ".deno-cache/a b", ".deno-cache/sub/x", ".deno-cache/"]) {
+    assert.throws(() => startHelperFileArgs([{ name, data: a }]), /not a start-up cache file/);
+  }
+});
+
+Deno.test("cacheHash: fixed values (the C twin is held to it above)", () => {
+  assert.equal(cacheHash(new Uint8Array(0)), "9e3779b985ebca6b");
+  assert.equal(cacheHash(new Uint8Array([1, 2, 3])), "1249be3f85ebca6b");
+  // One bit anywhere changes it.
+  const d = new Uint8Array(1000);
+  const h = cacheHash(d);
+  for (const i of [0, 7, 8, 500, 999]) {
+    d[i] ^= 1;
+    assert.notEqual(cacheHash(d), h, `bit at ${i}`);
+    d[i] ^= 1;
+  }
+});
