@@ -5,7 +5,8 @@
  *   gopherless-start SRC DST COUNT [NAME SIZE HASH]... PROGRAM [ARG]...
  *
  * Each of the COUNT files SRC/NAME must have SIZE bytes whose hash (cache_hash below, 16 lowercase
- * hex digits) is HASH; then all are written into DST (made if missing) in the order given. A file
+ * hex digits) is HASH; then all are written into DST (made if missing, with its parents) in the
+ * order given. A file
  * missing, of another size or damaged leaves all of them uncopied, and says so on stderr: Deno then
  * starts without the cache (a damaged V8 code cache crashes Deno, which does not check its payload).
  * Either way PROGRAM runs next, in this process, with ARGs and the environment as they are (PROGRAM
@@ -205,10 +206,29 @@ static int check(const char *src, struct file *files, char **specs, int count) {
   return 1;
 }
 
+/*
+ * Makes the folder `dst` and any of its parents that are missing, as `mkdir -p` does (Deno makes
+ * a DENO_DIR whose parents are missing too); 0, or the negated error of making `dst` itself.
+ */
+static i64 make_folders(const char *dst) {
+  u64 n = length(dst);
+  if (n == 0 || n >= PATH_MAX) return -ENOENT;
+  for (u64 i = 0; i <= n; i++) path[i] = dst[i];
+  i64 made = 0;
+  for (u64 i = 1; i <= n; i++) {
+    if (path[i] != '/' && path[i] != 0) continue;
+    char end = path[i];
+    path[i] = 0;
+    made = sys(SYS_mkdirat, AT_FDCWD, (i64)path, 0700, 0, 0, 0);
+    path[i] = end;
+  }
+  return made < 0 && made != -EEXIST ? made : 0;
+}
+
 /* Writes `files` into `dst`; 0 with the system's error number on failure. */
 static i64 copy(const char *dst, const struct file *files, int count) {
-  i64 made = sys(SYS_mkdirat, AT_FDCWD, (i64)dst, 0700, 0, 0, 0);
-  if (made < 0 && made != -EEXIST) return made;
+  i64 made = make_folders(dst);
+  if (made < 0) return made;
   for (int f = 0; f < count; f++) {
     if (!join(path, dst, length(dst), files[f].name)) return -ENOENT;
     i64 fd = sys(SYS_openat, AT_FDCWD, (i64)path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600,

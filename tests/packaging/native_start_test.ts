@@ -110,9 +110,13 @@ Deno.test("gopherless-start: its hash is cacheHash's, at every length; a whole c
     for (const [name, data] of Object.entries(files)) {
       assert.deepEqual(await Deno.readFile(`${dst}/${name}`), data, name);
     }
-    // Into a DENO_DIR that exists already, too.
+    // Into a DENO_DIR that exists already, too, and one whose parents do not (as Deno makes it).
     const again = await run([helper, src, dst, ...args, "/bin/true"]);
     assert.deepEqual(again, { code: 0, stdout: "", stderr: "" });
+    const deep = `${dir}/not/yet/deno-dir/`;
+    const parents = await run([helper, src, deep, ...args, "/bin/true"]);
+    assert.deepEqual(parents, { code: 0, stdout: "", stderr: "" });
+    assert.deepEqual(await Deno.readFile(`${deep}/v8_code_cache_v2`), files["v8_code_cache_v2"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
