@@ -30,7 +30,7 @@ export const GENERATED = new URL("./start_bin.ts", import.meta.url);
  * machine or build to build.
  */
 export const CFLAGS: readonly string[] = [
-  "-Os",
+  "-O2",
   "-static",
   "-nostdlib",
   "-ffreestanding",

@@ -20,9 +20,10 @@
  * any Linux whatever its libc, and starts in a few hundred microseconds.
  *
  * The hash is for damage, not for an adversary (one who can write the package can write the
- * launcher too): two 32-bit multiply-xorshift lanes over the little-endian 32-bit words, even words
- * in one lane, odd in the other, the tail a byte at a time in the first; `packaging/cache_hash.ts`
- * is its TypeScript twin, and `tests/packaging/native_start_test.ts` holds the two to each other.
+ * launcher too): four 32-bit multiply-xorshift lanes over the little-endian 32-bit words (word k in
+ * lane k mod 4, so the four chains run side by side), the bytes past the last whole 16 one at a
+ * time in the first, the lanes folded in pairs; `packaging/cache_hash.ts` is its TypeScript twin,
+ * and `tests/packaging/native_start_test.ts` holds the two to each other.
  */
 
 typedef unsigned long u64;
@@ -125,22 +126,30 @@ static void quit(int code) {
   __builtin_unreachable();
 }
 
+/* Little-endian 32-bit words read at any address (both architectures are little-endian). */
+typedef u32 __attribute__((may_alias, aligned(1))) unaligned_u32;
+
+static u32 rotl(u32 x, int r) { return x << r | x >> (32 - r); }
+
 static u64 cache_hash(const unsigned char *p, u64 n) {
-  u32 a = 0x9e3779b9u ^ (u32)n, b = 0x85ebca6bu ^ (u32)(n >> 32);
+  u32 a = 0x9e3779b9u ^ (u32)n, b = 0x85ebca6bu ^ (u32)(n >> 32), c = 0xc2b2ae35u, d = 0x27d4eb2fu;
   u64 i = 0;
-  for (; i + 8 <= n; i += 8) {
-    u32 w0 = (u32)p[i] | (u32)p[i + 1] << 8 | (u32)p[i + 2] << 16 | (u32)p[i + 3] << 24;
-    u32 w1 = (u32)p[i + 4] | (u32)p[i + 5] << 8 | (u32)p[i + 6] << 16 | (u32)p[i + 7] << 24;
-    a = (a ^ w0) * 0x9e3779b1u;
+  for (; i + 16 <= n; i += 16) {
+    const unaligned_u32 *w = (const unaligned_u32 *)(p + i);
+    a = (a ^ w[0]) * 0x9e3779b1u;
     a ^= a >> 15;
-    b = (b ^ w1) * 0xc2b2ae35u;
+    b = (b ^ w[1]) * 0xc2b2ae35u;
     b ^= b >> 13;
+    c = (c ^ w[2]) * 0x85ebca6bu;
+    c ^= c >> 16;
+    d = (d ^ w[3]) * 0x27d4eb2fu;
+    d ^= d >> 15;
   }
   for (; i < n; i++) {
     a = (a ^ p[i]) * 0x9e3779b1u;
     a ^= a >> 15;
   }
-  return (u64)a << 32 | b;
+  return (u64)(a ^ rotl(c, 16)) << 32 | (b ^ rotl(d, 16));
 }
 
 /* A decimal (at most 15 digits) or lowercase hexadecimal (at most 16) number, nothing else. */
