@@ -12,8 +12,10 @@
  *   `DENO_DIR` that already holds the start-up cache: no shell, no check, no copy;
  * - the launcher on such a `DENO_DIR` (a warm start's path: the shell alone);
  * - the launcher without the build's checksums (the copy alone), an empty `DENO_DIR`;
- * - the launcher as built (`gopherless-start`: the check and the copy), an empty `DENO_DIR`;
- * - the launcher as built run by `bash` (Lambda's `/bin/sh`), an empty `DENO_DIR`;
+ * - the launcher script (`bootstrap.sh`: `gopherless-start` checks and copies), an empty `DENO_DIR`;
+ * - the launcher as built (the native `bootstrap`, which starts Deno itself in this plain case, no
+ *   shell), an empty `DENO_DIR`;
+ * - the launcher script run by `bash` (Lambda's `/bin/sh`), an empty `DENO_DIR`;
  * - the launcher as built, started through a link to it, an empty `DENO_DIR`;
  * - over go1.x, Deno alone on the cache and the launcher as built.
  *
@@ -34,7 +36,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { launcherScript, v8Flags } from "../packaging/launcher.ts";
+import {
+  LAUNCHER_CONFIG,
+  LAUNCHER_SCRIPT,
+  launcherScript,
+  v8Flags,
+} from "../packaging/launcher.ts";
 import { DENO_RAW_GET_FLOOR } from "./_floors.ts";
 import { goBuild, run } from "./_run.ts";
 import { buildEcho, medianOf, parseStart, unzipInto } from "./_package.ts";
@@ -67,7 +74,7 @@ try {
   await run("cp", ["-R", task, shellOnly]);
   await Deno.remove(`${shellOnly}/deno`);
   await Deno.writeTextFile(`${shellOnly}/deno`, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-  for (const name of ["bootstrap", "bootstrap-unchecked"]) {
+  for (const name of [LAUNCHER_SCRIPT, LAUNCHER_CONFIG, "bootstrap-unchecked"]) {
     const text = await Deno.readTextFile(`${task}/${name}`);
     await Deno.writeTextFile(`${shellOnly}/${name}`, text.replaceAll(task, shellOnly));
   }
@@ -122,14 +129,19 @@ try {
       alone: { file: "bootstrap-unchecked", link: "" },
     },
     {
-      name: "launcher as built (gopherless-start)",
+      name: "launcher script (sh, gopherless-start)",
+      cmd: [`${task}/${LAUNCHER_SCRIPT}`],
+      alone: { file: LAUNCHER_SCRIPT, link: "" },
+    },
+    {
+      name: "launcher as built (native, no shell)",
       cmd: [`${task}/bootstrap`],
       alone: { file: "bootstrap", link: "" },
     },
     {
       // Lambda's /bin/sh is bash; this machine's may be dash.
-      name: "as built, run by bash",
-      cmd: ["bash", `${task}/bootstrap`],
+      name: "launcher script, run by bash",
+      cmd: ["bash", `${task}/${LAUNCHER_SCRIPT}`],
     },
     {
       name: "as built, through a link",

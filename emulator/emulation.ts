@@ -66,15 +66,21 @@ export function emulationFor(
 ): Emulation | undefined {
   const head = headOf(bootstrap);
   if (head === undefined) return undefined;
+  const slash = bootstrap.lastIndexOf("/");
+  const dir = slash < 0 ? "." : bootstrap.slice(0, slash) || "/";
   const elf = foreignCpu(head);
   if (elf !== undefined) {
     const qemu = findQemuUser(elf, { qemu: options.qemu });
-    return { cpu: elf, qemu, command: [...qemuRunner(qemu), bootstrap], env: {} };
+    // A --runtime deno package's native launcher (a `deno` beside it) cannot exec the foreign
+    // deno itself where the kernel has no binfmt_misc entry for it: given the runner, it leaves
+    // the start to its script, which runs deno (and its copying step) through it.
+    const env: Record<string, string> = foreignCpu(headOf(`${dir}/${PACKAGED_DENO}`)) === elf
+      ? { [DENO_RUNNER_VARIABLE]: qemu.program, QEMU_LD_PREFIX: qemu.ldPrefix }
+      : {};
+    return { cpu: elf, qemu, command: [...qemuRunner(qemu), bootstrap], env };
   }
   // "#!": a script, such as a --runtime deno package's launcher, which runs the deno beside it.
   if (head[0] !== 0x23 || head[1] !== 0x21) return undefined;
-  const slash = bootstrap.lastIndexOf("/");
-  const dir = slash < 0 ? "." : bootstrap.slice(0, slash) || "/";
   const deno = foreignCpu(headOf(`${dir}/${PACKAGED_DENO}`));
   if (deno === undefined) return undefined;
   const qemu = findQemuUser(deno, { qemu: options.qemu });

@@ -38,7 +38,15 @@ import { defaultCacheDir, type DenoBinary } from "./deno_binary.ts";
 import { type Arch, TARGETS } from "./targets.ts";
 import { LAMBDA_TASK_ROOT } from "./start_cache.ts";
 import { writeZipFile, type ZipEntry } from "./zip.ts";
-import { codeProfile, launcherScript, v8Flags } from "./launcher.ts";
+import {
+  codeProfile,
+  LAUNCHER_CONFIG,
+  LAUNCHER_SCRIPT,
+  launcherConfig,
+  launcherScript,
+  v8Flags,
+} from "./launcher.ts";
+import { startHelper } from "./start_helper.ts";
 import {
   type Artifact,
   type BuildBase,
@@ -458,15 +466,33 @@ async function packageDeno(
     startHelperEntry(arch),
   ]);
   const { entries } = shipped;
-  const launcher = new TextEncoder().encode(
+  const script = new TextEncoder().encode(
     launcherScript({
       startCacheRoot: shipped.startCacheRoot,
       startCacheFiles: shipped.startCacheFiles,
       startCacheProfile: codeProfile(plan.memoryMb),
     }),
   );
-  entries.unshift({ name: "bootstrap", data: launcher, mode: 0o755 });
-  await writeFileMode(`${dir}/bootstrap`, launcher, 0o755);
+  // With a start-up cache, `bootstrap` is the native launcher (`native/start.c`), which starts
+  // Deno itself in the plain case and runs the script beside it in any other; without one, the
+  // script is the `bootstrap`.
+  const leading: ZipEntry[] = shipped.startCacheRoot === undefined
+    ? [{ name: "bootstrap", data: script, mode: 0o755 }]
+    : [
+      { name: "bootstrap", data: startHelper(arch), mode: 0o755 },
+      {
+        name: LAUNCHER_CONFIG,
+        data: new TextEncoder().encode(launcherConfig({
+          memoryMb: plan.memoryMb,
+          startCacheRoot: shipped.startCacheRoot,
+          startCacheFiles: shipped.startCacheFiles,
+        })),
+        mode: 0o644,
+      },
+      { name: LAUNCHER_SCRIPT, data: script, mode: 0o755 },
+    ];
+  entries.unshift(...leading);
+  for (const e of leading) await writeFileMode(`${dir}/${e.name}`, e.data, e.mode ?? 0o644);
   return { entries, deno, denoVersion: plan.denoVersion, startCache: shipped.startCache };
 }
 

@@ -369,6 +369,48 @@ export function launcherScript(options: LauncherOptions = {}): string {
     copyCache + execDeno(`"$here/handler.js"`);
 }
 
+/** The launcher script's name in a one-zip package, beside the native `bootstrap`. */
+export const LAUNCHER_SCRIPT = "bootstrap.sh";
+
+/** The native `bootstrap`'s settings file, beside it (`launcherConfig`). */
+export const LAUNCHER_CONFIG = "bootstrap.conf";
+
+/** Options of {@link launcherConfig}. */
+export interface LauncherConfigOptions {
+  /** The memory size (MB) the package is built for (`deno task build --memory`). */
+  memoryMb: number;
+  /** The task root its start-up cache is made for. */
+  startCacheRoot: string;
+  /** The start-up cache's files as the package holds them (`.deno-cache/<file>`). */
+  startCacheFiles: readonly { name: string; data: Uint8Array }[];
+}
+
+/**
+ * {@link LAUNCHER_CONFIG}: what the native `bootstrap` (`native/start.c`) needs to start the
+ * function itself in the plain case (the memory size it was built for, a sequential environment,
+ * its task root): that size, the V8 flags {@linkcode v8Flags} gives it, the malloc arenas a small
+ * function gets, the task root, and the start-up cache's files as `gopherless-start` takes them.
+ * In any other case the native `bootstrap` runs {@link LAUNCHER_SCRIPT}, so these values are the
+ * script's own for that size (`tests/packaging/native_start_test.ts` compares the two).
+ */
+export function launcherConfig(options: LauncherConfigOptions): string {
+  const { memoryMb } = options;
+  if (!Number.isSafeInteger(memoryMb) || memoryMb < 1 || memoryMb > MAX_MEMORY_MB) {
+    throw new RangeError(`not a memory size the launcher takes: ${memoryMb}`);
+  }
+  const lines = [
+    `memory=${memoryMb}`,
+    `v8_flags=${v8Flags(memoryMb).join(",")}`,
+    `malloc_arena_max=${memoryMb <= SMALL_FUNCTION_MB ? "1" : ""}`,
+    `root=${options.startCacheRoot}`,
+    `cache=${startHelperFileArgs(options.startCacheFiles).join(" ")}`,
+  ];
+  for (const line of lines) {
+    if (line.includes("\n") || line.includes("\0")) throw new Error(`not one line: ${line}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
 /**
  * The file a function built for a runtime layer holds at its task root, which the layer's
  * launcher reads (`.` in the shell: no process) before anything else of the function.

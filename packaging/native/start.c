@@ -1,23 +1,33 @@
 /*
- * gopherless-start: the step of a `--runtime deno` package's cold start that copies the start-up
- * cache into an empty DENO_DIR, checked, before Deno starts; then it becomes Deno (execve).
+ * gopherless-start: a `--runtime deno` package's `bootstrap`, and the step of its cold start that
+ * copies the start-up cache into an empty DENO_DIR, checked, before Deno starts.
+ *
+ * As `bootstrap` (started with no arguments, as Lambda starts it), in the plain case: the function
+ * runs at the memory size it was built for (AWS_LAMBDA_FUNCTION_MEMORY_SIZE is the build's), in a
+ * sequential environment (AWS_LAMBDA_MAX_CONCURRENCY unset or 1), from the folder its start-up
+ * cache was made for, with no GOPHERLESS_DENO_RUNNER. It reads `bootstrap.conf` beside it (what
+ * the build wrote: `packaging/launcher.ts`, launcherConfig), gives Deno the environment the
+ * launcher script would (DENO_DIR, DENO_NO_UPDATE_CHECK, DENO_NO_PROMPT, the build's V8 flags
+ * before the user's DENO_V8_FLAGS, MALLOC_ARENA_MAX), copies the cache on a cold start, and
+ * becomes Deno. Any other case, it runs the script `bootstrap.sh` beside it with /bin/sh, which
+ * handles them all: no shell in the plain case is about 1 ms of CPU per cold start (BENCHMARKS.md).
+ * `tests/packaging/native_start_test.ts` holds the two to the same results.
+ *
+ * As the script's copying step:
  *
  *   gopherless-start SRC DST COUNT [NAME SIZE HASH]... PROGRAM [ARG]...
  *
  * Each of the COUNT files SRC/NAME must have SIZE bytes whose hash (cache_hash below, 16 lowercase
  * hex digits) is HASH; then all are written into DST (made if missing, with its parents) in the
- * order given. A file
- * missing, of another size or damaged leaves all of them uncopied, and says so on stderr: Deno then
- * starts without the cache (a damaged V8 code cache crashes Deno, which does not check its payload).
- * Either way PROGRAM runs next, in this process, with ARGs and the environment as they are (PROGRAM
- * is found on PATH when it names no folder). Exit status only when it cannot: 2 for arguments that
- * do not parse, 127 when PROGRAM cannot be run.
+ * order given. A file missing, of another size or damaged leaves all of them uncopied, and says so
+ * on stderr: Deno then starts without the cache (a damaged V8 code cache crashes Deno, which does
+ * not check its payload). Either way PROGRAM runs next, in this process, with ARGs and the
+ * environment as they are (PROGRAM is found on PATH when it names no folder). Exit status only when
+ * it cannot: 2 for arguments that do not parse, 127 when PROGRAM cannot be run.
  *
- * Why a program: the launcher script did this with `cksum` and `cp`, two processes and a fork of the
- * shell's, about 3 ms of CPU on every cold start (BENCHMARKS.md, "The launcher's cold-start steps").
- * This is one exec in the chain the shell already makes. No C library: a handful of system calls,
- * static, one build for x86_64 and one for aarch64 (`packaging/native/build.ts`), so that it runs on
- * any Linux whatever its libc, and starts in a few hundred microseconds.
+ * No C library: a handful of system calls, static, one build for x86_64 and one for aarch64
+ * (`packaging/native/build.ts`), so that it runs on any Linux whatever its libc, and starts in a
+ * few hundred microseconds.
  *
  * The hash is for damage, not for an adversary (one who can write the package can write the
  * launcher too): four 32-bit multiply-xorshift lanes over the little-endian 32-bit words (word k in
@@ -40,6 +50,9 @@ enum {
   SYS_exit_group = 231,
   SYS_openat = 257,
   SYS_mkdirat = 258,
+  SYS_read = 0,
+  SYS_newfstatat = 262,
+  SYS_readlinkat = 267,
 };
 static i64 sys(i64 n, i64 a, i64 b, i64 c, i64 d, i64 e, i64 f) {
   i64 ret;
@@ -65,6 +78,9 @@ enum {
   SYS_exit_group = 94,
   SYS_openat = 56,
   SYS_mkdirat = 34,
+  SYS_read = 63,
+  SYS_newfstatat = 79,
+  SYS_readlinkat = 78,
 };
 static i64 sys(i64 n, i64 a, i64 b, i64 c, i64 d, i64 e, i64 f) {
   register i64 x8 __asm__("x8") = n;
@@ -281,10 +297,218 @@ static i64 run(char *program, char **argv, char **envp) {
   }
 }
 
+/* Checks `count` files named by `specs` in `src` and copies them into `dst`, saying what failed. */
+static void copy_cache(const char *src, const char *dst, char **specs, int count) {
+  struct file files[MAX_FILES];
+  if (!check(src, files, specs, count)) {
+    say("gopherless: the start-up cache in ");
+    say(src);
+    say(" is damaged or missing; starting without it\n");
+    return;
+  }
+  i64 error = copy(dst, files, count);
+  if (error < 0) {
+    say("gopherless: the start-up cache could not be copied into ");
+    say(dst);
+    say(" (error ");
+    say_number((u64)-error);
+    say("); starting without it\n");
+  }
+}
+
+/* 0 unless `count` (at most MAX_FILES) name, size and hash triples parse; says which does not. */
+static int valid_specs(const char *src, char **specs, u64 count) {
+  for (u64 f = 0; f < count; f++) {
+    u64 number;
+    if (!join(path, src, length(src), specs[3 * f]) || !parse(specs[3 * f + 1], 10, &number) ||
+        !parse(specs[3 * f + 2], 16, &number)) {
+      say("gopherless-start: not a file name, size and hash: ");
+      say(specs[3 * f]);
+      say("\n");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* ---- The launcher: `bootstrap` itself, started with no arguments (see the file's head). ---- */
+
+static int same(const char *a, const char *b) {
+  while (*a && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+/* The value of `name` in `envp`, or 0. */
+static const char *variable(char **envp, const char *name) {
+  u64 n = length(name);
+  for (char **e = envp; *e; e++) {
+    u64 i = 0;
+    while (i < n && (*e)[i] == name[i]) i++;
+    if (i == n && (*e)[n] == '=') return *e + n + 1;
+  }
+  return 0;
+}
+
+static char conf[8192];
+static char here[PATH_MAX];
+static char strings[3 * PATH_MAX + 8192];
+static u64 strings_used;
+static char *env_out[2048];
+static char *cache_specs[3 * MAX_FILES + 1];
+
+/* `a` + `b` + `c` in `strings`; 0 when it is full. */
+static char *concat(const char *a, const char *b, const char *c) {
+  u64 n = length(a) + length(b) + length(c) + 1;
+  if (strings_used + n > sizeof strings) return 0;
+  char *out = strings + strings_used;
+  u64 i = 0;
+  for (const char *s = a; *s; s++) out[i++] = *s;
+  for (const char *s = b; *s; s++) out[i++] = *s;
+  for (const char *s = c; *s; s++) out[i++] = *s;
+  out[i] = 0;
+  strings_used += n;
+  return out;
+}
+
+/* Whether `a` and `b` are the same file (device and inode), as the shell's `-ef`. */
+static int same_file(const char *a, const char *b) {
+  i64 sa[18], sb[18];
+  if (sys(SYS_newfstatat, AT_FDCWD, (i64)a, (i64)sa, 0, 0, 0) != 0) return 0;
+  if (sys(SYS_newfstatat, AT_FDCWD, (i64)b, (i64)sb, 0, 0, 0) != 0) return 0;
+  return sa[0] == sb[0] && sa[1] == sb[1];
+}
+
+/* Runs the launcher script beside this program, which handles every case (see the file's head). */
+static void script(char **envp) {
+  char *sh[] = {"/bin/sh", concat(here, "/", "bootstrap.sh"), 0};
+  if (sh[1]) sys(SYS_execve, (i64)sh[0], (i64)sh, (i64)envp, 0, 0, 0);
+  say("gopherless: cannot run the launcher script beside ");
+  say(here);
+  say("\n");
+  quit(127);
+}
+
+static void launch(char **argv, char **envp) {
+  i64 n = sys(SYS_readlinkat, AT_FDCWD, (i64)"/proc/self/exe", (i64)here, PATH_MAX - 1, 0, 0);
+  if (n <= 0) {
+    /* No procfs: the folder argv[0] names. */
+    n = (i64)length(argv[0]);
+    if (n >= PATH_MAX) n = 0;
+    for (i64 i = 0; i < n; i++) here[i] = argv[0][i];
+  }
+  here[n] = 0;
+  while (n > 0 && here[n - 1] != '/') n--;
+  here[n > 1 ? n - 1 : n] = 0;
+  if (!here[0]) here[0] = '.', here[1] = 0;
+  /* The build's settings (packaging/launcher.ts, launcherConfig): key=value lines. */
+  const char *memory = 0, *flags = 0, *arena = 0, *root = 0;
+  char *cache = 0;
+  if (!join(path, here, length(here), "bootstrap.conf")) script(envp);
+  i64 fd = sys(SYS_openat, AT_FDCWD, (i64)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+  if (fd < 0) script(envp);
+  i64 got = sys(SYS_read, fd, (i64)conf, sizeof conf - 1, 0, 0, 0);
+  sys(SYS_close, fd, 0, 0, 0, 0, 0);
+  if (got <= 0 || got >= (i64)sizeof conf - 1) script(envp);
+  conf[got] = 0;
+  for (char *line = conf; *line;) {
+    char *end = line;
+    while (*end && *end != '\n') end++;
+    char *next = *end ? end + 1 : end;
+    *end = 0;
+    char *eq = line;
+    while (*eq && *eq != '=') eq++;
+    if (*eq) {
+      *eq = 0;
+      const char *v = eq + 1;
+      if (same(line, "memory")) memory = v;
+      else if (same(line, "v8_flags")) flags = v;
+      else if (same(line, "malloc_arena_max")) arena = v;
+      else if (same(line, "root")) root = v;
+      else if (same(line, "cache")) cache = eq + 1;
+    }
+    line = next;
+  }
+  /* Only the plain case is this program's: anything else is the script's. */
+  const char *runner = variable(envp, "GOPHERLESS_DENO_RUNNER");
+  const char *concurrency = variable(envp, "AWS_LAMBDA_MAX_CONCURRENCY");
+  const char *size = variable(envp, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+  if (!memory || !flags || !root || !cache || (runner && *runner) ||
+      (concurrency && *concurrency && !same(concurrency, "1")) || !size || !same(size, memory) ||
+      !same_file(here, root)) {
+    script(envp);
+  }
+  /* The environment the script would give Deno. */
+  const char *deno_dir = variable(envp, "DENO_DIR");
+  if (!deno_dir || !*deno_dir) deno_dir = "/tmp/.deno";
+  const char *user_flags = variable(envp, "DENO_V8_FLAGS");
+  const char *user_arena = variable(envp, "MALLOC_ARENA_MAX");
+  int set_arena = arena && *arena;
+  u64 count = 0;
+  const char *dropped[] = {"DENO_DIR", "DENO_NO_UPDATE_CHECK", "DENO_NO_PROMPT", "DENO_V8_FLAGS",
+                           set_arena ? "MALLOC_ARENA_MAX" : 0};
+  for (char **e = envp; *e && count < 2040; e++) {
+    int keep = 1;
+    for (int d = 0; d < 5 && keep; d++) {
+      if (!dropped[d]) continue;
+      u64 k = length(dropped[d]), i = 0;
+      while (i < k && (*e)[i] == dropped[d][i]) i++;
+      if (i == k && (*e)[k] == '=') keep = 0;
+    }
+    if (keep) env_out[count++] = *e;
+  }
+  env_out[count++] = concat("DENO_DIR=", deno_dir, "");
+  env_out[count++] = "DENO_NO_UPDATE_CHECK=1";
+  env_out[count++] = "DENO_NO_PROMPT=1";
+  /* The build's flags, then the user's: V8 keeps a flag's last value, so the user's win. */
+  const char *v8 = user_flags && *user_flags ? concat(flags, ",", user_flags) : flags;
+  env_out[count++] = v8 ? concat("DENO_V8_FLAGS=", v8, "") : 0;
+  if (set_arena) {
+    env_out[count++] = concat("MALLOC_ARENA_MAX=", user_arena && *user_arena ? user_arena : arena, "");
+  }
+  env_out[count] = 0;
+  for (u64 i = 0; i < count; i++) {
+    if (!env_out[i]) script(envp);
+  }
+  /* The start-up cache, on a cold start (no V8 code cache in DENO_DIR yet). */
+  char *deno = concat(root, "/deno", "");
+  char *main_module = concat(root, "/handler.js", "");
+  char *marker = concat(deno_dir, "/v8_code_cache_v2", "");
+  char *source = concat(root, "/.deno-cache", "");
+  if (!deno || !main_module || !marker || !source) script(envp);
+  i64 st[18];
+  if (*cache && sys(SYS_newfstatat, AT_FDCWD, (i64)marker, (i64)st, 0, 0, 0) != 0) {
+    u64 words = 0;
+    for (char *c = cache; *c && words < 3 * MAX_FILES + 1;) {
+      while (*c == ' ') *c++ = 0;
+      if (!*c) break;
+      cache_specs[words++] = c;
+      while (*c && *c != ' ') c++;
+    }
+    u64 files = 0;
+    if (words == 0 || !parse(cache_specs[0], 10, &files) || files > MAX_FILES ||
+        words != 1 + 3 * files || !valid_specs(source, cache_specs + 1, files)) {
+      say("gopherless: the start-up cache's list in bootstrap.conf does not parse; starting "
+          "without it\n");
+    } else {
+      copy_cache(source, deno_dir, cache_specs + 1, (int)files);
+    }
+  }
+  char *deno_argv[] = {deno, "run", "--allow-all", "--no-config", "--no-lock", "--no-remote",
+                       "--no-npm", main_module, 0};
+  i64 error = sys(SYS_execve, (i64)deno, (i64)deno_argv, (i64)env_out, 0, 0, 0);
+  say("gopherless: cannot run ");
+  say(deno);
+  say(" (error ");
+  say_number((u64)-error);
+  say(")\n");
+  quit(127);
+}
+
 __attribute__((used)) void start_c(i64 *sp) {
   int argc = (int)sp[0];
   char **argv = (char **)(sp + 1);
   char **envp = argv + argc + 1;
+  if (argc == 1) launch(argv, envp);
   u64 count = 0;
   if (argc < 4 || !parse(argv[3], 10, &count) || count > MAX_FILES ||
       (u64)argc < 5 + 3 * count) {
@@ -293,31 +517,8 @@ __attribute__((used)) void start_c(i64 *sp) {
     quit(2);
   }
   char **specs = argv + 4;
-  for (u64 f = 0; f < count; f++) {
-    u64 number;
-    if (!join(path, argv[1], length(argv[1]), specs[3 * f]) || !parse(specs[3 * f + 1], 10, &number) ||
-        !parse(specs[3 * f + 2], 16, &number)) {
-      say("gopherless-start: not a file name, size and hash: ");
-      say(specs[3 * f]);
-      say("\n");
-      quit(2);
-    }
-  }
-  struct file files[MAX_FILES];
-  if (!check(argv[1], files, specs, (int)count)) {
-    say("gopherless: the start-up cache in ");
-    say(argv[1]);
-    say(" is damaged or missing; starting without it\n");
-  } else {
-    i64 error = copy(argv[2], files, (int)count);
-    if (error < 0) {
-      say("gopherless: the start-up cache could not be copied into ");
-      say(argv[2]);
-      say(" (error ");
-      say_number((u64)-error);
-      say("); starting without it\n");
-    }
-  }
+  if (!valid_specs(argv[1], specs, count)) quit(2);
+  copy_cache(argv[1], argv[2], specs, (int)count);
   char **program = specs + 3 * count;
   i64 error = run(program[0], program, envp);
   say("gopherless-start: cannot run ");

@@ -126,7 +126,7 @@ arm64Test(
       startCacheFiles.push({ name, data: await Deno.readFile(`${out}/${name}`) });
     }
     assert.equal(
-      await Deno.readTextFile(`${task.arm64}/bootstrap`),
+      await Deno.readTextFile(`${task.arm64}/bootstrap.sh`),
       launcherScript({ startCacheRoot: task.arm64, startCacheFiles }),
     );
     const zipped = (await readZip(`${out}/bootstrap.zip`)).map((e) => e.name);

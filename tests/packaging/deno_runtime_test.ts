@@ -10,7 +10,8 @@ import { DatabaseSync } from "node:sqlite";
 import { goTest } from "../_support/go.ts";
 import { buildGo } from "../_support/go.ts";
 import { elfMachine } from "../../packaging/targets.ts";
-import { CODE_FLAGS, launcherScript } from "../../packaging/launcher.ts";
+import { CODE_FLAGS, launcherConfig, launcherScript } from "../../packaging/launcher.ts";
+import { startHelper } from "../../packaging/start_helper.ts";
 import { runBootstrap } from "./_mini_platform.ts";
 import { LocalFunction } from "../../emulator/mod.ts";
 import { buildDenoPackage, codeCacheOf, readZip, repoPath } from "./_helpers.ts";
@@ -74,6 +75,8 @@ Deno.test({
       [
         ".deno-cache",
         "bootstrap",
+        "bootstrap.conf",
+        "bootstrap.sh",
         "bootstrap.zip",
         ...chunks.flatMap((c) => [c, `${c}.map`]),
         "deno",
@@ -88,13 +91,21 @@ Deno.test({
       const name = `.deno-cache/${file}`;
       startCacheFiles.push({ name, data: await Deno.readFile(`${out}/${name}`) });
     }
+    // `bootstrap` is the native launcher, the script beside it for every case but the plain one.
+    assert.deepEqual(await Deno.readFile(`${out}/bootstrap`), startHelper("x86_64"));
     assert.equal(
-      await Deno.readTextFile(`${out}/bootstrap`),
+      await Deno.readTextFile(`${out}/bootstrap.sh`),
       launcherScript({ startCacheRoot: task, startCacheFiles }),
+    );
+    assert.equal(
+      await Deno.readTextFile(`${out}/bootstrap.conf`),
+      launcherConfig({ memoryMb: 128, startCacheRoot: task, startCacheFiles }),
     );
     const zip = await readZip(`${out}/bootstrap.zip`);
     assert.deepEqual(zip.map((e) => [e.name, e.mode.toString(8)]), [
       ["bootstrap", "100755"],
+      ["bootstrap.conf", "100644"],
+      ["bootstrap.sh", "100755"],
       ["deno", "100755"],
       ["gopherless-start", "100755"],
       ["handler.js", "100644"],

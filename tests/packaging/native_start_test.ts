@@ -8,6 +8,13 @@
 import assert from "node:assert/strict";
 import { cacheHash } from "../../packaging/cache_hash.ts";
 import { startHelper, startHelperFileArgs } from "../../packaging/start_helper.ts";
+import {
+  codeProfile,
+  LAUNCHER_CONFIG,
+  LAUNCHER_SCRIPT,
+  launcherConfig,
+  launcherScript,
+} from "../../packaging/launcher.ts";
 import { hostArch } from "../../packaging/targets.ts";
 import { buildNative, generatedModule, sha256, SOURCE } from "../../packaging/native/build.ts";
 import * as embedded from "../../packaging/native/start_bin.ts";
@@ -171,7 +178,6 @@ Deno.test("gopherless-start: arguments that do not parse are refused (2); a prog
     const { src } = await cacheOf(dir, { v8_code_cache_v2: random(64) });
     const hash = cacheHash(random(64));
     const refused: string[][] = [
-      [],
       [src, `${dir}/d`],
       [src, `${dir}/d`, "x", "/bin/true"], // a count that is no number
       [src, `${dir}/d`, "1", "v8_code_cache_v2", "64", hash], // no program
@@ -252,3 +258,156 @@ Deno.test("cacheHash: fixed values (the C twin is held to it above)", () => {
     d[i] ^= 1;
   }
 });
+
+/**
+ * A stand-in package at `<dir>/task` as the build lays it out with a start-up cache (a one-file
+ * stand-in cache holding "shipped"): the native `bootstrap` for `arch` with its `bootstrap.conf`
+ * for `memoryMb`, the script `bootstrap.sh`, `gopherless-start`, and a stand-in `deno` that prints
+ * what it was given.
+ */
+async function nativePackage(dir: string, arch = HOST, memoryMb = 128): Promise<string> {
+  const task = `${await Deno.realPath(dir)}/task`;
+  await Deno.mkdir(`${task}/.deno-cache`, { recursive: true });
+  const files = [{
+    name: ".deno-cache/v8_code_cache_v2",
+    data: new TextEncoder().encode("shipped"),
+  }];
+  await Deno.writeFile(`${task}/${files[0].name}`, files[0].data);
+  await Deno.writeTextFile(
+    `${task}/deno`,
+    "#!/bin/sh\n" +
+      'c=$(cat "$DENO_DIR/v8_code_cache_v2" 2>/dev/null) || c=none\n' +
+      'printf "%s\\n" "$0" "$*" "${DENO_V8_FLAGS-<unset>}" "${MALLOC_ARENA_MAX-<unset>}" ' +
+      '"${DENO_DIR-<unset>}" "${DENO_NO_UPDATE_CHECK-<unset>}" "${DENO_NO_PROMPT-<unset>}" "$c"\n',
+    { mode: 0o755 },
+  );
+  const profile = codeProfile(memoryMb);
+  await Deno.writeFile(`${task}/bootstrap`, startHelper(arch), { mode: 0o755 });
+  // The script runs here, on the host, and so does the copying step it execs.
+  await Deno.writeFile(`${task}/gopherless-start`, startHelper(HOST), { mode: 0o755 });
+  await Deno.writeTextFile(
+    `${task}/${LAUNCHER_CONFIG}`,
+    launcherConfig({ memoryMb, startCacheRoot: task, startCacheFiles: files }),
+  );
+  await Deno.writeTextFile(
+    `${task}/${LAUNCHER_SCRIPT}`,
+    launcherScript({ startCacheRoot: task, startCacheFiles: files, startCacheProfile: profile }),
+    { mode: 0o755 },
+  );
+  return task;
+}
+
+/** The environments the native `bootstrap` is compared with the script in. */
+function environments(denoDir: string): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const memory of ["128", "1024", "", "0128", "12x"]) {
+    for (const concurrency of [undefined, "1", "4"]) {
+      for (const flags of [undefined, "--stack-size=900"]) {
+        for (const arena of [undefined, "2", ""]) {
+          const env: Record<string, string> = { DENO_DIR: denoDir };
+          if (memory) env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = memory;
+          if (concurrency) env.AWS_LAMBDA_MAX_CONCURRENCY = concurrency;
+          if (flags) env.DENO_V8_FLAGS = flags;
+          if (arena !== undefined) env.MALLOC_ARENA_MAX = arena;
+          out.push(env);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether the native `bootstrap` starts Deno itself in `env` (else it runs the script). */
+function plain(env: Record<string, string>, memory = "128"): boolean {
+  const c = env.AWS_LAMBDA_MAX_CONCURRENCY;
+  return env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE === memory && (c === undefined || c === "1");
+}
+
+Deno.test("native bootstrap: Deno gets what the script would give it, in every environment; the plain case runs no shell", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-native-bootstrap-" });
+  try {
+    const task = await nativePackage(dir);
+    let n = 0;
+    const cases = environments("DIR");
+    for (const env of cases) {
+      const start = async (command: string) => {
+        const denoDir = `${dir}/dd-${n++}`;
+        const r = await run([command], { ...env, DENO_DIR: denoDir });
+        return { ...r, stdout: r.stdout.replaceAll(denoDir, "DIR") };
+      };
+      const native = await start(`${task}/bootstrap`);
+      const script = await start(`${task}/${LAUNCHER_SCRIPT}`);
+      const what = JSON.stringify(env);
+      assert.equal(native.code, 0, `${what}: ${native.stderr}`);
+      assert.deepEqual(native, script, what);
+      // The shipped cache reaches Deno at 128 MB (its profile), from either.
+      const cache = native.stdout.trim().split("\n").pop();
+      const small = ["128"].includes(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? "");
+      assert.equal(cache, small ? "shipped" : "none", what);
+    }
+    // Without the script, the plain case still starts (no shell); any other does not.
+    await Deno.remove(`${task}/${LAUNCHER_SCRIPT}`);
+    for (const env of cases) {
+      const r = await run([`${task}/bootstrap`], { ...env, DENO_DIR: `${dir}/dd-${n++}` });
+      assert.equal(r.code === 0, plain(env), `${JSON.stringify(env)}: ${r.stderr}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("native bootstrap: a damaged cache, a task root elsewhere, a runner or no settings file go as the script would", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-native-bootstrap-" });
+  try {
+    const task = await nativePackage(dir);
+    const env = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128" };
+    // One bit flipped: left out, said, Deno starts without it.
+    await Deno.writeTextFile(`${task}/.deno-cache/v8_code_cache_v2`, "shippee");
+    const damaged = await run([`${task}/bootstrap`], { ...env, DENO_DIR: `${dir}/d1` });
+    assert.equal(damaged.code, 0);
+    assert.equal(damaged.stdout.trim().split("\n").pop(), "none");
+    assert.match(damaged.stderr, /start-up cache in .* is damaged or missing; starting without it/);
+    await Deno.writeTextFile(`${task}/.deno-cache/v8_code_cache_v2`, "shipped");
+    // Copied elsewhere (not its task root), with a runner, or without its settings: the script.
+    await Deno.remove(`${task}/${LAUNCHER_SCRIPT}`);
+    const moved = `${dir}/moved`;
+    await run(["cp", "-R", task, moved]);
+    const cases: [string, Record<string, string>][] = [
+      [`${moved}/bootstrap`, env],
+      [`${task}/bootstrap`, { ...env, GOPHERLESS_DENO_RUNNER: "/usr/bin/env" }],
+    ];
+    for (const [command, e] of cases) {
+      const r = await run([command], { ...e, DENO_DIR: `${dir}/d2` });
+      assert.notEqual(r.code, 0, `${command} ${JSON.stringify(e)} should have run the script`);
+      assert.match(r.stderr, /bootstrap\.sh/);
+    }
+    await Deno.remove(`${task}/${LAUNCHER_CONFIG}`);
+    const noConfig = await run([`${task}/bootstrap`], { ...env, DENO_DIR: `${dir}/d3` });
+    assert.notEqual(noConfig.code, 0);
+    assert.match(noConfig.stderr, /bootstrap\.sh/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+arm64Test(
+  "native bootstrap: the arm64 build starts Deno as the script would, under qemu-user",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "gopherless-native-bootstrap-arm64-" });
+    try {
+      const task = await nativePackage(dir, "arm64");
+      const runner = hostCpu() === "aarch64" ? [] : qemuRunner(findQemuUser("aarch64"));
+      const env = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128", DENO_V8_FLAGS: "--stack-size=900" };
+      const native = await run([...runner, `${task}/bootstrap`], { ...env, DENO_DIR: `${dir}/a` });
+      const script = await run([`${task}/${LAUNCHER_SCRIPT}`], { ...env, DENO_DIR: `${dir}/b` });
+      assert.equal(native.code, 0, native.stderr);
+      assert.deepEqual(
+        native.stdout.replaceAll(`${dir}/a`, "DIR"),
+        script.stdout.replaceAll(`${dir}/b`, "DIR"),
+      );
+      assert.equal(native.stdout.trim().split("\n").pop(), "shipped");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -116,7 +116,9 @@ async function assertReproducible(
       const entries = await readZip(`${a}/${arch}/bootstrap.zip`);
       for (const e of entries) {
         assert.deepEqual(e.dateTime, [1980, 1, 1, 0, 0, 0], e.name);
-        const executable = ["bootstrap", "deno", "gopherless-start"].includes(e.name);
+        const executable = ["bootstrap", "bootstrap.sh", "deno", "gopherless-start"].includes(
+          e.name,
+        );
         assert.equal(e.mode, executable ? 0o100755 : 0o100644, e.name);
       }
     }
