@@ -446,7 +446,8 @@ static void launch(char **argv, char **envp) {
   u64 count = 0;
   const char *dropped[] = {"DENO_DIR", "DENO_NO_UPDATE_CHECK", "DENO_NO_PROMPT", "DENO_V8_FLAGS",
                            set_arena ? "MALLOC_ARENA_MAX" : 0};
-  for (char **e = envp; *e && count < 2040; e++) {
+  char **e = envp;
+  for (; *e && count < sizeof env_out / sizeof *env_out - 6; e++) {
     int keep = 1;
     for (int d = 0; d < 5 && keep; d++) {
       if (!dropped[d]) continue;
@@ -456,6 +457,8 @@ static void launch(char **argv, char **envp) {
     }
     if (keep) env_out[count++] = *e;
   }
+  /* More variables than this program holds (Lambda's are at most 4 KB): the script's case. */
+  if (*e) script(envp);
   env_out[count++] = concat("DENO_DIR=", deno_dir, "");
   env_out[count++] = "DENO_NO_UPDATE_CHECK=1";
   env_out[count++] = "DENO_NO_PROMPT=1";

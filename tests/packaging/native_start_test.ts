@@ -356,7 +356,7 @@ Deno.test("native bootstrap: Deno gets what the script would give it, in every e
   }
 });
 
-Deno.test("native bootstrap: a damaged cache, a task root elsewhere, a runner or no settings file go as the script would", async () => {
+Deno.test("native bootstrap: a damaged cache, a task root elsewhere, a runner, a huge environment or no settings file go as the script would", async () => {
   const dir = await Deno.makeTempDir({ prefix: "gopherless-native-bootstrap-" });
   try {
     const task = await nativePackage(dir);
@@ -372,9 +372,12 @@ Deno.test("native bootstrap: a damaged cache, a task root elsewhere, a runner or
     await Deno.remove(`${task}/${LAUNCHER_SCRIPT}`);
     const moved = `${dir}/moved`;
     await run(["cp", "-R", task, moved]);
+    // More variables than the program holds (Lambda allows 4 KB of them) are the script's too.
+    const many = Object.fromEntries(Array.from({ length: 2100 }, (_, i) => [`V${i}`, "x"]));
     const cases: [string, Record<string, string>][] = [
       [`${moved}/bootstrap`, env],
       [`${task}/bootstrap`, { ...env, GOPHERLESS_DENO_RUNNER: "/usr/bin/env" }],
+      [`${task}/bootstrap`, { ...env, ...many }],
     ];
     for (const [command, e] of cases) {
       const r = await run([command], { ...e, DENO_DIR: `${dir}/d2` });
