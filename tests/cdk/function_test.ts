@@ -82,15 +82,21 @@ test("cdk: each asset is the build's bootstrap.zip for the function's architectu
   // function's size (256 MB: Maglev at most; 1024 MB: every tier), and the launcher copies it
   // under those only.
   const cases = [
-    ["gopherless-cdk-greet", 62, "small"],
-    ["gopherless-cdk-web", 183, "default"],
+    ["gopherless-cdk-greet", 62, "small", 256],
+    ["gopherless-cdk-web", 183, "default", 1024],
   ] as const;
-  for (const [name, machine, profile] of cases) {
+  for (const [name, machine, profile, memory] of cases) {
     const task = await unzip(a.assets[functionId(a, name)].zip);
     try {
       const bootstrap = await Deno.stat(`${task}/bootstrap`);
       assert.equal(bootstrap.mode! & 0o777, 0o755, name);
-      const launcher = await Deno.readTextFile(`${task}/bootstrap`);
+      // The native launcher, for the architecture, with the build's memory size in its settings
+      // (it starts Deno itself at that size), and the script it runs at any other.
+      const native = (await Deno.readFile(`${task}/bootstrap`)).subarray(0, 64);
+      assert.equal(elfMachine(native), machine, name);
+      const settings = await Deno.readTextFile(`${task}/bootstrap.conf`);
+      assert.match(settings, new RegExp(`^memory=${memory}$`, "m"), name);
+      const launcher = await Deno.readTextFile(`${task}/bootstrap.sh`);
       assert.ok((await Deno.stat(`${task}/.deno-cache/v8_code_cache_v2`)).isFile, name);
       assert.match(launcher, new RegExp(`^if \\[ "\\$cache_profile" = ${profile} \\]`, "m"));
       const head = (await Deno.readFile(`${task}/deno`)).subarray(0, 64);
