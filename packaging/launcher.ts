@@ -383,6 +383,11 @@ export interface LauncherConfigOptions {
   startCacheRoot: string;
   /** The start-up cache's files as the package holds them (`.deno-cache/<file>`). */
   startCacheFiles: readonly { name: string; data: Uint8Array }[];
+  /**
+   * The runtime layer the function is built for ({@link FUNCTION_CONFIG}); none for a one-zip
+   * package's {@link LAUNCHER_CONFIG}.
+   */
+  layerId?: string;
 }
 
 /**
@@ -404,12 +409,30 @@ export function launcherConfig(options: LauncherConfigOptions): string {
     `malloc_arena_max=${memoryMb <= SMALL_FUNCTION_MB ? "1" : ""}`,
     `root=${options.startCacheRoot}`,
     `cache=${startHelperFileArgs(options.startCacheFiles).join(" ")}`,
+    ...options.layerId === undefined ? [] : [`layer=${options.layerId}`],
   ];
   for (const line of lines) {
     if (line.includes("\n") || line.includes("\0")) throw new Error(`not one line: ${line}`);
   }
   return lines.join("\n") + "\n";
 }
+
+/**
+ * A runtime layer's {@link LAUNCHER_CONFIG}, beside its native `bootstrap`: the layer's id only.
+ * The rest comes from the function's {@link FUNCTION_CONFIG}, which must name the same layer.
+ */
+export function layerConfig(layerId: string): string {
+  if (/[\n\0]/.test(layerId)) throw new Error(`not one line: ${layerId}`);
+  return `layer=${layerId}\n`;
+}
+
+/**
+ * The native settings of a function built for a runtime layer, at its task root beside
+ * {@link FUNCTION_MANIFEST}: {@link launcherConfig}'s lines for the function and the layer's id.
+ * The layer's native `bootstrap` reads them to start the function itself in the plain case
+ * (`native/start.c`); in any other it runs the layer's script, which reads the manifest.
+ */
+export const FUNCTION_CONFIG = "gopherless-function.conf";
 
 /**
  * The file a function built for a runtime layer holds at its task root, which the layer's

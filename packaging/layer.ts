@@ -45,7 +45,7 @@ async function hex(data: Uint8Array | string): Promise<string> {
  */
 export async function layerId(input: LayerIdInput): Promise<string> {
   const parts = [
-    "gopherless runtime layer 2",
+    "gopherless runtime layer 3",
     input.arch,
     input.denoVersion,
     input.gopherlessVersion,

@@ -1,8 +1,9 @@
 /**
  * The runtime layer's build (`deno task build --layer`, `layer.ts`): the layer (`layer.zip`: the
- * layer's launcher as `/opt/bootstrap`, the Deno binary, the mismatch report) and the function's
- * own zip (`function.zip`: the bundle, its start-up cache made by the layer's `deno`, and the
- * manifest naming the layer).
+ * native launcher as `/opt/bootstrap` with its settings and the launcher script beside it, the
+ * Deno binary, `gopherless-start`, the mismatch report) and the function's own zip
+ * (`function.zip`: the bundle, its start-up cache made by the layer's `deno`, the manifest naming
+ * the layer, and the settings the native launcher reads).
  *
  * @module
  */
@@ -12,9 +13,14 @@ import type { Arch } from "./targets.ts";
 import { writeZipFile, type ZipEntry } from "./zip.ts";
 import {
   codeProfile,
+  FUNCTION_CONFIG,
   FUNCTION_MANIFEST,
   functionManifest,
+  LAUNCHER_CONFIG,
+  LAUNCHER_SCRIPT,
+  launcherConfig,
   LAYER_MISMATCH_SCRIPT,
+  layerConfig,
   layerLauncherScript,
 } from "./launcher.ts";
 import { GOPHERLESS_VERSION, layerId } from "./layer.ts";
@@ -71,9 +77,14 @@ export async function packageLayered(
     mismatch,
     startHelper: helper.data,
   });
-  const launcher = new TextEncoder().encode(layerLauncherScript(id));
+  // `bootstrap` is the native launcher (`native/start.c`): it starts a function built for this
+  // layer itself in the plain case, from the function's settings, and runs the script in any
+  // other.
+  const enc = new TextEncoder();
   const layerEntries: ZipEntry[] = [
-    { name: "bootstrap", data: launcher, mode: 0o755 },
+    { name: "bootstrap", data: helper.data, mode: 0o755 },
+    { name: LAUNCHER_CONFIG, data: enc.encode(layerConfig(id)), mode: 0o644 },
+    { name: LAUNCHER_SCRIPT, data: enc.encode(layerLauncherScript(id)), mode: 0o755 },
     denoZipEntry,
     helper,
     { name: LAYER_MISMATCH_SCRIPT, data: mismatch, mode: 0o644 },
@@ -90,14 +101,27 @@ export async function packageLayered(
 
   const shipped = await shipHandler(plan, arch, fnDir, `${layerDir}/deno`, handler);
   const { entries } = shipped;
-  const manifest = new TextEncoder().encode(functionManifest({
+  const manifest = enc.encode(functionManifest({
     layerId: id,
     startCacheRoot: shipped.startCacheRoot,
     startCacheFiles: shipped.startCacheFiles,
     startCacheProfile: codeProfile(plan.memoryMb),
   }));
-  entries.unshift({ name: FUNCTION_MANIFEST, data: manifest, mode: 0o644 });
-  await writeFileMode(`${fnDir}/${FUNCTION_MANIFEST}`, manifest, 0o644);
+  const own: ZipEntry[] = [{ name: FUNCTION_MANIFEST, data: manifest, mode: 0o644 }];
+  if (shipped.startCacheRoot !== undefined) {
+    own.push({
+      name: FUNCTION_CONFIG,
+      data: enc.encode(launcherConfig({
+        memoryMb: plan.memoryMb,
+        startCacheRoot: shipped.startCacheRoot,
+        startCacheFiles: shipped.startCacheFiles,
+        layerId: id,
+      })),
+      mode: 0o644,
+    });
+  }
+  entries.unshift(...own);
+  for (const e of own) await writeFileMode(`${fnDir}/${e.name}`, e.data, e.mode ?? 0o644);
 
   const zipped = await writeZipFile(`${dir}/function.zip`, entries);
   const { zip: zipPath, zipBytes, unzippedBytes } = zipped;

@@ -13,6 +13,12 @@
  * handles them all: no shell in the plain case is about 1 ms of CPU per cold start (BENCHMARKS.md).
  * `tests/packaging/native_start_test.ts` holds the two to the same results.
  *
+ * As a runtime layer's `bootstrap` (in /opt; its `bootstrap.conf` names only the layer): the same,
+ * with the function's settings read from `gopherless-function.conf` in its task root
+ * (LAMBDA_TASK_ROOT, else /var/task), which must name this very layer; Deno is the layer's, the
+ * module the function's. A function built for another layer, or with no such file, is the
+ * script's (which reports the mismatch).
+ *
  * As the script's copying step:
  *
  *   gopherless-start SRC DST COUNT [NAME SIZE HASH]... PROGRAM [ARG]...
@@ -350,6 +356,7 @@ static const char *variable(char **envp, const char *name) {
 }
 
 static char conf[8192];
+static char function_conf[8192];
 static char here[PATH_MAX];
 static char strings[3 * PATH_MAX + 8192];
 static u64 strings_used;
@@ -388,6 +395,44 @@ static void script(char **envp) {
   quit(127);
 }
 
+/* What a settings file says (packaging/launcher.ts, launcherConfig); 0 for a key it lacks. */
+struct settings {
+  const char *memory, *flags, *arena, *root, *layer;
+  char *cache;
+};
+
+/* Reads the key=value lines of `dir`/`name` into `out`, using `buffer`; 0 if it cannot. */
+static int read_settings(const char *dir, const char *name, char *buffer, u64 size,
+                         struct settings *out) {
+  if (!join(path, dir, length(dir), name)) return 0;
+  i64 fd = sys(SYS_openat, AT_FDCWD, (i64)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+  if (fd < 0) return 0;
+  i64 got = sys(SYS_read, fd, (i64)buffer, (i64)size - 1, 0, 0, 0);
+  sys(SYS_close, fd, 0, 0, 0, 0, 0);
+  if (got <= 0 || got >= (i64)size - 1) return 0;
+  buffer[got] = 0;
+  for (char *line = buffer; *line;) {
+    char *end = line;
+    while (*end && *end != '\n') end++;
+    char *next = *end ? end + 1 : end;
+    *end = 0;
+    char *eq = line;
+    while (*eq && *eq != '=') eq++;
+    if (*eq) {
+      *eq = 0;
+      char *v = eq + 1;
+      if (same(line, "memory")) out->memory = v;
+      else if (same(line, "v8_flags")) out->flags = v;
+      else if (same(line, "malloc_arena_max")) out->arena = v;
+      else if (same(line, "root")) out->root = v;
+      else if (same(line, "layer")) out->layer = v;
+      else if (same(line, "cache")) out->cache = v;
+    }
+    line = next;
+  }
+  return 1;
+}
+
 static void launch(char **argv, char **envp) {
   i64 n = sys(SYS_readlinkat, AT_FDCWD, (i64)"/proc/self/exe", (i64)here, PATH_MAX - 1, 0, 0);
   if (n <= 0) {
@@ -400,41 +445,28 @@ static void launch(char **argv, char **envp) {
   while (n > 0 && here[n - 1] != '/') n--;
   here[n > 1 ? n - 1 : n] = 0;
   if (!here[0]) here[0] = '.', here[1] = 0;
-  /* The build's settings (packaging/launcher.ts, launcherConfig): key=value lines. */
-  const char *memory = 0, *flags = 0, *arena = 0, *root = 0;
-  char *cache = 0;
-  if (!join(path, here, length(here), "bootstrap.conf")) script(envp);
-  i64 fd = sys(SYS_openat, AT_FDCWD, (i64)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
-  if (fd < 0) script(envp);
-  i64 got = sys(SYS_read, fd, (i64)conf, sizeof conf - 1, 0, 0, 0);
-  sys(SYS_close, fd, 0, 0, 0, 0, 0);
-  if (got <= 0 || got >= (i64)sizeof conf - 1) script(envp);
-  conf[got] = 0;
-  for (char *line = conf; *line;) {
-    char *end = line;
-    while (*end && *end != '\n') end++;
-    char *next = *end ? end + 1 : end;
-    *end = 0;
-    char *eq = line;
-    while (*eq && *eq != '=') eq++;
-    if (*eq) {
-      *eq = 0;
-      const char *v = eq + 1;
-      if (same(line, "memory")) memory = v;
-      else if (same(line, "v8_flags")) flags = v;
-      else if (same(line, "malloc_arena_max")) arena = v;
-      else if (same(line, "root")) root = v;
-      else if (same(line, "cache")) cache = eq + 1;
+  /* The build's settings. A runtime layer's name only the layer: the function's own, in its
+   * task root, say the rest, and which layer the function was built for. */
+  struct settings own = {0}, s = {0};
+  if (!read_settings(here, "bootstrap.conf", conf, sizeof conf, &own)) script(envp);
+  const char *task = here;
+  if (own.layer) {
+    task = variable(envp, "LAMBDA_TASK_ROOT");
+    if (!task || !*task) task = "/var/task";
+    if (!read_settings(task, "gopherless-function.conf", function_conf, sizeof function_conf, &s) ||
+        !s.layer || !same(s.layer, own.layer)) {
+      script(envp);
     }
-    line = next;
+  } else {
+    s = own;
   }
   /* Only the plain case is this program's: anything else is the script's. */
   const char *runner = variable(envp, "GOPHERLESS_DENO_RUNNER");
   const char *concurrency = variable(envp, "AWS_LAMBDA_MAX_CONCURRENCY");
   const char *size = variable(envp, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
-  if (!memory || !flags || !root || !cache || (runner && *runner) ||
-      (concurrency && *concurrency && !same(concurrency, "1")) || !size || !same(size, memory) ||
-      !same_file(here, root)) {
+  if (!s.memory || !s.flags || !s.root || !s.cache || (runner && *runner) ||
+      (concurrency && *concurrency && !same(concurrency, "1")) || !size || !same(size, s.memory) ||
+      !same_file(task, s.root)) {
     script(envp);
   }
   /* The environment the script would give Deno. */
@@ -442,7 +474,7 @@ static void launch(char **argv, char **envp) {
   if (!deno_dir || !*deno_dir) deno_dir = "/tmp/.deno";
   const char *user_flags = variable(envp, "DENO_V8_FLAGS");
   const char *user_arena = variable(envp, "MALLOC_ARENA_MAX");
-  int set_arena = arena && *arena;
+  int set_arena = s.arena && *s.arena;
   u64 count = 0;
   const char *dropped[] = {"DENO_DIR", "DENO_NO_UPDATE_CHECK", "DENO_NO_PROMPT", "DENO_V8_FLAGS",
                            set_arena ? "MALLOC_ARENA_MAX" : 0};
@@ -463,22 +495,26 @@ static void launch(char **argv, char **envp) {
   env_out[count++] = "DENO_NO_UPDATE_CHECK=1";
   env_out[count++] = "DENO_NO_PROMPT=1";
   /* The build's flags, then the user's: V8 keeps a flag's last value, so the user's win. */
-  const char *v8 = user_flags && *user_flags ? concat(flags, ",", user_flags) : flags;
+  const char *v8 = user_flags && *user_flags ? concat(s.flags, ",", user_flags) : s.flags;
   env_out[count++] = v8 ? concat("DENO_V8_FLAGS=", v8, "") : 0;
   if (set_arena) {
-    env_out[count++] = concat("MALLOC_ARENA_MAX=", user_arena && *user_arena ? user_arena : arena, "");
+    env_out[count++] =
+        concat("MALLOC_ARENA_MAX=", user_arena && *user_arena ? user_arena : s.arena, "");
   }
   env_out[count] = 0;
   for (u64 i = 0; i < count; i++) {
     if (!env_out[i]) script(envp);
   }
-  /* The start-up cache, on a cold start (no V8 code cache in DENO_DIR yet). */
-  char *deno = concat(root, "/deno", "");
-  char *main_module = concat(root, "/handler.js", "");
+  /* The start-up cache, on a cold start (no V8 code cache in DENO_DIR yet). Deno is the
+   * package's, spelt as its task root is (the script's `here` once it is found to be that root),
+   * or the layer's, beside this program. */
+  char *deno = concat(own.layer ? here : s.root, "/deno", "");
+  char *main_module = concat(s.root, "/handler.js", "");
   char *marker = concat(deno_dir, "/v8_code_cache_v2", "");
-  char *source = concat(root, "/.deno-cache", "");
+  char *source = concat(s.root, "/.deno-cache", "");
   if (!deno || !main_module || !marker || !source) script(envp);
   i64 st[18];
+  char *cache = s.cache;
   if (*cache && sys(SYS_newfstatat, AT_FDCWD, (i64)marker, (i64)st, 0, 0, 0) != 0) {
     u64 words = 0;
     for (char *c = cache; *c && words < 3 * MAX_FILES + 1;) {
@@ -490,7 +526,7 @@ static void launch(char **argv, char **envp) {
     u64 files = 0;
     if (words == 0 || !parse(cache_specs[0], 10, &files) || files > MAX_FILES ||
         words != 1 + 3 * files || !valid_specs(source, cache_specs + 1, files)) {
-      say("gopherless: the start-up cache's list in bootstrap.conf does not parse; starting "
+      say("gopherless: the start-up cache's list in the settings does not parse; starting "
           "without it\n");
     } else {
       copy_cache(source, deno_dir, cache_specs + 1, (int)files);

@@ -21,11 +21,16 @@ import { underRie } from "../_support/rie.ts";
 import { runBootstrap } from "./_mini_platform.ts";
 import { codeCacheOf, readZip, repoPath, runCli } from "./_helpers.ts";
 import {
+  FUNCTION_CONFIG,
   FUNCTION_MANIFEST,
   functionManifest,
+  LAUNCHER_CONFIG,
+  LAUNCHER_SCRIPT,
   LAYER_MISMATCH_SCRIPT,
+  layerConfig,
   layerLauncherScript,
 } from "../../packaging/launcher.ts";
+import { startHelper } from "../../packaging/start_helper.ts";
 import { LAYER_MISMATCH_ERROR } from "../../packaging/layer_mismatch.ts";
 import { GOPHERLESS_VERSION } from "../../packaging/layer.ts";
 
@@ -75,13 +80,15 @@ Deno.test({
     const layer = await readZip(a.layer.zip);
     assert.deepEqual(layer.map((e) => [e.name, e.mode.toString(8)]), [
       ["bootstrap", "100755"],
+      [LAUNCHER_CONFIG, "100644"],
+      [LAUNCHER_SCRIPT, "100755"],
       ["deno", "100755"],
       ["gopherless-start", "100755"],
       [LAYER_MISMATCH_SCRIPT, "100644"],
     ]);
     const fn = await readZip(a.zip);
     const names = fn.map((e) => e.name);
-    assert.equal(names[0], FUNCTION_MANIFEST);
+    assert.deepEqual(names.slice(0, 2), [FUNCTION_MANIFEST, FUNCTION_CONFIG]);
     assert.ok(names.includes("handler.js"));
     assert.ok(!names.includes("bootstrap") && !names.includes("deno"), `${names}`);
     // The start-up cache of the memory size it is built for (128 MB, the default); Node.js's
@@ -103,10 +110,22 @@ Deno.test({
     // The function names its layer; the layer's launcher is the one for that id.
     const manifest = await Deno.readTextFile(`${dir}/dist/x86_64/function/${FUNCTION_MANIFEST}`);
     assert.match(manifest, new RegExp(`^gopherless_layer='${a.layer.id}'$`, "m"));
+    // The layer's `bootstrap` is the native launcher, naming the layer; the script beside it
+    // is the one for that id; the function's settings name the layer and its memory size.
+    const layerDir = `${dir}/dist/x86_64/layer`;
+    assert.deepEqual(await Deno.readFile(`${layerDir}/bootstrap`), startHelper("x86_64"));
     assert.equal(
-      await Deno.readTextFile(`${dir}/dist/x86_64/layer/bootstrap`),
+      await Deno.readTextFile(`${layerDir}/${LAUNCHER_CONFIG}`),
+      `layer=${a.layer.id}\n`,
+    );
+    assert.equal(
+      await Deno.readTextFile(`${layerDir}/${LAUNCHER_SCRIPT}`),
       layerLauncherScript(a.layer.id),
     );
+    const settings = await Deno.readTextFile(`${dir}/dist/x86_64/function/${FUNCTION_CONFIG}`);
+    assert.match(settings, /^memory=128$/m);
+    assert.match(settings, /^root=\/var\/task$/m);
+    assert.match(settings, new RegExp(`^layer=${a.layer.id}$`, "m"));
     assert.equal(a.startCache.taskRoot, "/var/task");
     assert.equal(a.startCache.profile, "small");
     assert.match(manifest, /^gopherless_cache_profile=small$/m);
@@ -225,7 +244,11 @@ Deno.test({
     const cp = await new Deno.Command("cp", { args: ["-R", root, otherRoot] }).output();
     assert.ok(cp.success);
     const otherId = id.replace(/-[0-9a-f]{16}$/, "-0123456789abcdef");
-    await Deno.writeTextFile(`${otherRoot}/opt/bootstrap`, layerLauncherScript(otherId));
+    const layerIs = async (layer: string) => {
+      await Deno.writeTextFile(`${otherRoot}/opt/${LAUNCHER_CONFIG}`, layerConfig(layer));
+      await Deno.writeTextFile(`${otherRoot}/opt/${LAUNCHER_SCRIPT}`, layerLauncherScript(layer));
+    };
+    await layerIs(otherId);
     const start = await layerSandbox(otherRoot);
     const events = [{ id: "r1", body: JSON.stringify({ op: "hello", name: "Ada" }) }];
     const env = { DENO_DIR: `${dir}/tmp/deno-mismatch` };
@@ -255,8 +278,9 @@ Deno.test({
     assert.match(go1x.logs ?? "", new RegExp(`built for the gopherless runtime layer ${id}`));
 
     // No manifest: a function zip that was not built for a layer at all.
-    await Deno.writeTextFile(`${otherRoot}/opt/bootstrap`, layerLauncherScript(id));
+    await layerIs(id);
     await Deno.remove(`${otherRoot}/var/task/${FUNCTION_MANIFEST}`);
+    await Deno.remove(`${otherRoot}/var/task/${FUNCTION_CONFIG}`);
     const none = await runBootstrap(start, otherRoot, events, { env, timeoutMs: 20_000 });
     assert.equal(none.answers.size, 0);
     assert.match(none.initErrors[0] ?? "", /found no function built for a layer/, none.stderr);
@@ -317,7 +341,11 @@ arm64Test(
       await unzipInto(a.zip, `${root}/var/task`);
       const head = (await Deno.readFile(`${root}/opt/deno`)).subarray(0, 64);
       assert.equal(elfMachine(head), 183, "an arm64 Deno in the layer");
-      const start = await layerSandbox(root);
+      // `/opt/bootstrap` is the arm64 native launcher, which this machine cannot exec; given a
+      // runner it runs the script beside it (native_start_test.ts runs it under qemu), so the
+      // sandbox starts that script.
+      assert.equal(elfMachine((await Deno.readFile(`${root}/opt/bootstrap`)).subarray(0, 64)), 183);
+      const start = await layerSandbox(root, `/opt/${LAUNCHER_SCRIPT}`);
       // What the emulator does for a package of the other architecture: the launcher runs its
       // deno through qemu-user (on an arm64 machine, directly).
       const qemu = hostCpu() === "aarch64" ? undefined : findQemuUser("aarch64");

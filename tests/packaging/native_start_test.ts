@@ -10,10 +10,15 @@ import { cacheHash } from "../../packaging/cache_hash.ts";
 import { startHelper, startHelperFileArgs } from "../../packaging/start_helper.ts";
 import {
   codeProfile,
+  FUNCTION_CONFIG,
+  FUNCTION_MANIFEST,
+  functionManifest,
   LAUNCHER_CONFIG,
   LAUNCHER_SCRIPT,
   launcherConfig,
   launcherScript,
+  layerConfig,
+  layerLauncherScript,
 } from "../../packaging/launcher.ts";
 import { hostArch } from "../../packaging/targets.ts";
 import { buildNative, generatedModule, sha256, SOURCE } from "../../packaging/native/build.ts";
@@ -259,42 +264,86 @@ Deno.test("cacheHash: fixed values (the C twin is held to it above)", () => {
   }
 });
 
+/** The stand-in start-up cache: one file holding "shipped". */
+const SHIPPED = [{
+  name: ".deno-cache/v8_code_cache_v2",
+  data: new TextEncoder().encode("shipped"),
+}];
+
 /**
- * A stand-in package at `<dir>/task` as the build lays it out with a start-up cache (a one-file
- * stand-in cache holding "shipped"): the native `bootstrap` for `arch` with its `bootstrap.conf`
- * for `memoryMb`, the script `bootstrap.sh`, `gopherless-start`, and a stand-in `deno` that prints
- * what it was given.
+ * Writes into `folder` the stand-in cache, a stand-in `deno` that prints what it was given, the
+ * native `bootstrap` for `arch` and `gopherless-start` (the script runs here, on the host, and so
+ * does the copying step it execs).
  */
-async function nativePackage(dir: string, arch = HOST, memoryMb = 128): Promise<string> {
-  const task = `${await Deno.realPath(dir)}/task`;
-  await Deno.mkdir(`${task}/.deno-cache`, { recursive: true });
-  const files = [{
-    name: ".deno-cache/v8_code_cache_v2",
-    data: new TextEncoder().encode("shipped"),
-  }];
-  await Deno.writeFile(`${task}/${files[0].name}`, files[0].data);
+async function standIns(folder: string, arch: "x86_64" | "arm64") {
+  await Deno.mkdir(`${folder}/.deno-cache`, { recursive: true });
+  await Deno.writeFile(`${folder}/${SHIPPED[0].name}`, SHIPPED[0].data);
   await Deno.writeTextFile(
-    `${task}/deno`,
+    `${folder}/deno`,
     "#!/bin/sh\n" +
       'c=$(cat "$DENO_DIR/v8_code_cache_v2" 2>/dev/null) || c=none\n' +
       'printf "%s\\n" "$0" "$*" "${DENO_V8_FLAGS-<unset>}" "${MALLOC_ARENA_MAX-<unset>}" ' +
       '"${DENO_DIR-<unset>}" "${DENO_NO_UPDATE_CHECK-<unset>}" "${DENO_NO_PROMPT-<unset>}" "$c"\n',
     { mode: 0o755 },
   );
-  const profile = codeProfile(memoryMb);
-  await Deno.writeFile(`${task}/bootstrap`, startHelper(arch), { mode: 0o755 });
-  // The script runs here, on the host, and so does the copying step it execs.
-  await Deno.writeFile(`${task}/gopherless-start`, startHelper(HOST), { mode: 0o755 });
+  await Deno.writeFile(`${folder}/bootstrap`, startHelper(arch), { mode: 0o755 });
+  await Deno.writeFile(`${folder}/gopherless-start`, startHelper(HOST), { mode: 0o755 });
+}
+
+/**
+ * A stand-in package at `<dir>/task` as the build lays it out with a start-up cache: the native
+ * `bootstrap` for `arch` with its `bootstrap.conf` for `memoryMb`, the script `bootstrap.sh`,
+ * `gopherless-start`, the stand-in cache and `deno` ({@linkcode standIns}).
+ */
+async function nativePackage(dir: string, arch = HOST, memoryMb = 128): Promise<string> {
+  const task = `${await Deno.realPath(dir)}/task`;
+  await standIns(task, arch);
+  const files = SHIPPED;
   await Deno.writeTextFile(
     `${task}/${LAUNCHER_CONFIG}`,
     launcherConfig({ memoryMb, startCacheRoot: task, startCacheFiles: files }),
   );
   await Deno.writeTextFile(
     `${task}/${LAUNCHER_SCRIPT}`,
-    launcherScript({ startCacheRoot: task, startCacheFiles: files, startCacheProfile: profile }),
+    launcherScript({
+      startCacheRoot: task,
+      startCacheFiles: files,
+      startCacheProfile: codeProfile(memoryMb),
+    }),
     { mode: 0o755 },
   );
   return task;
+}
+
+/** The stand-in layer's id. */
+const LAYER = "gopherless-0_0_0-deno-2_9_6-x86_64-0123456789abcdef";
+
+/**
+ * A stand-in runtime layer at `<dir>/opt` (the native `bootstrap` naming `LAYER`, the layer's
+ * script, `gopherless-start`, `deno`) and a function built for `layer` at `<dir>/task` (its
+ * manifest, its settings for 128 MB, the stand-in cache), as the build lays them out.
+ */
+async function layerPair(dir: string, layer = LAYER): Promise<{ opt: string; task: string }> {
+  const root = await Deno.realPath(dir);
+  const [opt, task] = [`${root}/opt`, `${root}/task`];
+  await standIns(opt, HOST);
+  await Deno.remove(`${opt}/.deno-cache`, { recursive: true });
+  await Deno.writeTextFile(`${opt}/${LAUNCHER_CONFIG}`, layerConfig(LAYER));
+  await Deno.writeTextFile(`${opt}/${LAUNCHER_SCRIPT}`, layerLauncherScript(LAYER), {
+    mode: 0o755,
+  });
+  await Deno.mkdir(`${task}/.deno-cache`, { recursive: true });
+  await Deno.writeFile(`${task}/${SHIPPED[0].name}`, SHIPPED[0].data);
+  const cache = { startCacheRoot: task, startCacheFiles: SHIPPED };
+  await Deno.writeTextFile(
+    `${task}/${FUNCTION_MANIFEST}`,
+    functionManifest({ layerId: layer, ...cache, startCacheProfile: "small" }),
+  );
+  await Deno.writeTextFile(
+    `${task}/${FUNCTION_CONFIG}`,
+    launcherConfig({ memoryMb: 128, ...cache, layerId: layer }),
+  );
+  return { opt, task };
 }
 
 /** The environments the native `bootstrap` is compared with the script in. */
@@ -388,6 +437,78 @@ Deno.test("native bootstrap: a damaged cache, a task root elsewhere, a runner, a
     const noConfig = await run([`${task}/bootstrap`], { ...env, DENO_DIR: `${dir}/d3` });
     assert.notEqual(noConfig.code, 0);
     assert.match(noConfig.stderr, /bootstrap\.sh/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("native bootstrap of a runtime layer: Deno gets what the layer's script would give it; the plain case runs no shell", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-native-layer-" });
+  try {
+    const { opt, task } = await layerPair(dir);
+    let n = 0;
+    const cases: Record<string, string>[] = environments("DIR").map((env) => ({
+      ...env,
+      LAMBDA_TASK_ROOT: task,
+    }));
+    for (const env of cases) {
+      const start = async (command: string) => {
+        const denoDir = `${dir}/dd-${n++}`;
+        const r = await run([command], { ...env, DENO_DIR: denoDir });
+        return { ...r, stdout: r.stdout.replaceAll(denoDir, "DIR") };
+      };
+      const native = await start(`${opt}/bootstrap`);
+      const script = await start(`${opt}/${LAUNCHER_SCRIPT}`);
+      const what = JSON.stringify(env);
+      assert.equal(native.code, 0, `${what}: ${native.stderr}`);
+      assert.deepEqual(native, script, what);
+      // The layer's deno runs the function's module, with its cache at its 128 MB.
+      const lines = native.stdout.trim().split("\n");
+      assert.equal(lines[0], `${opt}/deno`, what);
+      assert.match(lines[1], new RegExp(` ${task}/handler\\.js$`), what);
+      const small = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE === "128";
+      assert.equal(lines.at(-1), small ? "shipped" : "none", what);
+    }
+    // Without the layer's script, the plain case still starts (no shell); any other does not.
+    const scriptText = await Deno.readTextFile(`${opt}/${LAUNCHER_SCRIPT}`);
+    await Deno.remove(`${opt}/${LAUNCHER_SCRIPT}`);
+    for (const env of cases) {
+      const r = await run([`${opt}/bootstrap`], { ...env, DENO_DIR: `${dir}/dd-${n++}` });
+      assert.equal(r.code === 0, plain(env), `${JSON.stringify(env)}: ${r.stderr}`);
+    }
+    await Deno.writeTextFile(`${opt}/${LAUNCHER_SCRIPT}`, scriptText, { mode: 0o755 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("native bootstrap of a runtime layer: a function of another layer, without settings, or elsewhere is the script's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gopherless-native-layer-" });
+  try {
+    // Built for another layer: the script runs (here, without it, the start fails and says so).
+    const other = await layerPair(`${await Deno.makeTempDir({ dir })}`, LAYER.replace(/f$/, "e"));
+    const env = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128", DENO_DIR: `${dir}/d` };
+    const mismatch = await run([`${other.opt}/bootstrap`], {
+      ...env,
+      LAMBDA_TASK_ROOT: other.task,
+    });
+    assert.match(mismatch.stdout, /gopherless-layer-mismatch\.js/, mismatch.stderr);
+    const { opt, task } = await layerPair(await Deno.makeTempDir({ dir }));
+    await Deno.remove(`${opt}/${LAUNCHER_SCRIPT}`);
+    const scriptsCase = async (e: Record<string, string>, why: string) => {
+      const r = await run([`${opt}/bootstrap`], { ...env, ...e });
+      assert.notEqual(r.code, 0, `${why}: should have run the script`);
+      assert.match(r.stderr, /bootstrap\.sh/, why);
+    };
+    // The task root must be the one the function's cache was made for (LAMBDA_TASK_ROOT unset is
+    // /var/task, which holds no such function here).
+    await scriptsCase({}, "no LAMBDA_TASK_ROOT");
+    const moved = `${dir}/moved`;
+    await run(["cp", "-R", task, moved]);
+    await scriptsCase({ LAMBDA_TASK_ROOT: moved }, "a copy of the task root");
+    await scriptsCase({ LAMBDA_TASK_ROOT: task, GOPHERLESS_DENO_RUNNER: "/usr/bin/env" }, "runner");
+    await Deno.remove(`${task}/${FUNCTION_CONFIG}`);
+    await scriptsCase({ LAMBDA_TASK_ROOT: task }, "no function settings");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
