@@ -62,12 +62,22 @@ function layerIdOf(a: Assembly, layer: string): string {
 }
 
 /** Builds `entry` as `deno task build --layer` does; returns its build.json's first artifact. */
-async function buildLayered(entry: string, out: string): Promise<{
+async function buildLayered(entry: string, out: string, memory: string): Promise<{
   zip: string;
   layer: { id: string; zip: string };
 }> {
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}packaging/cli.ts`, entry, "--layer", "--out", out],
+    args: [
+      "run",
+      "-A",
+      `${ROOT}packaging/cli.ts`,
+      entry,
+      "--layer",
+      "--out",
+      out,
+      "--memory",
+      memory,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -121,8 +131,11 @@ test("cdk layer: the assets are the build's function.zip and layer.zip, byte for
   const a = await assembly();
   const out = await Deno.makeTempDir({ prefix: "gopherless-cdk-layer-build-" });
   try {
-    for (const [name, entry] of [["greet", "greet.ts"], ["web", "web.ts"]]) {
-      const built = await buildLayered(`${APP_DIR}functions/${entry}`, `${out}/${name}`);
+    // Each function's memory size (Lambda's default, 128, when the app sets none): the function's
+    // zip holds the native launcher's settings for it.
+    const functions = [["greet", "greet.ts", "256"], ["web", "web.ts", "128"]];
+    for (const [name, entry, memory] of functions) {
+      const built = await buildLayered(`${APP_DIR}functions/${entry}`, `${out}/${name}`, memory);
       const fn = a.assets[functionId(a, `gopherless-cdk-layer-${name}`)];
       const layer = layerOf(a, `gopherless-cdk-layer-${name}`);
       assert.deepEqual(await sha256(fn.zip), await sha256(built.zip), `${name}'s function.zip`);
