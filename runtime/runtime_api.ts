@@ -392,8 +392,11 @@ export async function serveInvocation(
   let result: InvokeResult | undefined;
   if (next.error) result = { ok: false, error: next.error };
   else if (releases) {
+    // Held before the handler is called: what it does before its first `await` (a worker's
+    // `Deno.exit`, say) may already release it.
+    const released = releases.wait(id);
     const running = invoker.invoke(next.request);
-    result = await Promise.race([running, releases.wait(id)]);
+    result = await Promise.race([running, released]);
     releases.done(id);
     // Released: answered already; whatever the handler gives later is dropped.
     if (!result) {

@@ -413,6 +413,7 @@ export async function start(
       client: state.client!,
       invoker,
       releases: state.releases,
+      serve,
       concurrency,
       isolates,
       serving: () => (state.phase = "serving"),
