@@ -52,16 +52,11 @@
  * @module
  */
 
-import { functionEnv, POOL_WORKER_PREFIX } from "./context.ts";
+import { currentRequestId, functionEnv, POOL_WORKER_PREFIX } from "./context.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
 import type { Invoker, InvokeRequest } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
-import {
-  type NextInvoke,
-  Releases,
-  RuntimeApiClient,
-  serveInvocation,
-} from "./runtime_api.ts";
+import { type NextInvoke, Releases, RuntimeApiClient, serveInvocation } from "./runtime_api.ts";
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
 import { type HeapLimits, heapLimits, workerCount } from "./worker_count.ts";
 
@@ -120,7 +115,9 @@ type WorkerMessage =
    * The payload travels as an `ArrayBuffer`: Deno's `node:worker_threads` walks a message's typed
    * arrays element by element.
    */
-  | { kind: "pass"; next: NextInvoke; payload: ArrayBuffer };
+  | { kind: "pass"; next: NextInvoke; payload: ArrayBuffer }
+  /** A stopped worker has failed what it ran and passed on all it was handed: end its thread. */
+  | { kind: "ended"; passed: number };
 
 /** The error an invocation gets when the worker serving it died. */
 export function workerExitedError(requestId: string, reason: string): LambdaErrorShape {
@@ -218,6 +215,15 @@ class PoolWorker {
           stopping = true;
           if (this.#thread === thread) this.#thread = undefined;
           if (!this.#stopped) void this.#replace();
+        } else if (m.kind === "ended") {
+          activeLogger().logEvent(
+            "INFO",
+            `worker ${this.index}'s stopped thread ended; it passed ${m.passed} invocation(s) to ` +
+              "the main isolate",
+            undefined,
+            undefined,
+          );
+          void thread.terminate();
         } else if (m.kind === "init-error") {
           resolve(m.error);
           void thread.terminate();
@@ -428,43 +434,60 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
     return await new Promise<never>(() => {});
   }
 
-  const exit = Deno.exit;
   /** Why it stops, once it does. */
   let stopping: string | undefined;
   let loopsLeft = data.loops;
   let passed = 0;
+  /** Error posts not answered yet, and whether every invocation to fail has been. */
+  let failing = 0;
+  let failedAll = false;
   const ended = () => {
-    if (stopping === undefined || loopsLeft > 0) return;
-    activeLogger().logEvent(
-      "INFO",
-      `worker ${data.index} ended; it passed ${passed} invocation(s) to the main isolate`,
-      undefined,
-      undefined,
-    );
-    // In a node:worker_threads worker this ends the thread only, as process.exit does in Node.
-    exit(1);
+    if (stopping === undefined || loopsLeft > 0 || failing > 0 || !failedAll) return;
+    // The main isolate ends the thread once it has this word, which comes after every
+    // invocation passed on (one port keeps their order); a thread that exited itself might drop
+    // messages not yet delivered.
+    post({ kind: "ended", passed });
   };
-  const stop = (reason: string) => {
-    if (stopping !== undefined) return;
-    stopping = reason;
-    post({ kind: "stopping", reason });
-    // What it runs fails, unless its result was written already (then it is no longer held).
-    const failed = [...invoker.inFlight].filter((r) => releases.release(r.requestId));
-    activeLogger().logEvent(
-      "ERROR",
-      `worker ${data.index} stopped (${reason}); ${failed.length} invocation(s) failed; what its ` +
-        "pending requests are still handed goes to the main isolate; replacing it",
-      undefined,
-      undefined,
-    );
-    for (const r of failed) {
-      const id = r.requestId;
+  /** Fails each of `ids` still held (its result not written yet); how many. */
+  const fail = (ids: string[], reason: string): number => {
+    let n = 0;
+    for (const id of ids) {
+      if (!releases.release(id)) continue;
+      n++;
+      failing++;
       client.postError(id, workerExitedError(id, reason)).catch((e) => {
         // It may have been answered already (a stream cut off midway): logged only.
         activeLogger().logEvent("WARN", (e as Error).message, undefined, id);
+      }).finally(() => {
+        failing--;
+        ended();
       });
     }
-    ended();
+    return n;
+  };
+  /**
+   * Stops (see the module docs): tells the main isolate, fails the invocation that stopped it
+   * (`current`, when a handler did) at once and the others it runs once the current turn is over
+   * (handlers that ran to their end within it, their results not yet sent, are answered with
+   * them), asks for no more, and ends once its pending requests are answered.
+   */
+  const stop = (reason: string, current?: string) => {
+    if (stopping !== undefined) return;
+    stopping = reason;
+    post({ kind: "stopping", reason });
+    const first = current === undefined ? 0 : fail([current], reason);
+    setTimeout(() => {
+      const rest = fail([...invoker.inFlight].map((r) => r.requestId), reason);
+      failedAll = true;
+      activeLogger().logEvent(
+        "ERROR",
+        `worker ${data.index} stopped (${reason}); ${first + rest} invocation(s) failed; what ` +
+          "its pending requests are still handed goes to the main isolate; replacing it",
+        undefined,
+        undefined,
+      );
+      ended();
+    });
   };
   const end = (error: LambdaErrorShape) => {
     if (stopping !== undefined) return;
@@ -478,7 +501,7 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   // ends once what it is still handed has gone to the main isolate).
   Deno.exit = ((code?: number) => {
     const c = code ?? Deno.exitCode;
-    stop(`exit code ${c}`);
+    stop(`exit code ${c}`, currentRequestId());
     throw new WorkerStopping(c);
   }) as typeof Deno.exit;
   await watchHeap(end);
@@ -489,10 +512,11 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
         const next = await client.next();
         if (stopping !== undefined) {
           const { payload, ...request } = next.request;
-          const whole = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength &&
+          const whole =
+            payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength &&
               payload.buffer instanceof ArrayBuffer
-            ? payload.buffer
-            : payload.slice().buffer;
+              ? payload.buffer
+              : payload.slice().buffer;
           passed++;
           post({
             kind: "pass",

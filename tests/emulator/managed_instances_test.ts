@@ -2,9 +2,9 @@
  * Concurrent environments (Lambda Managed Instances) under our emulator: one process takes many
  * invocations at once and serves them from two isolates (`GOPHERLESS_WORKER_COUNT=2`, so that the
  * worker model runs whatever the machine's CPUs). What each invocation sees stays its own; a
- * throwing, a timing-out and a streaming invocation leave the others alone; a worker that dies
- * fails only what it had begun, what it had not is served by the main isolate, none is lost, and
- * it is replaced; an init failure in a worker is reported once.
+ * throwing, a timing-out and a streaming invocation leave the others alone; a worker that stops
+ * fails only what it was running, what its pending requests are still handed is served by the
+ * main isolate, none is lost, and it is replaced; an init failure in a worker is reported once.
  * `rie_managed_test.ts` runs the same checks under AWS's emulator.
  */
 
@@ -123,21 +123,25 @@ Deno.test("managed instances: a throwing, a timing-out and a streaming invocatio
 
 /**
  * Sends `crash` invocations (crashing only `where`) beside normal ones until one crashed. The
- * main isolate runs an invocation when it holds none and the worker holds some: to reach it, one
- * that holds on goes first.
+ * emulator hands each invocation to the request that has waited longest: an invocation that holds
+ * on goes first, so that the crash reaches a request of the other isolate.
  */
 async function crashOnce(fn: LocalFunction, where: "main" | "worker", op = "crash") {
   for (let attempt = 0; attempt < 20; attempt++) {
     const busy = where === "main" ? [fn.invoke({ tag: `b${attempt}`, ms: 400 })] : [];
     if (busy.length > 0) await new Promise((r) => setTimeout(r, 50));
+    // Several crashes for a worker: each isolate has four requests waiting, and one of five
+    // reaches the worker whatever their order.
+    const crashes = where === "worker" ? 5 : 1;
     const normals = Array.from({ length: 6 }, (_, i) => `n${attempt}-${i}`);
-    const [crash, ...rest] = await Promise.all([
-      fn.invoke({ op, tag: "c", where, ms: 40 }),
+    const all = await Promise.all([
+      ...Array.from({ length: crashes }, () => fn.invoke({ op, tag: "c", where, ms: 40 })),
       ...normals.map((tag) => fn.invoke({ tag, ms: 120 }, { requestId: `${tag}-id` })),
     ]);
     await Promise.all(busy);
-    if (crash.ok) continue; // it landed in the other isolate: nothing crashed
-    return { crash, rest };
+    const crash = all.slice(0, crashes).find((r) => !r.ok);
+    if (!crash) continue; // each landed in the other isolate: nothing crashed
+    return { crash, rest: all.filter((r) => r !== crash) };
   }
   throw new Error(`no crash landed in the ${where} isolate in 20 tries`);
 }
