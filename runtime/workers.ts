@@ -40,10 +40,10 @@
  *   is replaced rather than the whole environment being killed.
  * - **A fatal Runtime API answer** in any isolate ends the process, as it does sequentially.
  *
- * (Until this design the main isolate asked for every invocation and handed the workers theirs,
- * so that none could be lost with a worker; a worker that stops now hands back what it is given
- * instead, and the CPU a hand-out cost per invocation is saved: BENCHMARKS.md, "Lambda Managed
- * Instances".)
+ * (In a design before this one, the main isolate asked for every invocation and handed the
+ * workers theirs, so that none could be lost with a worker; that cost the CPU-bound throughput a
+ * fifth: BENCHMARKS.md, "Each isolate asks for its own again, and a stopping worker passes on what
+ * it is handed".)
  *
  * Worker threads come from `node:worker_threads` rather than the Web `Worker` because only they
  * take `resourceLimits`: a Web worker's isolate has the process's heap limits, and one that
@@ -54,7 +54,7 @@
 
 import { currentRequestId, functionEnv, POOL_WORKER_PREFIX } from "./context.ts";
 import { runtimeError, toErrorShape } from "./errors.ts";
-import type { Invoker, InvokeRequest } from "./invoke.ts";
+import type { Invoker } from "./invoke.ts";
 import { activeLogger } from "./logging.ts";
 import { type NextInvoke, Releases, RuntimeApiClient, serveInvocation } from "./runtime_api.ts";
 import type { LambdaErrorShape } from "../protocol/lambda_error.ts";
@@ -79,6 +79,18 @@ export function loopShares(concurrency: number, isolates: number): number[] {
   const each = Math.max(1, Math.floor(concurrency / isolates));
   const rest = Math.max(0, concurrency - each * isolates);
   return Array.from({ length: isolates }, (_, i) => i === 0 ? each + rest : each);
+}
+
+/**
+ * The bytes of `view` as an `ArrayBuffer` (its own when it spans it), as an event passed to the
+ * main isolate travels: Deno's `node:worker_threads` walks a message's typed arrays element by
+ * element (a 50 KB event's 50,000 of them), and an `ArrayBuffer` has none.
+ */
+function wholeBuffer(view: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = view;
+  return buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength
+    ? buffer
+    : view.slice().buffer;
 }
 
 /** The first delay before retrying a replacement whose init failed (ms); it doubles to a minute. */
@@ -512,16 +524,11 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
         const next = await client.next();
         if (stopping !== undefined) {
           const { payload, ...request } = next.request;
-          const whole =
-            payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength &&
-              payload.buffer instanceof ArrayBuffer
-              ? payload.buffer
-              : payload.slice().buffer;
           passed++;
           post({
             kind: "pass",
             next: { ...next, request: { ...request, payload: new Uint8Array(0) } },
-            payload: whole,
+            payload: wholeBuffer(payload),
           });
           break;
         }
