@@ -372,34 +372,50 @@ function plain(env: Record<string, string>, memory = "128"): boolean {
   return env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE === memory && (c === undefined || c === "1");
 }
 
+/**
+ * Starts `folder`'s native `bootstrap` and its `bootstrap.sh` in each of `cases` (each with a
+ * `DENO_DIR` of its own under `dir`) and asserts that Deno gets the same from both; calls `check`
+ * with each case's stand-in `deno` output lines. Then, with the script removed (and put back
+ * after), asserts that only the plain cases still start: no shell runs in them.
+ */
+async function sameAsScript(
+  dir: string,
+  folder: string,
+  cases: Record<string, string>[],
+  check: (lines: string[], env: Record<string, string>) => void,
+): Promise<void> {
+  let n = 0;
+  const start = async (command: string, env: Record<string, string>) => {
+    const denoDir = `${dir}/dd-${n++}`;
+    const r = await run([command], { ...env, DENO_DIR: denoDir });
+    return { ...r, stdout: r.stdout.replaceAll(denoDir, "DIR") };
+  };
+  for (const env of cases) {
+    const native = await start(`${folder}/bootstrap`, env);
+    const script = await start(`${folder}/${LAUNCHER_SCRIPT}`, env);
+    const what = JSON.stringify(env);
+    assert.equal(native.code, 0, `${what}: ${native.stderr}`);
+    assert.deepEqual(native, script, what);
+    check(native.stdout.trim().split("\n"), env);
+  }
+  const scriptText = await Deno.readTextFile(`${folder}/${LAUNCHER_SCRIPT}`);
+  await Deno.remove(`${folder}/${LAUNCHER_SCRIPT}`);
+  for (const env of cases) {
+    const r = await start(`${folder}/bootstrap`, env);
+    assert.equal(r.code === 0, plain(env), `${JSON.stringify(env)}: ${r.stderr}`);
+  }
+  await Deno.writeTextFile(`${folder}/${LAUNCHER_SCRIPT}`, scriptText, { mode: 0o755 });
+}
+
 Deno.test("native bootstrap: Deno gets what the script would give it, in every environment; the plain case runs no shell", async () => {
   const dir = await Deno.makeTempDir({ prefix: "gopherless-native-bootstrap-" });
   try {
     const task = await nativePackage(dir);
-    let n = 0;
-    const cases = environments("DIR");
-    for (const env of cases) {
-      const start = async (command: string) => {
-        const denoDir = `${dir}/dd-${n++}`;
-        const r = await run([command], { ...env, DENO_DIR: denoDir });
-        return { ...r, stdout: r.stdout.replaceAll(denoDir, "DIR") };
-      };
-      const native = await start(`${task}/bootstrap`);
-      const script = await start(`${task}/${LAUNCHER_SCRIPT}`);
-      const what = JSON.stringify(env);
-      assert.equal(native.code, 0, `${what}: ${native.stderr}`);
-      assert.deepEqual(native, script, what);
+    await sameAsScript(dir, task, environments("DIR"), (lines, env) => {
       // The shipped cache reaches Deno at 128 MB (its profile), from either.
-      const cache = native.stdout.trim().split("\n").pop();
-      const small = ["128"].includes(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? "");
-      assert.equal(cache, small ? "shipped" : "none", what);
-    }
-    // Without the script, the plain case still starts (no shell); any other does not.
-    await Deno.remove(`${task}/${LAUNCHER_SCRIPT}`);
-    for (const env of cases) {
-      const r = await run([`${task}/bootstrap`], { ...env, DENO_DIR: `${dir}/dd-${n++}` });
-      assert.equal(r.code === 0, plain(env), `${JSON.stringify(env)}: ${r.stderr}`);
-    }
+      const small = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE === "128";
+      assert.equal(lines.at(-1), small ? "shipped" : "none", JSON.stringify(env));
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -446,37 +462,15 @@ Deno.test("native bootstrap of a runtime layer: Deno gets what the layer's scrip
   const dir = await Deno.makeTempDir({ prefix: "gopherless-native-layer-" });
   try {
     const { opt, task } = await layerPair(dir);
-    let n = 0;
-    const cases: Record<string, string>[] = environments("DIR").map((env) => ({
-      ...env,
-      LAMBDA_TASK_ROOT: task,
-    }));
-    for (const env of cases) {
-      const start = async (command: string) => {
-        const denoDir = `${dir}/dd-${n++}`;
-        const r = await run([command], { ...env, DENO_DIR: denoDir });
-        return { ...r, stdout: r.stdout.replaceAll(denoDir, "DIR") };
-      };
-      const native = await start(`${opt}/bootstrap`);
-      const script = await start(`${opt}/${LAUNCHER_SCRIPT}`);
-      const what = JSON.stringify(env);
-      assert.equal(native.code, 0, `${what}: ${native.stderr}`);
-      assert.deepEqual(native, script, what);
+    const cases = environments("DIR").map((env) => ({ ...env, LAMBDA_TASK_ROOT: task }));
+    await sameAsScript(dir, opt, cases, (lines, env) => {
       // The layer's deno runs the function's module, with its cache at its 128 MB.
-      const lines = native.stdout.trim().split("\n");
+      const what = JSON.stringify(env);
       assert.equal(lines[0], `${opt}/deno`, what);
       assert.match(lines[1], new RegExp(` ${task}/handler\\.js$`), what);
       const small = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE === "128";
       assert.equal(lines.at(-1), small ? "shipped" : "none", what);
-    }
-    // Without the layer's script, the plain case still starts (no shell); any other does not.
-    const scriptText = await Deno.readTextFile(`${opt}/${LAUNCHER_SCRIPT}`);
-    await Deno.remove(`${opt}/${LAUNCHER_SCRIPT}`);
-    for (const env of cases) {
-      const r = await run([`${opt}/bootstrap`], { ...env, DENO_DIR: `${dir}/dd-${n++}` });
-      assert.equal(r.code === 0, plain(env), `${JSON.stringify(env)}: ${r.stderr}`);
-    }
-    await Deno.writeTextFile(`${opt}/${LAUNCHER_SCRIPT}`, scriptText, { mode: 0o755 });
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
