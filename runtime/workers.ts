@@ -512,7 +512,8 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   // A call to exit stops the worker as an uncaught error does (in a serving worker, the thread
   // ends once what it is still handed has gone to the main isolate).
   Deno.exit = ((code?: number) => {
-    const c = code ?? Deno.exitCode;
+    // The code Deno itself would exit with: the one given, else `Deno.exitCode` (Deno 2).
+    const c = code ?? (Deno as { exitCode?: number }).exitCode ?? 0;
     stop(`exit code ${c}`, currentRequestId());
     throw new WorkerStopping(c);
   }) as typeof Deno.exit;
