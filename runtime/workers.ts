@@ -416,6 +416,132 @@ export class WorkerStopping extends Error {
 }
 
 /**
+ * A serving worker's Runtime API loops and its stop (see the module docs): each loop asks for an
+ * invocation, runs it and posts its result until the worker stops; then what a loop is still
+ * handed goes to the main isolate, and once every loop has ended and every failed invocation's
+ * error is acknowledged, the main isolate is told to end the thread.
+ */
+class WorkerLoops {
+  readonly #client: RuntimeApiClient;
+  readonly #invoker: Invoker;
+  readonly #releases = new Releases();
+  readonly #post: (m: WorkerMessage) => void;
+  readonly #index: number;
+  /** Why it stops, once it does. */
+  #stopping: string | undefined;
+  #loopsLeft: number;
+  #passed = 0;
+  /** Error posts not answered yet, and whether every invocation to fail has been. */
+  #failing = 0;
+  #failedAll = false;
+
+  constructor(
+    client: RuntimeApiClient,
+    invoker: Invoker,
+    data: WorkerData,
+    post: (m: WorkerMessage) => void,
+  ) {
+    this.#client = client;
+    this.#invoker = invoker;
+    this.#index = data.index;
+    this.#loopsLeft = data.loops;
+    this.#post = post;
+  }
+
+  /** Whether it stops (or has stopped). */
+  get stopping(): boolean {
+    return this.#stopping !== undefined;
+  }
+
+  /** Runs the loops (until the worker stops). */
+  start(): void {
+    for (let i = this.#loopsLeft; i > 0; i--) void this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    const client = this.#client;
+    try {
+      while (this.#stopping === undefined) {
+        const next = await client.next();
+        if (this.#stopping !== undefined) {
+          this.#pass(next);
+          break;
+        }
+        await serveInvocation(client, this.#invoker, next, this.#releases);
+      }
+    } catch (e) {
+      this.#post({ kind: "fatal", message: (e as Error).message ?? String(e) });
+      return;
+    }
+    this.#loopsLeft--;
+    this.#ended();
+  }
+
+  /** Leaves `next`, handed to a loop after the worker stopped, to the main isolate. */
+  #pass(next: NextInvoke): void {
+    const { payload, ...request } = next.request;
+    this.#passed++;
+    this.#post({
+      kind: "pass",
+      next: { ...next, request: { ...request, payload: new Uint8Array(0) } },
+      payload: wholeBuffer(payload),
+    });
+  }
+
+  /**
+   * Stops: tells the main isolate, fails the invocation that stopped it (`current`, when a
+   * handler did) at once and the others it runs once the current turn is over (handlers that ran
+   * to their end within it, their results not yet sent, are answered with them), and asks for no
+   * more.
+   */
+  stop(reason: string, current?: string): void {
+    if (this.#stopping !== undefined) return;
+    this.#stopping = reason;
+    this.#post({ kind: "stopping", reason });
+    const first = current === undefined ? 0 : this.#fail([current], reason);
+    setTimeout(() => {
+      const rest = this.#fail([...this.#invoker.inFlight].map((r) => r.requestId), reason);
+      this.#failedAll = true;
+      activeLogger().logEvent(
+        "ERROR",
+        `worker ${this.#index} stopped (${reason}); ${first + rest} invocation(s) failed; what ` +
+          "its pending requests are still handed goes to the main isolate; replacing it",
+        undefined,
+        undefined,
+      );
+      this.#ended();
+    });
+  }
+
+  /** Fails each of `ids` still held (its result not written yet); how many. */
+  #fail(ids: string[], reason: string): number {
+    let n = 0;
+    for (const id of ids) {
+      if (!this.#releases.release(id)) continue;
+      n++;
+      this.#failing++;
+      this.#client.postError(id, workerExitedError(id, reason)).catch((e) => {
+        // It may have been answered already (a stream cut off midway): logged only.
+        activeLogger().logEvent("WARN", (e as Error).message, undefined, id);
+      }).finally(() => {
+        this.#failing--;
+        this.#ended();
+      });
+    }
+    return n;
+  }
+
+  #ended(): void {
+    if (this.#stopping === undefined || this.#loopsLeft > 0) return;
+    if (this.#failing > 0 || !this.#failedAll) return;
+    // The main isolate ends the thread once it has this word, which comes after every
+    // invocation passed on (one port keeps their order); a thread that exited itself might drop
+    // messages not yet delivered.
+    this.#post({ kind: "ended", passed: this.#passed });
+  }
+}
+
+/**
  * Serves this worker isolate: runs `init`, tells the main isolate it is ready (or why not), then
  * runs its share of the Runtime API loops until it stops (see the module docs). Never returns.
  */
@@ -424,9 +550,6 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   const port = parentPort!;
   const data = workerData as WorkerData;
   const post = (m: WorkerMessage) => port.postMessage(m);
-  const client = new RuntimeApiClient(options.address);
-  const { invoker } = options;
-  const releases = new Releases();
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
 
@@ -446,65 +569,16 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
     return await new Promise<never>(() => {});
   }
 
-  /** Why it stops, once it does. */
-  let stopping: string | undefined;
-  let loopsLeft = data.loops;
-  let passed = 0;
-  /** Error posts not answered yet, and whether every invocation to fail has been. */
-  let failing = 0;
-  let failedAll = false;
-  const ended = () => {
-    if (stopping === undefined || loopsLeft > 0 || failing > 0 || !failedAll) return;
-    // The main isolate ends the thread once it has this word, which comes after every
-    // invocation passed on (one port keeps their order); a thread that exited itself might drop
-    // messages not yet delivered.
-    post({ kind: "ended", passed });
-  };
-  /** Fails each of `ids` still held (its result not written yet); how many. */
-  const fail = (ids: string[], reason: string): number => {
-    let n = 0;
-    for (const id of ids) {
-      if (!releases.release(id)) continue;
-      n++;
-      failing++;
-      client.postError(id, workerExitedError(id, reason)).catch((e) => {
-        // It may have been answered already (a stream cut off midway): logged only.
-        activeLogger().logEvent("WARN", (e as Error).message, undefined, id);
-      }).finally(() => {
-        failing--;
-        ended();
-      });
-    }
-    return n;
-  };
-  /**
-   * Stops (see the module docs): tells the main isolate, fails the invocation that stopped it
-   * (`current`, when a handler did) at once and the others it runs once the current turn is over
-   * (handlers that ran to their end within it, their results not yet sent, are answered with
-   * them), asks for no more, and ends once its pending requests are answered.
-   */
-  const stop = (reason: string, current?: string) => {
-    if (stopping !== undefined) return;
-    stopping = reason;
-    post({ kind: "stopping", reason });
-    const first = current === undefined ? 0 : fail([current], reason);
-    setTimeout(() => {
-      const rest = fail([...invoker.inFlight].map((r) => r.requestId), reason);
-      failedAll = true;
-      activeLogger().logEvent(
-        "ERROR",
-        `worker ${data.index} stopped (${reason}); ${first + rest} invocation(s) failed; what ` +
-          "its pending requests are still handed goes to the main isolate; replacing it",
-        undefined,
-        undefined,
-      );
-      ended();
-    });
-  };
+  const loops = new WorkerLoops(
+    new RuntimeApiClient(options.address),
+    options.invoker,
+    data,
+    post,
+  );
   const end = (error: LambdaErrorShape) => {
-    if (stopping !== undefined) return;
+    if (loops.stopping) return;
     activeLogger().logEvent("ERROR", `Uncaught Error ${JSON.stringify(error)}`, error, undefined);
-    stop(`${error.errorType}: ${error.errorMessage}`);
+    loops.stop(`${error.errorType}: ${error.errorMessage}`);
   };
   options.serving(end);
   post({ kind: "ready" });
@@ -514,34 +588,10 @@ export async function serveAsWorker(options: WorkerServeOptions): Promise<never>
   Deno.exit = ((code?: number) => {
     // The code Deno itself would exit with: the one given, else `Deno.exitCode` (Deno 2).
     const c = code ?? (Deno as { exitCode?: number }).exitCode ?? 0;
-    stop(`exit code ${c}`, currentRequestId());
+    loops.stop(`exit code ${c}`, currentRequestId());
     throw new WorkerStopping(c);
   }) as typeof Deno.exit;
   await watchHeap(end);
-
-  const loop = async () => {
-    try {
-      while (stopping === undefined) {
-        const next = await client.next();
-        if (stopping !== undefined) {
-          const { payload, ...request } = next.request;
-          passed++;
-          post({
-            kind: "pass",
-            next: { ...next, request: { ...request, payload: new Uint8Array(0) } },
-            payload: wholeBuffer(payload),
-          });
-          break;
-        }
-        await serveInvocation(client, invoker, next, releases);
-      }
-    } catch (e) {
-      post({ kind: "fatal", message: (e as Error).message ?? String(e) });
-      return;
-    }
-    loopsLeft--;
-    ended();
-  };
-  for (let i = 0; i < data.loops; i++) void loop();
+  loops.start();
   return await new Promise<never>(() => {});
 }

@@ -114,6 +114,25 @@ export async function sha256(data: Uint8Array): Promise<string> {
   return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Runs `command` (its arguments after it) with only `PATH=/usr/bin:/bin` and `env` in its
+ * environment, as Lambda gives a bootstrap a clean one; exit code, stdout, stderr.
+ */
+export async function runClean(
+  command: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(command[0], {
+    args: command.slice(1),
+    env: { PATH: "/usr/bin:/bin", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
 export { has } from "../_support/tools.ts";
 
 /**

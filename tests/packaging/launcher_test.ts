@@ -24,7 +24,7 @@ import {
 } from "../../runtime/worker_count.ts";
 import { START_HELPER, startHelper } from "../../packaging/start_helper.ts";
 import { hostArch } from "../../packaging/targets.ts";
-import { has } from "./_helpers.ts";
+import { has, runClean } from "./_helpers.ts";
 
 /** This machine's architecture, whose `gopherless-start` the stand-in packages hold. */
 const HOST_ARCH = hostArch() ?? "x86_64";
@@ -104,15 +104,9 @@ async function launch(
       { mode: 0o755 },
     );
     const command = [...wrap, ...(shell ? [shell, `${dir}/bootstrap`] : [`${dir}/bootstrap`])];
-    const out = await new Deno.Command(command[0], {
-      args: command.slice(1),
-      env: { PATH: "/usr/bin:/bin", ...env },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.ok(out.success, new TextDecoder().decode(out.stderr));
-    const [flags, args, arenas] = new TextDecoder().decode(out.stdout).split("\n");
+    const out = await runClean(command, env);
+    assert.equal(out.code, 0, out.stderr);
+    const [flags, args, arenas] = out.stdout.split("\n");
     return { flags, args, arenas };
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -26,8 +26,8 @@ import * as embedded from "../../packaging/native/start_bin.ts";
 import { findQemuUser, hostCpu, qemuRunner } from "../../ground/qemu.ts";
 import { arm64Test } from "../_support/qemu.ts";
 import { toolTest } from "../_support/tools.ts";
+import { runClean as run } from "./_helpers.ts";
 
-const dec = new TextDecoder();
 const HOST = hostArch() ?? "x86_64";
 const CROSS = HOST === "x86_64" ? "aarch64-linux-gnu-gcc" : "x86_64-linux-gnu-gcc";
 
@@ -36,18 +36,6 @@ async function helperIn(dir: string, arch = HOST): Promise<string> {
   const path = `${dir}/gopherless-start`;
   await Deno.writeFile(path, startHelper(arch), { mode: 0o755 });
   return path;
-}
-
-/** Runs `command` (its arguments after it); exit code, stdout, stderr. */
-async function run(command: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(command[0], {
-    args: command.slice(1),
-    env: { PATH: "/usr/bin:/bin", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 /** A cache folder of `files` (name → bytes) under `dir`, and the arguments naming them. */
